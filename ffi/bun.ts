@@ -1,0 +1,213 @@
+/**
+ * The {@link Sys} backend for Bun, over `bun:ffi`.
+ *
+ * Typed arrays go straight into `buffer`/`ptr` arguments. `ptr()` is used
+ * only for `iovec` entries, right before the call: Bun does not keep the
+ * array alive for a pointer, and a small array's storage can move (NOTES.md).
+ *
+ * Bun has no asynchronous FFI call, so {@link Sys.pollAsync} hands the poll
+ * to one Worker ({@link BunPollWorker} in `bun_poll.ts`).
+ *
+ * @module
+ */
+import type { Sys } from "./types.ts";
+import {
+  checkEpollWaitArgs,
+  checkPollArgs,
+  checkSelectArgs,
+  EpollEventBuf,
+  epollLayout,
+  FdPair,
+  IovecArray,
+  Timespec,
+  Timeval,
+} from "./common.ts";
+import { BunPollWorker } from "./bun_poll.ts";
+import { loadBunFfi } from "./bun_load.ts";
+
+/** The typed view of the symbols declared in {@link SYMBOLS}. */
+interface Libc {
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
+  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
+  poll(fds: Uint8Array, nfds: number, ms: number): number;
+  select(
+    nfds: number,
+    r: Uint8Array | null,
+    w: Uint8Array | null,
+    x: Uint8Array | null,
+    tv: Uint8Array | null,
+  ): number;
+  eventfd(initval: number, flags: number): number;
+  pipe2(fds: Uint8Array, flags: number): number;
+  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
+  read(fd: number, buf: Uint8Array, n: number): number;
+  write(fd: number, buf: Uint8Array, n: number): number;
+  readv(fd: number, iov: Uint8Array, n: number): number;
+  writev(fd: number, iov: Uint8Array, n: number): number;
+  close(fd: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+  clock_gettime(clock: number, ts: Uint8Array): number;
+  getpid(): number;
+  strerror(errno: number): number | null;
+  __errno_location(): number | null;
+}
+
+// `buffer` takes a typed array (at its byteOffset); `ptr` also takes null,
+// which select needs. Counts that are size_t/nfds_t in C are u32: x86_64
+// and aarch64 zero the upper half of a register written as 32 bits.
+const SYMBOLS: Record<keyof Libc, { args: string[]; returns: string }> = {
+  epoll_create1: { args: ["i32"], returns: "i32" },
+  epoll_ctl: { args: ["i32", "i32", "i32", "buffer"], returns: "i32" },
+  epoll_wait: { args: ["i32", "buffer", "i32", "i32"], returns: "i32" },
+  poll: { args: ["buffer", "u32", "i32"], returns: "i32" },
+  select: { args: ["i32", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
+  eventfd: { args: ["u32", "i32"], returns: "i32" },
+  pipe2: { args: ["buffer", "i32"], returns: "i32" },
+  socketpair: { args: ["i32", "i32", "i32", "buffer"], returns: "i32" },
+  read: { args: ["i32", "buffer", "u32"], returns: "i32" },
+  write: { args: ["i32", "buffer", "u32"], returns: "i32" },
+  readv: { args: ["i32", "buffer", "i32"], returns: "i32" },
+  writev: { args: ["i32", "buffer", "i32"], returns: "i32" },
+  close: { args: ["i32"], returns: "i32" },
+  // Variadic in C; an int third argument is passed like a fixed one here.
+  fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+  clock_gettime: { args: ["i32", "buffer"], returns: "i32" },
+  getpid: { args: [], returns: "i32" },
+  strerror: { args: ["i32"], returns: "ptr" },
+  __errno_location: { args: [], returns: "ptr" },
+};
+
+/** The libc names tried in order, glibc first. */
+export const LIBC_NAMES = ["libc.so.6", "libc.so"];
+const CLOCK_MONOTONIC = 1;
+
+/** Builds the Bun backend; throws when libc cannot be opened. */
+export function createBunSys(): Sys {
+  const ffi = loadBunFfi();
+  let c: Libc | undefined;
+  let last: unknown;
+  for (const name of LIBC_NAMES) {
+    try {
+      c = ffi.dlopen(name, SYMBOLS).symbols as Libc;
+      break;
+    } catch (e) {
+      last = e;
+    }
+  }
+  if (c === undefined) throw last;
+  const lib = c;
+  const errnoPtr = lib.__errno_location();
+  if (!errnoPtr) throw new Error("__errno_location() returned NULL");
+  // errno is thread-local; the JS thread never changes, so one view serves.
+  const errno = new Int32Array(ffi.toArrayBuffer(errnoPtr, 0, 4));
+  const arch = (globalThis as unknown as { process: { arch: string } }).process.arch;
+  const layout = epollLayout(arch);
+  const ev = new EpollEventBuf(layout);
+  const pair = new FdPair();
+  const ts = new Timespec();
+  const tv = new Timeval();
+  const iov = new IovecArray();
+  const ptr = ffi.ptr;
+  let worker: BunPollWorker | undefined;
+
+  function fillIov(bufs: readonly Uint8Array[]): void {
+    iov.reserve(bufs.length);
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i];
+      // An empty view may have no storage at all; its address is irrelevant.
+      iov.setNum(i, b.length ? ptr(b) : 0, b.length);
+    }
+  }
+
+  return {
+    runtime: "bun",
+    platform: "linux",
+    epollEventSize: layout.size,
+    epollDataOffset: layout.dataOffset,
+
+    epollCreate1(flags) {
+      const r = lib.epoll_create1(flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    epollCtl(epfd, op, fd, events) {
+      const r = lib.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
+      return r < 0 ? -errno[0] : r;
+    },
+    epollWait(epfd, buf, maxEvents, timeoutMs) {
+      checkEpollWaitArgs(buf, maxEvents, layout.size);
+      const r = lib.epoll_wait(epfd, buf, maxEvents, timeoutMs);
+      return r < 0 ? -errno[0] : r;
+    },
+    poll(fds, nfds, timeoutMs) {
+      checkPollArgs(fds, nfds);
+      const r = lib.poll(fds, nfds, timeoutMs);
+      return r < 0 ? -errno[0] : r;
+    },
+    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
+      checkSelectArgs(nfds, readfds, writefds, exceptfds);
+      const t = timeoutSec === null ? null : tv.set(timeoutSec);
+      const r = lib.select(nfds, readfds, writefds, exceptfds, t);
+      return r < 0 ? -errno[0] : r;
+    },
+    eventfd(initval, flags) {
+      const r = lib.eventfd(initval, flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    pipe2(flags) {
+      const r = lib.pipe2(pair.bytes, flags);
+      return r < 0 ? -errno[0] : pair.get();
+    },
+    socketpair(domain, type, protocol) {
+      const r = lib.socketpair(domain, type, protocol, pair.bytes);
+      return r < 0 ? -errno[0] : pair.get();
+    },
+    read(fd, buf) {
+      const r = lib.read(fd, buf, buf.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    write(fd, buf) {
+      const r = lib.write(fd, buf, buf.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    readv(fd, bufs) {
+      fillIov(bufs);
+      const r = lib.readv(fd, iov.bytes, bufs.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    writev(fd, bufs) {
+      fillIov(bufs);
+      const r = lib.writev(fd, iov.bytes, bufs.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    close(fd) {
+      const r = lib.close(fd);
+      return r < 0 ? -errno[0] : r;
+    },
+    fcntl(fd, cmd, arg) {
+      const r = lib.fcntl(fd, cmd, arg);
+      return r < 0 ? -errno[0] : r;
+    },
+    monotonic() {
+      lib.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
+      return ts.seconds();
+    },
+    getpid() {
+      return lib.getpid();
+    },
+    strerror(n) {
+      const p = lib.strerror(n);
+      return p ? new ffi.CString(p).toString() : `Unknown error ${n}`;
+    },
+
+    pollAsync(fds, nfds, timeoutMs) {
+      try {
+        checkPollArgs(fds, nfds);
+        worker ??= new BunPollWorker();
+        return worker.poll(fds, nfds, timeoutMs);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+  };
+}

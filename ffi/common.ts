@@ -1,0 +1,204 @@
+/**
+ * Struct layouts and argument checks that the three backends share.
+ *
+ * Everything here is plain JS over typed arrays; no FFI. Both supported
+ * architectures are little-endian, so multi-byte fields are written through
+ * `Uint32Array`/`BigUint64Array` views in native order.
+ *
+ * @module
+ */
+
+/** Where the fields of `struct epoll_event` sit on one architecture. */
+export interface EpollLayout {
+  /** `sizeof(struct epoll_event)`. */
+  readonly size: number;
+  /** Byte offset of the 64-bit `data` member. */
+  readonly dataOffset: number;
+}
+
+/**
+ * The `struct epoll_event` layout for an architecture name as Deno
+ * (`x86_64`) or Node/Bun (`x64`) spell it. Only x86_64 packs the struct
+ * (glibc's `__EPOLL_PACKED`); every other 64-bit ABI pads `data` to 8.
+ */
+export function epollLayout(arch: string): EpollLayout {
+  return arch === "x86_64" || arch === "x64" ? { size: 12, dataOffset: 4 } : { size: 16, dataOffset: 8 };
+}
+
+/**
+ * One reusable `struct epoll_event` for `epoll_ctl`, with `data` set to the
+ * fd so that `epoll_wait` reports fds.
+ */
+export class EpollEventBuf {
+  /** The bytes handed to `epoll_ctl`. */
+  readonly bytes: Uint8Array = new Uint8Array(16);
+  readonly #u32 = new Uint32Array(this.bytes.buffer);
+  readonly #dataIndex: number;
+
+  /** Builds the buffer for `layout`. */
+  constructor(layout: EpollLayout) {
+    this.#dataIndex = layout.dataOffset >> 2;
+  }
+
+  /** Fills in `events` and `data = fd`; returns the bytes. */
+  fill(events: number, fd: number): Uint8Array {
+    const u = this.#u32;
+    u[0] = events;
+    u[this.#dataIndex] = fd;
+    u[this.#dataIndex + 1] = 0;
+    return this.bytes;
+  }
+}
+
+/** A 16-byte `struct timespec` and the conversion of it to seconds. */
+export class Timespec {
+  /** The bytes handed to `clock_gettime`. */
+  readonly bytes: Uint8Array = new Uint8Array(16);
+  readonly #u32 = new Uint32Array(this.bytes.buffer);
+
+  /** `tv_sec + tv_nsec / 1e9`. */
+  seconds(): number {
+    const u = this.#u32;
+    return u[0] + u[1] * 4294967296 + u[2] / 1e9;
+  }
+}
+
+/** A 16-byte `struct timeval` for `select`. */
+export class Timeval {
+  /** The bytes handed to `select`. */
+  readonly bytes: Uint8Array = new Uint8Array(16);
+  readonly #u32 = new Uint32Array(this.bytes.buffer);
+
+  /** Sets the value from seconds (negative or NaN counts as 0); returns the bytes. */
+  set(seconds: number): Uint8Array {
+    const t = seconds > 0 ? seconds : 0;
+    let sec = Math.floor(t);
+    let usec = Math.round((t - sec) * 1e6);
+    if (usec >= 1e6) {
+      sec += 1;
+      usec -= 1e6;
+    }
+    const u = this.#u32;
+    u[0] = sec % 4294967296;
+    u[1] = Math.floor(sec / 4294967296);
+    u[2] = usec;
+    u[3] = 0;
+    return this.bytes;
+  }
+}
+
+/**
+ * A growable `struct iovec` array: 16 bytes per entry, `iov_base` then
+ * `iov_len`. Each backend fills in the addresses its own way.
+ */
+export class IovecArray {
+  /** The bytes handed to `readv`/`writev`; valid for {@link count} entries. */
+  bytes: Uint8Array = new Uint8Array(16 * 8);
+  /** The same memory as 32-bit words (for number addresses and lengths). */
+  u32: Uint32Array = new Uint32Array(this.bytes.buffer);
+  /** The same memory as 64-bit words (for bigint addresses). */
+  u64: BigUint64Array = new BigUint64Array(this.bytes.buffer);
+
+  /** Makes room for `n` entries, keeping none of the old ones. */
+  reserve(n: number): void {
+    if (n * 16 <= this.bytes.length) return;
+    let cap = this.bytes.length;
+    while (cap < n * 16) cap *= 2;
+    this.bytes = new Uint8Array(cap);
+    this.u32 = new Uint32Array(this.bytes.buffer);
+    this.u64 = new BigUint64Array(this.bytes.buffer);
+  }
+
+  /** Sets entry `i` from a bigint address. */
+  setBig(i: number, base: bigint, len: number): void {
+    this.u64[2 * i] = base;
+    this.u32[4 * i + 2] = len;
+    this.u32[4 * i + 3] = 0;
+  }
+
+  /** Sets entry `i` from a number address (exact below 2^53, as all user-space addresses are). */
+  setNum(i: number, base: number, len: number): void {
+    const u = this.u32;
+    u[4 * i] = base % 4294967296;
+    u[4 * i + 1] = Math.floor(base / 4294967296);
+    u[4 * i + 2] = len;
+    u[4 * i + 3] = 0;
+  }
+}
+
+/** A reusable `int[2]` for `pipe2` and `socketpair`. */
+export class FdPair {
+  /** The bytes handed to the call. */
+  readonly bytes: Uint8Array = new Uint8Array(8);
+  readonly #i32 = new Int32Array(this.bytes.buffer);
+
+  /** The two fds the call wrote. */
+  get(): [number, number] {
+    return [this.#i32[0], this.#i32[1]];
+  }
+}
+
+/** Bytes of one `struct pollfd`. */
+export const POLLFD_SIZE = 8;
+/** Bytes of one `fd_set` (FD_SETSIZE 1024). */
+export const FD_SET_SIZE = 128;
+
+/**
+ * Throws a RangeError when `poll` over `nfds` records would read or write
+ * past `fds`: a caller bug that would otherwise corrupt memory.
+ */
+export function checkPollArgs(fds: Uint8Array, nfds: number): void {
+  if (!(nfds >= 0 && nfds * POLLFD_SIZE <= fds.length)) {
+    throw new RangeError(`poll: ${nfds} pollfd records do not fit in ${fds.length} bytes`);
+  }
+}
+
+/** Throws a RangeError when `maxEvents` events would not fit in `buf`. */
+export function checkEpollWaitArgs(buf: Uint8Array, maxEvents: number, eventSize: number): void {
+  if (maxEvents * eventSize > buf.length) {
+    throw new RangeError(`epoll_wait: ${maxEvents} events do not fit in ${buf.length} bytes`);
+  }
+}
+
+/**
+ * Throws a RangeError when the kernel would touch more of an `fd_set` than
+ * it holds: it reads and writes `nfds` bits rounded up to whole 64-bit words.
+ */
+export function checkSelectArgs(nfds: number, ...sets: (Uint8Array | null)[]): void {
+  if (!(nfds >= 0 && nfds <= 1024)) throw new RangeError(`select: nfds ${nfds} is outside 0..1024`);
+  const need = ((nfds + 63) >> 6) << 3;
+  for (const s of sets) {
+    if (s !== null && s.length < need) {
+      throw new RangeError(`select: an fd_set of ${s.length} bytes is too small for nfds ${nfds}`);
+    }
+  }
+}
+
+/**
+ * The private copy of the pollfd records that an async poll works on, and
+ * the one-in-flight rule. The copy stays untouched until the call settles,
+ * so the caller may reuse its own buffer at once.
+ */
+export class AsyncPollSlot {
+  #buf: Uint8Array = new Uint8Array(64 * POLLFD_SIZE);
+  #busy = false;
+
+  /**
+   * Claims the slot and copies the first `nfds` records of `fds` into it.
+   * Throws when a call is already in flight or the arguments are bad.
+   */
+  begin(fds: Uint8Array, nfds: number): Uint8Array {
+    if (this.#busy) throw new Error("pollAsync: a call is already in flight");
+    checkPollArgs(fds, nfds);
+    const n = nfds * POLLFD_SIZE;
+    if (n > this.#buf.length) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
+    this.#buf.set(fds.subarray(0, n));
+    this.#busy = true;
+    return this.#buf;
+  }
+
+  /** Releases the slot once the call has settled. */
+  end(): void {
+    this.#busy = false;
+  }
+}

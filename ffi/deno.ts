@@ -1,0 +1,247 @@
+/**
+ * The {@link Sys} backend for Deno, over `Deno.dlopen`.
+ *
+ * Every symbol uses 32-bit integer types: Deno boxes 64-bit FFI values as
+ * BigInt on a slow path (see NOTES.md). Counts that are `size_t`/`nfds_t` in C
+ * are declared `u32`; x86_64 and aarch64 zero the upper half of a register
+ * written as 32 bits, and the values here never exceed 2^31.
+ *
+ * @module
+ */
+import type { Sys } from "./types.ts";
+import {
+  AsyncPollSlot,
+  checkEpollWaitArgs,
+  checkPollArgs,
+  checkSelectArgs,
+  EpollEventBuf,
+  epollLayout,
+  FdPair,
+  IovecArray,
+  Timespec,
+  Timeval,
+} from "./common.ts";
+
+// The slice of the Deno namespace this file uses, so that it type-checks
+// under tsc (Node build) as well as under `deno check`.
+type DenoPointer = object;
+type DenoNativeType = "i32" | "u32" | "buffer" | "pointer";
+interface DenoSymbolDef {
+  name?: string;
+  parameters: DenoNativeType[];
+  result: DenoNativeType;
+  nonblocking?: boolean;
+}
+interface DenoFfi {
+  dlopen(path: string, symbols: Record<string, DenoSymbolDef>): { symbols: unknown };
+  UnsafePointer: {
+    of(value: ArrayBufferView): DenoPointer | null;
+    value(p: DenoPointer | null): bigint | number;
+  };
+  UnsafePointerView: {
+    getCString(p: DenoPointer, offset?: number): string;
+    getArrayBuffer(p: DenoPointer, byteLength: number, offset?: number): ArrayBuffer;
+  };
+  build: { arch: string; os: string };
+}
+
+/** The typed view of the symbols declared in {@link SYMBOLS}. */
+interface Libc {
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
+  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
+  poll(fds: Uint8Array, nfds: number, ms: number): number;
+  poll_nb(fds: Uint8Array, nfds: number, ms: number): Promise<number>;
+  select(
+    nfds: number,
+    r: Uint8Array | null,
+    w: Uint8Array | null,
+    x: Uint8Array | null,
+    tv: Uint8Array | null,
+  ): number;
+  eventfd(initval: number, flags: number): number;
+  pipe2(fds: Uint8Array, flags: number): number;
+  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
+  read(fd: number, buf: Uint8Array, n: number): number;
+  write(fd: number, buf: Uint8Array, n: number): number;
+  readv(fd: number, iov: Uint8Array, n: number): number;
+  writev(fd: number, iov: Uint8Array, n: number): number;
+  close(fd: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+  clock_gettime(clock: number, ts: Uint8Array): number;
+  getpid(): number;
+  strerror(errno: number): DenoPointer | null;
+  __errno_location(): DenoPointer | null;
+}
+
+const SYMBOLS: Record<keyof Libc, DenoSymbolDef> = {
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
+  poll: { parameters: ["buffer", "u32", "i32"], result: "i32" },
+  // A second binding of poll that Deno runs on its blocking thread pool.
+  poll_nb: { name: "poll", parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
+  select: { parameters: ["i32", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  write: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  readv: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  writev: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  // fcntl is variadic in C; an int third argument is passed like a fixed one
+  // on x86_64 and aarch64 Linux.
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  getpid: { parameters: [], result: "i32" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+  __errno_location: { parameters: [], result: "pointer" },
+};
+
+const LIBC_NAMES = ["libc.so.6", "libc.so"];
+const CLOCK_MONOTONIC = 1;
+const EINTR = 4;
+
+function open(deno: DenoFfi): Libc {
+  let last: unknown;
+  for (const name of LIBC_NAMES) {
+    try {
+      return deno.dlopen(name, SYMBOLS).symbols as Libc;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+/**
+ * Builds the Deno backend. Needs `--allow-ffi`; throws when FFI is not
+ * allowed or libc cannot be opened.
+ */
+export function createDenoSys(): Sys {
+  const deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
+  const c = open(deno);
+  const errnoPtr = c.__errno_location();
+  if (errnoPtr === null) throw new Error("__errno_location() returned NULL");
+  // errno is thread-local; the JS thread never changes, so one view serves.
+  const errno = new Int32Array(deno.UnsafePointerView.getArrayBuffer(errnoPtr, 4));
+  const layout = epollLayout(deno.build.arch);
+  const ev = new EpollEventBuf(layout);
+  const pair = new FdPair();
+  const ts = new Timespec();
+  const tv = new Timeval();
+  const iov = new IovecArray();
+  const slot = new AsyncPollSlot();
+  const ptrOf = deno.UnsafePointer;
+
+  function fillIov(bufs: readonly Uint8Array[]): void {
+    iov.reserve(bufs.length);
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i];
+      iov.setBig(i, BigInt(ptrOf.value(ptrOf.of(b))), b.length);
+    }
+  }
+
+  return {
+    runtime: "deno",
+    platform: deno.build.os,
+    epollEventSize: layout.size,
+    epollDataOffset: layout.dataOffset,
+
+    epollCreate1(flags) {
+      const r = c.epoll_create1(flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    epollCtl(epfd, op, fd, events) {
+      const r = c.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
+      return r < 0 ? -errno[0] : r;
+    },
+    epollWait(epfd, buf, maxEvents, timeoutMs) {
+      checkEpollWaitArgs(buf, maxEvents, layout.size);
+      const r = c.epoll_wait(epfd, buf, maxEvents, timeoutMs);
+      return r < 0 ? -errno[0] : r;
+    },
+    poll(fds, nfds, timeoutMs) {
+      checkPollArgs(fds, nfds);
+      const r = c.poll(fds, nfds, timeoutMs);
+      return r < 0 ? -errno[0] : r;
+    },
+    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
+      checkSelectArgs(nfds, readfds, writefds, exceptfds);
+      const t = timeoutSec === null ? null : tv.set(timeoutSec);
+      const r = c.select(nfds, readfds, writefds, exceptfds, t);
+      return r < 0 ? -errno[0] : r;
+    },
+    eventfd(initval, flags) {
+      const r = c.eventfd(initval, flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    pipe2(flags) {
+      const r = c.pipe2(pair.bytes, flags);
+      return r < 0 ? -errno[0] : pair.get();
+    },
+    socketpair(domain, type, protocol) {
+      const r = c.socketpair(domain, type, protocol, pair.bytes);
+      return r < 0 ? -errno[0] : pair.get();
+    },
+    read(fd, buf) {
+      const r = c.read(fd, buf, buf.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    write(fd, buf) {
+      const r = c.write(fd, buf, buf.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    readv(fd, bufs) {
+      fillIov(bufs);
+      const r = c.readv(fd, iov.bytes, bufs.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    writev(fd, bufs) {
+      fillIov(bufs);
+      const r = c.writev(fd, iov.bytes, bufs.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    close(fd) {
+      const r = c.close(fd);
+      return r < 0 ? -errno[0] : r;
+    },
+    fcntl(fd, cmd, arg) {
+      const r = c.fcntl(fd, cmd, arg);
+      return r < 0 ? -errno[0] : r;
+    },
+    monotonic() {
+      c.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
+      return ts.seconds();
+    },
+    getpid() {
+      return c.getpid();
+    },
+    strerror(n) {
+      const p = c.strerror(n);
+      return p === null ? `Unknown error ${n}` : deno.UnsafePointerView.getCString(p);
+    },
+
+    pollAsync(fds, nfds, timeoutMs) {
+      let buf: Uint8Array;
+      try {
+        buf = slot.begin(fds, nfds);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      // The call runs on another thread, whose errno we cannot see: on
+      // failure, poll the same records once more without waiting to learn
+      // a lasting error; a passing one (a signal) is reported as EINTR.
+      return c.poll_nb(buf, nfds, timeoutMs).then((r) => {
+        slot.end();
+        if (r >= 0) return r;
+        const again = c.poll(buf, nfds, 0);
+        return again < 0 ? -errno[0] : -EINTR;
+      }, (e: unknown) => {
+        slot.end();
+        throw e;
+      });
+    },
+  };
+}

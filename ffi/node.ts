@@ -1,0 +1,251 @@
+/**
+ * The {@link Sys} backend for Node, over koffi.
+ *
+ * koffi passes a typed array to a `void *` parameter as the address of its
+ * first byte (byteOffset included) without copying, and saves errno right
+ * after each call (`koffi.errno()`), for `.async()` calls too.
+ *
+ * `pollAsync` uses koffi's `.async()`, which runs the call on libuv's thread
+ * pool: a pending poll keeps the process alive and occupies one pool thread
+ * (4 by default, shared with `fs`, `dns.lookup` and zlib) until it returns.
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+import process from "node:process";
+import type { Sys } from "./types.ts";
+import {
+  AsyncPollSlot,
+  checkEpollWaitArgs,
+  checkPollArgs,
+  checkSelectArgs,
+  EpollEventBuf,
+  epollLayout,
+  FdPair,
+  IovecArray,
+  Timespec,
+  Timeval,
+} from "./common.ts";
+
+// The slice of koffi's API used here, typed locally so that this file does
+// not depend on koffi's typings being resolvable from every tool.
+type AsyncCallback = (err: unknown, result: number) => void;
+interface KoffiFunc {
+  // deno-lint-ignore no-explicit-any
+  (...args: any[]): any;
+  // deno-lint-ignore no-explicit-any
+  async(...args: any[]): void;
+}
+interface Koffi {
+  load(path: string): { func(definition: string): KoffiFunc };
+  errno(): number;
+  address(value: ArrayBufferView): bigint;
+}
+
+/** The typed view of the functions declared in {@link PROTOTYPES}. */
+interface Libc {
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
+  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
+  poll: {
+    (fds: Uint8Array, nfds: number, ms: number): number;
+    async(fds: Uint8Array, nfds: number, ms: number, cb: AsyncCallback): void;
+  };
+  select(
+    nfds: number,
+    r: Uint8Array | null,
+    w: Uint8Array | null,
+    x: Uint8Array | null,
+    tv: Uint8Array | null,
+  ): number;
+  eventfd(initval: number, flags: number): number;
+  pipe2(fds: Uint8Array, flags: number): number;
+  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
+  read(fd: number, buf: Uint8Array, n: number): number;
+  write(fd: number, buf: Uint8Array, n: number): number;
+  readv(fd: number, iov: Uint8Array, n: number): number;
+  writev(fd: number, iov: Uint8Array, n: number): number;
+  close(fd: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+  clock_gettime(clock: number, ts: Uint8Array): number;
+  getpid(): number;
+  strerror(errno: number): string | null;
+}
+
+// Counts that are size_t/nfds_t in C are uint32_t: x86_64 and aarch64 zero
+// the upper half of a register written as 32 bits. fcntl is variadic in C;
+// an int third argument is passed like a fixed one on these ABIs.
+const PROTOTYPES: Record<keyof Libc, string> = {
+  epoll_create1: "int epoll_create1(int flags)",
+  epoll_ctl: "int epoll_ctl(int epfd, int op, int fd, void *event)",
+  epoll_wait: "int epoll_wait(int epfd, void *events, int maxevents, int timeout)",
+  poll: "int poll(void *fds, uint32_t nfds, int timeout)",
+  select: "int select(int nfds, void *readfds, void *writefds, void *exceptfds, void *timeout)",
+  eventfd: "int eventfd(uint32_t initval, int flags)",
+  pipe2: "int pipe2(void *fds, int flags)",
+  socketpair: "int socketpair(int domain, int type, int protocol, void *sv)",
+  read: "int read(int fd, void *buf, uint32_t count)",
+  write: "int write(int fd, void *buf, uint32_t count)",
+  readv: "int readv(int fd, void *iov, int iovcnt)",
+  writev: "int writev(int fd, void *iov, int iovcnt)",
+  close: "int close(int fd)",
+  fcntl: "int fcntl(int fd, int cmd, int arg)",
+  clock_gettime: "int clock_gettime(int clockid, void *tp)",
+  getpid: "int getpid()",
+  strerror: "const char *strerror(int errnum)",
+};
+
+const LIBC_NAMES = ["libc.so.6", "libc.so"];
+const CLOCK_MONOTONIC = 1;
+
+/**
+ * Loads koffi from next to this file, else from the working directory (a
+ * build output outside the package tree). The module name is computed so
+ * that bundlers (`bun build`) leave it alone.
+ */
+function loadKoffi(): Koffi {
+  const name = ["kof", "fi"].join("");
+  const tried: string[] = [];
+  for (const base of [import.meta.url, `${process.cwd()}/`]) {
+    try {
+      return createRequire(base)(name) as Koffi;
+    } catch (e) {
+      tried.push(`${base}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    }
+  }
+  throw new Error(`the Node backend needs the koffi package (npm install koffi); tried ${tried.join("; ")}`);
+}
+
+function bind(koffi: Koffi): Libc {
+  let last: unknown;
+  for (const path of LIBC_NAMES) {
+    try {
+      const lib = koffi.load(path);
+      const out: Record<string, KoffiFunc> = {};
+      for (const [key, proto] of Object.entries(PROTOTYPES)) out[key] = lib.func(proto);
+      return out as unknown as Libc;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+/** Builds the Node backend; throws when koffi or libc cannot be loaded. */
+export function createNodeSys(): Sys {
+  const koffi = loadKoffi();
+  const c = bind(koffi);
+  const errno = koffi.errno;
+  const layout = epollLayout(process.arch);
+  const ev = new EpollEventBuf(layout);
+  const pair = new FdPair();
+  const ts = new Timespec();
+  const tv = new Timeval();
+  const iov = new IovecArray();
+  const slot = new AsyncPollSlot();
+
+  function fillIov(bufs: readonly Uint8Array[]): void {
+    iov.reserve(bufs.length);
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i];
+      iov.setBig(i, b.length ? koffi.address(b) : 0n, b.length);
+    }
+  }
+
+  return {
+    runtime: "node",
+    platform: process.platform,
+    epollEventSize: layout.size,
+    epollDataOffset: layout.dataOffset,
+
+    epollCreate1(flags) {
+      const r = c.epoll_create1(flags);
+      return r < 0 ? -errno() : r;
+    },
+    epollCtl(epfd, op, fd, events) {
+      const r = c.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
+      return r < 0 ? -errno() : r;
+    },
+    epollWait(epfd, buf, maxEvents, timeoutMs) {
+      checkEpollWaitArgs(buf, maxEvents, layout.size);
+      const r = c.epoll_wait(epfd, buf, maxEvents, timeoutMs);
+      return r < 0 ? -errno() : r;
+    },
+    poll(fds, nfds, timeoutMs) {
+      checkPollArgs(fds, nfds);
+      const r = c.poll(fds, nfds, timeoutMs);
+      return r < 0 ? -errno() : r;
+    },
+    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
+      checkSelectArgs(nfds, readfds, writefds, exceptfds);
+      const t = timeoutSec === null ? null : tv.set(timeoutSec);
+      const r = c.select(nfds, readfds, writefds, exceptfds, t);
+      return r < 0 ? -errno() : r;
+    },
+    eventfd(initval, flags) {
+      const r = c.eventfd(initval, flags);
+      return r < 0 ? -errno() : r;
+    },
+    pipe2(flags) {
+      const r = c.pipe2(pair.bytes, flags);
+      return r < 0 ? -errno() : pair.get();
+    },
+    socketpair(domain, type, protocol) {
+      const r = c.socketpair(domain, type, protocol, pair.bytes);
+      return r < 0 ? -errno() : pair.get();
+    },
+    read(fd, buf) {
+      const r = c.read(fd, buf, buf.length);
+      return r < 0 ? -errno() : r;
+    },
+    write(fd, buf) {
+      const r = c.write(fd, buf, buf.length);
+      return r < 0 ? -errno() : r;
+    },
+    readv(fd, bufs) {
+      fillIov(bufs);
+      const r = c.readv(fd, iov.bytes, bufs.length);
+      return r < 0 ? -errno() : r;
+    },
+    writev(fd, bufs) {
+      fillIov(bufs);
+      const r = c.writev(fd, iov.bytes, bufs.length);
+      return r < 0 ? -errno() : r;
+    },
+    close(fd) {
+      const r = c.close(fd);
+      return r < 0 ? -errno() : r;
+    },
+    fcntl(fd, cmd, arg) {
+      const r = c.fcntl(fd, cmd, arg);
+      return r < 0 ? -errno() : r;
+    },
+    monotonic() {
+      c.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
+      return ts.seconds();
+    },
+    getpid() {
+      return c.getpid();
+    },
+    strerror(n) {
+      return c.strerror(n) ?? `Unknown error ${n}`;
+    },
+
+    pollAsync(fds, nfds, timeoutMs) {
+      let buf: Uint8Array;
+      try {
+        buf = slot.begin(fds, nfds);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return new Promise<number>((resolve, reject) => {
+        c.poll.async(buf, nfds, timeoutMs, (err, r) => {
+          slot.end();
+          if (err) reject(err);
+          // koffi keeps the worker thread's errno for the callback.
+          else resolve(r < 0 ? -errno() : r);
+        });
+      });
+    },
+  };
+}

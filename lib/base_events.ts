@@ -1,0 +1,585 @@
+/**
+ * `BaseEventLoop`: everything of the loop that is not I/O. The ready queue,
+ * the timer heap, the run driver, error handling and debug mode. Subclasses
+ * (`SelectorEventLoop`) supply the I/O hooks.
+ *
+ * How a run goes (see ARCHITECTURE.md): each iteration polls for I/O without
+ * blocking when callbacks are ready, moves due timers to the ready queue and
+ * runs the batch that was ready when the iteration began. A callback that
+ * resumes JS code (it settles a native promise an `await` is parked on) is
+ * followed by a short microtask drain, so that code runs to its next
+ * suspension before the next callback, as a Python task step would. The host
+ * gets a macrotask turn at least every few milliseconds of busy running and
+ * whenever the loop has nothing to do; then the loop waits for its fds and
+ * timers off the main thread.
+ *
+ * @module
+ */
+import { setImmediate } from "node:timers";
+import process from "node:process";
+import { sys } from "../ffi/mod.ts";
+import {
+  AbstractEventLoop,
+  type Callback,
+  type ExceptionContext,
+  type ExceptionHandler,
+  Handle,
+  type TaskFactory,
+  TimerHandle,
+  _getRunningLoop,
+} from "./events.ts";
+import { RuntimeError } from "./exceptions.ts";
+import { logger } from "./log.ts";
+import { pyRepr } from "./format.ts";
+import { running, suspensions, taskStorage } from "./running.ts";
+import { Future, isFuture } from "./futures.ts";
+import { ensureFuture, Task } from "./tasks.ts";
+
+/** Python's cap on one selector wait: a day. */
+const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
+/** Rebuild the timer heap when this many timers are scheduled and ... */
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+/** ... more than this fraction of them are cancelled. */
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+/** Busy milliseconds between two host turns. */
+const HOST_SLICE_MS = 4;
+/** Upper bound of microtask rounds after a callback that resumed JS code. */
+const MAX_DRAIN_ROUNDS = 32;
+
+const AsyncFunction = Object.getPrototypeOf(async function () {});
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {});
+
+/** Converts `performance.now()` to CLOCK_MONOTONIC seconds, like Python's `time.monotonic()`. */
+let clockOffset: number | null = null;
+function monotonic(): number {
+  if (clockOffset === null) clockOffset = sys().monotonic() - performance.now() / 1000;
+  return performance.now() / 1000 + clockOffset;
+}
+
+function yieldToHost(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function envDebug(): boolean {
+  const env = process.env;
+  return !!(env.ASYNCIO_DEBUG || env.PYTHONASYNCIODEBUG);
+}
+
+/** Checks a callback when it is scheduled, as Python does, so errors point at the caller. */
+function checkCallback(callback: unknown, method: string): void {
+  if (typeof callback !== "function") {
+    throw new TypeError(`a callable object was expected by ${method}(), got ${pyRepr(callback)}`);
+  }
+  const proto = Object.getPrototypeOf(callback);
+  if (proto === AsyncFunction || proto === AsyncGeneratorFunction) {
+    throw new TypeError(`coroutines cannot be used with ${method}()`);
+  }
+}
+
+function lessTimer(a: TimerHandle, b: TimerHandle): boolean {
+  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
+}
+
+function heapPush(heap: TimerHandle[], h: TimerHandle): void {
+  let i = heap.length;
+  heap.push(h);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent];
+    if (!lessTimer(h, p)) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = h;
+}
+
+function heapPop(heap: TimerHandle[]): TimerHandle {
+  const top = heap[0];
+  const last = heap.pop()!;
+  const n = heap.length;
+  if (n > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && lessTimer(heap[r], heap[l]) ? r : l;
+      if (!lessTimer(heap[c], last)) break;
+      heap[i] = heap[c];
+      i = c;
+    }
+    heap[i] = last;
+  }
+  return top;
+}
+
+function heapify(heap: TimerHandle[]): void {
+  const items = heap.splice(0);
+  for (const h of items) heapPush(heap, h);
+}
+
+/**
+ * The loop machinery that does not touch I/O. Not for direct use: make a
+ * `SelectorEventLoop` (or call `newEventLoop()`).
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.newEventLoop();
+ * loop.callSoon(() => loop.stop());
+ * await loop.runForever();
+ * loop.close();
+ * ```
+ */
+export abstract class BaseEventLoop extends AbstractEventLoop {
+  /** @internal Callbacks for the next batch. */
+  _ready: Handle[] = [];
+  /** @internal The batch being run, and where in it the run is. */
+  #batch: Handle[] = [];
+  #batchIndex = 0;
+  /** @internal The timer heap, ordered by (when, seq). */
+  _scheduled: TimerHandle[] = [];
+  #timerSeq = 0;
+  #timerCancelledCount = 0;
+  /** @internal */
+  _stopping = false;
+  /** @internal */
+  _closed = false;
+  #running = false;
+  #debug: boolean;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
+  /** @internal The handle whose callback is running. */
+  _currentHandle: Handle | null = null;
+  /**
+   * @internal True while the loop waits for I/O off the main thread; then a
+   * callback scheduled from a host callback must wake it.
+   */
+  _waiting = false;
+  /** @internal Clock resolution: timers due within it run now. */
+  _clockResolution = 1e-9;
+
+  constructor() {
+    super();
+    this.#debug = envDebug();
+  }
+
+  // -- I/O hooks for subclasses --------------------------------------------
+
+  /** @internal Polls I/O without blocking; queues the ready callbacks. */
+  protected abstract _pollIo(): void;
+  /** @internal Whether any fd other than the loop's own is watched. */
+  protected abstract _hasIo(): boolean;
+  /**
+   * @internal Waits up to `timeout` seconds (null: no limit) for I/O and
+   * queues the ready callbacks. Ends early when {@link _wakeUp} is called.
+   */
+  protected abstract _waitIo(timeout: number | null): Promise<void> | void;
+  /** @internal Ends a wait in progress (a callback arrived from outside). */
+  protected abstract _wakeUp(): void;
+
+  // -- running -------------------------------------------------------------
+
+  /** Runs until `stop()` is called. Resolves when the loop stops. */
+  override async runForever(): Promise<void> {
+    this.#checkClosed();
+    this.#checkRunning();
+    this.#running = true;
+    running.loops.push(this);
+    try {
+      await this.#drive();
+    } finally {
+      this._stopping = false;
+      this.#running = false;
+      const i = running.loops.indexOf(this);
+      if (i >= 0) running.loops.splice(i, 1);
+      if (running.loop === this) running.loop = null;
+    }
+  }
+
+  async #drive(): Promise<void> {
+    let lastHostTurn = performance.now();
+    let iterations = 0;
+    for (;;) {
+      running.loop = this;
+      const timeout = this.#selectTimeout();
+      if (timeout !== 0) {
+        running.loop = null;
+        await this._waitIo(timeout);
+        running.loop = this;
+        lastHostTurn = performance.now();
+      } else if (this._hasIo()) {
+        this._pollIo();
+      }
+      if (this._scheduled.length) this.#collectTimers();
+      this.#startBatch();
+      while (this.#runBatch()) {
+        await this.#drain();
+        running.loop = this;
+      }
+      if (this._stopping) break;
+      if ((++iterations & 31) === 0 && performance.now() - lastHostTurn > HOST_SLICE_MS) {
+        running.loop = null;
+        await yieldToHost();
+        lastHostTurn = performance.now();
+      }
+    }
+  }
+
+  /** 0 when callbacks are ready; else seconds to the next timer, or null. */
+  #selectTimeout(): number | null {
+    if (this._ready.length || this._stopping) return 0;
+    const heap = this._scheduled;
+    while (heap.length && heap[0]._cancelled) {
+      heapPop(heap)._scheduled = false;
+      this.#timerCancelledCount--;
+    }
+    if (!heap.length) return null;
+    const t = heap[0]._when - this.time();
+    return t <= 0 ? 0 : Math.min(t, MAXIMUM_SELECT_TIMEOUT);
+  }
+
+  #collectTimers(): void {
+    const heap = this._scheduled;
+    if (
+      heap.length > MIN_SCHEDULED_TIMER_HANDLES &&
+      this.#timerCancelledCount / heap.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION
+    ) {
+      const kept: TimerHandle[] = [];
+      for (const h of heap) {
+        if (h._cancelled) h._scheduled = false;
+        else kept.push(h);
+      }
+      heap.length = 0;
+      for (const h of kept) heap.push(h);
+      heapify(heap);
+      this.#timerCancelledCount = 0;
+    }
+    const end = this.time() + this._clockResolution;
+    while (heap.length && heap[0]._when < end) {
+      const h = heapPop(heap);
+      h._scheduled = false;
+      if (h._cancelled) this.#timerCancelledCount--;
+      else this._ready.push(h);
+    }
+  }
+
+  #startBatch(): void {
+    const batch = this.#batch;
+    this.#batch = this._ready;
+    batch.length = 0;
+    this._ready = batch;
+    this.#batchIndex = 0;
+  }
+
+  /**
+   * Runs the batch from where it stopped. Returns true when it stopped early
+   * because a callback resumed JS code that must run before the next one.
+   */
+  #runBatch(): boolean {
+    const batch = this.#batch;
+    const n = batch.length;
+    const debug = this.#debug;
+    let i = this.#batchIndex;
+    while (i < n) {
+      const h = batch[i++];
+      if (h._cancelled) continue;
+      this._currentHandle = h;
+      if (debug) this.#runTimed(h);
+      else h._run();
+      this._currentHandle = null;
+      if (h._wakes) {
+        this.#batchIndex = i;
+        return true;
+      }
+    }
+    this.#batchIndex = n;
+    return false;
+  }
+
+  #runTimed(h: Handle): void {
+    const t0 = this.time();
+    h._run();
+    const dt = this.time() - t0;
+    if (dt >= this.slowCallbackDuration) {
+      logger.warning(`Executing ${h} took ${dt.toFixed(3)} seconds`);
+    }
+  }
+
+  /** Lets resumed JS code run until it suspends again (bounded: it may be awaiting a host promise). */
+  async #drain(): Promise<void> {
+    const start = suspensions.count;
+    const prev = running.context;
+    running.context = null;
+    for (let i = 0; i < MAX_DRAIN_ROUNDS && suspensions.count === start; i++) await null;
+    running.context = prev;
+  }
+
+  /** Runs until `future` is done; resolves to its result or rejects with its exception. */
+  override async runUntilComplete<T>(future: unknown): Promise<T> {
+    this.#checkClosed();
+    this.#checkRunning();
+    const newTask = !isFuture(future);
+    const fut = ensureFuture(future as PromiseLike<T>, this) as Future<T>;
+    if (newTask && fut instanceof Task) fut._logDestroyPending = false;
+    const done = () => this.stop();
+    fut.addDoneCallback(done);
+    try {
+      await this.runForever();
+    } catch (e) {
+      if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+      throw e;
+    } finally {
+      fut.removeDoneCallback(done);
+    }
+    if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+    return fut.result();
+  }
+
+  /** Stops the loop once the current batch of callbacks has run. */
+  override stop(): void {
+    this._stopping = true;
+    if (this._waiting) this._wakeUp();
+  }
+
+  /** Whether `runForever` is in progress. */
+  override isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** Whether `close()` was called. */
+  override isClosed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Closes the loop: pending callbacks are dropped. Idempotent; a
+   * `RuntimeError` while running.
+   */
+  override close(): void {
+    if (this.#running) throw new RuntimeError("Cannot close a running event loop");
+    if (this._closed) return;
+    if (this.#debug) logger.debug(`Close ${this}`);
+    this._closed = true;
+    this._ready.length = 0;
+    this.#batch.length = 0;
+    for (const h of this._scheduled) h._scheduled = false;
+    this._scheduled.length = 0;
+    this.#timerCancelledCount = 0;
+  }
+
+  /** JS has no async-generator hooks; generators are closed by their `for await`. Resolves at once. */
+  override shutdownAsyncgens(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #checkClosed(): void {
+    if (this._closed) throw new RuntimeError("Event loop is closed");
+  }
+
+  #checkRunning(): void {
+    if (this.#running) throw new RuntimeError("This event loop is already running");
+    // Python forbids this from inside another loop's thread; here, from inside
+    // another running loop's callback or task.
+    const task = taskStorage.getStore();
+    if (running.loop !== null || (task !== undefined && running.loops.includes(task._loop))) {
+      throw new RuntimeError("Cannot run the event loop while another loop is running");
+    }
+  }
+
+  /** In debug mode, a loop must not be driven from another running loop's callbacks. */
+  #checkThread(): void {
+    const cur = running.loop;
+    if (cur !== null && cur !== this && this.#running) {
+      throw new RuntimeError(
+        "Non-thread-safe operation invoked on an event loop other than the current one",
+      );
+    }
+  }
+
+  // -- scheduling ----------------------------------------------------------
+
+  /** Schedules `callback(...args)` for the next iteration, FIFO. */
+  override callSoon(callback: Callback, ...args: unknown[]): Handle {
+    this.#checkClosed();
+    if (this.#debug) this.#checkThread();
+    checkCallback(callback, "call_soon");
+    const h = new Handle(callback, args.length ? args : null, this);
+    this._ready.push(h);
+    if (this._waiting) this._wakeUp();
+    return h;
+  }
+
+  /** @internal Queues a handle made elsewhere (futures' done callbacks, I/O). */
+  _addHandle(h: Handle): void {
+    this._ready.push(h);
+    if (this._waiting) this._wakeUp();
+  }
+
+  /**
+   * Like `callSoon`; safe from host callbacks (signal listeners, host I/O,
+   * a Worker's message handler) while the loop waits: it wakes the loop.
+   */
+  override callSoonThreadsafe(callback: Callback, ...args: unknown[]): Handle {
+    this.#checkClosed();
+    checkCallback(callback, "call_soon_threadsafe");
+    const h = new Handle(callback, args.length ? args : null, this);
+    this._ready.push(h);
+    if (this._waiting) this._wakeUp();
+    return h;
+  }
+
+  /** Schedules `callback(...args)` after `delay` seconds. */
+  override callLater(delay: number, callback: Callback, ...args: unknown[]): TimerHandle {
+    if (typeof delay !== "number" || Number.isNaN(delay)) {
+      throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
+    }
+    const h = this.#schedule(this.time() + delay, callback, args, "call_later");
+    return h;
+  }
+
+  /** Schedules `callback(...args)` at loop time `when`. */
+  override callAt(when: number, callback: Callback, ...args: unknown[]): TimerHandle {
+    if (typeof when !== "number" || Number.isNaN(when)) {
+      throw new TypeError(`when must be a number, got ${pyRepr(when)}`);
+    }
+    return this.#schedule(when, callback, args, "call_at");
+  }
+
+  #schedule(when: number, callback: Callback, args: unknown[], method: string): TimerHandle {
+    this.#checkClosed();
+    if (this.#debug) this.#checkThread();
+    checkCallback(callback, method);
+    const h = new TimerHandle(when, this.#timerSeq++, callback, args.length ? args : null, this);
+    heapPush(this._scheduled, h);
+    h._scheduled = true;
+    if (this._waiting) this._wakeUp();
+    return h;
+  }
+
+  /** @internal Called by `TimerHandle.cancel()`. */
+  _timerHandleCancelled(h: TimerHandle): void {
+    if (h._scheduled) this.#timerCancelledCount++;
+  }
+
+  /** The loop's clock: monotonic seconds (CLOCK_MONOTONIC, like Python's). */
+  override time(): number {
+    return monotonic();
+  }
+
+  /** A new Future bound to this loop. */
+  override createFuture<T = unknown>(): Future<T> {
+    return new Future<T>({ loop: this });
+  }
+
+  /** Wraps `coro` in a Task scheduled on this loop (through the task factory if set). */
+  override createTask<T = unknown>(coro: unknown, opts?: { name?: string }): Task<T> {
+    this.#checkClosed();
+    if (this.#taskFactory !== null) {
+      const t = this.#taskFactory(this, coro, opts) as Task<T>;
+      if (opts?.name !== undefined && typeof (t as Task<T>).setName === "function") t.setName(opts.name);
+      return t;
+    }
+    return new Task<T>(coro as never, { loop: this, name: opts?.name });
+  }
+
+  /** Sets the factory `createTask` uses: `(loop, coro, opts) => Future`; null for the default. */
+  override setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") {
+      throw new TypeError("task factory must be a callable or None");
+    }
+    this.#taskFactory = factory;
+  }
+
+  /** The task factory, or null when the default is in use. */
+  override getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
+  }
+
+  // -- errors --------------------------------------------------------------
+
+  /** Sets the handler `(loop, context) => void`; null restores the default. */
+  override setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError(`A callable object or None is expected, got ${pyRepr(handler)}`);
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  /** The handler set, or null for the default. */
+  override getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /** Logs the context at ERROR on the `asyncio` logger, as Python formats it. */
+  override defaultExceptionHandler(context: ExceptionContext): void {
+    const message = context.message || "Unhandled exception in event loop";
+    const exception = context.exception;
+    const ctx: ExceptionContext = { ...context };
+    const cur = this._currentHandle;
+    if (!("source_traceback" in ctx) && cur !== null && cur._sourceTraceback) {
+      ctx.handle_traceback = cur._sourceTraceback;
+    }
+    const lines = [message];
+    for (const key of Object.keys(ctx).sort()) {
+      if (key === "message" || key === "exception") continue;
+      const value = ctx[key];
+      if (key === "source_traceback") {
+        lines.push(`Object created at (most recent call last):\n${value}`);
+      } else if (key === "handle_traceback") {
+        lines.push(`Handle created at (most recent call last):\n${value}`);
+      } else {
+        lines.push(`${key}: ${pyRepr(value)}`);
+      }
+    }
+    logger.error(lines.join("\n"), exception);
+  }
+
+  /** Hands `context` to the exception handler; a failing handler is logged, never thrown. */
+  override callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (e) {
+        logger.error("Exception in default exception handler", e);
+      }
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (exc) {
+      try {
+        this.defaultExceptionHandler({
+          message: "Unhandled error in exception handler",
+          exception: exc,
+          context,
+        });
+      } catch (e) {
+        logger.error(
+          "Exception in default exception handler while handling an unexpected error in custom exception handler",
+          e,
+        );
+      }
+    }
+  }
+
+  // -- debug ---------------------------------------------------------------
+
+  /** Whether debug mode is on (default: ASYNCIO_DEBUG or PYTHONASYNCIODEBUG set). */
+  override getDebug(): boolean {
+    return this.#debug;
+  }
+
+  /** Turns debug mode on or off. */
+  override setDebug(enabled: boolean): void {
+    this.#debug = !!enabled;
+  }
+
+  /** `<SelectorEventLoop running=False closed=False debug=False>`. */
+  toString(): string {
+    const b = (x: boolean) => (x ? "True" : "False");
+    return `<${this.constructor.name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
+      b(this.#debug)
+    }>`;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Context variables (PEP 567): `ContextVar`, `Context`, `copyContext`.
+ *
+ * The current context is, in this order: the context a loop callback was
+ * scheduled in (while it runs), the running task's context (in every segment
+ * of its async code), or the process's root context.
+ *
+ * @module
+ */
+import { running, taskStorage } from "./running.ts";
+import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
+
+const MISSING: unique symbol = Symbol("MISSING");
+
+/**
+ * A mapping of context variables to values; `run()` makes it current.
+ *
+ * @example
+ * ```ts
+ * const v = new ContextVar("v", { default: 0 });
+ * const ctx = copyContext();
+ * ctx.run(() => v.set(1));
+ * ctx.get(v); // 1
+ * v.get(); // 0
+ * ```
+ */
+export class Context {
+  /** @internal */
+  _vars: Map<ContextVar<unknown>, unknown>;
+  #entered = false;
+
+  /** An empty context. */
+  constructor(vars?: Map<ContextVar<unknown>, unknown>) {
+    this._vars = vars ?? new Map();
+  }
+
+  /** Runs `fn(...args)` with this context current; returns its result. */
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    if (this.#entered) {
+      throw new RuntimeError(`cannot enter context: ${this} is already entered`);
+    }
+    const prev = running.context;
+    this.#entered = true;
+    running.context = this;
+    try {
+      return fn(...args);
+    } finally {
+      running.context = prev;
+      this.#entered = false;
+    }
+  }
+
+  /** A shallow copy. */
+  copy(): Context {
+    return new Context(new Map(this._vars));
+  }
+
+  /** The value of `v` here, or `dflt`. */
+  get<T>(v: ContextVar<T>, dflt?: T): T | undefined {
+    return this._vars.has(v as ContextVar<unknown>) ? this._vars.get(v as ContextVar<unknown>) as T : dflt;
+  }
+
+  /** Whether `v` has a value here. */
+  has(v: ContextVar<unknown>): boolean {
+    return this._vars.has(v);
+  }
+
+  /** The number of variables set. */
+  get size(): number {
+    return this._vars.size;
+  }
+
+  /** The variables set here. */
+  keys(): IterableIterator<ContextVar<unknown>> {
+    return this._vars.keys();
+  }
+
+  /** The values set here. */
+  values(): IterableIterator<unknown> {
+    return this._vars.values();
+  }
+
+  /** `[variable, value]` pairs. */
+  [Symbol.iterator](): IterableIterator<[ContextVar<unknown>, unknown]> {
+    return this._vars.entries();
+  }
+
+  /** `<Context object>`. */
+  toString(): string {
+    return "<Context object>";
+  }
+}
+
+const root = new Context();
+
+/**
+ * The current context.
+ *
+ * @internal
+ */
+export function currentContext(): Context {
+  return running.context ?? taskStorage.getStore()?._context ?? root;
+}
+
+/**
+ * A copy of the current context.
+ *
+ * @example
+ * ```ts
+ * const ctx = copyContext();
+ * ctx.run(() => console.log("inside a copy"));
+ * ```
+ */
+export function copyContext(): Context {
+  return currentContext().copy();
+}
+
+/**
+ * Returned by `ContextVar.set()`; hand it to `reset()` to restore the
+ * previous value.
+ *
+ * @example
+ * ```ts
+ * const t = v.set(2);
+ * v.reset(t);
+ * ```
+ */
+export class Token<T> {
+  /** The marker for "had no value". */
+  static readonly MISSING: typeof MISSING = MISSING;
+  /** @internal */
+  _used = false;
+  /** @internal */
+  constructor(
+    /** @internal */ readonly _context: Context,
+    /** The variable. */ readonly var_: ContextVar<T>,
+    /** The value before `set`, or `Token.MISSING`. */ readonly oldValue: T | typeof MISSING,
+  ) {}
+}
+
+/**
+ * A context variable.
+ *
+ * @example
+ * ```ts
+ * const requestId = new ContextVar<string>("requestId", { default: "-" });
+ * requestId.set("abc");
+ * requestId.get(); // "abc"
+ * ```
+ */
+export class ContextVar<T> {
+  /** The variable's name. */
+  readonly name: string;
+  #default: T | typeof MISSING;
+
+  /** A variable named `name`, with an optional default. */
+  constructor(name: string, opts?: { default?: T }) {
+    if (typeof name !== "string") throw new TypeError("context variable name must be a str");
+    this.name = name;
+    this.#default = opts && "default" in opts ? opts.default as T : MISSING;
+  }
+
+  /**
+   * The value in the current context; else `dflt`; else the variable's
+   * default; else a LookupError-like `KeyError`.
+   */
+  get(...dflt: [] | [T]): T {
+    const vars = currentContext()._vars;
+    const self = this as ContextVar<unknown>;
+    if (vars.has(self)) return vars.get(self) as T;
+    if (dflt.length) return dflt[0] as T;
+    if (this.#default !== MISSING) return this.#default;
+    throw new LookupError(`<ContextVar name='${this.name}'>`);
+  }
+
+  /** Sets the value in the current context. */
+  set(value: T): Token<T> {
+    const ctx = currentContext();
+    const self = this as ContextVar<unknown>;
+    const old = ctx._vars.has(self) ? ctx._vars.get(self) as T : MISSING;
+    ctx._vars.set(self, value);
+    return new Token(ctx, this, old);
+  }
+
+  /** Restores the value from before the `set` that returned `token`. */
+  reset(token: Token<T>): void {
+    if (!(token instanceof Token)) throw new TypeError(`expected an instance of Token, got ${token}`);
+    if (token._used) throw new RuntimeError(`${token} has already been used once`);
+    if (token.var_ !== this) throw new ValueError(`${token} was created by a different ContextVar`);
+    const ctx = currentContext();
+    if (token._context !== ctx) throw new ValueError(`${token} was created in a different Context`);
+    const self = this as ContextVar<unknown>;
+    if (token.oldValue === MISSING) ctx._vars.delete(self);
+    else ctx._vars.set(self, token.oldValue);
+    token._used = true;
+  }
+
+  /** `<ContextVar name='x'>`. */
+  toString(): string {
+    return `<ContextVar name='${this.name}'>`;
+  }
+}

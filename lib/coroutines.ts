@@ -1,0 +1,167 @@
+/**
+ * What counts as a coroutine here (API.md rule 9), and the lazy
+ * {@link Coroutine} that `coroutine(fn)` makes: like a Python coroutine
+ * object, it does not run until it is awaited or scheduled.
+ *
+ * @module
+ */
+import { RuntimeError } from "./exceptions.ts";
+
+const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
+const GeneratorFunctionProto = Object.getPrototypeOf(function* () {});
+const GeneratorProto = Object.getPrototypeOf(GeneratorFunctionProto.prototype);
+const COROUTINE_FUNCTION = Symbol.for("asyncio.coroutineFunction");
+
+/**
+ * A lazy coroutine: `fn(...args)` runs only when the object is first
+ * awaited or handed to a task, and only once.
+ *
+ * @example
+ * ```ts
+ * const hello = coroutine(async (who: string) => console.log("hi", who));
+ * const c = hello("you"); // nothing printed yet
+ * await c; // prints now
+ * ```
+ */
+export class Coroutine<T = unknown> implements PromiseLike<T> {
+  #fn: (...args: never[]) => unknown;
+  #args: unknown[];
+  #started: Promise<T> | null = null;
+  /** The function's name, like Python's `__qualname__`. */
+  readonly name: string;
+
+  /** @internal Use {@link coroutine}. */
+  constructor(fn: (...args: never[]) => unknown, args: unknown[]) {
+    this.#fn = fn;
+    this.#args = args;
+    this.name = fn.name || "<lambda>";
+  }
+
+  /** Whether it has started running. */
+  get started(): boolean {
+    return this.#started !== null;
+  }
+
+  /**
+   * @internal Starts the body now, in the caller's async context; a second
+   * start is Python's "cannot reuse already awaited coroutine".
+   */
+  _start(): Promise<T> {
+    if (this.#started !== null) {
+      throw new RuntimeError("cannot reuse already awaited coroutine");
+    }
+    let p: Promise<T>;
+    try {
+      p = Promise.resolve(runBody(this.#fn as (...a: unknown[]) => unknown, this.#args)) as Promise<T>;
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    this.#started = p;
+    return p;
+  }
+
+  /** Awaiting a coroutine runs it. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this._start().then(onFulfilled, onRejected);
+  }
+
+  /** `<coroutine object name>`. */
+  toString(): string {
+    return `<coroutine object ${this.name}>`;
+  }
+}
+
+/** Calls `fn`; a generator function's generator is driven to its return value. */
+function runBody(fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+  const r = fn(...args);
+  return isGenerator(r) ? driveGenerator(r) : r;
+}
+
+/**
+ * Marks `fn` as a coroutine function: calling it makes a lazy
+ * {@link Coroutine}. `fn` may be an async function, a function returning an
+ * awaitable, or a generator function that yields futures (the
+ * generator-based coroutines of `@asyncio.coroutine`).
+ *
+ * @example
+ * ```ts
+ * const work = coroutine(async (n: number) => n * 2);
+ * console.log(await work(21)); // 42
+ * ```
+ */
+export function coroutine<A extends unknown[], T>(
+  fn: (...args: A) => PromiseLike<T> | T | Generator<unknown, T, unknown>,
+): (...args: A) => Coroutine<T> {
+  if (typeof fn !== "function") throw new TypeError(`coroutine() expects a function, got ${typeof fn}`);
+  const wrapper = (...args: A) => new Coroutine<T>(fn as (...a: never[]) => unknown, args);
+  Object.defineProperty(wrapper, "name", { value: fn.name });
+  Object.defineProperty(wrapper, COROUTINE_FUNCTION, { value: true });
+  return wrapper;
+}
+
+/**
+ * Whether `x` is a generator object (a generator-based coroutine).
+ *
+ * @example
+ * ```ts
+ * isGenerator((function* () {})()); // true
+ * ```
+ */
+export function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
+  return typeof x === "object" && x !== null && Object.getPrototypeOf(Object.getPrototypeOf(x)) === GeneratorProto;
+}
+
+/**
+ * Python's `asyncio.iscoroutine`: a lazy {@link Coroutine} or a generator
+ * object.
+ *
+ * @example
+ * ```ts
+ * iscoroutine(coroutine(async () => {})()); // true
+ * ```
+ */
+export function iscoroutine(x: unknown): boolean {
+  return x instanceof Coroutine || isGenerator(x);
+}
+
+/**
+ * Python's `asyncio.iscoroutinefunction`: an async function, a generator
+ * function, or a function wrapped by {@link coroutine}.
+ *
+ * @example
+ * ```ts
+ * iscoroutinefunction(async () => {}); // true
+ * iscoroutinefunction(() => 1); // false
+ * ```
+ */
+export function iscoroutinefunction(f: unknown): boolean {
+  if (typeof f !== "function") return false;
+  const proto = Object.getPrototypeOf(f);
+  return proto === AsyncFunctionProto || proto === GeneratorFunctionProto ||
+    (f as unknown as Record<symbol, unknown>)[COROUTINE_FUNCTION] === true;
+}
+
+/**
+ * Runs a generator-based coroutine: each value it yields is awaited (a
+ * future, task, promise or lazy coroutine) and the outcome sent back in, as
+ * `yield from` did in Python.
+ *
+ * @internal
+ */
+export async function driveGenerator<T>(gen: Generator<unknown, T, unknown>): Promise<T> {
+  let step = gen.next();
+  for (;;) {
+    if (step.done) return step.value;
+    let sent: unknown;
+    try {
+      sent = await (step.value as PromiseLike<unknown>);
+    } catch (e) {
+      step = gen.throw(e);
+      continue;
+    }
+    step = gen.next(sent);
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * The event loop's public shapes: {@link Handle}, {@link TimerHandle},
+ * {@link AbstractEventLoop}, and the running-loop functions.
+ *
+ * @module
+ */
+import { currentContext, type Context } from "./contextvars.ts";
+import { NotImplementedError, RuntimeError } from "./exceptions.ts";
+import { formatCallback, pyRepr } from "./format.ts";
+import { hooks, running, taskStorage } from "./running.ts";
+import type { Future } from "./futures.ts";
+import type { Task } from "./tasks.ts";
+
+/** A callback the loop calls with the arguments it was scheduled with. */
+// deno-lint-ignore no-explicit-any
+export type Callback = (...args: any[]) => unknown;
+
+/**
+ * The context object handed to exception handlers (Python's dict): keys
+ * `message`, `exception`, `future`, `task`, `handle`, `protocol`,
+ * `transport`, `socket`, and any others a caller adds.
+ */
+export interface ExceptionContext {
+  /** What went wrong. */
+  message?: string;
+  /** The error, when there is one. */
+  exception?: unknown;
+  /** The future concerned. */
+  future?: unknown;
+  /** The task concerned. */
+  task?: unknown;
+  /** The handle whose callback failed. */
+  handle?: unknown;
+  /** The protocol concerned. */
+  protocol?: unknown;
+  /** The transport concerned. */
+  transport?: unknown;
+  /** The socket concerned. */
+  socket?: unknown;
+  /** Where the failing object was created (debug mode). */
+  source_traceback?: string;
+  /** Where the running handle was scheduled (debug mode). */
+  handle_traceback?: string;
+  /** Anything else. */
+  [key: string]: unknown;
+}
+
+/** `(loop, context) => void`, as set by `setExceptionHandler`. */
+export type ExceptionHandler = (loop: AbstractEventLoop, context: ExceptionContext) => void;
+
+/** A function that makes tasks: `(loop, coro, {name}) => Future`. */
+export type TaskFactory = (
+  loop: AbstractEventLoop,
+  coro: unknown,
+  opts?: { name?: string },
+) => Future<unknown>;
+
+/** What a handle needs of its loop. */
+interface HandleLoop {
+  callExceptionHandler(context: ExceptionContext): void;
+  getDebug(): boolean;
+}
+
+/**
+ * A scheduled callback, returned by `callSoon` and `callSoonThreadsafe`.
+ *
+ * @example
+ * ```ts
+ * const h = loop.callSoon(() => console.log("never"));
+ * h.cancel();
+ * h.cancelled(); // true
+ * ```
+ */
+export class Handle {
+  /** @internal */
+  _callback: Callback | null;
+  /** @internal */
+  _args: unknown[] | null;
+  /** @internal */
+  _loop: HandleLoop;
+  /** @internal */
+  _context: Context;
+  /** @internal */
+  _cancelled = false;
+  /**
+   * @internal Running this callback resumes awaiting JS code (it settles a
+   * native promise), so the loop lets microtasks run right after it.
+   */
+  _wakes = false;
+  /** @internal Where it was scheduled, in debug mode. */
+  _sourceTraceback: string | null = null;
+  /** @internal */
+  _repr: string | null = null;
+
+  /** @internal Use `loop.callSoon()`. */
+  constructor(
+    callback: Callback,
+    args: unknown[] | null,
+    loop: HandleLoop,
+    context?: Context | null,
+  ) {
+    this._callback = callback;
+    this._args = args;
+    this._loop = loop;
+    this._context = context ?? currentContext();
+    if (loop.getDebug()) this._sourceTraceback = new Error().stack ?? null;
+  }
+
+  /** Cancels the call; no effect once it ran or was cancelled. */
+  cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    if (this._loop.getDebug()) this._repr = this.toString();
+    this._callback = null;
+    this._args = null;
+  }
+
+  /** Whether the call was cancelled. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** @internal Runs the callback in its context; errors go to the loop's handler. */
+  _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      const args = this._args;
+      if (args === null) this._callback!();
+      else this._callback!(...args);
+    } catch (exc) {
+      const context: ExceptionContext = {
+        message: `Exception in callback ${formatCallback(this._callback, this._args ?? [])}`,
+        exception: exc,
+        handle: this,
+      };
+      if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
+      this._loop.callExceptionHandler(context);
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  /** @internal The parts of the repr after the class name. */
+  _reprInfo(): string[] {
+    const info: string[] = [];
+    if (this._cancelled) info.push("cancelled");
+    if (this._callback !== null) info.push(formatCallback(this._callback, this._args ?? []));
+    return info;
+  }
+
+  /** `<Handle f(1)>`, as Python prints it. */
+  toString(): string {
+    if (this._repr !== null) return this._repr;
+    return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+  }
+}
+
+/**
+ * A callback scheduled for a time, returned by `callLater` and `callAt`.
+ *
+ * @example
+ * ```ts
+ * const h = loop.callLater(1.5, () => {});
+ * h.when(); // loop.time() + 1.5
+ * ```
+ */
+export class TimerHandle extends Handle {
+  /** @internal The loop time it is due. */
+  _when: number;
+  /** @internal FIFO order among equal times. */
+  _seq: number;
+  /** @internal Whether it is still in the loop's timer heap. */
+  _scheduled = false;
+  /** @internal */
+  declare _loop: HandleLoop & { _timerHandleCancelled(h: TimerHandle): void };
+
+  /** @internal Use `loop.callAt()` or `loop.callLater()`. */
+  constructor(
+    when: number,
+    seq: number,
+    callback: Callback,
+    args: unknown[] | null,
+    loop: HandleLoop & { _timerHandleCancelled(h: TimerHandle): void },
+    context?: Context | null,
+  ) {
+    super(callback, args, loop, context);
+    this._when = when;
+    this._seq = seq;
+  }
+
+  /** The absolute loop time the callback is due, in seconds. */
+  when(): number {
+    return this._when;
+  }
+
+  override cancel(): void {
+    if (!this._cancelled) this._loop._timerHandleCancelled(this);
+    super.cancel();
+  }
+
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    info.splice(this._cancelled ? 1 : 0, 0, `when=${pyRepr(this._when)}`);
+    return info;
+  }
+}
+
+function notImplemented(): never {
+  throw new NotImplementedError();
+}
+
+/**
+ * The interface of every event loop. Its methods throw
+ * `NotImplementedError`; {@link SelectorEventLoop} implements them.
+ *
+ * @example
+ * ```ts
+ * class MyLoop extends AbstractEventLoop { ... }
+ * ```
+ */
+export abstract class AbstractEventLoop {
+  /** Callbacks slower than this many seconds are logged in debug mode. */
+  slowCallbackDuration = 0.1;
+
+  /** Runs until `stop()` is called. */
+  runForever(): Promise<void> {
+    notImplemented();
+  }
+  /** Runs until `future` is done; resolves to its result. */
+  runUntilComplete<T>(_future: unknown): Promise<T> {
+    notImplemented();
+  }
+  /** Stops the loop after the current batch of callbacks. */
+  stop(): void {
+    notImplemented();
+  }
+  /** Whether the loop is running. */
+  isRunning(): boolean {
+    notImplemented();
+  }
+  /** Whether the loop was closed. */
+  isClosed(): boolean {
+    notImplemented();
+  }
+  /** Closes the loop. */
+  close(): void {
+    notImplemented();
+  }
+  /** Closes every async generator the loop tracks. */
+  shutdownAsyncgens(): Promise<void> {
+    notImplemented();
+  }
+  /** Schedules `callback(...args)` to run soon. */
+  callSoon(_callback: Callback, ..._args: unknown[]): Handle {
+    notImplemented();
+  }
+  /** Like `callSoon`, and wakes the loop from any thread or host callback. */
+  callSoonThreadsafe(_callback: Callback, ..._args: unknown[]): Handle {
+    notImplemented();
+  }
+  /** Schedules `callback(...args)` after `delay` seconds. */
+  callLater(_delay: number, _callback: Callback, ..._args: unknown[]): TimerHandle {
+    notImplemented();
+  }
+  /** Schedules `callback(...args)` at loop time `when`. */
+  callAt(_when: number, _callback: Callback, ..._args: unknown[]): TimerHandle {
+    notImplemented();
+  }
+  /** The loop's monotonic clock, in seconds. */
+  time(): number {
+    notImplemented();
+  }
+  /** A new Future bound to this loop. */
+  createFuture<T = unknown>(): Future<T> {
+    notImplemented();
+  }
+  /** Schedules a coroutine as a Task. */
+  createTask<T = unknown>(_coro: unknown, _opts?: { name?: string }): Task<T> {
+    notImplemented();
+  }
+  /** Sets the factory `createTask` uses; `null` restores the default. */
+  setTaskFactory(_factory: TaskFactory | null): void {
+    notImplemented();
+  }
+  /** The task factory, or `null` for the default. */
+  getTaskFactory(): TaskFactory | null {
+    notImplemented();
+  }
+  /** Calls `callback(...args)` whenever `fd` is readable. */
+  addReader(_fd: number | { fileno(): number }, _callback: Callback, ..._args: unknown[]): void {
+    notImplemented();
+  }
+  /** Stops watching `fd` for reading; whether it was watched. */
+  removeReader(_fd: number | { fileno(): number }): boolean {
+    notImplemented();
+  }
+  /** Calls `callback(...args)` whenever `fd` is writable. */
+  addWriter(_fd: number | { fileno(): number }, _callback: Callback, ..._args: unknown[]): void {
+    notImplemented();
+  }
+  /** Stops watching `fd` for writing; whether it was watched. */
+  removeWriter(_fd: number | { fileno(): number }): boolean {
+    notImplemented();
+  }
+  /** Sets the exception handler; `null` restores the default. */
+  setExceptionHandler(_handler: ExceptionHandler | null): void {
+    notImplemented();
+  }
+  /** The exception handler, or `null` for the default. */
+  getExceptionHandler(): ExceptionHandler | null {
+    notImplemented();
+  }
+  /** Logs `context` the default way. */
+  defaultExceptionHandler(_context: ExceptionContext): void {
+    notImplemented();
+  }
+  /** Hands `context` to the current exception handler. */
+  callExceptionHandler(_context: ExceptionContext): void {
+    notImplemented();
+  }
+  /** Whether debug mode is on. */
+  getDebug(): boolean {
+    notImplemented();
+  }
+  /** Turns debug mode on or off. */
+  setDebug(_enabled: boolean): void {
+    notImplemented();
+  }
+}
+
+/**
+ * The loop running the current code, or `null`: the loop whose callback is
+ * on the stack, else the loop of the task whose code is running, else the
+ * one loop inside `runForever` (host callbacks while it waits).
+ *
+ * @example
+ * ```ts
+ * const loop = _getRunningLoop(); // null outside a loop
+ * ```
+ */
+export function _getRunningLoop(): AbstractEventLoop | null {
+  if (running.loop !== null) return running.loop as AbstractEventLoop;
+  const task = taskStorage.getStore();
+  if (task !== undefined && running.loops.includes(task._loop)) {
+    return task._loop as AbstractEventLoop;
+  }
+  if (running.loops.length === 1) return running.loops[0] as AbstractEventLoop;
+  return null;
+}
+
+/**
+ * The running event loop; a `RuntimeError` when none runs.
+ *
+ * @example
+ * ```ts
+ * await asyncio.run(async () => {
+ *   const loop = asyncio.getRunningLoop();
+ * });
+ * ```
+ */
+export function getRunningLoop(): AbstractEventLoop {
+  const loop = _getRunningLoop();
+  if (loop === null) throw new RuntimeError("no running event loop");
+  return loop;
+}
+
+hooks.getRunningLoop = _getRunningLoop;

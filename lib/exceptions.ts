@@ -1,0 +1,291 @@
+/**
+ * Python's exception classes, with Python's names and hierarchy (API.md
+ * rule 8). Python's `TypeError` is JS `TypeError`; `ValueError` extends JS
+ * `RangeError` so generic JS code recognises it as a bad-value error.
+ *
+ * OS failures are {@link OSError} subclasses chosen by errno the way Python
+ * chooses them (PEP 3151), carrying `errno`, `code` (`"ECONNREFUSED"`) and
+ * the C library's `strerror` text.
+ *
+ * @module
+ */
+import { errnoName, ERRNO, sys } from "../ffi/mod.ts";
+
+/**
+ * Python's `RuntimeError`.
+ *
+ * @example
+ * ```ts
+ * throw new RuntimeError("Event loop is closed");
+ * ```
+ */
+export class RuntimeError extends Error {
+  override name = "RuntimeError";
+}
+
+/**
+ * Python's `ValueError`; a `RangeError` for JS code.
+ *
+ * @example
+ * ```ts
+ * throw new ValueError("Invalid file descriptor: -1");
+ * ```
+ */
+export class ValueError extends RangeError {
+  override name = "ValueError";
+}
+
+/**
+ * Python's `LookupError`: a key or context variable that has no value.
+ *
+ * @example
+ * ```ts
+ * throw new LookupError("<ContextVar name='x'>");
+ * ```
+ */
+export class LookupError extends Error {
+  override name = "LookupError";
+}
+
+/**
+ * Python's `KeyError`, raised by selectors for unknown or duplicate keys.
+ *
+ * @example
+ * ```ts
+ * throw new KeyError("5 is not registered");
+ * ```
+ */
+export class KeyError extends LookupError {
+  override name = "KeyError";
+}
+
+/**
+ * Python's `NotImplementedError`, raised by abstract methods.
+ *
+ * @example
+ * ```ts
+ * throw new NotImplementedError();
+ * ```
+ */
+export class NotImplementedError extends RuntimeError {
+  override name = "NotImplementedError";
+}
+
+const messages = new Map<number, string>();
+
+function strerror(errno: number): string {
+  let m = messages.get(errno);
+  if (m === undefined) {
+    m = sys().strerror(errno);
+    messages.set(errno, m);
+  }
+  return m;
+}
+
+/**
+ * Python's `OSError`: an operating system call failed.
+ *
+ * `new OSError(errno)` fills in `code` and the strerror text; the message
+ * reads as Python prints it: `[Errno 9] Bad file descriptor`.
+ *
+ * @example
+ * ```ts
+ * const e = new OSError(9);
+ * e.code; // "EBADF"
+ * e.message; // "[Errno 9] Bad file descriptor"
+ * ```
+ */
+export class OSError extends Error {
+  override name = "OSError";
+  /** The errno value, or `undefined` when raised without one. */
+  readonly errno: number | undefined;
+  /** The errno symbol, like `"ECONNREFUSED"`. */
+  readonly code: string | undefined;
+  /** The C library's text for `errno`. */
+  readonly strerror: string | undefined;
+  /** The file name the call was about, when there is one. */
+  readonly filename: string | undefined;
+
+  /**
+   * `new OSError(errno, strerror?, filename?)` or `new OSError(message)`.
+   */
+  constructor(errnoOrMessage?: number | string, message?: string, filename?: string) {
+    if (typeof errnoOrMessage === "number") {
+      const text = message ?? strerror(errnoOrMessage);
+      super(
+        `[Errno ${errnoOrMessage}] ${text}` +
+          (filename !== undefined ? `: '${filename}'` : ""),
+      );
+      this.errno = errnoOrMessage;
+      this.code = errnoName(errnoOrMessage);
+      this.strerror = text;
+      this.filename = filename;
+    } else {
+      super(errnoOrMessage ?? "");
+      this.errno = undefined;
+      this.code = undefined;
+      this.strerror = undefined;
+      this.filename = undefined;
+    }
+  }
+}
+
+/** Python's `BlockingIOError`: EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS. @example `new BlockingIOError(11)` */
+export class BlockingIOError extends OSError {
+  override name = "BlockingIOError";
+}
+/** Python's `ChildProcessError`: ECHILD. @example `new ChildProcessError(10)` */
+export class ChildProcessError extends OSError {
+  override name = "ChildProcessError";
+}
+/** Python's `ConnectionError`, base of the connection errors. @example `new ConnectionError(104)` */
+export class ConnectionError extends OSError {
+  override name = "ConnectionError";
+}
+/** Python's `BrokenPipeError`: EPIPE, ESHUTDOWN. @example `new BrokenPipeError(32)` */
+export class BrokenPipeError extends ConnectionError {
+  override name = "BrokenPipeError";
+}
+/** Python's `ConnectionAbortedError`: ECONNABORTED. @example `new ConnectionAbortedError(103)` */
+export class ConnectionAbortedError extends ConnectionError {
+  override name = "ConnectionAbortedError";
+}
+/** Python's `ConnectionRefusedError`: ECONNREFUSED. @example `new ConnectionRefusedError(111)` */
+export class ConnectionRefusedError extends ConnectionError {
+  override name = "ConnectionRefusedError";
+}
+/** Python's `ConnectionResetError`: ECONNRESET. @example `new ConnectionResetError(104)` */
+export class ConnectionResetError extends ConnectionError {
+  override name = "ConnectionResetError";
+}
+/** Python's `FileExistsError`: EEXIST. @example `new FileExistsError(17)` */
+export class FileExistsError extends OSError {
+  override name = "FileExistsError";
+}
+/** Python's `FileNotFoundError`: ENOENT. @example `new FileNotFoundError(2)` */
+export class FileNotFoundError extends OSError {
+  override name = "FileNotFoundError";
+}
+/** Python's `InterruptedError`: EINTR. @example `new InterruptedError(4)` */
+export class InterruptedError extends OSError {
+  override name = "InterruptedError";
+}
+/** Python's `IsADirectoryError`: EISDIR. @example `new IsADirectoryError(21)` */
+export class IsADirectoryError extends OSError {
+  override name = "IsADirectoryError";
+}
+/** Python's `NotADirectoryError`: ENOTDIR. @example `new NotADirectoryError(20)` */
+export class NotADirectoryError extends OSError {
+  override name = "NotADirectoryError";
+}
+/** Python's `PermissionError`: EACCES, EPERM. @example `new PermissionError(13)` */
+export class PermissionError extends OSError {
+  override name = "PermissionError";
+}
+/** Python's `ProcessLookupError`: ESRCH. @example `new ProcessLookupError(3)` */
+export class ProcessLookupError extends OSError {
+  override name = "ProcessLookupError";
+}
+
+/**
+ * Python's `TimeoutError`. As in Python 3.11+, asyncio's timeout error and the
+ * OS's ETIMEDOUT are one class, an `OSError`; asyncio raises it without errno.
+ *
+ * @example
+ * ```ts
+ * throw new TimeoutError();
+ * ```
+ */
+export class TimeoutError extends OSError {
+  override name = "TimeoutError";
+}
+
+type OSErrorClass = new (errno: number, message?: string, filename?: string) => OSError;
+
+const byErrno = new Map<number, OSErrorClass>([
+  [ERRNO.EAGAIN, BlockingIOError],
+  [ERRNO.EALREADY, BlockingIOError],
+  [ERRNO.EINPROGRESS, BlockingIOError],
+  [ERRNO.ECHILD, ChildProcessError],
+  [ERRNO.EPIPE, BrokenPipeError],
+  [ERRNO.ESHUTDOWN, BrokenPipeError],
+  [ERRNO.ECONNABORTED, ConnectionAbortedError],
+  [ERRNO.ECONNREFUSED, ConnectionRefusedError],
+  [ERRNO.ECONNRESET, ConnectionResetError],
+  [ERRNO.EEXIST, FileExistsError],
+  [ERRNO.ENOENT, FileNotFoundError],
+  [ERRNO.EINTR, InterruptedError],
+  [ERRNO.EISDIR, IsADirectoryError],
+  [ERRNO.ENOTDIR, NotADirectoryError],
+  [ERRNO.EACCES, PermissionError],
+  [ERRNO.EPERM, PermissionError],
+  [ERRNO.ESRCH, ProcessLookupError],
+  [ERRNO.ETIMEDOUT, TimeoutError],
+]);
+
+/**
+ * The `OSError` subclass Python would raise for `errno`.
+ *
+ * @example
+ * ```ts
+ * osErrorFromErrno(111) instanceof ConnectionRefusedError; // true
+ * ```
+ */
+export function osErrorFromErrno(errno: number, filename?: string): OSError {
+  const Class = byErrno.get(errno) ?? OSError;
+  return new Class(errno, undefined, filename);
+}
+
+/**
+ * Returns `r` when it is a success (`>= 0`); throws the OSError for `-r`.
+ * Syscall results from `ffi/` are `-errno` on failure.
+ *
+ * @example
+ * ```ts
+ * const fd = check(sys().eventfd(0, 0));
+ * ```
+ */
+export function check(r: number): number {
+  if (r < 0) throw osErrorFromErrno(-r);
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// asyncio's own exceptions.
+
+/**
+ * The operation was cancelled (`Future.cancel()`, `Task.cancel()`).
+ *
+ * @example
+ * ```ts
+ * try { await task; } catch (e) { if (e instanceof CancelledError) {} }
+ * ```
+ */
+export class CancelledError extends Error {
+  override name = "CancelledError";
+}
+
+/**
+ * An operation is not allowed in the Future's current state, like setting
+ * the result of a done Future.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidStateError("invalid state");
+ * ```
+ */
+export class InvalidStateError extends Error {
+  override name = "InvalidStateError";
+}
+
+/**
+ * The OS (or the transport) cannot do sendfile; a `RuntimeError`.
+ *
+ * @example
+ * ```ts
+ * throw new SendfileNotAvailableError("not a regular file");
+ * ```
+ */
+export class SendfileNotAvailableError extends RuntimeError {
+  override name = "SendfileNotAvailableError";
+}

@@ -1,0 +1,103 @@
+/**
+ * Python-style `repr()` of JS values, for messages that Python users compare
+ * with what CPython prints (handle reprs, "Exception in callback f(1, 'a')").
+ *
+ * @module
+ */
+
+/**
+ * A Python-looking repr of a JS value.
+ *
+ * @example
+ * ```ts
+ * pyRepr("a"); // "'a'"
+ * pyRepr([1, null, true]); // "[1, None, True]"
+ * ```
+ */
+export function pyRepr(v: unknown, depth = 0): string {
+  switch (typeof v) {
+    case "string":
+      return pyStr(v);
+    case "number":
+      return Number.isInteger(v) ? String(v) : floatRepr(v);
+    case "bigint":
+      return String(v);
+    case "boolean":
+      return v ? "True" : "False";
+    case "undefined":
+      return "None";
+    case "function":
+      return `<function ${v.name || "<lambda>"}>`;
+    case "symbol":
+      return v.toString();
+  }
+  if (v === null) return "None";
+  if (depth > 3) return "...";
+  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
+  if (v instanceof Uint8Array) return bytesRepr(v);
+  const custom = (v as { toString?: () => string }).toString;
+  if (typeof custom === "function" && custom !== Object.prototype.toString) {
+    return custom.call(v);
+  }
+  const name = (v as object).constructor?.name ?? "object";
+  return `<${name} object>`;
+}
+
+function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  return String(n);
+}
+
+function pyStr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    if (ch === q || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (ch < " " || ch === "\x7f") out += "\\x" + ch.charCodeAt(0).toString(16).padStart(2, "0");
+    else out += ch;
+  }
+  return out + q;
+}
+
+/**
+ * Python's repr of bytes: `b'abc\\x00'`.
+ *
+ * @example
+ * ```ts
+ * bytesRepr(new Uint8Array([97, 0])); // "b'a\\x00'"
+ * ```
+ */
+export function bytesRepr(b: Uint8Array): string {
+  const hasSingle = b.includes(0x27);
+  const hasDouble = b.includes(0x22);
+  const q = hasSingle && !hasDouble ? 0x22 : 0x27;
+  let out = "b" + String.fromCharCode(q);
+  for (const c of b) {
+    if (c === q || c === 0x5c) out += "\\" + String.fromCharCode(c);
+    else if (c === 0x0a) out += "\\n";
+    else if (c === 0x0d) out += "\\r";
+    else if (c === 0x09) out += "\\t";
+    else if (c < 0x20 || c >= 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    else out += String.fromCharCode(c);
+  }
+  return out + String.fromCharCode(q);
+}
+
+/**
+ * `name(arg reprs)`, the way asyncio shows a callback in messages.
+ *
+ * @example
+ * ```ts
+ * formatCallback(function hello() {}, [1, "a"]); // "hello(1, 'a')"
+ * ```
+ */
+export function formatCallback(fn: unknown, args: readonly unknown[]): string {
+  const name = typeof fn === "function"
+    ? ((fn as { __qualname__?: string }).__qualname__ ?? fn.name ?? "") || "<lambda>"
+    : pyRepr(fn);
+  return `${name}(${args.map((a) => pyRepr(a)).join(", ")})`;
+}

@@ -1,0 +1,351 @@
+/**
+ * `Future`: a result that will exist later, bound to an event loop.
+ *
+ * A Future is a thenable: `await fut` works in any async function. Done
+ * callbacks (and the continuations of `await`) are scheduled on the loop with
+ * `callSoon`, in the order they were added, each in the context that was
+ * current when it was added.
+ *
+ * @module
+ */
+import type { Context } from "./contextvars.ts";
+import { currentContext } from "./contextvars.ts";
+import { Handle } from "./events.ts";
+import { CancelledError, InvalidStateError } from "./exceptions.ts";
+import { formatCallback, pyRepr } from "./format.ts";
+import { hooks, suspensions, taskStorage } from "./running.ts";
+
+/** What a Future needs of its loop. */
+export interface FutureLoop {
+  _addHandle(h: Handle): void;
+  callExceptionHandler(context: Record<string, unknown>): void;
+  getDebug(): boolean;
+  isClosed(): boolean;
+}
+
+const PENDING = 0;
+const CANCELLED = 1;
+const FINISHED = 2;
+const STATE_NAMES = ["PENDING", "CANCELLED", "FINISHED"];
+
+/** A done callback: called with the future once it is done. */
+export type DoneCallback<T> = (fut: Future<T>) => unknown;
+
+/** The part of a Task that futures talk to while it awaits them. @internal */
+export interface AwaitingTask {
+  /** The task awaited this future (its code called `then()` on it). */
+  _awaiting(fut: Future<unknown>): void;
+  /** A cancellation requested while the awaited future could not be cancelled. */
+  _mustCancel: boolean;
+  /** The CancelledError to deliver for a pending cancellation. */
+  _makeCancelledError(): CancelledError;
+}
+
+class DoneEntry<T> {
+  constructor(
+    readonly fn: DoneCallback<T>,
+    readonly ctx: Context,
+  ) {}
+}
+
+/** An `await` (or `.then()`) parked on a future. */
+class ThenEntry {
+  constructor(
+    readonly onFulfilled: ((v: unknown) => unknown) | null | undefined,
+    readonly onRejected: ((e: unknown) => unknown) | null | undefined,
+    readonly resolve: (v: unknown) => void,
+    readonly reject: (e: unknown) => void,
+    readonly task: AwaitingTask | undefined,
+    readonly ctx: Context,
+  ) {}
+}
+
+function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): void {
+  let ok: boolean;
+  let value: unknown;
+  const task = entry.task;
+  if (resumed && task !== undefined && task._mustCancel) {
+    // Python's Task.__step: a cancellation that could not reach the awaited
+    // future is thrown into the coroutine at this await instead of the result.
+    task._mustCancel = false;
+    ok = false;
+    value = task._makeCancelledError();
+  } else if (fut._state === CANCELLED) {
+    ok = false;
+    value = fut._makeCancelledError();
+  } else if (fut._exception !== null) {
+    ok = false;
+    value = fut._exception;
+    fut._logTraceback = false;
+  } else {
+    ok = true;
+    value = fut._result;
+  }
+  const handler = ok ? entry.onFulfilled : entry.onRejected;
+  if (typeof handler !== "function") {
+    if (ok) entry.resolve(value);
+    else entry.reject(value);
+    return;
+  }
+  try {
+    entry.resolve(handler(value));
+  } catch (e) {
+    entry.reject(e);
+  }
+}
+
+/**
+ * A Future, as in Python's asyncio: set once with a result, an exception,
+ * or cancelled.
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.getRunningLoop();
+ * const fut = loop.createFuture<number>();
+ * loop.callLater(0.1, () => fut.setResult(42));
+ * console.log(await fut); // 42
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** @internal */
+  _state = PENDING;
+  /** @internal */
+  _result: T | undefined = undefined;
+  /** @internal */
+  _exception: unknown = null;
+  /** @internal */
+  _loop: FutureLoop;
+  /** @internal */
+  _callbacks: Array<DoneEntry<T> | ThenEntry> = [];
+  /** @internal */
+  _cancelMessage: string | undefined = undefined;
+  /** @internal An exception was set and nobody has looked at it yet. */
+  _logTraceback = false;
+  /** @internal Where it was created, in debug mode. */
+  _sourceTraceback: string | null = null;
+
+  /** A pending future on `loop` (default: `getEventLoop()`). */
+  constructor(opts?: { loop?: FutureLoop }) {
+    const loop = opts?.loop ?? (hooks.getEventLoop!() as FutureLoop);
+    this._loop = loop;
+    if (loop.getDebug()) this._sourceTraceback = new Error().stack ?? null;
+  }
+
+  /** The loop this future is bound to. */
+  getLoop(): FutureLoop {
+    return this._loop;
+  }
+
+  /**
+   * Cancels the future and schedules its callbacks. False if it was done
+   * already. `msg` is carried into the `CancelledError`.
+   */
+  cancel(msg?: string): boolean {
+    this._logTraceback = false;
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancelMessage = msg;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /** Whether it was cancelled. */
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /** Whether it has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  /**
+   * The result. Throws the exception if one was set, `CancelledError` if
+   * cancelled, `InvalidStateError` if not done.
+   */
+  result(): T {
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    if (this._state !== FINISHED) throw new InvalidStateError("Result is not ready.");
+    this._logTraceback = false;
+    if (this._exception !== null) throw this._exception;
+    return this._result as T;
+  }
+
+  /** The exception set, or null. `CancelledError` if cancelled; `InvalidStateError` if not done. */
+  exception(): unknown {
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    if (this._state !== FINISHED) throw new InvalidStateError("Exception is not set.");
+    this._logTraceback = false;
+    return this._exception;
+  }
+
+  /**
+   * Calls `fn(future)` once done (soon, if done already), in `context` or
+   * the current one.
+   */
+  addDoneCallback(fn: DoneCallback<T>, opts?: { context?: Context }): void {
+    if (typeof fn !== "function") {
+      throw new TypeError(`a callable object was expected by add_done_callback(), got ${pyRepr(fn)}`);
+    }
+    const ctx = opts?.context ?? currentContext();
+    if (this._state !== PENDING) {
+      this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
+    } else {
+      this._callbacks.push(new DoneEntry(fn, ctx));
+    }
+  }
+
+  /** Removes every registration of `fn`; returns how many were removed. */
+  removeDoneCallback(fn: DoneCallback<T>): number {
+    const before = this._callbacks.length;
+    this._callbacks = this._callbacks.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
+    return before - this._callbacks.length;
+  }
+
+  /** Marks the future done with `result`; `InvalidStateError` if done already. */
+  setResult(result: T): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    this._result = result;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+  }
+
+  /** Marks the future done with an exception; `InvalidStateError` if done already. */
+  setException(exception: unknown): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    if (typeof exception === "function") {
+      exception = new (exception as new () => unknown)();
+    }
+    if (exception === null || exception === undefined) {
+      throw new TypeError("exception must be an error, not None");
+    }
+    this._exception = exception;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+    this._logTraceback = true;
+  }
+
+  /**
+   * The thenable protocol: `await fut` and `fut.then(...)` both land here.
+   * The continuation runs from the loop, like a done callback.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const task = taskStorage.getStore() as AwaitingTask | undefined;
+    return new Promise<R1 | R2>((resolve, reject) => {
+      const entry = new ThenEntry(
+        onFulfilled as ((v: unknown) => unknown) | null | undefined,
+        onRejected,
+        resolve as (v: unknown) => void,
+        reject,
+        task,
+        currentContext(),
+      );
+      if (this._state !== PENDING) {
+        // Python's `await` of a done future does not yield to the loop.
+        settleThen(this as Future<unknown>, entry, false);
+        return;
+      }
+      suspensions.count++;
+      if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
+      this._callbacks.push(entry);
+    });
+  }
+
+  /** `fut.catch(fn)`, as on a Promise. */
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onRejected);
+  }
+
+  /** `fut.finally(fn)`, as on a Promise. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return Promise.resolve(this as PromiseLike<T>).finally(onFinally);
+  }
+
+  /**
+   * @internal Sets the result and resumes the code awaiting it right away,
+   * from the callback running now (no extra loop iteration): `sleep(0)`.
+   */
+  _setResultNow(result: T): void {
+    if (this._state !== PENDING) return;
+    this._result = result;
+    this._state = FINISHED;
+    const cbs = this._callbacks;
+    this._callbacks = [];
+    for (const e of cbs) {
+      if (e instanceof ThenEntry) settleThen(this as Future<unknown>, e);
+      else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
+    }
+  }
+
+  #scheduleThen(entry: ThenEntry): void {
+    const h = new Handle(settleThen, [this, entry], this._loop, entry.ctx);
+    h._wakes = true;
+    this._loop._addHandle(h);
+  }
+
+  /** @internal */
+  _scheduleCallbacks(): void {
+    const cbs = this._callbacks;
+    if (cbs.length === 0) return;
+    this._callbacks = [];
+    for (const e of cbs) {
+      if (e instanceof ThenEntry) this.#scheduleThen(e);
+      else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
+    }
+  }
+
+  /** @internal */
+  _makeCancelledError(): CancelledError {
+    return new CancelledError(this._cancelMessage ?? "");
+  }
+
+  /** @internal The words of the repr after the class name. */
+  _reprInfo(): string[] {
+    const info = [STATE_NAMES[this._state].toLowerCase()];
+    if (this._state === FINISHED) {
+      if (this._exception !== null) info.push(`exception=${excRepr(this._exception)}`);
+      else info.push(`result=${pyRepr(this._result)}`);
+    }
+    if (this._callbacks.length) {
+      const names = this._callbacks.map((e) =>
+        e instanceof DoneEntry ? formatCallback(e.fn, []).replace(/\(\)$/, "") : "<await>"
+      );
+      info.push(`cb=[${names.join(", ")}]`);
+    }
+    return info;
+  }
+
+  /** `<Future finished result=1>`, as Python prints it. */
+  toString(): string {
+    return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+  }
+}
+
+/**
+ * Python's repr of an exception: `ValueError('bad')`.
+ *
+ * @example
+ * ```ts
+ * excRepr(new RangeError("x")); // "RangeError('x')"
+ * ```
+ */
+export function excRepr(e: unknown): string {
+  if (e instanceof Error) return `${e.name}(${e.message ? pyRepr(e.message) : ""})`;
+  return pyRepr(e);
+}
+
+/**
+ * Whether `x` is a Future (or Task) of this library.
+ *
+ * @example
+ * ```ts
+ * isFuture(loop.createFuture()); // true
+ * isFuture(Promise.resolve()); // false
+ * ```
+ */
+export function isFuture(x: unknown): x is Future<unknown> {
+  return x instanceof Future;
+}

@@ -1,0 +1,158 @@
+/**
+ * Event loop policies and the loop functions built on them:
+ * `getEventLoop`, `setEventLoop`, `newEventLoop`, and the policy getters.
+ *
+ * @module
+ */
+import { isMainThread } from "node:worker_threads";
+import { _getRunningLoop, AbstractEventLoop } from "./events.ts";
+import { NotImplementedError, RuntimeError } from "./exceptions.ts";
+import { SelectorEventLoop } from "./selector_events.ts";
+import { hooks } from "./running.ts";
+
+/**
+ * The interface of event loop policies.
+ *
+ * @example
+ * ```ts
+ * class MyPolicy extends asyncio.DefaultEventLoopPolicy {
+ *   override newEventLoop() { return new asyncio.SelectorEventLoop(new asyncio.PollSelector()); }
+ * }
+ * asyncio.setEventLoopPolicy(new MyPolicy());
+ * ```
+ */
+export abstract class AbstractEventLoopPolicy {
+  /** The loop of the current context (thread). */
+  getEventLoop(): AbstractEventLoop {
+    throw new NotImplementedError();
+  }
+  /** Sets the loop of the current context (thread). */
+  setEventLoop(_loop: AbstractEventLoop | null): void {
+    throw new NotImplementedError();
+  }
+  /** Makes a new loop. */
+  newEventLoop(): AbstractEventLoop {
+    throw new NotImplementedError();
+  }
+}
+
+/**
+ * The default policy: one loop per thread (here: per Worker), created on
+ * demand in the main thread only, as in Python.
+ *
+ * @example
+ * ```ts
+ * const policy = new asyncio.DefaultEventLoopPolicy();
+ * const loop = policy.newEventLoop();
+ * ```
+ */
+export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
+  #loop: AbstractEventLoop | null = null;
+  #setCalled = false;
+
+  /**
+   * The current loop. In the main thread one is made the first time, unless
+   * `setEventLoop` was called; elsewhere a `RuntimeError`.
+   */
+  override getEventLoop(): AbstractEventLoop {
+    if (this.#loop === null && !this.#setCalled && isMainThread) {
+      this.setEventLoop(this.newEventLoop());
+    }
+    if (this.#loop === null) {
+      throw new RuntimeError(
+        `There is no current event loop in thread '${isMainThread ? "MainThread" : "Worker"}'.`,
+      );
+    }
+    return this.#loop;
+  }
+
+  /** Sets the current loop (null to clear it). */
+  override setEventLoop(loop: AbstractEventLoop | null): void {
+    this.#setCalled = true;
+    if (loop !== null && !(loop instanceof AbstractEventLoop)) {
+      throw new TypeError(`loop must be an instance of AbstractEventLoop or None, not '${
+        (loop as object)?.constructor?.name ?? typeof loop
+      }'`);
+    }
+    this.#loop = loop;
+  }
+
+  /** A new `SelectorEventLoop`. */
+  override newEventLoop(): AbstractEventLoop {
+    return new SelectorEventLoop();
+  }
+}
+
+let policy: AbstractEventLoopPolicy | null = null;
+
+/**
+ * The current policy (a `DefaultEventLoopPolicy` unless one was set).
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.getEventLoopPolicy().newEventLoop();
+ * ```
+ */
+export function getEventLoopPolicy(): AbstractEventLoopPolicy {
+  if (policy === null) policy = new DefaultEventLoopPolicy();
+  return policy;
+}
+
+/**
+ * Sets the policy; `null` restores the default.
+ *
+ * @example
+ * ```ts
+ * asyncio.setEventLoopPolicy(null);
+ * ```
+ */
+export function setEventLoopPolicy(p: AbstractEventLoopPolicy | null): void {
+  if (p !== null && !(p instanceof AbstractEventLoopPolicy)) {
+    throw new TypeError(
+      `policy must be an instance of AbstractEventLoopPolicy or None, not '${
+        (p as object)?.constructor?.name ?? typeof p
+      }'`,
+    );
+  }
+  policy = p;
+}
+
+/**
+ * The running loop if there is one, else the policy's current loop.
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.getEventLoop();
+ * loop.callSoon(() => loop.stop());
+ * await loop.runForever();
+ * ```
+ */
+export function getEventLoop(): AbstractEventLoop {
+  return _getRunningLoop() ?? getEventLoopPolicy().getEventLoop();
+}
+
+/**
+ * Makes `loop` the policy's current loop.
+ *
+ * @example
+ * ```ts
+ * asyncio.setEventLoop(asyncio.newEventLoop());
+ * ```
+ */
+export function setEventLoop(loop: AbstractEventLoop | null): void {
+  getEventLoopPolicy().setEventLoop(loop);
+}
+
+/**
+ * A new loop from the policy.
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.newEventLoop();
+ * ```
+ */
+export function newEventLoop(): AbstractEventLoop {
+  return getEventLoopPolicy().newEventLoop();
+}
+
+hooks.getEventLoop = getEventLoop;

@@ -1,0 +1,154 @@
+/**
+ * `run()` and `Runner`: start a loop, run one coroutine to completion, then
+ * cancel what is left and close the loop.
+ *
+ * @module
+ */
+import type { AbstractEventLoop } from "./events.ts";
+import { _getRunningLoop } from "./events.ts";
+import { RuntimeError, ValueError } from "./exceptions.ts";
+import { Coroutine, isGenerator } from "./coroutines.ts";
+import { pyRepr } from "./format.ts";
+import { newEventLoop, setEventLoop } from "./policies.ts";
+import { allTasks, type CoroutineLike, Task } from "./tasks.ts";
+import type { Future } from "./futures.ts";
+
+function isCoroutineLike(x: unknown): boolean {
+  return typeof x === "function" || x instanceof Coroutine || isGenerator(x) ||
+    (typeof x === "object" && x !== null && typeof (x as { then?: unknown }).then === "function");
+}
+
+/** Options of {@link run} and {@link Runner}. */
+export interface RunOptions {
+  /** Turn the loop's debug mode on or off (default: leave it as the environment says). */
+  debug?: boolean;
+  /** Makes the loop (default: `newEventLoop()`). */
+  loopFactory?: () => AbstractEventLoop;
+}
+
+/**
+ * Runs a coroutine on a loop of its own (beyond the spec: Python 3.11's
+ * `asyncio.Runner`). Several `run()` calls share the loop; `close()`
+ * cancels what is left and closes it. `await using` closes it too.
+ *
+ * @example
+ * ```ts
+ * await using runner = new asyncio.Runner();
+ * console.log(await runner.run(async () => 1));
+ * console.log(await runner.run(async () => 2));
+ * ```
+ */
+export class Runner {
+  #loop: AbstractEventLoop | null = null;
+  #opts: RunOptions;
+  #state: "initialized" | "closed" | "new" = "new";
+
+  /** A runner; the loop is made on first use. */
+  constructor(opts: RunOptions = {}) {
+    this.#opts = opts;
+  }
+
+  #lazyInit(): AbstractEventLoop {
+    if (this.#state === "closed") throw new RuntimeError("Runner is closed");
+    if (this.#loop === null) {
+      const loop = this.#opts.loopFactory ? this.#opts.loopFactory() : newEventLoop();
+      if (!this.#opts.loopFactory) setEventLoop(loop);
+      if (this.#opts.debug !== undefined) loop.setDebug(this.#opts.debug);
+      this.#loop = loop;
+      this.#state = "initialized";
+    }
+    return this.#loop;
+  }
+
+  /** The runner's loop (made now if needed). */
+  getLoop(): AbstractEventLoop {
+    return this.#lazyInit();
+  }
+
+  /** Runs `coro` to completion on the runner's loop; resolves to its result. */
+  async run<T>(coro: CoroutineLike<T>): Promise<T> {
+    if (!isCoroutineLike(coro)) throw new ValueError(`a coroutine was expected, got ${pyRepr(coro)}`);
+    if (_getRunningLoop() !== null) {
+      throw new RuntimeError("Runner.run() cannot be called from a running event loop");
+    }
+    const loop = this.#lazyInit();
+    const task = loop.createTask<T>(coro);
+    return await loop.runUntilComplete<T>(task);
+  }
+
+  /** Cancels the tasks left, closes the loop. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#state !== "initialized") {
+      this.#state = "closed";
+      return;
+    }
+    const loop = this.#loop!;
+    try {
+      await cancelAllTasks(loop);
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+    } finally {
+      if (!this.#opts.loopFactory) setEventLoop(null);
+      loop.close();
+      this.#loop = null;
+      this.#state = "closed";
+    }
+  }
+
+  /** `await using` support. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
+  const toCancel = allTasks(loop);
+  if (toCancel.size === 0) return;
+  for (const t of toCancel) t.cancel();
+  const all = loop.createFuture<void>();
+  let left = toCancel.size;
+  const one = () => {
+    if (--left === 0 && !all.done()) all.setResult(undefined);
+  };
+  for (const t of toCancel) t.addDoneCallback(one);
+  await loop.runUntilComplete(all as Future<void>);
+  for (const t of toCancel) {
+    if (t.cancelled()) continue;
+    const exc = t.exception();
+    if (exc !== null) {
+      loop.callExceptionHandler({
+        message: "unhandled exception during asyncio.run() shutdown",
+        exception: exc,
+        task: t,
+      });
+    }
+  }
+}
+
+/**
+ * Runs `main` on a new loop and returns its result; at the end cancels the
+ * tasks left, shuts down async generators and closes the loop. A
+ * `RuntimeError` when called from a running loop.
+ *
+ * @example
+ * ```ts
+ * import * as asyncio from "./mod.ts";
+ * await asyncio.run(async () => {
+ *   await asyncio.sleep(1);
+ *   console.log("hello");
+ * });
+ * ```
+ */
+export async function run<T>(main: CoroutineLike<T>, opts: { debug?: boolean } = {}): Promise<T> {
+  if (_getRunningLoop() !== null) {
+    throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
+  }
+  if (!isCoroutineLike(main)) throw new ValueError(`a coroutine was expected, got ${pyRepr(main)}`);
+  const runner = new Runner({ debug: opts.debug });
+  try {
+    return await runner.run(main);
+  } finally {
+    await runner.close();
+  }
+}
+
+export type { Task };

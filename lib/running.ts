@@ -1,0 +1,56 @@
+/**
+ * Who is running right now: the loop whose callback is on the stack, the
+ * task whose coroutine is executing (found through `AsyncLocalStorage`, so it
+ * stays right after every `await`), and the context of the running callback.
+ *
+ * Internal: shared by the loop, tasks and context variables, so none of them
+ * has to import the others.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Context } from "./contextvars.ts";
+
+/** What the loop and context variables need to know of a running task. */
+export interface RunningTask {
+  /** The loop the task belongs to. */
+  readonly _loop: object;
+  /** The task's context (PEP 567): copied when the task was created. */
+  readonly _context: Context;
+}
+
+/**
+ * The async context of tasks. A task runs its coroutine inside
+ * `taskStorage.run(task, ...)`, so `getStore()` is that task in every segment
+ * of its native async functions.
+ */
+export const taskStorage: AsyncLocalStorage<RunningTask> = new AsyncLocalStorage<RunningTask>();
+
+/** Mutable run state, in one object so that modules share it by reference. */
+export const running = {
+  /** The context of the callback on the stack, or null between callbacks. */
+  context: null as Context | null,
+  /** The loop whose callback is on the stack (or that drives the current microtask drain). */
+  loop: null as object | null,
+  /** Loops inside `runForever`, in start order. */
+  loops: [] as object[],
+};
+
+/**
+ * Counts suspensions: bumped whenever code awaits a loop future (its
+ * `then()` is called) or a task's coroutine settles. After running a
+ * callback that resumed JS code, the loop lets microtasks run until this
+ * moves, which is when that code has reached its next suspension point.
+ */
+export const suspensions = { count: 0 };
+
+/**
+ * Late-bound functions, set by the modules that own them, so that low
+ * modules (futures) can call high ones (policies) without an import cycle.
+ */
+export const hooks = {
+  /** `getEventLoop()`, set by `policies.ts`. */
+  getEventLoop: null as (() => object) | null,
+  /** `_getRunningLoop()`, set by `events.ts`. */
+  getRunningLoop: null as (() => object | null) | null,
+};

@@ -1,0 +1,273 @@
+/**
+ * `SelectorEventLoop`: the event loop over a selector (epoll by default).
+ *
+ * Waiting without freezing the host: when nothing is ready, the loop first
+ * polls without blocking; if still nothing, it hands the selector's wait set
+ * to `sys().pollAsync`, which blocks off the main thread, and returns to the
+ * host. A callback scheduled meanwhile from a host callback (a timer, a
+ * socket, a Worker message, a settled host promise) wakes the loop at once
+ * from JS and ends the off-thread poll through the loop's eventfd.
+ *
+ * With `{ exclusive: true }` the loop blocks in the selector on the main
+ * thread instead: the lowest latency, but host timers, host I/O and host
+ * promises do not run while it waits.
+ *
+ * @module
+ */
+import { C, sys } from "../ffi/mod.ts";
+import { BaseEventLoop } from "./base_events.ts";
+import { type Callback, Handle } from "./events.ts";
+import { check, RuntimeError } from "./exceptions.ts";
+import { pyRepr } from "./format.ts";
+import {
+  type BaseSelector,
+  DefaultSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  type FileLike,
+  fileobjToFd,
+} from "./selectors.ts";
+
+/** `[reader, writer]` kept as each key's data; null for the loop's own eventfd. */
+type Watchers = [Handle | null, Handle | null] | null;
+
+/** Options of {@link SelectorEventLoop}. */
+export interface SelectorEventLoopOptions {
+  /**
+   * Block in the selector on the main thread when idle. Fastest wake-up,
+   * but the host (its timers, I/O and promises) is frozen while the loop
+   * waits. Default false.
+   */
+  exclusive?: boolean;
+}
+
+const EIGHT_BYTES = new Uint8Array(8);
+const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * An event loop over a selector: `EpollSelector` by default, or the
+ * `PollSelector` / `SelectSelector` you pass.
+ *
+ * @example
+ * ```ts
+ * const loop = new asyncio.SelectorEventLoop(new asyncio.PollSelector());
+ * loop.callSoon(() => { console.log("Hello World"); loop.stop(); });
+ * await loop.runForever();
+ * loop.close();
+ * ```
+ */
+export class SelectorEventLoop extends BaseEventLoop {
+  /** @internal */
+  _selector: BaseSelector<Watchers>;
+  #wakeFd: number;
+  #exclusive: boolean;
+  /** The off-thread poll in flight, if any. */
+  #inflight: Promise<number> | null = null;
+  /** The eventfd was written to end the in-flight poll; drain it when that poll returns. */
+  #kicked = false;
+  /** Resolves the loop's current wait. */
+  #wake: (() => void) | null = null;
+
+  /** A loop over `selector` (default: a new `EpollSelector`). */
+  constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
+    super();
+    this._selector = (selector ?? new DefaultSelector()) as BaseSelector<Watchers>;
+    this.#exclusive = !!opts?.exclusive;
+    const s = sys();
+    this.#wakeFd = check(s.eventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK));
+    try {
+      this._selector.register(this.#wakeFd, EVENT_READ, null);
+    } catch (e) {
+      s.close(this.#wakeFd);
+      throw e;
+    }
+  }
+
+  // -- I/O hooks -------------------------------------------------------------
+
+  protected override _hasIo(): boolean {
+    return this._selector.getMap()!.size > 1;
+  }
+
+  protected override _pollIo(): void {
+    this.#processEvents(this._selector.select(0));
+  }
+
+  protected override _waitIo(timeout: number | null): Promise<void> | void {
+    if (this.#exclusive) {
+      this.#processEvents(this._selector.select(timeout));
+      return;
+    }
+    // An async wait costs microseconds; a ready fd is found for far less.
+    const events = this._selector.select(0);
+    if (events.length) {
+      this.#processEvents(events);
+      return;
+    }
+    return this.#waitAsync(timeout);
+  }
+
+  async #waitAsync(timeout: number | null): Promise<void> {
+    // A poll ended by a wake-up may still be returning; wait for it so that
+    // only one is ever in flight.
+    if (this.#inflight !== null) await this.#inflight;
+    if (this._ready.length || this._stopping || this._closed) return;
+    const ms = timeout === null ? -1 : Math.ceil(timeout * 1000);
+    const { fds, nfds } = this._selector.waitSet();
+    const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+    this._waiting = true;
+    const inflight = sys().pollAsync(fds, nfds, ms);
+    this.#inflight = inflight;
+    inflight.then(() => this.#pollReturned(inflight), () => this.#pollReturned(inflight));
+    await woken;
+    this._waiting = false;
+    this.#processEvents(this._selector.select(0));
+  }
+
+  #pollReturned(p: Promise<number>): void {
+    if (this.#inflight === p) this.#inflight = null;
+    if (this.#kicked) {
+      sys().read(this.#wakeFd, EIGHT_BYTES);
+      this.#kicked = false;
+    }
+    if (this._closed) this.#closeFds();
+    this.#resolveWait();
+  }
+
+  #resolveWait(): void {
+    const wake = this.#wake;
+    if (wake !== null) {
+      this.#wake = null;
+      wake();
+    }
+  }
+
+  protected override _wakeUp(): void {
+    if (this.#inflight !== null && !this.#kicked) {
+      this.#kicked = true;
+      sys().write(this.#wakeFd, ONE);
+    }
+    this.#resolveWait();
+  }
+
+  #processEvents(events: Array<[{ fd: number; data: Watchers }, number]>): void {
+    for (let i = 0; i < events.length; i++) {
+      const [key, mask] = events[i];
+      const watchers = key.data;
+      if (watchers === null) {
+        // The loop's eventfd: drained when the poll it ended has returned.
+        if (this.#inflight === null && !this.#kicked) sys().read(this.#wakeFd, EIGHT_BYTES);
+        continue;
+      }
+      const [reader, writer] = watchers;
+      if (mask & EVENT_READ && reader !== null) {
+        if (reader._cancelled) this.removeReader(key.fd);
+        else this._ready.push(reader);
+      }
+      if (mask & EVENT_WRITE && writer !== null) {
+        if (writer._cancelled) this.removeWriter(key.fd);
+        else this._ready.push(writer);
+      }
+    }
+  }
+
+  // -- fd watching -----------------------------------------------------------
+
+  #checkCallback(callback: unknown, method: string): void {
+    if (typeof callback !== "function") {
+      throw new TypeError(`a callable object was expected by ${method}(), got ${pyRepr(callback)}`);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this._closed) throw new RuntimeError("Event loop is closed");
+  }
+
+  #addWatcher(fd: FileLike, index: 0 | 1, callback: Callback, args: unknown[], method: string): void {
+    this.#checkOpen();
+    this.#checkCallback(callback, method);
+    const n = fileobjToFd(fd);
+    const handle = new Handle(callback, args.length ? args : null, this, null);
+    const mask = index === 0 ? EVENT_READ : EVENT_WRITE;
+    const key = this._selector.getMap()!.get(n);
+    if (key === undefined) {
+      const data: Watchers = index === 0 ? [handle, null] : [null, handle];
+      this._selector.register(n, mask, data);
+    } else {
+      const old = key.data!;
+      const data: Watchers = index === 0 ? [handle, old[1]] : [old[0], handle];
+      this._selector.modify(n, key.events | mask, data);
+      old[index]?.cancel();
+    }
+    // A poll or select wait set is a copy: make the wait pick up the new fd.
+    if (this._waiting) this._wakeUp();
+  }
+
+  #removeWatcher(fd: FileLike, index: 0 | 1): boolean {
+    if (this._closed) return false;
+    const n = fileobjToFd(fd);
+    const key = this._selector.getMap()!.get(n);
+    if (key === undefined || key.data === null) return false;
+    const old = key.data;
+    const handle = old[index];
+    const mask = key.events & ~(index === 0 ? EVENT_READ : EVENT_WRITE);
+    if (mask === 0) {
+      this._selector.unregister(n);
+    } else {
+      this._selector.modify(n, mask, index === 0 ? [null, old[1]] : [old[0], null]);
+    }
+    if (handle === null) return false;
+    handle.cancel();
+    return true;
+  }
+
+  /** Calls `callback(...args)` whenever `fd` is readable; replaces an earlier reader. */
+  override addReader(fd: FileLike, callback: Callback, ...args: unknown[]): void {
+    this.#addWatcher(fd, 0, callback, args, "add_reader");
+  }
+
+  /** Stops watching `fd` for reading; true if it was watched. */
+  override removeReader(fd: FileLike): boolean {
+    return this.#removeWatcher(fd, 0);
+  }
+
+  /** Calls `callback(...args)` whenever `fd` is writable; replaces an earlier writer. */
+  override addWriter(fd: FileLike, callback: Callback, ...args: unknown[]): void {
+    this.#addWatcher(fd, 1, callback, args, "add_writer");
+  }
+
+  /** Stops watching `fd` for writing; true if it was watched. */
+  override removeWriter(fd: FileLike): boolean {
+    return this.#removeWatcher(fd, 1);
+  }
+
+  // -- closing ---------------------------------------------------------------
+
+  /**
+   * Closes the loop and its selector. Idempotent; a `RuntimeError` while
+   * running. The fds it does not own (added with `addReader`) stay open.
+   */
+  override close(): void {
+    if (this.isRunning()) throw new RuntimeError("Cannot close a running event loop");
+    if (this._closed) return;
+    super.close();
+    if (this.#inflight !== null) {
+      // The off-thread poll still watches our fds: end it, close when it returns.
+      this._wakeUp();
+      return;
+    }
+    this.#closeFds();
+  }
+
+  #closeFds(): void {
+    if (this.#wakeFd < 0) return;
+    this._selector.close();
+    sys().close(this.#wakeFd);
+    this.#wakeFd = -1;
+  }
+
+  /** `await using loop = new SelectorEventLoop()` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

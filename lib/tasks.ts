@@ -1,0 +1,375 @@
+/**
+ * `Task`: a coroutine scheduled on a loop, and the functions that find tasks
+ * (`currentTask`, `allTasks`, `ensureFuture`).
+ *
+ * A task runs its coroutine inside its own async context
+ * (`AsyncLocalStorage`), so in every segment of its native async functions
+ * `currentTask()` and context variables see the task, and an `await` on a
+ * loop future tells the task what it is suspended on. `cancel()` cancels that
+ * future, so the `CancelledError` surfaces at the innermost `await`, as in
+ * Python.
+ *
+ * @module
+ */
+import { copyContext, type Context } from "./contextvars.ts";
+import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
+import { Handle } from "./events.ts";
+import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import { Future, type FutureLoop, isFuture } from "./futures.ts";
+import { pyRepr } from "./format.ts";
+import { hooks, running, suspensions, taskStorage } from "./running.ts";
+
+/**
+ * Anything a task can run (API.md rule 9): a function returning an
+ * awaitable (preferred), a lazy `Coroutine`, a generator object yielding
+ * futures, or a promise / thenable.
+ */
+export type CoroutineLike<T> =
+  | (() => PromiseLike<T> | T)
+  | Coroutine<T>
+  | Generator<unknown, T, unknown>
+  | PromiseLike<T>;
+
+let taskCounter = 0;
+const pendingByLoop = new WeakMap<object, Set<Task<unknown>>>();
+
+function pendingSet(loop: object): Set<Task<unknown>> {
+  let s = pendingByLoop.get(loop);
+  if (s === undefined) {
+    s = new Set();
+    pendingByLoop.set(loop, s);
+  }
+  return s;
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as { then?: unknown }).then === "function";
+}
+
+function coroName(coro: unknown): string {
+  if (typeof coro === "function") return coro.name || "<lambda>";
+  if (coro instanceof Coroutine) return coro.name;
+  if (isGenerator(coro)) return "generator";
+  return coro?.constructor?.name ?? "awaitable";
+}
+
+/**
+ * A coroutine running on the loop; a {@link Future} of its result.
+ *
+ * @example
+ * ```ts
+ * const task = asyncio.createTask(async () => {
+ *   await asyncio.sleep(0.1);
+ *   return 42;
+ * }, { name: "answer" });
+ * console.log(await task); // 42
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> {
+  /** @internal */
+  readonly _coro: CoroutineLike<T>;
+  /** @internal The task's context (PEP 567), copied when it was made. */
+  readonly _context: Context;
+  #name: string;
+  /** @internal The future the coroutine is parked on. */
+  _futWaiter: Future<unknown> | null = null;
+  /** @internal */
+  _mustCancel = false;
+  #numCancelsRequested = 0;
+  /** @internal Log "Task was destroyed but it is pending!" for this one. */
+  _logDestroyPending = true;
+  #abort: AbortController | null = null;
+
+  /**
+   * Schedules `coro` on `loop` (default: the running loop, else
+   * `getEventLoop()`). Prefer `asyncio.createTask` or `loop.createTask`.
+   */
+  constructor(
+    coro: CoroutineLike<T>,
+    opts?: { loop?: FutureLoop; name?: string; context?: Context },
+  ) {
+    const loop = opts?.loop ?? (hooks.getEventLoop!() as FutureLoop);
+    super({ loop });
+    if (
+      typeof coro !== "function" && !(coro instanceof Coroutine) && !isGenerator(coro) &&
+      !isThenable(coro)
+    ) {
+      this._logDestroyPending = false;
+      throw new TypeError(`a coroutine was expected, got ${pyRepr(coro)}`);
+    }
+    if (isFuture(coro)) {
+      this._logDestroyPending = false;
+      throw new TypeError(`a coroutine was expected, got ${coro}`);
+    }
+    this._coro = coro;
+    this._context = opts?.context ?? copyContext();
+    this.#name = opts?.name !== undefined ? String(opts.name) : `Task-${++taskCounter}`;
+    const h = new Handle(this.#start, null, loop, this._context);
+    h._wakes = true;
+    loop._addHandle(h);
+    pendingSet(loop).add(this as Task<unknown>);
+  }
+
+  /** The first step: start the coroutine inside the task's async context. */
+  #start = (): void => {
+    if (this._state !== 0) return;
+    if (this._mustCancel) {
+      // Cancelled before it ever ran: like Python, the body never starts.
+      this._mustCancel = false;
+      this.#finish(false, this._makeCancelledError());
+      return;
+    }
+    let p: unknown;
+    try {
+      p = taskStorage.run(this, invoke, this._coro);
+    } catch (e) {
+      this.#finish(false, e);
+      return;
+    }
+    if (isThenable(p)) {
+      // Attached outside the task's async context: settling is the loop's business.
+      Promise.resolve(p).then((v) => this.#finish(true, v), (e) => this.#finish(false, e));
+    } else {
+      this.#finish(true, p);
+    }
+  };
+
+  #finish(ok: boolean, value: unknown): void {
+    suspensions.count++;
+    this._futWaiter = null;
+    pendingSet(this._loop).delete(this as Task<unknown>);
+    if (this._state !== 0) return;
+    if (ok) {
+      if (this._mustCancel) {
+        this._mustCancel = false;
+        super.cancel(this._cancelMessage);
+      } else {
+        super.setResult(value as T);
+      }
+    } else if (value instanceof CancelledError) {
+      super.cancel(value.message || this._cancelMessage);
+    } else {
+      super.setException(value);
+    }
+  }
+
+  /** @internal Called by `Future.then` when this task's code awaits `fut`. */
+  _awaiting(fut: Future<unknown>): void {
+    this._futWaiter = fut;
+    if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+  }
+
+  /**
+   * Requests cancellation: the coroutine gets a `CancelledError` at the
+   * `await` it is suspended in. False if the task is done.
+   */
+  override cancel(msg?: string): boolean {
+    this._logTraceback = false;
+    if (this.done()) return false;
+    this.#numCancelsRequested++;
+    this.#abort?.abort(new CancelledError(msg ?? ""));
+    const waiter = this._futWaiter;
+    if (waiter !== null && waiter.cancel(msg)) return true;
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /** How many cancellation requests are pending (beyond the spec: Python 3.11). */
+  cancelling(): number {
+    return this.#numCancelsRequested;
+  }
+
+  /** Takes back one cancellation request; returns the count left (Python 3.11). */
+  uncancel(): number {
+    if (this.#numCancelsRequested > 0) {
+      this.#numCancelsRequested--;
+      if (this.#numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this.#numCancelsRequested;
+  }
+
+  /**
+   * An `AbortSignal` aborted when the task is cancelled (its reason is the
+   * `CancelledError`), for host APIs such as `fetch`.
+   */
+  get signal(): AbortSignal {
+    if (this.#abort === null) {
+      this.#abort = new AbortController();
+      if (this.#numCancelsRequested > 0 || this.cancelled()) {
+        this.#abort.abort(new CancelledError(this._cancelMessage ?? ""));
+      }
+    }
+    return this.#abort.signal;
+  }
+
+  /** The task's name. */
+  getName(): string {
+    return this.#name;
+  }
+
+  /** Renames the task. */
+  setName(name: unknown): void {
+    this.#name = String(name);
+  }
+
+  /** The coroutine the task runs, as it was given. */
+  getCoro(): CoroutineLike<T> {
+    return this._coro;
+  }
+
+  /** The task's context. */
+  getContext(): Context {
+    return this._context;
+  }
+
+  /** Tasks cannot be resolved from outside. */
+  override setResult(_result: T): never {
+    throw new RuntimeError("Task does not support set_result operation");
+  }
+
+  /** Tasks cannot be resolved from outside. */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support set_exception operation");
+  }
+
+  /** @internal */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    if (this._mustCancel) info[0] = "cancelling";
+    info.splice(1, 0, `name=${pyRepr(this.#name)}`, `coro=<${coroName(this._coro)}()>`);
+    if (this._futWaiter !== null && !this.done()) info.push(`wait_for=${this._futWaiter}`);
+    return info;
+  }
+}
+
+
+function invoke(coro: unknown): unknown {
+  if (typeof coro === "function") {
+    const r = (coro as () => unknown)();
+    if (isGenerator(r)) return driveGenerator(r);
+    // Adopt a returned future or thenable here, inside the task's async
+    // context, so the task knows what it is waiting on.
+    return isThenable(r) && !(r instanceof Promise) ? Promise.resolve(r) : r;
+  }
+  if (coro instanceof Coroutine) return coro._start();
+  if (isGenerator(coro)) return driveGenerator(coro);
+  return Promise.resolve(coro);
+}
+
+/**
+ * The task whose code is running, or null.
+ *
+ * @example
+ * ```ts
+ * await asyncio.run(async () => console.log(asyncio.currentTask()?.getName()));
+ * ```
+ */
+export function currentTask(loop?: object): Task<unknown> | null {
+  const t = taskStorage.getStore();
+  if (!(t instanceof Task) || t.done()) return null;
+  if (loop !== undefined && t._loop !== loop) return null;
+  if (running.loop !== null && running.loop !== t._loop) return null;
+  return t as Task<unknown>;
+}
+
+/**
+ * The tasks of `loop` (default: the running loop) that are not done.
+ *
+ * @example
+ * ```ts
+ * console.log(asyncio.allTasks().size);
+ * ```
+ */
+export function allTasks(loop?: object): Set<Task<unknown>> {
+  const l = loop ?? (hooks.getRunningLoop?.() ?? null);
+  if (l === null) return new Set();
+  const out = new Set<Task<unknown>>();
+  for (const t of pendingSet(l)) if (!t.done()) out.add(t);
+  return out;
+}
+
+/**
+ * Python's `ensure_future`: a Future is returned as is; a coroutine or any
+ * awaitable is wrapped in a Task on `loop`.
+ *
+ * @example
+ * ```ts
+ * const fut = asyncio.ensureFuture(fetch("http://localhost:8000/"));
+ * ```
+ */
+export function ensureFuture<T>(x: CoroutineLike<T> | Future<T>, loop?: object): Future<T> {
+  if (isFuture(x)) {
+    if (loop !== undefined && x._loop !== loop) {
+      throw new ValueError(
+        "The future belongs to a different loop than the one specified as the loop argument",
+      );
+    }
+    return x as Future<T>;
+  }
+  if (
+    typeof x === "function" || x instanceof Coroutine || isGenerator(x) || isThenable(x)
+  ) {
+    const l = (loop ?? hooks.getEventLoop!()) as { createTask(c: unknown): Task<T> };
+    return l.createTask(x);
+  }
+  throw new TypeError("An asyncio.Future, a coroutine or an awaitable is required");
+}
+
+
+interface SleepLoop {
+  createFuture<T>(): Future<T>;
+  callLater(delay: number, cb: (...a: never[]) => unknown, ...args: unknown[]): { cancel(): void };
+  _addHandle(h: Handle): void;
+}
+
+function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
+  if (!fut.cancelled()) fut.setResult(result);
+}
+
+/**
+ * Waits `delay` seconds, then resolves to `result`. `sleep(0)` gives the
+ * other tasks exactly one loop iteration, as in Python.
+ *
+ * @example
+ * ```ts
+ * await asyncio.sleep(0.5);
+ * const v = await asyncio.sleep(0.1, "done"); // "done"
+ * ```
+ */
+export async function sleep<T = undefined>(delay: number, result?: T): Promise<T> {
+  if (typeof delay !== "number" || Number.isNaN(delay)) {
+    throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
+  }
+  const loop = hooks.getRunningLoop!() as SleepLoop | null;
+  if (loop === null) throw new RuntimeError("no running event loop");
+  const fut = loop.createFuture<T>();
+  if (delay <= 0) {
+    const h = new Handle(() => fut._setResultNow(result as T), null, loop as unknown as FutureLoop);
+    h._wakes = true;
+    loop._addHandle(h);
+    return await fut;
+  }
+  const h = loop.callLater(delay, setResultUnlessCancelled, fut, result);
+  try {
+    return await fut;
+  } finally {
+    h.cancel();
+  }
+}
+
+/**
+ * Schedules `coro` as a Task on the running loop (a `RuntimeError` when no
+ * loop runs).
+ *
+ * @example
+ * ```ts
+ * const t = asyncio.createTask(async () => 1, { name: "one" });
+ * ```
+ */
+export function createTask<T>(coro: CoroutineLike<T>, opts?: { name?: string }): Task<T> {
+  const loop = hooks.getRunningLoop!() as { createTask<U>(c: unknown, o?: { name?: string }): Task<U> } | null;
+  if (loop === null) throw new RuntimeError("no running event loop");
+  return loop.createTask<T>(coro, opts);
+}

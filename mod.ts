@@ -1,0 +1,103 @@
+/**
+ * Python's asyncio for Deno, Bun and Node, with an event loop that calls the
+ * operating system directly (epoll, poll or select through FFI).
+ *
+ * ```ts
+ * import * as asyncio from "./mod.ts";
+ *
+ * await asyncio.run(async () => {
+ *   console.log("Hello ...");
+ *   await asyncio.sleep(1);
+ *   console.log("... World!");
+ * });
+ * ```
+ *
+ * Names follow Python's, in camelCase (API.md): `loop.callSoon`,
+ * `asyncio.getEventLoop`, `asyncio.sleep`. Times are seconds; data is
+ * `Uint8Array`; errors keep Python's class names.
+ *
+ * @module
+ */
+
+export {
+  AbstractEventLoop,
+  type Callback,
+  type ExceptionContext,
+  type ExceptionHandler,
+  getRunningLoop,
+  Handle,
+  type TaskFactory,
+  TimerHandle,
+} from "./lib/events.ts";
+export { BaseEventLoop } from "./lib/base_events.ts";
+export { SelectorEventLoop, type SelectorEventLoopOptions } from "./lib/selector_events.ts";
+export {
+  AbstractEventLoopPolicy,
+  DefaultEventLoopPolicy,
+  getEventLoop,
+  getEventLoopPolicy,
+  newEventLoop,
+  setEventLoop,
+  setEventLoopPolicy,
+} from "./lib/policies.ts";
+export {
+  BaseSelector,
+  DefaultSelector,
+  EpollSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  type FileLike,
+  PollSelector,
+  type SelectorKey,
+  SelectSelector,
+} from "./lib/selectors.ts";
+export { Future, isFuture, type DoneCallback } from "./lib/futures.ts";
+export {
+  allTasks,
+  type CoroutineLike,
+  createTask,
+  currentTask,
+  ensureFuture,
+  sleep,
+  Task,
+} from "./lib/tasks.ts";
+export { Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./lib/coroutines.ts";
+export { run, Runner, type RunOptions } from "./lib/runners.ts";
+export { Context, ContextVar, copyContext, Token } from "./lib/contextvars.ts";
+export {
+  BlockingIOError,
+  BrokenPipeError,
+  CancelledError,
+  ChildProcessError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  FileExistsError,
+  FileNotFoundError,
+  InterruptedError,
+  InvalidStateError,
+  IsADirectoryError,
+  KeyError,
+  LookupError,
+  NotADirectoryError,
+  NotImplementedError,
+  OSError,
+  PermissionError,
+  ProcessLookupError,
+  RuntimeError,
+  SendfileNotAvailableError,
+  TimeoutError,
+  ValueError,
+} from "./lib/exceptions.ts";
+export {
+  CRITICAL,
+  DEBUG,
+  ERROR,
+  INFO,
+  type LogHandler,
+  Logger,
+  logger,
+  type LogRecord,
+  WARNING,
+} from "./lib/log.ts";
