@@ -63,7 +63,10 @@ interface BunWorker {
   postMessage(message: unknown): void;
   ref(): void;
   unref(): void;
-  addEventListener(type: "error", listener: (event: { message?: string; error?: unknown }) => void): void;
+  addEventListener(
+    type: "error",
+    listener: (event: { message?: string; error?: unknown }) => void,
+  ): void;
 }
 type WaitAsync = (
   view: Int32Array,
@@ -155,7 +158,9 @@ export class BunPollWorker {
 
   #fail(event: { message?: string; error?: unknown }): void {
     const cause = event.error ?? event.message;
-    this.#failure = new Error(`pollAsync worker failed: ${event.message ?? String(cause)}`, { cause });
+    this.#failure = new Error(`pollAsync worker failed: ${event.message ?? String(cause)}`, {
+      cause,
+    });
     const reject = this.#rejectPending;
     this.#idle();
     reject?.(this.#failure);

@@ -22,7 +22,9 @@ export interface EpollLayout {
  * (glibc's `__EPOLL_PACKED`); every other 64-bit ABI pads `data` to 8.
  */
 export function epollLayout(arch: string): EpollLayout {
-  return arch === "x86_64" || arch === "x64" ? { size: 12, dataOffset: 4 } : { size: 16, dataOffset: 8 };
+  return arch === "x86_64" || arch === "x64"
+    ? { size: 12, dataOffset: 4 }
+    : { size: 16, dataOffset: 8 };
 }
 
 /**

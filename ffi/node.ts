@@ -113,7 +113,9 @@ function loadKoffi(): Koffi {
       tried.push(`${base}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }
   }
-  throw new Error(`the Node backend needs the koffi package (npm install koffi); tried ${tried.join("; ")}`);
+  throw new Error(
+    `the Node backend needs the koffi package (npm install koffi); tried ${tried.join("; ")}`,
+  );
 }
 
 function bind(koffi: Koffi): Libc {

@@ -308,10 +308,11 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   /** Lets resumed JS code run until it suspends again (bounded: it may be awaiting a host promise). */
   async #drain(): Promise<void> {
     const start = suspensions.count;
-    const prev = running.context;
+    // What runs now is task code (found through its async context) or host
+    // code, not a callback of this loop.
     running.context = null;
+    running.loop = null;
     for (let i = 0; i < MAX_DRAIN_ROUNDS && suspensions.count === start; i++) await null;
-    running.context = prev;
   }
 
   /** Runs until `future` is done; resolves to its result or rejects with its exception. */

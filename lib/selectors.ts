@@ -121,9 +121,10 @@ export function fileobjToFd(fileobj: FileLike): number {
     }
     fd = fileobj;
   } else {
-    const fileno = fileobj !== null && (typeof fileobj === "object" || typeof fileobj === "function")
-      ? (fileobj as { fileno?: unknown }).fileno
-      : undefined;
+    const fileno =
+      fileobj !== null && (typeof fileobj === "object" || typeof fileobj === "function")
+        ? (fileobj as { fileno?: unknown }).fileno
+        : undefined;
     if (typeof fileno !== "function") {
       throw new ValueError(`Invalid file object: ${pyRepr(fileobj)}`);
     }
@@ -324,7 +325,12 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       }
     }
     if (!eventsChanged && Object.is(data, key.data)) return key;
-    const next: SelectorKey<T> = Object.freeze({ fileobj: key.fileobj, fd, events, data: data as T });
+    const next: SelectorKey<T> = Object.freeze({
+      fileobj: key.fileobj,
+      fd,
+      events,
+      data: data as T,
+    });
     this.fdToKey.set(fd, next);
     return next;
   }
@@ -526,7 +532,9 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     const u32 = this.#u32, i32 = this.#i32, stride = this.#stride, dw = this.#dataWord;
     for (let i = 0, w = 0; i < n; i++, w += stride) {
       const key = this.fdToKey.get(i32[w + dw]);
-      if (key !== undefined) ready.push([key, pollLikeEvents(u32[w], C.EPOLLIN, C.EPOLLOUT, key.events)]);
+      if (key !== undefined) {
+        ready.push([key, pollLikeEvents(u32[w], C.EPOLLIN, C.EPOLLOUT, key.events)]);
+      }
     }
     return ready;
   }
@@ -637,7 +645,9 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
       if (revents === 0) continue;
       found++;
       const key = this.fdToKey.get(i32[i * 2]);
-      if (key !== undefined) ready.push([key, pollLikeEvents(revents, C.POLLIN, C.POLLOUT, key.events)]);
+      if (key !== undefined) {
+        ready.push([key, pollLikeEvents(revents, C.POLLIN, C.POLLOUT, key.events)]);
+      }
     }
     return ready;
   }

@@ -16,7 +16,7 @@ import { C, ERRNO, errnoName, type Sys, sys } from "../ffi/mod.ts";
 const EAGAIN = -ERRNO.EAGAIN;
 const EBADF = -ERRNO.EBADF;
 
-function pipe(s: Sys, flags = C.O_CLOEXEC): [number, number] {
+function pipe(s: Sys, flags: number = C.O_CLOEXEC): [number, number] {
   const r = s.pipe2(flags);
   if (typeof r === "number") throw new Error(`pipe2: ${errnoName(r)}`);
   return r;
@@ -55,7 +55,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // The first test builds the backend and runs one pollAsync without the fd
 // check: Bun's poll worker opens its own event-loop fds once per process.
+// Deno itself opens a socketpair (its signal thread) about 0.5 s after start;
+// waiting that out here keeps it from showing as a leak in a later test.
 test("sys() builds one cached backend for this runtime", async () => {
+  if (runtime === "deno") await sleep(Math.max(0, 1000 - performance.now()));
   const s = sys();
   assert(s === sys(), "sys() is cached");
   assertEquals(s.runtime, runtime);
@@ -304,7 +307,6 @@ test("select reads and writes fd_set bits; null sets and timeouts", () => {
     ws = fdSet(w);
     assertEquals(s.select(nfds, rs, ws, fdSet(), null), 2);
     assert(isSet(rs, r) && isSet(ws, w));
-    assertEquals(s.select(nfds, fdSet(999 % nfds === r ? w : r), null, null, 0) >= 0, true);
     assertThrows(() => s.select(nfds, new Uint8Array(0), null, null, 0), RangeError);
     assertThrows(() => s.select(1025, null, null, null, 0), RangeError);
   } finally {
@@ -472,11 +474,19 @@ s.close(efd);
 console.log("child done", s.runtime, timedOut, woken, Date.now() - t0);
 `,
     );
-    const args = runtime === "deno" ? ["run", "-A", script] : runtime === "bun" ? ["run", script] : [script];
+    const args = runtime === "deno"
+      ? ["run", "-A", script]
+      : runtime === "bun"
+      ? ["run", script]
+      : [script];
     const started = Date.now();
     let doneAt = 0;
     let out = "";
-    const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    // stdin inherited: Node keeps the /dev/null fd it opens for "ignore".
+    const child = spawn(process.execPath, args, {
+      cwd: process.cwd(),
+      stdio: ["inherit", "pipe", "pipe"],
+    });
     child.stdout.on("data", (chunk: Uint8Array) => {
       out += new TextDecoder().decode(chunk);
       if (!doneAt && out.includes("child done")) doneAt = Date.now();
@@ -484,12 +494,18 @@ console.log("child done", s.runtime, timedOut, woken, Date.now() - t0);
     child.stderr.on("data", (chunk: Uint8Array) => (out += new TextDecoder().decode(chunk)));
     // Bounded: a child that hangs is killed and the test fails.
     const killer = setTimeout(() => child.kill("SIGKILL"), 8000);
-    const code = await new Promise<number | null>((resolve) => child.on("close", (c: number | null) => resolve(c)));
+    const code = await new Promise<number | null>((resolve) =>
+      child.on("close", (c: number | null) => resolve(c))
+    );
     clearTimeout(killer);
     const exitedAt = Date.now();
     assertEquals(code, 0, `child exit code, output:\n${out}`);
     assert(out.includes(`child done ${runtime} 0 1`), `child output:\n${out}`);
-    assertLess(exitedAt - doneAt, 1000, `child lingered ${exitedAt - doneAt} ms after its last line`);
+    assertLess(
+      exitedAt - doneAt,
+      1000,
+      `child lingered ${exitedAt - doneAt} ms after its last line`,
+    );
     assertLess(exitedAt - started, 4000, `child took ${exitedAt - started} ms in all`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

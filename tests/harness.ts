@@ -19,6 +19,8 @@
  */
 import process from "node:process";
 import { readdirSync, readlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { sys } from "../ffi/mod.ts";
 
 /** Options of one test. */
 export interface TestOptions {
@@ -127,7 +129,27 @@ async function runOne(e: Entry): Promise<"pass" | "fail" | "timeout"> {
   return "pass";
 }
 
+/**
+ * Makes the runtime open the fds it keeps for its lifetime (Bun opens an
+ * epoll fd and an eventfd on its first child process or Worker; the shim's
+ * off-thread poll may start a Worker), so the first test is not blamed.
+ */
+async function warmUp(): Promise<void> {
+  spawnSync("true");
+  await sys().pollAsync(new Uint8Array(8), 0, 0);
+  // Deno's signal thread opens a socketpair about half a second after start
+  // (seen with strace); registering a signal listener starts it now.
+  // deno-lint-ignore no-explicit-any
+  const deno = (globalThis as any).Deno;
+  if (deno) {
+    const f = () => {};
+    deno.addSignalListener("SIGUSR2", f);
+    deno.removeSignalListener("SIGUSR2", f);
+  }
+}
+
 async function runAll(): Promise<void> {
+  await warmUp();
   process.on("unhandledRejection", (reason: unknown) => {
     stray.push(reason);
   });

@@ -1,0 +1,528 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: runs every benchmark in BENCHES on Deno, Bun and Node
+ * (this library) and on CPython asyncio and uvloop (Debian's python3 and
+ * python3-uvloop), one process at a time, and prints a Markdown table of
+ * callbacks per second with the ratio to uvloop.
+ *
+ *   node bench/run.mjs                   run and print the table
+ *   node bench/run.mjs --write           ... and rewrite bench/RESULTS.md
+ *   node bench/run.mjs --only=deno,uvloop   only these runtimes
+ *   node bench/run.mjs --scale=0.1 --repeat=1   a quick check (never --write it)
+ *
+ * Setup: makes sure /usr/bin/python3 can `import uvloop`, installing
+ * python3-uvloop with apt-get when run as root; then builds build/ with tsc
+ * for Node. Plain Node ESM with no dependencies.
+ *
+ * To add benchmarks: write bench/<name>.ts and bench/<name>.py that print
+ * one JSON line per benchmark ({"bench", "runtime", "seconds", "per_sec"})
+ * and add {name, ts, py} to BENCHES. A benchmark file may leave out a
+ * runtime by setting its field to null.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(ROOT, "node_modules", ".bin");
+const PYTHON = "/usr/bin/python3"; // not the pyenv python3 on PATH: it has no uvloop
+const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
+/** Per benchmark process. */
+const TIMEOUT_MS = 15 * 60 * 1000;
+
+/** The benchmark files: `ts` runs on deno/bun/node, `py` on cpython-asyncio/uvloop. */
+const BENCHES = [
+  { name: "loop_callbacks", ts: "bench/loop_callbacks.ts", py: "bench/loop_callbacks.py" },
+];
+
+/** Column order of the table; `kind` says which file of a benchmark it runs. */
+const RUNTIMES = [
+  { id: "deno", kind: "ts", label: "Deno" },
+  { id: "bun", kind: "ts", label: "Bun" },
+  { id: "node", kind: "ts", label: "Node" },
+  { id: "cpython-asyncio", kind: "py", label: "CPython asyncio" },
+  { id: "uvloop", kind: "py", label: "uvloop" },
+];
+const BASELINE = "uvloop";
+
+/** What the issue asks for: minimum ratio to uvloop, per benchmark and runtime. */
+const TARGETS = [
+  { bench: "call_soon_chain_1M", runtime: "deno", ratio: 3 },
+  { bench: "call_soon_chain_1M", runtime: "bun", ratio: 3 },
+  { bench: "call_soon_chain_1M", runtime: "node", ratio: 1 },
+];
+
+/** Everything in RESULTS.md after this line is kept by --write (hand-written notes). */
+const NOTES_MARK = "<!-- Everything below this line is kept by `node bench/run.mjs --write`. -->";
+
+// ---------------------------------------------------------------- arguments
+
+let write = false;
+let only = null;
+const passArgs = []; // handed to every benchmark process
+for (const arg of process.argv.slice(2)) {
+  if (arg === "--write") write = true;
+  else if (arg.startsWith("--only=")) only = arg.slice(7).split(",").filter(Boolean);
+  else if (arg.startsWith("--scale=") || arg.startsWith("--repeat=")) passArgs.push(arg);
+  else if (arg === "-h" || arg === "--help") {
+    console.log(
+      "usage: node bench/run.mjs [--write] [--only=deno,bun,node,cpython-asyncio,uvloop] [--scale=F] [--repeat=N]",
+    );
+    process.exit(0);
+  } else {
+    console.error(`run.mjs: unknown argument ${arg}`);
+    process.exit(2);
+  }
+}
+if (only) {
+  for (const r of only) {
+    if (!RUNTIMES.some((x) => x.id === r)) {
+      console.error(`run.mjs: unknown runtime ${r}`);
+      process.exit(2);
+    }
+  }
+}
+if (write && passArgs.length) {
+  console.error("run.mjs: --write records full runs only; drop --scale/--repeat");
+  process.exit(2);
+}
+const runtimes = RUNTIMES.filter((r) => !only || only.includes(r.id));
+
+// ---------------------------------------------------------------- setup
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 600_000, ...opts });
+  return { ok: r.status === 0, out: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() };
+}
+
+function hasUvloop() {
+  return existsSync(PYTHON) && sh(PYTHON, ["-c", "import uvloop"]).ok;
+}
+
+/** Makes sure /usr/bin/python3 and python3-uvloop are installed; false if they cannot be. */
+function ensurePython() {
+  if (hasUvloop()) return true;
+  const pkgs = existsSync(PYTHON) ? ["python3-uvloop"] : ["python3", "python3-uvloop"];
+  if (process.getuid?.() !== 0) {
+    console.log(`warning: ${PYTHON} cannot import uvloop and we are not root to install ${pkgs.join(" ")}`);
+    return false;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "-o", "Dpkg::Use-Pty=0", ...pkgs]]) {
+    console.log(`$ apt-get ${args.join(" ")}`);
+    const r = spawnSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env, timeout: 600_000 });
+    if (r.status !== 0) {
+      console.log(`warning: apt-get ${args[0]} failed`);
+      return false;
+    }
+  }
+  return hasUvloop();
+}
+
+/** Builds build/ for Node. A type error elsewhere still emits; only a missing output is fatal. */
+function buildNode() {
+  console.log("$ tsc -p tsconfig.json");
+  const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const r = sh(process.execPath, [tsc, "-p", "tsconfig.json", "--pretty", "false"], { cwd: ROOT });
+  if (!r.ok) {
+    console.log("warning: tsc reported errors (the emitted files still run):");
+    console.log(r.out.split("\n").slice(0, 20).map((l) => `  ${l}`).join("\n"));
+  }
+}
+
+function benchEnv() {
+  const env = {
+    ...process.env,
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    DENO_NO_PROMPT: "1",
+  };
+  // Debug mode would time something else.
+  delete env.ASYNCIO_DEBUG;
+  delete env.PYTHONASYNCIODEBUG;
+  delete env.PYTHONDEVMODE;
+  return env;
+}
+
+/** [command, args] to run `bench` on `runtime`, or null when the benchmark has no file for it. */
+function command(runtime, bench) {
+  const file = bench[runtime.kind];
+  if (!file) return null;
+  switch (runtime.id) {
+    case "deno":
+      return [path.join(BIN, "deno"), ["run", "-A", "--quiet", file, ...passArgs]];
+    case "bun":
+      return [path.join(BIN, "bun"), ["run", file, ...passArgs]];
+    case "node":
+      return [process.execPath, [path.join("build", file.replace(/\.ts$/, ".js")), ...passArgs]];
+    case "cpython-asyncio":
+      return [PYTHON, [file, ...passArgs]];
+    case "uvloop":
+      return [PYTHON, [file, "--uvloop", ...passArgs]];
+  }
+  throw new Error(`no command for ${runtime.id}`);
+}
+
+// ---------------------------------------------------------------- quiet machine
+
+/** [busy, total] jiffies of all CPUs from /proc/stat, or null off Linux. */
+function cpuTimes() {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] || 0); // idle + iowait
+    const total = f.reduce((a, b) => a + b, 0);
+    return [total - idle, total];
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Fraction of the machine's CPU time busy over `ms` (0..1), or null when unknown. */
+async function busyFraction(ms) {
+  const a = cpuTimes();
+  await sleep(ms);
+  const b = cpuTimes();
+  if (!a || !b || b[1] === a[1]) return null;
+  return (b[0] - a[0]) / (b[1] - a[1]);
+}
+
+/**
+ * Other processes (a test run on the same 2 cores) make every figure low.
+ * Waits up to QUIET_WAIT_MS for the CPUs to be under QUIET_BUSY busy;
+ * returns the last busy fraction seen, to be reported.
+ */
+const QUIET_BUSY = 0.15;
+const QUIET_WAIT_MS = 180_000;
+async function waitQuiet() {
+  const deadline = Date.now() + QUIET_WAIT_MS;
+  let said = false;
+  for (;;) {
+    const busy = await busyFraction(1000);
+    if (busy === null || busy < QUIET_BUSY) return busy;
+    if (Date.now() > deadline) {
+      console.log(`  warning: CPUs still ${(busy * 100).toFixed(0)}% busy with other work; running anyway`);
+      return busy;
+    }
+    if (!said) {
+      console.log(`  waiting: CPUs ${(busy * 100).toFixed(0)}% busy with other work`);
+      said = true;
+    }
+    await sleep(2000);
+  }
+}
+
+// ---------------------------------------------------------------- running
+
+let current = null;
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    if (current) {
+      try {
+        process.kill(-current.pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    process.exit(130);
+  });
+}
+
+/** Runs one benchmark process; resolves with its JSON lines and output. Never rejects. */
+function runOne(cmd, args) {
+  return new Promise((resolve) => {
+    let out = "";
+    let err = "";
+    let timedOut = false;
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: benchEnv(),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    current = child;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }, TIMEOUT_MS);
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (err += c));
+    const done = (code, error) => {
+      clearTimeout(timer);
+      current = null;
+      const rows = [];
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        try {
+          rows.push(JSON.parse(line));
+        } catch {
+          // not ours
+        }
+      }
+      resolve({ code, error, timedOut, rows, out, err });
+    };
+    child.on("error", (e) => done(null, e));
+    child.on("close", (code) => done(code, null));
+  });
+}
+
+// ---------------------------------------------------------------- reporting
+
+function rate(x) {
+  if (!(x > 0)) return "–";
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M/s`;
+  return `${(x / 1e3).toFixed(0)} k/s`;
+}
+
+function ratio(r) {
+  return r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
+}
+
+/** results: Map bench name -> Map runtime id -> row. */
+function table(results) {
+  const cols = runtimes;
+  const head = `| benchmark | ${cols.map((c) => c.label).join(" | ")} |`;
+  const sep = `|---|${cols.map(() => "---:").join("|")}|`;
+  const lines = [head, sep];
+  for (const [bench, byRt] of results) {
+    const base = byRt.get(BASELINE)?.per_sec;
+    const cells = cols.map((c) => {
+      const row = byRt.get(c.id);
+      if (!row) return "–";
+      const vs = base && c.id !== BASELINE ? ` (${ratio(row.per_sec / base)})` : "";
+      return `${rate(row.per_sec)}${vs}`;
+    });
+    lines.push(`| ${bench} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+function secondsTable(results) {
+  const cols = runtimes;
+  const lines = [
+    `| benchmark | ${cols.map((c) => c.label).join(" | ")} |`,
+    `|---|${cols.map(() => "---:").join("|")}|`,
+  ];
+  for (const [bench, byRt] of results) {
+    const cells = cols.map((c) => {
+      const row = byRt.get(c.id);
+      return row ? `${row.seconds.toFixed(3)} s` : "–";
+    });
+    lines.push(`| ${bench} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** One line per target: met or not, with the measured ratio. */
+function targetLines(results) {
+  const out = [];
+  for (const t of TARGETS) {
+    const byRt = results.get(t.bench);
+    const row = byRt?.get(t.runtime);
+    const base = byRt?.get(BASELINE);
+    const label = RUNTIMES.find((r) => r.id === t.runtime)?.label ?? t.runtime;
+    const want = t.ratio === 1 ? "faster than uvloop" : `at least ${t.ratio}× uvloop`;
+    if (!row || !base) {
+      out.push(`- ${label}, ${t.bench}: target ${want}; not measured.`);
+      continue;
+    }
+    const r = row.per_sec / base.per_sec;
+    const verdict = r >= t.ratio ? "**met**" : "**not met**";
+    let gap = "";
+    if (r < t.ratio) {
+      // Per-callback time now, and what the target allows.
+      const now = 1e9 / row.per_sec;
+      const allowed = 1e9 / (base.per_sec * t.ratio);
+      gap = ` (${now.toFixed(0)} ns per callback now; the target needs ≤ ${allowed.toFixed(0)} ns)`;
+    }
+    out.push(`- ${label}, ${t.bench}: ${ratio(r)} uvloop, target ${want}: ${verdict}${gap}.`);
+  }
+  return out;
+}
+
+function firstLine(cmd, args) {
+  const r = sh(cmd, args);
+  return r.ok ? r.out.split("\n")[0].trim() : "unavailable";
+}
+
+function versions() {
+  const py = firstLine(PYTHON, ["--version"]);
+  const uv = firstLine(PYTHON, ["-c", "import uvloop; print(uvloop.__version__)"]);
+  return [
+    `Deno: ${firstLine(path.join(BIN, "deno"), ["--version"])}`,
+    `Bun: ${firstLine(path.join(BIN, "bun"), ["--version"])}`,
+    `Node: ${process.version}`,
+    `CPython: ${py} (${PYTHON})`,
+    `uvloop: ${uv} (Debian python3-uvloop)`,
+  ];
+}
+
+function machine() {
+  let cpu = "unknown";
+  try {
+    const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  let distro = "";
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync("/etc/os-release", "utf8"));
+    if (m) distro = m[1];
+  } catch {
+    // no os-release
+  }
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu,
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    distro,
+  };
+}
+
+function keptNotes() {
+  if (!existsSync(RESULTS)) return "";
+  const text = readFileSync(RESULTS, "utf8");
+  const i = text.indexOf(NOTES_MARK);
+  return i < 0 ? "" : text.slice(i + NOTES_MARK.length).replace(/^\n+/, "");
+}
+
+function writeResults(results, loadBefore, busyBefore) {
+  const m = machine();
+  const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const md = [
+    "# Benchmark results",
+    "",
+    "Written by `node bench/run.mjs --write` (`npm run bench -- --write`); the notes at the end are kept",
+    "from one run to the next.",
+    "",
+    `- Date: ${date}`,
+    `- Machine: ${m.nproc} cores, ${m.cpu}, ${m.kernel}${m.distro ? `, ${m.distro}` : ""}`,
+    `- Load average before the run: ${loadBefore.map((x) => x.toFixed(2)).join(", ")}; CPU busy with` +
+    ` other work in the second before each benchmark process: at most ${
+      busyBefore.length ? `${(Math.max(...busyBefore) * 100).toFixed(0)}%` : "unknown"
+    }`,
+    ...versions().map((v) => `- ${v}`),
+    "",
+    "## Command",
+    "",
+    "```sh",
+    "node bench/run.mjs --write",
+    "```",
+    "",
+    "One process at a time (the machine has 2 cores). Each benchmark is warmed up once with a",
+    "smaller run (50,000 callbacks; 10,000 timers), then run 3 times, each on a fresh loop that is",
+    "closed afterwards; the table shows the **best of the 3 runs**. Figures are callbacks per",
+    "second; in brackets, the ratio to uvloop (higher is better).",
+    "",
+    "- `call_soon_batch_1M`: 1,000,000 `callSoon` callbacks scheduled at once (each increments a",
+    "  counter, the last stops the loop); timed from the first `callSoon` to `runForever()` resolving.",
+    "- `call_soon_chain_1M`: one callback that schedules itself with `callSoon` until it has run",
+    "  1,000,000 times; one callback per loop iteration.",
+    "- `call_later_100k`: 100,000 `callLater` timers with delays in [0, 0.1) s from a seeded PRNG",
+    "  (mulberry32, the same delays in every runtime); wall time from the first `callLater` until",
+    "  all have fired, so it can never be under 0.1 s: this one measures overhead on top of the",
+    "  delays, and near 1 M/s all runtimes are bounded by the 0.1 s.",
+    "",
+    "## Callbacks per second",
+    "",
+    table(results),
+    "",
+    "## Best time (seconds)",
+    "",
+    secondsTable(results),
+    "",
+    "## Against the targets",
+    "",
+    "The issue's targets for the chain: at least 3× uvloop on Deno and Bun, faster than uvloop on",
+    "Node.",
+    "",
+    ...targetLines(results),
+    "",
+    NOTES_MARK,
+    "",
+    keptNotes() || "## Notes\n\n(none yet)\n",
+  ].join("\n");
+  writeFileSync(RESULTS, md.endsWith("\n") ? md : `${md}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const loadBefore = os.loadavg();
+  if (loadBefore[0] > 0.5) {
+    console.log(
+      `warning: load average ${loadBefore[0].toFixed(2)}: something else is running; figures will be low`,
+    );
+  }
+  const wantPy = runtimes.some((r) => r.kind === "py");
+  const pyOk = wantPy ? ensurePython() : true;
+  if (runtimes.some((r) => r.id === "node")) buildNode();
+
+  /** bench name -> runtime id -> row, in the order first seen. */
+  const results = new Map();
+  const busyBefore = [];
+  const failures = [];
+  for (const bench of BENCHES) {
+    for (const rt of runtimes) {
+      const c = command(rt, bench);
+      if (!c) continue;
+      if (rt.kind === "py" && !pyOk) {
+        failures.push(`${bench.name} on ${rt.id}: no ${PYTHON} with uvloop`);
+        continue;
+      }
+      const [cmd, args] = c;
+      if (rt.id === "node" && !existsSync(path.join(ROOT, args[0]))) buildNode(); // a test run wiped build/
+      const shown = cmd.startsWith(ROOT + path.sep) ? path.relative(ROOT, cmd) : path.basename(cmd);
+      console.log(`$ ${[shown, ...args].join(" ")}`);
+      const busy = await waitQuiet();
+      if (busy !== null) busyBefore.push(busy);
+      const started = Date.now();
+      const r = await runOne(cmd, args);
+      for (const row of r.rows) {
+        console.log(
+          `  ${row.bench.padEnd(22)} ${rate(row.per_sec).padStart(11)}  best ${row.seconds.toFixed(3)} s`,
+        );
+        if (!results.has(row.bench)) results.set(row.bench, new Map());
+        results.get(row.bench).set(rt.id, row);
+      }
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      if (r.error || r.timedOut || r.code !== 0) {
+        const why = r.error ? r.error.message : r.timedOut ? "timed out" : `exit code ${r.code}`;
+        failures.push(`${bench.name} on ${rt.id}: ${why}`);
+        console.log(`  FAILED (${why}) after ${secs} s`);
+        const tail = `${r.out}${r.err}`.trim().split("\n").slice(-20);
+        for (const l of tail) console.log(`  | ${l}`);
+      } else if (r.err.trim()) {
+        for (const l of r.err.trim().split("\n").slice(-10)) console.log(`  stderr: ${l}`);
+      }
+    }
+  }
+
+  console.log("");
+  console.log(table(results));
+  console.log("");
+  for (const l of targetLines(results)) console.log(l);
+  if (failures.length) {
+    console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
+  }
+  if (write) {
+    if (failures.length) {
+      console.log("not writing bench/RESULTS.md: some runs failed");
+      process.exit(1);
+    }
+    writeResults(results, loadBefore, busyBefore);
+  }
+  process.exit(failures.length ? 1 : 0);
+}
+
+await main();

@@ -1,0 +1,524 @@
+// The event loop: scheduling, timers, stop/close, errors, fd watching, debug.
+import { test } from "./harness.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertMatch,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "./assert.ts";
+import * as asyncio from "../mod.ts";
+import { C, sys } from "../ffi/mod.ts";
+import { loopKinds, withLoop } from "./util.ts";
+
+const enc = new TextEncoder();
+
+function pipe(): [number, number] {
+  const r = sys().pipe2(C.O_NONBLOCK | C.O_CLOEXEC);
+  if (typeof r === "number") throw new asyncio.OSError(-r);
+  return r;
+}
+
+function socketpair(): [number, number] {
+  const r = sys().socketpair(C.AF_UNIX, C.SOCK_STREAM | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC, 0);
+  if (typeof r === "number") throw new asyncio.OSError(-r);
+  return r;
+}
+
+function closeAll(...fds: number[]): void {
+  for (const fd of fds) sys().close(fd);
+}
+
+for (const [kind, make] of loopKinds) {
+  test(`${kind}: callSoon runs callbacks in FIFO order, with their arguments`, () =>
+    withLoop(make, async (loop) => {
+      const seen: unknown[] = [];
+      for (let i = 0; i < 10; i++) loop.callSoon((a: number, b: string) => seen.push([a, b]), i, "x");
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      assertEquals(seen, Array.from({ length: 10 }, (_, i) => [i, "x"]));
+    }));
+
+  test(`${kind}: timers run in time order; cancelled timers never run`, () =>
+    withLoop(make, async (loop) => {
+      const seen: number[] = [];
+      const delays = [0.03, 0.01, 0.05, 0.02, 0.04];
+      const handles = delays.map((d) => loop.callLater(d, () => seen.push(d)));
+      handles[3].cancel(); // 0.02
+      assert(handles[3].cancelled());
+      loop.callLater(0.06, () => loop.stop());
+      await loop.runForever();
+      assertEquals(seen, [0.01, 0.03, 0.04, 0.05]);
+    }));
+
+  test(`${kind}: callAt runs at its time; when() is that time`, () =>
+    withLoop(make, async (loop) => {
+      const start = loop.time();
+      let ranAt = 0;
+      const h = loop.callAt(start + 0.05, () => {
+        ranAt = loop.time();
+        loop.stop();
+      });
+      assertEquals(h.when(), start + 0.05);
+      assertInstanceOf(h, asyncio.TimerHandle);
+      await loop.runForever();
+      assert(ranAt >= start + 0.05, `ran at ${ranAt - start} s, due at 0.05 s`);
+    }));
+
+  test(`${kind}: a reader on a socketpair fires, then is removed`, () =>
+    withLoop(make, async (loop) => {
+      const [a, b] = socketpair();
+      try {
+        const got: string[] = [];
+        loop.addReader(a, () => {
+          const buf = new Uint8Array(100);
+          const n = sys().read(a, buf);
+          got.push(new TextDecoder().decode(buf.subarray(0, n)));
+          assertStrictEquals(loop.removeReader(a), true);
+          loop.stop();
+        });
+        loop.callSoon(() => sys().write(b, enc.encode("abc")));
+        await loop.runForever();
+        assertEquals(got, ["abc"]);
+        assertStrictEquals(loop.removeReader(a), false);
+      } finally {
+        closeAll(a, b);
+      }
+    }));
+
+  test(`${kind}: writer on a pipe fires while writable; removeWriter stops it`, () =>
+    withLoop(make, async (loop) => {
+      const [r, w] = pipe();
+      try {
+        let calls = 0;
+        loop.addWriter(w, () => {
+          calls++;
+          if (calls === 3) {
+            assertStrictEquals(loop.removeWriter(w), true);
+            loop.callLater(0.02, () => loop.stop());
+          }
+        });
+        await loop.runForever();
+        assertEquals(calls, 3);
+        assertStrictEquals(loop.removeWriter(w), false);
+      } finally {
+        closeAll(r, w);
+      }
+    }));
+
+  test(`${kind}: re-adding a reader replaces the callback; reader and writer coexist`, () =>
+    withLoop(make, async (loop) => {
+      const [a, b] = socketpair();
+      try {
+        const seen: string[] = [];
+        loop.addReader(a, () => seen.push("first"));
+        loop.addReader(a, () => {
+          seen.push("second");
+          sys().read(a, new Uint8Array(10));
+          loop.removeReader(a);
+        });
+        loop.addWriter(a, () => {
+          seen.push("writer");
+          loop.removeWriter(a);
+        });
+        sys().write(b, enc.encode("x"));
+        loop.callLater(0.05, () => loop.stop());
+        await loop.runForever();
+        assertEquals(seen.sort(), ["second", "writer"]);
+      } finally {
+        closeAll(a, b);
+      }
+    }));
+
+  test(`${kind}: the loop waits for an fd written by a host timer`, () =>
+    withLoop(make, async (loop) => {
+      const [r, w] = pipe();
+      try {
+        let got = 0;
+        loop.addReader(r, () => {
+          got = sys().read(r, new Uint8Array(16));
+          loop.removeReader(r);
+          loop.stop();
+        });
+        setTimeout(() => sys().write(w, enc.encode("hello")), 30);
+        await loop.runForever();
+        assertEquals(got, 5);
+      } finally {
+        closeAll(r, w);
+      }
+    }));
+}
+
+test("stop() before runForever() runs the ready callbacks once, then returns", async () => {
+  const loop = asyncio.newEventLoop();
+  const seen: string[] = [];
+  loop.callSoon(() => {
+    seen.push("a");
+    loop.callSoon(() => seen.push("c"));
+  });
+  loop.callSoon(() => seen.push("b"));
+  loop.stop();
+  await loop.runForever();
+  assertEquals(seen, ["a", "b"]);
+  // The callback scheduled during the last iteration runs on the next run.
+  loop.stop();
+  await loop.runForever();
+  assertEquals(seen, ["a", "b", "c"]);
+  loop.close();
+});
+
+test("stop() while running finishes the current batch; new callbacks wait for the next run", async () => {
+  const loop = asyncio.newEventLoop();
+  const seen: string[] = [];
+  loop.callSoon(() => {
+    seen.push("1");
+    loop.stop();
+    loop.callSoon(() => seen.push("next-run"));
+  });
+  loop.callSoon(() => seen.push("2"));
+  await loop.runForever();
+  assertEquals(seen, ["1", "2"]);
+  assertEquals(loop.isRunning(), false);
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assertEquals(seen, ["1", "2", "next-run"]);
+  loop.close();
+});
+
+test("isRunning() is true inside callbacks and false after", async () => {
+  const loop = asyncio.newEventLoop();
+  let inside = false;
+  loop.callSoon(() => {
+    inside = loop.isRunning();
+    loop.stop();
+  });
+  assertEquals(loop.isRunning(), false);
+  await loop.runForever();
+  assertEquals(inside, true);
+  assertEquals(loop.isRunning(), false);
+  loop.close();
+});
+
+test("runForever() twice at once is a RuntimeError", async () => {
+  const loop = asyncio.newEventLoop();
+  let err: unknown;
+  loop.callSoon(() => {
+    loop.runForever().catch((e) => (err = e)).finally(() => loop.stop());
+  });
+  await loop.runForever();
+  assertInstanceOf(err, asyncio.RuntimeError);
+  assertMatch((err as Error).message, /already running/);
+  loop.close();
+});
+
+test("runUntilComplete on a future resolved by a callback returns its result", async () => {
+  const loop = asyncio.newEventLoop();
+  const fut = loop.createFuture<string>();
+  loop.callLater(0.01, () => fut.setResult("done"));
+  assertEquals(await loop.runUntilComplete(fut), "done");
+  assertEquals(loop.isRunning(), false);
+  loop.close();
+});
+
+test("runUntilComplete rejects with the future's exception", async () => {
+  const loop = asyncio.newEventLoop();
+  const fut = loop.createFuture<string>();
+  loop.callSoon(() => fut.setException(new asyncio.ValueError("boom")));
+  await assertRejects(() => loop.runUntilComplete(fut), asyncio.ValueError, "boom");
+  loop.close();
+});
+
+test("runUntilComplete: the loop stopped before the future completed is a RuntimeError", async () => {
+  const loop = asyncio.newEventLoop();
+  const fut = loop.createFuture();
+  loop.callSoon(() => loop.stop());
+  await assertRejects(
+    () => loop.runUntilComplete(fut),
+    asyncio.RuntimeError,
+    "Event loop stopped before Future completed.",
+  );
+  loop.close();
+});
+
+test("runUntilComplete runs an async function as a task", async () => {
+  const loop = asyncio.newEventLoop();
+  const r = await loop.runUntilComplete(async () => {
+    await asyncio.sleep(0.01);
+    return 7;
+  });
+  assertEquals(r, 7);
+  loop.close();
+});
+
+test("an exception in a callback goes to the handler with the spec's keys; the loop goes on", async () => {
+  const loop = asyncio.newEventLoop();
+  const contexts: asyncio.ExceptionContext[] = [];
+  loop.setExceptionHandler((l, ctx) => {
+    assertStrictEquals(l, loop);
+    contexts.push(ctx);
+  });
+  const seen: string[] = [];
+  function boom(x: number) {
+    throw new asyncio.ValueError(`bad ${x}`);
+  }
+  const h = loop.callSoon(boom, 1);
+  loop.callSoon(() => seen.push("after"));
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assertEquals(seen, ["after"]);
+  assertEquals(contexts.length, 1);
+  assertEquals(contexts[0].message, "Exception in callback boom(1)");
+  assertInstanceOf(contexts[0].exception, asyncio.ValueError);
+  assertStrictEquals(contexts[0].handle, h);
+  loop.close();
+});
+
+test("the default exception handler logs to the asyncio logger at ERROR", async () => {
+  const loop = asyncio.newEventLoop();
+  const records: asyncio.LogRecord[] = [];
+  const handler = (r: asyncio.LogRecord) => records.push(r);
+  asyncio.logger.addHandler(handler);
+  try {
+    assertStrictEquals(loop.getExceptionHandler(), null);
+    loop.callSoon(function fails() {
+      throw new Error("oops");
+    });
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+  } finally {
+    asyncio.logger.removeHandler(handler);
+    loop.close();
+  }
+  assertEquals(records.length, 1);
+  assertEquals(records[0].levelName, "ERROR");
+  assertMatch(records[0].message, /^Exception in callback fails\(\)\nhandle: <Handle fails\(\)>/);
+  assertEquals((records[0].exception as Error).message, "oops");
+});
+
+test("a failing exception handler is logged, not raised", async () => {
+  const loop = asyncio.newEventLoop();
+  const records: asyncio.LogRecord[] = [];
+  const handler = (r: asyncio.LogRecord) => records.push(r);
+  asyncio.logger.addHandler(handler);
+  try {
+    loop.setExceptionHandler(() => {
+      throw new Error("handler broke");
+    });
+    loop.callSoon(() => {
+      throw new Error("first");
+    });
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+  } finally {
+    asyncio.logger.removeHandler(handler);
+    loop.close();
+  }
+  assertEquals(records.length, 1);
+  assertMatch(records[0].message, /^Unhandled error in exception handler/);
+});
+
+test("setExceptionHandler(null) restores the default; a non-callable is a TypeError", () => {
+  const loop = asyncio.newEventLoop();
+  const h = () => {};
+  loop.setExceptionHandler(h);
+  assertStrictEquals(loop.getExceptionHandler(), h);
+  loop.setExceptionHandler(null);
+  assertStrictEquals(loop.getExceptionHandler(), null);
+  assertThrows(() => loop.setExceptionHandler(42 as never), TypeError);
+  loop.close();
+});
+
+test("close(): idempotent, RuntimeError while running, and 'Event loop is closed' after", async () => {
+  const loop = asyncio.newEventLoop();
+  let whileRunning: unknown;
+  loop.callSoon(() => {
+    try {
+      loop.close();
+    } catch (e) {
+      whileRunning = e;
+    }
+    loop.stop();
+  });
+  await loop.runForever();
+  assertInstanceOf(whileRunning, asyncio.RuntimeError);
+  assertEquals(loop.isClosed(), false);
+  loop.close();
+  loop.close();
+  assertEquals(loop.isClosed(), true);
+  const noop = () => {};
+  assertThrows(() => loop.callSoon(noop), asyncio.RuntimeError, "Event loop is closed");
+  assertThrows(() => loop.callLater(1, noop), asyncio.RuntimeError, "Event loop is closed");
+  assertThrows(() => loop.callAt(1, noop), asyncio.RuntimeError, "Event loop is closed");
+  assertThrows(() => loop.callSoonThreadsafe(noop), asyncio.RuntimeError, "Event loop is closed");
+  assertThrows(() => loop.addReader(0, noop), asyncio.RuntimeError, "Event loop is closed");
+  assertThrows(() => loop.createTask(async () => {}), asyncio.RuntimeError, "Event loop is closed");
+  await assertRejects(() => loop.runForever(), asyncio.RuntimeError, "Event loop is closed");
+  await assertRejects(() => loop.runUntilComplete(loop.createFuture()), asyncio.RuntimeError);
+  assertEquals(loop.removeReader(0), false);
+});
+
+test("close() drops pending callbacks and timers", async () => {
+  const loop = asyncio.newEventLoop();
+  let ran = false;
+  loop.callSoon(() => (ran = true));
+  loop.callLater(0.01, () => (ran = true));
+  loop.close();
+  await new Promise((r) => setTimeout(r, 30));
+  assertEquals(ran, false);
+});
+
+test("bad input: non-callable callbacks and async functions are a TypeError at the call", () => {
+  const loop = asyncio.newEventLoop();
+  try {
+    for (const bad of [1, "f", null, undefined, {}]) {
+      assertThrows(() => loop.callSoon(bad as never), TypeError, "a callable object was expected by call_soon()");
+      assertThrows(() => loop.callLater(0, bad as never), TypeError, "call_later()");
+      assertThrows(() => loop.callAt(0, bad as never), TypeError, "call_at()");
+      assertThrows(() => loop.callSoonThreadsafe(bad as never), TypeError);
+      assertThrows(() => loop.addReader(0, bad as never), TypeError);
+    }
+    assertThrows(() => loop.callSoon(async () => {}), TypeError, "coroutines cannot be used with call_soon()");
+    assertThrows(() => loop.callLater("1" as never, () => {}), TypeError);
+  } finally {
+    loop.close();
+  }
+});
+
+test("bad input: a negative fd is a ValueError; a closed fd an OSError with EBADF", () => {
+  const loop = asyncio.newEventLoop();
+  try {
+    const noop = () => {};
+    assertThrows(() => loop.addReader(-1, noop), asyncio.ValueError, "Invalid file descriptor: -1");
+    assertThrows(() => loop.addWriter(-5, noop), asyncio.ValueError, "Invalid file descriptor: -5");
+    assertThrows(() => loop.addReader({} as never, noop), asyncio.ValueError);
+    const [r, w] = pipe();
+    closeAll(r, w);
+    const e = assertThrows(() => loop.addReader(r, noop), asyncio.OSError);
+    assertEquals(e.errno, 9);
+    assertEquals(e.code, "EBADF");
+    assertEquals(e.message, "[Errno 9] Bad file descriptor");
+    // Nothing was left registered.
+    assertEquals(loop.removeReader(r), false);
+  } finally {
+    loop.close();
+  }
+});
+
+test("errno mapping: EAGAIN on an empty non-blocking pipe, EBADF on a closed fd", () => {
+  const [r, w] = pipe();
+  const n = sys().read(r, new Uint8Array(4));
+  assertEquals(n, -11);
+  const e = asyncio.OSError.prototype instanceof Error && new asyncio.BlockingIOError(11);
+  assertInstanceOf(e, asyncio.OSError);
+  assertEquals((e as asyncio.OSError).code, "EAGAIN");
+  closeAll(r, w);
+  assertEquals(sys().read(r, new Uint8Array(4)), -9);
+});
+
+test("Handle and TimerHandle: cancel, cancelled, repr", () => {
+  const loop = asyncio.newEventLoop();
+  function cb(_a: number, _b: string) {}
+  const h = loop.callSoon(cb, 1, "x");
+  assertEquals(String(h), "<Handle cb(1, 'x')>");
+  assertEquals(h.cancelled(), false);
+  h.cancel();
+  h.cancel();
+  assertEquals(h.cancelled(), true);
+  assertEquals(String(h), "<Handle cancelled>");
+  const t = loop.callAt(5, cb, 2, "y");
+  assertEquals(String(t), "<TimerHandle when=5 cb(2, 'y')>");
+  loop.close();
+});
+
+test("time() is monotonic seconds", async () => {
+  const loop = asyncio.newEventLoop();
+  const a = loop.time();
+  await new Promise((r) => setTimeout(r, 20));
+  const b = loop.time();
+  assert(b - a >= 0.015 && b - a < 5, `${b - a}`);
+  loop.close();
+});
+
+test("debug: setDebug/getDebug, slow callbacks are logged at WARNING", async () => {
+  const loop = asyncio.newEventLoop();
+  loop.setDebug(true);
+  assertEquals(loop.getDebug(), true);
+  loop.slowCallbackDuration = 0.01;
+  const records: asyncio.LogRecord[] = [];
+  const handler = (r: asyncio.LogRecord) => records.push(r);
+  asyncio.logger.addHandler(handler);
+  try {
+    loop.callSoon(function slow() {
+      const end = performance.now() + 30;
+      while (performance.now() < end) { /* busy on purpose */ }
+    });
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+  } finally {
+    asyncio.logger.removeHandler(handler);
+    loop.close();
+  }
+  const slow = records.filter((r) => r.levelName === "WARNING");
+  assertEquals(slow.length, 1);
+  assertMatch(slow[0].message, /^Executing <Handle slow\(\)> took 0\.\d{3} seconds$/);
+});
+
+test("debug: scheduling on a running loop from another loop's callback is a RuntimeError", async () => {
+  const a = asyncio.newEventLoop();
+  const b = asyncio.newEventLoop();
+  b.setDebug(true);
+  let err: unknown;
+  const bDone = b.runUntilComplete(async () => {
+    await asyncio.sleep(0.05);
+  });
+  a.callSoon(() => {
+    try {
+      b.callSoon(() => {});
+    } catch (e) {
+      err = e;
+    }
+    a.stop();
+  });
+  await a.runForever();
+  await bDone;
+  assertInstanceOf(err, asyncio.RuntimeError);
+  assertMatch((err as Error).message, /Non-thread-safe operation/);
+  a.close();
+  b.close();
+});
+
+test("task factory: set, get, used by createTask, reset with null", async () => {
+  const loop = asyncio.newEventLoop();
+  const made: unknown[] = [];
+  const factory: asyncio.TaskFactory = (l, coro, opts) => {
+    made.push(coro);
+    return new asyncio.Task(coro as () => Promise<unknown>, { loop: l as asyncio.BaseEventLoop, ...opts });
+  };
+  loop.setTaskFactory(factory);
+  assertStrictEquals(loop.getTaskFactory(), factory);
+  const coro = async () => 5;
+  const t = loop.createTask(coro, { name: "five" });
+  assertEquals(t.getName(), "five");
+  assertEquals(await loop.runUntilComplete(t), 5);
+  assertEquals(made, [coro]);
+  loop.setTaskFactory(null);
+  assertStrictEquals(loop.getTaskFactory(), null);
+  assertThrows(() => loop.setTaskFactory(3 as never), TypeError);
+  loop.close();
+});
+
+test("a callback scheduled from a host timer wakes an idle loop (callSoonThreadsafe)", async () => {
+  const loop = asyncio.newEventLoop();
+  let woke = 0;
+  loop.callLater(10, () => loop.stop()); // the loop idles on a 10 s timer
+  setTimeout(() => loop.callSoonThreadsafe(() => {
+    woke = loop.time();
+    loop.stop();
+  }), 20);
+  const t0 = loop.time();
+  await loop.runForever();
+  assert(woke > 0 && woke - t0 < 5, "woken by the host callback, long before the timer");
+  loop.close();
+});

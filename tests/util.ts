@@ -1,0 +1,81 @@
+/**
+ * Helpers shared by the test files: running a script on the current runtime
+ * as a child process, and making loops over each selector.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { runtime } from "./harness.ts";
+import * as asyncio from "../mod.ts";
+
+/** The command that runs repo-relative `rel` (a .ts file) on this runtime. */
+export function scriptCommand(rel: string): [string, string[]] {
+  const exe = process.execPath;
+  if (runtime === "deno") return [exe, ["run", "-A", "--quiet", rel]];
+  if (runtime === "bun") return [exe, ["run", rel]];
+  return [exe, ["--enable-source-maps", "build/" + rel.replace(/\.ts$/, ".js")]];
+}
+
+/** What a child printed and how it ended. */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: string | null;
+  /** Wall seconds from spawn to exit. */
+  seconds: number;
+}
+
+/**
+ * Runs repo-relative script `rel` on this runtime; kills it after `timeout`
+ * seconds (then `code` is null and `signal` is "SIGKILL").
+ */
+export function runScript(
+  rel: string,
+  opts: { env?: Record<string, string>; timeout?: number; args?: string[] } = {},
+): Promise<RunResult> {
+  const [cmd, args] = scriptCommand(rel);
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...args, ...(opts.args ?? [])], {
+      env: { ...process.env, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "", stderr = "";
+    child.stdout!.on("data", (d: Uint8Array) => (stdout += new TextDecoder().decode(d)));
+    child.stderr!.on("data", (d: Uint8Array) => (stderr += new TextDecoder().decode(d)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), (opts.timeout ?? 30) * 1000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      // Bun closes the stdio sockets of a child a moment after "close".
+      setTimeout(() => resolve({ stdout, stderr, code, signal, seconds }), 20);
+    });
+  });
+}
+
+/** The three selectors, by name, as loop factories. */
+export const loopKinds: Array<[string, () => asyncio.SelectorEventLoop]> = [
+  ["epoll", () => new asyncio.SelectorEventLoop(new asyncio.EpollSelector())],
+  ["poll", () => new asyncio.SelectorEventLoop(new asyncio.PollSelector())],
+  ["select", () => new asyncio.SelectorEventLoop(new asyncio.SelectSelector())],
+];
+
+/** Runs `fn(loop)` with a fresh loop of the given kind, closing it after. */
+export async function withLoop<T>(
+  make: () => asyncio.SelectorEventLoop,
+  fn: (loop: asyncio.SelectorEventLoop) => Promise<T> | T,
+): Promise<T> {
+  const loop = make();
+  try {
+    return await fn(loop);
+  } finally {
+    if (loop.isRunning()) loop.stop();
+    else loop.close();
+  }
+}
