@@ -78,8 +78,8 @@ const SYMBOLS: Record<keyof Libc, { args: string[]; returns: string }> = {
   __errno_location: { args: [], returns: "ptr" },
 };
 
-/** The libc names tried in order, glibc first. */
-export const LIBC_NAMES = ["libc.so.6", "libc.so"];
+// glibc first; the bare name covers a libc that installs only that.
+const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
 
 /** Builds the Bun backend; throws when libc cannot be opened. */

@@ -142,8 +142,6 @@ export class FdPair {
 
 /** Bytes of one `struct pollfd`. */
 export const POLLFD_SIZE = 8;
-/** Bytes of one `fd_set` (FD_SETSIZE 1024). */
-export const FD_SET_SIZE = 128;
 
 /**
  * Throws a RangeError when `poll` over `nfds` records would read or write

@@ -233,7 +233,14 @@ export function createDenoSys(): Sys {
       // The call runs on another thread, whose errno we cannot see: on
       // failure, poll the same records once more without waiting to learn
       // a lasting error; a passing one (a signal) is reported as EINTR.
-      return c.poll_nb(buf, nfds, timeoutMs).then((r) => {
+      let pending: Promise<number>;
+      try {
+        pending = c.poll_nb(buf, nfds, timeoutMs);
+      } catch (e) {
+        slot.end();
+        return Promise.reject(e);
+      }
+      return pending.then((r) => {
         slot.end();
         if (r >= 0) return r;
         const again = c.poll(buf, nfds, 0);

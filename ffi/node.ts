@@ -241,12 +241,18 @@ export function createNodeSys(): Sys {
         return Promise.reject(e);
       }
       return new Promise<number>((resolve, reject) => {
-        c.poll.async(buf, nfds, timeoutMs, (err, r) => {
+        try {
+          c.poll.async(buf, nfds, timeoutMs, (err, r) => {
+            slot.end();
+            if (err) reject(err);
+            // koffi keeps the worker thread's errno for the callback.
+            else resolve(r < 0 ? -errno() : r);
+          });
+        } catch (e) {
+          // Not queued (koffi's max_async_calls reached): nothing will call back.
           slot.end();
-          if (err) reject(err);
-          // koffi keeps the worker thread's errno for the callback.
-          else resolve(r < 0 ? -errno() : r);
-        });
+          reject(e);
+        }
       });
     },
   };

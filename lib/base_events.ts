@@ -176,6 +176,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   protected abstract _waitIo(timeout: number | null): Promise<void> | void;
   /** @internal Ends a wait in progress (a callback arrived from outside). */
   protected abstract _wakeUp(): void;
+  /** @internal Ends any off-thread wait; resolves once it has returned. */
+  protected abstract _quiesce(): Promise<void> | void;
 
   // -- running -------------------------------------------------------------
 
@@ -188,6 +190,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     try {
       await this.#drive();
     } finally {
+      // An off-thread poll ended by a wake-up may still be returning: let it,
+      // so that no FFI call outlives the run and close() can close at once.
+      const settling = this._quiesce();
+      if (settling !== undefined) await settling;
       this._stopping = false;
       this.#running = false;
       const i = running.loops.indexOf(this);
@@ -204,9 +210,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       const timeout = this.#selectTimeout();
       if (timeout !== 0) {
         running.loop = null;
-        await this._waitIo(timeout);
+        const waiting = this._waitIo(timeout);
+        if (waiting !== undefined) {
+          await waiting;
+          lastHostTurn = performance.now();
+        }
         running.loop = this;
-        lastHostTurn = performance.now();
       } else if (this._hasIo()) {
         this._pollIo();
       }

@@ -99,11 +99,7 @@ export class SelectorEventLoop extends BaseEventLoop {
       return;
     }
     // An async wait costs microseconds; a ready fd is found for far less.
-    const events = this._selector.select(0);
-    if (events.length) {
-      this.#processEvents(events);
-      return;
-    }
+    if (this.#processEvents(this._selector.select(0)) > 0) return;
     return this.#waitAsync(timeout);
   }
 
@@ -150,13 +146,25 @@ export class SelectorEventLoop extends BaseEventLoop {
     this.#resolveWait();
   }
 
-  #processEvents(events: Array<[{ fd: number; data: Watchers }, number]>): void {
+  /** Queues the callbacks of ready fds; returns how many fds (the eventfd aside) were ready. */
+  protected override _quiesce(): Promise<void> | void {
+    const inflight = this.#inflight;
+    if (inflight === null) return;
+    this._wakeUp();
+    return inflight.then(() => {}, () => {});
+  }
+
+  #processEvents(events: Array<[{ fd: number; data: Watchers }, number]>): number {
+    let n = events.length;
     for (let i = 0; i < events.length; i++) {
       const [key, mask] = events[i];
       const watchers = key.data;
       if (watchers === null) {
-        // The loop's eventfd: drained when the poll it ended has returned.
+        // The loop's eventfd. While the off-thread poll it ended is still
+        // returning, it must stay readable (draining it now could put that
+        // poll back to sleep); #pollReturned drains it.
         if (this.#inflight === null && !this.#kicked) sys().read(this.#wakeFd, EIGHT_BYTES);
+        n--;
         continue;
       }
       const [reader, writer] = watchers;
@@ -169,6 +177,7 @@ export class SelectorEventLoop extends BaseEventLoop {
         else this._ready.push(writer);
       }
     }
+    return n;
   }
 
   // -- fd watching -----------------------------------------------------------

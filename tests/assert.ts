@@ -13,7 +13,7 @@ export function assert(value: unknown, msg?: string): asserts value {
 }
 
 /** Asserts deep, strict equality. */
-export function assertEquals<T>(actual: unknown, expected: T, msg?: string): asserts actual is T {
+export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
   nodeAssert.deepStrictEqual(actual, expected, msg);
 }
 

@@ -95,6 +95,7 @@ async function runOne(e: Entry): Promise<"pass" | "fail" | "timeout"> {
   const timeout = e.opts.timeout ?? 20;
   const fdCheck = e.opts.fdCheck ?? true;
   stray = [];
+  const t0 = performance.now();
   const before = fdCheck ? openFds() : new Map<number, string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
@@ -125,7 +126,7 @@ async function runOne(e: Entry): Promise<"pass" | "fail" | "timeout"> {
     console.log(`FAIL - ${e.name}\n    ${fmtError(error)}`);
     return "fail";
   }
-  console.log(`ok - ${e.name}`);
+  console.log(`ok - ${e.name} (${Math.round(performance.now() - t0)} ms)`);
   return "pass";
 }
 

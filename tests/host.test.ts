@@ -26,6 +26,9 @@ async function hostEchoServer(): Promise<{ port: number; close: () => Promise<vo
               await conn.write(buf.subarray(0, n));
             }
           } catch { /* closed */ }
+          try {
+            conn.close();
+          } catch { /* already closed */ }
         })();
       }
     })().catch(() => {});
@@ -67,7 +70,7 @@ function echoRoundTrips(port: number, count: number): Promise<number> {
       if (String(d) !== "ping") return;
       if (++done === count) {
         sock.end();
-        resolve(done);
+        sock.on("close", () => resolve(done));
       } else {
         sock.write("ping");
       }
