@@ -586,7 +586,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** `<SelectorEventLoop running=False closed=False debug=False>`. */
-  toString(): string {
+  override toString(): string {
     const b = (x: boolean) => (x ? "True" : "False");
     return `<${this.constructor.name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
       b(this.#debug)
