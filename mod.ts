@@ -47,11 +47,12 @@ export {
   EVENT_READ,
   EVENT_WRITE,
   type FileLike,
+  type WaitSet,
   PollSelector,
   type SelectorKey,
   SelectSelector,
 } from "./lib/selectors.ts";
-export { Future, isFuture, type DoneCallback } from "./lib/futures.ts";
+export { type DoneCallback, Future, type FutureLoop, isFuture } from "./lib/futures.ts";
 export {
   allTasks,
   type CoroutineLike,
@@ -63,7 +64,7 @@ export {
 } from "./lib/tasks.ts";
 export { Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./lib/coroutines.ts";
 export { run, Runner, type RunOptions } from "./lib/runners.ts";
-export { Context, ContextVar, copyContext, Token } from "./lib/contextvars.ts";
+export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
@@ -95,9 +96,9 @@ export {
   DEBUG,
   ERROR,
   INFO,
-  type LogHandler,
   Logger,
   logger,
+  type LogHandler,
   type LogRecord,
   WARNING,
 } from "./lib/log.ts";

@@ -19,6 +19,7 @@ import { setImmediate } from "node:timers";
 import process from "node:process";
 import { sys } from "../ffi/mod.ts";
 import {
+  _getRunningLoop,
   AbstractEventLoop,
   type Callback,
   type ExceptionContext,
@@ -26,7 +27,6 @@ import {
   Handle,
   type TaskFactory,
   TimerHandle,
-  _getRunningLoop,
 } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
@@ -486,7 +486,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#checkClosed();
     if (this.#taskFactory !== null) {
       const t = this.#taskFactory(this, coro, opts) as Task<T>;
-      if (opts?.name !== undefined && typeof (t as Task<T>).setName === "function") t.setName(opts.name);
+      if (opts?.name !== undefined && typeof (t as Task<T>).setName === "function") {
+        t.setName(opts.name);
+      }
       return t;
     }
     return new Task<T>(coro as never, { loop: this, name: opts?.name });

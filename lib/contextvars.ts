@@ -10,7 +10,8 @@
 import { running, taskStorage } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
 
-const MISSING: unique symbol = Symbol("MISSING");
+/** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
+export const MISSING: unique symbol = Symbol("MISSING");
 
 /**
  * A mapping of context variables to values; `run()` makes it current.
@@ -57,7 +58,9 @@ export class Context {
 
   /** The value of `v` here, or `dflt`. */
   get<T>(v: ContextVar<T>, dflt?: T): T | undefined {
-    return this._vars.has(v as ContextVar<unknown>) ? this._vars.get(v as ContextVar<unknown>) as T : dflt;
+    return this._vars.has(v as ContextVar<unknown>)
+      ? this._vars.get(v as ContextVar<unknown>) as T
+      : dflt;
   }
 
   /** Whether `v` has a value here. */
@@ -184,7 +187,9 @@ export class ContextVar<T> {
 
   /** Restores the value from before the `set` that returned `token`. */
   reset(token: Token<T>): void {
-    if (!(token instanceof Token)) throw new TypeError(`expected an instance of Token, got ${token}`);
+    if (!(token instanceof Token)) {
+      throw new TypeError(`expected an instance of Token, got ${token}`);
+    }
     if (token._used) throw new RuntimeError(`${token} has already been used once`);
     if (token.var_ !== this) throw new ValueError(`${token} was created by a different ContextVar`);
     const ctx = currentContext();

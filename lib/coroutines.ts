@@ -52,7 +52,9 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     }
     let p: Promise<T>;
     try {
-      p = Promise.resolve(runBody(this.#fn as (...a: unknown[]) => unknown, this.#args)) as Promise<T>;
+      p = Promise.resolve(runBody(this.#fn as (...a: unknown[]) => unknown, this.#args)) as Promise<
+        T
+      >;
     } catch (e) {
       p = Promise.reject(e);
     }
@@ -95,7 +97,9 @@ function runBody(fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
 export function coroutine<A extends unknown[], T>(
   fn: (...args: A) => PromiseLike<T> | T | Generator<unknown, T, unknown>,
 ): (...args: A) => Coroutine<T> {
-  if (typeof fn !== "function") throw new TypeError(`coroutine() expects a function, got ${typeof fn}`);
+  if (typeof fn !== "function") {
+    throw new TypeError(`coroutine() expects a function, got ${typeof fn}`);
+  }
   const wrapper = (...args: A) => new Coroutine<T>(fn as (...a: never[]) => unknown, args);
   Object.defineProperty(wrapper, "name", { value: fn.name });
   Object.defineProperty(wrapper, COROUTINE_FUNCTION, { value: true });
@@ -111,7 +115,8 @@ export function coroutine<A extends unknown[], T>(
  * ```
  */
 export function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
-  return typeof x === "object" && x !== null && Object.getPrototypeOf(Object.getPrototypeOf(x)) === GeneratorProto;
+  return typeof x === "object" && x !== null &&
+    Object.getPrototypeOf(Object.getPrototypeOf(x)) === GeneratorProto;
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { currentContext, type Context } from "./contextvars.ts";
+import { type Context, currentContext } from "./contextvars.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { formatCallback, pyRepr } from "./format.ts";
 import { hooks, running, taskStorage } from "./running.ts";
@@ -194,11 +194,13 @@ export class TimerHandle extends Handle {
     return this._when;
   }
 
+  /** Cancels the call and tells the loop, which drops cancelled timers in bulk. */
   override cancel(): void {
     if (!this._cancelled) this._loop._timerHandleCancelled(this);
     super.cancel();
   }
 
+  /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
     info.splice(this._cancelled ? 1 : 0, 0, `when=${pyRepr(this._when)}`);

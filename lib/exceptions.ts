@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { errnoName, ERRNO, sys } from "../ffi/mod.ts";
+import { ERRNO, errnoName, sys } from "../ffi/mod.ts";
 
 /**
  * Python's `RuntimeError`.
@@ -20,6 +20,7 @@ import { errnoName, ERRNO, sys } from "../ffi/mod.ts";
  * ```
  */
 export class RuntimeError extends Error {
+  /** The Python class name. */
   override name = "RuntimeError";
 }
 
@@ -32,6 +33,7 @@ export class RuntimeError extends Error {
  * ```
  */
 export class ValueError extends RangeError {
+  /** The Python class name. */
   override name = "ValueError";
 }
 
@@ -44,6 +46,7 @@ export class ValueError extends RangeError {
  * ```
  */
 export class LookupError extends Error {
+  /** The Python class name. */
   override name = "LookupError";
 }
 
@@ -56,6 +59,7 @@ export class LookupError extends Error {
  * ```
  */
 export class KeyError extends LookupError {
+  /** The Python class name. */
   override name = "KeyError";
 }
 
@@ -68,6 +72,7 @@ export class KeyError extends LookupError {
  * ```
  */
 export class NotImplementedError extends RuntimeError {
+  /** The Python class name. */
   override name = "NotImplementedError";
 }
 
@@ -96,6 +101,7 @@ function strerror(errno: number): string {
  * ```
  */
 export class OSError extends Error {
+  /** The Python class name. */
   override name = "OSError";
   /** The errno value, or `undefined` when raised without one. */
   readonly errno: number | undefined;
@@ -110,80 +116,88 @@ export class OSError extends Error {
    * `new OSError(errno, strerror?, filename?)` or `new OSError(message)`.
    */
   constructor(errnoOrMessage?: number | string, message?: string, filename?: string) {
-    if (typeof errnoOrMessage === "number") {
-      const text = message ?? strerror(errnoOrMessage);
-      super(
-        `[Errno ${errnoOrMessage}] ${text}` +
-          (filename !== undefined ? `: '${filename}'` : ""),
-      );
-      this.errno = errnoOrMessage;
-      this.code = errnoName(errnoOrMessage);
-      this.strerror = text;
-      this.filename = filename;
-    } else {
-      super(errnoOrMessage ?? "");
-      this.errno = undefined;
-      this.code = undefined;
-      this.strerror = undefined;
-      this.filename = undefined;
-    }
+    const errno = typeof errnoOrMessage === "number" ? errnoOrMessage : undefined;
+    const text = errno === undefined ? undefined : message ?? strerror(errno);
+    super(
+      errno === undefined
+        ? String(errnoOrMessage ?? "")
+        : `[Errno ${errno}] ${text}` + (filename !== undefined ? `: '${filename}'` : ""),
+    );
+    this.errno = errno;
+    this.code = errno === undefined ? undefined : errnoName(errno);
+    this.strerror = text;
+    this.filename = errno === undefined ? undefined : filename;
   }
 }
 
 /** Python's `BlockingIOError`: EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS. @example `new BlockingIOError(11)` */
 export class BlockingIOError extends OSError {
+  /** The Python class name. */
   override name = "BlockingIOError";
 }
 /** Python's `ChildProcessError`: ECHILD. @example `new ChildProcessError(10)` */
 export class ChildProcessError extends OSError {
+  /** The Python class name. */
   override name = "ChildProcessError";
 }
 /** Python's `ConnectionError`, base of the connection errors. @example `new ConnectionError(104)` */
 export class ConnectionError extends OSError {
+  /** The Python class name. */
   override name = "ConnectionError";
 }
 /** Python's `BrokenPipeError`: EPIPE, ESHUTDOWN. @example `new BrokenPipeError(32)` */
 export class BrokenPipeError extends ConnectionError {
+  /** The Python class name. */
   override name = "BrokenPipeError";
 }
 /** Python's `ConnectionAbortedError`: ECONNABORTED. @example `new ConnectionAbortedError(103)` */
 export class ConnectionAbortedError extends ConnectionError {
+  /** The Python class name. */
   override name = "ConnectionAbortedError";
 }
 /** Python's `ConnectionRefusedError`: ECONNREFUSED. @example `new ConnectionRefusedError(111)` */
 export class ConnectionRefusedError extends ConnectionError {
+  /** The Python class name. */
   override name = "ConnectionRefusedError";
 }
 /** Python's `ConnectionResetError`: ECONNRESET. @example `new ConnectionResetError(104)` */
 export class ConnectionResetError extends ConnectionError {
+  /** The Python class name. */
   override name = "ConnectionResetError";
 }
 /** Python's `FileExistsError`: EEXIST. @example `new FileExistsError(17)` */
 export class FileExistsError extends OSError {
+  /** The Python class name. */
   override name = "FileExistsError";
 }
 /** Python's `FileNotFoundError`: ENOENT. @example `new FileNotFoundError(2)` */
 export class FileNotFoundError extends OSError {
+  /** The Python class name. */
   override name = "FileNotFoundError";
 }
 /** Python's `InterruptedError`: EINTR. @example `new InterruptedError(4)` */
 export class InterruptedError extends OSError {
+  /** The Python class name. */
   override name = "InterruptedError";
 }
 /** Python's `IsADirectoryError`: EISDIR. @example `new IsADirectoryError(21)` */
 export class IsADirectoryError extends OSError {
+  /** The Python class name. */
   override name = "IsADirectoryError";
 }
 /** Python's `NotADirectoryError`: ENOTDIR. @example `new NotADirectoryError(20)` */
 export class NotADirectoryError extends OSError {
+  /** The Python class name. */
   override name = "NotADirectoryError";
 }
 /** Python's `PermissionError`: EACCES, EPERM. @example `new PermissionError(13)` */
 export class PermissionError extends OSError {
+  /** The Python class name. */
   override name = "PermissionError";
 }
 /** Python's `ProcessLookupError`: ESRCH. @example `new ProcessLookupError(3)` */
 export class ProcessLookupError extends OSError {
+  /** The Python class name. */
   override name = "ProcessLookupError";
 }
 
@@ -197,6 +211,7 @@ export class ProcessLookupError extends OSError {
  * ```
  */
 export class TimeoutError extends OSError {
+  /** The Python class name. */
   override name = "TimeoutError";
 }
 
@@ -262,6 +277,7 @@ export function check(r: number): number {
  * ```
  */
 export class CancelledError extends Error {
+  /** The Python class name. */
   override name = "CancelledError";
 }
 
@@ -275,6 +291,7 @@ export class CancelledError extends Error {
  * ```
  */
 export class InvalidStateError extends Error {
+  /** The Python class name. */
   override name = "InvalidStateError";
 }
 
@@ -287,5 +304,6 @@ export class InvalidStateError extends Error {
  * ```
  */
 export class SendfileNotAvailableError extends RuntimeError {
+  /** The Python class name. */
   override name = "SendfileNotAvailableError";
 }

@@ -57,8 +57,9 @@ function pyStr(s: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (ch < " " || ch === "\x7f") out += "\\x" + ch.charCodeAt(0).toString(16).padStart(2, "0");
-    else out += ch;
+    else if (ch < " " || ch === "\x7f") {
+      out += "\\x" + ch.charCodeAt(0).toString(16).padStart(2, "0");
+    } else out += ch;
   }
   return out + q;
 }

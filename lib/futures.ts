@@ -15,11 +15,22 @@ import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { formatCallback, pyRepr } from "./format.ts";
 import { hooks, suspensions, taskStorage } from "./running.ts";
 
-/** What a Future needs of its loop. */
+/**
+ * What a Future needs of its loop (every event loop of this library has it).
+ *
+ * @example
+ * ```ts
+ * const loop: FutureLoop = asyncio.newEventLoop();
+ * ```
+ */
 export interface FutureLoop {
+  /** @internal Queues a handle for the next iteration. */
   _addHandle(h: Handle): void;
+  /** Hands an error context to the loop's exception handler. */
   callExceptionHandler(context: Record<string, unknown>): void;
+  /** Whether the loop is in debug mode. */
   getDebug(): boolean;
+  /** Whether the loop was closed. */
   isClosed(): boolean;
 }
 
@@ -185,7 +196,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   addDoneCallback(fn: DoneCallback<T>, opts?: { context?: Context }): void {
     if (typeof fn !== "function") {
-      throw new TypeError(`a callable object was expected by add_done_callback(), got ${pyRepr(fn)}`);
+      throw new TypeError(
+        `a callable object was expected by add_done_callback(), got ${pyRepr(fn)}`,
+      );
     }
     const ctx = opts?.context ?? currentContext();
     if (this._state !== PENDING) {
@@ -204,7 +217,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Marks the future done with `result`; `InvalidStateError` if done already. */
   setResult(result: T): void {
-    if (this._state !== PENDING) throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    }
     this._result = result;
     this._state = FINISHED;
     this._scheduleCallbacks();
@@ -212,7 +227,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Marks the future done with an exception; `InvalidStateError` if done already. */
   setException(exception: unknown): void {
-    if (this._state !== PENDING) throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    }
     if (typeof exception === "function") {
       exception = new (exception as new () => unknown)();
     }

@@ -10,13 +10,13 @@ import process from "node:process";
 
 /** Python's logging levels. @example `logger.setLevel(DEBUG)` */
 export const DEBUG = 10;
-/** @example `logger.setLevel(INFO)` */
+/** Python's INFO level (20). @example `logger.setLevel(INFO)` */
 export const INFO = 20;
-/** @example `logger.setLevel(WARNING)` */
+/** Python's WARNING level (30), the default threshold. @example `logger.setLevel(WARNING)` */
 export const WARNING = 30;
-/** @example `logger.setLevel(ERROR)` */
+/** Python's ERROR level (40). @example `logger.setLevel(ERROR)` */
 export const ERROR = 40;
-/** @example `logger.setLevel(CRITICAL)` */
+/** Python's CRITICAL level (50). @example `logger.setLevel(CRITICAL)` */
 export const CRITICAL = 50;
 
 const levelNames: Record<number, string> = {

@@ -70,9 +70,11 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
   override setEventLoop(loop: AbstractEventLoop | null): void {
     this.#setCalled = true;
     if (loop !== null && !(loop instanceof AbstractEventLoop)) {
-      throw new TypeError(`loop must be an instance of AbstractEventLoop or None, not '${
-        (loop as object)?.constructor?.name ?? typeof loop
-      }'`);
+      throw new TypeError(
+        `loop must be an instance of AbstractEventLoop or None, not '${
+          (loop as object)?.constructor?.name ?? typeof loop
+        }'`,
+      );
     }
     this.#loop = loop;
   }

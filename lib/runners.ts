@@ -67,7 +67,9 @@ export class Runner {
 
   /** Runs `coro` to completion on the runner's loop; resolves to its result. */
   async run<T>(coro: CoroutineLike<T>): Promise<T> {
-    if (!isCoroutineLike(coro)) throw new ValueError(`a coroutine was expected, got ${pyRepr(coro)}`);
+    if (!isCoroutineLike(coro)) {
+      throw new ValueError(`a coroutine was expected, got ${pyRepr(coro)}`);
+    }
     if (_getRunningLoop() !== null) {
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }

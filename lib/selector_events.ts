@@ -85,14 +85,17 @@ export class SelectorEventLoop extends BaseEventLoop {
 
   // -- I/O hooks -------------------------------------------------------------
 
+  /** @internal */
   protected override _hasIo(): boolean {
     return this._selector.getMap()!.size > 1;
   }
 
+  /** @internal */
   protected override _pollIo(): void {
     this.#processEvents(this._selector.select(0));
   }
 
+  /** @internal */
   protected override _waitIo(timeout: number | null): Promise<void> | void {
     if (this.#exclusive) {
       this.#processEvents(this._selector.select(timeout));
@@ -138,6 +141,7 @@ export class SelectorEventLoop extends BaseEventLoop {
     }
   }
 
+  /** @internal */
   protected override _wakeUp(): void {
     if (this.#inflight !== null && !this.#kicked) {
       this.#kicked = true;
@@ -147,6 +151,7 @@ export class SelectorEventLoop extends BaseEventLoop {
   }
 
   /** Queues the callbacks of ready fds; returns how many fds (the eventfd aside) were ready. */
+  /** @internal */
   protected override _quiesce(): Promise<void> | void {
     const inflight = this.#inflight;
     if (inflight === null) return;
@@ -192,7 +197,13 @@ export class SelectorEventLoop extends BaseEventLoop {
     if (this._closed) throw new RuntimeError("Event loop is closed");
   }
 
-  #addWatcher(fd: FileLike, index: 0 | 1, callback: Callback, args: unknown[], method: string): void {
+  #addWatcher(
+    fd: FileLike,
+    index: 0 | 1,
+    callback: Callback,
+    args: unknown[],
+    method: string,
+  ): void {
     this.#checkOpen();
     this.#checkCallback(callback, method);
     const n = fileobjToFd(fd);

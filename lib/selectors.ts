@@ -501,6 +501,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     if (this.#epfd < 0) throw new ValueError("I/O operation on closed epoll object");
   }
 
+  /** @internal Tells the kernel about a new registration. */
   protected add(fd: number, events: number): void {
     this.#checkOpen();
     const r = this.#sys.epollCtl(this.#epfd, C.EPOLL_CTL_ADD, fd, toEpoll(events));
@@ -509,12 +510,14 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     if (this.fdToKey.size + 1 > this.#cap) this.#grow(this.fdToKey.size + 1);
   }
 
+  /** @internal Tells the kernel about changed events. */
   protected change(fd: number, _old: number, events: number): void {
     this.#checkOpen();
     const r = this.#sys.epollCtl(this.#epfd, C.EPOLL_CTL_MOD, fd, toEpoll(events));
     if (r < 0) throw osErrorFromErrno(-r);
   }
 
+  /** @internal Tells the kernel a registration is gone. */
   protected remove(fd: number, _events: number): void {
     if (this.#epfd < 0) return;
     const r = this.#sys.epollCtl(this.#epfd, C.EPOLL_CTL_DEL, fd, 0);
@@ -523,6 +526,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     if (r < 0 && r !== -EBADF && r !== -ENOENT) throw osErrorFromErrno(-r);
   }
 
+  /** Waits up to `timeout` seconds (null: no limit; <= 0: poll) and returns the ready keys with their events. */
   select(timeout?: number | null): Array<[SelectorKey<T>, number]> {
     this.#checkOpen();
     const ms = timeoutToMs(timeout);
@@ -539,11 +543,13 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     return ready;
   }
 
+  /** The pollfd records an off-thread wait watches for this selector. */
   waitSet(): WaitSet {
     this.#checkOpen();
     return this.#wait;
   }
 
+  /** Releases the selector's resources; idempotent. */
   override close(): void {
     const fd = this.#epfd;
     if (fd >= 0) {
@@ -597,6 +603,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     this.#rawWait = (ms) => s.poll(this.#buf, this.#n, ms);
   }
 
+  /** @internal Tells the kernel about a new registration. */
   protected add(fd: number, events: number): void {
     const i = this.#n;
     if ((i + 1) * POLLFD_SIZE > this.#buf.length) {
@@ -613,11 +620,13 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     this.#n = i + 1;
   }
 
+  /** @internal Tells the kernel about changed events. */
   protected change(fd: number, _old: number, events: number): void {
     const i = this.#slot.get(fd)!;
     this.#i16[i * 4 + 2] = toPoll(events);
   }
 
+  /** @internal Tells the kernel a registration is gone. */
   protected remove(fd: number, _events: number): void {
     const i = this.#slot.get(fd);
     if (i === undefined) return;
@@ -633,6 +642,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Waits up to `timeout` seconds (null: no limit; <= 0: poll) and returns the ready keys with their events. */
   select(timeout?: number | null): Array<[SelectorKey<T>, number]> {
     const ms = timeoutToMs(timeout);
     const n = waitMs(this.#sys, ms, this.#rawWait);
@@ -652,10 +662,12 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     return ready;
   }
 
+  /** The pollfd records an off-thread wait watches for this selector. */
   waitSet(): WaitSet {
     return { fds: this.#buf, nfds: this.#n };
   }
 
+  /** Releases the selector's resources; idempotent. */
   override close(): void {
     // Python's poll object stays usable after close(); only the keys go.
     this.#n = 0;
@@ -697,17 +709,20 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     this.#sys = sys();
   }
 
+  /** @internal Tells the kernel about a new registration. */
   protected add(fd: number, events: number): void {
     if (fd >= C.FD_SETSIZE) throw new ValueError("filedescriptor out of range in select()");
     this.#set(fd, events);
     if (fd > this.#maxFd) this.#maxFd = fd;
   }
 
+  /** @internal Tells the kernel about changed events. */
   protected change(fd: number, old: number, events: number): void {
     this.#clear(fd, old);
     this.#set(fd, events);
   }
 
+  /** @internal Tells the kernel a registration is gone. */
   protected remove(fd: number, events: number): void {
     this.#clear(fd, events);
     if (fd === this.#maxFd) {
@@ -731,6 +746,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     this.#pollDirty = true;
   }
 
+  /** Waits up to `timeout` seconds (null: no limit; <= 0: poll) and returns the ready keys with their events. */
   select(timeout?: number | null): Array<[SelectorKey<T>, number]> {
     let secs: number | null;
     if (timeout == null || timeout === Infinity) secs = null;
@@ -773,6 +789,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     return ready;
   }
 
+  /** The pollfd records an off-thread wait watches for this selector. */
   waitSet(): WaitSet {
     if (this.#pollDirty) {
       const need = this.fdToKey.size * POLLFD_SIZE;
@@ -796,6 +813,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     return this.#pollWait;
   }
 
+  /** Releases the selector's resources; idempotent. */
   override close(): void {
     this.#readers.fill(0);
     this.#writers.fill(0);

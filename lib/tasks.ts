@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { copyContext, type Context } from "./contextvars.ts";
+import { type Context, copyContext } from "./contextvars.ts";
 import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
@@ -244,7 +244,6 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
-
 function invoke(coro: unknown): unknown {
   if (typeof coro === "function") {
     const r = (coro as () => unknown)();
@@ -317,7 +316,6 @@ export function ensureFuture<T>(x: CoroutineLike<T> | Future<T>, loop?: object):
   throw new TypeError("An asyncio.Future, a coroutine or an awaitable is required");
 }
 
-
 interface SleepLoop {
   createFuture<T>(): Future<T>;
   callLater(delay: number, cb: (...a: never[]) => unknown, ...args: unknown[]): { cancel(): void };
@@ -369,7 +367,9 @@ export async function sleep<T = undefined>(delay: number, result?: T): Promise<T
  * ```
  */
 export function createTask<T>(coro: CoroutineLike<T>, opts?: { name?: string }): Task<T> {
-  const loop = hooks.getRunningLoop!() as { createTask<U>(c: unknown, o?: { name?: string }): Task<U> } | null;
+  const loop = hooks.getRunningLoop!() as {
+    createTask<U>(c: unknown, o?: { name?: string }): Task<U>;
+  } | null;
   if (loop === null) throw new RuntimeError("no running event loop");
   return loop.createTask<T>(coro, opts);
 }

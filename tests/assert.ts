@@ -23,7 +23,11 @@ export function assertNotEquals(actual: unknown, expected: unknown, msg?: string
 }
 
 /** Asserts `Object.is` identity. */
-export function assertStrictEquals<T>(actual: unknown, expected: T, msg?: string): asserts actual is T {
+export function assertStrictEquals<T>(
+  actual: unknown,
+  expected: T,
+  msg?: string,
+): asserts actual is T {
   nodeAssert.strictEqual(actual, expected, msg);
 }
 
@@ -73,7 +77,9 @@ function checkError<E extends Error>(
     const m = err instanceof Error ? err.message : String(err);
     if (!m.includes(msgIncludes)) {
       throw new nodeAssert.AssertionError({
-        message: `expected error message to include ${JSON.stringify(msgIncludes)}, got ${JSON.stringify(m)}`,
+        message: `expected error message to include ${JSON.stringify(msgIncludes)}, got ${
+          JSON.stringify(m)
+        }`,
       });
     }
   }

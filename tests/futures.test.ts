@@ -1,15 +1,22 @@
 // Future: state, result/exception, done callbacks, await, and their order.
 import { test } from "./harness.ts";
-import { assert, assertEquals, assertInstanceOf, assertRejects, assertStrictEquals, assertThrows } from "./assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "./assert.ts";
 import * as asyncio from "../mod.ts";
 
-function withLoop<T>(fn: (loop: asyncio.AbstractEventLoop) => Promise<T>): Promise<T> {
+function withLoop<T>(fn: (loop: asyncio.AbstractEventLoop) => Promise<T> | T): Promise<T> {
   const loop = asyncio.newEventLoop();
-  return fn(loop).finally(() => loop.close());
+  return Promise.resolve().then(() => fn(loop)).finally(() => loop.close());
 }
 
 test("a new future is pending; result() and exception() are InvalidStateError", () =>
-  withLoop(async (loop) => {
+  withLoop((loop) => {
     const f = loop.createFuture();
     assertEquals(f.done(), false);
     assertEquals(f.cancelled(), false);
@@ -20,20 +27,24 @@ test("a new future is pending; result() and exception() are InvalidStateError", 
   }));
 
 test("setResult: result(), exception() null, and a second set is InvalidStateError", () =>
-  withLoop(async (loop) => {
+  withLoop((loop) => {
     const f = loop.createFuture<number>();
     f.setResult(1);
     assertEquals(f.done(), true);
     assertEquals(f.result(), 1);
     assertStrictEquals(f.exception(), null);
     assertEquals(String(f), "<Future finished result=1>");
-    assertThrows(() => f.setResult(2), asyncio.InvalidStateError, "FINISHED: <Future finished result=1>");
+    assertThrows(
+      () => f.setResult(2),
+      asyncio.InvalidStateError,
+      "FINISHED: <Future finished result=1>",
+    );
     assertThrows(() => f.setException(new Error()), asyncio.InvalidStateError);
     assertEquals(f.cancel(), false);
   }));
 
 test("setException: result() throws it; a class is instantiated", () =>
-  withLoop(async (loop) => {
+  withLoop((loop) => {
     const f = loop.createFuture();
     f.setException(new asyncio.ValueError("bad"));
     assertThrows(() => f.result(), asyncio.ValueError, "bad");
@@ -45,7 +56,7 @@ test("setException: result() throws it; a class is instantiated", () =>
   }));
 
 test("cancel(msg): cancelled, CancelledError carries the message", () =>
-  withLoop(async (loop) => {
+  withLoop((loop) => {
     const f = loop.createFuture();
     assertEquals(f.cancel("stop it"), true);
     assertEquals(f.cancelled(), true);

@@ -87,7 +87,9 @@ function leaked(before: Map<number, string>, after: Map<number, string>): string
 }
 
 function fmtError(e: unknown): string {
-  if (e instanceof Error) return (e.stack ?? `${e.name}: ${e.message}`).split("\n").slice(0, 8).join("\n    ");
+  if (e instanceof Error) {
+    return (e.stack ?? `${e.name}: ${e.message}`).split("\n").slice(0, 8).join("\n    ");
+  }
   return String(e);
 }
 
@@ -104,7 +106,10 @@ async function runOne(e: Entry): Promise<"pass" | "fail" | "timeout"> {
   let error: unknown = undefined;
   let outcome: "ok" | "timeout";
   try {
-    outcome = await Promise.race([Promise.resolve().then(e.fn).then(() => "ok" as const), timedOut]);
+    outcome = await Promise.race([
+      Promise.resolve().then(e.fn).then(() => "ok" as const),
+      timedOut,
+    ]);
   } catch (err) {
     error = err;
     outcome = "ok";

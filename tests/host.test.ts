@@ -1,6 +1,6 @@
 // The host keeps running while a loop idles; Workers and host callbacks wake
 // the loop; a finished script exits by itself.
-import { test, runtime } from "./harness.ts";
+import { runtime, test } from "./harness.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { Worker } from "node:worker_threads";
 import * as net from "node:net";
@@ -34,13 +34,14 @@ async function hostEchoServer(): Promise<{ port: number; close: () => Promise<vo
     })().catch(() => {});
     return {
       port: listener.addr.port,
-      close: async () => {
+      close: () => {
         for (const c of conns) {
           try {
             c.close();
           } catch { /* already closed */ }
         }
         listener.close();
+        return Promise.resolve();
       },
     };
   }
@@ -50,7 +51,7 @@ async function hostEchoServer(): Promise<{ port: number; close: () => Promise<vo
       port: 0,
       socket: { data: (s: { write(d: Uint8Array): void }, d: Uint8Array) => s.write(d) },
     });
-    return { port: server.port, close: async () => server.stop(true) };
+    return { port: server.port, close: () => Promise.resolve(server.stop(true)) };
   }
   const server = net.createServer((s) => s.on("data", (d) => s.write(d)));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -148,7 +149,10 @@ test("a script whose loop idled and then finished exits promptly (nothing keeps 
 
 test("ASYNCIO_DEBUG=1 and PYTHONASYNCIODEBUG=1 turn debug mode on", async () => {
   for (const name of ["ASYNCIO_DEBUG", "PYTHONASYNCIODEBUG"]) {
-    const r = await runScript("tests/fixtures/print_debug.ts", { env: { [name]: "1" }, timeout: 20 });
+    const r = await runScript("tests/fixtures/print_debug.ts", {
+      env: { [name]: "1" },
+      timeout: 20,
+    });
     assertEquals(r.stdout.trim(), "true", r.stderr);
   }
   const r = await runScript("tests/fixtures/print_debug.ts", {
@@ -161,7 +165,9 @@ test("ASYNCIO_DEBUG=1 and PYTHONASYNCIODEBUG=1 turn debug mode on", async () => 
 test("a message from a Worker wakes an idle loop through callSoonThreadsafe", async () => {
   const loop = asyncio.newEventLoop();
   loop.callLater(10, () => loop.stop());
-  const path = runtime === "node" ? "./build/tests/fixtures/worker_ping.js" : "./tests/fixtures/worker_ping.ts";
+  const path = runtime === "node"
+    ? "./build/tests/fixtures/worker_ping.js"
+    : "./tests/fixtures/worker_ping.ts";
   const worker = new Worker(path);
   let got = "";
   worker.on("message", (m: string) => {

@@ -35,7 +35,9 @@ for (const [kind, make] of loopKinds) {
   test(`${kind}: callSoon runs callbacks in FIFO order, with their arguments`, () =>
     withLoop(make, async (loop) => {
       const seen: unknown[] = [];
-      for (let i = 0; i < 10; i++) loop.callSoon((a: number, b: string) => seen.push([a, b]), i, "x");
+      for (let i = 0; i < 10; i++) {
+        loop.callSoon((a: number, b: string) => seen.push([a, b]), i, "x");
+      }
       loop.callSoon(() => loop.stop());
       await loop.runForever();
       assertEquals(seen, Array.from({ length: 10 }, (_, i) => [i, "x"]));
@@ -373,13 +375,21 @@ test("bad input: non-callable callbacks and async functions are a TypeError at t
   const loop = asyncio.newEventLoop();
   try {
     for (const bad of [1, "f", null, undefined, {}]) {
-      assertThrows(() => loop.callSoon(bad as never), TypeError, "a callable object was expected by call_soon()");
+      assertThrows(
+        () => loop.callSoon(bad as never),
+        TypeError,
+        "a callable object was expected by call_soon()",
+      );
       assertThrows(() => loop.callLater(0, bad as never), TypeError, "call_later()");
       assertThrows(() => loop.callAt(0, bad as never), TypeError, "call_at()");
       assertThrows(() => loop.callSoonThreadsafe(bad as never), TypeError);
       assertThrows(() => loop.addReader(0, bad as never), TypeError);
     }
-    assertThrows(() => loop.callSoon(async () => {}), TypeError, "coroutines cannot be used with call_soon()");
+    assertThrows(
+      () => loop.callSoon(async () => {}),
+      TypeError,
+      "coroutines cannot be used with call_soon()",
+    );
     assertThrows(() => loop.callLater("1" as never, () => {}), TypeError);
   } finally {
     loop.close();
@@ -494,11 +504,14 @@ test("task factory: set, get, used by createTask, reset with null", async () => 
   const made: unknown[] = [];
   const factory: asyncio.TaskFactory = (l, coro, opts) => {
     made.push(coro);
-    return new asyncio.Task(coro as () => Promise<unknown>, { loop: l as asyncio.BaseEventLoop, ...opts });
+    return new asyncio.Task(coro as () => Promise<unknown>, {
+      loop: l as asyncio.BaseEventLoop,
+      ...opts,
+    });
   };
   loop.setTaskFactory(factory);
   assertStrictEquals(loop.getTaskFactory(), factory);
-  const coro = async () => 5;
+  const coro = () => Promise.resolve(5);
   const t = loop.createTask(coro, { name: "five" });
   assertEquals(t.getName(), "five");
   assertEquals(await loop.runUntilComplete(t), 5);
@@ -513,10 +526,11 @@ test("a callback scheduled from a host timer wakes an idle loop (callSoonThreads
   const loop = asyncio.newEventLoop();
   let woke = 0;
   loop.callLater(10, () => loop.stop()); // the loop idles on a 10 s timer
-  setTimeout(() => loop.callSoonThreadsafe(() => {
-    woke = loop.time();
-    loop.stop();
-  }), 20);
+  setTimeout(() =>
+    loop.callSoonThreadsafe(() => {
+      woke = loop.time();
+      loop.stop();
+    }), 20);
   const t0 = loop.time();
   await loop.runForever();
   assert(woke > 0 && woke - t0 < 5, "woken by the host callback, long before the timer");
