@@ -15,7 +15,9 @@ function now(): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
-    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${
+      p(d.getMilliseconds() * 1000, 6)
+    }`;
 }
 
 function displayDate(endTime: number, loop: asyncio.AbstractEventLoop) {

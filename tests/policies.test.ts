@@ -1,7 +1,13 @@
 // Loop functions and policies: getEventLoop, setEventLoop, newEventLoop,
 // getRunningLoop, get/setEventLoopPolicy.
 import { test } from "./harness.ts";
-import { assert, assertInstanceOf, assertNotEquals, assertStrictEquals, assertThrows } from "./assert.ts";
+import {
+  assert,
+  assertInstanceOf,
+  assertNotEquals,
+  assertStrictEquals,
+  assertThrows,
+} from "./assert.ts";
 import * as asyncio from "../mod.ts";
 
 test("getEventLoop() makes one loop in the main thread and returns it every time", () => {
@@ -19,7 +25,11 @@ test("setEventLoop(loop) makes it current; setEventLoop(null) then getEventLoop(
   asyncio.setEventLoop(loop);
   assertStrictEquals(asyncio.getEventLoop(), loop);
   asyncio.setEventLoop(null);
-  assertThrows(() => asyncio.getEventLoop(), asyncio.RuntimeError, "There is no current event loop in thread");
+  assertThrows(
+    () => asyncio.getEventLoop(),
+    asyncio.RuntimeError,
+    "There is no current event loop in thread",
+  );
   loop.close();
   asyncio.setEventLoopPolicy(null);
 });
@@ -111,7 +121,11 @@ test("setEventLoopPolicy: a custom policy is used; null restores the default; ju
   asyncio.setEventLoopPolicy(null);
   assertInstanceOf(asyncio.getEventLoopPolicy(), asyncio.DefaultEventLoopPolicy);
   assert(asyncio.getEventLoopPolicy() !== p);
-  assertThrows(() => asyncio.setEventLoopPolicy(3 as never), TypeError, "policy must be an instance of AbstractEventLoopPolicy");
+  assertThrows(
+    () => asyncio.setEventLoopPolicy(3 as never),
+    TypeError,
+    "policy must be an instance of AbstractEventLoopPolicy",
+  );
 });
 
 test("AbstractEventLoopPolicy and AbstractEventLoop methods raise NotImplementedError", () => {
