@@ -162,6 +162,23 @@ test("ASYNCIO_DEBUG=1 and PYTHONASYNCIODEBUG=1 turn debug mode on", async () => 
   assertEquals(r.stdout.trim(), "false", r.stderr);
 });
 
+test("the demo runs every part and exits by itself", async () => {
+  const r = await runScript("examples/demo.ts", { timeout: 30 });
+  assertEquals(r.code, 0, r.stderr);
+  for (
+    const line of [
+      "results: ",
+      'read: "hello through epoll"',
+      "host timer fired",
+      "sleeper got CancelledError: demo is over",
+      "sleeper.cancelled() = true",
+      "done: the loop is closed",
+    ]
+  ) {
+    assert(r.stdout.includes(line), `demo output lacks ${JSON.stringify(line)}:\n${r.stdout}`);
+  }
+});
+
 test("a message from a Worker wakes an idle loop through callSoonThreadsafe", async () => {
   const loop = asyncio.newEventLoop();
   loop.callLater(10, () => loop.stop());

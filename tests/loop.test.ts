@@ -536,3 +536,26 @@ test("a callback scheduled from a host timer wakes an idle loop (callSoonThreads
   assert(woke > 0 && woke - t0 < 5, "woken by the host callback, long before the timer");
   loop.close();
 });
+
+test("exclusive mode: the loop blocks in the selector and still wakes for fds and timers", async () => {
+  const loop = new asyncio.SelectorEventLoop(null, { exclusive: true });
+  const [a, b] = socketpair();
+  try {
+    const seen: string[] = [];
+    loop.addReader(a, () => {
+      const buf = new Uint8Array(8);
+      seen.push("read " + sys().read(a, buf));
+      loop.removeReader(a);
+      loop.stop();
+    });
+    loop.callLater(0.03, () => {
+      seen.push("timer");
+      sys().write(b, enc.encode("xy"));
+    });
+    await loop.runForever();
+    assertEquals(seen, ["timer", "read 2"]);
+  } finally {
+    closeAll(a, b);
+    loop.close();
+  }
+});
