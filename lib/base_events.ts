@@ -32,6 +32,7 @@ import { RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { pyRepr } from "./format.ts";
 import { running, suspensions, taskStorage } from "./running.ts";
+import { RingQueue } from "./ring.ts";
 import { Future, isFuture } from "./futures.ts";
 import { ensureFuture, Task } from "./tasks.ts";
 
@@ -43,8 +44,15 @@ const MIN_SCHEDULED_TIMER_HANDLES = 100;
 const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 /** Busy milliseconds between two host turns. */
 const HOST_SLICE_MS = 4;
-/** Upper bound of microtask rounds after a callback that resumed JS code. */
-const MAX_DRAIN_ROUNDS = 32;
+/**
+ * Upper bound of microtask rounds after a callback that resumed JS code.
+ * Resumed code that reaches its next loop await in fewer rounds (a few per
+ * nested async function) ends the drain early; code that awaits a host
+ * promise instead uses them all.
+ */
+const MAX_DRAIN_ROUNDS = 16;
+/** While callbacks are ready and polls find nothing, poll at least every this many iterations. */
+const POLL_BACKOFF_MAX = 16;
 
 const AsyncFunction = Object.getPrototypeOf(async function () {});
 const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {});
@@ -65,11 +73,16 @@ function envDebug(): boolean {
   return !!(env.ASYNCIO_DEBUG || env.PYTHONASYNCIODEBUG);
 }
 
-/** Checks a callback when it is scheduled, as Python does, so errors point at the caller. */
-function checkCallback(callback: unknown, method: string): void {
+/** A non-callable callback fails when scheduled, so the error points at the caller. */
+function checkCallable(callback: unknown, method: string): void {
   if (typeof callback !== "function") {
     throw new TypeError(`a callable object was expected by ${method}(), got ${pyRepr(callback)}`);
   }
+}
+
+/** Debug mode also refuses async functions, whose promise the loop would drop (Python's check). */
+function checkCallback(callback: unknown, method: string): void {
+  checkCallable(callback, method);
   const proto = Object.getPrototypeOf(callback);
   if (proto === AsyncFunction || proto === AsyncGeneratorFunction) {
     throw new TypeError(`coroutines cannot be used with ${method}()`);
@@ -131,11 +144,10 @@ function heapify(heap: TimerHandle[]): void {
  * ```
  */
 export abstract class BaseEventLoop extends AbstractEventLoop {
-  /** @internal Callbacks for the next batch. */
-  _ready: Handle[] = [];
-  /** @internal The batch being run, and where in it the run is. */
-  #batch: Handle[] = [];
-  #batchIndex = 0;
+  /** @internal Callbacks ready to run, FIFO. */
+  _ready: RingQueue<Handle> = new RingQueue<Handle>(1024);
+  /** @internal How many of `_ready` belong to the batch being run (the rest came later). */
+  #batchLeft = 0;
   /** @internal The timer heap, ordered by (when, seq). */
   _scheduled: TimerHandle[] = [];
   #timerSeq = 0;
@@ -165,8 +177,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   // -- I/O hooks for subclasses --------------------------------------------
 
-  /** @internal Polls I/O without blocking; queues the ready callbacks. */
-  protected abstract _pollIo(): void;
+  /** @internal Polls I/O without blocking; queues the ready callbacks; returns how many fds were ready. */
+  protected abstract _pollIo(): number;
   /** @internal Whether any fd other than the loop's own is watched. */
   protected abstract _hasIo(): boolean;
   /**
@@ -205,6 +217,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   async #drive(): Promise<void> {
     let lastHostTurn = performance.now();
     let iterations = 0;
+    // While callbacks are ready, poll for I/O every iteration if the last
+    // poll found something, backing off to every POLL_BACKOFF_MAX-th while it
+    // finds nothing, so callback-heavy code does not pay a syscall per
+    // iteration for idle fds. Before any wait the loop always polls.
+    let pollEvery = 1;
+    let sincePoll = 0;
     for (;;) {
       running.loop = this;
       const timeout = this.#selectTimeout();
@@ -216,17 +234,26 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
           lastHostTurn = performance.now();
         }
         running.loop = this;
-      } else if (this._hasIo()) {
-        this._pollIo();
+        pollEvery = 1;
+        sincePoll = 0;
+      } else if (++sincePoll >= pollEvery && this._hasIo()) {
+        sincePoll = 0;
+        if (this._pollIo() > 0) pollEvery = 1;
+        else if (pollEvery < POLL_BACKOFF_MAX) pollEvery *= 2;
       }
       if (this._scheduled.length) this.#collectTimers();
-      this.#startBatch();
+      this.#batchLeft = this._ready.length;
       while (this.#runBatch()) {
-        await this.#drain();
+        // A callback resumed JS code: let it run to its next suspension
+        // (bounded: it may be waiting for a host promise instead).
+        const start = suspensions.count;
+        running.context = null;
+        running.loop = null;
+        for (let i = 0; i < MAX_DRAIN_ROUNDS && suspensions.count === start; i++) await null;
         running.loop = this;
       }
       if (this._stopping) break;
-      if ((++iterations & 31) === 0 && performance.now() - lastHostTurn > HOST_SLICE_MS) {
+      if ((++iterations & 255) === 0 && performance.now() - lastHostTurn > HOST_SLICE_MS) {
         running.loop = null;
         await yieldToHost();
         lastHostTurn = performance.now();
@@ -272,36 +299,30 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     }
   }
 
-  #startBatch(): void {
-    const batch = this.#batch;
-    this.#batch = this._ready;
-    batch.length = 0;
-    this._ready = batch;
-    this.#batchIndex = 0;
-  }
-
   /**
-   * Runs the batch from where it stopped. Returns true when it stopped early
-   * because a callback resumed JS code that must run before the next one.
+   * Runs the rest of the batch. Returns true when it stopped early because a
+   * callback resumed JS code that must run before the next callback. Wake-ups
+   * of one task in a row (its Promise.all, say) need no drain between them:
+   * that task's code cannot run in between in Python either.
    */
   #runBatch(): boolean {
-    const batch = this.#batch;
-    const n = batch.length;
+    const ready = this._ready;
     const debug = this.#debug;
-    let i = this.#batchIndex;
-    while (i < n) {
-      const h = batch[i++];
+    while (this.#batchLeft > 0) {
+      this.#batchLeft--;
+      const h = ready.shift()!;
       if (h._cancelled) continue;
       this._currentHandle = h;
       if (debug) this.#runTimed(h);
       else h._run();
       this._currentHandle = null;
       if (h._wakes) {
-        this.#batchIndex = i;
-        return true;
+        const owner = h._wakeOwner;
+        if (owner === null || this.#batchLeft === 0) return true;
+        const next = ready.peek()!;
+        if (!next._wakes || next._wakeOwner !== owner) return true;
       }
     }
-    this.#batchIndex = n;
     return false;
   }
 
@@ -312,16 +333,6 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (dt >= this.slowCallbackDuration) {
       logger.warning(`Executing ${h} took ${dt.toFixed(3)} seconds`);
     }
-  }
-
-  /** Lets resumed JS code run until it suspends again (bounded: it may be awaiting a host promise). */
-  async #drain(): Promise<void> {
-    const start = suspensions.count;
-    // What runs now is task code (found through its async context) or host
-    // code, not a callback of this loop.
-    running.context = null;
-    running.loop = null;
-    for (let i = 0; i < MAX_DRAIN_ROUNDS && suspensions.count === start; i++) await null;
   }
 
   /** Runs until `future` is done; resolves to its result or rejects with its exception. */
@@ -370,8 +381,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this._closed) return;
     if (this.#debug) logger.debug(`Close ${this}`);
     this._closed = true;
-    this._ready.length = 0;
-    this.#batch.length = 0;
+    this._ready.clear();
+    this.#batchLeft = 0;
     for (const h of this._scheduled) h._scheduled = false;
     this._scheduled.length = 0;
     this.#timerCancelledCount = 0;
@@ -411,8 +422,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   /** Schedules `callback(...args)` for the next iteration, FIFO. */
   override callSoon(callback: Callback, ...args: unknown[]): Handle {
     this.#checkClosed();
-    if (this.#debug) this.#checkThread();
-    checkCallback(callback, "call_soon");
+    if (this.#debug) {
+      this.#checkThread();
+      checkCallback(callback, "call_soon");
+    } else {
+      checkCallable(callback, "call_soon");
+    }
     const h = new Handle(callback, args.length ? args : null, this);
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
@@ -431,7 +446,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
    */
   override callSoonThreadsafe(callback: Callback, ...args: unknown[]): Handle {
     this.#checkClosed();
-    checkCallback(callback, "call_soon_threadsafe");
+    if (this.#debug) checkCallback(callback, "call_soon_threadsafe");
+    else checkCallable(callback, "call_soon_threadsafe");
     const h = new Handle(callback, args.length ? args : null, this);
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
@@ -457,8 +473,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   #schedule(when: number, callback: Callback, args: unknown[], method: string): TimerHandle {
     this.#checkClosed();
-    if (this.#debug) this.#checkThread();
-    checkCallback(callback, method);
+    if (this.#debug) {
+      this.#checkThread();
+      checkCallback(callback, method);
+    } else {
+      checkCallable(callback, method);
+    }
     const h = new TimerHandle(when, this.#timerSeq++, callback, args.length ? args : null, this);
     heapPush(this._scheduled, h);
     h._scheduled = true;

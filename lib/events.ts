@@ -85,12 +85,16 @@ export class Handle {
   /**
    * @internal Running this callback resumes awaiting JS code (it settles a
    * native promise), so the loop lets microtasks run right after it.
+   * (This and the fields below default on the prototype, keeping the
+   * common handle small: a batch of a million handles is GC-bound.)
    */
-  _wakes = false;
+  declare _wakes: boolean;
+  /** @internal The task whose code a wake-up resumes, if known. */
+  declare _wakeOwner: object | null;
   /** @internal Where it was scheduled, in debug mode. */
-  _sourceTraceback: string | null = null;
+  declare _sourceTraceback: string | null;
   /** @internal */
-  _repr: string | null = null;
+  declare _repr: string | null;
 
   /** @internal Use `loop.callSoon()`. */
   constructor(
@@ -155,6 +159,11 @@ export class Handle {
     return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
   }
 }
+
+Handle.prototype._wakes = false;
+Handle.prototype._wakeOwner = null;
+Handle.prototype._sourceTraceback = null;
+Handle.prototype._repr = null;
 
 /**
  * A callback scheduled for a time, returned by `callLater` and `callAt`.

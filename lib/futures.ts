@@ -300,6 +300,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #scheduleThen(entry: ThenEntry): void {
     const h = new Handle(settleThen, [this, entry], this._loop, entry.ctx);
     h._wakes = true;
+    h._wakeOwner = entry.task ?? null;
     this._loop._addHandle(h);
   }
 

@@ -91,8 +91,8 @@ export class SelectorEventLoop extends BaseEventLoop {
   }
 
   /** @internal */
-  protected override _pollIo(): void {
-    this.#processEvents(this._selector.select(0));
+  protected override _pollIo(): number {
+    return this.#processEvents(this._selector.select(0));
   }
 
   /** @internal */

@@ -107,6 +107,7 @@ export class Task<T = unknown> extends Future<T> {
     this.#name = opts?.name !== undefined ? String(opts.name) : `Task-${++taskCounter}`;
     const h = new Handle(this.#start, null, loop, this._context);
     h._wakes = true;
+    h._wakeOwner = this;
     loop._addHandle(h);
     pendingSet(loop).add(this as Task<unknown>);
   }
@@ -346,6 +347,7 @@ export async function sleep<T = undefined>(delay: number, result?: T): Promise<T
   if (delay <= 0) {
     const h = new Handle(() => fut._setResultNow(result as T), null, loop as unknown as FutureLoop);
     h._wakes = true;
+    h._wakeOwner = taskStorage.getStore() ?? null;
     loop._addHandle(h);
     return await fut;
   }
