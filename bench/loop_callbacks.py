@@ -15,6 +15,7 @@ size, e.g. 0.1 for a quick check).
 import asyncio
 import json
 import sys
+import os
 import time
 
 M32 = 0xFFFFFFFF
@@ -91,6 +92,34 @@ def call_soon_chain(new_loop, n):
     return dt
 
 
+def call_soon_chain_idle_fd(new_loop, n):
+    """The chain again, with one idle pipe watched by add_reader: what a
+    program with a socket open pays per iteration."""
+    r, w = os.pipe()
+    loop = new_loop()
+    loop.add_reader(r, lambda: None)
+    count = 0
+
+    def step():
+        nonlocal count
+        count += 1
+        if count < n:
+            loop.call_soon(step)
+        else:
+            loop.stop()
+
+    t0 = time.perf_counter()
+    loop.call_soon(step)
+    loop.run_forever()
+    dt = time.perf_counter() - t0
+    loop.remove_reader(r)
+    loop.close()
+    os.close(r)
+    os.close(w)
+    check("call_soon_chain_idle_fd", count, n)
+    return dt
+
+
 def call_later_random(new_loop, n):
     ds = delays(n)
     loop = new_loop()
@@ -116,6 +145,7 @@ def call_later_random(new_loop, n):
 BENCHES = [
     ("call_soon_batch_1M", 1_000_000, 50_000, call_soon_batch),
     ("call_soon_chain_1M", 1_000_000, 50_000, call_soon_chain),
+    ("call_soon_chain_idle_fd_1M", 1_000_000, 50_000, call_soon_chain_idle_fd),
     ("call_later_100k", 100_000, 10_000, call_later_random),
 ]
 

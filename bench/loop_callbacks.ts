@@ -30,6 +30,7 @@
  */
 import process from "node:process";
 import * as asyncio from "../mod.ts";
+import { C, sys } from "../ffi/mod.ts";
 
 type Loop = ReturnType<typeof asyncio.newEventLoop>;
 
@@ -115,6 +116,32 @@ async function callSoonChain(n: number): Promise<number> {
   return dt;
 }
 
+/**
+ * The chain again, with one idle pipe watched by addReader: what a program
+ * with a socket open pays per iteration.
+ */
+async function callSoonChainIdleFd(n: number): Promise<number> {
+  const fds = sys().pipe2(C.O_NONBLOCK | C.O_CLOEXEC);
+  if (typeof fds === "number") throw new Error(`pipe2: errno ${-fds}`);
+  const loop: Loop = asyncio.newEventLoop();
+  loop.addReader(fds[0], () => {});
+  let count = 0;
+  const step = () => {
+    if (++count < n) loop.callSoon(step);
+    else loop.stop();
+  };
+  const t0 = now();
+  loop.callSoon(step);
+  await loop.runForever();
+  const dt = now() - t0;
+  loop.removeReader(fds[0]);
+  loop.close();
+  sys().close(fds[0]);
+  sys().close(fds[1]);
+  check("call_soon_chain_idle_fd", count, n);
+  return dt;
+}
+
 /** Seconds for `n` callLater timers with the seeded delays, scheduling included. */
 async function callLaterRandom(n: number): Promise<number> {
   const ds = delays(n);
@@ -142,6 +169,12 @@ interface Bench {
 const BENCHES: Bench[] = [
   { name: "call_soon_batch_1M", n: 1_000_000, warmup: 50_000, fn: callSoonBatch },
   { name: "call_soon_chain_1M", n: 1_000_000, warmup: 50_000, fn: callSoonChain },
+  {
+    name: "call_soon_chain_idle_fd_1M",
+    n: 1_000_000,
+    warmup: 50_000,
+    fn: callSoonChainIdleFd,
+  },
   { name: "call_later_100k", n: 100_000, warmup: 10_000, fn: callLaterRandom },
 ];
 

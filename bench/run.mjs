@@ -107,13 +107,21 @@ function ensurePython() {
   if (hasUvloop()) return true;
   const pkgs = existsSync(PYTHON) ? ["python3-uvloop"] : ["python3", "python3-uvloop"];
   if (process.getuid?.() !== 0) {
-    console.log(`warning: ${PYTHON} cannot import uvloop and we are not root to install ${pkgs.join(" ")}`);
+    console.log(
+      `warning: ${PYTHON} cannot import uvloop and we are not root to install ${pkgs.join(" ")}`,
+    );
     return false;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "-o", "Dpkg::Use-Pty=0", ...pkgs]]) {
+  for (
+    const args of [["update", "-qq"], ["install", "-y", "-qq", "-o", "Dpkg::Use-Pty=0", ...pkgs]]
+  ) {
     console.log(`$ apt-get ${args.join(" ")}`);
-    const r = spawnSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env, timeout: 600_000 });
+    const r = spawnSync("apt-get", args, {
+      stdio: ["ignore", "inherit", "inherit"],
+      env,
+      timeout: 600_000,
+    });
     if (r.status !== 0) {
       console.log(`warning: apt-get ${args[0]} failed`);
       return false;
@@ -171,7 +179,9 @@ function command(runtime, bench) {
 /** [busy, total] jiffies of all CPUs from /proc/stat, or null off Linux. */
 function cpuTimes() {
   try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(
+      Number,
+    );
     const idle = f[3] + (f[4] || 0); // idle + iowait
     const total = f.reduce((a, b) => a + b, 0);
     return [total - idle, total];
@@ -205,7 +215,9 @@ async function waitQuiet() {
     const busy = await busyFraction(1000);
     if (busy === null || busy < QUIET_BUSY) return busy;
     if (Date.now() > deadline) {
-      console.log(`  warning: CPUs still ${(busy * 100).toFixed(0)}% busy with other work; running anyway`);
+      console.log(
+        `  warning: CPUs still ${(busy * 100).toFixed(0)}% busy with other work; running anyway`,
+      );
       return busy;
     }
     if (!said) {
@@ -365,6 +377,30 @@ function versions() {
   ];
 }
 
+/**
+ * What one syscall costs here, from CPython (an `os.getpid()` loop minus an
+ * empty loop): uvloop and CPython asyncio make one `epoll_wait` per loop
+ * iteration, so it bounds their chain figure. Microseconds, or null.
+ */
+function syscallMicros() {
+  const code = [
+    "import os, time",
+    "n = 200000",
+    "best = []",
+    "for _ in range(3):",
+    "    t = time.perf_counter()",
+    "    for _ in range(n): os.getpid()",
+    "    a = time.perf_counter() - t",
+    "    t = time.perf_counter()",
+    "    for _ in range(n): pass",
+    "    best.append((a - (time.perf_counter() - t)) / n * 1e6)",
+    "print(min(best))",
+  ].join("\n");
+  const r = sh(PYTHON, ["-c", code]);
+  const x = Number(r.out);
+  return r.ok && x > 0 ? x : null;
+}
+
 function machine() {
   let cpu = "unknown";
   try {
@@ -397,6 +433,7 @@ function keptNotes() {
 
 function writeResults(results, loadBefore, busyBefore) {
   const m = machine();
+  const syscall = existsSync(PYTHON) ? syscallMicros() : null;
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const md = [
     "# Benchmark results",
@@ -406,9 +443,14 @@ function writeResults(results, loadBefore, busyBefore) {
     "",
     `- Date: ${date}`,
     `- Machine: ${m.nproc} cores, ${m.cpu}, ${m.kernel}${m.distro ? `, ${m.distro}` : ""}`,
-    `- Load average before the run: ${loadBefore.map((x) => x.toFixed(2)).join(", ")}; CPU busy with` +
+    `- Load average before the run: ${
+      loadBefore.map((x) => x.toFixed(2)).join(", ")
+    }; CPU busy with` +
     ` other work in the second before each benchmark process: at most ${
       busyBefore.length ? `${(Math.max(...busyBefore) * 100).toFixed(0)}%` : "unknown"
+    }`,
+    `- One syscall (\`os.getpid()\` from CPython, interpreter overhead subtracted): ${
+      syscall === null ? "unknown" : `${syscall.toFixed(2)} µs`
     }`,
     ...versions().map((v) => `- ${v}`),
     "",
@@ -447,11 +489,16 @@ function writeResults(results, loadBefore, busyBefore) {
     "",
     ...targetLines(results),
     "",
+    "These chains run with no fd registered, where this library's loop skips the I/O poll that uvloop",
+    "and CPython make on every iteration; see the notes for what happens with one fd watched.",
+    "",
     NOTES_MARK,
     "",
     keptNotes() || "## Notes\n\n(none yet)\n",
   ].join("\n");
   writeFileSync(RESULTS, md.endsWith("\n") ? md : `${md}\n`);
+  // The repository's Markdown is `deno fmt`-formatted (aligned tables, 100 columns).
+  sh(path.join(BIN, "deno"), ["fmt", "--quiet", RESULTS], { cwd: ROOT });
   console.log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
 }
 
@@ -461,7 +508,9 @@ async function main() {
   const loadBefore = os.loadavg();
   if (loadBefore[0] > 0.5) {
     console.log(
-      `warning: load average ${loadBefore[0].toFixed(2)}: something else is running; figures will be low`,
+      `warning: load average ${
+        loadBefore[0].toFixed(2)
+      }: something else is running; figures will be low`,
     );
   }
   const wantPy = runtimes.some((r) => r.kind === "py");
@@ -490,7 +539,9 @@ async function main() {
       const r = await runOne(cmd, args);
       for (const row of r.rows) {
         console.log(
-          `  ${row.bench.padEnd(22)} ${rate(row.per_sec).padStart(11)}  best ${row.seconds.toFixed(3)} s`,
+          `  ${row.bench.padEnd(22)} ${rate(row.per_sec).padStart(11)}  best ${
+            row.seconds.toFixed(3)
+          } s`,
         );
         if (!results.has(row.bench)) results.set(row.bench, new Map());
         results.get(row.bench).set(rt.id, row);
