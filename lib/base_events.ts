@@ -607,10 +607,21 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#debug = !!enabled;
   }
 
-  /** `<SelectorEventLoop running=False closed=False debug=False>`. */
+  /** `console.log` shows the Python repr, as `print()` would. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /**
+   * `<_UnixSelectorEventLoop running=False closed=False debug=False>`: the
+   * name CPython prints for its loop on Unix, so ported output matches.
+   */
   override toString(): string {
     const b = (x: boolean) => (x ? "True" : "False");
-    return `<${this.constructor.name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
+    const name = this.constructor.name === "SelectorEventLoop"
+      ? "_UnixSelectorEventLoop"
+      : this.constructor.name;
+    return `<${name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
       b(this.#debug)
     }>`;
   }

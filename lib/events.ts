@@ -153,6 +153,11 @@ export class Handle {
     return info;
   }
 
+  /** `console.log` shows the Python repr, as `print()` would. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** `<Handle f(1)>`, as Python prints it. */
   toString(): string {
     if (this._repr !== null) return this._repr;

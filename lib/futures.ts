@@ -336,6 +336,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return info;
   }
 
+  /** `console.log` shows the Python repr, as `print()` would. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** `<Future finished result=1>`, as Python prints it. */
   toString(): string {
     return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
