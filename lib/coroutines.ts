@@ -9,7 +9,8 @@ import { RuntimeError } from "./exceptions.ts";
 
 const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
 const GeneratorFunctionProto = Object.getPrototypeOf(function* () {});
-const GeneratorProto = Object.getPrototypeOf(GeneratorFunctionProto.prototype);
+/** %GeneratorPrototype%: the prototype of every generator function's `prototype`. */
+const GeneratorProto = GeneratorFunctionProto.prototype;
 const COROUTINE_FUNCTION = Symbol.for("asyncio.coroutineFunction");
 
 /**

@@ -34,6 +34,27 @@ export interface FutureLoop {
   isClosed(): boolean;
 }
 
+interface UnreadReport {
+  loop: FutureLoop;
+  flag: { log: boolean };
+  exception: unknown;
+  message: string;
+  repr: string;
+  sourceTraceback: string | null;
+}
+
+/** Runs on a later host turn after a future with an unread exception was collected. */
+const unreadRegistry = new FinalizationRegistry<UnreadReport>((r) => {
+  if (!r.flag.log) return;
+  const context: Record<string, unknown> = {
+    message: r.message,
+    exception: r.exception,
+    future: { toString: () => r.repr },
+  };
+  if (r.sourceTraceback) context.source_traceback = r.sourceTraceback;
+  r.loop.callExceptionHandler(context);
+});
+
 const PENDING = 0;
 const CANCELLED = 1;
 const FINISHED = 2;
@@ -130,10 +151,38 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _callbacks: Array<DoneEntry<T> | ThenEntry> = [];
   /** @internal */
   _cancelMessage: string | undefined = undefined;
-  /** @internal An exception was set and nobody has looked at it yet. */
-  _logTraceback = false;
+  /** @internal Shared with the GC report: is the exception still unread? */
+  #unread: { log: boolean } | null = null;
   /** @internal Where it was created, in debug mode. */
   _sourceTraceback: string | null = null;
+
+  /** @internal An exception was set and nobody has looked at it yet. */
+  get _logTraceback(): boolean {
+    return this.#unread !== null && this.#unread.log;
+  }
+  set _logTraceback(v: boolean) {
+    if (this.#unread !== null) this.#unread.log = v;
+    else if (v) this.#watchUnread();
+  }
+
+  /**
+   * Reports "exception was never retrieved" if this future is collected
+   * with its exception unread, as Python's `__del__` does. The report holds
+   * no reference to the future, only what the message needs.
+   */
+  #watchUnread(): void {
+    const flag = { log: true };
+    this.#unread = flag;
+    const repr = String(this);
+    unreadRegistry.register(this, {
+      loop: this._loop,
+      flag,
+      exception: this._exception,
+      message: `${this.constructor.name} exception was never retrieved`,
+      repr,
+      sourceTraceback: this._sourceTraceback,
+    });
+  }
 
   /** A pending future on `loop` (default: `getEventLoop()`). */
   constructor(opts?: { loop?: FutureLoop }) {
@@ -266,8 +315,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
         return;
       }
       suspensions.count++;
-      if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
       this._callbacks.push(entry);
+      // After the push: a pending cancellation may cancel this future now,
+      // and the entry must be among the callbacks that cancel() schedules.
+      if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
     });
   }
 

@@ -31,16 +31,39 @@ export type CoroutineLike<T> =
   | PromiseLike<T>;
 
 let taskCounter = 0;
-const pendingByLoop = new WeakMap<object, Set<Task<unknown>>>();
 
-function pendingSet(loop: object): Set<Task<unknown>> {
-  let s = pendingByLoop.get(loop);
+/**
+ * The loop's tasks, held weakly as Python's WeakSet holds them: a pending
+ * task nobody can reach any more is collected, and reported.
+ */
+const tasksByLoop = new WeakMap<object, Set<WeakRef<Task<unknown>>>>();
+
+function taskSet(loop: object): Set<WeakRef<Task<unknown>>> {
+  let s = tasksByLoop.get(loop);
   if (s === undefined) {
     s = new Set();
-    pendingByLoop.set(loop, s);
+    tasksByLoop.set(loop, s);
   }
   return s;
 }
+
+interface DestroyedReport {
+  loop: FutureLoop;
+  ref: WeakRef<Task<unknown>>;
+  repr: string;
+  /** Set when the task finished or stopped wanting the report. */
+  quiet: { done: boolean };
+}
+
+/** "Task was destroyed but it is pending!", as Python's `Task.__del__` says it. */
+const destroyedRegistry = new FinalizationRegistry<DestroyedReport>((r) => {
+  taskSet(r.loop).delete(r.ref);
+  if (r.quiet.done) return;
+  r.loop.callExceptionHandler({
+    message: "Task was destroyed but it is pending!",
+    task: { toString: () => r.repr },
+  });
+});
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === "object" || typeof x === "function") && x !== null &&
@@ -78,8 +101,16 @@ export class Task<T = unknown> extends Future<T> {
   _mustCancel = false;
   #numCancelsRequested = 0;
   /** @internal Log "Task was destroyed but it is pending!" for this one. */
-  _logDestroyPending = true;
+  get _logDestroyPending(): boolean {
+    return !this.#quiet.done;
+  }
+  set _logDestroyPending(v: boolean) {
+    this.#quiet.done = !v;
+  }
   #abort: AbortController | null = null;
+  #ref: WeakRef<Task<unknown>>;
+  #quiet = { done: false };
+  #unlisten: (() => void) | null = null;
 
   /**
    * Schedules `coro` on `loop` (default: the running loop, else
@@ -87,7 +118,7 @@ export class Task<T = unknown> extends Future<T> {
    */
   constructor(
     coro: CoroutineLike<T>,
-    opts?: { loop?: FutureLoop; name?: string; context?: Context },
+    opts?: { loop?: FutureLoop; name?: string; context?: Context; signal?: AbortSignal },
   ) {
     const loop = opts?.loop ?? (hooks.getEventLoop!() as FutureLoop);
     super({ loop });
@@ -109,7 +140,30 @@ export class Task<T = unknown> extends Future<T> {
     h._wakes = true;
     h._wakeOwner = this;
     loop._addHandle(h);
-    pendingSet(loop).add(this as Task<unknown>);
+    this.#ref = new WeakRef(this as Task<unknown>);
+    taskSet(loop).add(this.#ref);
+    destroyedRegistry.register(this, {
+      loop,
+      ref: this.#ref,
+      repr: `<Task pending name=${pyRepr(this.#name)} coro=<${coroName(coro)}()>>`,
+      quiet: this.#quiet,
+    });
+    const signal = opts?.signal;
+    if (signal !== undefined) this.#follow(signal);
+  }
+
+  /** An aborted signal cancels the task, with the abort reason as message. */
+  #follow(signal: AbortSignal): void {
+    const onAbort = () => {
+      const r = signal.reason;
+      this.cancel(r instanceof Error ? r.message : r === undefined ? undefined : String(r));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.#unlisten = () => signal.removeEventListener("abort", onAbort);
   }
 
   /** The first step: start the coroutine inside the task's async context. */
@@ -139,7 +193,12 @@ export class Task<T = unknown> extends Future<T> {
   #finish(ok: boolean, value: unknown): void {
     suspensions.count++;
     this._futWaiter = null;
-    pendingSet(this._loop).delete(this as Task<unknown>);
+    this.#quiet.done = true;
+    taskSet(this._loop).delete(this.#ref);
+    if (this.#unlisten !== null) {
+      this.#unlisten();
+      this.#unlisten = null;
+    }
     if (this._state !== 0) return;
     if (ok) {
       if (this._mustCancel) {
@@ -286,7 +345,10 @@ export function allTasks(loop?: object): Set<Task<unknown>> {
   const l = loop ?? (hooks.getRunningLoop?.() ?? null);
   if (l === null) return new Set();
   const out = new Set<Task<unknown>>();
-  for (const t of pendingSet(l)) if (!t.done()) out.add(t);
+  for (const ref of taskSet(l)) {
+    const t = ref.deref();
+    if (t !== undefined && !t.done()) out.add(t);
+  }
   return out;
 }
 

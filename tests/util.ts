@@ -10,11 +10,13 @@ import { runtime } from "./harness.ts";
 import * as asyncio from "../mod.ts";
 
 /** The command that runs repo-relative `rel` (a .ts file) on this runtime. */
-export function scriptCommand(rel: string): [string, string[]] {
+export function scriptCommand(rel: string, opts: { exposeGc?: boolean } = {}): [string, string[]] {
   const exe = process.execPath;
-  if (runtime === "deno") return [exe, ["run", "-A", "--quiet", rel]];
+  // Bun has Bun.gc() without a flag.
+  const gc = opts.exposeGc ? (runtime === "deno" ? ["--v8-flags=--expose-gc"] : ["--expose-gc"]) : [];
+  if (runtime === "deno") return [exe, ["run", "-A", "--quiet", ...gc, rel]];
   if (runtime === "bun") return [exe, ["run", rel]];
-  return [exe, ["--enable-source-maps", "build/" + rel.replace(/\.ts$/, ".js")]];
+  return [exe, ["--enable-source-maps", ...gc, "build/" + rel.replace(/\.ts$/, ".js")]];
 }
 
 /** What a child printed and how it ended. */
@@ -33,9 +35,9 @@ export interface RunResult {
  */
 export function runScript(
   rel: string,
-  opts: { env?: Record<string, string>; timeout?: number; args?: string[] } = {},
+  opts: { env?: Record<string, string>; timeout?: number; args?: string[]; exposeGc?: boolean } = {},
 ): Promise<RunResult> {
-  const [cmd, args] = scriptCommand(rel);
+  const [cmd, args] = scriptCommand(rel, { exposeGc: opts.exposeGc });
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [...args, ...(opts.args ?? [])], {

@@ -1,0 +1,267 @@
+// Task: every kind of coroutine, names, cancellation details, AbortSignal,
+// run() and Runner, and the reports for futures and tasks lost in a bad state.
+import { test } from "./harness.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "./assert.ts";
+import * as asyncio from "../mod.ts";
+import { runScript } from "./util.ts";
+
+test("a task runs a function returning an awaitable, from its first line inside the task", async () => {
+  const r = await asyncio.run(async () => {
+    const t = asyncio.createTask(() => {
+      const me = asyncio.currentTask();
+      return asyncio.sleep(0.01, me?.getName());
+    }, { name: "first-line" });
+    return (await t) === "first-line";
+  });
+  assertEquals(r, true);
+});
+
+test("a task starts on a later iteration, never inside createTask", async () => {
+  const order: string[] = [];
+  await asyncio.run(async () => {
+    const t = asyncio.createTask(async () => order.push("task ran"));
+    order.push("after createTask");
+    await t;
+  });
+  assertEquals(order, ["after createTask", "task ran"]);
+});
+
+test("a lazy Coroutine from coroutine(fn) does not run until awaited or scheduled", async () => {
+  const log: string[] = [];
+  const work = asyncio.coroutine(async (n: number) => {
+    log.push(`run ${n}`);
+    await asyncio.sleep(0);
+    return n * 2;
+  });
+  const c = work(21);
+  assert(asyncio.iscoroutine(c));
+  assert(asyncio.iscoroutinefunction(work));
+  assertEquals(log, []);
+  const r = await asyncio.run(async () => {
+    const direct = await work(1);
+    const viaTask = await asyncio.createTask(c);
+    return [direct, viaTask];
+  });
+  assertEquals(r, [2, 42]);
+  assertEquals(log, ["run 1", "run 21"]);
+  // A coroutine object runs once.
+  await assertRejects(() => asyncio.run(c), asyncio.RuntimeError, "cannot reuse already awaited coroutine");
+});
+
+test("generator-based coroutines: yield futures, delegate with yield*", async () => {
+  function* inner(): Generator<unknown, number, unknown> {
+    const v = (yield asyncio.sleep(0.01, 5)) as number;
+    return v + 1;
+  }
+  function* outer(): Generator<unknown, number, unknown> {
+    const a = yield* inner();
+    const b = (yield asyncio.sleep(0, 10)) as number;
+    return a + b;
+  }
+  assert(asyncio.iscoroutinefunction(outer));
+  assertEquals(await asyncio.run(outer()), 16);
+  // An error thrown into the generator at its yield can be caught there.
+  function* catcher(): Generator<unknown, string, unknown> {
+    try {
+      yield Promise.reject(new asyncio.ValueError("inside"));
+      return "not reached";
+    } catch (e) {
+      return `caught ${(e as Error).message}`;
+    }
+  }
+  assertEquals(await asyncio.run(catcher()), "caught inside");
+});
+
+test("a promise is awaited as a foreign awaitable", async () => {
+  const v = await asyncio.run(new Promise<string>((r) => setTimeout(() => r("host"), 10)));
+  assertEquals(v, "host");
+});
+
+test("bad input: createTask of a non-coroutine is a TypeError at the call", async () => {
+  await asyncio.run(() => {
+    for (const bad of [1, "x", null, {}]) {
+      assertThrows(() => asyncio.createTask(bad as never), TypeError, "a coroutine was expected");
+    }
+    const f = asyncio.getRunningLoop().createFuture();
+    assertThrows(() => new asyncio.Task(f as never), TypeError);
+  });
+  assertThrows(() => asyncio.createTask(async () => {}), asyncio.RuntimeError, "no running event loop");
+});
+
+test("names, getCoro, setName, repr; a task cannot be resolved from outside", async () => {
+  await asyncio.run(async () => {
+    const coro = async () => 1;
+    const t = asyncio.createTask(coro, { name: "worker" });
+    assertEquals(t.getName(), "worker");
+    assertStrictEquals(t.getCoro(), coro);
+    t.setName("w2");
+    assertEquals(String(t), "<Task pending name='w2' coro=<coro()>>");
+    assertThrows(() => t.setResult(2), asyncio.RuntimeError, "Task does not support set_result operation");
+    assertThrows(() => t.setException(new Error()), asyncio.RuntimeError);
+    await t;
+    assertEquals(String(t), "<Task finished name='w2' coro=<coro()> result=1>");
+    const auto = asyncio.createTask(async () => {});
+    assert(/^Task-\d+$/.test(auto.getName()));
+    await auto;
+  });
+});
+
+test("a task may catch CancelledError and return a value: then it is not cancelled", async () => {
+  await asyncio.run(async () => {
+    const t = asyncio.createTask(async () => {
+      try {
+        await asyncio.sleep(10);
+      } catch (e) {
+        assertInstanceOf(e, asyncio.CancelledError);
+        assertEquals(asyncio.currentTask()!.cancelling(), 1);
+        asyncio.currentTask()!.uncancel();
+        return "recovered";
+      }
+    });
+    await asyncio.sleep(0);
+    t.cancel();
+    assertEquals(await t, "recovered");
+    assertEquals(t.cancelled(), false);
+  });
+});
+
+test("cancel() before the first step: the body never runs", async () => {
+  let ran = false;
+  await asyncio.run(async () => {
+    const t = asyncio.createTask(async () => {
+      ran = true;
+    });
+    t.cancel("early");
+    const e = await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
+    assertEquals(e.message, "early");
+  });
+  assertEquals(ran, false);
+});
+
+test("cancelling a task awaiting another task cancels that one too", async () => {
+  await asyncio.run(async () => {
+    const inner = asyncio.createTask(() => asyncio.sleep(10));
+    const outer = asyncio.createTask(async () => await inner);
+    await asyncio.sleep(0.01);
+    outer.cancel();
+    await assertRejects(() => outer as PromiseLike<unknown>, asyncio.CancelledError);
+    assert(inner.cancelled());
+  });
+});
+
+test("a task awaiting a host promise: its signal aborts at once; the next loop await throws", async () => {
+  const log: string[] = [];
+  await asyncio.run(async () => {
+    const t = asyncio.createTask(async () => {
+      const me = asyncio.currentTask()!;
+      me.signal.addEventListener("abort", () => log.push("aborted: " + (me.signal.reason as Error).name));
+      await new Promise((r) => setTimeout(r, 30));
+      log.push("host promise done");
+      try {
+        await asyncio.sleep(10);
+      } catch (e) {
+        log.push("then " + (e as Error).name);
+        throw e;
+      }
+    });
+    await asyncio.sleep(0.005);
+    t.cancel();
+    log.push("cancel() returned");
+    await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
+  });
+  assertEquals(log, ["aborted: CancelledError", "cancel() returned", "host promise done", "then CancelledError"]);
+});
+
+test("createTask(coro, {signal}): aborting the signal cancels the task", async () => {
+  await asyncio.run(async () => {
+    const ac = new AbortController();
+    const t = new asyncio.Task(() => asyncio.sleep(10), {
+      loop: asyncio.getRunningLoop() as asyncio.BaseEventLoop,
+      signal: ac.signal,
+    });
+    await asyncio.sleep(0.01);
+    ac.abort("user gave up");
+    const e = await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
+    assertEquals(e.message, "user gave up");
+    const pre = new AbortController();
+    pre.abort();
+    const t2 = new asyncio.Task(() => asyncio.sleep(10), {
+      loop: asyncio.getRunningLoop() as asyncio.BaseEventLoop,
+      signal: pre.signal,
+    });
+    await assertRejects(() => t2 as PromiseLike<unknown>, asyncio.CancelledError);
+  });
+});
+
+test("allTasks() lists the pending tasks of the running loop", async () => {
+  await asyncio.run(async () => {
+    const main = asyncio.currentTask()!;
+    const t = asyncio.createTask(() => asyncio.sleep(0.01));
+    const all = asyncio.allTasks();
+    assert(all.has(main) && all.has(t));
+    await t;
+    assert(!asyncio.allTasks().has(t));
+  });
+});
+
+test("run(): tasks left at the end are cancelled and awaited; the loop is closed", async () => {
+  let leftover: asyncio.Task | null = null;
+  let sawCancel = false;
+  let loop: asyncio.AbstractEventLoop | null = null;
+  const r = await asyncio.run(async () => {
+    loop = asyncio.getRunningLoop();
+    leftover = asyncio.createTask(async () => {
+      try {
+        await asyncio.sleep(10);
+      } catch (e) {
+        sawCancel = e instanceof asyncio.CancelledError;
+        throw e;
+      }
+    });
+    await asyncio.sleep(0);
+    return "main done";
+  });
+  assertEquals(r, "main done");
+  assert(sawCancel);
+  assert(leftover!.cancelled());
+  assert(loop!.isClosed());
+});
+
+test("run({debug: true}) turns debug mode on", async () => {
+  const d = await asyncio.run(async () => asyncio.getRunningLoop().getDebug(), { debug: true });
+  assertEquals(d, true);
+});
+
+test("Runner: several runs on one loop, then close; await using closes too", async () => {
+  const runner = new asyncio.Runner();
+  const a = await runner.run(async () => asyncio.getRunningLoop());
+  const b = await runner.run(async () => asyncio.getRunningLoop());
+  assertStrictEquals(a, b);
+  await runner.close();
+  assert((a as asyncio.AbstractEventLoop).isClosed());
+  await assertRejects(() => runner.run(async () => {}), asyncio.RuntimeError, "Runner is closed");
+  let loop: asyncio.AbstractEventLoop | null = null;
+  {
+    await using r2 = new asyncio.Runner();
+    loop = await r2.run(async () => asyncio.getRunningLoop());
+  }
+  assert(loop!.isClosed());
+});
+
+test("collected in a bad state: 'exception was never retrieved' and 'Task was destroyed but it is pending!'", async () => {
+  const r = await runScript("tests/fixtures/gc_reports.ts", { exposeGc: true, timeout: 30 });
+  assertEquals(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n").sort();
+  assertEquals(lines, [
+    "Future exception was never retrieved | ValueError: lost | <Future",
+    "Task exception was never retrieved | ValueError: task boom | <Task",
+    "Task was destroyed but it is pending! | - | <Task",
+  ]);
+});
