@@ -73,9 +73,10 @@ export interface AwaitingTask {
   _makeCancelledError(): CancelledError;
 }
 
-class DoneEntry<T> {
+/** A done callback; its future type is erased so Future<T> stays covariant in T. */
+class DoneEntry {
   constructor(
-    readonly fn: DoneCallback<T>,
+    readonly fn: (fut: never) => unknown,
     readonly ctx: Context,
   ) {}
 }
@@ -148,7 +149,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */
   _loop: FutureLoop;
   /** @internal */
-  _callbacks: Array<DoneEntry<T> | ThenEntry> = [];
+  _callbacks: Array<DoneEntry | ThenEntry> = [];
   /** @internal */
   _cancelMessage: string | undefined = undefined;
   /** @internal Shared with the GC report: is the exception still unread? */
@@ -253,7 +254,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this._state !== PENDING) {
       this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
     } else {
-      this._callbacks.push(new DoneEntry(fn, ctx));
+      this._callbacks.push(new DoneEntry(fn as (fut: never) => unknown, ctx));
     }
   }
 
