@@ -30,7 +30,8 @@ export {
   TimerHandle,
 } from "./lib/events.ts";
 export { BaseEventLoop } from "./lib/base_events.ts";
-export { SelectorEventLoop, type SelectorEventLoopOptions } from "./lib/selector_events.ts";
+export { BaseSelectorEventLoop, type SelectorEventLoopOptions } from "./lib/selector_events.ts";
+export { SelectorEventLoop, signals } from "./lib/unix_events.ts";
 export {
   AbstractEventLoopPolicy,
   DefaultEventLoopPolicy,

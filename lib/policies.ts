@@ -7,7 +7,7 @@
 import { isMainThread } from "node:worker_threads";
 import { _getRunningLoop, AbstractEventLoop } from "./events.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
-import { SelectorEventLoop } from "./selector_events.ts";
+import { SelectorEventLoop } from "./unix_events.ts";
 import { hooks } from "./running.ts";
 
 /**

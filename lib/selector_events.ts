@@ -1,5 +1,5 @@
 /**
- * `SelectorEventLoop`: the event loop over a selector (epoll by default).
+ * `BaseSelectorEventLoop`: the event loop over a selector (epoll by default).
  *
  * Waiting without freezing the host: when nothing is ready, the loop first
  * polls without blocking; if still nothing, it hands the selector's wait set
@@ -45,8 +45,8 @@ const EIGHT_BYTES = new Uint8Array(8);
 const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
- * An event loop over a selector: `EpollSelector` by default, or the
- * `PollSelector` / `SelectSelector` you pass.
+ * The event loop over a selector, without the Unix-only parts (signals,
+ * subprocesses), which `SelectorEventLoop` in `unix_events.ts` adds.
  *
  * @example
  * ```ts
@@ -56,7 +56,7 @@ const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
  * loop.close();
  * ```
  */
-export class SelectorEventLoop extends BaseEventLoop {
+export class BaseSelectorEventLoop extends BaseEventLoop {
   /** @internal */
   _selector: BaseSelector<Watchers>;
   #wakeFd: number;
