@@ -5,7 +5,32 @@
  *
  * @module
  */
+import process from "node:process";
 import { RuntimeError } from "./exceptions.ts";
+import { logger } from "./log.ts";
+import { hooks } from "./running.ts";
+
+interface NeverAwaited {
+  name: string;
+  started: { yes: boolean };
+  createdAt: string | undefined;
+}
+
+/** Python's "coroutine ... was never awaited", for lazy coroutines collected unstarted. */
+const neverAwaited = new FinalizationRegistry<NeverAwaited>((r) => {
+  if (r.started.yes) return;
+  let msg = `RuntimeWarning: coroutine '${r.name}' was never awaited`;
+  if (r.createdAt) msg += `\nCoroutine created at (most recent call last)\n${r.createdAt}`;
+  logger.warning(msg);
+});
+
+/** Debug mode as the environment or the running loop says: the check costs a stack trace per coroutine. */
+function debugMode(): boolean {
+  const env = process.env;
+  if (env.ASYNCIO_DEBUG || env.PYTHONASYNCIODEBUG) return true;
+  const loop = hooks.getRunningLoop?.() as { getDebug?: () => boolean } | null;
+  return loop?.getDebug?.() ?? false;
+}
 
 const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
 const GeneratorFunctionProto = Object.getPrototypeOf(function* () {});
@@ -28,6 +53,7 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
   #fn: (...args: never[]) => unknown;
   #args: unknown[];
   #started: Promise<T> | null = null;
+  #startedFlag: { yes: boolean } | null = null;
   /** The function's name, like Python's `__qualname__`. */
   readonly name: string;
 
@@ -36,6 +62,14 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     this.#fn = fn;
     this.#args = args;
     this.name = fn.name || "<lambda>";
+    if (debugMode()) {
+      this.#startedFlag = { yes: false };
+      neverAwaited.register(this, {
+        name: this.name,
+        started: this.#startedFlag,
+        createdAt: new Error().stack?.split("\n").slice(2).join("\n"),
+      });
+    }
   }
 
   /** Whether it has started running. */
@@ -60,6 +94,7 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
       p = Promise.reject(e);
     }
     this.#started = p;
+    if (this.#startedFlag !== null) this.#startedFlag.yes = true;
     return p;
   }
 

@@ -265,3 +265,13 @@ test("collected in a bad state: 'exception was never retrieved' and 'Task was de
     "Task was destroyed but it is pending! | - | <Task",
   ]);
 });
+
+test("debug mode: a lazy coroutine never awaited is reported with where it was made", async () => {
+  const r = await runScript("tests/fixtures/never_awaited.ts", { exposeGc: true, timeout: 30 });
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.stdout, "");
+  const lines = r.stderr.split("\n");
+  assertEquals(lines[0], "RuntimeWarning: coroutine 'test' was never awaited");
+  assertEquals(lines[1], "Coroutine created at (most recent call last)");
+  assert(r.stderr.includes("never_awaited"), r.stderr);
+});
