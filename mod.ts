@@ -27,6 +27,7 @@ export {
   getRunningLoop,
   Handle,
   type TaskFactory,
+  type TaskOptions,
   TimerHandle,
 } from "./lib/events.ts";
 export { BaseEventLoop } from "./lib/base_events.ts";
@@ -63,6 +64,30 @@ export {
   sleep,
   Task,
 } from "./lib/tasks.ts";
+export {
+  ALL_COMPLETED,
+  AsCompleted,
+  asCompleted,
+  type AsCompletedOptions,
+  eagerTaskFactory,
+  type EagerTaskOptions,
+  ExceptionGroup,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  gather,
+  type GatherOptions,
+  type ResultOf,
+  runCoroutineThreadsafe,
+  shield,
+  TaskGroup,
+  Timeout,
+  timeout,
+  timeoutAt,
+  wait,
+  waitFor,
+  type WaitOptions,
+  wrapFuture,
+} from "./lib/task_functions.ts";
 export { Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./lib/coroutines.ts";
 export { run, Runner, type RunOptions } from "./lib/runners.ts";
 export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";

@@ -26,6 +26,7 @@ import {
   type ExceptionHandler,
   Handle,
   type TaskFactory,
+  type TaskOptions,
   TimerHandle,
 } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
@@ -502,7 +503,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** Wraps `coro` in a Task scheduled on this loop (through the task factory if set). */
-  override createTask<T = unknown>(coro: unknown, opts?: { name?: string }): Task<T> {
+  override createTask<T = unknown>(coro: unknown, opts?: TaskOptions): Task<T> {
     this.#checkClosed();
     if (this.#taskFactory !== null) {
       const t = this.#taskFactory(this, coro, opts) as Task<T>;
@@ -511,7 +512,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       }
       return t;
     }
-    return new Task<T>(coro as never, { loop: this, name: opts?.name });
+    return new Task<T>(coro as never, {
+      loop: this,
+      name: opts?.name,
+      context: opts?.context,
+      signal: opts?.signal,
+    });
   }
 
   /** Sets the factory `createTask` uses: `(loop, coro, opts) => Future`; null for the default. */

@@ -48,11 +48,18 @@ export interface ExceptionContext {
 /** `(loop, context) => void`, as set by `setExceptionHandler`. */
 export type ExceptionHandler = (loop: AbstractEventLoop, context: ExceptionContext) => void;
 
-/** A function that makes tasks: `(loop, coro, {name}) => Future`. */
+/** Options of `createTask`: a name, the context to run in, a signal that cancels the task. */
+export interface TaskOptions {
+  name?: string;
+  context?: Context;
+  signal?: AbortSignal;
+}
+
+/** A function that makes tasks: `(loop, coro, {name, context, signal}) => Future`. */
 export type TaskFactory = (
   loop: AbstractEventLoop,
   coro: unknown,
-  opts?: { name?: string },
+  opts?: TaskOptions,
 ) => Future<unknown>;
 
 /** What a handle needs of its loop. */
@@ -292,7 +299,7 @@ export abstract class AbstractEventLoop {
     notImplemented();
   }
   /** Schedules a coroutine as a Task. */
-  createTask<T = unknown>(_coro: unknown, _opts?: { name?: string }): Task<T> {
+  createTask<T = unknown>(_coro: unknown, _opts?: TaskOptions): Task<T> {
     notImplemented();
   }
   /** Sets the factory `createTask` uses; `null` restores the default. */

@@ -109,7 +109,13 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   async #waitAsync(timeout: number | null): Promise<void> {
     // A poll ended by a wake-up may still be returning; wait for it so that
     // only one is ever in flight.
-    if (this.#inflight !== null) await this.#inflight;
+    if (this.#inflight !== null) {
+      // Task code ran meanwhile and may have scheduled a timer (with
+      // _waiting false, so nobody woke us): back to the driver, which
+      // computes the timeout afresh.
+      await this.#inflight;
+      return;
+    }
     if (this._ready.length || this._stopping || this._closed) return;
     const ms = timeout === null ? -1 : Math.ceil(timeout * 1000);
     const { fds, nfds } = this._selector.waitSet();

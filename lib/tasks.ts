@@ -411,7 +411,13 @@ export async function sleep<T = undefined>(delay: number, result?: T): Promise<T
     h._wakes = true;
     h._wakeOwner = taskStorage.getStore() ?? null;
     loop._addHandle(h);
-    return await fut;
+    const resumed = fut.then();
+    // Python's sleep(0) is a bare yield, with no future to cancel: a cancel()
+    // now sets _mustCancel and the handle above delivers it, in its own slot
+    // of the ready queue (not at the back, as a cancelled future's would).
+    const task = taskStorage.getStore() as { _futWaiter: unknown } | undefined;
+    if (task !== undefined && task._futWaiter === fut) task._futWaiter = null;
+    return await resumed;
   }
   const h = loop.callLater(delay, setResultUnlessCancelled, fut, result);
   try {
@@ -430,9 +436,12 @@ export async function sleep<T = undefined>(delay: number, result?: T): Promise<T
  * const t = asyncio.createTask(async () => 1, { name: "one" });
  * ```
  */
-export function createTask<T>(coro: CoroutineLike<T>, opts?: { name?: string }): Task<T> {
+export function createTask<T>(
+  coro: CoroutineLike<T>,
+  opts?: { name?: string; context?: Context; signal?: AbortSignal },
+): Task<T> {
   const loop = hooks.getRunningLoop!() as {
-    createTask<U>(c: unknown, o?: { name?: string }): Task<U>;
+    createTask<U>(c: unknown, o?: { name?: string; context?: Context; signal?: AbortSignal }): Task<U>;
   } | null;
   if (loop === null) throw new RuntimeError("no running event loop");
   return loop.createTask<T>(coro, opts);

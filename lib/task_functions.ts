@@ -1,0 +1,1252 @@
+/**
+ * The task functions of asyncio: `gather`, `wait`, `waitFor`, `shield`,
+ * `asCompleted`, `wrapFuture`, `runCoroutineThreadsafe`, and, beyond the
+ * spec, Python 3.11+'s `timeout` / `timeoutAt`, `TaskGroup` (with
+ * `ExceptionGroup`) and 3.12's `eagerTaskFactory`.
+ *
+ * Python 3.12's asyncio is the reference for behaviour, including the number
+ * of loop iterations each step takes, so programs print in the order CPython
+ * prints. Internal subscriptions use done callbacks, never `then()`: inside a
+ * task, `then()` on a Future tells the task that it is awaiting that future,
+ * and `task.cancel()` would cancel the wrong thing.
+ *
+ * @module
+ */
+import { type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts";
+import { CancelledError, RuntimeError, TimeoutError, ValueError } from "./exceptions.ts";
+import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
+import { Future, type FutureLoop, isFuture } from "./futures.ts";
+import { getEventLoop } from "./policies.ts";
+import { type CoroutineLike, currentTask, ensureFuture, Task } from "./tasks.ts";
+import { taskStorage } from "./running.ts";
+import type { Context } from "./contextvars.ts";
+import { pyRepr } from "./format.ts";
+
+// ---------------------------------------------------------------- helpers
+
+/**
+ * What a coroutine-like or awaitable resolves to: the result type `gather`
+ * gives each of its arguments.
+ *
+ * @example
+ * ```ts
+ * type R = ResultOf<() => Promise<number>>; // number
+ * ```
+ */
+export type ResultOf<A> = A extends PromiseLike<infer R> ? R
+  : A extends Generator<unknown, infer R, unknown> ? R
+  : A extends () => infer R ? (R extends Generator<unknown, infer G, unknown> ? G : Awaited<R>)
+  : never;
+
+type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
+type Unknowns<A extends readonly unknown[]> = { -readonly [K in keyof A]: unknown };
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as { then?: unknown }).then === "function";
+}
+
+function isCoroutineLike(x: unknown): boolean {
+  return typeof x === "function" || x instanceof Coroutine || isGenerator(x) || isThenable(x);
+}
+
+function typeName(x: unknown): string {
+  if (x === null) return "NoneType";
+  if (typeof x === "object" || typeof x === "function") return x.constructor?.name ?? "object";
+  return typeof x;
+}
+
+/** The running loop, else the policy's current loop (Python's `get_event_loop()`). */
+function currentLoop(): AbstractEventLoop {
+  return getEventLoop();
+}
+
+function checkTimeout(
+  timeout: unknown,
+  what = "timeout",
+): asserts timeout is number | null | undefined {
+  if (
+    timeout !== null && timeout !== undefined &&
+    (typeof timeout !== "number" || Number.isNaN(timeout))
+  ) {
+    throw new TypeError(`${what} must be a number or null, got ${pyRepr(timeout)}`);
+  }
+}
+
+/**
+ * Futures for the items of `fs`, in order, on `loop`. A repeated future,
+ * coroutine object or promise maps to the same future, as Python's sets and
+ * dicts make it; a repeated function is called again, since a function is a
+ * coroutine *factory* here (API.md rule 9), not one coroutine.
+ */
+function futuresOf<T>(
+  fs: Iterable<CoroutineLike<T>>,
+  loop: AbstractEventLoop | null,
+): { futs: Future<T>[]; loop: AbstractEventLoop } {
+  const seen = new Map<unknown, Future<T>>();
+  const futs: Future<T>[] = [];
+  for (const aw of fs) {
+    let fut = typeof aw === "function" ? undefined : seen.get(aw);
+    if (fut === undefined) {
+      fut = ensureFuture(aw, loop ?? undefined);
+      loop ??= fut.getLoop() as unknown as AbstractEventLoop;
+      // A task made here is the caller's only through us: no "destroyed but
+      // pending" warning for it (Python's gather does the same).
+      if (fut !== aw && fut instanceof Task) fut._logDestroyPending = false;
+      if (typeof aw !== "function") seen.set(aw, fut);
+    }
+    futs.push(fut);
+  }
+  return { futs, loop: loop ?? currentLoop() };
+}
+
+function releaseWaiter(waiter: Future<unknown>): void {
+  if (!waiter.done()) waiter.setResult(null);
+}
+
+/** Cancels `fut` and waits until it is done, without awaiting `fut` itself (so this stays cancellable). */
+async function cancelAndWait(fut: Future<unknown>, loop: AbstractEventLoop): Promise<void> {
+  const waiter = loop.createFuture<unknown>();
+  const cb = () => releaseWaiter(waiter);
+  fut.addDoneCallback(cb);
+  try {
+    fut.cancel();
+    await waiter;
+  } finally {
+    fut.removeDoneCallback(cb);
+  }
+}
+
+/** Python's `raise TimeoutError from exc`. */
+function timeoutFrom(exc: unknown): TimeoutError {
+  const te = new TimeoutError();
+  te.cause = exc;
+  return te;
+}
+
+/** Runs a coroutine-like in the caller's task, as Python's `await coro` does. */
+function startInline<T>(aw: CoroutineLike<T> | Future<T>): PromiseLike<T> | T {
+  if (typeof aw === "function") {
+    const r = aw();
+    return isGenerator(r) ? driveGenerator(r as Generator<unknown, T, unknown>) : r;
+  }
+  if (isGenerator(aw)) return driveGenerator(aw);
+  return aw;
+}
+
+// ---------------------------------------------------------------- gather
+
+/**
+ * Options of {@link gather}, given as its last argument.
+ *
+ * @example
+ * ```ts
+ * await asyncio.gather(a, b, { returnExceptions: true });
+ * ```
+ */
+export interface GatherOptions {
+  /** Put errors (and `CancelledError`s) in the results instead of raising the first. */
+  returnExceptions?: boolean;
+}
+
+function isOptions(x: unknown): x is GatherOptions {
+  if (typeof x !== "object" || x === null || isThenable(x) || isGenerator(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The future `gather()` returns. Cancelling it cancels the children, and,
+ * like `Task.cancel()`, does not mark it cancelled at once: it ends with a
+ * `CancelledError` once the children have ended.
+ */
+class GatheringFuture<T> extends Future<T> {
+  /** @internal */
+  _cancelRequested = false;
+
+  constructor(readonly _children: Future<unknown>[], loop: FutureLoop) {
+    super({ loop });
+  }
+
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let ret = false;
+    for (const child of this._children) {
+      if (child.cancel(msg)) ret = true;
+    }
+    // Cancelled children make gather raise CancelledError even with
+    // returnExceptions: the caller asked for cancellation (bpo-32684).
+    if (ret) this._cancelRequested = true;
+    return ret;
+  }
+}
+
+/**
+ * Runs the awaitables concurrently and resolves to their results, in the
+ * order given. Coroutines (functions, lazy coroutines, generators, promises)
+ * are wrapped in tasks. A final plain object is the options object.
+ *
+ * - The first error is raised at once; the other children keep running.
+ *   With `{ returnExceptions: true }` errors are results instead.
+ * - Cancelling the returned future (or the task awaiting it) cancels every
+ *   child that is not done.
+ * - A child that is cancelled counts as having raised `CancelledError`;
+ *   gather itself is not cancelled, so the other children are not either.
+ *
+ * The same future or promise given twice runs once and fills both places;
+ * the same *function* given twice is called twice.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = await asyncio.gather(
+ *   () => asyncio.sleep(0.2, "a"),
+ *   () => asyncio.sleep(0.1, "b"),
+ * ); // ["a", "b"]
+ * const r = await asyncio.gather(ok(), fails(), { returnExceptions: true });
+ * // [1, ValueError]
+ * ```
+ */
+export function gather<A extends CoroutineLike<unknown>[]>(...aws: A): Future<Results<A>>;
+export function gather<A extends CoroutineLike<unknown>[]>(
+  ...args: [...A, GatherOptions & { returnExceptions?: false }]
+): Future<Results<A>>;
+export function gather<A extends CoroutineLike<unknown>[]>(
+  ...args: [...A, GatherOptions]
+): Future<Unknowns<A>>;
+export function gather(...args: unknown[]): Future<unknown[]> {
+  let returnExceptions = false;
+  if (args.length && isOptions(args[args.length - 1])) {
+    returnExceptions = !!(args.pop() as GatherOptions).returnExceptions;
+  }
+  if (args.length === 0) {
+    const outer = currentLoop().createFuture<unknown[]>();
+    outer.setResult([]);
+    return outer;
+  }
+  const { futs: children, loop } = futuresOf(args as CoroutineLike<unknown>[], null);
+  const unique = new Set(children);
+  const nfuts = unique.size;
+  let nfinished = 0;
+  let outer: GatheringFuture<unknown[]> | null = null;
+
+  const onChildDone = (fut: Future<unknown>): void => {
+    nfinished++;
+    if (outer === null || outer.done()) {
+      // Too late to matter; only mark the error as seen.
+      if (!fut.cancelled()) fut.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (fut.cancelled()) {
+        outer.setException(fut._makeCancelledError());
+        return;
+      }
+      const exc = fut.exception();
+      if (exc !== null) {
+        outer.setException(exc);
+        return;
+      }
+    }
+    if (nfinished === nfuts) {
+      const results = children.map((f) => {
+        if (f.cancelled()) return new CancelledError(f._cancelMessage ?? "");
+        const exc = f.exception();
+        return exc !== null ? exc : f.result();
+      });
+      if (outer._cancelRequested) outer.setException(fut._makeCancelledError());
+      else outer.setResult(results);
+    }
+  };
+
+  const alreadyDone: Future<unknown>[] = [];
+  for (const fut of unique) {
+    if (fut.done()) alreadyDone.push(fut);
+    else fut.addDoneCallback(onChildDone);
+  }
+  outer = new GatheringFuture<unknown[]>(children, loop as unknown as FutureLoop);
+  // Children done already (eager tasks, done futures) count now, so a
+  // gather of done futures is done at once, as in Python 3.12.
+  for (const fut of alreadyDone) onChildDone(fut);
+  return outer;
+}
+
+// ---------------------------------------------------------------- wait
+
+/**
+ * `wait()` returns when any future finishes or is cancelled.
+ *
+ * @example
+ * ```ts
+ * await asyncio.wait(tasks, { returnWhen: asyncio.FIRST_COMPLETED });
+ * ```
+ */
+export const FIRST_COMPLETED = "FIRST_COMPLETED";
+/**
+ * `wait()` returns when any future ends with an error, or all are done.
+ *
+ * @example
+ * ```ts
+ * await asyncio.wait(tasks, { returnWhen: asyncio.FIRST_EXCEPTION });
+ * ```
+ */
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+/**
+ * `wait()` returns when all futures are done (the default).
+ *
+ * @example
+ * ```ts
+ * await asyncio.wait(tasks, { returnWhen: asyncio.ALL_COMPLETED });
+ * ```
+ */
+export const ALL_COMPLETED = "ALL_COMPLETED";
+
+/**
+ * Options of {@link wait}.
+ *
+ * @example
+ * ```ts
+ * await asyncio.wait(tasks, { timeout: 5, returnWhen: asyncio.FIRST_COMPLETED });
+ * ```
+ */
+export interface WaitOptions {
+  /** Seconds to wait at most (default: no limit). Not an error when it passes. */
+  timeout?: number | null;
+  /** `FIRST_COMPLETED`, `FIRST_EXCEPTION` or `ALL_COMPLETED` (default). */
+  returnWhen?: typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+}
+
+/**
+ * Waits for the futures and tasks of `fs` until `returnWhen` is met or
+ * `timeout` seconds pass, and resolves to `[done, pending]`, two Sets.
+ * It never cancels anything and never raises `TimeoutError`. Coroutines in
+ * `fs` are wrapped in tasks (then the Sets hold those tasks). An empty `fs`
+ * is a `ValueError`.
+ *
+ * @example
+ * ```ts
+ * const tasks = [asyncio.createTask(a), asyncio.createTask(b)];
+ * const [done, pending] = await asyncio.wait(tasks, {
+ *   returnWhen: asyncio.FIRST_COMPLETED,
+ *   timeout: 5,
+ * });
+ * for (const t of pending) t.cancel();
+ * ```
+ */
+export async function wait<T>(
+  fs: Iterable<CoroutineLike<T>>,
+  opts: WaitOptions = {},
+): Promise<[Set<Future<T>>, Set<Future<T>>]> {
+  if (isFuture(fs) || isThenable(fs) || isGenerator(fs)) {
+    throw new TypeError(`expect a list of futures, not ${typeName(fs)}`);
+  }
+  if (typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`expect a list of futures, not ${typeName(fs)}`);
+  }
+  const items = [...fs];
+  if (items.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
+  const returnWhen = opts.returnWhen ?? ALL_COMPLETED;
+  if (
+    returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED
+  ) {
+    throw new ValueError(`Invalid return_when value: ${returnWhen}`);
+  }
+  checkTimeout(opts.timeout);
+  const { futs, loop } = futuresOf(items, currentLoop());
+  const all = new Set(futs);
+
+  const waiter = loop.createFuture<unknown>();
+  const timeoutHandle = opts.timeout != null
+    ? loop.callLater(opts.timeout, releaseWaiter, waiter)
+    : null;
+  let counter = all.size;
+  const onCompletion = (f: Future<T>): void => {
+    counter--;
+    if (
+      counter <= 0 || returnWhen === FIRST_COMPLETED ||
+      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)
+    ) {
+      timeoutHandle?.cancel();
+      releaseWaiter(waiter);
+    }
+  };
+  for (const f of all) f.addDoneCallback(onCompletion);
+  try {
+    await waiter;
+  } finally {
+    timeoutHandle?.cancel();
+    for (const f of all) f.removeDoneCallback(onCompletion);
+  }
+  const done = new Set<Future<T>>();
+  const pending = new Set<Future<T>>();
+  for (const f of all) (f.done() ? done : pending).add(f);
+  return [done, pending];
+}
+
+// ---------------------------------------------------------------- waitFor
+
+/**
+ * Waits for `aw` for at most `timeout` seconds (`null`: no limit) and
+ * resolves to its result. On timeout the awaitable is cancelled, waited for
+ * until it has really finished, and `TimeoutError` is raised (its `cause` is
+ * the `CancelledError`). If the awaitable swallows the cancellation and
+ * returns a value, that value is returned. If `waitFor` itself is
+ * cancelled, the awaitable is cancelled too. Wrap it in `shield()` to keep
+ * it running after a timeout.
+ *
+ * As in Python 3.12, a coroutine is run inside the calling task (no new
+ * task); a task or future is awaited. Called outside any task (from a plain
+ * callback, or before the loop runs), `waitFor` runs itself in a new task.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await asyncio.waitFor(() => asyncio.sleep(3600), 1.0);
+ * } catch (e) {
+ *   if (e instanceof asyncio.TimeoutError) console.log("timeout!");
+ * }
+ * ```
+ */
+export async function waitFor<T>(
+  aw: CoroutineLike<T> | Future<T>,
+  timeout: number | null,
+): Promise<T> {
+  checkTimeout(timeout);
+  if (!isCoroutineLike(aw)) {
+    throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
+  }
+  if (currentTask() === null) return await ensureFuture(() => waitFor(aw, timeout));
+  if (timeout != null && timeout <= 0) {
+    // Python's special case: no time at all, so a coroutine never starts.
+    const fut = ensureFuture(aw);
+    if (fut.done()) return fut.result();
+    await cancelAndWait(fut as Future<unknown>, getRunningLoop());
+    try {
+      return fut.result();
+    } catch (e) {
+      if (e instanceof CancelledError) throw timeoutFrom(e);
+      throw e;
+    }
+  }
+  return await timeout_(timeout ?? null, () => startInline(aw));
+}
+
+// ---------------------------------------------------------------- shield
+
+/**
+ * Protects `aw` from cancellation: cancelling the caller (or the returned
+ * future) does not cancel the inner task, which runs on. The caller still
+ * gets `CancelledError`. If the inner task is cancelled by other means,
+ * the shield is cancelled too. Keep a reference to the inner task.
+ *
+ * @example
+ * ```ts
+ * const task = asyncio.createTask(something);
+ * try {
+ *   await asyncio.shield(task);
+ * } catch (e) {
+ *   if (!(e instanceof asyncio.CancelledError)) throw e;
+ *   // we were cancelled; `task` runs on
+ * }
+ * ```
+ */
+export function shield<T>(aw: CoroutineLike<T> | Future<T>): Future<T> {
+  const inner = ensureFuture(aw);
+  if (inner.done()) return inner;
+  const outer = (inner.getLoop() as unknown as AbstractEventLoop).createFuture<T>();
+  const onInnerDone = (f: Future<T>): void => {
+    if (outer.cancelled()) {
+      if (!f.cancelled()) f.exception(); // seen: it has nobody to report to
+      return;
+    }
+    if (f.cancelled()) {
+      outer.cancel();
+      return;
+    }
+    const exc = f.exception();
+    if (exc !== null) outer.setException(exc);
+    else outer.setResult(f.result());
+  };
+  const onOuterDone = (): void => {
+    if (!inner.done()) inner.removeDoneCallback(onInnerDone);
+  };
+  inner.addDoneCallback(onInnerDone);
+  outer.addDoneCallback(onOuterDone);
+  return outer;
+}
+
+// ---------------------------------------------------------------- asCompleted
+
+/**
+ * Options of {@link asCompleted}.
+ *
+ * @example
+ * ```ts
+ * for (const next of asyncio.asCompleted(tasks, { timeout: 10 })) await next;
+ * ```
+ */
+export interface AsCompletedOptions {
+  /** Seconds until the remaining awaitables raise `TimeoutError` (default: no limit). */
+  timeout?: number | null;
+}
+
+/**
+ * What {@link asCompleted} returns: iterate it to get, in completion order,
+ * lazy coroutines that resolve to each result (`for...of`), or the results
+ * themselves (`for await...of`). Both ways share one count: together they
+ * hand out as many outcomes as there are awaitables.
+ *
+ * @example
+ * ```ts
+ * const it = asyncio.asCompleted([() => asyncio.sleep(0.2, "b"), () => asyncio.sleep(0.1, "a")]);
+ * for await (const r of it) console.log(r); // "a", then "b"
+ * ```
+ */
+export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> {
+  #loop: AbstractEventLoop;
+  /** Finished futures, in order; null is a timeout marker. */
+  #done: Array<Future<T> | null> = [];
+  #getters: Future<unknown>[] = [];
+  #todo: Set<Future<T>>;
+  #left: number;
+  #timeoutHandle: Handle | null = null;
+  #nextResult = coroutine(async (): Promise<T> => (await this.#nextDone()).fut.result());
+
+  /** @internal Use {@link asCompleted}. */
+  constructor(fs: Iterable<CoroutineLike<T>>, timeout: number | null) {
+    const loop = currentLoop();
+    const { futs } = futuresOf(fs, loop);
+    this.#loop = loop;
+    this.#todo = new Set(futs);
+    this.#left = this.#todo.size;
+    for (const f of this.#todo) f.addDoneCallback(this.#onCompletion);
+    if (this.#todo.size && timeout !== null) {
+      this.#timeoutHandle = loop.callLater(timeout, this.#onTimeout);
+    }
+  }
+
+  /** Lazy coroutines, each resolving to the result of the next future to finish (or raising its error). */
+  *[Symbol.iterator](): Iterator<Coroutine<T>> {
+    while (this.#left > 0) {
+      this.#left--;
+      yield this.#nextResult();
+    }
+  }
+
+  /**
+   * The results as they come (an error is raised by the loop). Python 3.13
+   * yields the futures instead; TypeScript types a `for await` variable as
+   * what the value resolves to, so here it is the result itself.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: async (): Promise<IteratorResult<T>> => {
+        if (this.#left <= 0) return { done: true, value: undefined };
+        this.#left--;
+        return { done: false, value: (await this.#nextDone()).fut.result() };
+      },
+    };
+  }
+
+  #onCompletion = (f: Future<T>): void => {
+    if (!this.#todo.size) return; // the timeout came first
+    this.#todo.delete(f);
+    this.#put(f);
+    if (!this.#todo.size) this.#timeoutHandle?.cancel();
+  };
+
+  #onTimeout = (): void => {
+    for (const f of this.#todo) {
+      f.removeDoneCallback(this.#onCompletion);
+      this.#put(null);
+    }
+    this.#todo.clear();
+  };
+
+  #put(f: Future<T> | null): void {
+    this.#done.push(f);
+    while (this.#getters.length) {
+      const g = this.#getters.shift()!;
+      if (!g.done()) {
+        g.setResult(null);
+        break;
+      }
+    }
+  }
+
+  /**
+   * Python's `Queue.get()`: waits for the next finished future. Boxed,
+   * because a promise resolved with a future would adopt its result.
+   */
+  async #nextDone(): Promise<{ fut: Future<T> }> {
+    while (this.#done.length === 0) {
+      const getter = this.#loop.createFuture<unknown>();
+      this.#getters.push(getter);
+      try {
+        await getter;
+      } catch (e) {
+        getter.cancel();
+        const i = this.#getters.indexOf(getter);
+        if (i >= 0) this.#getters.splice(i, 1);
+        throw e;
+      }
+    }
+    const fut = this.#done.shift()!;
+    if (fut === null) throw new TimeoutError();
+    return { fut };
+  }
+}
+
+/**
+ * Runs the awaitables of `fs` concurrently and hands back their outcomes in
+ * the order they finish. Plain iteration gives awaitables (lazy coroutines)
+ * that resolve to the next result or raise the next error, as in Python;
+ * `for await` gives the results directly and raises at the first error
+ * (Python 3.13's `async for` gives the finished futures; see
+ * {@link AsCompleted}). When `timeout` seconds pass first, the rest raise
+ * `TimeoutError`. Nothing is ever cancelled. Coroutines are wrapped in tasks.
+ *
+ * @example
+ * ```ts
+ * for (const next of asyncio.asCompleted(tasks, { timeout: 10 })) {
+ *   const result = await next; // may raise
+ * }
+ * for await (const result of asyncio.asCompleted([() => fetchA(), () => fetchB()])) {
+ *   console.log("first come:", result);
+ * }
+ * ```
+ */
+export function asCompleted<T>(
+  fs: Iterable<CoroutineLike<T>>,
+  opts: AsCompletedOptions = {},
+): AsCompleted<T> {
+  if (
+    isThenable(fs) || isGenerator(fs) ||
+    typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(`expects an iterable of awaitables, not ${typeName(fs)}`);
+  }
+  checkTimeout(opts.timeout);
+  return new AsCompleted<T>(fs, opts.timeout ?? null);
+}
+
+// ---------------------------------------------------------------- wrapFuture
+
+/**
+ * A Promise (or any thenable) as a Future on `loop` (default: the running
+ * loop, else the current one), settled when the promise settles. A Future
+ * is returned as it is. Cancelling the Future does not stop the promise's
+ * operation (JS promises cannot be cancelled; pass an `AbortSignal` to the
+ * operation for that).
+ *
+ * @example
+ * ```ts
+ * const fut = asyncio.wrapFuture(fetch("http://localhost:8000/"));
+ * fut.addDoneCallback((f) => console.log("status", f.result().status));
+ * ```
+ */
+export function wrapFuture<T>(
+  promise: PromiseLike<T> | Future<T>,
+  opts: { loop?: AbstractEventLoop } = {},
+): Future<T> {
+  if (isFuture(promise)) return promise as Future<T>;
+  if (promise instanceof Coroutine) return ensureFuture(promise, opts.loop);
+  if (!isThenable(promise)) {
+    throw new TypeError(`a Promise or thenable is expected, got ${pyRepr(promise)}`);
+  }
+  const loop = opts.loop ?? currentLoop();
+  const fut = loop.createFuture<T>();
+  // Subscribed outside any task's context, so no task mistakes it for its own await.
+  taskStorage.exit(() =>
+    promise.then(
+      (v) => {
+        if (!fut.done()) fut.setResult(v);
+      },
+      (e) => {
+        if (!fut.done()) fut.setException(e ?? new Error(`promise rejected with ${e}`));
+      },
+    )
+  );
+  return fut;
+}
+
+// ---------------------------------------------------------------- runCoroutineThreadsafe
+
+/**
+ * Schedules `coro` on `loop` from outside it, and returns a native Promise
+ * that settles with the coroutine's result or error (a rejection with
+ * `CancelledError` if the task is cancelled). Python returns a
+ * `concurrent.futures.Future`; JS has no `concurrent.futures`, and a
+ * Promise is what code outside the loop awaits. Use it from host callbacks
+ * (timers, I/O events, a Worker's messages) or from another loop's tasks;
+ * it goes through `loop.callSoonThreadsafe`, which wakes the loop.
+ *
+ * @example
+ * ```ts
+ * setTimeout(async () => {
+ *   const v = await asyncio.runCoroutineThreadsafe(() => asyncio.sleep(1, 3), loop);
+ *   console.log(v); // 3
+ * }, 0);
+ * ```
+ */
+export function runCoroutineThreadsafe<T>(
+  coro: CoroutineLike<T>,
+  loop: AbstractEventLoop,
+): Promise<T> {
+  if (!isCoroutineLike(coro) || isFuture(coro)) {
+    throw new TypeError("A coroutine object is required");
+  }
+  return new Promise<T>((resolve, reject) => {
+    loop.callSoonThreadsafe(() => {
+      let fut: Future<T>;
+      try {
+        fut = ensureFuture(coro, loop);
+      } catch (e) {
+        reject(e);
+        throw e; // also to the loop's exception handler, as Python does
+      }
+      fut.addDoneCallback((f) => {
+        if (f.cancelled()) reject(f._makeCancelledError());
+        else if (f.exception() !== null) reject(f.exception());
+        else resolve(f.result());
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- timeout
+
+type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
+
+/**
+ * A deadline for a block of code (Python 3.11's `asyncio.Timeout`). Made by
+ * {@link timeout} and {@link timeoutAt}, which also run the block; you
+ * rarely make one yourself. When the deadline passes, the task running the
+ * block is cancelled, and the `CancelledError` leaving the block becomes a
+ * `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * await asyncio.timeout(10, async (cm) => {
+ *   cm.reschedule(asyncio.getRunningLoop().time() + 20); // more time
+ *   await work();
+ * });
+ * ```
+ */
+export class Timeout {
+  #state: TimeoutState = "created";
+  #when: number | null;
+  #handle: Handle | null = null;
+  #task: Task<unknown> | null = null;
+  #cancelling = 0;
+
+  /** A timeout due at loop time `when` (null: never). It starts when {@link run} enters it. */
+  constructor(when: number | null) {
+    checkTimeout(when, "when");
+    this.#when = when ?? null;
+  }
+
+  /** The deadline, in loop time, or null. */
+  when(): number | null {
+    return this.#when;
+  }
+
+  /** Moves the deadline to loop time `when` (null: none). Only while the block runs. */
+  reschedule(when: number | null): void {
+    if (this.#state !== "active") {
+      if (this.#state === "created") throw new RuntimeError("Timeout has not been entered");
+      throw new RuntimeError(`Cannot change state of ${this.#state} Timeout`);
+    }
+    checkTimeout(when, "when");
+    this.#when = when ?? null;
+    this.#handle?.cancel();
+    this.#handle = null;
+    if (when == null) return;
+    const loop = getRunningLoop();
+    this.#handle = when <= loop.time()
+      ? loop.callSoon(this.#onTimeout)
+      : loop.callAt(when, this.#onTimeout);
+  }
+
+  /** Whether the deadline passed while the block ran. */
+  expired(): boolean {
+    return this.#state === "expiring" || this.#state === "expired";
+  }
+
+  /** `<Timeout [active] when=12.345>`, as Python prints it. */
+  toString(): string {
+    let info = "";
+    if (this.#state === "active") {
+      info = ` when=${this.#when === null ? "None" : pyRepr(Math.round(this.#when * 1000) / 1000)}`;
+    }
+    return `<Timeout [${this.#state}]${info}>`;
+  }
+
+  /**
+   * Runs `fn(this)` under the deadline (Python's `async with`): resolves to
+   * its result, or raises `TimeoutError` if the deadline cut it short. Must
+   * be called from inside a task; a Timeout runs one block only.
+   */
+  async run<R>(fn: (cm: Timeout) => R | PromiseLike<R>): Promise<Awaited<R>> {
+    if (typeof fn !== "function") throw new TypeError(`a function is required, got ${pyRepr(fn)}`);
+    this.#enter();
+    let result: Awaited<R>;
+    try {
+      result = await fn(this);
+    } catch (e) {
+      this.#exit(e);
+      throw e;
+    }
+    this.#exit(undefined);
+    return result;
+  }
+
+  #enter(): void {
+    if (this.#state !== "created") throw new RuntimeError("Timeout has already been entered");
+    const task = currentTask();
+    if (task === null) throw new RuntimeError("Timeout should be used inside a task");
+    this.#state = "active";
+    this.#task = task;
+    this.#cancelling = task.cancelling();
+    this.reschedule(this.#when);
+  }
+
+  /** Leaving the block: a CancelledError we caused becomes TimeoutError. */
+  #exit(exc: unknown): void {
+    this.#handle?.cancel();
+    this.#handle = null;
+    if (this.#state === "expiring") {
+      this.#state = "expired";
+      // Only if no one else asked to cancel the task meanwhile: then the
+      // cancellation is ours to turn into a timeout.
+      if (this.#task!.uncancel() <= this.#cancelling && exc instanceof CancelledError) {
+        throw timeoutFrom(exc);
+      }
+    } else if (this.#state === "active") {
+      this.#state = "finished";
+    }
+  }
+
+  #onTimeout = (): void => {
+    this.#task!.cancel();
+    this.#state = "expiring";
+    this.#handle = null;
+  };
+}
+
+/**
+ * Runs `fn` with a deadline `delay` seconds from now (null: none); Python
+ * 3.11's `async with asyncio.timeout(delay) as cm:` as a scoped callback
+ * (API.md rule 14). When the deadline passes, the current task is cancelled
+ * and the `CancelledError` that leaves `fn` becomes `TimeoutError`.
+ * Resolves to what `fn` returns. Must run inside a task.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await asyncio.timeout(1.5, async (cm) => {
+ *     await longRunningTask();
+ *   });
+ * } catch (e) {
+ *   if (e instanceof asyncio.TimeoutError) console.log("too slow");
+ * }
+ * ```
+ */
+export async function timeout<R>(
+  delay: number | null,
+  fn: (cm: Timeout) => R | PromiseLike<R>,
+): Promise<Awaited<R>> {
+  checkTimeout(delay, "delay");
+  const loop = getRunningLoop();
+  return await new Timeout(delay == null ? null : loop.time() + delay).run(fn);
+}
+
+// Internal alias: `waitFor` has a parameter named `timeout`.
+const timeout_ = timeout;
+
+/**
+ * Like {@link timeout}, with the deadline as an absolute loop time
+ * (`loop.time()` clock; null: none).
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.getRunningLoop();
+ * await asyncio.timeoutAt(loop.time() + 10, async () => {
+ *   await longRunningTask();
+ * });
+ * ```
+ */
+export async function timeoutAt<R>(
+  when: number | null,
+  fn: (cm: Timeout) => R | PromiseLike<R>,
+): Promise<Awaited<R>> {
+  return await new Timeout(when).run(fn);
+}
+
+// ---------------------------------------------------------------- TaskGroup
+
+/**
+ * Python's `ExceptionGroup`: several errors raised together, as a JS
+ * `AggregateError` (`errors`), with Python's `exceptions` alias. `message`
+ * is the message given; Python's `str()` adds " (N sub-exceptions)".
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await new asyncio.TaskGroup().run(async (tg) => { ... });
+ * } catch (e) {
+ *   if (e instanceof asyncio.ExceptionGroup) {
+ *     for (const err of e.exceptions) console.log(err);
+ *   }
+ * }
+ * ```
+ */
+export class ExceptionGroup extends AggregateError {
+  override name = "ExceptionGroup";
+
+  /** `new ExceptionGroup(message, exceptions)`, Python's argument order; `exceptions` must not be empty. */
+  constructor(message: string, exceptions: readonly unknown[]) {
+    if (typeof message !== "string") throw new TypeError("argument 1 must be str");
+    if (!Array.isArray(exceptions)) {
+      throw new TypeError("second argument (exceptions) must be a sequence");
+    }
+    if (exceptions.length === 0) {
+      throw new ValueError("second argument (exceptions) must be a non-empty sequence");
+    }
+    super([...exceptions], message);
+  }
+
+  /** The errors, in the order they happened (Python's name for `errors`). */
+  get exceptions(): unknown[] {
+    return this.errors;
+  }
+}
+
+/**
+ * A group of tasks that end together (Python 3.11's `TaskGroup`), in the
+ * scoped form of API.md rule 14: `run(body)` is `async with tg:`.
+ *
+ * `run(body)` calls `body(tg)` in the current task; `tg.createTask()` starts
+ * children. `run` resolves to the body's result once every child has
+ * finished. If a child fails (an error other than `CancelledError`), the
+ * other children and the body are cancelled, and once all have finished,
+ * `run` raises an {@link ExceptionGroup} with every error (the body's own
+ * error last, if it failed too). The `CancelledError` that this sends into
+ * the body is absorbed. A TaskGroup is used once.
+ *
+ * @example
+ * ```ts
+ * await new asyncio.TaskGroup().run(async (tg) => {
+ *   tg.createTask(() => fetchOne(1));
+ *   tg.createTask(() => fetchOne(2));
+ * });
+ * console.log("both tasks have completed now");
+ * ```
+ */
+export class TaskGroup {
+  #entered = false;
+  #exiting = false;
+  #aborting = false;
+  #loop: AbstractEventLoop | null = null;
+  #parentTask: Task<unknown> | null = null;
+  #parentCancelRequested = false;
+  #tasks = new Set<Future<unknown>>();
+  #errors: unknown[] = [];
+  #onCompletedFut: Future<unknown> | null = null;
+
+  /**
+   * Runs `body(this)` as the group's block, then waits for every child;
+   * resolves to the body's result. Must be called from inside a task.
+   */
+  async run<R>(body: (tg: TaskGroup) => R | PromiseLike<R>): Promise<Awaited<R>> {
+    if (typeof body !== "function") {
+      throw new TypeError(`a function is required, got ${pyRepr(body)}`);
+    }
+    this.#enter();
+    let result: Awaited<R>;
+    try {
+      result = await body(this);
+    } catch (e) {
+      await this.#exit(e, true);
+      throw e; // #exit raised if it had to; otherwise the error goes on as is
+    }
+    await this.#exit(undefined, false);
+    return result;
+  }
+
+  /**
+   * Starts `coro` as a task of the group and returns it (like
+   * `asyncio.createTask`). Only while the group is running.
+   */
+  createTask<T>(coro: CoroutineLike<T>, opts: { name?: string } = {}): Task<T> {
+    if (!this.#entered) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
+    if (this.#exiting && this.#tasks.size === 0) {
+      throw new RuntimeError(`TaskGroup ${this} is finished`);
+    }
+    if (this.#aborting) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
+    const task = this.#loop!.createTask<T>(
+      coro,
+      opts.name !== undefined ? { name: opts.name } : undefined,
+    );
+    // An eager task may be done already: account for it now.
+    if (task.done()) {
+      this.#onTaskDone(task as Future<unknown>);
+    } else {
+      this.#tasks.add(task as Future<unknown>);
+      (task as Future<unknown>).addDoneCallback(this.#onTaskDone);
+    }
+    return task;
+  }
+
+  /** `<TaskGroup tasks=2 entered>`, as Python prints it. */
+  toString(): string {
+    let info = "";
+    if (this.#tasks.size) info += ` tasks=${this.#tasks.size}`;
+    if (this.#errors.length) info += ` errors=${this.#errors.length}`;
+    if (this.#aborting) info += " cancelling";
+    else if (this.#entered) info += " entered";
+    return `<TaskGroup${info}>`;
+  }
+
+  #enter(): void {
+    if (this.#entered) throw new RuntimeError(`TaskGroup ${this} has already been entered`);
+    this.#loop ??= getRunningLoop();
+    this.#parentTask = currentTask(this.#loop);
+    if (this.#parentTask === null) {
+      throw new RuntimeError(`TaskGroup ${this} cannot determine the parent task`);
+    }
+    this.#entered = true;
+  }
+
+  /** Python's `__aexit__` (3.13's, with its fixes for cancellation counting). */
+  async #exit(exc: unknown, failed: boolean): Promise<void> {
+    this.#exiting = true;
+    const parent = this.#parentTask!;
+    let propagateCancel: unknown = failed && exc instanceof CancelledError ? exc : null;
+    // The body failed or is being cancelled: stop the children.
+    if (failed && !this.#aborting) this.#abort();
+
+    // A loop, because the wait may be cancelled many times: by our own
+    // cancellation of the parent, or from outside.
+    while (this.#tasks.size) {
+      this.#onCompletedFut ??= this.#loop!.createFuture<unknown>();
+      try {
+        await this.#onCompletedFut;
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e;
+        if (!this.#aborting) {
+          // The parent is being cancelled from outside while the children run.
+          propagateCancel = e;
+          this.#abort();
+        }
+      }
+      this.#onCompletedFut = null;
+    }
+
+    if (this.#parentCancelRequested) {
+      // We cancelled the parent ourselves: take it back; if that was the
+      // only request, the CancelledError of the body was ours and is absorbed.
+      if (parent.uncancel() === 0) propagateCancel = null;
+    }
+    if (propagateCancel !== null && this.#errors.length === 0) throw propagateCancel;
+    if (failed && !(exc instanceof CancelledError)) this.#errors.push(exc);
+    if (this.#errors.length) {
+      // Cancelled from outside as well: keep that request standing.
+      if (parent.cancelling()) {
+        parent.uncancel();
+        parent.cancel();
+      }
+      const errors = this.#errors;
+      this.#errors = [];
+      throw new ExceptionGroup("unhandled errors in a TaskGroup", errors);
+    }
+  }
+
+  #abort(): void {
+    this.#aborting = true;
+    for (const t of this.#tasks) if (!t.done()) t.cancel();
+  }
+
+  #onTaskDone = (task: Future<unknown>): void => {
+    this.#tasks.delete(task);
+    if (this.#onCompletedFut !== null && this.#tasks.size === 0 && !this.#onCompletedFut.done()) {
+      this.#onCompletedFut.setResult(true);
+    }
+    if (task.cancelled()) return;
+    const exc = task.exception();
+    if (exc === null) return;
+    this.#errors.push(exc);
+    const parent = this.#parentTask!;
+    if (parent.done()) {
+      this.#loop!.callExceptionHandler({
+        message: `Task ${task} has errored out but its parent task ${parent} is already completed`,
+        exception: exc,
+        task,
+      });
+      return;
+    }
+    if (!this.#aborting && !this.#parentCancelRequested) {
+      // Interrupt the body (whatever it awaits) and the siblings; `#exit`
+      // takes the parent's cancellation back.
+      this.#abort();
+      this.#parentCancelRequested = true;
+      parent.cancel();
+    }
+  };
+}
+
+// ---------------------------------------------------------------- eagerTaskFactory
+
+/** Starts a coroutine-like now, in the caller's stack: Task's first step. */
+function startCoroutine(coro: unknown): unknown {
+  if (typeof coro === "function") {
+    const r = (coro as () => unknown)();
+    return isGenerator(r) ? driveGenerator(r) : r;
+  }
+  if (coro instanceof Coroutine) return coro._start();
+  if (isGenerator(coro)) return driveGenerator(coro);
+  return coro;
+}
+
+/**
+ * The options {@link eagerTaskFactory} takes from `createTask` (`context`
+ * and `signal` once the loop passes them on).
+ *
+ * @example
+ * ```ts
+ * asyncio.eagerTaskFactory(loop, () => work(), { name: "worker" });
+ * ```
+ */
+export interface EagerTaskOptions {
+  /** The task's name. */
+  name?: string;
+  /** The context the task runs in (default: a copy of the current one). */
+  context?: Context;
+  /** Aborting it cancels the task. */
+  signal?: AbortSignal;
+}
+
+/** What an {@link EagerTask} shares with the step that adopts its coroutine. */
+interface EagerStart {
+  task: EagerTask<unknown> | null;
+  /** The coroutine ran eagerly (else the first step starts it, as usual). */
+  ran: boolean;
+  threw: boolean;
+  value: unknown;
+  /** The first step has adopted the coroutine. */
+  adopted: boolean;
+  /** A cancellation that came before the adoption. */
+  cancelPending: boolean;
+}
+
+/**
+ * A task whose coroutine starts at once, inside the constructor, and runs
+ * until its first suspension (Python 3.12's `eager_start=True`).
+ *
+ * Done from outside `Task`: the task still takes its scheduled first step,
+ * where it adopts the running coroutine, so a coroutine that ends without
+ * suspending makes a task that is done one loop iteration later, not at
+ * once (JS cannot see synchronously that an async function has returned).
+ * A cancellation before that step is held back and delivered at the
+ * coroutine's next await, since `Task` would otherwise end the task without
+ * letting the (already started) coroutine see it.
+ */
+class EagerTask<T> extends Task<T> {
+  #start: EagerStart;
+  #original: CoroutineLike<T>;
+
+  constructor(coro: CoroutineLike<T>, opts: { loop: AbstractEventLoop } & EagerTaskOptions) {
+    if (!isCoroutineLike(coro) || isFuture(coro)) {
+      throw new TypeError(`a coroutine was expected, got ${pyRepr(coro)}`);
+    }
+    const start: EagerStart = {
+      task: null,
+      ran: false,
+      threw: false,
+      value: undefined,
+      adopted: false,
+      cancelPending: false,
+    };
+    const adopt = () => EagerTask.#adopt(start, coro);
+    Object.defineProperty(adopt, "name", { value: typeof coro === "function" ? coro.name : "" });
+    super(adopt as () => PromiseLike<T>, {
+      loop: opts.loop as unknown as FutureLoop,
+      name: opts.name,
+      context: opts.context,
+      signal: opts.signal,
+    });
+    start.task = this as EagerTask<unknown>;
+    this.#start = start;
+    this.#original = coro;
+    if (!opts.loop.isRunning()) return; // Python starts eagerly only on a running loop
+    start.ran = true;
+    try {
+      start.value = this._context.run(() => taskStorage.run(this, startCoroutine, coro));
+    } catch (e) {
+      start.threw = true;
+      start.value = e;
+    }
+    // The first step adopts it and sees a rejection; no unhandled-rejection noise meanwhile.
+    if (start.value instanceof Promise) start.value.catch(() => {});
+  }
+
+  /** The first step: hand the running coroutine (or start it now) to the Task machinery. */
+  static #adopt(start: EagerStart, coro: unknown): unknown {
+    start.adopted = true;
+    const task = start.task!;
+    if (start.cancelPending) {
+      start.cancelPending = false;
+      const waiter = task._futWaiter;
+      if (!(waiter !== null && !waiter.done() && waiter.cancel(task._cancelMessage))) {
+        task._mustCancel = true;
+      }
+    }
+    if (!start.ran) return startCoroutine(coro);
+    if (start.threw) throw start.value;
+    return start.value;
+  }
+
+  override cancel(msg?: string): boolean {
+    const ret = super.cancel(msg);
+    if (ret && !this.#start.adopted && this._mustCancel) {
+      this._mustCancel = false;
+      this.#start.cancelPending = true;
+    }
+    return ret;
+  }
+
+  override uncancel(): number {
+    const left = super.uncancel();
+    if (left === 0) this.#start.cancelPending = false;
+    return left;
+  }
+
+  override getCoro(): CoroutineLike<T> {
+    return this.#original;
+  }
+}
+
+/**
+ * A task factory that starts each task's coroutine at once, in
+ * `createTask()`, running it up to its first `await` of something not yet
+ * done (Python 3.12's `asyncio.eager_task_factory`). Install it with
+ * `loop.setTaskFactory(asyncio.eagerTaskFactory)`. On a loop that is not
+ * running, tasks start as usual.
+ *
+ * Difference from Python: a coroutine that finishes without suspending
+ * makes a task that is done one loop iteration later, not at once.
+ *
+ * @example
+ * ```ts
+ * await asyncio.run(async () => {
+ *   asyncio.getRunningLoop().setTaskFactory(asyncio.eagerTaskFactory);
+ *   asyncio.createTask(async () => console.log("runs before createTask returns"));
+ * });
+ * ```
+ */
+export function eagerTaskFactory(
+  loop: AbstractEventLoop,
+  coro: unknown,
+  opts?: EagerTaskOptions,
+): Task<unknown> {
+  return new EagerTask(coro as CoroutineLike<unknown>, { ...opts, loop });
+}
