@@ -19,6 +19,7 @@ import {
   epollLayout,
   FdPair,
   IovecArray,
+  SockCells,
   Timespec,
   Timeval,
 } from "./common.ts";
@@ -51,6 +52,34 @@ interface Libc {
   getpid(): number;
   strerror(errno: number): number | null;
   __errno_location(): number | null;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Uint8Array, len: number): number;
+  listen(fd: number, backlog: number): number;
+  accept4(fd: number, addr: Uint8Array | null, len: Uint32Array | null, flags: number): number;
+  connect(fd: number, addr: Uint8Array, len: number): number;
+  getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
+  getpeername(fd: number, addr: Uint8Array, len: Uint32Array): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
+  getsockopt(fd: number, level: number, name: number, out: Uint8Array, len: Uint32Array): number;
+  shutdown(fd: number, how: number): number;
+  recv(fd: number, buf: Uint8Array, n: number, flags: number): number;
+  send(fd: number, buf: Uint8Array, n: number, flags: number): number;
+  recvfrom(
+    fd: number,
+    buf: Uint8Array,
+    n: number,
+    flags: number,
+    addr: Uint8Array | null,
+    len: Uint32Array | null,
+  ): number;
+  sendto(
+    fd: number,
+    buf: Uint8Array,
+    n: number,
+    flags: number,
+    addr: Uint8Array | null,
+    len: number,
+  ): number;
 }
 
 // `buffer` takes a typed array (at its byteOffset); `ptr` also takes null,
@@ -76,11 +105,27 @@ const SYMBOLS: Record<keyof Libc, { args: string[]; returns: string }> = {
   getpid: { args: [], returns: "i32" },
   strerror: { args: ["i32"], returns: "ptr" },
   __errno_location: { args: [], returns: "ptr" },
+  // Arguments that may be null are `ptr`; the rest `buffer`.
+  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
+  bind: { args: ["i32", "buffer", "u32"], returns: "i32" },
+  listen: { args: ["i32", "i32"], returns: "i32" },
+  accept4: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
+  connect: { args: ["i32", "buffer", "u32"], returns: "i32" },
+  getsockname: { args: ["i32", "buffer", "buffer"], returns: "i32" },
+  getpeername: { args: ["i32", "buffer", "buffer"], returns: "i32" },
+  setsockopt: { args: ["i32", "i32", "i32", "buffer", "u32"], returns: "i32" },
+  getsockopt: { args: ["i32", "i32", "i32", "buffer", "buffer"], returns: "i32" },
+  shutdown: { args: ["i32", "i32"], returns: "i32" },
+  recv: { args: ["i32", "buffer", "u32", "i32"], returns: "i32" },
+  send: { args: ["i32", "buffer", "u32", "i32"], returns: "i32" },
+  recvfrom: { args: ["i32", "buffer", "u32", "i32", "ptr", "ptr"], returns: "i32" },
+  sendto: { args: ["i32", "buffer", "u32", "i32", "ptr", "u32"], returns: "i32" },
 };
 
 // glibc first; the bare name covers a libc that installs only that.
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
+const MSG_NOSIGNAL = 0x4000;
 
 /** Builds the Bun backend; throws when libc cannot be opened. */
 export function createBunSys(): Sys {
@@ -108,6 +153,7 @@ export function createBunSys(): Sys {
   const ts = new Timespec();
   const tv = new Timeval();
   const iov = new IovecArray();
+  const cells = new SockCells();
   const ptr = ffi.ptr;
   let worker: BunPollWorker | undefined;
 
@@ -198,6 +244,67 @@ export function createBunSys(): Sys {
     strerror(n) {
       const p = lib.strerror(n);
       return p ? new ffi.CString(p).toString() : `Unknown error ${n}`;
+    },
+
+    socket(domain, type, protocol) {
+      const r = lib.socket(domain, type, protocol);
+      return r < 0 ? -errno[0] : r;
+    },
+    bind(fd, addr) {
+      const r = lib.bind(fd, addr, addr.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    listen(fd, backlog) {
+      const r = lib.listen(fd, backlog);
+      return r < 0 ? -errno[0] : r;
+    },
+    accept4(fd, addr, addrLen, flags) {
+      const r = lib.accept4(fd, addr, cells.addrLen(addr, addrLen), flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    connect(fd, addr) {
+      const r = lib.connect(fd, addr, addr.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    getsockname(fd, addr) {
+      const len = cells.sized(addr);
+      const r = lib.getsockname(fd, addr, len);
+      return r < 0 ? -errno[0] : len[0];
+    },
+    getpeername(fd, addr) {
+      const len = cells.sized(addr);
+      const r = lib.getpeername(fd, addr, len);
+      return r < 0 ? -errno[0] : len[0];
+    },
+    setsockopt(fd, level, name, value) {
+      const v = typeof value === "number" ? cells.intValue(value) : value;
+      const r = lib.setsockopt(fd, level, name, v, v.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    getsockopt(fd, level, name, out) {
+      const len = cells.sized(out);
+      const r = lib.getsockopt(fd, level, name, out, len);
+      return r < 0 ? -errno[0] : len[0];
+    },
+    shutdown(fd, how) {
+      const r = lib.shutdown(fd, how);
+      return r < 0 ? -errno[0] : r;
+    },
+    recv(fd, buf, flags) {
+      const r = lib.recv(fd, buf, buf.length, flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    send(fd, buf, flags) {
+      const r = lib.send(fd, buf, buf.length, flags | MSG_NOSIGNAL);
+      return r < 0 ? -errno[0] : r;
+    },
+    recvfrom(fd, buf, flags, addr, addrLen) {
+      const r = lib.recvfrom(fd, buf, buf.length, flags, addr, cells.addrLen(addr, addrLen));
+      return r < 0 ? -errno[0] : r;
+    },
+    sendto(fd, buf, flags, addr) {
+      const r = lib.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
+      return r < 0 ? -errno[0] : r;
     },
 
     pollAsync(fds, nfds, timeoutMs) {

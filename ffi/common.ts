@@ -202,3 +202,45 @@ export class AsyncPollSlot {
     this.#busy = false;
   }
 }
+
+/**
+ * The scratch cells the socket calls pass by pointer: a `socklen_t` for the
+ * in-out address and option lengths, and a C `int` for integer options.
+ * One per backend, reused on every call, so the calls allocate nothing.
+ */
+export class SockCells {
+  /** A `socklen_t` handed to the kernel by address. */
+  readonly len: Uint32Array = new Uint32Array(1);
+  /** A C `int` option value. */
+  readonly int: Int32Array = new Int32Array(1);
+  /** The bytes of {@link int}. */
+  readonly intBytes: Uint8Array = new Uint8Array(this.int.buffer);
+
+  /**
+   * The `socklen_t *` to pass with an output address: `addrLen` (else the
+   * shared cell) set to the room in `addr`, so the kernel cannot write past
+   * the buffer whatever the caller left there; null when `addr` is null.
+   */
+  addrLen(addr: Uint8Array | null, addrLen: Uint32Array | null): Uint32Array | null {
+    if (addrLen !== null) {
+      if (addrLen.length < 1) throw new RangeError("addrLen must hold one socklen_t");
+      addrLen[0] = 0;
+    }
+    if (addr === null) return null;
+    const cell = addrLen ?? this.len;
+    cell[0] = addr.length;
+    return cell;
+  }
+
+  /** The shared `socklen_t` cell set to the room in `buf`. */
+  sized(buf: Uint8Array): Uint32Array {
+    this.len[0] = buf.length;
+    return this.len;
+  }
+
+  /** Fills {@link int} with `value` (truncated to 32 bits, as C would); returns its bytes. */
+  intValue(value: number): Uint8Array {
+    this.int[0] = value;
+    return this.intBytes;
+  }
+}

@@ -23,6 +23,7 @@ import {
   epollLayout,
   FdPair,
   IovecArray,
+  SockCells,
   Timespec,
   Timeval,
 } from "./common.ts";
@@ -70,6 +71,34 @@ interface Libc {
   clock_gettime(clock: number, ts: Uint8Array): number;
   getpid(): number;
   strerror(errno: number): string | null;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Uint8Array, len: number): number;
+  listen(fd: number, backlog: number): number;
+  accept4(fd: number, addr: Uint8Array | null, len: Uint32Array | null, flags: number): number;
+  connect(fd: number, addr: Uint8Array, len: number): number;
+  getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
+  getpeername(fd: number, addr: Uint8Array, len: Uint32Array): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
+  getsockopt(fd: number, level: number, name: number, out: Uint8Array, len: Uint32Array): number;
+  shutdown(fd: number, how: number): number;
+  recv(fd: number, buf: Uint8Array, n: number, flags: number): number;
+  send(fd: number, buf: Uint8Array, n: number, flags: number): number;
+  recvfrom(
+    fd: number,
+    buf: Uint8Array,
+    n: number,
+    flags: number,
+    addr: Uint8Array | null,
+    len: Uint32Array | null,
+  ): number;
+  sendto(
+    fd: number,
+    buf: Uint8Array,
+    n: number,
+    flags: number,
+    addr: Uint8Array | null,
+    len: number,
+  ): number;
 }
 
 // Counts that are size_t/nfds_t in C are uint32_t: x86_64 and aarch64 zero
@@ -93,10 +122,25 @@ const PROTOTYPES: Record<keyof Libc, string> = {
   clock_gettime: "int clock_gettime(int clockid, void *tp)",
   getpid: "int getpid()",
   strerror: "const char *strerror(int errnum)",
+  socket: "int socket(int domain, int type, int protocol)",
+  bind: "int bind(int fd, void *addr, uint32_t len)",
+  listen: "int listen(int fd, int backlog)",
+  accept4: "int accept4(int fd, void *addr, void *len, int flags)",
+  connect: "int connect(int fd, void *addr, uint32_t len)",
+  getsockname: "int getsockname(int fd, void *addr, void *len)",
+  getpeername: "int getpeername(int fd, void *addr, void *len)",
+  setsockopt: "int setsockopt(int fd, int level, int name, void *value, uint32_t len)",
+  getsockopt: "int getsockopt(int fd, int level, int name, void *value, void *len)",
+  shutdown: "int shutdown(int fd, int how)",
+  recv: "int recv(int fd, void *buf, uint32_t n, int flags)",
+  send: "int send(int fd, void *buf, uint32_t n, int flags)",
+  recvfrom: "int recvfrom(int fd, void *buf, uint32_t n, int flags, void *addr, void *len)",
+  sendto: "int sendto(int fd, void *buf, uint32_t n, int flags, void *addr, uint32_t len)",
 };
 
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
+const MSG_NOSIGNAL = 0x4000;
 
 /**
  * Loads koffi from next to this file, else from the working directory (a
@@ -145,6 +189,7 @@ export function createNodeSys(): Sys {
   const tv = new Timeval();
   const iov = new IovecArray();
   const slot = new AsyncPollSlot();
+  const cells = new SockCells();
 
   function fillIov(bufs: readonly Uint8Array[]): void {
     iov.reserve(bufs.length);
@@ -231,6 +276,67 @@ export function createNodeSys(): Sys {
     },
     strerror(n) {
       return c.strerror(n) ?? `Unknown error ${n}`;
+    },
+
+    socket(domain, type, protocol) {
+      const r = c.socket(domain, type, protocol);
+      return r < 0 ? -errno() : r;
+    },
+    bind(fd, addr) {
+      const r = c.bind(fd, addr, addr.length);
+      return r < 0 ? -errno() : r;
+    },
+    listen(fd, backlog) {
+      const r = c.listen(fd, backlog);
+      return r < 0 ? -errno() : r;
+    },
+    accept4(fd, addr, addrLen, flags) {
+      const r = c.accept4(fd, addr, cells.addrLen(addr, addrLen), flags);
+      return r < 0 ? -errno() : r;
+    },
+    connect(fd, addr) {
+      const r = c.connect(fd, addr, addr.length);
+      return r < 0 ? -errno() : r;
+    },
+    getsockname(fd, addr) {
+      const len = cells.sized(addr);
+      const r = c.getsockname(fd, addr, len);
+      return r < 0 ? -errno() : len[0];
+    },
+    getpeername(fd, addr) {
+      const len = cells.sized(addr);
+      const r = c.getpeername(fd, addr, len);
+      return r < 0 ? -errno() : len[0];
+    },
+    setsockopt(fd, level, name, value) {
+      const v = typeof value === "number" ? cells.intValue(value) : value;
+      const r = c.setsockopt(fd, level, name, v, v.length);
+      return r < 0 ? -errno() : r;
+    },
+    getsockopt(fd, level, name, out) {
+      const len = cells.sized(out);
+      const r = c.getsockopt(fd, level, name, out, len);
+      return r < 0 ? -errno() : len[0];
+    },
+    shutdown(fd, how) {
+      const r = c.shutdown(fd, how);
+      return r < 0 ? -errno() : r;
+    },
+    recv(fd, buf, flags) {
+      const r = c.recv(fd, buf, buf.length, flags);
+      return r < 0 ? -errno() : r;
+    },
+    send(fd, buf, flags) {
+      const r = c.send(fd, buf, buf.length, flags | MSG_NOSIGNAL);
+      return r < 0 ? -errno() : r;
+    },
+    recvfrom(fd, buf, flags, addr, addrLen) {
+      const r = c.recvfrom(fd, buf, buf.length, flags, addr, cells.addrLen(addr, addrLen));
+      return r < 0 ? -errno() : r;
+    },
+    sendto(fd, buf, flags, addr) {
+      const r = c.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
+      return r < 0 ? -errno() : r;
     },
 
     pollAsync(fds, nfds, timeoutMs) {

@@ -98,6 +98,72 @@ export interface Sys {
   /** `strerror(errno)`, the C library's message. */
   strerror(errno: number): string;
 
+  // -- sockets ---------------------------------------------------------------
+  // Addresses are raw `struct sockaddr` bytes. An address going in is the
+  // whole of `addr` (`addr.length` is its socklen_t: pass a subarray for an
+  // exact length, as AF_UNIX abstract names need). An address coming out is
+  // written into `addr`, at most `addr.length` bytes; the backend sets the
+  // in-out length itself, so the kernel can never write past the buffer. Its
+  // real length is returned (or stored in `addrLen[0]`): more than
+  // `addr.length` means it was truncated. 128 bytes
+  // (`sizeof(struct sockaddr_storage)`) holds any address.
+
+  /** `socket(domain, type, protocol)`: the new fd, or -errno. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** `bind(fd, addr, addr.length)`: 0 or -errno. */
+  bind(fd: number, addr: Uint8Array): number;
+  /** `listen(fd, backlog)`: 0 or -errno. */
+  listen(fd: number, backlog: number): number;
+  /**
+   * `accept4(fd, addr, &len, flags)`: the new fd, or -errno. The peer's
+   * address goes into `addr` and its length into `addrLen[0]` (either may
+   * be null to ignore the address).
+   */
+  accept4(fd: number, addr: Uint8Array | null, addrLen: Uint32Array | null, flags: number): number;
+  /** `connect(fd, addr, addr.length)`: 0 or -errno (`-EINPROGRESS` on a non-blocking socket). */
+  connect(fd: number, addr: Uint8Array): number;
+  /** `getsockname(fd, addr, &len)`: the address length, or -errno. */
+  getsockname(fd: number, addr: Uint8Array): number;
+  /** `getpeername(fd, addr, &len)`: the address length, or -errno. */
+  getpeername(fd: number, addr: Uint8Array): number;
+  /**
+   * `setsockopt(fd, level, name, value, len)`: 0 or -errno. A number is
+   * passed as a C `int`; bytes are passed as they are.
+   */
+  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number;
+  /**
+   * `getsockopt(fd, level, name, out, &len)` with `len = out.length`: the
+   * option's length, or -errno. An `int` option needs a 4-byte `out`
+   * (native byte order).
+   */
+  getsockopt(fd: number, level: number, name: number, out: Uint8Array): number;
+  /** `shutdown(fd, how)`: 0 or -errno. */
+  shutdown(fd: number, how: number): number;
+  /** `recv(fd, buf, buf.length, flags)`: bytes received (0 at EOF), or -errno. */
+  recv(fd: number, buf: Uint8Array, flags: number): number;
+  /**
+   * `send(fd, buf, buf.length, flags | MSG_NOSIGNAL)`: bytes sent, or -errno.
+   * MSG_NOSIGNAL is always added: a closed peer gives -EPIPE, never SIGPIPE.
+   */
+  send(fd: number, buf: Uint8Array, flags: number): number;
+  /**
+   * `recvfrom(fd, buf, buf.length, flags, addr, &len)`: bytes received, or
+   * -errno; the sender's address goes into `addr`, its length into
+   * `addrLen[0]` (0 when the socket has none, as a connected stream).
+   */
+  recvfrom(
+    fd: number,
+    buf: Uint8Array,
+    flags: number,
+    addr: Uint8Array | null,
+    addrLen: Uint32Array | null,
+  ): number;
+  /**
+   * `sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr.length)`:
+   * bytes sent, or -errno. A null `addr` sends to the connected peer.
+   */
+  sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array | null): number;
+
   /**
    * `poll(fds, nfds, timeoutMs)` run off the main thread, so the host keeps
    * running while it waits. Resolves with poll's result (or -errno). The
@@ -141,12 +207,74 @@ export const C = {
   EFD_CLOEXEC: 0o2000000,
   EFD_NONBLOCK: 0o4000,
   // sockets
+  AF_UNSPEC: 0,
   AF_UNIX: 1,
   AF_INET: 2,
   AF_INET6: 10,
   SOCK_STREAM: 1,
   SOCK_DGRAM: 2,
+  SOCK_RAW: 3,
+  SOCK_RDM: 4,
+  SOCK_SEQPACKET: 5,
   SOCK_NONBLOCK: 0o4000,
   SOCK_CLOEXEC: 0o2000000,
+  /** `sizeof(struct sockaddr_storage)`: room for any address. */
+  SOCKADDR_STORAGE_SIZE: 128,
+  SOMAXCONN: 4096,
+  SOL_SOCKET: 1,
+  SO_REUSEADDR: 2,
+  SO_TYPE: 3,
+  SO_ERROR: 4,
+  SO_DONTROUTE: 5,
+  SO_BROADCAST: 6,
+  SO_SNDBUF: 7,
+  SO_RCVBUF: 8,
+  SO_KEEPALIVE: 9,
+  SO_OOBINLINE: 10,
+  SO_LINGER: 13,
+  SO_REUSEPORT: 15,
+  SO_PASSCRED: 16,
+  SO_PEERCRED: 17,
+  SO_RCVLOWAT: 18,
+  SO_SNDLOWAT: 19,
+  SO_ACCEPTCONN: 30,
+  SO_PROTOCOL: 38,
+  SO_DOMAIN: 39,
+  IPPROTO_IP: 0,
+  IPPROTO_ICMP: 1,
+  IPPROTO_TCP: 6,
+  IPPROTO_UDP: 17,
+  IPPROTO_IPV6: 41,
+  IPPROTO_ICMPV6: 58,
+  IPPROTO_SCTP: 132,
+  IPPROTO_RAW: 255,
+  IP_TOS: 1,
+  IP_TTL: 2,
+  IP_MULTICAST_TTL: 33,
+  IP_MULTICAST_LOOP: 34,
+  TCP_NODELAY: 1,
+  TCP_MAXSEG: 2,
+  TCP_CORK: 3,
+  TCP_KEEPIDLE: 4,
+  TCP_KEEPINTVL: 5,
+  TCP_KEEPCNT: 6,
+  TCP_QUICKACK: 12,
+  TCP_USER_TIMEOUT: 18,
+  IPV6_UNICAST_HOPS: 16,
+  IPV6_MULTICAST_HOPS: 18,
+  IPV6_MULTICAST_LOOP: 19,
+  IPV6_V6ONLY: 26,
+  SHUT_RD: 0,
+  SHUT_WR: 1,
+  SHUT_RDWR: 2,
+  MSG_OOB: 0x1,
+  MSG_PEEK: 0x2,
+  MSG_DONTROUTE: 0x4,
+  MSG_TRUNC: 0x20,
+  MSG_DONTWAIT: 0x40,
+  MSG_EOR: 0x80,
+  MSG_WAITALL: 0x100,
+  MSG_NOSIGNAL: 0x4000,
+  MSG_CMSG_CLOEXEC: 0x40000000,
   FD_SETSIZE: 1024,
 } as const;

@@ -10,6 +10,10 @@ import { type Callback, Handle } from "./events.ts";
 import { RuntimeError, ValueError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
 import { iscoroutinefunction } from "./coroutines.ts";
+import * as sm from "./sock_methods.ts";
+import type { Socket } from "./socket.ts";
+import type { AddressLike, SocketAddress } from "./sockaddr.ts";
+import type { AddrInfo, GetaddrinfoOptions } from "./dns.ts";
 
 /**
  * The event loop over a selector (`EpollSelector` by default, or the
@@ -25,6 +29,69 @@ import { iscoroutinefunction } from "./coroutines.ts";
  */
 export class SelectorEventLoop extends BaseSelectorEventLoop {
   #signalHandlers = new Map<number, { handle: Handle; unlisten: () => void }>();
+
+  // -- sockets: try the call first, watch the fd only on EAGAIN ---------------
+
+  /** Receives up to `n` bytes from the non-blocking `sock`. */
+  sockRecv(sock: Socket, n: number): Promise<Uint8Array> {
+    return sm.sockRecv(this, sock, n);
+  }
+
+  /** Receives into `buf`; resolves to the number of bytes. */
+  sockRecvInto(sock: Socket, buf: Uint8Array): Promise<number> {
+    return sm.sockRecvInto(this, sock, buf);
+  }
+
+  /** Sends all of `data`. */
+  sockSendall(sock: Socket, data: Uint8Array): Promise<void> {
+    return sm.sockSendall(this, sock, data);
+  }
+
+  /** Connects `sock` to `address` (names are resolved first). */
+  sockConnect(sock: Socket, address: AddressLike): Promise<void> {
+    return sm.sockConnect(this, sock, address);
+  }
+
+  /** Accepts a connection: `[socket, address]`, the socket non-blocking. */
+  sockAccept(sock: Socket): Promise<[Socket, SocketAddress]> {
+    return sm.sockAccept(this, sock);
+  }
+
+  /** Receives a datagram and its sender (Python 3.11). */
+  sockRecvfrom(sock: Socket, bufsize: number): Promise<[Uint8Array, SocketAddress | null]> {
+    return sm.sockRecvfrom(this, sock, bufsize);
+  }
+
+  /** Receives a datagram into `buf` (Python 3.11). */
+  sockRecvfromInto(
+    sock: Socket,
+    buf: Uint8Array,
+    nbytes = 0,
+  ): Promise<[number, SocketAddress | null]> {
+    return sm.sockRecvfromInto(this, sock, buf, nbytes);
+  }
+
+  /** Sends a datagram to `address` (Python 3.11). */
+  sockSendto(sock: Socket, data: Uint8Array, address: AddressLike): Promise<number> {
+    return sm.sockSendto(this, sock, data, address);
+  }
+
+  /** Python's `getaddrinfo`: `[family, type, proto, canonname, sockaddr]` entries. */
+  getaddrinfo(
+    host: string | Uint8Array | null | undefined,
+    port: number | string | Uint8Array | null | undefined,
+    opts?: GetaddrinfoOptions,
+  ): Promise<AddrInfo[]> {
+    return sm.loopGetaddrinfo(this, host, port, opts);
+  }
+
+  /** Python's `getnameinfo`: `[host, service]`. */
+  getnameinfo(
+    sockaddr: readonly [string, number, ...number[]],
+    flags = 0,
+  ): Promise<[host: string, service: string]> {
+    return sm.loopGetnameinfo(this, sockaddr, flags);
+  }
 
   /**
    * Calls `callback(...args)` from the loop whenever signal `sig` arrives,

@@ -1,0 +1,457 @@
+/**
+ * The loop's low-level socket methods (`loop.sockRecv`, `loop.sockSendall`,
+ * `loop.sockConnect`, `loop.sockAccept`, ...), written as functions that
+ * take the loop first, for `SelectorEventLoop` to expose as thin methods.
+ *
+ * Each follows Python's `selector_events.py`: try the call at once; only if
+ * it would block, watch the fd (`addReader`/`addWriter`) and retry when it
+ * is ready. The watch ends when the operation settles, and also when the
+ * waiting task is cancelled, so nothing stays registered. The raw calls of
+ * `ffi/` are used directly: an EAGAIN on the hot path costs no exception.
+ *
+ * @example
+ * ```ts
+ * const sock = socket(AF_INET, SOCK_STREAM);
+ * sock.setblocking(false);
+ * await sockConnect(loop, sock, ["127.0.0.1", 8080]);
+ * await sockSendall(loop, sock, new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+ * const reply = await sockRecv(loop, sock, 65536);
+ * ```
+ *
+ * @module
+ */
+import { C, ERRNO, sys } from "../ffi/mod.ts";
+import { OSError, osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import {
+  acceptRaw,
+  bytesArg,
+  getsockoptInt,
+  recvBytes,
+  recvfromBytes,
+  recvfromInto,
+  Socket,
+  wrapSocketFd,
+} from "./socket.ts";
+import { encodeSockaddr, formatAddress, parseNumericHost, type SocketAddress } from "./sockaddr.ts";
+import type { AddressLike } from "./sockaddr.ts";
+import { type AddrInfo, getaddrinfo, type GetaddrinfoOptions, getnameinfo } from "./dns.ts";
+
+/** The part of the loop these functions use; a `SelectorEventLoop` has it all. */
+export interface SockLoop {
+  /** Calls `callback` whenever `fd` is readable. */
+  addReader(fd: number, callback: () => void): void;
+  /** Stops watching `fd` for reading. */
+  removeReader(fd: number): boolean;
+  /** Calls `callback` whenever `fd` is writable. */
+  addWriter(fd: number, callback: () => void): void;
+  /** Stops watching `fd` for writing. */
+  removeWriter(fd: number): boolean;
+  /** A new future bound to the loop. */
+  createFuture<T>(): Future<T>;
+  /** Whether the loop is closed. */
+  isClosed(): boolean;
+}
+
+const EAGAIN = ERRNO.EAGAIN;
+const EINTR = ERRNO.EINTR;
+const EINPROGRESS = ERRNO.EINPROGRESS;
+
+/** A would-block result: wait and try again. */
+const AGAIN: unique symbol = Symbol("again");
+type Attempt<T> = () => T | typeof AGAIN;
+
+/**
+ * Which watcher each fd has from this module, per loop and direction, so
+ * that an operation only removes a watcher that is still its own (a later
+ * operation on the same fd may have replaced it, as in Python, where the
+ * replaced handle is cancelled and its done callback leaves the fd alone).
+ */
+const owners = new WeakMap<object, [Map<number, object>, Map<number, object>]>();
+
+function ownersOf(loop: SockLoop, write: boolean): Map<number, object> {
+  let pair = owners.get(loop);
+  if (pair === undefined) owners.set(loop, pair = [new Map(), new Map()]);
+  return pair[write ? 1 : 0];
+}
+
+/**
+ * Waits until `attempt()` succeeds, retrying each time `fd` is ready for
+ * reading (or writing). Resolves with its result; rejects with what it
+ * throws. Cancelling the wait (the awaiting task's cancel) removes the
+ * watcher before the cancellation is seen.
+ */
+async function whenReady<T>(
+  loop: SockLoop,
+  fd: number,
+  write: boolean,
+  attempt: Attempt<T>,
+): Promise<T> {
+  const fut: Future<T> = loop.createFuture<T>();
+  const mine = ownersOf(loop, write);
+  const onReady = (): void => {
+    // A cancelled wait must not consume data it can no longer deliver.
+    if (fut.done()) return;
+    let r: T | typeof AGAIN;
+    try {
+      r = attempt();
+    } catch (e) {
+      stop();
+      fut.setException(e);
+      return;
+    }
+    if (r === AGAIN) return;
+    stop();
+    fut.setResult(r);
+  };
+  const stop = (): void => {
+    if (mine.get(fd) !== onReady) return;
+    mine.delete(fd);
+    if (write) loop.removeWriter(fd);
+    else loop.removeReader(fd);
+  };
+  if (write) loop.addWriter(fd, onReady);
+  else loop.addReader(fd, onReady);
+  mine.set(fd, onReady);
+  try {
+    return await fut;
+  } finally {
+    stop();
+  }
+}
+
+function checkSocket(sock: unknown, method: string): number {
+  if (!(sock instanceof Socket)) {
+    throw new TypeError(`${method}(): sock must be a Socket, not ${describe(sock)}`);
+  }
+  if (sock.gettimeout() !== 0) throw new ValueError("the socket must be non-blocking");
+  const fd = sock.fileno();
+  if (fd < 0) throw new OSError(ERRNO.EBADF);
+  return fd;
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return "None";
+  return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
+}
+
+function sizeArg(n: unknown, method: string): number {
+  if (typeof n !== "number" || !Number.isInteger(n)) {
+    throw new TypeError(`${method}(): '${describe(n)}' object cannot be interpreted as an integer`);
+  }
+  if (n < 0) throw new ValueError(`negative buffersize in ${method}`);
+  return n;
+}
+
+/** The attempt's result, AGAIN for EAGAIN/EINTR, else the thrown OSError. */
+function settle<T>(r: T | number): T | typeof AGAIN {
+  if (typeof r !== "number") return r;
+  if (r === -EAGAIN || r === -EINTR) return AGAIN;
+  throw osErrorFromErrno(-r);
+}
+
+function count(r: number): number | typeof AGAIN {
+  if (r >= 0) return r;
+  if (r === -EAGAIN || r === -EINTR) return AGAIN;
+  throw osErrorFromErrno(-r);
+}
+
+// ---------------------------------------------------------------- data
+
+/**
+ * `loop.sockRecv(sock, n)`: receives up to `n` bytes from a non-blocking
+ * socket, waiting until some arrive; an empty array at EOF.
+ *
+ * @example
+ * ```ts
+ * const data = await sockRecv(loop, sock, 65536);
+ * if (data.length === 0) console.log("peer closed");
+ * ```
+ */
+export function sockRecv(loop: SockLoop, sock: Socket, n: number): Promise<Uint8Array> {
+  try {
+    const fd = checkSocket(sock, "sock_recv");
+    const size = sizeArg(n, "sock_recv");
+    const attempt = () => settle(recvBytes(fd, size, 0));
+    const r = attempt();
+    if (r !== AGAIN) return Promise.resolve(r);
+    return whenReady(loop, fd, false, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * `loop.sockRecvInto(sock, buf)`: receives into `buf`, waiting until some
+ * bytes arrive; resolves with the count (0 at EOF).
+ *
+ * @example
+ * ```ts
+ * const buf = new Uint8Array(4096);
+ * const n = await sockRecvInto(loop, sock, buf);
+ * ```
+ */
+export function sockRecvInto(loop: SockLoop, sock: Socket, buf: Uint8Array): Promise<number> {
+  try {
+    const fd = checkSocket(sock, "sock_recv_into");
+    const view = bytesArg(buf);
+    const attempt = () => count(sys().recv(fd, view, 0));
+    const r = attempt();
+    if (r !== AGAIN) return Promise.resolve(r);
+    return whenReady(loop, fd, false, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * `loop.sockRecvfrom(sock, bufsize)` (beyond the spec; Python 3.11):
+ * receives a datagram and its sender's address.
+ *
+ * @example
+ * ```ts
+ * const [data, addr] = await sockRecvfrom(loop, udp, 2048);
+ * ```
+ */
+export function sockRecvfrom(
+  loop: SockLoop,
+  sock: Socket,
+  bufsize: number,
+): Promise<[Uint8Array, SocketAddress | null]> {
+  try {
+    const fd = checkSocket(sock, "sock_recvfrom");
+    const size = sizeArg(bufsize, "sock_recvfrom");
+    const attempt = () => settle(recvfromBytes(fd, size, 0));
+    const r = attempt();
+    if (r !== AGAIN) return Promise.resolve(r);
+    return whenReady(loop, fd, false, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * `loop.sockRecvfromInto(sock, buf, nbytes?)` (beyond the spec; Python
+ * 3.11): receives a datagram into `buf`: `[count, address]`.
+ *
+ * @example
+ * ```ts
+ * const [n, addr] = await sockRecvfromInto(loop, udp, buf);
+ * ```
+ */
+export function sockRecvfromInto(
+  loop: SockLoop,
+  sock: Socket,
+  buf: Uint8Array,
+  nbytes = 0,
+): Promise<[number, SocketAddress | null]> {
+  try {
+    const fd = checkSocket(sock, "sock_recvfrom_into");
+    const view = bytesArg(buf);
+    const n = sizeArg(nbytes, "sock_recvfrom_into");
+    if (n > view.length) throw new ValueError("nbytes is greater than the length of the buffer");
+    const target = n === 0 ? view : view.subarray(0, n);
+    const attempt = () => settle(recvfromInto(fd, target, 0));
+    const r = attempt();
+    if (r !== AGAIN) return Promise.resolve(r);
+    return whenReady(loop, fd, false, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * `loop.sockSendall(sock, data)`: sends all of `data`, waiting for room as
+ * needed. Resolves once the kernel has taken the last byte; rejects on
+ * the first error (what was sent before it stays sent). `data` is not
+ * copied: leave it unchanged until this settles.
+ *
+ * @example
+ * ```ts
+ * await sockSendall(loop, sock, new Uint8Array(8 << 20));
+ * ```
+ */
+export function sockSendall(loop: SockLoop, sock: Socket, data: Uint8Array): Promise<void> {
+  try {
+    const fd = checkSocket(sock, "sock_sendall");
+    const buf = bytesArg(data);
+    const s = sys();
+    let pos = 0;
+    const attempt = (): void | typeof AGAIN => {
+      while (pos < buf.length) {
+        const r = s.send(fd, pos === 0 ? buf : buf.subarray(pos), 0);
+        if (r < 0) {
+          if (r === -EINTR) continue;
+          if (r === -EAGAIN) return AGAIN;
+          throw osErrorFromErrno(-r);
+        }
+        pos += r;
+      }
+    };
+    // A zero-length send still runs once, so a dead socket reports its error.
+    if (buf.length === 0) {
+      const r = s.send(fd, buf, 0);
+      if (r < 0 && r !== -EAGAIN && r !== -EINTR) throw osErrorFromErrno(-r);
+      return Promise.resolve();
+    }
+    if (attempt() !== AGAIN) return Promise.resolve();
+    return whenReady(loop, fd, true, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * `loop.sockSendto(sock, data, address)` (beyond the spec; Python 3.11):
+ * sends a datagram, waiting for room if needed; resolves with the count.
+ *
+ * @example
+ * ```ts
+ * await sockSendto(loop, udp, new Uint8Array([1]), ["127.0.0.1", 9999]);
+ * ```
+ */
+export function sockSendto(
+  loop: SockLoop,
+  sock: Socket,
+  data: Uint8Array,
+  address: AddressLike,
+): Promise<number> {
+  try {
+    const fd = checkSocket(sock, "sock_sendto");
+    const buf = bytesArg(data);
+    const sa = encodeSockaddr(sock.family, address, "sendto");
+    const attempt = () => count(sys().sendto(fd, buf, 0, sa));
+    const r = attempt();
+    if (r !== AGAIN) return Promise.resolve(r);
+    return whenReady(loop, fd, true, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+// ---------------------------------------------------------------- connections
+
+/**
+ * `loop.sockConnect(sock, address)`: connects a non-blocking socket,
+ * waiting for the connection to complete. A host name in an IP address is
+ * resolved first with {@link loopGetaddrinfo} (the first result is used).
+ * A failed connection rejects with the OSError subclass of its errno
+ * (`ConnectionRefusedError`: "[Errno 111] Connect call failed ('127.0.0.1',
+ * 1)").
+ *
+ * @example
+ * ```ts
+ * await sockConnect(loop, sock, ["127.0.0.1", 8080]);
+ * ```
+ */
+export async function sockConnect(
+  loop: SockLoop,
+  sock: Socket,
+  address: AddressLike,
+): Promise<void> {
+  checkSocket(sock, "sock_connect");
+  let target: AddressLike = address;
+  if (
+    (sock.family === C.AF_INET || sock.family === C.AF_INET6) && Array.isArray(address) &&
+    typeof address[0] === "string" && address[0] !== "" && parseNumericHost(address[0]) === null
+  ) {
+    const [host, port] = address;
+    const infos = await loopGetaddrinfo(loop, host, port, {
+      family: sock.family,
+      type: sock.type,
+      proto: sock.proto,
+    });
+    target = infos[0][4];
+  }
+  // Checked again: the socket may have been closed while the name resolved.
+  const fd = checkSocket(sock, "sock_connect");
+  const err = sock.connectEx(target);
+  if (err === 0) return;
+  if (err !== EINPROGRESS && err !== EAGAIN && err !== EINTR) throw osErrorFromErrno(err);
+  await whenReady(loop, fd, true, () => {
+    const e = getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
+    if (e === 0) return;
+    if (e === EINPROGRESS || e === EAGAIN || e === EINTR) return AGAIN;
+    throw connectError(e, target);
+  });
+}
+
+/** Python's `OSError(err, f"Connect call failed {address}")`, as the subclass for `err`. */
+function connectError(err: number, address: unknown): OSError {
+  const Class = osErrorFromErrno(err).constructor as new (e: number, m: string) => OSError;
+  return new Class(err, `Connect call failed ${formatAddress(address)}`);
+}
+
+/**
+ * `loop.sockAccept(sock)`: waits for a connection on a listening
+ * non-blocking socket: `[conn, address]`, `conn` non-blocking too.
+ *
+ * @example
+ * ```ts
+ * const [conn, peer] = await sockAccept(loop, listener);
+ * ```
+ */
+export function sockAccept(loop: SockLoop, sock: Socket): Promise<[Socket, SocketAddress]> {
+  try {
+    const fd = checkSocket(sock, "sock_accept");
+    const attempt = (): [Socket, SocketAddress] | typeof AGAIN => {
+      const r = settle(acceptRaw(fd));
+      if (r === AGAIN) return AGAIN;
+      return [wrapSocketFd(r[0], sock.family, sock.type, sock.proto, 0), r[1] ?? ""];
+    };
+    const r = attempt();
+    if (r !== AGAIN) return Promise.resolve(r);
+    return whenReady(loop, fd, false, attempt);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+// ---------------------------------------------------------------- names
+
+/** Settles a loop future from a host promise, so a task waits on the loop's own terms. */
+async function onLoop<T>(loop: SockLoop, work: () => Promise<T>): Promise<T> {
+  if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
+  const fut = loop.createFuture<T>();
+  work().then(
+    (v) => fut.done() || fut.setResult(v),
+    (e) => fut.done() || fut.setException(e),
+  );
+  return await fut;
+}
+
+/**
+ * `loop.getaddrinfo(host, port, {family, type, proto, flags})`: Python's
+ * `socket.getaddrinfo` (see `getaddrinfo` in `dns.ts`) settled through the
+ * loop, so cancelling the awaiting task cancels the wait.
+ *
+ * @example
+ * ```ts
+ * const infos = await loopGetaddrinfo(loop, "localhost", 80, { type: SOCK_STREAM });
+ * ```
+ */
+export function loopGetaddrinfo(
+  loop: SockLoop,
+  host: string | Uint8Array | null | undefined,
+  port: number | string | Uint8Array | null | undefined,
+  opts: GetaddrinfoOptions = {},
+): Promise<AddrInfo[]> {
+  return onLoop(loop, () => getaddrinfo(host, port, opts));
+}
+
+/**
+ * `loop.getnameinfo(sockaddr, flags)`: Python's `socket.getnameinfo` (see
+ * `getnameinfo` in `dns.ts`) settled through the loop.
+ *
+ * @example
+ * ```ts
+ * const [host, service] = await loopGetnameinfo(loop, ["127.0.0.1", 22]);
+ * ```
+ */
+export function loopGetnameinfo(
+  loop: SockLoop,
+  sockaddr: readonly [string, number, ...number[]],
+  flags = 0,
+): Promise<[host: string, service: string]> {
+  return onLoop(loop, () => getnameinfo(sockaddr, flags));
+}

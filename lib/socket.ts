@@ -1,0 +1,741 @@
+/**
+ * `Socket`: the part of Python's `socket.socket` that asyncio code uses, over
+ * the raw calls of `ffi/`, plus `socket()`, `socketpair()` and the socket
+ * constants.
+ *
+ * Every fd a `Socket` holds is non-blocking (O_NONBLOCK) and close-on-exec,
+ * so the event loop can use it at any time. The Python-visible mode
+ * (`gettimeout()`, `setblocking()`) is kept separately: a new socket is in
+ * blocking mode, as in Python, and the loop's `sock*` methods want it
+ * non-blocking (`setblocking(false)`). A call that would block never does:
+ * in either mode it throws `BlockingIOError` (EAGAIN, EINPROGRESS), like a
+ * Python socket in non-blocking mode. Blocking the JS thread would freeze
+ * the host and the loop with it.
+ *
+ * @example
+ * ```ts
+ * using srv = socket(AF_INET, SOCK_STREAM);
+ * srv.bind(["127.0.0.1", 0]);
+ * srv.listen();
+ * console.log(srv.getsockname()); // ["127.0.0.1", 41234]
+ * ```
+ *
+ * @module
+ */
+import { C, ERRNO, sys } from "../ffi/mod.ts";
+import { OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import {
+  type AddressLike,
+  decodeSockaddr,
+  encodeSockaddr,
+  formatAddress,
+  type SocketAddress,
+} from "./sockaddr.ts";
+
+export {
+  type AddressLike,
+  EAI_ADDRFAMILY,
+  EAI_AGAIN,
+  EAI_BADFLAGS,
+  EAI_FAIL,
+  EAI_FAMILY,
+  EAI_MEMORY,
+  EAI_NODATA,
+  EAI_NONAME,
+  EAI_OVERFLOW,
+  EAI_SERVICE,
+  EAI_SOCKTYPE,
+  EAI_SYSTEM,
+  gaierror,
+  type IPv4Address,
+  type IPv6Address,
+  type RawAddress,
+  type SocketAddress,
+} from "./sockaddr.ts";
+
+// ---------------------------------------------------------------- constants
+
+/** Address family: unspecified (any). */
+export const AF_UNSPEC: number = C.AF_UNSPEC;
+/** Address family: Unix domain sockets. */
+export const AF_UNIX: number = C.AF_UNIX;
+/** Address family: IPv4. */
+export const AF_INET: number = C.AF_INET;
+/** Address family: IPv6. */
+export const AF_INET6: number = C.AF_INET6;
+/** Socket type: a byte stream (TCP). */
+export const SOCK_STREAM: number = C.SOCK_STREAM;
+/** Socket type: datagrams (UDP). */
+export const SOCK_DGRAM: number = C.SOCK_DGRAM;
+/** Socket type: raw. */
+export const SOCK_RAW: number = C.SOCK_RAW;
+/** Socket type: reliable datagrams. */
+export const SOCK_RDM: number = C.SOCK_RDM;
+/** Socket type: sequenced packets. */
+export const SOCK_SEQPACKET: number = C.SOCK_SEQPACKET;
+/** Type flag: create the socket non-blocking (`gettimeout()` is then 0). */
+export const SOCK_NONBLOCK: number = C.SOCK_NONBLOCK;
+/** Type flag: close-on-exec (always set here). */
+export const SOCK_CLOEXEC: number = C.SOCK_CLOEXEC;
+/** The kernel's largest listen backlog. */
+export const SOMAXCONN: number = C.SOMAXCONN;
+/** Option level: the socket itself. */
+export const SOL_SOCKET: number = C.SOL_SOCKET;
+/** Allow binding an address in TIME_WAIT. */
+export const SO_REUSEADDR: number = C.SO_REUSEADDR;
+/** Let several sockets bind the same address and port. */
+export const SO_REUSEPORT: number = C.SO_REUSEPORT;
+/** The pending error (and clear it); how a non-blocking connect reports. */
+export const SO_ERROR: number = C.SO_ERROR;
+/** Allow sending to broadcast addresses. */
+export const SO_BROADCAST: number = C.SO_BROADCAST;
+/** Send keepalive probes. */
+export const SO_KEEPALIVE: number = C.SO_KEEPALIVE;
+/** The socket type (read only). */
+export const SO_TYPE: number = C.SO_TYPE;
+/** The receive buffer size. */
+export const SO_RCVBUF: number = C.SO_RCVBUF;
+/** The send buffer size. */
+export const SO_SNDBUF: number = C.SO_SNDBUF;
+/** Linger on close (a `struct linger`, 8 bytes). */
+export const SO_LINGER: number = C.SO_LINGER;
+/** Whether the socket listens (read only). */
+export const SO_ACCEPTCONN: number = C.SO_ACCEPTCONN;
+/** The address family (read only). */
+export const SO_DOMAIN: number = C.SO_DOMAIN;
+/** The protocol (read only). */
+export const SO_PROTOCOL: number = C.SO_PROTOCOL;
+/** Protocol: IP. */
+export const IPPROTO_IP: number = C.IPPROTO_IP;
+/** Protocol: TCP. */
+export const IPPROTO_TCP: number = C.IPPROTO_TCP;
+/** Protocol: UDP. */
+export const IPPROTO_UDP: number = C.IPPROTO_UDP;
+/** Protocol: IPv6. */
+export const IPPROTO_IPV6: number = C.IPPROTO_IPV6;
+/** Protocol: SCTP. */
+export const IPPROTO_SCTP: number = C.IPPROTO_SCTP;
+/** Disable Nagle's algorithm. */
+export const TCP_NODELAY: number = C.TCP_NODELAY;
+/** Restrict an AF_INET6 socket to IPv6 (no IPv4-mapped peers). */
+export const IPV6_V6ONLY: number = C.IPV6_V6ONLY;
+/** `shutdown`: no more receptions. */
+export const SHUT_RD: number = C.SHUT_RD;
+/** `shutdown`: no more transmissions (sends EOF). */
+export const SHUT_WR: number = C.SHUT_WR;
+/** `shutdown`: neither. */
+export const SHUT_RDWR: number = C.SHUT_RDWR;
+/** `recv` flag: out-of-band data. */
+export const MSG_OOB: number = C.MSG_OOB;
+/** `recv` flag: look without consuming. */
+export const MSG_PEEK: number = C.MSG_PEEK;
+/** `recv` flag: report the real length of a truncated datagram. */
+export const MSG_TRUNC: number = C.MSG_TRUNC;
+/** Flag: do not block (every call here is non-blocking anyway). */
+export const MSG_DONTWAIT: number = C.MSG_DONTWAIT;
+/** `recv` flag: wait for the full request (never blocks here: sockets are non-blocking). */
+export const MSG_WAITALL: number = C.MSG_WAITALL;
+/** `send` flag: no SIGPIPE (always added). */
+export const MSG_NOSIGNAL: number = C.MSG_NOSIGNAL;
+/** The platform supports IPv6 (Python's `socket.has_ipv6`). */
+export const hasIpv6: boolean = true;
+
+// ---------------------------------------------------------------- helpers
+
+const EBADF = ERRNO.EBADF;
+const EINTR = ERRNO.EINTR;
+const ECONNRESET = ERRNO.ECONNRESET;
+const TYPE_FLAGS = C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
+const SMALL_RECV = 65536;
+
+// Scratch for the synchronous calls; JS runs one call at a time, and every
+// result is copied out before the next call.
+const addrBuf = new Uint8Array(C.SOCKADDR_STORAGE_SIZE);
+const addrLen = new Uint32Array(1);
+const intBuf = new Uint8Array(4);
+const intView = new DataView(intBuf.buffer);
+let recvScratch: Uint8Array | undefined;
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "string") return "str";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
+}
+
+function intArg(v: unknown): number {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
+  }
+  return v;
+}
+
+/**
+ * `data` as a `Uint8Array` over the same memory. Any `ArrayBufferView`
+ * (Python's bytes-like objects) is accepted; anything else, a string in
+ * particular, is a `TypeError` (API.md rule 5).
+ *
+ * @example
+ * ```ts
+ * bytesArg(new TextEncoder().encode("hi")); // the same Uint8Array
+ * bytesArg("hi"); // throws TypeError: a bytes-like object is required, not 'str'
+ * ```
+ */
+export function bytesArg(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  throw new TypeError(`a bytes-like object is required, not '${typeName(data)}'`);
+}
+
+/**
+ * Throws the `OSError` subclass for a raw call's `-errno` result `r`;
+ * returns `r` when it is a success.
+ */
+function ok(r: number): number {
+  if (r < 0) throw osErrorFromErrno(-r);
+  return r;
+}
+
+/**
+ * Receives up to `n` bytes from `fd` into a new array of exactly the bytes
+ * received: the raw result (`-errno`) on failure. Small reads go through a
+ * shared buffer and are copied out; large ones keep their own buffer.
+ *
+ * @example
+ * ```ts
+ * const r = recvBytes(fd, 4096, 0);
+ * if (typeof r === "number") throw osErrorFromErrno(-r);
+ * ```
+ */
+export function recvBytes(fd: number, n: number, flags: number): Uint8Array | number {
+  if (n <= SMALL_RECV) {
+    recvScratch ??= new Uint8Array(SMALL_RECV);
+    const r = sys().recv(fd, n === SMALL_RECV ? recvScratch : recvScratch.subarray(0, n), flags);
+    return r < 0 ? r : recvScratch.slice(0, r);
+  }
+  const buf = new Uint8Array(n);
+  const r = sys().recv(fd, buf, flags);
+  if (r < 0) return r;
+  // Keep the big buffer only when most of it is used.
+  return r === n ? buf : r > n >> 1 ? buf.subarray(0, r) : buf.slice(0, r);
+}
+
+/**
+ * Like {@link recvBytes} with the sender's address: `recvfrom(2)`.
+ *
+ * @example
+ * ```ts
+ * const r = recvfromBytes(fd, 2048, 0);
+ * if (typeof r !== "number") console.log(r[0].length, "bytes from", r[1]);
+ * ```
+ */
+export function recvfromBytes(
+  fd: number,
+  n: number,
+  flags: number,
+): [Uint8Array, SocketAddress | null] | number {
+  const buf = n <= SMALL_RECV
+    ? (recvScratch ??= new Uint8Array(SMALL_RECV)).subarray(0, n)
+    : new Uint8Array(n);
+  const r = sys().recvfrom(fd, buf, flags, addrBuf, addrLen);
+  if (r < 0) return r;
+  // MSG_TRUNC reports the datagram's full length, which may exceed the buffer.
+  const got = Math.min(r, n);
+  const data = n <= SMALL_RECV || got <= n >> 1 ? buf.slice(0, got) : buf.subarray(0, got);
+  return [data, decodeSockaddr(addrBuf, addrLen[0])];
+}
+
+/**
+ * Receives into `buf` with the sender's address; the raw result on failure.
+ *
+ * @example
+ * ```ts
+ * const r = recvfromInto(fd, buf, 0);
+ * if (typeof r !== "number") console.log(r[0], "bytes from", r[1]);
+ * ```
+ */
+export function recvfromInto(
+  fd: number,
+  buf: Uint8Array,
+  flags: number,
+): [number, SocketAddress | null] | number {
+  const r = sys().recvfrom(fd, buf, flags, addrBuf, addrLen);
+  return r < 0 ? r : [r, decodeSockaddr(addrBuf, addrLen[0])];
+}
+
+/**
+ * Accepts a connection on `fd` as a non-blocking, close-on-exec fd, with
+ * the peer's address; the raw result on failure.
+ *
+ * @example
+ * ```ts
+ * const r = acceptRaw(listenFd);
+ * if (typeof r !== "number") { const [fd, peer] = r; }
+ * ```
+ */
+export function acceptRaw(fd: number): [number, SocketAddress | null] | number {
+  const r = sys().accept4(fd, addrBuf, addrLen, C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
+  return r < 0 ? r : [r, decodeSockaddr(addrBuf, addrLen[0])];
+}
+
+/**
+ * An `int` socket option of `fd`; throws the `OSError` on failure.
+ *
+ * @example
+ * ```ts
+ * const err = getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
+ * ```
+ */
+export function getsockoptInt(fd: number, level: number, name: number): number {
+  intView.setInt32(0, 0, true);
+  ok(sys().getsockopt(fd, level, name, intBuf));
+  return intView.getInt32(0, true);
+}
+
+function setNonBlocking(fd: number): void {
+  const s = sys();
+  const fl = ok(s.fcntl(fd, C.F_GETFL, 0));
+  if (!(fl & C.O_NONBLOCK)) ok(s.fcntl(fd, C.F_SETFL, fl | C.O_NONBLOCK));
+}
+
+/**
+ * Set around `new Socket(...)` by {@link wrapSocketFd}: the fd is one this
+ * module just made, so the constructor trusts the identity it is given
+ * instead of asking the kernel, and takes this timeout.
+ */
+let adopting: { timeout: number | null } | null = null;
+
+// ---------------------------------------------------------------- Socket
+
+/**
+ * A socket, with the methods of Python's `socket.socket` that asyncio code
+ * uses. Made by {@link socket}, {@link socketpair}, `accept()`, or
+ * `new Socket(family, type, proto, fileno)` to adopt an open fd.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = socketpair();
+ * a.send(new TextEncoder().encode("ping"));
+ * console.log(b.recv(100)); // Uint8Array "ping"
+ * a.close();
+ * b.close();
+ * ```
+ */
+export class Socket {
+  #fd: number;
+  readonly #family: number;
+  readonly #type: number;
+  readonly #proto: number;
+  /** Python's timeout: null in blocking mode, 0 in non-blocking mode. */
+  #timeout: number | null;
+
+  /**
+   * A new socket (`family` AF_INET, `type` SOCK_STREAM, `proto` 0 by
+   * default), or with `fileno`, a `Socket` that takes over that open fd
+   * (made non-blocking; family, type and protocol read from the kernel when
+   * not given). `type` may include SOCK_NONBLOCK (non-blocking mode) and
+   * SOCK_CLOEXEC (always set anyway).
+   */
+  constructor(family?: number, type?: number, proto?: number, fileno?: number | null) {
+    const s = sys();
+    if (fileno === undefined || fileno === null) {
+      const fam = family === undefined || family === -1 ? C.AF_INET : intArg(family);
+      const typ = type === undefined || type === -1 ? C.SOCK_STREAM : intArg(type);
+      const pro = proto === undefined || proto === -1 ? 0 : intArg(proto);
+      const fd = ok(s.socket(fam, typ | TYPE_FLAGS, pro));
+      this.#fd = fd;
+      this.#family = fam;
+      this.#type = typ & ~TYPE_FLAGS;
+      // The kernel picks the protocol for 0; Python keeps what was asked.
+      this.#proto = pro;
+      this.#timeout = typ & C.SOCK_NONBLOCK ? 0 : null;
+      return;
+    }
+    const fd = intArg(fileno);
+    if (fd < 0) throw new ValueError("negative file descriptor");
+    const known = adopting;
+    if (known !== null) {
+      adopting = null;
+      this.#fd = fd;
+      this.#family = family!;
+      this.#type = type!;
+      this.#proto = proto!;
+      this.#timeout = known.timeout;
+      return;
+    }
+    // Reading the type also proves that fd is an open socket.
+    const kernelType = getsockoptInt(fd, C.SOL_SOCKET, C.SO_TYPE);
+    this.#family = family === undefined || family === -1
+      ? getsockoptInt(fd, C.SOL_SOCKET, C.SO_DOMAIN)
+      : intArg(family);
+    this.#type = (type === undefined || type === -1 ? kernelType : intArg(type)) & ~TYPE_FLAGS;
+    this.#proto = proto === undefined || proto === -1
+      ? getsockoptInt(fd, C.SOL_SOCKET, C.SO_PROTOCOL)
+      : intArg(proto);
+    setNonBlocking(fd);
+    this.#fd = fd;
+    this.#timeout = type !== undefined && type !== -1 && type & C.SOCK_NONBLOCK ? 0 : null;
+  }
+
+  /** The address family (AF_INET, AF_INET6, AF_UNIX, ...). */
+  get family(): number {
+    return this.#family;
+  }
+
+  /** The socket type (SOCK_STREAM, SOCK_DGRAM, ...), without the SOCK_NONBLOCK/SOCK_CLOEXEC flags. */
+  get type(): number {
+    return this.#type;
+  }
+
+  /** The protocol number (0 for the family's default). */
+  get proto(): number {
+    return this.#proto;
+  }
+
+  /** The file descriptor, or -1 once closed or detached (as in Python). */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  #checkFd(): number {
+    if (this.#fd < 0) throw new OSError(EBADF);
+    return this.#fd;
+  }
+
+  // -- mode ----------------------------------------------------------------
+
+  /**
+   * Python's timeout: null in blocking mode, 0 in non-blocking mode (the
+   * mode the loop's `sock*` methods require).
+   */
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * `setblocking(false)` is `settimeout(0)`, `setblocking(true)` is
+   * `settimeout(null)`. The fd itself stays non-blocking either way.
+   */
+  setblocking(flag: boolean): void {
+    this.#checkFd();
+    this.#timeout = flag ? null : 0;
+  }
+
+  /** Whether the socket is in blocking mode (`gettimeout() !== 0`). */
+  getblocking(): boolean {
+    this.#checkFd();
+    return this.#timeout !== 0;
+  }
+
+  /**
+   * Sets Python's timeout: null (blocking mode), 0 (non-blocking), or a
+   * positive number of seconds, which is kept and reported by
+   * `gettimeout()` but never waited for: calls that would block throw
+   * `BlockingIOError` right away.
+   */
+  settimeout(value: number | null): void {
+    this.#checkFd();
+    if (value === null || value === undefined) {
+      this.#timeout = null;
+      return;
+    }
+    if (typeof value !== "number" || Number.isNaN(value)) {
+      throw new TypeError(`'${typeName(value)}' object cannot be interpreted as an integer`);
+    }
+    if (value < 0) throw new ValueError("Timeout value out of range");
+    this.#timeout = value;
+  }
+
+  // -- addresses -----------------------------------------------------------
+
+  /** Binds to `address` (rule 7 tuple, or a Unix path). */
+  bind(address: AddressLike): void {
+    const fd = this.#checkFd();
+    ok(sys().bind(fd, encodeSockaddr(this.#family, address, "bind")));
+  }
+
+  /** Starts listening; `backlog` defaults to Python's `min(SOMAXCONN, 128)`. */
+  listen(backlog?: number): void {
+    const fd = this.#checkFd();
+    const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : intArg(backlog);
+    ok(sys().listen(fd, Math.max(0, n)));
+  }
+
+  /**
+   * Accepts a connection: `[socket, address]`. The new socket is in
+   * blocking mode, as Python's is; `BlockingIOError` when none is pending.
+   */
+  accept(): [Socket, SocketAddress] {
+    const fd = this.#checkFd();
+    const r = acceptRaw(fd);
+    if (typeof r === "number") throw osErrorFromErrno(-r);
+    const conn = wrapSocketFd(r[0], this.#family, this.#type, this.#proto, null);
+    return [conn, r[1] ?? ""];
+  }
+
+  /**
+   * Connects to `address`. A connection that cannot complete at once (TCP,
+   * always) throws `BlockingIOError` (EINPROGRESS); wait for writability,
+   * then read `SO_ERROR`, or use the loop's `sockConnect`.
+   */
+  connect(address: AddressLike): void {
+    const err = this.connectEx(address);
+    if (err !== 0) throw osErrorFromErrno(err);
+  }
+
+  /**
+   * Like {@link connect}, but returns the errno (0 on success) instead of
+   * throwing for an OS error; a bad address still throws.
+   */
+  connectEx(address: AddressLike): number {
+    const sa = encodeSockaddr(this.#family, address, "connect");
+    if (this.#fd < 0) return EBADF;
+    // Not retried on EINTR: the connection goes on in the background and a
+    // second connect would only say EALREADY.
+    const r = sys().connect(this.#fd, sa);
+    return r < 0 ? -r : 0;
+  }
+
+  /** The local address. */
+  getsockname(): SocketAddress {
+    const fd = this.#checkFd();
+    const len = ok(sys().getsockname(fd, addrBuf));
+    return decodeSockaddr(addrBuf, len) ?? "";
+  }
+
+  /** The peer's address; `OSError` ENOTCONN when not connected. */
+  getpeername(): SocketAddress {
+    const fd = this.#checkFd();
+    const len = ok(sys().getpeername(fd, addrBuf));
+    return decodeSockaddr(addrBuf, len) ?? "";
+  }
+
+  // -- options -------------------------------------------------------------
+
+  /** Sets an option: a number (or boolean) as a C `int`, or raw bytes. */
+  setsockopt(level: number, optname: number, value: number | boolean | Uint8Array): void {
+    const fd = this.#checkFd();
+    const v = value instanceof Uint8Array ? value : intArg(value);
+    ok(sys().setsockopt(fd, intArg(level), intArg(optname), v));
+  }
+
+  /** An `int` option's value. */
+  getsockopt(level: number, optname: number): number;
+  /** An option's raw bytes, at most `buflen` (1..1024) of them. */
+  getsockopt(level: number, optname: number, buflen: number): Uint8Array;
+  getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
+    const fd = this.#checkFd();
+    if (buflen === undefined || buflen === 0) {
+      return getsockoptInt(fd, intArg(level), intArg(optname));
+    }
+    const n = intArg(buflen);
+    if (n < 0 || n > 1024) throw new OSError("getsockopt buflen out of range");
+    const out = new Uint8Array(n);
+    const len = ok(sys().getsockopt(fd, intArg(level), intArg(optname), out));
+    return len < n ? out.slice(0, len) : out;
+  }
+
+  // -- data ----------------------------------------------------------------
+
+  /** Receives up to `bufsize` bytes; an empty array at EOF. */
+  recv(bufsize: number, flags = 0): Uint8Array {
+    const fd = this.#checkFd();
+    const n = intArg(bufsize);
+    if (n < 0) throw new ValueError("negative buffersize in recv");
+    const r = recvBytes(fd, n, intArg(flags));
+    if (typeof r === "number") throw osErrorFromErrno(-r);
+    return r;
+  }
+
+  /** Receives into `buffer` (its first `nbytes`, or all of it); returns the count. */
+  recvInto(buffer: Uint8Array, nbytes = 0, flags = 0): number {
+    const fd = this.#checkFd();
+    const buf = bytesArg(buffer);
+    const n = intArg(nbytes);
+    if (n < 0) throw new ValueError("negative buffersize in recv_into");
+    if (n > buf.length) throw new ValueError("buffer too small for requested bytes");
+    return ok(
+      sys().recv(fd, n === 0 || n === buf.length ? buf : buf.subarray(0, n), intArg(flags)),
+    );
+  }
+
+  /** Receives a datagram (or bytes): `[data, address]`; the address is null when there is none. */
+  recvfrom(bufsize: number, flags = 0): [Uint8Array, SocketAddress | null] {
+    const fd = this.#checkFd();
+    const n = intArg(bufsize);
+    if (n < 0) throw new ValueError("negative buffersize in recvfrom");
+    const r = recvfromBytes(fd, n, intArg(flags));
+    if (typeof r === "number") throw osErrorFromErrno(-r);
+    return r;
+  }
+
+  /** Like {@link recvfrom} into `buffer`: `[count, address]`. */
+  recvfromInto(buffer: Uint8Array, nbytes = 0, flags = 0): [number, SocketAddress | null] {
+    const fd = this.#checkFd();
+    const buf = bytesArg(buffer);
+    const n = intArg(nbytes);
+    if (n < 0) throw new ValueError("negative buffersize in recvfrom_into");
+    if (n > buf.length) throw new ValueError("nbytes is greater than the length of the buffer");
+    const r = recvfromInto(fd, n === 0 ? buf : buf.subarray(0, n), intArg(flags));
+    if (typeof r === "number") throw osErrorFromErrno(-r);
+    return r;
+  }
+
+  /** Sends bytes; returns how many were sent (perhaps fewer than given). */
+  send(data: Uint8Array, flags = 0): number {
+    const fd = this.#checkFd();
+    return ok(sys().send(fd, bytesArg(data), intArg(flags)));
+  }
+
+  /**
+   * Sends all of `data`. The socket never blocks, so when the kernel's
+   * buffer fills this throws `BlockingIOError` with part of the data sent,
+   * as a non-blocking Python socket does: the loop's `sockSendall` waits.
+   */
+  sendall(data: Uint8Array, flags = 0): void {
+    const fd = this.#checkFd();
+    const buf = bytesArg(data);
+    const f = intArg(flags);
+    const s = sys();
+    let pos = 0;
+    do {
+      const r = s.send(fd, pos === 0 ? buf : buf.subarray(pos), f);
+      if (r === -EINTR) continue;
+      pos += ok(r);
+    } while (pos < buf.length);
+  }
+
+  /** Sends a datagram to `address`: `sendto(data, address)` or `sendto(data, flags, address)`. */
+  sendto(data: Uint8Array, address: AddressLike): number;
+  /** Sends a datagram to `address` with `flags`. */
+  sendto(data: Uint8Array, flags: number, address: AddressLike): number;
+  sendto(data: Uint8Array, flagsOrAddress: number | AddressLike, address?: AddressLike): number {
+    const fd = this.#checkFd();
+    const buf = bytesArg(data);
+    const [flags, addr] = address === undefined
+      ? [0, flagsOrAddress]
+      : [intArg(flagsOrAddress), address];
+    return ok(sys().sendto(fd, buf, flags, encodeSockaddr(this.#family, addr, "sendto")));
+  }
+
+  /** Shuts down one or both directions: SHUT_RD, SHUT_WR, SHUT_RDWR. */
+  shutdown(how: number): void {
+    const fd = this.#checkFd();
+    ok(sys().shutdown(fd, intArg(how)));
+  }
+
+  // -- lifetime ------------------------------------------------------------
+
+  /**
+   * Closes the fd, once: later calls do nothing. ECONNRESET from close is
+   * ignored, as in Python; other errors are thrown (the fd is gone anyway).
+   */
+  close(): void {
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#fd = -1;
+    const r = sys().close(fd);
+    if (r < 0 && r !== -ECONNRESET) throw osErrorFromErrno(-r);
+  }
+
+  /** Gives up the fd without closing it; returns it (-1 if already closed). */
+  detach(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
+  /** `using sock = socket()` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Python's repr: `<socket.socket fd=5, family=2, type=1, proto=0, laddr=('127.0.0.1', 8888)>`. */
+  toString(): string {
+    const closed = this.#fd < 0;
+    let s = `<socket.socket${closed ? " [closed]" : ""} fd=${this.#fd}, family=${this.#family}, ` +
+      `type=${this.#type}, proto=${this.#proto}`;
+    if (!closed) {
+      for (
+        const [key, get] of [["laddr", sys().getsockname], ["raddr", sys().getpeername]] as const
+      ) {
+        const len = get.call(sys(), this.#fd, addrBuf);
+        const a = len > 0 ? decodeSockaddr(addrBuf, len) : null;
+        if (a !== null && a !== "") s += `, ${key}=${formatAddress(a)}`;
+      }
+    }
+    return s + ">";
+  }
+}
+
+/**
+ * A new socket, non-blocking at the fd level and in blocking mode for
+ * Python (`setblocking(false)` before the loop's `sock*` methods).
+ *
+ * @example
+ * ```ts
+ * const sock = socket(AF_INET6, SOCK_DGRAM);
+ * sock.bind(["::1", 0]);
+ * ```
+ */
+export function socket(
+  family: number = C.AF_INET,
+  type: number = C.SOCK_STREAM,
+  proto = 0,
+): Socket {
+  return new Socket(family, type, proto);
+}
+
+/**
+ * A pair of connected sockets (`AF_UNIX`, `SOCK_STREAM` by default), both
+ * in blocking mode for Python.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = socketpair();
+ * a.sendall(new Uint8Array([1, 2, 3]));
+ * b.recv(3); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function socketpair(
+  family: number = C.AF_UNIX,
+  type: number = C.SOCK_STREAM,
+  proto = 0,
+): [Socket, Socket] {
+  const fam = intArg(family), typ = intArg(type), pro = intArg(proto);
+  const r = sys().socketpair(fam, typ | TYPE_FLAGS, pro);
+  if (typeof r === "number") throw osErrorFromErrno(-r);
+  const timeout = typ & C.SOCK_NONBLOCK ? 0 : null;
+  const bare = typ & ~TYPE_FLAGS;
+  return [
+    wrapSocketFd(r[0], fam, bare, pro, timeout),
+    wrapSocketFd(r[1], fam, bare, pro, timeout),
+  ];
+}
+
+/**
+ * Makes a `Socket` for an fd this library just created (non-blocking and
+ * close-on-exec already), without asking the kernel what it is.
+ *
+ * @example
+ * ```ts
+ * const sock = wrapSocketFd(fd, AF_INET, SOCK_STREAM, 0, 0);
+ * ```
+ */
+export function wrapSocketFd(
+  fd: number,
+  family: number,
+  type: number,
+  proto: number,
+  timeout: number | null,
+): Socket {
+  adopting = { timeout };
+  try {
+    return new Socket(family, type, proto, fd);
+  } finally {
+    adopting = null;
+  }
+}
