@@ -34,6 +34,46 @@ export { BaseEventLoop } from "./lib/base_events.ts";
 export { BaseSelectorEventLoop, type SelectorEventLoopOptions } from "./lib/selector_events.ts";
 export { SelectorEventLoop, signals } from "./lib/unix_events.ts";
 export {
+  type Address,
+  BaseProtocol,
+  type BaseProtocolLike,
+  BufferedProtocol,
+  type BufferedProtocolLike,
+  DatagramProtocol,
+  type DatagramProtocolLike,
+  Protocol,
+  type ProtocolLike,
+  SubprocessProtocol,
+  type SubprocessProtocolLike,
+} from "./lib/protocols.ts";
+export {
+  BaseTransport,
+  DatagramTransport,
+  type ExtraInfo,
+  ReadTransport,
+  SubprocessTransport,
+  Transport,
+  WriteTransport,
+} from "./lib/transports.ts";
+export {
+  type ClientConnectedCallback,
+  EOFError,
+  IncompleteReadError,
+  LimitOverrunError,
+  openConnection,
+  openUnixConnection,
+  startServer,
+  startUnixServer,
+  type StreamOptions,
+  StreamReader,
+  StreamReaderProtocol,
+  type StreamServer,
+  StreamWriter,
+} from "./lib/streams.ts";
+export { Server } from "./lib/servers.ts";
+export { SelectorSocketTransport } from "./lib/selector_transports.ts";
+export type { CreateConnectionOptions, CreateServerOptions } from "./lib/connections.ts";
+export {
   type AddressLike,
   AF_INET,
   AF_INET6,
@@ -59,8 +99,8 @@ export {
   IPPROTO_TCP,
   IPPROTO_UDP,
   type IPv4Address,
-  type IPv6Address,
   IPV6_V6ONLY,
+  type IPv6Address,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
   MSG_OOB,
@@ -132,10 +172,10 @@ export {
   EVENT_READ,
   EVENT_WRITE,
   type FileLike,
-  type WaitSet,
   PollSelector,
   type SelectorKey,
   SelectSelector,
+  type WaitSet,
 } from "./lib/selectors.ts";
 export { type DoneCallback, Future, type FutureLoop, isFuture } from "./lib/futures.ts";
 export {
@@ -172,6 +212,24 @@ export {
   wrapFuture,
 } from "./lib/task_functions.ts";
 export { Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./lib/coroutines.ts";
+export {
+  Barrier,
+  BoundedSemaphore,
+  BrokenBarrierError,
+  Condition,
+  Event,
+  Lock,
+  Semaphore,
+} from "./lib/locks.ts";
+export {
+  LifoQueue,
+  PriorityQueue,
+  type PriorityQueueOptions,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+} from "./lib/queues.ts";
 export { run, Runner, type RunOptions } from "./lib/runners.ts";
 export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";
 export {

@@ -14,6 +14,10 @@ import * as sm from "./sock_methods.ts";
 import type { Socket } from "./socket.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import type { AddrInfo, GetaddrinfoOptions } from "./dns.ts";
+import * as conn from "./connections.ts";
+import type { Server } from "./servers.ts";
+import type { SelectorSocketTransport } from "./selector_transports.ts";
+import type { BaseProtocolLike } from "./protocols.ts";
 
 /**
  * The event loop over a selector (`EpollSelector` by default, or the
@@ -29,6 +33,61 @@ import type { AddrInfo, GetaddrinfoOptions } from "./dns.ts";
  */
 export class SelectorEventLoop extends BaseSelectorEventLoop {
   #signalHandlers = new Map<number, { handle: Handle; unlisten: () => void }>();
+
+  // -- connections and servers ---------------------------------------------
+
+  /** Opens a TCP connection; resolves to `[transport, protocol]`. */
+  createConnection<P extends BaseProtocolLike>(
+    protocolFactory: () => P,
+    host?: string | null,
+    port?: number | string | null,
+    opts?: conn.CreateConnectionOptions,
+  ): Promise<[SelectorSocketTransport, P]> {
+    return conn.createConnection(this, protocolFactory, host, port, opts) as Promise<
+      [SelectorSocketTransport, P]
+    >;
+  }
+
+  /** Listens on `host:port`; resolves to a `Server`. */
+  createServer(
+    protocolFactory: () => BaseProtocolLike,
+    host?: string | string[] | null,
+    port?: number | string | null,
+    opts?: conn.CreateServerOptions,
+  ): Promise<Server> {
+    return conn.createServer(this, protocolFactory, host, port, opts);
+  }
+
+  /** Connects to a Unix socket; resolves to `[transport, protocol]`. */
+  createUnixConnection<P extends BaseProtocolLike>(
+    protocolFactory: () => P,
+    path?: string | null,
+    opts?: { sock?: Socket; ssl?: unknown; serverHostname?: string },
+  ): Promise<[SelectorSocketTransport, P]> {
+    return conn.createUnixConnection(this, protocolFactory, path, opts) as Promise<
+      [SelectorSocketTransport, P]
+    >;
+  }
+
+  /** Listens on a Unix socket path; resolves to a `Server`. */
+  createUnixServer(
+    protocolFactory: () => BaseProtocolLike,
+    path?: string | null,
+    opts?: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean },
+  ): Promise<Server> {
+    return conn.createUnixServer(this, protocolFactory, path, opts);
+  }
+
+  /** Wraps an accepted socket in a transport. */
+  connectAcceptedSocket<P extends BaseProtocolLike>(
+    protocolFactory: () => P,
+    sock: Socket,
+    opts?: { ssl?: unknown },
+  ): Promise<[SelectorSocketTransport, P]> {
+    return conn.connectAcceptedSocket(this, protocolFactory, sock, opts) as Promise<
+      [SelectorSocketTransport, P]
+    >;
+  }
 
   // -- sockets: try the call first, watch the fd only on EAGAIN ---------------
 

@@ -1068,9 +1068,8 @@ test("asCompleted: coroutine functions; an awaitable is a TypeError; for await s
     }
     assertEquals(got, ["fast", "slow"]);
     const t = createTask(() => sleep(0));
-    // deno-lint-ignore no-explicit-any
     assertThrows(
-      () => asCompleted(t as any),
+      () => asCompleted(t as never),
       TypeError,
       "expects an iterable of awaitables, not Task",
     );

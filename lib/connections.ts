@@ -1,0 +1,351 @@
+/**
+ * The loop's connection methods: `createConnection`, `createServer`, their
+ * Unix-socket forms and `connectAcceptedSocket`, as functions of the loop
+ * (the loop class exposes them as methods).
+ *
+ * @module
+ */
+import { lstatSync, unlinkSync } from "node:fs";
+import { C } from "../ffi/mod.ts";
+import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import type { BaseProtocolLike } from "./protocols.ts";
+import { OSError, ValueError } from "./exceptions.ts";
+import { type AddrInfo, AI_PASSIVE, getaddrinfo } from "./dns.ts";
+import { Socket } from "./socket.ts";
+import type { AddressLike } from "./sockaddr.ts";
+import { sockConnect } from "./sock_methods.ts";
+import { SelectorSocketTransport } from "./selector_transports.ts";
+import { enableReuse, Server } from "./servers.ts";
+
+/** Options of `createConnection`. */
+export interface CreateConnectionOptions {
+  /** AF_INET or AF_INET6 to restrict the lookup (default: both). */
+  family?: number;
+  /** Protocol number for the lookup. */
+  proto?: number;
+  /** getaddrinfo flags. */
+  flags?: number;
+  /** An already connected socket to use instead of host/port. */
+  sock?: Socket;
+  /** Bind the socket to this local address first. */
+  localAddr?: AddressLike;
+  /** TLS is not available yet: passing it is an error. */
+  ssl?: unknown;
+  /** TLS server name (needs `ssl`). */
+  serverHostname?: string;
+}
+
+/** Options of `createServer`. */
+export interface CreateServerOptions {
+  /** AF_INET or AF_INET6 (default: both). */
+  family?: number;
+  /** getaddrinfo flags (AI_PASSIVE is always added). */
+  flags?: number;
+  /** An already bound socket to serve instead of host/port. */
+  sock?: Socket;
+  /** listen() backlog, 100 by default. */
+  backlog?: number;
+  /** TLS is not available yet: passing it is an error. */
+  ssl?: unknown;
+  /** SO_REUSEADDR: true by default on Unix, as in Python. */
+  reuseAddress?: boolean;
+  /** SO_REUSEPORT. */
+  reusePort?: boolean;
+  /** Start accepting at once (default true). */
+  startServing?: boolean;
+}
+
+type Factory = () => BaseProtocolLike;
+
+function noTls(ssl: unknown): void {
+  if (ssl !== undefined && ssl !== null && ssl !== false) {
+    throw new ValueError("TLS is not supported yet by this event loop");
+  }
+}
+
+/** Makes the transport over a connected socket and waits until it is set up. */
+async function makeTransport(
+  loop: BaseSelectorEventLoop,
+  sock: Socket,
+  factory: Factory,
+): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
+  const protocol = factory();
+  const waiter = loop.createFuture<void>();
+  const transport = new SelectorSocketTransport(loop, sock, protocol, waiter, null, null);
+  try {
+    await waiter;
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  return [transport, protocol];
+}
+
+/** Python's message when every address failed. */
+function connectError(errors: unknown[]): unknown {
+  if (errors.length === 1) return errors[0];
+  const texts = errors.map(String);
+  if (texts.every((t) => t === texts[0])) return errors[0];
+  return new OSError(`Multiple exceptions: ${texts.join(", ")}`);
+}
+
+/**
+ * Opens a TCP connection to `host:port` (each address getaddrinfo gives,
+ * in turn) and resolves to `[transport, protocol]`.
+ *
+ * @example
+ * ```ts
+ * const [t, p] = await createConnection(loop, () => new Protocol(), "127.0.0.1", 8888);
+ * ```
+ */
+export async function createConnection(
+  loop: BaseSelectorEventLoop,
+  factory: Factory,
+  host?: string | null,
+  port?: number | string | null,
+  opts: CreateConnectionOptions = {},
+): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
+  if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
+  noTls(opts.ssl);
+  if (opts.serverHostname !== undefined) {
+    throw new ValueError("server_hostname is only meaningful with ssl");
+  }
+  let sock = opts.sock;
+  if (sock !== undefined) {
+    if ((host ?? null) !== null || (port ?? null) !== null) {
+      throw new ValueError("host/port and sock can not be specified at the same time");
+    }
+    if ((sock.type & 0xf) !== C.SOCK_STREAM) {
+      throw new ValueError(`A Stream Socket was expected, got ${sock}`);
+    }
+  } else {
+    if ((host ?? null) === null && (port ?? null) === null) {
+      throw new ValueError("host and port was not specified and no sock specified");
+    }
+    const infos = await getaddrinfo(host, port, {
+      family: opts.family ?? 0,
+      type: C.SOCK_STREAM,
+      proto: opts.proto ?? 0,
+      flags: opts.flags ?? 0,
+    });
+    if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+    const errors: unknown[] = [];
+    for (const [family, type, proto, , address] of infos) {
+      const s = new Socket(family, type, proto);
+      s.setblocking(false);
+      try {
+        if (opts.localAddr !== undefined) s.bind(opts.localAddr);
+        await sockConnect(loop, s, address as AddressLike);
+        sock = s;
+        break;
+      } catch (e) {
+        s.close();
+        errors.push(e);
+        if (!(e instanceof OSError)) throw e;
+      }
+    }
+    if (sock === undefined) throw connectError(errors);
+  }
+  return await makeTransport(loop, sock, factory);
+}
+
+/**
+ * Listens on `host:port` (every address of `host`; all interfaces when
+ * `host` is null or ""), and resolves to a {@link Server}.
+ *
+ * @example
+ * ```ts
+ * const server = await createServer(loop, () => new Echo(), "127.0.0.1", 0);
+ * ```
+ */
+export async function createServer(
+  loop: BaseSelectorEventLoop,
+  factory: Factory,
+  host?: string | string[] | null,
+  port?: number | string | null,
+  opts: CreateServerOptions = {},
+): Promise<Server> {
+  if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
+  noTls(opts.ssl);
+  const backlog = opts.backlog ?? 100;
+  let sockets: Socket[];
+  if (opts.sock !== undefined) {
+    if ((host ?? null) !== null || (port ?? null) !== null) {
+      throw new ValueError("host/port and sock can not be specified at the same time");
+    }
+    if ((opts.sock.type & 0xf) !== C.SOCK_STREAM) {
+      throw new ValueError(`A Stream Socket was expected, got ${opts.sock}`);
+    }
+    sockets = [opts.sock];
+  } else {
+    const hosts: Array<string | null> = host === "" || host === null || host === undefined
+      ? [null]
+      : typeof host === "string"
+      ? [host]
+      : host;
+    const infos: AddrInfo[] = [];
+    const seen = new Set<string>();
+    for (const h of hosts) {
+      for (
+        const info of await getaddrinfo(h, port ?? 0, {
+          family: opts.family ?? 0,
+          type: C.SOCK_STREAM,
+          flags: AI_PASSIVE | (opts.flags ?? 0),
+        })
+      ) {
+        const key = JSON.stringify([info[0], info[4]]);
+        if (!seen.has(key)) {
+          seen.add(key);
+          infos.push(info);
+        }
+      }
+    }
+    sockets = [];
+    try {
+      for (const [family, type, proto, , address] of infos) {
+        const sock = new Socket(family, type, proto);
+        sock.setblocking(false);
+        sockets.push(sock);
+        enableReuse(sock, opts.reuseAddress ?? true, opts.reusePort ?? false);
+        // Python: an IPv6 socket listens on IPv6 only, the IPv4 one covers IPv4.
+        if (family === C.AF_INET6) sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1);
+        try {
+          sock.bind(address as AddressLike);
+        } catch (e) {
+          if (e instanceof OSError && e.errno !== undefined) {
+            throw new OSError(
+              e.errno,
+              `error while attempting to bind on address ${formatAddr(address)}: ${
+                (e.strerror ?? "").toLowerCase()
+              }`,
+            );
+          }
+          throw e;
+        }
+      }
+    } catch (e) {
+      for (const s of sockets) s.close();
+      throw e;
+    }
+  }
+  const server = new Server(loop, sockets, factory, backlog);
+  if (opts.startServing ?? true) server._startServing();
+  return server;
+}
+
+function formatAddr(a: unknown): string {
+  if (Array.isArray(a)) {
+    return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
+  }
+  return `'${a}'`;
+}
+
+/**
+ * Connects to the Unix socket at `path`; resolves to `[transport, protocol]`.
+ *
+ * @example
+ * ```ts
+ * const [t] = await createUnixConnection(loop, () => new Protocol(), "/tmp/app.sock");
+ * ```
+ */
+export async function createUnixConnection(
+  loop: BaseSelectorEventLoop,
+  factory: Factory,
+  path?: string | null,
+  opts: { sock?: Socket; ssl?: unknown; serverHostname?: string } = {},
+): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
+  noTls(opts.ssl);
+  let sock = opts.sock;
+  if (sock !== undefined) {
+    if ((path ?? null) !== null) {
+      throw new ValueError("path and sock can not be specified at the same time");
+    }
+    if (sock.family !== C.AF_UNIX || (sock.type & 0xf) !== C.SOCK_STREAM) {
+      throw new ValueError(`A UNIX Domain Stream Socket was expected, got ${sock}`);
+    }
+  } else {
+    if (typeof path !== "string") throw new ValueError("no path and sock were specified");
+    sock = new Socket(C.AF_UNIX, C.SOCK_STREAM, 0);
+    sock.setblocking(false);
+    try {
+      await sockConnect(loop, sock, path);
+    } catch (e) {
+      sock.close();
+      throw e;
+    }
+  }
+  return await makeTransport(loop, sock, factory);
+}
+
+/**
+ * Listens on the Unix socket `path` (a stale socket file there is
+ * replaced); the file is removed when the server closes.
+ *
+ * @example
+ * ```ts
+ * const server = await createUnixServer(loop, () => new Echo(), "/tmp/app.sock");
+ * ```
+ */
+export function createUnixServer(
+  loop: BaseSelectorEventLoop,
+  factory: Factory,
+  path?: string | null,
+  opts: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean } = {},
+): Promise<Server> {
+  noTls(opts.ssl);
+  let sock = opts.sock;
+  const paths: string[] = [];
+  if (sock !== undefined) {
+    if ((path ?? null) !== null) {
+      throw new ValueError("path and sock can not be specified at the same time");
+    }
+    if (sock.family !== C.AF_UNIX || (sock.type & 0xf) !== C.SOCK_STREAM) {
+      throw new ValueError(`A UNIX Domain Stream Socket was expected, got ${sock}`);
+    }
+  } else {
+    if (typeof path !== "string") {
+      throw new ValueError("path was not specified, and no sock specified");
+    }
+    if (path !== "" && !path.startsWith("\0")) {
+      try {
+        if (lstatSync(path).isSocket()) unlinkSync(path);
+      } catch { /* nothing there */ }
+    }
+    sock = new Socket(C.AF_UNIX, C.SOCK_STREAM, 0);
+    sock.setblocking(false);
+    try {
+      sock.bind(path);
+    } catch (e) {
+      sock.close();
+      if (e instanceof OSError && e.code === "EADDRINUSE") {
+        throw new OSError(e.errno!, `Address '${path}' is already in use`);
+      }
+      throw e;
+    }
+    if (path !== "" && !path.startsWith("\0")) paths.push(path);
+  }
+  const server = new Server(loop, [sock], factory, opts.backlog ?? 100, paths);
+  if (opts.startServing ?? true) server._startServing();
+  return Promise.resolve(server);
+}
+
+/**
+ * Wraps a socket accepted outside the loop in a transport.
+ *
+ * @example
+ * ```ts
+ * const [t, p] = await connectAcceptedSocket(loop, () => new Protocol(), sock);
+ * ```
+ */
+export async function connectAcceptedSocket(
+  loop: BaseSelectorEventLoop,
+  factory: Factory,
+  sock: Socket,
+  opts: { ssl?: unknown } = {},
+): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
+  noTls(opts.ssl);
+  if ((sock.type & 0xf) !== C.SOCK_STREAM) {
+    throw new ValueError(`A Stream Socket was expected, got ${sock}`);
+  }
+  return await makeTransport(loop, sock, factory);
+}

@@ -1,0 +1,702 @@
+/**
+ * Synchronization primitives for tasks: {@link Lock}, {@link Event},
+ * {@link Condition}, {@link Semaphore}, {@link BoundedSemaphore} and
+ * {@link Barrier}, with Python's semantics (CPython 3.12's `asyncio.locks`).
+ *
+ * - Waiters are woken in the order they started waiting (FIFO), and a task
+ *   that arrives while others wait queues behind them even if the primitive
+ *   happens to be free at that instant.
+ * - Cancellation is safe: a waiter cancelled just after it was chosen to
+ *   wake up passes its turn (the lock, the permit, the notification) on to
+ *   the next waiter instead of losing it.
+ * - A primitive needs no loop to be made; it binds to the running loop the
+ *   first time a task has to wait on it, and using it from another loop then
+ *   is a `RuntimeError`.
+ *
+ * Python's `async with lock:` has two TypeScript forms (API.md rule 14) on
+ * `Lock`, `Condition` and the semaphores:
+ *
+ * ```ts
+ * // the scoped callback: the lock is released however fn ends
+ * await lock.withLock(async () => { ... });
+ * // explicit resource management: released at the end of the block
+ * {
+ *   await using _ = await lock.acquired();
+ *   ...
+ * }
+ * ```
+ *
+ * @module
+ */
+import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { pyRepr } from "./format.ts";
+import { LoopBound } from "./mixins.ts";
+
+/** What the scoped forms need: something acquired and released. */
+interface Acquirable {
+  acquire(): Promise<true>;
+  release(): void;
+}
+
+async function runHolding<T>(prim: Acquirable, fn: () => Promise<T> | T): Promise<T> {
+  await prim.acquire();
+  try {
+    return await fn();
+  } finally {
+    prim.release();
+  }
+}
+
+async function hold(prim: Acquirable): Promise<AsyncDisposable> {
+  await prim.acquire();
+  let held = true;
+  return {
+    // Releases at once, not a microtask later, as Python's __aexit__ does;
+    // idempotent, so disposing twice cannot release someone else's hold.
+    [Symbol.asyncDispose]: () => {
+      if (held) {
+        held = false;
+        try {
+          prim.release();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+function firstOf<T>(set: Set<T>): T | undefined {
+  for (const x of set) return x;
+  return undefined;
+}
+
+function checkNumber(what: string, value: unknown): asserts value is number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${what} must be a number, got ${pyRepr(value)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A mutual-exclusion lock. Not owned by a task: any code may release it.
+ * `acquire()` waits while it is locked; `release()` lets exactly one waiter,
+ * the longest waiting, proceed.
+ *
+ * @example
+ * ```ts
+ * const lock = new Lock();
+ * await lock.withLock(async () => {
+ *   // only one task at a time runs here
+ * });
+ * // or
+ * await lock.acquire();
+ * try { ... } finally { lock.release(); }
+ * ```
+ */
+export class Lock extends LoopBound {
+  #locked = false;
+  // A Set keeps insertion order (FIFO) and removes any waiter in O(1).
+  #waiters = new Set<Future<boolean>>();
+
+  /** Waits until the lock is free, then takes it; resolves to `true`. */
+  async acquire(): Promise<true> {
+    if (!this.#locked && this.#allWaitersCancelled()) {
+      this.#locked = true;
+      return true;
+    }
+    const fut = this._getLoop().createFuture<boolean>();
+    this.#waiters.add(fut);
+    try {
+      await fut;
+    } catch (e) {
+      this.#waiters.delete(fut);
+      // release() may have picked us just as the cancellation arrived: the
+      // lock is free and nobody else was told, so hand the turn on.
+      if (!this.#locked) this.#wakeUpFirst();
+      throw e;
+    }
+    this.#waiters.delete(fut);
+    this.#locked = true;
+    return true;
+  }
+
+  /** Frees the lock; a `RuntimeError` if it is not locked. */
+  release(): void {
+    if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
+    this.#locked = false;
+    this.#wakeUpFirst();
+  }
+
+  /** Whether the lock is held. */
+  locked(): boolean {
+    return this.#locked;
+  }
+
+  /**
+   * Runs `fn` holding the lock (Python's `async with lock:`); the lock is
+   * released however `fn` ends.
+   *
+   * @example
+   * ```ts
+   * const n = await lock.withLock(() => counter++);
+   * ```
+   */
+  withLock<T>(fn: () => Promise<T> | T): Promise<T> {
+    return runHolding(this, fn);
+  }
+
+  /**
+   * Takes the lock and returns a handle that releases it when disposed, for
+   * `await using`.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using _ = await lock.acquired();
+   *   // locked until the end of the block
+   * }
+   * ```
+   */
+  acquired(): Promise<AsyncDisposable> {
+    return hold(this);
+  }
+
+  #allWaitersCancelled(): boolean {
+    // A cancelled waiter may still be queued until its task runs; it does
+    // not count, but a woken one (done, not cancelled) has the next turn.
+    for (const w of this.#waiters) if (!w.cancelled()) return false;
+    return true;
+  }
+
+  #wakeUpFirst(): void {
+    // Only the head: if it is done already it was woken, or it was cancelled
+    // and will call this again when its task runs.
+    const first = firstOf(this.#waiters);
+    if (first !== undefined && !first.done()) first.setResult(true);
+  }
+
+  /** `<Lock [locked, waiters:2]>`, like Python's repr. */
+  override toString(): string {
+    let extra = this.#locked ? "locked" : "unlocked";
+    if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
+    return `<Lock [${extra}]>`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A flag that tasks can wait for. `set()` wakes every waiter; while it is
+ * set, `wait()` returns at once.
+ *
+ * @example
+ * ```ts
+ * const ready = new Event();
+ * asyncio.createTask(async () => {
+ *   await ready.wait();
+ *   console.log("go");
+ * });
+ * ready.set();
+ * ```
+ */
+export class Event extends LoopBound {
+  #value = false;
+  #waiters = new Set<Future<boolean>>();
+
+  /** Whether the flag is set. */
+  isSet(): boolean {
+    return this.#value;
+  }
+
+  /** Sets the flag and wakes all waiters. */
+  set(): void {
+    if (this.#value) return;
+    this.#value = true;
+    for (const w of this.#waiters) if (!w.done()) w.setResult(true);
+  }
+
+  /** Resets the flag; later `wait()` calls block until the next `set()`. */
+  clear(): void {
+    this.#value = false;
+  }
+
+  /** Waits until the flag is set; resolves to `true`. */
+  async wait(): Promise<true> {
+    if (this.#value) return true;
+    const fut = this._getLoop().createFuture<boolean>();
+    this.#waiters.add(fut);
+    try {
+      await fut;
+      return true;
+    } finally {
+      this.#waiters.delete(fut);
+    }
+  }
+
+  /** `<Event [set]>`, like Python's repr. */
+  override toString(): string {
+    let extra = this.#value ? "set" : "unset";
+    if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
+    return `<Event [${extra}]>`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A condition variable: tasks holding its lock wait until another task
+ * notifies them. `wait()` releases the lock while waiting and takes it back
+ * before returning, even when cancelled.
+ *
+ * @example
+ * ```ts
+ * const cond = new Condition();
+ * const items: number[] = [];
+ * // consumer
+ * await cond.withLock(async () => {
+ *   await cond.waitFor(() => items.length > 0);
+ *   console.log(items.shift());
+ * });
+ * // producer
+ * await cond.withLock(() => {
+ *   items.push(1);
+ *   cond.notify();
+ * });
+ * ```
+ */
+export class Condition extends LoopBound {
+  #lock: Lock;
+  #waiters = new Set<Future<boolean>>();
+
+  /** A condition on `lock`, or on a new `Lock` when none is given. */
+  constructor(lock?: Lock | null) {
+    super();
+    if (lock === undefined || lock === null) lock = new Lock();
+    else if (!(lock instanceof Lock)) {
+      throw new TypeError(`lock must be an asyncio Lock, got ${pyRepr(lock)}`);
+    }
+    this.#lock = lock;
+  }
+
+  /** Takes the underlying lock; resolves to `true`. */
+  acquire(): Promise<true> {
+    return this.#lock.acquire();
+  }
+
+  /** Releases the underlying lock; a `RuntimeError` if it is not locked. */
+  release(): void {
+    this.#lock.release();
+  }
+
+  /** Whether the underlying lock is held. */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
+   * Runs `fn` holding the underlying lock (Python's `async with cond:`).
+   *
+   * @example
+   * ```ts
+   * await cond.withLock(() => cond.notifyAll());
+   * ```
+   */
+  withLock<T>(fn: () => Promise<T> | T): Promise<T> {
+    return runHolding(this, fn);
+  }
+
+  /**
+   * Takes the underlying lock and returns a handle that releases it when
+   * disposed, for `await using`.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using _ = await cond.acquired();
+   *   await cond.wait();
+   * }
+   * ```
+   */
+  acquired(): Promise<AsyncDisposable> {
+    return hold(this);
+  }
+
+  /**
+   * Releases the lock, waits to be notified, takes the lock back; resolves
+   * to `true`. The caller must hold the lock (else `RuntimeError`), and
+   * holds it again when this returns or throws.
+   */
+  async wait(): Promise<true> {
+    if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
+    const fut = this._getLoop().createFuture<boolean>();
+    this.release();
+    let failed = false;
+    let error: unknown;
+    this.#waiters.add(fut);
+    try {
+      await fut;
+    } catch (e) {
+      failed = true;
+      error = e;
+    } finally {
+      this.#waiters.delete(fut);
+    }
+    // The caller will release the lock on the way out, cancelled or not, so
+    // it must hold it again: keep trying through further cancellations.
+    for (;;) {
+      try {
+        await this.acquire();
+        break;
+      } catch (e) {
+        failed = true;
+        error = e;
+        if (!(e instanceof CancelledError)) break;
+      }
+    }
+    if (failed) {
+      // We may have been notified just before failing: notify someone else
+      // in our place (a spurious wake-up, which waiters must tolerate).
+      this.#notify(1);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * Waits until `predicate()` is truthy, checking it first and after each
+   * wake-up; resolves to its last value. The caller must hold the lock.
+   */
+  async waitFor<T>(predicate: () => T): Promise<T> {
+    let result = predicate();
+    while (!result) {
+      await this.wait();
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes up to `n` waiters, oldest first. The caller must hold the lock
+   * (else `RuntimeError`); the woken tasks run once it is released.
+   */
+  notify(n = 1): void {
+    if (!this.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
+    this.#notify(n);
+  }
+
+  /** Wakes every waiter. The caller must hold the lock. */
+  notifyAll(): void {
+    this.notify(this.#waiters.size);
+  }
+
+  #notify(n: number): void {
+    let woken = 0;
+    for (const w of this.#waiters) {
+      if (woken >= n) break;
+      if (!w.done()) {
+        woken++;
+        w.setResult(false);
+      }
+    }
+  }
+
+  /** `<Condition [unlocked, waiters:1]>`, like Python's repr. */
+  override toString(): string {
+    let extra = this.locked() ? "locked" : "unlocked";
+    if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
+    return `<Condition [${extra}]>`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A counter of permits: `acquire()` takes one, waiting while none is left;
+ * `release()` gives one back. `value` (default 1) is the initial count; a
+ * negative one is a `ValueError`.
+ *
+ * @example
+ * ```ts
+ * const slots = new Semaphore(3);
+ * await slots.withLock(async () => {
+ *   // at most three tasks here at once
+ * });
+ * ```
+ */
+export class Semaphore extends LoopBound {
+  /** @internal The permits left. */
+  _value: number;
+  #waiters = new Set<Future<boolean>>();
+
+  /** A semaphore with `value` permits (default 1). */
+  constructor(value = 1) {
+    super();
+    checkNumber("Semaphore initial value", value);
+    if (!(value >= 0)) throw new ValueError("Semaphore initial value must be >= 0");
+    this._value = value;
+  }
+
+  /**
+   * Whether `acquire()` would wait: no permit is left, or other tasks are
+   * queued for one (they go first).
+   */
+  locked(): boolean {
+    if (this._value === 0) return true;
+    for (const w of this.#waiters) if (!w.cancelled()) return true;
+    return false;
+  }
+
+  /** Takes a permit, waiting in line for one if needed; resolves to `true`. */
+  async acquire(): Promise<true> {
+    if (!this.locked()) {
+      this._value--;
+      return true;
+    }
+    const fut = this._getLoop().createFuture<boolean>();
+    this.#waiters.add(fut);
+    try {
+      try {
+        await fut;
+      } finally {
+        this.#waiters.delete(fut);
+      }
+    } catch (e) {
+      // release() counted its permit as ours when it woke us; we are not
+      // taking it, so put it back (the loop below hands it on).
+      if (fut.done() && !fut.cancelled()) this._value++;
+      throw e;
+    } finally {
+      // Tasks that came while we were queued waited behind us even if
+      // permits were free: wake as many of them as there are permits.
+      while (this._value > 0 && this.#wakeUpNext());
+    }
+    return true;
+  }
+
+  /** Gives a permit back, waking the longest waiter if there is one. */
+  release(): void {
+    this._value++;
+    this.#wakeUpNext();
+  }
+
+  /**
+   * Runs `fn` holding a permit (Python's `async with sem:`).
+   *
+   * @example
+   * ```ts
+   * await sem.withLock(() => fetch(url));
+   * ```
+   */
+  withLock<T>(fn: () => Promise<T> | T): Promise<T> {
+    return runHolding(this, fn);
+  }
+
+  /**
+   * Takes a permit and returns a handle that gives it back when disposed,
+   * for `await using`.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using _ = await sem.acquired();
+   *   // holding one permit until the end of the block
+   * }
+   * ```
+   */
+  acquired(): Promise<AsyncDisposable> {
+    return hold(this);
+  }
+
+  /** Wakes the first waiter not yet woken, giving it a permit; whether there was one. */
+  #wakeUpNext(): boolean {
+    for (const w of this.#waiters) {
+      if (!w.done()) {
+        this._value--;
+        w.setResult(true);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** `<Semaphore [unlocked, value:2]>`, like Python's repr. */
+  override toString(): string {
+    let extra = this.locked() ? "locked" : `unlocked, value:${this._value}`;
+    if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
+    return `<${this.constructor.name} [${extra}]>`;
+  }
+}
+
+/**
+ * A {@link Semaphore} that refuses to grow past its initial value: one
+ * `release()` too many is a `ValueError`, which catches release bugs.
+ *
+ * @example
+ * ```ts
+ * const sem = new BoundedSemaphore(1);
+ * await sem.acquire();
+ * sem.release();
+ * sem.release(); // ValueError: BoundedSemaphore released too many times
+ * ```
+ */
+export class BoundedSemaphore extends Semaphore {
+  #bound: number;
+
+  /** A bounded semaphore with `value` permits (default 1). */
+  constructor(value = 1) {
+    super(value);
+    this.#bound = value;
+  }
+
+  /** Gives a permit back; a `ValueError` if all permits are already back. */
+  override release(): void {
+    if (this._value >= this.#bound) {
+      throw new ValueError("BoundedSemaphore released too many times");
+    }
+    super.release();
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A {@link Barrier} was aborted or reset while a task waited on it, or was
+ * broken when a task came to it. A `RuntimeError`, as in Python.
+ *
+ * @example
+ * ```ts
+ * try { await barrier.wait(); } catch (e) { if (e instanceof BrokenBarrierError) {} }
+ * ```
+ */
+export class BrokenBarrierError extends RuntimeError {
+  override name = "BrokenBarrierError";
+}
+
+type BarrierState = "filling" | "draining" | "resetting" | "broken";
+
+/**
+ * A barrier for a fixed number of tasks (beyond the spec: Python 3.11).
+ * Each `wait()` blocks until `parties` tasks are waiting, then all proceed
+ * together; each gets its arrival index, `0` to `parties - 1`. The barrier
+ * can then be used again.
+ *
+ * @example
+ * ```ts
+ * const barrier = new Barrier(3);
+ * for (let i = 0; i < 3; i++) {
+ *   asyncio.createTask(async () => {
+ *     const index = await barrier.wait();
+ *     console.log("through", index);
+ *   });
+ * }
+ * ```
+ */
+export class Barrier extends LoopBound {
+  // Every state change is announced with notifyAll() on this condition.
+  #cond = new Condition();
+  #parties: number;
+  #state: BarrierState = "filling";
+  #count = 0;
+
+  /** A barrier for `parties` tasks; `ValueError` unless `parties >= 1`. */
+  constructor(parties: number) {
+    super();
+    checkNumber("parties", parties);
+    if (!(parties >= 1)) throw new ValueError("parties must be > 0");
+    this.#parties = parties;
+  }
+
+  /**
+   * Waits until `parties` tasks wait; resolves to this task's arrival
+   * index. `BrokenBarrierError` if the barrier is or becomes broken, or is
+   * reset while waiting.
+   */
+  wait(): Promise<number> {
+    return this.#cond.withLock(async () => {
+      await this.#block();
+      const index = this.#count++;
+      try {
+        if (index + 1 === this.#parties) this.#release();
+        else await this.#wait();
+        return index;
+      } finally {
+        this.#count--;
+        this.#exit();
+      }
+    });
+  }
+
+  /**
+   * Puts the barrier back to empty; tasks waiting on it get
+   * `BrokenBarrierError`. A broken barrier becomes usable again.
+   */
+  reset(): Promise<void> {
+    return this.#cond.withLock(() => {
+      if (this.#count > 0) this.#state = "resetting";
+      else this.#state = "filling";
+      this.#cond.notifyAll();
+    });
+  }
+
+  /**
+   * Breaks the barrier: waiting tasks and later `wait()` calls get
+   * `BrokenBarrierError`, until `reset()`.
+   */
+  abort(): Promise<void> {
+    return this.#cond.withLock(() => {
+      this.#state = "broken";
+      this.#cond.notifyAll();
+    });
+  }
+
+  /** How many tasks must wait for the barrier to open. */
+  get parties(): number {
+    return this.#parties;
+  }
+
+  /** How many tasks are waiting for it to open (0 while it drains). */
+  get nWaiting(): number {
+    return this.#state === "filling" ? this.#count : 0;
+  }
+
+  /** Whether it is broken: `abort()` was called and no `reset()` since. */
+  get broken(): boolean {
+    return this.#state === "broken";
+  }
+
+  async #block(): Promise<void> {
+    // Tasks of the previous round may still be leaving: arrivals wait for
+    // them, so that an index always belongs to one round.
+    await this.#cond.waitFor(() => this.#state !== "draining" && this.#state !== "resetting");
+    if (this.#state === "broken") throw new BrokenBarrierError("Barrier aborted");
+  }
+
+  #release(): void {
+    this.#state = "draining";
+    this.#cond.notifyAll();
+  }
+
+  async #wait(): Promise<void> {
+    await this.#cond.waitFor(() => this.#state !== "filling");
+    if (this.#state === "broken" || this.#state === "resetting") {
+      throw new BrokenBarrierError("Abort or reset of barrier");
+    }
+  }
+
+  #exit(): void {
+    if (this.#count !== 0) return;
+    if (this.#state === "resetting" || this.#state === "draining") this.#state = "filling";
+    this.#cond.notifyAll();
+  }
+
+  /** `<Barrier [filling, waiters:1/3]>`, like Python's repr. */
+  override toString(): string {
+    let extra = this.#state;
+    if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.#parties}`;
+    return `<Barrier [${extra}]>`;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Protocols: the callbacks a transport calls (Python's `asyncio.protocols`).
+ *
+ * A transport works with any object that has the methods it calls, so each
+ * kind of protocol is also a TypeScript interface (`ProtocolLike`, ...).
+ * The classes give every callback an empty default, so a subclass writes
+ * only the ones it needs.
+ *
+ * @module
+ */
+import { RuntimeError } from "./exceptions.ts";
+import type { BaseTransport } from "./transports.ts";
+
+/**
+ * A socket address (API.md rule 7): `[host, port]` for IPv4,
+ * `[host, port, flowinfo, scopeId]` for IPv6, a path for a Unix socket.
+ *
+ * @example
+ * ```ts
+ * const addr: Address = ["127.0.0.1", 8888];
+ * ```
+ */
+export type Address = string | [string, number] | [string, number, number, number];
+
+/**
+ * What every protocol has: the connection callbacks and write flow control.
+ * A protocol may narrow the transport type in its own `connectionMade`.
+ *
+ * @example
+ * ```ts
+ * const p: BaseProtocolLike = {
+ *   connectionMade(t) {},
+ *   connectionLost(exc) {},
+ *   pauseWriting() {},
+ *   resumeWriting() {},
+ * };
+ * ```
+ */
+export interface BaseProtocolLike {
+  /** The connection is made; `transport` is its transport. */
+  connectionMade(transport: BaseTransport): void;
+  /** The connection is lost or closed: `exc` is the error, null for a regular end. */
+  connectionLost(exc: Error | null): void;
+  /** The transport's write buffer went over its high-water mark. */
+  pauseWriting(): void;
+  /** The transport's write buffer drained to its low-water mark. */
+  resumeWriting(): void;
+}
+
+/**
+ * A streaming protocol (TCP, Unix sockets, pipes): data arrives in chunks.
+ *
+ * @example
+ * ```ts
+ * class Echo extends Protocol implements ProtocolLike {
+ *   override dataReceived(data: Uint8Array) { console.log(data.length); }
+ * }
+ * ```
+ */
+export interface ProtocolLike extends BaseProtocolLike {
+  /** Some bytes arrived (never empty). */
+  dataReceived(data: Uint8Array): void;
+  /**
+   * The peer will send no more. A truthy result keeps the transport open
+   * (closing it is then the protocol's job); a falsy one closes it.
+   */
+  eofReceived(): boolean | void;
+}
+
+/**
+ * A streaming protocol that hands out its own receive buffer.
+ *
+ * @example
+ * ```ts
+ * const buf = new Uint8Array(65536);
+ * class Reader extends BufferedProtocol {
+ *   override getBuffer(sizeHint: number) { return buf; }
+ *   override bufferUpdated(n: number) { console.log(buf.subarray(0, n)); }
+ * }
+ * ```
+ */
+export interface BufferedProtocolLike extends BaseProtocolLike {
+  /** A buffer for the transport to read into, at least one byte long; `sizeHint` is a wish. */
+  getBuffer(sizeHint: number): Uint8Array;
+  /** The transport wrote `nbytes` bytes at the start of the last buffer. */
+  bufferUpdated(nbytes: number): void;
+  /** As {@link ProtocolLike.eofReceived}. */
+  eofReceived(): boolean | void;
+}
+
+/**
+ * A datagram (UDP) protocol.
+ *
+ * @example
+ * ```ts
+ * class Ping extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array, addr: Address) { console.log(addr); }
+ * }
+ * ```
+ */
+export interface DatagramProtocolLike extends BaseProtocolLike {
+  /** A datagram arrived from `addr`. */
+  datagramReceived(data: Uint8Array, addr: Address): void;
+  /** A send or receive failed with an `OSError` (often ICMP feedback). */
+  errorReceived(exc: Error): void;
+}
+
+/**
+ * A protocol for a child process and its pipes.
+ *
+ * @example
+ * ```ts
+ * class Out extends SubprocessProtocol {
+ *   override pipeDataReceived(fd: number, data: Uint8Array) { console.log(fd, data); }
+ * }
+ * ```
+ */
+export interface SubprocessProtocolLike extends BaseProtocolLike {
+  /** The child wrote `data` to its stdout (fd 1) or stderr (fd 2). */
+  pipeDataReceived(fd: number, data: Uint8Array): void;
+  /** One of the child's pipes closed; `exc` as in `connectionLost`. */
+  pipeConnectionLost(fd: number, exc: Error | null): void;
+  /** The child exited. */
+  processExited(): void;
+}
+
+/**
+ * The base of all protocols: empty connection and flow-control callbacks.
+ * Subclass it directly only for a write-only transport (a write pipe).
+ *
+ * @example
+ * ```ts
+ * class Sink extends BaseProtocol {
+ *   override connectionLost(exc: Error | null) { console.log("gone", exc); }
+ * }
+ * ```
+ */
+export class BaseProtocol implements BaseProtocolLike {
+  /** Called once when the connection is made. Keep `transport` if you need it. */
+  connectionMade(_transport: BaseTransport): void {}
+  /** Called once when the connection is lost or closed; `exc` is null for a regular end. */
+  connectionLost(_exc: Error | null): void {}
+  /** Stop writing until `resumeWriting()`: the transport's buffer is full. */
+  pauseWriting(): void {}
+  /** Writing may go on. */
+  resumeWriting(): void {}
+}
+
+/**
+ * The base class of streaming protocols (TCP, SSL, Unix sockets, pipes).
+ *
+ * @example
+ * ```ts
+ * class EchoServer extends Protocol {
+ *   #transport!: Transport;
+ *   override connectionMade(t: Transport) { this.#transport = t; }
+ *   override dataReceived(data: Uint8Array) { this.#transport.write(data); }
+ * }
+ * ```
+ */
+export class Protocol extends BaseProtocol implements ProtocolLike {
+  /** Some bytes arrived; how the stream is cut into chunks is up to the transport. */
+  dataReceived(_data: Uint8Array): void {}
+  /** The peer sent EOF. The default returns nothing, so the transport closes itself. */
+  eofReceived(): boolean | void {}
+}
+
+/**
+ * The base class of streaming protocols that manage their receive buffer:
+ * the transport reads straight into the buffer `getBuffer()` returns.
+ *
+ * @example
+ * ```ts
+ * class Counter extends BufferedProtocol {
+ *   #buf = new Uint8Array(4096);
+ *   total = 0;
+ *   override getBuffer() { return this.#buf; }
+ *   override bufferUpdated(n: number) { this.total += n; }
+ * }
+ * ```
+ */
+export class BufferedProtocol extends BaseProtocol implements BufferedProtocolLike {
+  /**
+   * The buffer to receive into. The default is empty, which a transport
+   * rejects ("get_buffer() returned an empty buffer"): override it.
+   */
+  getBuffer(_sizeHint: number): Uint8Array {
+    return new Uint8Array(0);
+  }
+  /** `nbytes` bytes were written at the start of the buffer from `getBuffer()`. */
+  bufferUpdated(_nbytes: number): void {}
+  /** The peer sent EOF. The default returns nothing, so the transport closes itself. */
+  eofReceived(): boolean | void {}
+}
+
+/**
+ * The base class of datagram (UDP) protocols.
+ *
+ * @example
+ * ```ts
+ * class Echo extends DatagramProtocol {
+ *   transport!: DatagramTransport;
+ *   override connectionMade(t: DatagramTransport) { this.transport = t; }
+ *   override datagramReceived(data: Uint8Array, addr: Address) { this.transport.sendto(data, addr); }
+ * }
+ * ```
+ */
+export class DatagramProtocol extends BaseProtocol implements DatagramProtocolLike {
+  /** A datagram arrived from `addr`. */
+  datagramReceived(_data: Uint8Array, _addr: Address): void {}
+  /** A previous send or receive failed with an `OSError`. */
+  errorReceived(_exc: Error): void {}
+}
+
+/**
+ * The base class of protocols talking to a child process through pipes.
+ *
+ * @example
+ * ```ts
+ * class Collect extends SubprocessProtocol {
+ *   out: Uint8Array[] = [];
+ *   override pipeDataReceived(fd: number, data: Uint8Array) { if (fd === 1) this.out.push(data); }
+ * }
+ * ```
+ */
+export class SubprocessProtocol extends BaseProtocol implements SubprocessProtocolLike {
+  /** The child wrote `data` to pipe `fd` (1: stdout, 2: stderr). */
+  pipeDataReceived(_fd: number, _data: Uint8Array): void {}
+  /** Pipe `fd` of the child closed. */
+  pipeConnectionLost(_fd: number, _exc: Error | null): void {}
+  /** The child exited. */
+  processExited(): void {}
+}
+
+/**
+ * Hands `data` to a buffered protocol through as many `getBuffer()` /
+ * `bufferUpdated()` rounds as its buffers need (Python's
+ * `_feed_data_to_buffered_proto`, for transports that receive into their
+ * own buffer, like SSL, and then must feed a `BufferedProtocol`).
+ *
+ * @example
+ * ```ts
+ * feedDataToBufferedProto(protocol, chunk);
+ * ```
+ */
+export function feedDataToBufferedProto(proto: BufferedProtocolLike, data: Uint8Array): void {
+  let rest = data;
+  while (rest.length > 0) {
+    const buf = proto.getBuffer(rest.length);
+    if (buf.length === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
+    const n = Math.min(buf.length, rest.length);
+    buf.set(rest.subarray(0, n));
+    proto.bufferUpdated(n);
+    rest = rest.subarray(n);
+  }
+}

@@ -1,0 +1,497 @@
+/**
+ * Queues between tasks: {@link Queue} (first in, first out),
+ * {@link PriorityQueue} (smallest first) and {@link LifoQueue} (last in,
+ * first out), with Python's semantics (CPython 3.13's `asyncio.queues`,
+ * including `shutdown()`).
+ *
+ * Blocked getters and putters are served in the order they started
+ * waiting, and cancelling one never loses an item or a free slot: a getter
+ * cancelled just after `put()` woke it hands the wake-up to the next getter,
+ * and the item stays in the queue.
+ *
+ * @module
+ */
+import { ValueError } from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { pyRepr } from "./format.ts";
+import { Event } from "./locks.ts";
+import { LoopBound } from "./mixins.ts";
+
+/**
+ * `getNowait()` on an empty queue.
+ *
+ * @example
+ * ```ts
+ * try { q.getNowait(); } catch (e) { if (e instanceof QueueEmpty) {} }
+ * ```
+ */
+export class QueueEmpty extends Error {
+  override name = "QueueEmpty";
+}
+
+/**
+ * `putNowait()` on a full queue.
+ *
+ * @example
+ * ```ts
+ * try { q.putNowait(x); } catch (e) { if (e instanceof QueueFull) {} }
+ * ```
+ */
+export class QueueFull extends Error {
+  override name = "QueueFull";
+}
+
+/**
+ * A put on a queue that was shut down, or a get on one that was shut down
+ * and is empty (beyond the spec: Python 3.13).
+ *
+ * @example
+ * ```ts
+ * try { await q.get(); } catch (e) { if (e instanceof QueueShutDown) return; }
+ * ```
+ */
+export class QueueShutDown extends Error {
+  override name = "QueueShutDown";
+}
+
+/** Wakes the first waiter not woken yet; every waiter passed is dropped. */
+function wakeUpNext(waiters: Set<Future<null>>): void {
+  for (const w of waiters) {
+    waiters.delete(w);
+    if (!w.done()) {
+      w.setResult(null);
+      return;
+    }
+  }
+}
+
+/**
+ * A first-in, first-out queue for producer and consumer tasks. With
+ * `maxsize > 0`, `put()` waits while `maxsize` items are queued; with the
+ * default 0 it is unbounded. `taskDone()` and `join()` let a producer wait
+ * until every item has been processed.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>(10);
+ * asyncio.createTask(async () => {
+ *   for (;;) {
+ *     const job = await q.get();
+ *     console.log("working on", job);
+ *     q.taskDone();
+ *   }
+ * });
+ * await q.put("a");
+ * await q.put("b");
+ * await q.join(); // both processed
+ * ```
+ */
+export class Queue<T = unknown> extends LoopBound {
+  #maxsize: number;
+  // Sets: FIFO order, and removal of a cancelled waiter in O(1).
+  #getters = new Set<Future<null>>();
+  #putters = new Set<Future<null>>();
+  #unfinished = 0;
+  #finished = new Event();
+  #isShutdown = false;
+  // The FIFO store: items from #head on; the consumed front is cut off in
+  // bulk so that a get is O(1) amortized.
+  #items: T[] = [];
+  #head = 0;
+
+  /** A queue holding at most `maxsize` items (`<= 0`: no limit). */
+  constructor(maxsize = 0) {
+    super();
+    if (typeof maxsize !== "number") {
+      throw new TypeError(`maxsize must be a number, got ${pyRepr(maxsize)}`);
+    }
+    this.#maxsize = maxsize;
+    this.#finished.set();
+  }
+
+  /** The most items it holds (`<= 0`: no limit). */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /** How many items are queued. */
+  qsize(): number {
+    return this._size();
+  }
+
+  /** Whether no item is queued. */
+  empty(): boolean {
+    return this._size() === 0;
+  }
+
+  /** Whether `maxsize` items are queued (never, for an unbounded queue). */
+  full(): boolean {
+    return this.#maxsize > 0 && this._size() >= this.#maxsize;
+  }
+
+  /**
+   * Adds `item`, waiting for a free slot while the queue is full.
+   * `QueueShutDown` if the queue is (or, while waiting, gets) shut down.
+   */
+  async put(item: T): Promise<void> {
+    while (this.full()) {
+      if (this.#isShutdown) throw new QueueShutDown();
+      const putter = this._getLoop().createFuture<null>();
+      this.#putters.add(putter);
+      try {
+        await putter;
+      } catch (e) {
+        putter.cancel();
+        this.#putters.delete(putter);
+        // A get freed a slot and picked us to fill it; we will not, so
+        // pass the turn to the next putter.
+        if (!this.full() && !putter.cancelled()) wakeUpNext(this.#putters);
+        throw e;
+      }
+    }
+    this.putNowait(item);
+  }
+
+  /**
+   * Adds `item` now: `QueueFull` if there is no free slot, `QueueShutDown`
+   * if the queue was shut down.
+   */
+  putNowait(item: T): void {
+    if (this.#isShutdown) throw new QueueShutDown();
+    if (this.full()) throw new QueueFull();
+    this._put(item);
+    this.#unfinished++;
+    this.#finished.clear();
+    wakeUpNext(this.#getters);
+  }
+
+  /**
+   * Removes and returns the next item, waiting while the queue is empty.
+   * `QueueShutDown` once the queue is shut down and empty.
+   */
+  async get(): Promise<T> {
+    while (this.empty()) {
+      if (this.#isShutdown) throw new QueueShutDown();
+      const getter = this._getLoop().createFuture<null>();
+      this.#getters.add(getter);
+      try {
+        await getter;
+      } catch (e) {
+        getter.cancel();
+        this.#getters.delete(getter);
+        // A put picked us for its item; we will not take it, so the next
+        // getter must, or it would sit in the queue with getters waiting.
+        if (!this.empty() && !getter.cancelled()) wakeUpNext(this.#getters);
+        throw e;
+      }
+    }
+    return this.getNowait();
+  }
+
+  /**
+   * Removes and returns the next item now: `QueueEmpty` if there is none,
+   * `QueueShutDown` if the queue is also shut down.
+   */
+  getNowait(): T {
+    if (this.empty()) {
+      if (this.#isShutdown) throw new QueueShutDown();
+      throw new QueueEmpty();
+    }
+    const item = this._get();
+    wakeUpNext(this.#putters);
+    return item;
+  }
+
+  /**
+   * Marks one item taken with `get()` as processed. When every item put has
+   * been marked, `join()` returns. `ValueError` if called more times than
+   * items were put.
+   */
+  taskDone(): void {
+    if (this.#unfinished <= 0) throw new ValueError("task_done() called too many times");
+    this.#unfinished--;
+    if (this.#unfinished === 0) this.#finished.set();
+  }
+
+  /** Waits until every item put has been marked with `taskDone()`. */
+  async join(): Promise<void> {
+    if (this.#unfinished > 0) await this.#finished.wait();
+  }
+
+  /**
+   * Shuts the queue down (beyond the spec: Python 3.13). Puts fail with
+   * `QueueShutDown` from now on, and gets once the queue is empty; blocked
+   * callers are woken to see it. With `immediate`, the items left are
+   * dropped (and count as done for `join()`), so gets fail at once.
+   */
+  shutdown(immediate = false): void {
+    this.#isShutdown = true;
+    if (immediate) {
+      while (!this.empty()) {
+        this._get();
+        if (this.#unfinished > 0) this.#unfinished--;
+      }
+      if (this.#unfinished === 0) this.#finished.set();
+    }
+    // Woken getters and putters loop back, see the shutdown and throw.
+    for (const waiters of [this.#getters, this.#putters]) {
+      for (const w of waiters) if (!w.done()) w.setResult(null);
+      waiters.clear();
+    }
+  }
+
+  /** @internal Stores an item; override with `_get`, `_size`, `_contents` to change the order. */
+  protected _put(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** @internal Takes out the next item; the queue is not empty. */
+  protected _get(): T {
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined as T; // let it be collected
+    if (this.#head * 2 >= this.#items.length) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** @internal How many items are stored. */
+  protected _size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** @internal The stored items, in storage order, for the repr. */
+  protected _contents(): T[] {
+    return this.#items.slice(this.#head);
+  }
+
+  /** `<Queue maxsize=0 _queue=[1, 2] tasks=2>`, as Python's `str()` prints it. */
+  override toString(): string {
+    let s = `maxsize=${pyRepr(this.#maxsize)}`;
+    if (this._size()) s += ` _queue=${pyRepr(this._contents())}`;
+    if (this.#getters.size) s += ` _getters[${this.#getters.size}]`;
+    if (this.#putters.size) s += ` _putters[${this.#putters.size}]`;
+    if (this.#unfinished) s += ` tasks=${this.#unfinished}`;
+    if (this.#isShutdown) s += " shutdown";
+    return `<${this.constructor.name} ${s}>`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * Options of {@link PriorityQueue}.
+ *
+ * @example
+ * ```ts
+ * const opts: PriorityQueueOptions<Job> = { compare: (a, b) => a.deadline - b.deadline };
+ * const q = new PriorityQueue<Job>(opts);
+ * ```
+ */
+export interface PriorityQueueOptions<T> {
+  /**
+   * Orders items like `Array.prototype.sort`'s comparator: negative when
+   * `a` comes out first. Default: Python's `<` on numbers, strings, and
+   * arrays compared element by element as tuples.
+   */
+  compare?: (a: T, b: T) => number;
+}
+
+function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  switch (typeof v) {
+    case "number":
+      return Number.isInteger(v) ? "int" : "float";
+    case "bigint":
+      return "int";
+    case "boolean":
+      return "bool";
+    case "string":
+      return "str";
+    case "function":
+      return "function";
+  }
+  if (Array.isArray(v)) return "tuple";
+  return (v as object).constructor?.name ?? "object";
+}
+
+function isNumeric(v: unknown): v is number | bigint | boolean {
+  return typeof v === "number" || typeof v === "bigint" || typeof v === "boolean";
+}
+
+/** Strings by code point, as Python compares them (JS `<` uses UTF-16 units). */
+function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) return a.codePointAt(i)! - b.codePointAt(i)!;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Python's ordering of the values a priority queue usually holds; a
+ * `TypeError` for values Python could not order either.
+ */
+function pyCompare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (isNumeric(a) && isNumeric(b)) return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Like tuples: the first differing element decides, else the length.
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const c = pyCompare(a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
+  throw new TypeError(
+    `'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+  );
+}
+
+/**
+ * A queue that hands out the smallest item first: by default as Python
+ * orders values (numbers, strings, and arrays element by element, so
+ * `[priority, data]` entries work as Python's tuples do), or by the
+ * `compare` option. A binary heap that orders equal items as Python's
+ * `heapq` does.
+ *
+ * @example
+ * ```ts
+ * const q = new PriorityQueue<[number, string]>();
+ * q.putNowait([2, "later"]);
+ * q.putNowait([1, "first"]);
+ * q.getNowait(); // [1, "first"]
+ *
+ * const byDeadline = new PriorityQueue<{ deadline: number }>({
+ *   compare: (a, b) => a.deadline - b.deadline,
+ * });
+ * ```
+ */
+export class PriorityQueue<T = unknown> extends Queue<T> {
+  #heap: T[] = [];
+  #compare: (a: T, b: T) => number;
+
+  /** `new PriorityQueue(maxsize?, {compare})`, or `new PriorityQueue({compare})`. */
+  constructor(maxsize?: number, opts?: PriorityQueueOptions<T>);
+  constructor(opts: PriorityQueueOptions<T>);
+  constructor(
+    maxsizeOrOpts: number | PriorityQueueOptions<T> = 0,
+    opts?: PriorityQueueOptions<T>,
+  ) {
+    const optsFirst = typeof maxsizeOrOpts === "object" && maxsizeOrOpts !== null &&
+      !Array.isArray(maxsizeOrOpts);
+    super(optsFirst ? 0 : maxsizeOrOpts as number);
+    const o = optsFirst ? maxsizeOrOpts as PriorityQueueOptions<T> : opts;
+    const compare = o?.compare ?? pyCompare;
+    if (typeof compare !== "function") {
+      throw new TypeError(`compare must be a function, got ${pyRepr(compare)}`);
+    }
+    this.#compare = compare;
+  }
+
+  #less(a: T, b: T): boolean {
+    return this.#compare(a, b) < 0;
+  }
+
+  /** @internal */
+  protected override _put(item: T): void {
+    const heap = this.#heap;
+    heap.push(item);
+    this.#siftTowardRoot(0, heap.length - 1);
+  }
+
+  /** @internal */
+  protected override _get(): T {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return last;
+    const top = heap[0];
+    heap[0] = last;
+    this.#siftFromRoot();
+    return top;
+  }
+
+  /** @internal */
+  protected override _size(): number {
+    return this.#heap.length;
+  }
+
+  /** @internal */
+  protected override _contents(): T[] {
+    return this.#heap.slice();
+  }
+
+  /** Moves the item at `pos` up until its parent is not larger (stopping at `top`). */
+  #siftTowardRoot(top: number, pos: number): void {
+    const heap = this.#heap;
+    const item = heap[pos];
+    while (pos > top) {
+      const parent = (pos - 1) >> 1;
+      if (!this.#less(item, heap[parent])) break;
+      heap[pos] = heap[parent];
+      pos = parent;
+    }
+    heap[pos] = item;
+  }
+
+  /**
+   * Restores the heap after the root was replaced. The hole is first walked
+   * down to a leaf along the smaller children, then the item climbs back:
+   * fewer comparisons than stopping early, and the same order of equal
+   * items as `heapq`, so programs ported from Python see the same results.
+   */
+  #siftFromRoot(): void {
+    const heap = this.#heap;
+    const end = heap.length;
+    const item = heap[0];
+    let pos = 0;
+    let child = 1;
+    while (child < end) {
+      const right = child + 1;
+      if (right < end && !this.#less(heap[child], heap[right])) child = right;
+      heap[pos] = heap[child];
+      pos = child;
+      child = 2 * pos + 1;
+    }
+    heap[pos] = item;
+    this.#siftTowardRoot(0, pos);
+  }
+}
+
+/**
+ * A queue that hands out the most recently added item first (a stack).
+ *
+ * @example
+ * ```ts
+ * const q = new LifoQueue<number>();
+ * q.putNowait(1);
+ * q.putNowait(2);
+ * q.getNowait(); // 2
+ * ```
+ */
+export class LifoQueue<T = unknown> extends Queue<T> {
+  #stack: T[] = [];
+
+  /** @internal */
+  protected override _put(item: T): void {
+    this.#stack.push(item);
+  }
+
+  /** @internal */
+  protected override _get(): T {
+    return this.#stack.pop()!;
+  }
+
+  /** @internal */
+  protected override _size(): number {
+    return this.#stack.length;
+  }
+
+  /** @internal */
+  protected override _contents(): T[] {
+    return this.#stack.slice();
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The stream transport over a non-blocking socket, driven by the loop's
+ * selector: reads when the fd is readable, writes directly and buffers only
+ * what the kernel would not take, and reports to its protocol.
+ *
+ * @module
+ */
+import { C, ERRNO, sys } from "../ffi/mod.ts";
+import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import { FlowControlTransport, toBytes } from "./transports.ts";
+import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
+import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { logger } from "./log.ts";
+import type { Socket } from "./socket.ts";
+
+const { EAGAIN, EINTR } = ERRNO;
+/** Python's max_size: the most read in one go. */
+const MAX_SIZE = 256 * 1024;
+/** One read buffer for every transport: a read is copied out before the next. */
+const readBuf = new Uint8Array(MAX_SIZE);
+
+/** What a transport tells the server that accepted it. */
+export interface TransportOwner {
+  /** A connection of this server closed. */
+  _detach(transport: unknown): void;
+}
+
+function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
+  return typeof (p as BufferedProtocolLike).getBuffer === "function";
+}
+
+/**
+ * A stream transport over a connected socket (TCP or Unix).
+ *
+ * @example
+ * ```ts
+ * const [transport, protocol] = await loop.createConnection(() => new MyProtocol(), "127.0.0.1", 8888);
+ * transport.write(new TextEncoder().encode("hello"));
+ * ```
+ */
+export class SelectorSocketTransport extends FlowControlTransport {
+  /** @internal */
+  declare _loop: BaseSelectorEventLoop;
+  #sock: Socket;
+  #fd: number;
+  #protocol: BaseProtocolLike;
+  #buffered: boolean;
+  #server: TransportOwner | null;
+  /** Bytes the kernel has not taken yet, oldest first. */
+  #pending: Uint8Array[] = [];
+  #pendingSize = 0;
+  #closing = false;
+  #connLost = 0;
+  #eof = false;
+  #paused = false;
+
+  /** @internal Made by the loop's connection methods. */
+  constructor(
+    loop: BaseSelectorEventLoop,
+    sock: Socket,
+    protocol: BaseProtocolLike,
+    waiter: Future<void> | null,
+    extra: Record<string, unknown> | null,
+    server: TransportOwner | null,
+  ) {
+    super(extra, loop);
+    this.#sock = sock;
+    this.#fd = sock.fileno();
+    this.#protocol = protocol;
+    this.#buffered = isBuffered(protocol);
+    this.#server = server;
+    this._extra.set("socket", sock);
+    if (!this._extra.has("sockname")) {
+      try {
+        this._extra.set("sockname", sock.getsockname());
+      } catch {
+        this._extra.set("sockname", null);
+      }
+    }
+    if (!this._extra.has("peername")) {
+      try {
+        this._extra.set("peername", sock.getpeername());
+      } catch {
+        this._extra.set("peername", null);
+      }
+    }
+    // Python sets TCP_NODELAY on every TCP transport (since 3.6).
+    if (
+      (sock.family === C.AF_INET || sock.family === C.AF_INET6) &&
+      (sock.type & 0xf) === C.SOCK_STREAM
+    ) {
+      sys().setsockopt(this.#fd, C.IPPROTO_TCP, C.TCP_NODELAY, new Uint8Array([1, 0, 0, 0]));
+    }
+    loop.callSoon(() => this.#protocol.connectionMade(this));
+    loop.callSoon(() => {
+      if (!this.#closing && !this.#paused) loop.addReader(this.#fd, this.#readReady);
+    });
+    if (waiter !== null) {
+      loop.callSoon(() => {
+        if (!waiter.cancelled()) waiter.setResult(undefined);
+      });
+    }
+    if (server !== null) (server as { _attach?: () => void })._attach?.();
+  }
+
+  // -- reading -----------------------------------------------------------
+
+  #readReady = (): void => {
+    if (this.#connLost) return;
+    if (this.#buffered) this.#readBuffered();
+    else this.#readData();
+  };
+
+  #readData(): void {
+    const n = sys().recv(this.#fd, readBuf, 0);
+    if (n < 0) {
+      if (n === -EAGAIN || n === -EINTR) return;
+      this._fatalError(osErrorFromErrno(-n), "Fatal read error on socket transport");
+      return;
+    }
+    if (n === 0) {
+      this.#readEof();
+      return;
+    }
+    try {
+      (this.#protocol as ProtocolLike).dataReceived(readBuf.slice(0, n));
+    } catch (e) {
+      this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
+    }
+  }
+
+  #readBuffered(): void {
+    const proto = this.#protocol as BufferedProtocolLike;
+    let buf: Uint8Array;
+    try {
+      buf = proto.getBuffer(-1);
+      if (!buf || buf.length === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
+    } catch (e) {
+      this._fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
+      return;
+    }
+    const n = sys().recv(this.#fd, buf, 0);
+    if (n < 0) {
+      if (n === -EAGAIN || n === -EINTR) return;
+      this._fatalError(osErrorFromErrno(-n), "Fatal read error on socket transport");
+      return;
+    }
+    if (n === 0) {
+      this.#readEof();
+      return;
+    }
+    try {
+      proto.bufferUpdated(n);
+    } catch (e) {
+      this._fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
+    }
+  }
+
+  #readEof(): void {
+    let keepOpen: unknown;
+    try {
+      keepOpen = (this.#protocol as ProtocolLike).eofReceived();
+    } catch (e) {
+      this._fatalError(e, "Fatal error: protocol.eof_received() call failed.");
+      return;
+    }
+    if (keepOpen) {
+      // The protocol keeps the write side; there is nothing more to read.
+      this._loop.removeReader(this.#fd);
+    } else {
+      this.close();
+    }
+  }
+
+  /** Whether the transport is receiving. */
+  override isReading(): boolean {
+    return !this.#paused && !this.#closing;
+  }
+
+  /** Stops reading until `resumeReading()`. */
+  override pauseReading(): void {
+    if (this.#closing || this.#paused) return;
+    this.#paused = true;
+    this._loop.removeReader(this.#fd);
+  }
+
+  /** Reads again after `pauseReading()`. */
+  override resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    this._loop.addReader(this.#fd, this.#readReady);
+  }
+
+  // -- writing -----------------------------------------------------------
+
+  /** Writes `data`: sent now if the kernel takes it, buffered otherwise. */
+  override write(data: Uint8Array): void {
+    data = toBytes(data);
+    if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
+    if (data.length === 0) return;
+    if (this.#connLost) {
+      if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
+      this.#connLost++;
+      return;
+    }
+    if (this.#pendingSize === 0) {
+      const n = sys().send(this.#fd, data, 0);
+      if (n === data.length) return;
+      if (n < 0 && n !== -EAGAIN && n !== -EINTR) {
+        this._fatalError(osErrorFromErrno(-n), "Fatal write error on socket transport");
+        return;
+      }
+      data = data.subarray(n > 0 ? n : 0);
+      this._loop.addWriter(this.#fd, this.#writeReady);
+    }
+    // A copy: the caller may reuse its buffer once write() returns.
+    this.#pending.push(data.slice());
+    this.#pendingSize += data.length;
+    this._maybePauseProtocol();
+  }
+
+  #writeReady = (): void => {
+    if (this.#connLost) return;
+    while (this.#pending.length) {
+      const chunk = this.#pending[0];
+      const n = sys().send(this.#fd, chunk, 0);
+      if (n < 0) {
+        if (n === -EAGAIN || n === -EINTR) break;
+        this._loop.removeWriter(this.#fd);
+        this.#pending = [];
+        this.#pendingSize = 0;
+        this._fatalError(osErrorFromErrno(-n), "Fatal write error on socket transport");
+        return;
+      }
+      this.#pendingSize -= n;
+      if (n === chunk.length) this.#pending.shift();
+      else {
+        this.#pending[0] = chunk.subarray(n);
+        break;
+      }
+    }
+    this._maybeResumeProtocol();
+    if (this.#pendingSize === 0) {
+      this._loop.removeWriter(this.#fd);
+      if (this.#closing) this.#callConnectionLost(null);
+      else if (this.#eof) sys().shutdown(this.#fd, C.SHUT_WR);
+    }
+  };
+
+  /** Writes each buffer of `list`. */
+  override writeLines(list: Iterable<Uint8Array>): void {
+    for (const d of list) this.write(d);
+  }
+
+  /** Closes the write side once the buffer is flushed. */
+  override writeEof(): void {
+    if (this.#closing || this.#eof) return;
+    this.#eof = true;
+    if (this.#pendingSize === 0) sys().shutdown(this.#fd, C.SHUT_WR);
+  }
+
+  /** Stream sockets can half-close: true. */
+  override canWriteEof(): boolean {
+    return true;
+  }
+
+  /** Bytes waiting to be sent. */
+  override getWriteBufferSize(): number {
+    return this.#pendingSize;
+  }
+
+  // -- closing -----------------------------------------------------------
+
+  /** Whether `close()` or a failure started closing it. */
+  override isClosing(): boolean {
+    return this.#closing;
+  }
+
+  /** Closes after the buffered data is sent; `connectionLost(null)` follows. */
+  override close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this._loop.removeReader(this.#fd);
+    if (this.#pendingSize === 0) {
+      this.#connLost++;
+      this._loop.removeWriter(this.#fd);
+      this._loop.callSoon(() => this.#callConnectionLost(null));
+    }
+  }
+
+  /** Closes at once, dropping buffered data. */
+  override abort(): void {
+    this.#forceClose(null);
+  }
+
+  /** @internal Reports a failure and closes. */
+  _fatalError(exc: unknown, message: string): void {
+    if (exc instanceof OSError || exc instanceof ConnectionError) {
+      if (this._loop.getDebug()) logger.debug(`${this}: ${message}`);
+    } else {
+      this._loop.callExceptionHandler({
+        message,
+        exception: exc,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+    this.#forceClose(exc);
+  }
+
+  #forceClose(exc: unknown): void {
+    if (this.#connLost) return;
+    if (this.#pendingSize) {
+      this.#pending = [];
+      this.#pendingSize = 0;
+      this._loop.removeWriter(this.#fd);
+    }
+    if (!this.#closing) {
+      this.#closing = true;
+      this._loop.removeReader(this.#fd);
+    }
+    this.#connLost++;
+    this._loop.callSoon(() => this.#callConnectionLost(exc));
+  }
+
+  #callConnectionLost(exc: unknown): void {
+    try {
+      this.#protocol.connectionLost(exc === undefined ? null : exc as Error | null);
+    } finally {
+      this.#sock.close();
+      const server = this.#server;
+      this.#server = null;
+      server?._detach(this);
+    }
+  }
+
+  /** Replaces the protocol. */
+  override setProtocol(protocol: BaseProtocolLike): void {
+    this.#protocol = protocol;
+    this.#buffered = isBuffered(protocol);
+  }
+
+  /** The protocol. */
+  override getProtocol(): BaseProtocolLike {
+    return this.#protocol;
+  }
+
+  /** `<_SelectorSocketTransport fd=7 read=polling write=<idle, bufsize=0>>`. */
+  override toString(): string {
+    const state = this.#connLost ? "closed" : this.#closing ? "closing" : `fd=${this.#fd}`;
+    return `<_SelectorSocketTransport ${state}>`;
+  }
+}

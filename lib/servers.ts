@@ -1,0 +1,234 @@
+/**
+ * `Server`: listening sockets that accept connections into transports.
+ *
+ * @module
+ */
+import { unlinkSync } from "node:fs";
+import { C, ERRNO, sys } from "../ffi/mod.ts";
+import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import type { BaseProtocolLike } from "./protocols.ts";
+import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { acceptRaw, Socket } from "./socket.ts";
+import { SelectorSocketTransport } from "./selector_transports.ts";
+
+/** Python waits this long before accepting again when out of fds. */
+const ACCEPT_RETRY_DELAY = 1;
+const RESOURCE_ERRNOS = new Set<number>([ERRNO.EMFILE, ERRNO.ENFILE, ERRNO.ENOBUFS, ERRNO.ENOMEM]);
+
+/**
+ * A server made by `loop.createServer()` / `asyncio.startServer()`.
+ * `await using server = ...` closes it and waits for its connections.
+ *
+ * @example
+ * ```ts
+ * const server = await loop.createServer(() => new EchoProtocol(), "127.0.0.1", 0);
+ * console.log(server.sockets[0].getsockname());
+ * server.close();
+ * await server.waitClosed();
+ * ```
+ */
+export class Server {
+  #loop: BaseSelectorEventLoop;
+  #sockets: Socket[] | null;
+  #factory: () => BaseProtocolLike;
+  #backlog: number;
+  #serving = false;
+  #active = 0;
+  #waiters: Array<Future<void>> | null = [];
+  #servingForever: Future<void> | null = null;
+  #unixPaths: string[];
+
+  /** @internal Made by the loop. */
+  constructor(
+    loop: BaseSelectorEventLoop,
+    sockets: Socket[],
+    factory: () => BaseProtocolLike,
+    backlog: number,
+    unixPaths: string[] = [],
+  ) {
+    this.#loop = loop;
+    this.#sockets = sockets;
+    this.#factory = factory;
+    this.#backlog = backlog;
+    this.#unixPaths = unixPaths;
+  }
+
+  /** The listening sockets (empty once closed). */
+  get sockets(): Socket[] {
+    return this.#sockets ? [...this.#sockets] : [];
+  }
+
+  /** The loop the server runs on. */
+  getLoop(): BaseSelectorEventLoop {
+    return this.#loop;
+  }
+
+  /** Whether it accepts connections. */
+  isServing(): boolean {
+    return this.#serving;
+  }
+
+  /** Starts accepting (if `startServing: false` was given). */
+  startServing(): Promise<void> {
+    this._startServing();
+    return Promise.resolve();
+  }
+
+  /** @internal */
+  _startServing(): void {
+    if (this.#serving || this.#sockets === null) return;
+    this.#serving = true;
+    for (const sock of this.#sockets) {
+      sock.listen(this.#backlog);
+      this.#watch(sock);
+    }
+  }
+
+  #watch(sock: Socket): void {
+    this.#loop.addReader(sock.fileno(), () => this.#accept(sock));
+  }
+
+  #accept(sock: Socket): void {
+    for (let i = 0; i < this.#backlog; i++) {
+      const r = acceptRaw(sock.fileno());
+      if (typeof r === "number") {
+        const errno = -r;
+        if (errno === ERRNO.EAGAIN || errno === ERRNO.EINTR || errno === ERRNO.ECONNABORTED) return;
+        const exc = osErrorFromErrno(errno);
+        if (RESOURCE_ERRNOS.has(errno)) {
+          this.#loop.callExceptionHandler({
+            message: "socket.accept() out of system resource",
+            exception: exc,
+            socket: sock,
+          });
+          this.#loop.removeReader(sock.fileno());
+          this.#loop.callLater(ACCEPT_RETRY_DELAY, () => {
+            if (this.#serving && this.#sockets?.includes(sock)) this.#watch(sock);
+          });
+          return;
+        }
+        this.#loop.callExceptionHandler({
+          message: "Error on accept()",
+          exception: exc,
+          socket: sock,
+        });
+        return;
+      }
+      const [fd, addr] = r;
+      let conn: Socket;
+      try {
+        conn = new Socket(sock.family, sock.type, sock.proto, fd);
+        conn.setblocking(false);
+      } catch (e) {
+        sys().close(fd);
+        this.#loop.callExceptionHandler({
+          message: "Error on accept()",
+          exception: e,
+          socket: sock,
+        });
+        continue;
+      }
+      this.#connectionMade(conn, addr);
+    }
+  }
+
+  #connectionMade(conn: Socket, addr: unknown): void {
+    let protocol: BaseProtocolLike;
+    try {
+      protocol = this.#factory();
+    } catch (e) {
+      conn.close();
+      this.#loop.callExceptionHandler({
+        message: "Error on transport creation for incoming connection",
+        exception: e,
+        socket: conn,
+      });
+      return;
+    }
+    new SelectorSocketTransport(this.#loop, conn, protocol, null, { peername: addr }, this);
+  }
+
+  /** @internal A transport of this server opened. */
+  _attach(): void {
+    this.#active++;
+  }
+
+  /** @internal A transport of this server closed. */
+  _detach(_transport: unknown): void {
+    this.#active--;
+    if (this.#active === 0 && this.#sockets === null) this.#wakeup();
+  }
+
+  #wakeup(): void {
+    const waiters = this.#waiters;
+    this.#waiters = null;
+    for (const w of waiters ?? []) if (!w.done()) w.setResult(undefined);
+  }
+
+  /**
+   * Stops listening and closes the listening sockets; connections stay
+   * open (wait for them with `waitClosed()`). Unix socket files made by the
+   * server are removed.
+   */
+  close(): void {
+    const sockets = this.#sockets;
+    if (sockets === null) return;
+    this.#sockets = null;
+    for (const sock of sockets) {
+      this.#loop.removeReader(sock.fileno());
+      sock.close();
+    }
+    for (const path of this.#unixPaths) {
+      try {
+        unlinkSync(path);
+      } catch { /* already gone */ }
+    }
+    this.#serving = false;
+    const f = this.#servingForever;
+    if (f !== null && !f.done()) f.cancel();
+    this.#servingForever = null;
+    if (this.#active === 0) this.#wakeup();
+  }
+
+  /** Resolves once the server is closed and all its connections are gone. */
+  async waitClosed(): Promise<void> {
+    if (this.#waiters === null) return;
+    const w = this.#loop.createFuture<void>();
+    this.#waiters.push(w);
+    await w;
+  }
+
+  /** Serves until cancelled; closes the server then. */
+  async serveForever(): Promise<void> {
+    if (this.#servingForever !== null) {
+      throw new RuntimeError(`server ${this} is already being awaited on serve_forever()`);
+    }
+    if (this.#sockets === null) throw new RuntimeError(`server ${this} is closed`);
+    this._startServing();
+    this.#servingForever = this.#loop.createFuture<void>();
+    try {
+      await this.#servingForever;
+    } finally {
+      this.close();
+      await this.waitClosed();
+    }
+  }
+
+  /** `await using`: close, then wait for the connections. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.waitClosed();
+  }
+
+  /** `<Server sockets=(...)>`. */
+  toString(): string {
+    return `<Server sockets=(${this.sockets.map(String).join(", ")})>`;
+  }
+}
+
+/** Listen-socket options shared by TCP and Unix servers. @internal */
+export function enableReuse(sock: Socket, reuseAddress: boolean, reusePort: boolean): void {
+  if (reuseAddress) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
+  if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+}

@@ -1,0 +1,969 @@
+/**
+ * Streams: the coroutine API over transports and protocols (Python's
+ * `asyncio.streams`). {@link StreamReader} buffers what a protocol feeds it
+ * and hands it out by size, line or separator; {@link StreamWriter} wraps a
+ * transport and adds `drain()` (wait while the transport's buffer is full)
+ * and `waitClosed()`; {@link StreamReaderProtocol} joins the two to a
+ * connection. {@link openConnection} and {@link startServer} make them for
+ * TCP, {@link openUnixConnection} and {@link startUnixServer} for Unix
+ * sockets.
+ *
+ * @module
+ */
+import type { Server } from "./servers.ts";
+import { ByteBuffer } from "./bytebuffer.ts";
+import { iscoroutine } from "./coroutines.ts";
+import { _getRunningLoop, type AbstractEventLoop, getRunningLoop } from "./events.ts";
+import {
+  CancelledError,
+  ConnectionResetError,
+  NotImplementedError,
+  RuntimeError,
+  ValueError,
+} from "./exceptions.ts";
+import { pyRepr } from "./format.ts";
+import { excRepr, type Future, isFuture } from "./futures.ts";
+import { logger } from "./log.ts";
+import { getEventLoop } from "./policies.ts";
+import { type BaseProtocolLike, Protocol } from "./protocols.ts";
+import { sleep } from "./tasks.ts";
+import {
+  type BaseTransport,
+  pyTypeName,
+  type ReadTransport,
+  toBytes,
+  type Transport,
+  type WriteTransport,
+} from "./transports.ts";
+
+/** Python's `_DEFAULT_LIMIT`: 64 KiB. */
+const DEFAULT_LIMIT = 2 ** 16;
+const NEWLINE = new Uint8Array([0x0a]);
+const EMPTY = new Uint8Array(0);
+const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
+
+// ---------------------------------------------------------------- errors
+
+/**
+ * Python's `EOFError`: input ended too soon. The base of
+ * {@link IncompleteReadError}.
+ *
+ * @example
+ * ```ts
+ * try { await reader.readExactly(4); } catch (e) { if (e instanceof EOFError) {} }
+ * ```
+ */
+export class EOFError extends Error {
+  /** The Python class name. */
+  override name = "EOFError";
+}
+
+/**
+ * The stream ended before a read was complete. `partial` holds the bytes
+ * read (they left the buffer); `expected` is how many were asked for, or
+ * null when the read waited for a separator.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await reader.readExactly(5);
+ * } catch (e) {
+ *   if (e instanceof IncompleteReadError) console.log(e.partial, e.expected);
+ * }
+ * ```
+ */
+export class IncompleteReadError extends EOFError {
+  /** The Python class name. */
+  override name = "IncompleteReadError";
+  /** The bytes read before the end of the stream. */
+  readonly partial: Uint8Array;
+  /** How many bytes were expected; null if unknown. */
+  readonly expected: number | null;
+
+  /** `"2 bytes read on a total of 5 expected bytes"`, as Python words it. */
+  constructor(partial: Uint8Array, expected: number | null) {
+    const total = expected === null ? "undefined" : pyRepr(expected);
+    super(`${partial.length} bytes read on a total of ${total} expected bytes`);
+    this.partial = partial;
+    this.expected = expected;
+  }
+}
+
+/**
+ * `readUntil()` reached the reader's limit before (or without) finding the
+ * separator. The data stays buffered; `consumed` is how many bytes a read
+ * would have had to take.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await reader.readUntil(sep);
+ * } catch (e) {
+ *   if (e instanceof LimitOverrunError) await reader.readExactly(e.consumed);
+ * }
+ * ```
+ */
+export class LimitOverrunError extends Error {
+  /** The Python class name. */
+  override name = "LimitOverrunError";
+  /** How many bytes are to be consumed. */
+  readonly consumed: number;
+
+  /** An error with Python's `message` and the count of bytes to consume. */
+  constructor(message: string, consumed: number) {
+    super(message);
+    this.consumed = consumed;
+  }
+}
+
+// ---------------------------------------------------------------- reader
+
+function checkCount(n: unknown): asserts n is number {
+  if (typeof n !== "number" || !Number.isInteger(n)) {
+    throw new TypeError(`'${pyTypeName(n)}' object cannot be interpreted as an integer`);
+  }
+}
+
+function concat(blocks: Uint8Array[]): Uint8Array {
+  if (blocks.length === 1) return blocks[0];
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/**
+ * A buffer of incoming bytes with coroutine reads. A protocol feeds it
+ * (`feedData`, `feedEof`, `setException`); tasks read from it. Only one
+ * read may wait for data at a time.
+ *
+ * `limit` bounds what `readLine()` and `readUntil()` return (not counting
+ * the separator), and is the flow-control mark: the transport is paused
+ * while more than `2 * limit` bytes are buffered and resumed once a read
+ * leaves at most `limit`.
+ *
+ * @example
+ * ```ts
+ * const [reader, writer] = await asyncio.openConnection("127.0.0.1", 8888);
+ * const status = await reader.readLine();
+ * for await (const line of reader) console.log(new TextDecoder().decode(line));
+ * ```
+ */
+export class StreamReader {
+  #limit: number;
+  #loop: AbstractEventLoop | null;
+  #buffer = new ByteBuffer();
+  #eof = false;
+  /** The future a read waits on for data or EOF. */
+  #waiter: Future<void> | null = null;
+  #exception: Error | null = null;
+  #transport: BaseTransport | null = null;
+  #paused = false;
+
+  /**
+   * A reader with line limit `limit` (64 KiB), for `loop` (default: the
+   * running loop, else the one running when a read first waits).
+   */
+  constructor(limit: number = DEFAULT_LIMIT, loop?: AbstractEventLoop | null) {
+    if (typeof limit !== "number") {
+      throw new TypeError(`limit must be a number, not '${pyTypeName(limit)}'`);
+    }
+    if (!(limit > 0)) throw new ValueError("Limit cannot be <= 0");
+    this.#limit = limit;
+    this.#loop = loop ?? _getRunningLoop();
+  }
+
+  /** The exception set by {@link setException}, or null. */
+  exception(): Error | null {
+    return this.#exception;
+  }
+
+  /** Makes every read fail with `exc`; a read waiting now fails at once. */
+  setException(exc: Error): void {
+    this.#exception = exc;
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      if (!waiter.cancelled()) waiter.setException(exc);
+    }
+  }
+
+  /** Sets the transport to pause and resume for flow control (once). */
+  setTransport(transport: BaseTransport): void {
+    if (this.#transport !== null) throw new RuntimeError("Transport already set");
+    this.#transport = transport;
+  }
+
+  /** There will be no more data. */
+  feedEof(): void {
+    this.#eof = true;
+    this.#wakeUpWaiter();
+  }
+
+  /** Whether the buffer is empty and `feedEof()` was called. */
+  atEof(): boolean {
+    return this.#eof && this.#buffer.length === 0;
+  }
+
+  /** Adds bytes to the buffer and wakes the waiting read. A string is a `TypeError`. */
+  feedData(data: Uint8Array): void {
+    if (this.#eof) throw new RuntimeError("feed_data after feed_eof");
+    const bytes = toBytes(data);
+    if (bytes.length === 0) return;
+    this.#buffer.append(bytes);
+    this.#wakeUpWaiter();
+    if (this.#transport !== null && !this.#paused && this.#buffer.length > 2 * this.#limit) {
+      const t = this.#transport as Partial<ReadTransport>;
+      try {
+        if (typeof t.pauseReading !== "function") throw new NotImplementedError();
+        t.pauseReading();
+      } catch (e) {
+        if (!(e instanceof NotImplementedError)) throw e;
+        // This transport cannot pause: buffer everything, and stop asking.
+        this.#transport = null;
+        return;
+      }
+      this.#paused = true;
+    }
+  }
+
+  #wakeUpWaiter(): void {
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      if (!waiter.cancelled()) waiter.setResult(undefined);
+    }
+  }
+
+  #maybeResumeTransport(): void {
+    if (this.#paused && this.#buffer.length <= this.#limit) {
+      this.#paused = false;
+      (this.#transport as ReadTransport).resumeReading();
+    }
+  }
+
+  /** Waits until `feedData()`, `feedEof()` or `setException()` is called. */
+  async #waitForData(funcName: string): Promise<void> {
+    // Two waiting reads could not know which of them the next data is for.
+    if (this.#waiter !== null) {
+      throw new RuntimeError(
+        `${funcName}() called while another coroutine is already waiting for incoming data`,
+      );
+    }
+    if (this.#eof) throw new RuntimeError("_wait_for_data after EOF");
+    // Waiting while paused would wait forever (readExactly(n) with n above
+    // the pause mark needs more than is buffered): resume first.
+    if (this.#paused) {
+      this.#paused = false;
+      (this.#transport as ReadTransport).resumeReading();
+    }
+    const running = getRunningLoop();
+    if (this.#loop === null) this.#loop = running;
+    else if (this.#loop !== running) {
+      // Its future would never be woken by a loop that is not running.
+      throw new RuntimeError(`${this} is bound to a different event loop`);
+    }
+    const waiter = this.#loop.createFuture<void>();
+    this.#waiter = waiter;
+    try {
+      await waiter;
+    } finally {
+      this.#waiter = null;
+    }
+  }
+
+  /**
+   * Reads one line, up to and including `"\n"`. At EOF, the rest without a
+   * newline, then an empty array. A line longer than the limit is a
+   * `ValueError`; it is dropped with its newline if that is buffered, else
+   * the whole buffer is.
+   */
+  async readLine(): Promise<Uint8Array> {
+    try {
+      return await this.readUntil(NEWLINE);
+    } catch (e) {
+      if (e instanceof IncompleteReadError) return e.partial;
+      if (e instanceof LimitOverrunError) {
+        if (this.#buffer.startsWith(NEWLINE, e.consumed)) this.#buffer.drop(e.consumed + 1);
+        else this.#buffer.clear();
+        this.#maybeResumeTransport();
+        throw new ValueError(e.message, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Reads up to and including `separator` (default `"\n"`). Given several
+   * separators (Python 3.13), the shortest chunk that ends in any of them
+   * wins. At EOF without a separator: `IncompleteReadError` with the bytes
+   * (taken from the buffer) as `partial`. A chunk longer than the limit,
+   * separator not counted: `LimitOverrunError`, and the data stays buffered.
+   */
+  async readUntil(separator: Uint8Array | readonly Uint8Array[] = NEWLINE): Promise<Uint8Array> {
+    const seps = Array.isArray(separator)
+      ? separator.map((s) => toBytes(s, "separator")).sort((a, b) => a.length - b.length)
+      : [toBytes(separator, "separator")];
+    if (seps.length === 0) throw new ValueError("Separator should contain at least one element");
+    const minLen = seps[0].length;
+    const maxLen = seps[seps.length - 1].length;
+    if (minLen === 0) throw new ValueError("Separator should be at least one-byte string");
+    if (this.#exception !== null) throw this.#exception;
+
+    const buf = this.#buffer;
+    // No separator starts before `offset`: each wait searches only the new
+    // bytes, plus the tail that may hold the start of a separator.
+    let offset = 0;
+    let matchStart = -1;
+    let matchEnd = -1;
+    for (;;) {
+      const buflen = buf.length;
+      if (buflen - offset >= minLen) {
+        for (const sep of seps) {
+          const i = buf.indexOf(sep, offset);
+          if (i !== -1 && (matchEnd === -1 || i + sep.length < matchEnd)) {
+            matchStart = i;
+            matchEnd = i + sep.length;
+          }
+        }
+        if (matchEnd !== -1) break;
+        offset = Math.max(0, buflen + 1 - maxLen);
+        if (offset > this.#limit) {
+          throw new LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
+        }
+      }
+      // Checked after the search: the last chunk before EOF may complete it.
+      if (this.#eof) throw new IncompleteReadError(buf.take(buf.length), null);
+      await this.#waitForData("readuntil");
+    }
+    if (matchStart > this.#limit) {
+      throw new LimitOverrunError("Separator is found, but chunk is longer than limit", matchStart);
+    }
+    const chunk = buf.take(matchEnd);
+    this.#maybeResumeTransport();
+    return chunk;
+  }
+
+  /**
+   * Reads up to `n` bytes, as soon as at least one is buffered; an empty
+   * array at EOF. `n` negative (the default): reads until EOF. `n` is not
+   * bounded by the limit.
+   */
+  async read(n = -1): Promise<Uint8Array> {
+    checkCount(n);
+    if (this.#exception !== null) throw this.#exception;
+    if (n === 0) return EMPTY;
+    if (n < 0) {
+      // Limit-sized reads, so the transport is resumed between them instead
+      // of the buffer growing without bound.
+      const blocks: Uint8Array[] = [];
+      for (;;) {
+        const block = await this.read(this.#limit);
+        if (block.length === 0) break;
+        blocks.push(block);
+      }
+      return blocks.length ? concat(blocks) : EMPTY;
+    }
+    if (this.#buffer.length === 0 && !this.#eof) await this.#waitForData("read");
+    const data = this.#buffer.take(n);
+    this.#maybeResumeTransport();
+    return data;
+  }
+
+  /**
+   * Reads exactly `n` bytes. EOF first: `IncompleteReadError` with the
+   * bytes read (taken from the buffer). `n` may exceed the limit.
+   */
+  async readExactly(n: number): Promise<Uint8Array> {
+    checkCount(n);
+    if (n < 0) throw new ValueError("readexactly size can not be less than zero");
+    if (this.#exception !== null) throw this.#exception;
+    if (n === 0) return EMPTY;
+    while (this.#buffer.length < n) {
+      if (this.#eof) throw new IncompleteReadError(this.#buffer.take(this.#buffer.length), n);
+      await this.#waitForData("readexactly");
+    }
+    const data = this.#buffer.take(n);
+    this.#maybeResumeTransport();
+    return data;
+  }
+
+  /** `for await (const line of reader)`: the lines until EOF, as `readLine()` gives them. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
+    return {
+      // A plain method, not an async generator: readLine() then runs in the
+      // caller's task, so cancelling that task reaches the waiting read.
+      next: async (): Promise<IteratorResult<Uint8Array, undefined>> => {
+        const line = await this.readLine();
+        return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
+      },
+    };
+  }
+
+  /** `console.log` shows the Python repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** `<StreamReader 3 bytes eof limit=10 ...>`, as Python prints it. */
+  toString(): string {
+    const info = ["StreamReader"];
+    if (this.#buffer.length) info.push(`${this.#buffer.length} bytes`);
+    if (this.#eof) info.push("eof");
+    if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);
+    if (this.#waiter !== null) info.push(`waiter=${this.#waiter}`);
+    if (this.#exception !== null) info.push(`exception=${excRepr(this.#exception)}`);
+    if (this.#transport !== null) info.push(`transport=${pyRepr(this.#transport)}`);
+    if (this.#paused) info.push("paused");
+    return `<${info.join(" ")}>`;
+  }
+}
+
+// ---------------------------------------------------------------- protocols
+
+/**
+ * The protocol half of `drain()` (Python's `streams.FlowControlMixin`): it
+ * tracks `pauseWriting()` / `resumeWriting()` from the transport and lets
+ * `drain()` wait while writing is paused. A subclass that overrides
+ * `pauseWriting`, `resumeWriting` or `connectionLost` must call `super`.
+ *
+ * @example
+ * ```ts
+ * class Sender extends FlowControlMixin {
+ *   override _getCloseWaiter() { return this.closed; }
+ * }
+ * ```
+ */
+export class FlowControlMixin extends Protocol {
+  /** @internal */
+  _loop: AbstractEventLoop;
+  /** @internal Whether the transport asked to stop writing. */
+  _paused = false;
+  /** @internal */
+  _connectionLost = false;
+  #drainWaiters = new Set<Future<void>>();
+
+  /** Flow control on `loop` (default: `getEventLoop()`). */
+  constructor(loop?: AbstractEventLoop | null) {
+    super();
+    this._loop = loop ?? getEventLoop();
+  }
+
+  /** The transport's buffer is full: `drain()` waits from now on. */
+  override pauseWriting(): void {
+    this._paused = true;
+    if (this._loop.getDebug()) logger.debug(`${pyRepr(this)} pauses writing`);
+  }
+
+  /** The transport's buffer drained: every waiting `drain()` returns. */
+  override resumeWriting(): void {
+    this._paused = false;
+    if (this._loop.getDebug()) logger.debug(`${pyRepr(this)} resumes writing`);
+    for (const w of this.#drainWaiters) if (!w.done()) w.setResult(undefined);
+  }
+
+  /** Waiting `drain()` calls end: with `exc`, or normally when it is null. */
+  override connectionLost(exc: Error | null): void {
+    this._connectionLost = true;
+    if (!this._paused) return;
+    for (const w of this.#drainWaiters) {
+      if (w.done()) continue;
+      if (exc == null) w.setResult(undefined);
+      else w.setException(exc);
+    }
+  }
+
+  /**
+   * @internal What `StreamWriter.drain()` waits on: nothing unless paused;
+   * `ConnectionResetError` once the connection is lost.
+   */
+  async _drainHelper(): Promise<void> {
+    if (this._connectionLost) throw new ConnectionResetError("Connection lost");
+    if (!this._paused) return;
+    const waiter = this._loop.createFuture<void>();
+    this.#drainWaiters.add(waiter);
+    try {
+      await waiter;
+    } finally {
+      this.#drainWaiters.delete(waiter);
+    }
+  }
+
+  /** @internal The future `StreamWriter.waitClosed()` waits on; subclasses provide it. */
+  _getCloseWaiter(_stream: StreamWriter<WriteTransport>): PromiseLike<void> {
+    throw new NotImplementedError();
+  }
+}
+
+/**
+ * What a server's stream callback is: called with the reader and writer of
+ * each new connection. If it returns an awaitable, that runs as a task (an
+ * async function runs inside the task from its first line). Its reader is
+ * the protocol's, so a server protocol must be given one.
+ *
+ * @example
+ * ```ts
+ * const echo: ClientConnectedCallback = async (reader, writer) => {
+ *   writer.write(await reader.readLine());
+ *   writer.close();
+ * };
+ * ```
+ */
+export type ClientConnectedCallback = (reader: StreamReader, writer: StreamWriter) => unknown;
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as { then?: unknown }).then === "function";
+}
+
+/**
+ * The protocol between a transport and a {@link StreamReader}: it feeds the
+ * reader and, for a server (with `clientConnectedCb`), makes the
+ * {@link StreamWriter} and starts the client callback on each connection.
+ *
+ * @example
+ * ```ts
+ * const reader = new StreamReader();
+ * const protocol = new StreamReaderProtocol(reader);
+ * const [transport] = await loop.createConnection(() => protocol, "127.0.0.1", 8888);
+ * const writer = new StreamWriter(transport, protocol, reader, loop);
+ * ```
+ */
+export class StreamReaderProtocol extends FlowControlMixin {
+  #reader: StreamReader | null;
+  #clientConnectedCb: ClientConnectedCallback | null;
+  #task: Future<unknown> | null = null;
+  /** @internal */
+  _transport: BaseTransport | null = null;
+  #overSsl = false;
+  #closed: Future<void>;
+
+  /**
+   * A protocol feeding `streamReader`. With `clientConnectedCb`, it is a
+   * server's: the callback gets `(reader, writer)` for the connection.
+   */
+  constructor(
+    streamReader: StreamReader | null,
+    clientConnectedCb?: ClientConnectedCallback | null,
+    loop?: AbstractEventLoop | null,
+  ) {
+    super(loop);
+    this.#reader = streamReader;
+    this.#clientConnectedCb = clientConnectedCb ?? null;
+    this.#closed = this._loop.createFuture<void>();
+  }
+
+  /** @internal Swaps in the transport `startTls()` made. */
+  _replaceTransport(transport: BaseTransport): void {
+    this._transport = transport;
+    this.#overSsl = transport.getExtraInfo("sslcontext") != null;
+  }
+
+  /** Hands the transport to the reader; for a server, starts the client callback. */
+  override connectionMade(transport: BaseTransport): void {
+    this._transport = transport;
+    const reader = this.#reader;
+    if (reader !== null) reader.setTransport(transport);
+    this.#overSsl = transport.getExtraInfo("sslcontext") != null;
+    const cb = this.#clientConnectedCb;
+    if (cb === null) return;
+    const writer = new StreamWriter(transport as Transport, this, reader, this._loop);
+    const task = this.#startClient(cb, reader as StreamReader, writer);
+    if (task === null) return;
+    this.#task = task;
+    task.addDoneCallback((t) => {
+      if (t.cancelled()) {
+        transport.close();
+        return;
+      }
+      const exc = t.exception();
+      if (exc !== null) {
+        this._loop.callExceptionHandler({
+          message: "Unhandled exception in client_connected_cb",
+          exception: exc,
+          transport,
+        });
+        transport.close();
+      }
+    });
+  }
+
+  #startClient(
+    cb: ClientConnectedCallback,
+    reader: StreamReader,
+    writer: StreamWriter,
+  ): Future<unknown> | null {
+    // Calling an async function runs its body up to the first await outside
+    // any task; let the task call it instead (API.md rule 9), which is also
+    // when Python's task would start the coroutine.
+    if (Object.getPrototypeOf(cb) === AsyncFunctionProto) {
+      return this._loop.createTask(() => cb(reader, writer));
+    }
+    const res = cb(reader, writer);
+    if (isFuture(res)) return res;
+    if (iscoroutine(res) || isThenable(res)) return this._loop.createTask(res);
+    return null;
+  }
+
+  /** Ends the reader (EOF, or `exc`) and settles `waitClosed()`. */
+  override connectionLost(exc: Error | null): void {
+    const reader = this.#reader;
+    if (reader !== null) {
+      if (exc == null) reader.feedEof();
+      else reader.setException(exc);
+    }
+    const closed = this.#closed;
+    if (!closed.done()) {
+      if (exc == null) closed.setResult(undefined);
+      else {
+        closed.setException(exc);
+        // The reader reports the error; an unawaited waitClosed() need not.
+        closed._logTraceback = false;
+      }
+    }
+    super.connectionLost(exc);
+    this.#reader = null;
+    this.#task = null;
+    this._transport = null;
+  }
+
+  /** Feeds the reader. */
+  override dataReceived(data: Uint8Array): void {
+    this.#reader?.feedData(data);
+  }
+
+  /** Feeds EOF to the reader and keeps the transport open for writing (not over SSL). */
+  override eofReceived(): boolean {
+    this.#reader?.feedEof();
+    // SSL cannot half-close; returning true there only draws a warning.
+    return !this.#overSsl;
+  }
+
+  /** @internal */
+  override _getCloseWaiter(_stream: StreamWriter<WriteTransport>): Future<void> {
+    return this.#closed;
+  }
+
+  /** @internal The client callback's task, while the connection lasts. */
+  get _task(): Future<unknown> | null {
+    return this.#task;
+  }
+}
+
+// ---------------------------------------------------------------- writer
+
+/**
+ * What a {@link StreamWriter} needs of its protocol; a
+ * {@link FlowControlMixin} subclass has it.
+ *
+ * @example
+ * ```ts
+ * const protocol: StreamWriterProtocol = new StreamReaderProtocol(reader);
+ * ```
+ */
+export interface StreamWriterProtocol {
+  /** Resolves when writing may go on (see {@link FlowControlMixin}). */
+  _drainHelper(): Promise<void>;
+  /** Settles when the connection is closed. */
+  _getCloseWaiter(stream: StreamWriter<WriteTransport>): PromiseLike<void>;
+}
+
+/**
+ * The writing half of a stream: a transport plus `drain()`, to wait while
+ * the transport's buffer is full, and `waitClosed()`.
+ *
+ * @example
+ * ```ts
+ * writer.write(new TextEncoder().encode("hello\n"));
+ * await writer.drain();
+ * writer.close();
+ * await writer.waitClosed();
+ * ```
+ */
+export class StreamWriter<T extends WriteTransport = Transport> {
+  #transport: T;
+  #protocol: StreamWriterProtocol;
+  #reader: StreamReader | null;
+  #loop: AbstractEventLoop;
+
+  /** A writer over `transport`; `reader` (or null) is the connection's reader. */
+  constructor(
+    transport: T,
+    protocol: StreamWriterProtocol,
+    reader: StreamReader | null,
+    loop: AbstractEventLoop,
+  ) {
+    this.#transport = transport;
+    this.#protocol = protocol;
+    this.#reader = reader;
+    this.#loop = loop;
+  }
+
+  /** The transport. */
+  get transport(): T {
+    return this.#transport;
+  }
+
+  /** Queues `data` on the transport; follow with `await drain()`. */
+  write(data: Uint8Array): void {
+    this.#transport.write(data);
+  }
+
+  /** Queues each chunk of `data` on the transport. */
+  writeLines(data: Iterable<Uint8Array>): void {
+    this.#transport.writeLines(data);
+  }
+
+  /** Closes the write end once the buffer is sent. */
+  writeEof(): void {
+    this.#transport.writeEof();
+  }
+
+  /** Whether the transport supports `writeEof()`. */
+  canWriteEof(): boolean {
+    return this.#transport.canWriteEof();
+  }
+
+  /** Closes the transport; `waitClosed()` tells when it is closed. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  /** Whether the transport is closing or closed. */
+  isClosing(): boolean {
+    return this.#transport.isClosing();
+  }
+
+  /** Resolves once the connection is closed; rejects with the error it was lost with. */
+  async waitClosed(): Promise<void> {
+    await this.#protocol._getCloseWaiter(this);
+  }
+
+  /** The transport's extra information `name` (see `BaseTransport.getExtraInfo`). */
+  getExtraInfo(name: string, defaultValue: unknown = null): unknown {
+    return this.#transport.getExtraInfo(name, defaultValue);
+  }
+
+  /**
+   * Waits until the transport's buffer is below its high-water mark. Throws
+   * the reader's exception if it has one, and `ConnectionResetError` once
+   * the connection is lost.
+   */
+  async drain(): Promise<void> {
+    if (this.#reader !== null) {
+      const exc = this.#reader.exception();
+      if (exc !== null) throw exc;
+    }
+    if (this.#transport.isClosing()) {
+      // Let connectionLost() run, so a write-and-drain loop on a closed
+      // connection sees its error instead of spinning.
+      await sleep(0);
+    }
+    await this.#protocol._drainHelper();
+  }
+
+  /**
+   * `await using` support: `close()`, then `waitClosed()`. The error a
+   * connection was lost with is not thrown again here (the reader and
+   * `drain()` report it); cancellation is.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    try {
+      await this.waitClosed();
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+    }
+  }
+
+  /** @internal The loop the writer was made for. */
+  get _loop(): AbstractEventLoop {
+    return this.#loop;
+  }
+
+  /** `console.log` shows the Python repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** `<StreamWriter transport=... reader=...>`, as Python prints it. */
+  toString(): string {
+    const info = ["StreamWriter", `transport=${pyRepr(this.#transport)}`];
+    if (this.#reader !== null) info.push(`reader=${this.#reader}`);
+    return `<${info.join(" ")}>`;
+  }
+}
+
+// ---------------------------------------------------------------- functions
+
+/**
+ * What {@link startServer} resolves to: the loop's `Server` (`close()`,
+ * `waitClosed()`, `sockets`, `await using`, ...).
+ *
+ * @example
+ * ```ts
+ * const server: StreamServer = await asyncio.startServer(cb, "127.0.0.1", 0);
+ * server.close();
+ * await server.waitClosed();
+ * ```
+ */
+export type StreamServer = Server;
+
+/** A protocol factory, as the loop's create* methods take it. */
+type ProtocolFactory = () => BaseProtocolLike;
+
+/** The loop methods the stream functions build on. */
+interface ConnectingLoop {
+  createConnection(
+    f: ProtocolFactory,
+    host: string | null | undefined,
+    port: number | string | null | undefined,
+    opts: Record<string, unknown>,
+  ): Promise<[BaseTransport, BaseProtocolLike]>;
+  createServer(
+    f: ProtocolFactory,
+    host: string | string[] | null | undefined,
+    port: number | string | null | undefined,
+    opts: Record<string, unknown>,
+  ): Promise<StreamServer>;
+  createUnixConnection(
+    f: ProtocolFactory,
+    path: string | null | undefined,
+    opts: Record<string, unknown>,
+  ): Promise<[BaseTransport, BaseProtocolLike]>;
+  createUnixServer(
+    f: ProtocolFactory,
+    path: string | null | undefined,
+    opts: Record<string, unknown>,
+  ): Promise<StreamServer>;
+}
+
+function connectingLoop(method: keyof ConnectingLoop): AbstractEventLoop & ConnectingLoop {
+  const loop = getRunningLoop() as AbstractEventLoop & Partial<ConnectingLoop>;
+  if (typeof loop[method] !== "function") {
+    throw new NotImplementedError(`${loop.constructor.name} has no ${method}()`);
+  }
+  return loop as AbstractEventLoop & ConnectingLoop;
+}
+
+/**
+ * Options of the stream functions: `limit` (the reader's, 64 KiB) and
+ * any option of the loop method they call (`createConnection`, ...).
+ *
+ * @example
+ * ```ts
+ * const opts: StreamOptions = { limit: 1 << 20, localAddr: ["127.0.0.1", 0] };
+ * ```
+ */
+export interface StreamOptions {
+  /** The `StreamReader` limit. */
+  limit?: number;
+  /** Passed on to the loop method. */
+  [option: string]: unknown;
+}
+
+function splitLimit(opts: StreamOptions | undefined): [number, Record<string, unknown>] {
+  const { limit, ...rest } = opts ?? {};
+  return [limit ?? DEFAULT_LIMIT, rest];
+}
+
+async function connectWith(
+  loop: AbstractEventLoop,
+  limit: number,
+  connect: (f: ProtocolFactory) => Promise<[BaseTransport, BaseProtocolLike]>,
+): Promise<[StreamReader, StreamWriter]> {
+  const reader = new StreamReader(limit, loop);
+  const protocol = new StreamReaderProtocol(reader, null, loop);
+  const [transport] = await connect(() => protocol);
+  return [reader, new StreamWriter(transport as Transport, protocol, reader, loop)];
+}
+
+/**
+ * Connects to `host`:`port` over TCP; resolves to `[reader, writer]`.
+ * Options: `limit`, and those of `loop.createConnection`.
+ *
+ * @example
+ * ```ts
+ * const [reader, writer] = await asyncio.openConnection("127.0.0.1", 8888);
+ * writer.write(new TextEncoder().encode("ping\n"));
+ * console.log(await reader.readLine());
+ * writer.close();
+ * await writer.waitClosed();
+ * ```
+ */
+export async function openConnection(
+  host?: string | null,
+  port?: number | string | null,
+  opts?: StreamOptions,
+): Promise<[StreamReader, StreamWriter]> {
+  const loop = connectingLoop("createConnection");
+  const [limit, rest] = splitLimit(opts);
+  return await connectWith(loop, limit, (f) => loop.createConnection(f, host, port, rest));
+}
+
+/**
+ * Starts a TCP server; `clientConnectedCb(reader, writer)` is called for
+ * each connection (as a task, if it is async). Options: `limit`, and those
+ * of `loop.createServer`.
+ *
+ * @example
+ * ```ts
+ * await using server = await asyncio.startServer(async (reader, writer) => {
+ *   for await (const line of reader) writer.write(line);
+ *   writer.close();
+ * }, "127.0.0.1", 8888);
+ * await server.serveForever();
+ * ```
+ */
+export async function startServer(
+  clientConnectedCb: ClientConnectedCallback,
+  host?: string | string[] | null,
+  port?: number | string | null,
+  opts?: StreamOptions,
+): Promise<StreamServer> {
+  const loop = connectingLoop("createServer");
+  const [limit, rest] = splitLimit(opts);
+  const factory = () =>
+    new StreamReaderProtocol(new StreamReader(limit, loop), clientConnectedCb, loop);
+  return await loop.createServer(factory, host, port, rest);
+}
+
+/**
+ * Connects to the Unix socket at `path`; resolves to `[reader, writer]`.
+ *
+ * @example
+ * ```ts
+ * const [reader, writer] = await asyncio.openUnixConnection("/tmp/app.sock");
+ * ```
+ */
+export async function openUnixConnection(
+  path?: string | null,
+  opts?: StreamOptions,
+): Promise<[StreamReader, StreamWriter]> {
+  const loop = connectingLoop("createUnixConnection");
+  const [limit, rest] = splitLimit(opts);
+  return await connectWith(loop, limit, (f) => loop.createUnixConnection(f, path, rest));
+}
+
+/**
+ * Starts a Unix socket server at `path`, as {@link startServer} does for TCP.
+ *
+ * @example
+ * ```ts
+ * const server = await asyncio.startUnixServer((reader, writer) => writer.close(), "/tmp/app.sock");
+ * ```
+ */
+export async function startUnixServer(
+  clientConnectedCb: ClientConnectedCallback,
+  path?: string | null,
+  opts?: StreamOptions,
+): Promise<StreamServer> {
+  const loop = connectingLoop("createUnixServer");
+  const [limit, rest] = splitLimit(opts);
+  const factory = () =>
+    new StreamReaderProtocol(new StreamReader(limit, loop), clientConnectedCb, loop);
+  return await loop.createUnixServer(factory, path, rest);
+}

@@ -1,0 +1,339 @@
+// TCP and Unix transports, servers and streams over real sockets, with
+// CPython's asyncio, curl and socat as peers.
+import { test } from "./harness.ts";
+import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } from "./assert.ts";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as asyncio from "../mod.ts";
+import { Protocol } from "../lib/protocols.ts";
+import {
+  openConnection,
+  openUnixConnection,
+  startServer,
+  type StreamReader,
+  type StreamWriter,
+} from "../lib/streams.ts";
+import type { BaseTransport, Transport } from "../lib/transports.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Runs a peer program; resolves with its stdout once it exits (killed after `timeout` s). */
+function peer(
+  cmd: string,
+  args: string[],
+  input?: string,
+  timeout = 20,
+): Promise<{ out: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (d: Uint8Array) => (out += dec.decode(d)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeout * 1000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      setTimeout(() => resolve({ out, code }), 20);
+    });
+    child.stdin!.end(input ?? "");
+  });
+}
+
+class Echo extends Protocol {
+  transport: Transport | null = null;
+  override connectionMade(t: BaseTransport) {
+    this.transport = t as Transport;
+  }
+  override dataReceived(d: Uint8Array) {
+    this.transport!.write(d);
+  }
+}
+
+function loopOf(): asyncio.SelectorEventLoop {
+  return asyncio.getRunningLoop() as asyncio.SelectorEventLoop;
+}
+
+test("protocol echo server answers CPython's asyncio client", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const server = await loop.createServer(() => new Echo(), "127.0.0.1", 0);
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const py = `
+import asyncio
+async def main():
+    r, w = await asyncio.open_connection("127.0.0.1", ${port})
+    for i in range(3):
+        w.write(f"ping {i}\\n".encode())
+        print((await r.readline()).decode().strip())
+    w.close(); await w.wait_closed()
+asyncio.run(main())
+`;
+    const r = await peer("python3", ["-c", py]);
+    assertEquals(r.out, "ping 0\nping 1\nping 2\n");
+    assertEquals(r.code, 0);
+    server.close();
+    await server.waitClosed();
+  }), { timeout: 30 });
+
+test(
+  "createConnection to CPython's asyncio echo server; transport extras; connectionLost(null)",
+  () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      const py = `
+import asyncio, sys
+async def handle(r, w):
+    while data := await r.read(100):
+        w.write(data.upper()); await w.drain()
+    w.close()
+async def main():
+    s = await asyncio.start_server(handle, "127.0.0.1", 0)
+    print(s.sockets[0].getsockname()[1], flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+asyncio.run(main())
+`;
+      const child = spawn("python3", ["-c", py], { stdio: ["pipe", "pipe", "inherit"] });
+      try {
+        const port = await new Promise<number>((resolve) =>
+          child.stdout!.once("data", (d: Uint8Array) => resolve(Number(dec.decode(d))))
+        );
+        const got: string[] = [];
+        const lost = loop.createFuture<unknown>();
+        class Client extends Protocol {
+          override connectionMade(t: BaseTransport) {
+            (t as Transport).write(enc.encode("hello python"));
+          }
+          override dataReceived(d: Uint8Array) {
+            got.push(dec.decode(d));
+            if (got.join("") === "HELLO PYTHON") transport.close();
+          }
+          override connectionLost(exc: Error | null) {
+            lost.setResult(exc);
+          }
+        }
+        const [transport] = await loop.createConnection(() => new Client(), "127.0.0.1", port);
+        assertEquals(transport.getExtraInfo("peername"), ["127.0.0.1", port]);
+        assertEquals((transport.getExtraInfo("sockname") as [string, number])[0], "127.0.0.1");
+        assertInstanceOf(transport.getExtraInfo("socket"), asyncio.Socket);
+        assertEquals(transport.getExtraInfo("nothing", 5), 5);
+        assertEquals(await lost, null);
+        assertEquals(got.join(""), "HELLO PYTHON");
+        assert(transport.isClosing());
+      } finally {
+        child.stdin!.end();
+        await new Promise((r) => child.on("close", r));
+      }
+    }),
+  { timeout: 30 },
+);
+
+test("streams: an HTTP server on startServer answers curl", () =>
+  asyncio.run(async () => {
+    const server = await startServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        const request = dec.decode(await reader.readUntil(enc.encode("\r\n\r\n")));
+        const path = request.split(" ")[1];
+        const body = `you asked for ${path}\n`;
+        writer.write(
+          enc.encode(
+            `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          ),
+        );
+        await writer.drain();
+        writer.close();
+        await writer.waitClosed();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const r = await peer("curl", ["-s", `http://127.0.0.1:${port}/hello`]);
+    assertEquals(r.out, "you asked for /hello\n");
+    server.close();
+    await server.waitClosed();
+  }), { timeout: 30 });
+
+test(
+  "streams: 8 MiB both ways through an echo server, every byte checked",
+  () =>
+    asyncio.run(async () => {
+      const server = await startServer(
+        async (reader: StreamReader, writer: StreamWriter) => {
+          for (;;) {
+            const chunk = await reader.read(65536);
+            if (chunk.length === 0) break;
+            writer.write(chunk);
+            await writer.drain();
+          }
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [, port] = server.sockets[0].getsockname() as [string, number];
+      const [r, w] = await openConnection("127.0.0.1", port);
+      const big = new Uint8Array(8 * 1024 * 1024);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 13)) & 0xff;
+      const reading = r.readExactly(big.length);
+      w.write(big);
+      await w.drain();
+      w.writeEof();
+      const back = await reading;
+      assertEquals(back.length, big.length);
+      let same = true;
+      for (let i = 0; i < big.length; i++) if (back[i] !== big[i]) same = false;
+      assert(same, "echoed bytes differ");
+      assertEquals((await r.read()).length, 0);
+      w.close();
+      await w.waitClosed();
+      server.close();
+      await server.waitClosed();
+    }),
+  { timeout: 60 },
+);
+
+test(
+  "Unix sockets: startUnixServer with socat as the client; the socket file goes with the server",
+  () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      const dir = mkdtempSync(`${tmpdir()}/asyncio-`);
+      const path = `${dir}/s.sock`;
+      try {
+        const server = await loop.createUnixServer(() => new Echo(), path);
+        const r = await peer("socat", ["-t", "2", "-", `UNIX-CONNECT:${path}`], "over unix\n");
+        assertEquals(r.out, "over unix\n");
+        const [reader, writer] = await openUnixConnection(path);
+        writer.write(enc.encode("again\n"));
+        assertEquals(dec.decode(await reader.readLine()), "again\n");
+        writer.close();
+        await writer.waitClosed();
+        server.close();
+        await server.waitClosed();
+        await assertRejects(() => openUnixConnection(path), asyncio.FileNotFoundError);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+  { timeout: 30 },
+);
+
+test("errors: refused connection, bad arguments, writing a string", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const probe = await loop.createServer(() => new Echo(), "127.0.0.1", 0);
+    const [, port] = probe.sockets[0].getsockname() as [string, number];
+    probe.close();
+    await probe.waitClosed();
+    await assertRejects(
+      () => loop.createConnection(() => new Echo(), "127.0.0.1", port),
+      asyncio.ConnectionRefusedError,
+    );
+    const s = asyncio.socket();
+    try {
+      await assertRejects(
+        () => loop.createConnection(() => new Echo(), "127.0.0.1", 1, { sock: s }),
+        asyncio.ValueError,
+        "host/port and sock can not be specified at the same time",
+      );
+    } finally {
+      s.close();
+    }
+    const server = await loop.createServer(() => new Echo(), "127.0.0.1", 0);
+    const [, p2] = server.sockets[0].getsockname() as [string, number];
+    const [t] = await loop.createConnection(() => new Protocol(), "127.0.0.1", p2);
+    assertThrows(
+      () => t.write("text" as never),
+      TypeError,
+      "data argument must be a bytes-like object, not 'str'",
+    );
+    t.close();
+    server.close();
+    await server.waitClosed();
+    // Binding a port in use: Python's message.
+    const a = await loop.createServer(() => new Echo(), "127.0.0.1", 0, { reuseAddress: false });
+    const [, p3] = a.sockets[0].getsockname() as [string, number];
+    const e = await assertRejects(
+      () => loop.createServer(() => new Echo(), "127.0.0.1", p3, { reuseAddress: false }),
+      asyncio.OSError,
+    );
+    assertEquals(e.errno, 98);
+    assert(
+      e.message.includes(
+        `error while attempting to bind on address ('127.0.0.1', ${p3}): address already in use`,
+      ),
+      e.message,
+    );
+    a.close();
+    await a.waitClosed();
+  }), { timeout: 30 });
+
+test(
+  "write flow control: pauseWriting above the high-water mark, resumeWriting after",
+  () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      let reader: Transport | null = null;
+      class Sink extends Protocol {
+        override connectionMade(t: BaseTransport) {
+          reader = t as Transport;
+          reader.pauseReading(); // do not read: the client's buffer fills
+        }
+      }
+      const server = await loop.createServer(() => new Sink(), "127.0.0.1", 0);
+      const [, port] = server.sockets[0].getsockname() as [string, number];
+      const events: string[] = [];
+      const resumed = loop.createFuture<void>();
+      class Writer extends Protocol {
+        override pauseWriting() {
+          events.push("pause");
+        }
+        override resumeWriting() {
+          events.push("resume");
+          resumed.setResult(undefined);
+        }
+      }
+      const [t] = await loop.createConnection(() => new Writer(), "127.0.0.1", port);
+      t.setWriteBufferLimits(64 * 1024);
+      const chunk = new Uint8Array(1024 * 1024);
+      for (let i = 0; i < 16 && !events.length; i++) t.write(chunk);
+      assertEquals(events, ["pause"]);
+      assert(t.getWriteBufferSize() > 64 * 1024);
+      await asyncio.sleep(0.01);
+      reader!.resumeReading();
+      await resumed;
+      assertEquals(events, ["pause", "resume"]);
+      t.abort();
+      reader!.close();
+      server.close();
+      await server.waitClosed();
+    }),
+  { timeout: 30 },
+);
+
+test("Server: serveForever until cancelled, isServing, await using", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    let closedAfter = false;
+    {
+      await using server = await loop.createServer(() => new Echo(), "127.0.0.1", 0, {
+        startServing: false,
+      });
+      assertEquals(server.isServing(), false);
+      const forever = asyncio.createTask(() => server.serveForever());
+      await asyncio.sleep(0.01);
+      assertEquals(server.isServing(), true);
+      const [, port] = server.sockets[0].getsockname() as [string, number];
+      const [r, w] = await openConnection("127.0.0.1", port);
+      w.write(enc.encode("x\n"));
+      assertEquals(dec.decode(await r.readLine()), "x\n");
+      w.close();
+      await w.waitClosed();
+      forever.cancel();
+      await assertRejects(() => forever as PromiseLike<unknown>, asyncio.CancelledError);
+      assertEquals(server.isServing(), false);
+      closedAfter = true;
+    }
+    assert(closedAfter);
+  }), { timeout: 30 });
