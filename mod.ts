@@ -231,6 +231,16 @@ export {
   QueueShutDown,
 } from "./lib/queues.ts";
 export { run, Runner, type RunOptions } from "./lib/runners.ts";
+export {
+  type Executor,
+  InlineExecutor,
+  isExecutor,
+  type ShutdownOptions,
+  type Submission,
+  ThreadPoolExecutor,
+  type ThreadPoolExecutorOptions,
+} from "./lib/executors.ts";
+export { toThread } from "./lib/threads.ts";
 export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";
 export {
   BlockingIOError,

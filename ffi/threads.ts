@@ -178,6 +178,8 @@ function spawnWeb(code: string): WorkerHandle {
     failure.fire(new Error("could not deserialize a message from the worker"));
   });
   w.addEventListener("close", () => {
+    // Not earlier: Bun may still be loading the source when the constructor returns.
+    URL.revokeObjectURL(url);
     closed = true;
     failure.fire(new Error("worker exited"));
     onClosed?.();

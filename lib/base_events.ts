@@ -34,6 +34,8 @@ import { logger } from "./log.ts";
 import { pyRepr } from "./format.ts";
 import { running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
+import type { Executor } from "./executors.ts";
+import * as executors from "./threads.ts";
 import { Future, isFuture } from "./futures.ts";
 import { ensureFuture, Task } from "./tasks.ts";
 
@@ -382,6 +384,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this._closed) return;
     if (this.#debug) logger.debug(`Close ${this}`);
     this._closed = true;
+    executors.closeDefaultExecutor(this);
     this._ready.clear();
     this.#batchLeft = 0;
     for (const h of this._scheduled) h._scheduled = false;
@@ -531,6 +534,30 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   /** The task factory, or null when the default is in use. */
   override getTaskFactory(): TaskFactory | null {
     return this.#taskFactory;
+  }
+
+  // -- executors -----------------------------------------------------------
+
+  /**
+   * Runs `func(...args)` in `executor` (null: the loop's default pool of
+   * Workers, which receive the function as source text).
+   */
+  override runInExecutor<A extends unknown[], R>(
+    executor: Executor | null,
+    func: (...args: A) => R,
+    ...args: A
+  ): Future<Awaited<R>> {
+    return executors.runInExecutor(this, executor, func, ...args);
+  }
+
+  /** Sets the default executor. */
+  override setDefaultExecutor(executor: Executor): void {
+    executors.setDefaultExecutor(this, executor);
+  }
+
+  /** Shuts the default executor down, waiting up to `timeout` seconds. */
+  override shutdownDefaultExecutor(timeout: number | null = null): Promise<void> {
+    return executors.shutdownDefaultExecutor(this, timeout);
   }
 
   // -- errors --------------------------------------------------------------

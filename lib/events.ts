@@ -10,6 +10,7 @@ import { formatCallback, pyRepr } from "./format.ts";
 import { hooks, running, taskStorage } from "./running.ts";
 import type { Future } from "./futures.ts";
 import type { Task } from "./tasks.ts";
+import type { Executor } from "./executors.ts";
 
 /** A callback the loop calls with the arguments it was scheduled with. */
 // deno-lint-ignore no-explicit-any
@@ -324,6 +325,22 @@ export abstract class AbstractEventLoop {
   }
   /** Stops watching `fd` for writing; whether it was watched. */
   removeWriter(_fd: number | { fileno(): number }): boolean {
+    notImplemented();
+  }
+  /** Runs `func(...args)` in `executor` (null: the default pool of Workers). */
+  runInExecutor<A extends unknown[], R>(
+    _executor: Executor | null,
+    _func: (...args: A) => R,
+    ..._args: A
+  ): Future<Awaited<R>> {
+    notImplemented();
+  }
+  /** Sets the executor `runInExecutor(null, ...)` uses. */
+  setDefaultExecutor(_executor: Executor): void {
+    notImplemented();
+  }
+  /** Shuts the default executor down, waiting up to `timeout` seconds. */
+  shutdownDefaultExecutor(_timeout?: number | null): Promise<void> {
     notImplemented();
   }
   /** Sets the exception handler; `null` restores the default. */

@@ -12,6 +12,7 @@ import { pyRepr } from "./format.ts";
 import { newEventLoop, setEventLoop } from "./policies.ts";
 import { allTasks, type CoroutineLike, Task } from "./tasks.ts";
 import type { Future } from "./futures.ts";
+import { THREAD_JOIN_TIMEOUT } from "./threads.ts";
 
 function isCoroutineLike(x: unknown): boolean {
   return typeof x === "function" || x instanceof Coroutine || isGenerator(x) ||
@@ -88,6 +89,7 @@ export class Runner {
     try {
       await cancelAllTasks(loop);
       await loop.runUntilComplete(loop.shutdownAsyncgens());
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
     } finally {
       if (!this.#opts.loopFactory) setEventLoop(null);
       loop.close();

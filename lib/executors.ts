@@ -1,0 +1,393 @@
+/**
+ * Executors, Python's `concurrent.futures` as far as asyncio uses it: the
+ * {@link Executor} shape, {@link ThreadPoolExecutor} (threads are Workers)
+ * and {@link InlineExecutor} (the main thread, for functions that cannot
+ * travel).
+ *
+ * JS closures cannot cross threads, so `ThreadPoolExecutor` sends the
+ * function as source text: it may use its arguments, the worker's globals
+ * and `await import()` of absolute URLs, but no variable of the scope it
+ * was written in (that is a `ReferenceError` from the worker). Arguments
+ * and results are structured-cloned (a `SharedArrayBuffer` is shared).
+ *
+ * @module
+ */
+import { cpuCount, spawnWorker, type WorkerHandle } from "../ffi/threads.ts";
+import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import {
+  functionSource,
+  type JobMessage,
+  type ReplyMessage,
+  unpackError,
+  WORKER_SOURCE,
+} from "./executor_worker.ts";
+import { pyRepr } from "./format.ts";
+import { logger } from "./log.ts";
+import { taskStorage } from "./running.ts";
+
+/** Options of `shutdown()`. */
+export interface ShutdownOptions {
+  /** Cancel the jobs that have not started (Python 3.9's `cancel_futures`). Default false. */
+  cancelFutures?: boolean;
+}
+
+/**
+ * What `submit()` returns: a Promise of the result that can also withdraw a
+ * job that has not started (Python's `concurrent.futures.Future.cancel()`).
+ *
+ * @example
+ * ```ts
+ * const job = pool.submit(() => 1);
+ * if (job.cancel()) console.log("withdrawn; the promise rejects with CancelledError");
+ * ```
+ */
+export interface Submission<R> extends Promise<R> {
+  /** Withdraws the job if it has not started: then it rejects with `CancelledError` and this is true. */
+  cancel(): boolean;
+}
+
+/**
+ * Anything `runInExecutor` can use: `submit(fn, ...args)` resolving to
+ * `fn(...args)`, and `shutdown(wait)`. If what `submit` returns has a
+ * `cancel()` method, cancelling the loop's future calls it.
+ *
+ * @example
+ * ```ts
+ * const direct: Executor = {
+ *   submit: async (fn, ...args) => await fn(...args),
+ *   shutdown: () => {},
+ * };
+ * await loop.runInExecutor(direct, (a: number) => a + 1, 1);
+ * ```
+ */
+export interface Executor {
+  /**
+   * Arranges for `fn(...args)` to run; resolves to its awaited result.
+   * Typed `unknown` so that any implementation fits (TypeScript cannot
+   * prove `Awaited<R>` for a generic `R`); the loop types the result from `fn`.
+   */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): PromiseLike<unknown>;
+  /** No new jobs from now on; `wait` resolves once the running ones have finished. */
+  shutdown(wait?: boolean, opts?: ShutdownOptions): PromiseLike<void> | void;
+}
+
+/**
+ * Whether `x` has the {@link Executor} shape.
+ *
+ * @example
+ * ```ts
+ * isExecutor(new ThreadPoolExecutor()); // true
+ * isExecutor({}); // false
+ * ```
+ */
+export function isExecutor(x: unknown): x is Executor {
+  if (typeof x !== "object" || x === null) return false;
+  const e = x as { submit?: unknown; shutdown?: unknown };
+  return typeof e.submit === "function" && typeof e.shutdown === "function";
+}
+
+/** A promise with its settle functions, and a cancel that is set later. */
+function submission<R>(): {
+  promise: Submission<R>;
+  resolve: (v: R) => void;
+  reject: (e: unknown) => void;
+} {
+  let resolve!: (v: R) => void;
+  let reject!: (e: unknown) => void;
+  const p = new Promise<R>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const promise = Object.assign(p, { cancel: () => false });
+  return { promise, resolve, reject };
+}
+
+/** Rejects a withdrawn job without an unhandled-rejection report: cancelling was deliberate. */
+function rejectCancelled(promise: Promise<unknown>, reject: (e: unknown) => void): void {
+  promise.catch(() => {});
+  reject(new CancelledError());
+}
+
+// ---------------------------------------------------------------- ThreadPoolExecutor
+
+/** Options of {@link ThreadPoolExecutor}. */
+export interface ThreadPoolExecutorOptions {
+  /** At most this many workers (default: `min(32, cpus + 4)`, as in Python 3.8+). */
+  maxWorkers?: number;
+}
+
+interface Job {
+  id: number;
+  src: string;
+  args: unknown[];
+  promise: Submission<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  handle: WorkerHandle;
+  job: Job | null;
+}
+
+/**
+ * A pool of Workers running functions off the main thread, so CPU-bound
+ * work does not block the loop. Workers are made lazily, one per
+ * concurrent job, up to `maxWorkers`, and reused; an idle worker never
+ * keeps the process alive, a busy one does.
+ *
+ * The function travels as source text (no closures; see the module doc),
+ * may be sync or async, and its arguments and result are structured-cloned.
+ * An exception in the worker rejects with an error of the same name,
+ * message and stack (`RangeError`s are `RangeError`s again).
+ *
+ * @example
+ * ```ts
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const n = await pool.submit((limit: number) => {
+ *   let count = 0;
+ *   for (let i = 2; i < limit; i++) {
+ *     let prime = true;
+ *     for (let d = 2; d * d <= i; d++) if (i % d === 0) { prime = false; break; }
+ *     if (prime) count++;
+ *   }
+ *   return count;
+ * }, 1_000_000);
+ * ```
+ */
+export class ThreadPoolExecutor implements Executor {
+  /** The most workers this pool runs at once. */
+  readonly maxWorkers: number;
+  #queue: Job[] = [];
+  #slots = new Set<Slot>();
+  #idle: Slot[] = [];
+  #nextId = 1;
+  #shutdown = false;
+  #terminations: Promise<void>[] = [];
+  #finished: Promise<void> | null = null;
+  #markFinished: (() => void) | null = null;
+
+  /** A pool; no worker starts until the first `submit`. `ValueError` if `maxWorkers` < 1. */
+  constructor(opts: ThreadPoolExecutorOptions = {}) {
+    const n = opts.maxWorkers ?? Math.min(32, cpuCount() + 4);
+    if (!Number.isInteger(n) || n <= 0) throw new ValueError("max_workers must be greater than 0");
+    this.maxWorkers = n;
+  }
+
+  /**
+   * Runs `fn(...args)` in a worker; resolves to its result. `TypeError` for
+   * a non-function or one without source (native, bound); `RuntimeError`
+   * after `shutdown()`.
+   */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Submission<Awaited<R>> {
+    if (this.#shutdown) throw new RuntimeError("cannot schedule new futures after shutdown");
+    const src = functionSource(fn);
+    const s = submission<unknown>();
+    const job: Job = { id: this.#nextId++, src, args, ...s };
+    s.promise.cancel = () => {
+      const i = this.#queue.indexOf(job);
+      if (i < 0) return false;
+      this.#queue.splice(i, 1);
+      rejectCancelled(s.promise, s.reject);
+      this.#maybeFinish();
+      return true;
+    };
+    this.#queue.push(job);
+    this.#pump();
+    return s.promise as Submission<Awaited<R>>;
+  }
+
+  /**
+   * Stops taking jobs. Queued jobs still run unless `cancelFutures` (then
+   * they reject with `CancelledError`); workers are terminated once idle.
+   * With `wait` (default), resolves when every worker is gone.
+   */
+  shutdown(wait = true, opts: ShutdownOptions = {}): Promise<void> {
+    this.#shutdown = true;
+    if (opts.cancelFutures) {
+      for (const job of this.#queue.splice(0)) rejectCancelled(job.promise, job.reject);
+    }
+    this.#finished ??= new Promise<void>((r) => (this.#markFinished = r));
+    this.#maybeFinish();
+    return wait ? this.#finished : Promise.resolve();
+  }
+
+  /** `await using pool = new ThreadPoolExecutor()` shuts it down, waiting. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown(true);
+  }
+
+  /** `<ThreadPoolExecutor maxWorkers=4 workers=1 queued=0>` */
+  toString(): string {
+    const state = this.#shutdown ? " shutdown" : "";
+    return `<ThreadPoolExecutor maxWorkers=${this.maxWorkers} workers=${this.#slots.size} ` +
+      `queued=${this.#queue.length}${state}>`;
+  }
+
+  // Python's _adjust_thread_count: an idle worker first, else a new one while under the cap.
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#idle.pop();
+      if (slot === undefined) {
+        if (this.#slots.size >= this.maxWorkers) break;
+        try {
+          slot = this.#spawn();
+        } catch (e) {
+          // With no worker at all nothing would ever run the job.
+          if (this.#slots.size === 0) this.#queue.shift()!.reject(e);
+          else break;
+          continue;
+        }
+      }
+      this.#dispatch(slot, this.#queue.shift()!);
+    }
+    this.#maybeFinish();
+  }
+
+  #spawn(): Slot {
+    const handle = spawnWorker(WORKER_SOURCE);
+    handle.unref();
+    const slot: Slot = { handle, job: null };
+    handle.onMessage((m) => this.#onReply(slot, m as ReplyMessage));
+    handle.onError((e) => this.#onCrash(slot, e));
+    this.#slots.add(slot);
+    return slot;
+  }
+
+  #dispatch(slot: Slot, job: Job): void {
+    const msg: JobMessage = { id: job.id, src: job.src, args: job.args };
+    try {
+      slot.handle.postMessage(msg);
+    } catch (e) {
+      // An argument that cannot be cloned (a function, a symbol, a host object).
+      job.reject(e);
+      this.#idle.push(slot);
+      return;
+    }
+    job.args = [];
+    slot.job = job;
+    slot.handle.ref();
+  }
+
+  #onReply(slot: Slot, m: ReplyMessage): void {
+    const job = slot.job;
+    // Worker code can reach its parentPort and post anything: only our reply counts.
+    if (job === null || typeof m !== "object" || m === null || m.id !== job.id) return;
+    slot.job = null;
+    slot.handle.unref();
+    this.#idle.push(slot);
+    if (m.ok) job.resolve(m.value);
+    else job.reject(unpackError(m.error));
+    this.#pump();
+  }
+
+  #onCrash(slot: Slot, e: Error): void {
+    this.#retire(slot);
+    const job = slot.job;
+    slot.job = null;
+    if (job !== null) job.reject(e);
+    else logger.error("Exception in a ThreadPoolExecutor worker", e);
+    this.#pump();
+  }
+
+  #retire(slot: Slot): void {
+    this.#slots.delete(slot);
+    const i = this.#idle.indexOf(slot);
+    if (i >= 0) this.#idle.splice(i, 1);
+    this.#terminations.push(slot.handle.terminate());
+  }
+
+  // After shutdown: idle workers go as soon as nothing is queued; the pool
+  // is finished when the last worker's thread is gone.
+  #maybeFinish(): void {
+    if (!this.#shutdown || this.#queue.length > 0) return;
+    for (const slot of this.#idle.splice(0)) this.#retire(slot);
+    if (this.#slots.size > 0 || this.#markFinished === null) return;
+    const mark = this.#markFinished;
+    this.#markFinished = null;
+    const all = this.#terminations.splice(0);
+    Promise.all(all).then(() => mark(), () => mark());
+  }
+}
+
+// ---------------------------------------------------------------- InlineExecutor
+
+/**
+ * Runs each function on the main thread, on a later macrotask, with its
+ * arguments as they are: for functions that cannot travel to a worker
+ * (closures, native or bound functions, unclonable arguments). The
+ * trade-off: while the function runs, the loop and everything else on the
+ * main thread wait, so only short or async (I/O-bound) functions belong
+ * here. The function runs outside any task, as it would in a thread.
+ *
+ * @example
+ * ```ts
+ * const counter = { n: 0 };
+ * const inline = new InlineExecutor();
+ * await loop.runInExecutor(inline, () => ++counter.n); // a closure: fine here
+ * ```
+ */
+export class InlineExecutor implements Executor {
+  #pending = new Set<() => boolean>();
+  #running = 0;
+  #shutdown = false;
+  #idleWaiters: Array<() => void> = [];
+
+  /**
+   * Runs `fn(...args)` on a later macrotask; resolves to its awaited
+   * result. `TypeError` for a non-function; `RuntimeError` after `shutdown()`.
+   */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Submission<Awaited<R>> {
+    if (this.#shutdown) throw new RuntimeError("cannot schedule new futures after shutdown");
+    if (typeof fn !== "function") {
+      throw new TypeError(`a callable object was expected by submit(), got ${pyRepr(fn)}`);
+    }
+    const s = submission<Awaited<R>>();
+    const start = async () => {
+      this.#pending.delete(cancel);
+      this.#running++;
+      try {
+        s.resolve(await fn(...args));
+      } catch (e) {
+        s.reject(e);
+      } finally {
+        this.#running--;
+        this.#checkIdle();
+      }
+    };
+    // Outside the submitting task's async context, as a thread would be.
+    const timer = taskStorage.exit(() => setTimeout(start, 0));
+    const cancel = () => {
+      if (!this.#pending.delete(cancel)) return false;
+      clearTimeout(timer);
+      rejectCancelled(s.promise, s.reject);
+      this.#checkIdle();
+      return true;
+    };
+    this.#pending.add(cancel);
+    s.promise.cancel = cancel;
+    return s.promise;
+  }
+
+  /** No new jobs; `cancelFutures` withdraws those not started; `wait` resolves when all have finished. */
+  shutdown(wait = true, opts: ShutdownOptions = {}): Promise<void> {
+    this.#shutdown = true;
+    if (opts.cancelFutures) { for (const cancel of [...this.#pending]) cancel(); }
+    if (!wait || this.#isIdle()) return Promise.resolve();
+    return new Promise<void>((r) => this.#idleWaiters.push(r));
+  }
+
+  /** `await using` shuts it down, waiting. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown(true);
+  }
+
+  #isIdle(): boolean {
+    return this.#running === 0 && this.#pending.size === 0;
+  }
+
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    for (const r of this.#idleWaiters.splice(0)) r();
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The loop's executor methods, as functions of the loop (CPython's
+ * base_events.py: `run_in_executor`, `set_default_executor`,
+ * `shutdown_default_executor` and the default executor's part of
+ * `close()`), and `toThread` (CPython's asyncio/threads.py).
+ *
+ * Each loop's default executor is a {@link ThreadPoolExecutor} made on first
+ * use; the state lives here, in a WeakMap keyed by the loop, so the loop
+ * classes only delegate.
+ *
+ * @module
+ */
+import { type AbstractEventLoop, getRunningLoop } from "./events.ts";
+import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
+import { RuntimeError } from "./exceptions.ts";
+import { type Executor, isExecutor, ThreadPoolExecutor } from "./executors.ts";
+import { pyRepr } from "./format.ts";
+import type { Future } from "./futures.ts";
+import { logger } from "./log.ts";
+import { taskStorage } from "./running.ts";
+
+/** Seconds `run()` and `Runner.close()` give the default executor to finish (CPython 3.12's THREAD_JOIN_TIMEOUT). */
+export const THREAD_JOIN_TIMEOUT = 300;
+
+interface LoopExecutors {
+  executor: Executor | null;
+  shutdownCalled: boolean;
+}
+
+const perLoop = new WeakMap<AbstractEventLoop, LoopExecutors>();
+
+function stateOf(loop: AbstractEventLoop): LoopExecutors {
+  let st = perLoop.get(loop);
+  if (st === undefined) perLoop.set(loop, st = { executor: null, shutdownCalled: false });
+  return st;
+}
+
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {});
+const GeneratorFunction = Object.getPrototypeOf(function* () {});
+
+/**
+ * Python's debug check `_check_callback`: a coroutine, or a coroutine
+ * function (async, async generator, or wrapped by `coroutine()`; a plain
+ * generator function is no coroutine function since Python 3.8).
+ */
+function isCoroutineLike(f: unknown): boolean {
+  if (iscoroutine(f)) return true;
+  const proto = typeof f === "function" ? Object.getPrototypeOf(f) : null;
+  return proto === AsyncGeneratorFunction ||
+    (iscoroutinefunction(f) && proto !== GeneratorFunction);
+}
+
+/**
+ * Runs `func(...args)` in `executor` (the loop's default
+ * `ThreadPoolExecutor` when `null`) and returns a Future of the loop for its
+ * result. Cancelling the Future withdraws the job if it has not started.
+ * `TypeError` for a non-function, and in debug mode for an async function
+ * (Python's "coroutines cannot be used with run_in_executor()"; outside
+ * debug mode the pool awaits it); `RuntimeError` when the loop is closed or
+ * the default executor was shut down. The lead wires it as
+ * `loop.runInExecutor(executor, func, ...args)`.
+ *
+ * @example
+ * ```ts
+ * const loop = asyncio.getRunningLoop();
+ * const n = await runInExecutor(loop, null, (s: string) => s.length, "abc"); // 3
+ * ```
+ */
+export function runInExecutor<A extends unknown[], R>(
+  loop: AbstractEventLoop,
+  executor: Executor | null | undefined,
+  func: (...args: A) => R,
+  ...args: A
+): Future<Awaited<R>> {
+  return submitTo(loop, executor, func, args, loop.getDebug());
+}
+
+function submitTo<A extends unknown[], R>(
+  loop: AbstractEventLoop,
+  executor: Executor | null | undefined,
+  func: (...args: A) => R,
+  args: A,
+  refuseAsync: boolean,
+): Future<Awaited<R>> {
+  if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
+  if (refuseAsync && isCoroutineLike(func)) {
+    throw new TypeError("coroutines cannot be used with run_in_executor()");
+  }
+  if (typeof func !== "function") {
+    throw new TypeError(
+      `a callable object was expected by run_in_executor(), got ${pyRepr(func)}`,
+    );
+  }
+  if (executor === null || executor === undefined) {
+    const st = stateOf(loop);
+    if (st.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
+    executor = st.executor ??= new ThreadPoolExecutor();
+  }
+  return chain(loop, executor.submit(func, ...args) as PromiseLike<Awaited<R>>);
+}
+
+/** Python's wrap_future for an executor's result: settled on the loop, cancel passed back. */
+function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
+  const fut = loop.createFuture<T>();
+  const cancel = (work as { cancel?: unknown }).cancel;
+  if (typeof cancel === "function") {
+    fut.addDoneCallback((f) => {
+      if (f.cancelled()) cancel.call(work);
+    });
+  }
+  // The result may land while the loop waits: callSoonThreadsafe wakes it.
+  const settle = (set: () => void) => {
+    if (loop.isClosed()) return;
+    loop.callSoonThreadsafe(() => {
+      if (!fut.done()) set();
+    });
+  };
+  // Outside any task's async context, so no task takes this then() for its own await.
+  taskStorage.exit(() =>
+    work.then(
+      (v) => settle(() => fut.setResult(v)),
+      (e) => settle(() => fut.setException(e ?? new Error(`the executor job failed with ${e}`))),
+    )
+  );
+  return fut;
+}
+
+/**
+ * Makes `executor` the loop's default for `runInExecutor(null, …)` and
+ * `toThread`. Python 3.11+ accepts only a `ThreadPoolExecutor`; here any
+ * object with `submit()` and `shutdown()` is accepted (an
+ * {@link InlineExecutor}, your own), anything else is a `TypeError`. The
+ * previous default is not shut down, as in Python.
+ *
+ * @example
+ * ```ts
+ * setDefaultExecutor(loop, new ThreadPoolExecutor({ maxWorkers: 2 }));
+ * ```
+ */
+export function setDefaultExecutor(loop: AbstractEventLoop, executor: Executor): void {
+  if (!isExecutor(executor)) {
+    throw new TypeError(
+      `executor must be ThreadPoolExecutor or another Executor (submit() and shutdown()), got ${
+        pyRepr(executor)
+      }`,
+    );
+  }
+  stateOf(loop).executor = executor;
+}
+
+/**
+ * Shuts the default executor down and waits for its jobs (Python 3.9);
+ * after it, `runInExecutor(null, …)` is a `RuntimeError`. With `timeout`
+ * (seconds), stops waiting after that long, logs a warning and shuts it
+ * down without waiting. Waits on a host timer, not on the loop, so it also
+ * works while the loop is not running. The lead wires it as
+ * `loop.shutdownDefaultExecutor(timeout?)`.
+ *
+ * @example
+ * ```ts
+ * await loop.runUntilComplete(shutdownDefaultExecutor(loop, 300));
+ * ```
+ */
+export async function shutdownDefaultExecutor(
+  loop: AbstractEventLoop,
+  timeout: number | null = null,
+): Promise<void> {
+  const st = stateOf(loop);
+  st.shutdownCalled = true;
+  const executor = st.executor;
+  if (executor === null) return;
+  const done = Promise.resolve(executor.shutdown(true)).then(() => true);
+  if (timeout === null || timeout === undefined) {
+    await done;
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), Math.max(0, timeout) * 1000);
+  });
+  let finished: boolean;
+  try {
+    finished = await Promise.race([done, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!finished) {
+    // Python's RuntimeWarning, word for word.
+    logger.warning(
+      `The executor did not finishing joining its threads within ${timeout} seconds.`,
+    );
+    await executor.shutdown(false);
+  }
+}
+
+/**
+ * The default executor's part of `loop.close()` (Python's): no more
+ * `runInExecutor(null, …)`, and the default executor is shut down without
+ * waiting (its running jobs finish on their own). The lead calls it from
+ * `BaseEventLoop.close()`.
+ *
+ * @example
+ * ```ts
+ * closeDefaultExecutor(loop);
+ * ```
+ */
+export function closeDefaultExecutor(loop: AbstractEventLoop): void {
+  const st = perLoop.get(loop);
+  if (st === undefined) return;
+  st.shutdownCalled = true;
+  const executor = st.executor;
+  st.executor = null;
+  if (executor === null) return;
+  Promise.resolve(executor.shutdown(false)).catch((e) => {
+    logger.error("Exception in the default executor's shutdown", e);
+  });
+}
+
+/**
+ * Runs `func(...args)` in the running loop's default executor and returns
+ * a Future of its result (Python 3.9's `asyncio.to_thread`): awaiting it
+ * does not block the loop. Unlike Python, where `to_thread` is a coroutine,
+ * the job starts at once. Context variables do not cross into the worker
+ * (Python copies the context into the thread), and the function travels as
+ * source text: no closures. `RuntimeError` when no loop is running.
+ *
+ * @example
+ * ```ts
+ * await asyncio.run(async () => {
+ *   const sum = await asyncio.toThread((n: number) => {
+ *     let s = 0;
+ *     for (let i = 0; i < n; i++) s += i;
+ *     return s;
+ *   }, 1e8);
+ * });
+ * ```
+ */
+export function toThread<A extends unknown[], R>(
+  func: (...args: A) => R,
+  ...args: A
+): Future<Awaited<R>> {
+  // Python passes a functools.partial, which its debug check does not take
+  // for a coroutine function: so async functions are accepted here in debug mode too.
+  return submitTo(getRunningLoop(), null, func, args, false);
+}
