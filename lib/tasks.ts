@@ -441,7 +441,10 @@ export function createTask<T>(
   opts?: { name?: string; context?: Context; signal?: AbortSignal },
 ): Task<T> {
   const loop = hooks.getRunningLoop!() as {
-    createTask<U>(c: unknown, o?: { name?: string; context?: Context; signal?: AbortSignal }): Task<U>;
+    createTask<U>(
+      c: unknown,
+      o?: { name?: string; context?: Context; signal?: AbortSignal },
+    ): Task<U>;
   } | null;
   if (loop === null) throw new RuntimeError("no running event loop");
   return loop.createTask<T>(coro, opts);
