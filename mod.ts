@@ -72,6 +72,7 @@ export {
 } from "./lib/streams.ts";
 export { Server } from "./lib/servers.ts";
 export { SelectorSocketTransport } from "./lib/selector_transports.ts";
+export { type DatagramEndpointOptions, SelectorDatagramTransport } from "./lib/datagram.ts";
 export type { CreateConnectionOptions, CreateServerOptions } from "./lib/connections.ts";
 export {
   type AddressLike,

@@ -15,6 +15,12 @@ import type { Socket } from "./socket.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import type { AddrInfo, GetaddrinfoOptions } from "./dns.ts";
 import * as conn from "./connections.ts";
+import {
+  createDatagramEndpoint,
+  type DatagramEndpointOptions,
+  type SelectorDatagramTransport,
+} from "./datagram.ts";
+import type { DatagramProtocolLike } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { SelectorSocketTransport } from "./selector_transports.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
@@ -76,6 +82,14 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     opts?: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean },
   ): Promise<Server> {
     return conn.createUnixServer(this, protocolFactory, path, opts);
+  }
+
+  /** Makes a UDP or Unix datagram endpoint; resolves to `[transport, protocol]`. */
+  createDatagramEndpoint<P extends DatagramProtocolLike>(
+    protocolFactory: () => P,
+    opts?: DatagramEndpointOptions,
+  ): Promise<[SelectorDatagramTransport, P]> {
+    return createDatagramEndpoint(this, protocolFactory, opts);
   }
 
   /** Wraps an accepted socket in a transport. */

@@ -337,3 +337,75 @@ test("Server: serveForever until cancelled, isServing, await using", () =>
     }
     assert(closedAfter);
   }), { timeout: 30 });
+
+test(
+  "UDP: an echo endpoint answers a CPython client; a connected endpoint needs no address",
+  () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      class UdpEcho {
+        t: asyncio.SelectorDatagramTransport | null = null;
+        connectionMade(t: BaseTransport) {
+          this.t = t as asyncio.SelectorDatagramTransport;
+        }
+        datagramReceived(d: Uint8Array, addr: asyncio.Address) {
+          this.t!.sendto(d.map((c) => (c >= 97 && c <= 122 ? c - 32 : c)), addr);
+        }
+        errorReceived() {}
+        connectionLost() {}
+        pauseWriting() {}
+        resumeWriting() {}
+      }
+      const [server] = await loop.createDatagramEndpoint(() => new UdpEcho(), {
+        localAddr: ["127.0.0.1", 0],
+      });
+      const [, port] = server.getExtraInfo("sockname") as [string, number];
+      const py = `
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+for word in ("one", "two"):
+    s.sendto(word.encode(), ("127.0.0.1", ${port}))
+    print(s.recvfrom(100)[0].decode())
+`;
+      const r = await peer("python3", ["-c", py]);
+      assertEquals(r.out, "ONE\nTWO\n");
+      // A connected client endpoint.
+      const got = loop.createFuture<string>();
+      const lost = loop.createFuture<unknown>();
+      class Client {
+        connectionMade(t: BaseTransport) {
+          (t as asyncio.SelectorDatagramTransport).sendto(enc.encode("hi udp"));
+        }
+        datagramReceived(d: Uint8Array) {
+          got.setResult(dec.decode(d));
+        }
+        errorReceived() {}
+        connectionLost(exc: Error | null) {
+          lost.setResult(exc);
+        }
+        pauseWriting() {}
+        resumeWriting() {}
+      }
+      const [client] = await loop.createDatagramEndpoint(() => new Client(), {
+        remoteAddr: ["127.0.0.1", port],
+      });
+      assertEquals(await got, "HI UDP");
+      assertThrows(
+        () => client.sendto(enc.encode("x"), ["127.0.0.1", 1]),
+        asyncio.ValueError,
+        "Invalid address",
+      );
+      assertThrows(() => client.sendto("str" as never), TypeError);
+      client.close();
+      assertEquals(await lost, null);
+      server.close();
+      await asyncio.sleep(0);
+      await assertRejects(
+        () => loop.createDatagramEndpoint(() => new Client()),
+        asyncio.ValueError,
+        "unexpected address family",
+      );
+    }),
+  { timeout: 30 },
+);
