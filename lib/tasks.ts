@@ -50,7 +50,9 @@ function taskSet(loop: object): Set<WeakRef<Task<unknown>>> {
 interface DestroyedReport {
   loop: FutureLoop;
   ref: WeakRef<Task<unknown>>;
-  repr: string;
+  /** The task's name and its coroutine's, for the repr: built only if it is ever reported. */
+  name: string;
+  coro: string;
   /** Set when the task finished or stopped wanting the report. */
   quiet: { done: boolean };
 }
@@ -61,7 +63,7 @@ const destroyedRegistry = new FinalizationRegistry<DestroyedReport>((r) => {
   if (r.quiet.done) return;
   r.loop.callExceptionHandler({
     message: "Task was destroyed but it is pending!",
-    task: { toString: () => r.repr },
+    task: { toString: () => `<Task pending name=${pyRepr(r.name)} coro=<${r.coro}()>>` },
   });
 });
 
@@ -136,7 +138,7 @@ export class Task<T = unknown> extends Future<T> {
     this._coro = coro;
     this._context = opts?.context ?? copyContext();
     this.#name = opts?.name !== undefined ? String(opts.name) : `Task-${++taskCounter}`;
-    const h = new Handle(this.#start, null, loop, this._context);
+    const h = new Handle(startTask, [this], loop, this._context);
     h._wakes = true;
     h._wakeOwner = this;
     loop._addHandle(h);
@@ -145,7 +147,8 @@ export class Task<T = unknown> extends Future<T> {
     destroyedRegistry.register(this, {
       loop,
       ref: this.#ref,
-      repr: `<Task pending name=${pyRepr(this.#name)} coro=<${coroName(coro)}()>>`,
+      name: this.#name,
+      coro: coroName(coro),
       quiet: this.#quiet,
     });
     const signal = opts?.signal;
@@ -166,8 +169,8 @@ export class Task<T = unknown> extends Future<T> {
     this.#unlisten = () => signal.removeEventListener("abort", onAbort);
   }
 
-  /** The first step: start the coroutine inside the task's async context. */
-  #start = (): void => {
+  /** @internal The first step: start the coroutine inside the task's async context. */
+  _start(): void {
     if (this._state !== 0) return;
     if (this._mustCancel) {
       // Cancelled before it ever ran: like Python, the body never starts.
@@ -188,7 +191,7 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       this.#finish(true, p);
     }
-  };
+  }
 
   #finish(ok: boolean, value: unknown): void {
     suspensions.count++;
@@ -302,6 +305,11 @@ export class Task<T = unknown> extends Future<T> {
     if (this._futWaiter !== null && !this.done()) info.push(`wait_for=${this._futWaiter}`);
     return info;
   }
+}
+
+/** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
+function startTask(task: Task<unknown>): void {
+  task._start();
 }
 
 function invoke(coro: unknown): unknown {
