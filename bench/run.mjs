@@ -9,6 +9,8 @@
  *   node bench/run.mjs --write           ... and rewrite bench/RESULTS.md
  *   node bench/run.mjs --only=deno,uvloop   only these runtimes
  *   node bench/run.mjs --scale=0.1 --repeat=1   a quick check (never --write it)
+ *   node bench/run.mjs --bench=tasks     only these benchmark files (never --write it)
+ *   node bench/run.mjs --quiet-wait=30   wait at most 30 s for idle CPUs per run (default 180)
  *
  * Setup: makes sure /usr/bin/python3 can `import uvloop`, installing
  * python3-uvloop with apt-get when run as root; then builds build/ with tsc
@@ -17,7 +19,8 @@
  * To add benchmarks: write bench/<name>.ts and bench/<name>.py that print
  * one JSON line per benchmark ({"bench", "runtime", "seconds", "per_sec"})
  * and add {name, ts, py} to BENCHES. A benchmark file may leave out a
- * runtime by setting its field to null.
+ * runtime by setting its field to null. A `ts` file may also print rows for
+ * "<runtime>-promises" (a bare-Promise baseline): they get columns of their own.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +28,9 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+
+/** How long to wait for idle CPUs before each run; --quiet-wait=S. */
+let QUIET_WAIT_MS = 180_000;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -36,6 +42,7 @@ const TIMEOUT_MS = 15 * 60 * 1000;
 /** The benchmark files: `ts` runs on deno/bun/node, `py` on cpython-asyncio/uvloop. */
 const BENCHES = [
   { name: "loop_callbacks", ts: "bench/loop_callbacks.ts", py: "bench/loop_callbacks.py" },
+  { name: "tasks", ts: "bench/tasks.ts", py: "bench/tasks.py" },
 ];
 
 /** Column order of the table; `kind` says which file of a benchmark it runs. */
@@ -47,6 +54,20 @@ const RUNTIMES = [
   { id: "uvloop", kind: "py", label: "uvloop" },
 ];
 const BASELINE = "uvloop";
+
+/**
+ * Extra columns: a `ts` benchmark may also print rows whose runtime is its
+ * own suffixed with "-promises" (the same program on bare Promises, no loop
+ * of ours). They are shown after the columns above, only when some were
+ * measured, so a table without them is unchanged.
+ */
+const EXTRA_SUFFIX = "-promises";
+const EXTRA_RUNTIMES = RUNTIMES.filter((r) => r.kind === "ts").map((r) => ({
+  id: `${r.id}${EXTRA_SUFFIX}`,
+  kind: r.kind,
+  label: `${r.label} (promises)`,
+  of: r.id,
+}));
 
 /** What the issue asks for: minimum ratio to uvloop, per benchmark and runtime. */
 const TARGETS = [
@@ -62,14 +83,17 @@ const NOTES_MARK = "<!-- Everything below this line is kept by `node bench/run.m
 
 let write = false;
 let only = null;
+let benchOnly = null;
 const passArgs = []; // handed to every benchmark process
 for (const arg of process.argv.slice(2)) {
   if (arg === "--write") write = true;
   else if (arg.startsWith("--only=")) only = arg.slice(7).split(",").filter(Boolean);
+  else if (arg.startsWith("--bench=")) benchOnly = arg.slice(8).split(",").filter(Boolean);
+  else if (arg.startsWith("--quiet-wait=")) QUIET_WAIT_MS = Number(arg.slice(13)) * 1000;
   else if (arg.startsWith("--scale=") || arg.startsWith("--repeat=")) passArgs.push(arg);
   else if (arg === "-h" || arg === "--help") {
     console.log(
-      "usage: node bench/run.mjs [--write] [--only=deno,bun,node,cpython-asyncio,uvloop] [--scale=F] [--repeat=N]",
+      "usage: node bench/run.mjs [--write] [--only=deno,bun,node,cpython-asyncio,uvloop] [--bench=NAME,...] [--quiet-wait=S] [--scale=F] [--repeat=N]",
     );
     process.exit(0);
   } else {
@@ -84,6 +108,22 @@ if (only) {
       process.exit(2);
     }
   }
+}
+if (benchOnly) {
+  for (const b of benchOnly) {
+    if (!BENCHES.some((x) => x.name === b)) {
+      console.error(`run.mjs: unknown benchmark ${b}`);
+      process.exit(2);
+    }
+  }
+}
+if (!(QUIET_WAIT_MS >= 0)) {
+  console.error("run.mjs: --quiet-wait must be a number of seconds >= 0");
+  process.exit(2);
+}
+if (write && benchOnly) {
+  console.error("run.mjs: --write records every benchmark; drop --bench");
+  process.exit(2);
 }
 if (write && passArgs.length) {
   console.error("run.mjs: --write records full runs only; drop --scale/--repeat");
@@ -207,7 +247,6 @@ async function busyFraction(ms) {
  * returns the last busy fraction seen, to be reported.
  */
 const QUIET_BUSY = 0.15;
-const QUIET_WAIT_MS = 180_000;
 async function waitQuiet() {
   const deadline = Date.now() + QUIET_WAIT_MS;
   let said = false;
@@ -298,9 +337,19 @@ function ratio(r) {
   return r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
 }
 
+/** The columns of a table: the runtimes run, then any extra ones measured. */
+function columns(results) {
+  const seen = new Set();
+  for (const byRt of results.values()) for (const id of byRt.keys()) seen.add(id);
+  return [
+    ...runtimes,
+    ...EXTRA_RUNTIMES.filter((x) => seen.has(x.id) && runtimes.some((r) => r.id === x.of)),
+  ];
+}
+
 /** results: Map bench name -> Map runtime id -> row. */
 function table(results) {
-  const cols = runtimes;
+  const cols = columns(results);
   const head = `| benchmark | ${cols.map((c) => c.label).join(" | ")} |`;
   const sep = `|---|${cols.map(() => "---:").join("|")}|`;
   const lines = [head, sep];
@@ -318,7 +367,7 @@ function table(results) {
 }
 
 function secondsTable(results) {
-  const cols = runtimes;
+  const cols = columns(results);
   const lines = [
     `| benchmark | ${cols.map((c) => c.label).join(" | ")} |`,
     `|---|${cols.map(() => "---:").join("|")}|`,
@@ -338,6 +387,7 @@ function targetLines(results) {
   const out = [];
   for (const t of TARGETS) {
     const byRt = results.get(t.bench);
+    if (!byRt && benchOnly) continue; // its benchmark was not asked for
     const row = byRt?.get(t.runtime);
     const base = byRt?.get(BASELINE);
     const label = RUNTIMES.find((r) => r.id === t.runtime)?.label ?? t.runtime;
@@ -521,7 +571,7 @@ async function main() {
   const results = new Map();
   const busyBefore = [];
   const failures = [];
-  for (const bench of BENCHES) {
+  for (const bench of BENCHES.filter((b) => !benchOnly || benchOnly.includes(b.name))) {
     for (const rt of runtimes) {
       const c = command(rt, bench);
       if (!c) continue;
@@ -538,13 +588,16 @@ async function main() {
       const started = Date.now();
       const r = await runOne(cmd, args);
       for (const row of r.rows) {
+        // A "<runtime>-promises" row is the bare-Promise baseline of this runtime.
+        const id = row.runtime === `${rt.id}${EXTRA_SUFFIX}` ? row.runtime : rt.id;
+        const extra = id === rt.id ? "" : `  (${id})`;
         console.log(
           `  ${row.bench.padEnd(22)} ${rate(row.per_sec).padStart(11)}  best ${
             row.seconds.toFixed(3)
-          } s`,
+          } s${extra}`,
         );
         if (!results.has(row.bench)) results.set(row.bench, new Map());
-        results.get(row.bench).set(rt.id, row);
+        results.get(row.bench).set(id, row);
       }
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       if (r.error || r.timedOut || r.code !== 0) {

@@ -51,9 +51,12 @@ export class Context {
     }
   }
 
-  /** A shallow copy. */
+  /**
+   * A copy. O(1): a context's map is never changed in place (a `set()`
+   * replaces it), so copies share it, as PEP 567's immutable mappings do.
+   */
   copy(): Context {
-    return new Context(new Map(this._vars));
+    return new Context(this._vars);
   }
 
   /** The value of `v` here, or `dflt`. */
@@ -139,6 +142,11 @@ export class Token<T> {
     /** The variable. */ readonly var_: ContextVar<T>,
     /** The value before `set`, or `Token.MISSING`. */ readonly oldValue: T | typeof MISSING,
   ) {}
+
+  /** `<Token var=<ContextVar name='v'>>` (Python adds addresses). */
+  toString(): string {
+    return `<Token${this._used ? " used" : ""} var=${this.var_}>`;
+  }
 }
 
 /**
@@ -181,7 +189,7 @@ export class ContextVar<T> {
     const ctx = currentContext();
     const self = this as ContextVar<unknown>;
     const old = ctx._vars.has(self) ? ctx._vars.get(self) as T : MISSING;
-    ctx._vars.set(self, value);
+    ctx._vars = new Map(ctx._vars).set(self, value);
     return new Token(ctx, this, old);
   }
 
@@ -195,8 +203,10 @@ export class ContextVar<T> {
     const ctx = currentContext();
     if (token._context !== ctx) throw new ValueError(`${token} was created in a different Context`);
     const self = this as ContextVar<unknown>;
-    if (token.oldValue === MISSING) ctx._vars.delete(self);
-    else ctx._vars.set(self, token.oldValue);
+    const vars = new Map(ctx._vars);
+    if (token.oldValue === MISSING) vars.delete(self);
+    else vars.set(self, token.oldValue);
+    ctx._vars = vars;
     token._used = true;
   }
 

@@ -114,7 +114,9 @@ export class Handle {
     this._callback = callback;
     this._args = args;
     this._loop = loop;
-    this._context = context ?? currentContext();
+    // Python's Handle copies the current context when none is given: the
+    // callback sees the values of this moment, and its set() stays its own.
+    this._context = context ?? currentContext().copy();
     if (loop.getDebug()) this._sourceTraceback = new Error().stack ?? null;
   }
 

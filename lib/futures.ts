@@ -250,7 +250,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         `a callable object was expected by add_done_callback(), got ${pyRepr(fn)}`,
       );
     }
-    const ctx = opts?.context ?? currentContext();
+    const ctx = opts?.context ?? currentContext().copy();
     if (this._state !== PENDING) {
       this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
     } else {
