@@ -58,6 +58,7 @@ export {
 export {
   type ClientConnectedCallback,
   EOFError,
+  FlowControlMixin,
   IncompleteReadError,
   LimitOverrunError,
   openConnection,
@@ -73,6 +74,23 @@ export {
 export { Server } from "./lib/servers.ts";
 export { SelectorSocketTransport } from "./lib/selector_transports.ts";
 export { type DatagramEndpointOptions, SelectorDatagramTransport } from "./lib/datagram.ts";
+export {
+  createSubprocessExec,
+  createSubprocessShell,
+  DEVNULL,
+  PIPE,
+  Process,
+  type ProcessOptions,
+  STDOUT,
+  SubprocessStreamProtocol,
+} from "./lib/subprocess.ts";
+export {
+  type StdioSpec,
+  type SubprocessOptions,
+  UnixSubprocessTransport,
+} from "./lib/unix_subprocess.ts";
+export { FlowControlTransport, WriteFlowControl } from "./lib/transports.ts";
+export { LoopBound } from "./lib/mixins.ts";
 export type { CreateConnectionOptions, CreateServerOptions } from "./lib/connections.ts";
 export {
   type AddressLike,
@@ -201,12 +219,14 @@ export {
   gather,
   type GatherOptions,
   type ResultOf,
+  type Results,
   runCoroutineThreadsafe,
   shield,
   TaskGroup,
   Timeout,
   timeout,
   timeoutAt,
+  type Unknowns,
   wait,
   waitFor,
   type WaitOptions,

@@ -24,6 +24,7 @@ import {
   Timeval,
 } from "./common.ts";
 import { BunPollWorker } from "./bun_poll.ts";
+import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
 import { loadBunFfi } from "./bun_load.ts";
 
 /** The typed view of the symbols declared in {@link SYMBOLS}. */
@@ -122,6 +123,36 @@ const SYMBOLS: Record<keyof Libc, { args: string[]; returns: string }> = {
   sendto: { args: ["i32", "buffer", "u32", "i32", "ptr", "u32"], returns: "i32" },
 };
 
+// The process calls, opened on the first spawn in a library handle of their
+// own, so that a libc without one of them (addclosefrom_np is glibc 2.34+)
+// only makes spawning fail. A `short` flags argument is passed in a full register.
+interface ProcLibc extends SpawnLibc {
+  syscall(nr: number, a: number, b: number): number;
+  waitpid(pid: number, status: Int32Array, options: number): number;
+  kill(pid: number, sig: number): number;
+}
+const PROC_SYMBOLS: Record<keyof ProcLibc, { args: string[]; returns: string }> = {
+  posix_spawn_file_actions_init: { args: ["buffer"], returns: "i32" },
+  posix_spawn_file_actions_destroy: { args: ["buffer"], returns: "i32" },
+  posix_spawn_file_actions_adddup2: { args: ["buffer", "i32", "i32"], returns: "i32" },
+  posix_spawn_file_actions_addclose: { args: ["buffer", "i32"], returns: "i32" },
+  posix_spawn_file_actions_addchdir_np: { args: ["buffer", "buffer"], returns: "i32" },
+  posix_spawn_file_actions_addclosefrom_np: { args: ["buffer", "i32"], returns: "i32" },
+  posix_spawnattr_init: { args: ["buffer"], returns: "i32" },
+  posix_spawnattr_destroy: { args: ["buffer"], returns: "i32" },
+  posix_spawnattr_setflags: { args: ["buffer", "i32"], returns: "i32" },
+  posix_spawnattr_setsigmask: { args: ["buffer", "buffer"], returns: "i32" },
+  posix_spawnattr_setsigdefault: { args: ["buffer", "buffer"], returns: "i32" },
+  posix_spawnp: {
+    args: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    returns: "i32",
+  },
+  // syscall() is variadic; int arguments pass like fixed ones on these ABIs.
+  syscall: { args: ["i32", "i32", "i32"], returns: "i32" },
+  waitpid: { args: ["i32", "buffer", "i32"], returns: "i32" },
+  kill: { args: ["i32", "i32"], returns: "i32" },
+};
+
 // glibc first; the bare name covers a libc that installs only that.
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
@@ -156,6 +187,19 @@ export function createBunSys(): Sys {
   const cells = new SockCells();
   const ptr = ffi.ptr;
   let worker: BunPollWorker | undefined;
+  let proc: ProcLibc | undefined;
+  const procLib = (): ProcLibc => {
+    if (proc) return proc;
+    let lastErr: unknown;
+    for (const name of LIBC_NAMES) {
+      try {
+        return proc = ffi.dlopen(name, PROC_SYMBOLS).symbols as ProcLibc;
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+    throw lastErr;
+  };
 
   function fillIov(bufs: readonly Uint8Array[]): void {
     iov.reserve(bufs.length);
@@ -304,6 +348,35 @@ export function createBunSys(): Sys {
     },
     sendto(fd, buf, flags, addr) {
       const r = lib.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
+      return r < 0 ? -errno[0] : r;
+    },
+
+    spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
+      const p = procLib();
+      const env = envp ??
+        envToList(
+          (globalThis as unknown as { process: { env: Record<string, string> } }).process.env,
+        );
+      // The block is a fresh ArrayBuffer (stable storage), referenced until the call returns.
+      return spawnWith(p, (b) => BigInt(ptr(b)), {
+        file: path,
+        argv,
+        envp: env,
+        cwd,
+        fdMap,
+        closeFds,
+      });
+    },
+    pidfdOpen(pid, flags) {
+      const r = procLib().syscall(SYS_pidfd_open, pid, flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    waitpid(pid, status, options) {
+      const r = procLib().waitpid(pid, status, options);
+      return r < 0 ? -errno[0] : r;
+    },
+    kill(pid, sig) {
+      const r = procLib().kill(pid, sig);
       return r < 0 ? -errno[0] : r;
     },
 

@@ -22,6 +22,7 @@ import {
   Timespec,
   Timeval,
 } from "./common.ts";
+import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
 
 // The slice of the Deno namespace this file uses, so that it type-checks
 // under tsc (Node build) as well as under `deno check`.
@@ -44,6 +45,7 @@ interface DenoFfi {
     getArrayBuffer(p: DenoPointer, byteLength: number, offset?: number): ArrayBuffer;
   };
   build: { arch: string; os: string };
+  env: { toObject(): Record<string, string> };
 }
 
 /** The typed view of the symbols declared in {@link SYMBOLS}. */
@@ -143,16 +145,47 @@ const SYMBOLS: Record<keyof Libc, DenoSymbolDef> = {
   sendto: { parameters: ["i32", "buffer", "u32", "i32", "buffer", "u32"], result: "i32" },
 };
 
+// The process calls, opened on the first spawn in a library handle of their
+// own, so that a libc without one of them (addclosefrom_np is glibc 2.34+)
+// only makes spawning fail. int results; a `short` flags argument is passed
+// in a full register.
+interface ProcLibc extends SpawnLibc {
+  syscall(nr: number, a: number, b: number): number;
+  waitpid(pid: number, status: Int32Array, options: number): number;
+  kill(pid: number, sig: number): number;
+}
+const PROC_SYMBOLS: Record<keyof ProcLibc, DenoSymbolDef> = {
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  posix_spawn_file_actions_addclose: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawn_file_actions_addchdir_np: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawn_file_actions_addclosefrom_np: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnp: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // syscall() is variadic; int arguments pass like fixed ones on these ABIs.
+  syscall: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+};
+
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
 const EINTR = 4;
 const MSG_NOSIGNAL = 0x4000;
 
-function open(deno: DenoFfi): Libc {
+function open<T>(deno: DenoFfi, symbols: Record<string, DenoSymbolDef> = SYMBOLS): T {
   let last: unknown;
   for (const name of LIBC_NAMES) {
     try {
-      return deno.dlopen(name, SYMBOLS).symbols as Libc;
+      return deno.dlopen(name, symbols).symbols as T;
     } catch (e) {
       last = e;
     }
@@ -166,7 +199,9 @@ function open(deno: DenoFfi): Libc {
  */
 export function createDenoSys(): Sys {
   const deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
-  const c = open(deno);
+  const c = open<Libc>(deno);
+  let proc: ProcLibc | undefined;
+  const procLib = (): ProcLibc => proc ??= open<ProcLibc>(deno, PROC_SYMBOLS);
   const errnoPtr = c.__errno_location();
   if (errnoPtr === null) throw new Error("__errno_location() returned NULL");
   // errno is thread-local; the JS thread never changes, so one view serves.
@@ -327,6 +362,31 @@ export function createDenoSys(): Sys {
     },
     sendto(fd, buf, flags, addr) {
       const r = c.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
+      return r < 0 ? -errno[0] : r;
+    },
+
+    spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
+      const p = procLib();
+      const env = envp ?? envToList(deno.env.toObject());
+      return spawnWith(p, (b) => BigInt(ptrOf.value(ptrOf.of(b))), {
+        file: path,
+        argv,
+        envp: env,
+        cwd,
+        fdMap,
+        closeFds,
+      });
+    },
+    pidfdOpen(pid, flags) {
+      const r = procLib().syscall(SYS_pidfd_open, pid, flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    waitpid(pid, status, options) {
+      const r = procLib().waitpid(pid, status, options);
+      return r < 0 ? -errno[0] : r;
+    },
+    kill(pid, sig) {
+      const r = procLib().kill(pid, sig);
       return r < 0 ? -errno[0] : r;
     },
 

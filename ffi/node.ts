@@ -27,6 +27,7 @@ import {
   Timespec,
   Timeval,
 } from "./common.ts";
+import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
 
 // The slice of koffi's API used here, typed locally so that this file does
 // not depend on koffi's typings being resolvable from every tool.
@@ -138,6 +139,37 @@ const PROTOTYPES: Record<keyof Libc, string> = {
   sendto: "int sendto(int fd, void *buf, uint32_t n, int flags, void *addr, uint32_t len)",
 };
 
+// The process calls, bound on the first spawn, so that a libc without one of
+// them (addclosefrom_np is glibc 2.34+) only makes spawning fail. A `short`
+// flags argument is passed in a full register.
+interface ProcLibc extends SpawnLibc {
+  syscall(nr: number, a: number, b: number): number;
+  waitpid(pid: number, status: Int32Array, options: number): number;
+  kill(pid: number, sig: number): number;
+}
+const PROC_PROTOTYPES: Record<keyof ProcLibc, string> = {
+  posix_spawn_file_actions_init: "int posix_spawn_file_actions_init(void *fa)",
+  posix_spawn_file_actions_destroy: "int posix_spawn_file_actions_destroy(void *fa)",
+  posix_spawn_file_actions_adddup2:
+    "int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)",
+  posix_spawn_file_actions_addclose: "int posix_spawn_file_actions_addclose(void *fa, int fd)",
+  posix_spawn_file_actions_addchdir_np:
+    "int posix_spawn_file_actions_addchdir_np(void *fa, void *path)",
+  posix_spawn_file_actions_addclosefrom_np:
+    "int posix_spawn_file_actions_addclosefrom_np(void *fa, int from)",
+  posix_spawnattr_init: "int posix_spawnattr_init(void *attr)",
+  posix_spawnattr_destroy: "int posix_spawnattr_destroy(void *attr)",
+  posix_spawnattr_setflags: "int posix_spawnattr_setflags(void *attr, int flags)",
+  posix_spawnattr_setsigmask: "int posix_spawnattr_setsigmask(void *attr, void *set)",
+  posix_spawnattr_setsigdefault: "int posix_spawnattr_setsigdefault(void *attr, void *set)",
+  posix_spawnp:
+    "int posix_spawnp(void *pid, void *file, void *fa, void *attr, void *argv, void *envp)",
+  // syscall() is variadic; int arguments pass like fixed ones on these ABIs.
+  syscall: "int syscall(int nr, int a, int b)",
+  waitpid: "int waitpid(int pid, void *status, int options)",
+  kill: "int kill(int pid, int sig)",
+};
+
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
 const MSG_NOSIGNAL = 0x4000;
@@ -162,14 +194,14 @@ function loadKoffi(): Koffi {
   );
 }
 
-function bind(koffi: Koffi): Libc {
+function bind<T = Libc>(koffi: Koffi, prototypes: Record<string, string> = PROTOTYPES): T {
   let last: unknown;
   for (const path of LIBC_NAMES) {
     try {
       const lib = koffi.load(path);
       const out: Record<string, KoffiFunc> = {};
-      for (const [key, proto] of Object.entries(PROTOTYPES)) out[key] = lib.func(proto);
-      return out as unknown as Libc;
+      for (const [key, proto] of Object.entries(prototypes)) out[key] = lib.func(proto);
+      return out as unknown as T;
     } catch (e) {
       last = e;
     }
@@ -181,6 +213,8 @@ function bind(koffi: Koffi): Libc {
 export function createNodeSys(): Sys {
   const koffi = loadKoffi();
   const c = bind(koffi);
+  let proc: ProcLibc | undefined;
+  const procLib = (): ProcLibc => proc ??= bind<ProcLibc>(koffi, PROC_PROTOTYPES);
   const errno = koffi.errno;
   const layout = epollLayout(process.arch);
   const ev = new EpollEventBuf(layout);
@@ -336,6 +370,31 @@ export function createNodeSys(): Sys {
     },
     sendto(fd, buf, flags, addr) {
       const r = c.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
+      return r < 0 ? -errno() : r;
+    },
+
+    spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
+      const p = procLib();
+      const env = envp ?? envToList(process.env);
+      return spawnWith(p, (b) => koffi.address(b), {
+        file: path,
+        argv,
+        envp: env,
+        cwd,
+        fdMap,
+        closeFds,
+      });
+    },
+    pidfdOpen(pid, flags) {
+      const r = procLib().syscall(SYS_pidfd_open, pid, flags);
+      return r < 0 ? -errno() : r;
+    },
+    waitpid(pid, status, options) {
+      const r = procLib().waitpid(pid, status, options);
+      return r < 0 ? -errno() : r;
+    },
+    kill(pid, sig) {
+      const r = procLib().kill(pid, sig);
       return r < 0 ? -errno() : r;
     },
 

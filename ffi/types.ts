@@ -164,6 +164,35 @@ export interface Sys {
    */
   sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array | null): number;
 
+  // -- processes -------------------------------------------------------------
+
+  /**
+   * Starts `path` (looked up in PATH when it has no slash) with `argv` and
+   * `envp` (null: this process's environment) through `posix_spawnp`: in
+   * the child, each `[childFd, parentFd]` of `fdMap` is `dup2`ed in order,
+   * then it changes to `cwd` (unless null) and, when `closeFds`, closes every
+   * fd from 3 up. The signal mask is empty and SIGPIPE/SIGXFSZ are default.
+   * Returns the pid, or -errno (a missing program, a failed chdir or exec
+   * included). An embedded NUL gives -EINVAL.
+   */
+  spawn(
+    path: string,
+    argv: readonly string[],
+    envp: readonly string[] | null,
+    cwd: string | null,
+    fdMap: ReadonlyArray<readonly [number, number]>,
+    closeFds?: boolean,
+  ): number;
+  /** `pidfd_open(pid, flags)` (syscall 434): an fd readable once the child exits, or -errno. */
+  pidfdOpen(pid: number, flags: number): number;
+  /**
+   * `waitpid(pid, &status, options)`: the pid reaped, 0 (WNOHANG and still
+   * running), or -errno. The status goes into `status[0]`.
+   */
+  waitpid(pid: number, status: Int32Array, options: number): number;
+  /** `kill(pid, sig)`: 0 or -errno. */
+  kill(pid: number, sig: number): number;
+
   /**
    * `poll(fds, nfds, timeoutMs)` run off the main thread, so the host keeps
    * running while it waits. Resolves with poll's result (or -errno). The
@@ -277,4 +306,19 @@ export const C = {
   MSG_NOSIGNAL: 0x4000,
   MSG_CMSG_CLOEXEC: 0x40000000,
   FD_SETSIZE: 1024,
+  // processes
+  WNOHANG: 1,
+  PIDFD_NONBLOCK: 0o4000,
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGCHLD: 17,
+  SIGCONT: 18,
+  SIGSTOP: 19,
 } as const;

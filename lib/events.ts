@@ -51,8 +51,11 @@ export type ExceptionHandler = (loop: AbstractEventLoop, context: ExceptionConte
 
 /** Options of `createTask`: a name, the context to run in, a signal that cancels the task. */
 export interface TaskOptions {
+  /** The task's name (default `Task-N`). */
   name?: string;
+  /** The context to run in (default: a copy of the current one). */
   context?: Context;
+  /** Aborting it cancels the task. */
   signal?: AbortSignal;
 }
 

@@ -573,6 +573,7 @@ export class BoundedSemaphore extends Semaphore {
  * ```
  */
 export class BrokenBarrierError extends RuntimeError {
+  /** The Python class name. */
   override name = "BrokenBarrierError";
 }
 

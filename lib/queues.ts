@@ -26,6 +26,7 @@ import { LoopBound } from "./mixins.ts";
  * ```
  */
 export class QueueEmpty extends Error {
+  /** The Python class name. */
   override name = "QueueEmpty";
 }
 
@@ -38,6 +39,7 @@ export class QueueEmpty extends Error {
  * ```
  */
 export class QueueFull extends Error {
+  /** The Python class name. */
   override name = "QueueFull";
 }
 
@@ -51,6 +53,7 @@ export class QueueFull extends Error {
  * ```
  */
 export class QueueShutDown extends Error {
+  /** The Python class name. */
   override name = "QueueShutDown";
 }
 
@@ -376,6 +379,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 
   /** `new PriorityQueue(maxsize?, {compare})`, or `new PriorityQueue({compare})`. */
   constructor(maxsize?: number, opts?: PriorityQueueOptions<T>);
+  /** A priority queue: `maxsize` (0: unbounded) and an optional comparator. */
   constructor(opts: PriorityQueueOptions<T>);
   constructor(
     maxsizeOrOpts: number | PriorityQueueOptions<T> = 0,

@@ -38,8 +38,10 @@ export type ResultOf<A> = A extends PromiseLike<infer R> ? R
   : A extends () => infer R ? (R extends Generator<unknown, infer G, unknown> ? G : Awaited<R>)
   : never;
 
-type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
-type Unknowns<A extends readonly unknown[]> = { -readonly [K in keyof A]: unknown };
+/** The results of `gather(...aws)`, one per awaitable, in order. */
+export type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
+/** `gather(..., {returnExceptions: true})`: a result or an error per awaitable. */
+export type Unknowns<A extends readonly unknown[]> = { -readonly [K in keyof A]: unknown };
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === "object" || typeof x === "function") && x !== null &&
@@ -207,9 +209,11 @@ class GatheringFuture<T> extends Future<T> {
  * ```
  */
 export function gather<A extends CoroutineLike<unknown>[]>(...aws: A): Future<Results<A>>;
+/** `gather(...aws, {returnExceptions: false})`: the results, typed. */
 export function gather<A extends CoroutineLike<unknown>[]>(
   ...args: [...A, GatherOptions & { returnExceptions?: false }]
 ): Future<Results<A>>;
+/** `gather(...aws, {returnExceptions: true})`: results or errors. */
 export function gather<A extends CoroutineLike<unknown>[]>(
   ...args: [...A, GatherOptions]
 ): Future<Unknowns<A>>;
@@ -901,6 +905,7 @@ export async function timeoutAt<R>(
  * ```
  */
 export class ExceptionGroup extends AggregateError {
+  /** The Python class name. */
   override name = "ExceptionGroup";
 
   /** `new ExceptionGroup(message, exceptions)`, Python's argument order; `exceptions` must not be empty. */

@@ -20,7 +20,14 @@ import {
   type DatagramEndpointOptions,
   type SelectorDatagramTransport,
 } from "./datagram.ts";
-import type { DatagramProtocolLike } from "./protocols.ts";
+import type { DatagramProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
+import {
+  splitExecArgs,
+  subprocessExec,
+  type SubprocessOptions,
+  subprocessShell,
+  type UnixSubprocessTransport,
+} from "./unix_subprocess.ts";
 import type { Server } from "./servers.ts";
 import type { SelectorSocketTransport } from "./selector_transports.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
@@ -82,6 +89,27 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     opts?: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean },
   ): Promise<Server> {
     return conn.createUnixServer(this, protocolFactory, path, opts);
+  }
+
+  // -- subprocesses ----------------------------------------------------------
+
+  /** Python's `loop.subprocess_exec`: a final plain object is the options. */
+  subprocessExec<P extends SubprocessProtocolLike>(
+    protocolFactory: () => P,
+    program: string,
+    ...args: Array<string | SubprocessOptions>
+  ): Promise<[UnixSubprocessTransport, P]> {
+    const [argv, opts] = splitExecArgs<SubprocessOptions>(args);
+    return subprocessExec(this, protocolFactory, program, argv, opts ?? {});
+  }
+
+  /** Python's `loop.subprocess_shell` (`/bin/sh -c cmd`). */
+  subprocessShell<P extends SubprocessProtocolLike>(
+    protocolFactory: () => P,
+    cmd: string,
+    opts: SubprocessOptions = {},
+  ): Promise<[UnixSubprocessTransport, P]> {
+    return subprocessShell(this, protocolFactory, cmd, opts);
   }
 
   /** Makes a UDP or Unix datagram endpoint; resolves to `[transport, protocol]`. */

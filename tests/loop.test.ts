@@ -394,7 +394,11 @@ test("bad input: non-callable callbacks (and async functions in debug mode) are 
       TypeError,
       "coroutines cannot be used with call_soon()",
     );
-    assertThrows(() => loop.callLater(1, async () => {}), TypeError, "coroutines cannot be used with call_later()");
+    assertThrows(
+      () => loop.callLater(1, async () => {}),
+      TypeError,
+      "coroutines cannot be used with call_later()",
+    );
   } finally {
     loop.close();
   }

@@ -98,10 +98,12 @@ export function pythonReference(name: string): PythonOutput | null {
  */
 export function printer(out: string[]): (...args: unknown[]) => void {
   return (...args) => {
-    out.push(args.map((a) => {
-      if (typeof a === "boolean") return a ? "True" : "False";
-      if (a === null || a === undefined) return "None";
-      return String(a);
-    }).join(" "));
+    out.push(
+      args.map((a) => {
+        if (typeof a === "boolean") return a ? "True" : "False";
+        if (a === null || a === undefined) return "None";
+        return String(a);
+      }).join(" "),
+    );
   };
 }

@@ -45,21 +45,41 @@ test("a second addSignalHandler replaces the first; close() removes handlers", a
 test("bad input: TypeError, ValueError, RuntimeError as in Python", () => {
   const loop = new asyncio.SelectorEventLoop();
   try {
-    assertThrows(() => loop.addSignalHandler("SIGINT" as never, () => {}), TypeError, "sig must be an int");
-    assertThrows(() => loop.addSignalHandler(0, () => {}), asyncio.ValueError, "invalid signal number 0");
+    assertThrows(
+      () => loop.addSignalHandler("SIGINT" as never, () => {}),
+      TypeError,
+      "sig must be an int",
+    );
+    assertThrows(
+      () => loop.addSignalHandler(0, () => {}),
+      asyncio.ValueError,
+      "invalid signal number 0",
+    );
     assertThrows(() => loop.addSignalHandler(65, () => {}), asyncio.ValueError);
-    assertThrows(() => loop.addSignalHandler(SIGUSR2, async () => {}), TypeError, "coroutines cannot be used");
+    assertThrows(
+      () => loop.addSignalHandler(SIGUSR2, async () => {}),
+      TypeError,
+      "coroutines cannot be used",
+    );
     assertThrows(() => loop.addSignalHandler(SIGUSR2, 5 as never), TypeError);
     if (runtime === "deno") {
       // Node and Bun accept a listener for SIGKILL/SIGSTOP that can never fire; Deno refuses.
-      assertThrows(() => loop.addSignalHandler(SIGKILL, () => {}), asyncio.RuntimeError, "cannot be caught");
+      assertThrows(
+        () => loop.addSignalHandler(SIGKILL, () => {}),
+        asyncio.RuntimeError,
+        "cannot be caught",
+      );
       assertThrows(() => loop.addSignalHandler(SIGSTOP, () => {}), asyncio.RuntimeError);
     }
     assertThrows(() => loop.removeSignalHandler(-1), asyncio.ValueError);
   } finally {
     loop.close();
   }
-  assertThrows(() => loop.addSignalHandler(SIGUSR2, () => {}), asyncio.RuntimeError, "Event loop is closed");
+  assertThrows(
+    () => loop.addSignalHandler(SIGUSR2, () => {}),
+    asyncio.RuntimeError,
+    "Event loop is closed",
+  );
 });
 
 test("example: signal handlers for SIGINT and SIGTERM stop the loop", async () => {

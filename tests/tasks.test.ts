@@ -52,7 +52,11 @@ test("a lazy Coroutine from coroutine(fn) does not run until awaited or schedule
   assertEquals(r, [2, 42]);
   assertEquals(log, ["run 1", "run 21"]);
   // A coroutine object runs once.
-  await assertRejects(() => asyncio.run(c), asyncio.RuntimeError, "cannot reuse already awaited coroutine");
+  await assertRejects(
+    () => asyncio.run(c),
+    asyncio.RuntimeError,
+    "cannot reuse already awaited coroutine",
+  );
 });
 
 test("generator-based coroutines: yield futures, delegate with yield*", async () => {
@@ -92,7 +96,11 @@ test("bad input: createTask of a non-coroutine is a TypeError at the call", asyn
     const f = asyncio.getRunningLoop().createFuture();
     assertThrows(() => new asyncio.Task(f as never), TypeError);
   });
-  assertThrows(() => asyncio.createTask(async () => {}), asyncio.RuntimeError, "no running event loop");
+  assertThrows(
+    () => asyncio.createTask(async () => {}),
+    asyncio.RuntimeError,
+    "no running event loop",
+  );
 });
 
 test("names, getCoro, setName, repr; a task cannot be resolved from outside", async () => {
@@ -103,7 +111,11 @@ test("names, getCoro, setName, repr; a task cannot be resolved from outside", as
     assertStrictEquals(t.getCoro(), coro);
     t.setName("w2");
     assertEquals(String(t), "<Task pending name='w2' coro=<coro()>>");
-    assertThrows(() => t.setResult(2), asyncio.RuntimeError, "Task does not support set_result operation");
+    assertThrows(
+      () => t.setResult(2),
+      asyncio.RuntimeError,
+      "Task does not support set_result operation",
+    );
     assertThrows(() => t.setException(new Error()), asyncio.RuntimeError);
     await t;
     assertEquals(String(t), "<Task finished name='w2' coro=<coro()> result=1>");
@@ -161,7 +173,10 @@ test("a task awaiting a host promise: its signal aborts at once; the next loop a
   await asyncio.run(async () => {
     const t = asyncio.createTask(async () => {
       const me = asyncio.currentTask()!;
-      me.signal.addEventListener("abort", () => log.push("aborted: " + (me.signal.reason as Error).name));
+      me.signal.addEventListener(
+        "abort",
+        () => log.push("aborted: " + (me.signal.reason as Error).name),
+      );
       await new Promise((r) => setTimeout(r, 30));
       log.push("host promise done");
       try {
@@ -176,7 +191,12 @@ test("a task awaiting a host promise: its signal aborts at once; the next loop a
     log.push("cancel() returned");
     await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
   });
-  assertEquals(log, ["aborted: CancelledError", "cancel() returned", "host promise done", "then CancelledError"]);
+  assertEquals(log, [
+    "aborted: CancelledError",
+    "cancel() returned",
+    "host promise done",
+    "then CancelledError",
+  ]);
 });
 
 test("createTask(coro, {signal}): aborting the signal cancels the task", async () => {

@@ -13,7 +13,9 @@ import * as asyncio from "../mod.ts";
 export function scriptCommand(rel: string, opts: { exposeGc?: boolean } = {}): [string, string[]] {
   const exe = process.execPath;
   // Bun has Bun.gc() without a flag.
-  const gc = opts.exposeGc ? (runtime === "deno" ? ["--v8-flags=--expose-gc"] : ["--expose-gc"]) : [];
+  const gc = opts.exposeGc
+    ? (runtime === "deno" ? ["--v8-flags=--expose-gc"] : ["--expose-gc"])
+    : [];
   if (runtime === "deno") return [exe, ["run", "-A", "--quiet", ...gc, rel]];
   if (runtime === "bun") return [exe, ["run", rel]];
   return [exe, ["--enable-source-maps", ...gc, "build/" + rel.replace(/\.ts$/, ".js")]];
@@ -35,7 +37,8 @@ export interface RunResult {
  */
 export function runScript(
   rel: string,
-  opts: { env?: Record<string, string>; timeout?: number; args?: string[]; exposeGc?: boolean } = {},
+  opts: { env?: Record<string, string>; timeout?: number; args?: string[]; exposeGc?: boolean } =
+    {},
 ): Promise<RunResult> {
   const [cmd, args] = scriptCommand(rel, { exposeGc: opts.exposeGc });
   const t0 = performance.now();

@@ -1,0 +1,333 @@
+/**
+ * The high-level subprocess API (Python's `asyncio.subprocess`):
+ * `createSubprocessExec`, `createSubprocessShell` and `Process`, with the
+ * child's pipes as a `StreamWriter` (stdin) and `StreamReader`s.
+ *
+ * @module
+ */
+import type { AbstractEventLoop } from "./events.ts";
+import { getRunningLoop } from "./events.ts";
+import type { Future } from "./futures.ts";
+import { gather } from "./task_functions.ts";
+import type { BaseTransport, WriteTransport } from "./transports.ts";
+import type { SubprocessProtocolLike } from "./protocols.ts";
+import { BrokenPipeError, ConnectionResetError, NotImplementedError } from "./exceptions.ts";
+import { FlowControlMixin, StreamReader, StreamWriter } from "./streams.ts";
+import {
+  DEVNULL,
+  PIPE,
+  splitExecArgs,
+  type StdioSpec,
+  STDOUT,
+  subprocessExec,
+  type SubprocessOptions,
+  subprocessShell,
+  type UnixSubprocessTransport,
+} from "./unix_subprocess.ts";
+import type { BaseSelectorEventLoop } from "./selector_events.ts";
+
+export { DEVNULL, PIPE, STDOUT };
+
+const DEFAULT_LIMIT = 2 ** 16;
+
+/** Options of {@link createSubprocessExec} and {@link createSubprocessShell}. */
+export interface ProcessOptions {
+  /** PIPE, DEVNULL, an fd, or null/undefined (inherit, the default). */
+  stdin?: StdioSpec;
+  /** PIPE, DEVNULL, an fd, or null/undefined (inherit, the default). */
+  stdout?: StdioSpec;
+  /** PIPE, STDOUT, DEVNULL, an fd, or null/undefined (inherit, the default). */
+  stderr?: StdioSpec;
+  /** The child's working directory. */
+  cwd?: string | null;
+  /** The child's whole environment (default: this process's). */
+  env?: Record<string, string> | null;
+  /** The StreamReaders' buffer limit (default 64 KiB). */
+  limit?: number;
+  /** Close fds from 3 up in the child (default true). */
+  closeFds?: boolean;
+}
+
+/**
+ * The protocol between a subprocess transport and its streams (Python's
+ * `SubprocessStreamProtocol`).
+ */
+export class SubprocessStreamProtocol extends FlowControlMixin implements SubprocessProtocolLike {
+  /** The child's stdin, when it is a pipe. */
+  stdin: StreamWriter<WriteTransport> | null = null;
+  /** The child's stdout, when it is a pipe. */
+  stdout: StreamReader | null = null;
+  /** The child's stderr, when it is a pipe. */
+  stderr: StreamReader | null = null;
+  #limit: number;
+  #transport: UnixSubprocessTransport | null = null;
+  #processExited = false;
+  #pipeFds: number[] = [];
+  #stdinClosed: Future<void>;
+
+  /** Streams with buffer `limit` on `loop`. */
+  constructor(limit: number, loop: AbstractEventLoop) {
+    super(loop);
+    this.#limit = limit;
+    this.#stdinClosed = loop.createFuture<void>();
+  }
+
+  /** Makes the streams over the pipe transports. */
+  override connectionMade(transport: BaseTransport): void {
+    const t = transport as UnixSubprocessTransport;
+    this.#transport = t;
+    const out = t.getPipeTransport(1);
+    if (out !== null) {
+      this.stdout = new StreamReader(this.#limit, this._loop);
+      this.stdout.setTransport(out as never);
+      this.#pipeFds.push(1);
+    }
+    const err = t.getPipeTransport(2);
+    if (err !== null) {
+      this.stderr = new StreamReader(this.#limit, this._loop);
+      this.stderr.setTransport(err as never);
+      this.#pipeFds.push(2);
+    }
+    const inp = t.getPipeTransport(0);
+    if (inp !== null) {
+      this.stdin = new StreamWriter(inp as WriteTransport, this, null, this._loop);
+    }
+  }
+
+  /** Feeds the reader of pipe `fd`. */
+  pipeDataReceived(fd: number, data: Uint8Array): void {
+    const reader = fd === 1 ? this.stdout : fd === 2 ? this.stderr : null;
+    reader?.feedData(data);
+  }
+
+  /** Ends the reader of pipe `fd`, or the stdin writer. */
+  pipeConnectionLost(fd: number, exc: Error | null): void {
+    if (fd === 0) {
+      this.stdin?.close();
+      this.connectionLost(exc);
+      if (!this.#stdinClosed.done()) {
+        if (exc === null) this.#stdinClosed.setResult(undefined);
+        else {
+          this.#stdinClosed.setException(exc);
+          // Nobody may wait for it: do not log it as never retrieved.
+          this.#stdinClosed.exception();
+        }
+      }
+      return;
+    }
+    const reader = fd === 1 ? this.stdout : fd === 2 ? this.stderr : null;
+    if (reader !== null) {
+      if (exc === null) reader.feedEof();
+      else reader.setException(exc);
+    }
+    const i = this.#pipeFds.indexOf(fd);
+    if (i >= 0) this.#pipeFds.splice(i, 1);
+    this.#maybeCloseTransport();
+  }
+
+  /** The child exited. */
+  processExited(): void {
+    this.#processExited = true;
+    this.#maybeCloseTransport();
+  }
+
+  #maybeCloseTransport(): void {
+    if (this.#pipeFds.length === 0 && this.#processExited && this.#transport !== null) {
+      this.#transport.close();
+      this.#transport = null;
+    }
+  }
+
+  /** @internal */
+  override _getCloseWaiter(stream: StreamWriter<WriteTransport>): PromiseLike<void> {
+    if (stream === this.stdin) return this.#stdinClosed;
+    throw new NotImplementedError();
+  }
+}
+
+/**
+ * A child process started by {@link createSubprocessExec} or
+ * {@link createSubprocessShell} (Python's `asyncio.subprocess.Process`).
+ *
+ * @example
+ * ```ts
+ * const p = await createSubprocessExec("echo", "hi", { stdout: PIPE });
+ * const [out] = await p.communicate();
+ * ```
+ */
+export class Process {
+  #transport: UnixSubprocessTransport;
+  #protocol: SubprocessStreamProtocol;
+  #loop: AbstractEventLoop;
+  /** The child's stdin (null unless it is PIPE). */
+  readonly stdin: StreamWriter<WriteTransport> | null;
+  /** The child's stdout (null unless it is PIPE). */
+  readonly stdout: StreamReader | null;
+  /** The child's stderr (null unless it is PIPE). */
+  readonly stderr: StreamReader | null;
+  /** The child's process id. */
+  readonly pid: number;
+
+  /** @internal */
+  constructor(
+    transport: UnixSubprocessTransport,
+    protocol: SubprocessStreamProtocol,
+    loop: AbstractEventLoop,
+  ) {
+    this.#transport = transport;
+    this.#protocol = protocol;
+    this.#loop = loop;
+    this.stdin = protocol.stdin;
+    this.stdout = protocol.stdout;
+    this.stderr = protocol.stderr;
+    this.pid = transport.getPid();
+  }
+
+  /** The exit code; minus the signal number if a signal killed it; null while it runs. */
+  get returncode(): number | null {
+    return this.#transport.getReturncode();
+  }
+
+  /** Waits for the child to exit; resolves with its returncode. */
+  wait(): Promise<number> {
+    return this.#transport._wait();
+  }
+
+  /** Sends signal number `sig`. */
+  sendSignal(sig: number): void {
+    this.#transport.sendSignal(sig);
+  }
+  /** SIGTERM. */
+  terminate(): void {
+    this.#transport.terminate();
+  }
+  /** SIGKILL. */
+  kill(): void {
+    this.#transport.kill();
+  }
+
+  async #feedStdin(input: Uint8Array | null | undefined): Promise<null> {
+    const stdin = this.stdin!;
+    try {
+      if (input != null) {
+        stdin.write(input);
+        await stdin.drain();
+      }
+    } catch (e) {
+      if (!(e instanceof BrokenPipeError || e instanceof ConnectionResetError)) throw e;
+    }
+    try {
+      stdin.close();
+    } catch (e) {
+      if (!(e instanceof BrokenPipeError || e instanceof ConnectionResetError)) throw e;
+    }
+    return null;
+  }
+
+  async #readStream(fd: 1 | 2): Promise<Uint8Array> {
+    const transport = this.#transport.getPipeTransport(fd);
+    const stream = fd === 2 ? this.stderr! : this.stdout!;
+    const out = await stream.read();
+    transport?.close();
+    return out;
+  }
+
+  /**
+   * Sends `input` to stdin (then closes it), reads stdout and stderr to
+   * their end, and waits for the child: resolves to `[stdout, stderr]`
+   * (null for a stream that is not a pipe).
+   */
+  async communicate(input?: Uint8Array | null): Promise<[Uint8Array | null, Uint8Array | null]> {
+    const noop = async (): Promise<null> => null;
+    const a = this.stdin !== null ? this.#feedStdin(input) : noop();
+    const b = this.stdout !== null ? this.#readStream(1) : noop();
+    const c = this.stderr !== null ? this.#readStream(2) : noop();
+    const [, out, err] = (await gather(a, b, c)) as [null, Uint8Array | null, Uint8Array | null];
+    await this.wait();
+    return [out, err];
+  }
+
+  /** `<Process 1234>`. */
+  toString(): string {
+    return `<Process ${this.pid}>`;
+  }
+
+  /** @internal */
+  get _protocol(): SubprocessStreamProtocol {
+    return this.#protocol;
+  }
+  /** @internal */
+  get _loop(): AbstractEventLoop {
+    return this.#loop;
+  }
+}
+
+function loopOpts(o: ProcessOptions): SubprocessOptions {
+  return {
+    stdin: o.stdin ?? null,
+    stdout: o.stdout ?? null,
+    stderr: o.stderr ?? null,
+    cwd: o.cwd ?? null,
+    env: o.env ?? null,
+    closeFds: o.closeFds ?? true,
+  };
+}
+
+function selectorLoop(loop: AbstractEventLoop): BaseSelectorEventLoop {
+  if (typeof (loop as BaseSelectorEventLoop).addReader !== "function") {
+    throw new NotImplementedError(`${loop.constructor.name} cannot run subprocesses`);
+  }
+  return loop as BaseSelectorEventLoop;
+}
+
+/**
+ * Starts `program` with `args`; a final plain object is the options. The
+ * streams default to inheriting this process's (pass `PIPE` for pipes).
+ * A missing program rejects with FileNotFoundError.
+ *
+ * @example
+ * ```ts
+ * const p = await createSubprocessExec("cat", { stdin: PIPE, stdout: PIPE });
+ * const [out] = await p.communicate(new TextEncoder().encode("hello"));
+ * ```
+ */
+export async function createSubprocessExec(
+  program: string,
+  ...rest: Array<string | ProcessOptions>
+): Promise<Process> {
+  const [args, given] = splitExecArgs<ProcessOptions>(rest);
+  const opts = given ?? {};
+  const loop = getRunningLoop();
+  const limit = opts.limit ?? DEFAULT_LIMIT;
+  const [transport, protocol] = await subprocessExec(
+    selectorLoop(loop),
+    () => new SubprocessStreamProtocol(limit, loop),
+    program,
+    args,
+    loopOpts(opts),
+  );
+  return new Process(transport, protocol, loop);
+}
+
+/**
+ * Runs `cmd` with `/bin/sh -c`.
+ *
+ * @example
+ * ```ts
+ * const p = await createSubprocessShell("ls | wc -l", { stdout: PIPE });
+ * ```
+ */
+export async function createSubprocessShell(
+  cmd: string,
+  opts: ProcessOptions = {},
+): Promise<Process> {
+  const loop = getRunningLoop();
+  const limit = opts.limit ?? DEFAULT_LIMIT;
+  const [transport, protocol] = await subprocessShell(
+    selectorLoop(loop),
+    () => new SubprocessStreamProtocol(limit, loop),
+    cmd,
+    loopOpts(opts),
+  );
+  return new Process(transport, protocol, loop);
+}

@@ -1,0 +1,821 @@
+/**
+ * Child processes for the selector loop: Python's `_UnixSubprocessTransport`
+ * (with `BaseSubprocessTransport`), `_UnixReadPipeTransport` and
+ * `_UnixWritePipeTransport`.
+ *
+ * The child is started with `posix_spawnp` (`sys().spawn`); never `fork()`,
+ * which is unsafe in a multithreaded runtime. Its pipes are made with
+ * `pipe2(O_CLOEXEC)` (the parent ends non-blocking) and `dup2`ed onto the
+ * child's 0/1/2. The child is watched through a pidfd registered with
+ * `loop.addReader`: it becomes readable when the child exits, and the
+ * callback reaps it with `waitpid(WNOHANG)`. (Without pidfds, a 50 ms timer
+ * polls `waitpid(WNOHANG)` instead.)
+ *
+ * @module
+ */
+import { closeSync, openSync } from "node:fs";
+import { C, ERRNO, sys } from "../ffi/mod.ts";
+import { returncodeOf } from "../ffi/spawn.ts";
+import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import {
+  type BaseTransport,
+  FlowControlTransport,
+  ReadTransport,
+  SubprocessTransport,
+  toBytes,
+} from "./transports.ts";
+import type { BaseProtocolLike, ProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
+import {
+  BrokenPipeError,
+  ConnectionError,
+  OSError,
+  osErrorFromErrno,
+  ValueError,
+} from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { logger } from "./log.ts";
+
+const { EAGAIN, EINTR, ECHILD } = ERRNO;
+/** Python's max_size for a pipe read. */
+const MAX_SIZE = 256 * 1024;
+const readBuf = new Uint8Array(MAX_SIZE);
+
+/** `subprocess.PIPE`: make a pipe to the child. */
+export const PIPE: number = -1;
+/** `subprocess.STDOUT`: send stderr where stdout goes. */
+export const STDOUT: number = -2;
+/** `subprocess.DEVNULL`: connect to /dev/null. */
+export const DEVNULL: number = -3;
+
+/** What a child stream is connected to: PIPE, STDOUT (stderr only), DEVNULL, an fd, or null (inherit). */
+export type StdioSpec = number | null | undefined;
+
+/** Options of {@link subprocessExec} / {@link subprocessShell}. */
+export interface SubprocessOptions {
+  /** Default PIPE. */
+  stdin?: StdioSpec;
+  /** Default PIPE. */
+  stdout?: StdioSpec;
+  /** Default PIPE. */
+  stderr?: StdioSpec;
+  /** The child's working directory. */
+  cwd?: string | null;
+  /** The child's whole environment (default: this process's). */
+  env?: Record<string, string> | null;
+  /** Close every fd from 3 up in the child (Python's close_fds). Default true. */
+  closeFds?: boolean;
+}
+
+// -- the loop's view ----------------------------------------------------------
+
+type Loop = BaseSelectorEventLoop;
+
+// -- read pipe ------------------------------------------------------------------
+
+/**
+ * The read end of a pipe (Python's `_UnixReadPipeTransport`): reads whenever
+ * it is readable and feeds `protocol.dataReceived`; at EOF `eofReceived()`
+ * then `connectionLost(null)`. Owns the fd: closed after `connectionLost`.
+ */
+export class UnixReadPipeTransport extends ReadTransport {
+  #loop: Loop;
+  #fd: number;
+  #protocol: ProtocolLike;
+  #closing = false;
+  #paused = false;
+  #closed = false;
+
+  /** @internal Takes `fd` (made non-blocking here). */
+  constructor(loop: Loop, fd: number, protocol: ProtocolLike, waiter: Future<void> | null = null) {
+    super({ pipe: fd });
+    this.#loop = loop;
+    this.#fd = fd;
+    this.#protocol = protocol;
+    setNonBlocking(fd);
+    loop.callSoon(() => this.#protocol.connectionMade(this));
+    loop.callSoon(() => {
+      if (!this.#closing && !this.#paused) loop.addReader(fd, this.#readReady);
+    });
+    if (waiter !== null) loop.callSoon(() => waiter.done() || waiter.setResult(undefined));
+  }
+
+  #readReady = (): void => {
+    if (this.#closing) return;
+    const n = sys().read(this.#fd, readBuf);
+    if (n < 0) {
+      if (n === -EAGAIN || n === -EINTR) return;
+      this._fatalError(osErrorFromErrno(-n), "Fatal read error on pipe transport");
+      return;
+    }
+    if (n > 0) {
+      try {
+        this.#protocol.dataReceived(readBuf.slice(0, n));
+      } catch (e) {
+        this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
+      }
+      return;
+    }
+    if (this.#loop.getDebug()) logger.info(`${this} was closed by peer`);
+    this.#closing = true;
+    this.#loop.removeReader(this.#fd);
+    this.#loop.callSoon(() => this.#protocol.eofReceived());
+    this.#loop.callSoon(() => this.#callConnectionLost(null));
+  };
+
+  /** Whether data is being read. */
+  override isReading(): boolean {
+    return !this.#paused && !this.#closing;
+  }
+  /** Stops reading until `resumeReading()`. */
+  override pauseReading(): void {
+    if (this.#closing || this.#paused) return;
+    this.#paused = true;
+    this.#loop.removeReader(this.#fd);
+  }
+  /** Reads again. */
+  override resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    this.#loop.addReader(this.#fd, this.#readReady);
+  }
+  /** Replaces the protocol. */
+  override setProtocol(protocol: BaseProtocolLike): void {
+    this.#protocol = protocol as ProtocolLike;
+  }
+  /** The protocol. */
+  override getProtocol(): BaseProtocolLike {
+    return this.#protocol;
+  }
+  /** Whether it is closing or closed. */
+  override isClosing(): boolean {
+    return this.#closing;
+  }
+  /** Stops reading and closes the pipe; `connectionLost(null)` follows. */
+  override close(): void {
+    if (!this.#closing) this.#close(null);
+  }
+
+  /** @internal */
+  _fatalError(exc: unknown, message: string): void {
+    if (exc instanceof OSError && (exc as OSError).errno === ERRNO.EIO) {
+      if (this.#loop.getDebug()) logger.debug(`${this}: ${message}`);
+    } else {
+      this.#loop.callExceptionHandler({
+        message,
+        exception: exc,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+    this.#close(exc);
+  }
+
+  #close(exc: unknown): void {
+    this.#closing = true;
+    this.#loop.removeReader(this.#fd);
+    this.#loop.callSoon(() => this.#callConnectionLost(exc));
+  }
+
+  #callConnectionLost(exc: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#protocol.connectionLost((exc ?? null) as Error | null);
+    } finally {
+      sys().close(this.#fd);
+    }
+  }
+
+  /** `<_UnixReadPipeTransport fd=7 polling>`. */
+  override toString(): string {
+    const state = this.#closed
+      ? "closed"
+      : this.#closing
+      ? "closing"
+      : this.#paused
+      ? "idle"
+      : "polling";
+    return `<_UnixReadPipeTransport fd=${this.#fd} ${state}>`;
+  }
+}
+
+// -- write pipe -----------------------------------------------------------------
+
+/**
+ * The write end of a pipe (Python's `_UnixWritePipeTransport`): writes at
+ * once, buffers what the pipe does not take, and flushes when it is
+ * writable. The fd is also watched for reading: on Linux the write end
+ * reports an error event once the reader has closed, which closes the
+ * transport (with `BrokenPipeError` if data was still buffered). EPIPE from
+ * a write closes it with `BrokenPipeError`; later writes are dropped.
+ */
+export class UnixWritePipeTransport extends FlowControlTransport {
+  declare _loop: Loop;
+  #fd: number;
+  #protocol: BaseProtocolLike;
+  #buffer: Uint8Array[] = [];
+  #bufSize = 0;
+  #connLost = 0;
+  #closing = false;
+  #closed = false;
+
+  /** @internal Takes `fd` (made non-blocking here). */
+  constructor(
+    loop: Loop,
+    fd: number,
+    protocol: BaseProtocolLike,
+    waiter: Future<void> | null = null,
+  ) {
+    super({ pipe: fd }, loop);
+    this.#fd = fd;
+    this.#protocol = protocol;
+    setNonBlocking(fd);
+    loop.callSoon(() => this.#protocol.connectionMade(this));
+    loop.callSoon(() => {
+      if (!this.#closing) loop.addReader(fd, this.#readReady);
+    });
+    if (waiter !== null) loop.callSoon(() => waiter.done() || waiter.setResult(undefined));
+  }
+
+  /** Bytes buffered. */
+  override getWriteBufferSize(): number {
+    return this.#bufSize;
+  }
+
+  #readReady = (): void => {
+    // The read end closed.
+    if (this._loop.getDebug()) logger.info(`${this} was closed by peer`);
+    if (this.#bufSize) this.#close(new BrokenPipeError());
+    else this.#close(null);
+  };
+
+  /** Writes `data` now if the pipe takes it, else buffers it. */
+  override write(data: Uint8Array): void {
+    data = toBytes(data);
+    if (data.length === 0) return;
+    if (this.#connLost || this.#closing) {
+      if (this.#connLost >= 5) {
+        logger.warning("pipe closed by peer or os.write(pipe, data) raised exception.");
+      }
+      this.#connLost++;
+      return;
+    }
+    if (this.#bufSize === 0) {
+      const n = sys().write(this.#fd, data);
+      if (n === data.length) return;
+      if (n < 0 && n !== -EAGAIN && n !== -EINTR) {
+        this.#connLost++;
+        this._fatalError(osErrorFromErrno(-n), "Fatal write error on pipe transport");
+        return;
+      }
+      if (n > 0) data = data.subarray(n);
+      this._loop.addWriter(this.#fd, this.#writeReady);
+    }
+    this.#buffer.push(data.slice());
+    this.#bufSize += data.length;
+    this._maybePauseProtocol();
+  }
+
+  #writeReady = (): void => {
+    while (this.#buffer.length) {
+      const chunk = this.#buffer[0];
+      const n = sys().write(this.#fd, chunk);
+      if (n < 0) {
+        if (n === -EAGAIN || n === -EINTR) return;
+        this.#buffer = [];
+        this.#bufSize = 0;
+        this.#connLost++;
+        this._loop.removeWriter(this.#fd);
+        this._fatalError(osErrorFromErrno(-n), "Fatal write error on pipe transport");
+        return;
+      }
+      this.#bufSize -= n;
+      if (n === chunk.length) this.#buffer.shift();
+      else {
+        this.#buffer[0] = chunk.subarray(n);
+        break;
+      }
+    }
+    if (this.#bufSize === 0) {
+      this._loop.removeWriter(this.#fd);
+      this._maybeResumeProtocol();
+      if (this.#closing) {
+        this._loop.removeReader(this.#fd);
+        this.#callConnectionLost(null);
+      }
+      return;
+    }
+    this._maybeResumeProtocol();
+  };
+
+  /** Writes each chunk. */
+  override writeLines(list: Iterable<Uint8Array>): void {
+    for (const d of list) this.write(d);
+  }
+  /** Pipes can be closed for writing: true. */
+  override canWriteEof(): boolean {
+    return true;
+  }
+  /** Closes the pipe once the buffer is flushed. */
+  override writeEof(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#bufSize === 0) {
+      this._loop.removeReader(this.#fd);
+      this._loop.callSoon(() => this.#callConnectionLost(null));
+    }
+  }
+  /** Replaces the protocol. */
+  override setProtocol(protocol: BaseProtocolLike): void {
+    this.#protocol = protocol;
+  }
+  /** The protocol. */
+  override getProtocol(): BaseProtocolLike {
+    return this.#protocol;
+  }
+  /** Whether it is closing or closed. */
+  override isClosing(): boolean {
+    return this.#closing;
+  }
+  /** Closes once the buffer is flushed. */
+  override close(): void {
+    if (!this.#closed && !this.#closing) this.writeEof();
+  }
+  /** Closes at once, dropping buffered data. */
+  override abort(): void {
+    this.#close(null);
+  }
+
+  /** @internal */
+  _fatalError(exc: unknown, message: string): void {
+    if (exc instanceof OSError || exc instanceof ConnectionError) {
+      if (this._loop.getDebug()) logger.debug(`${this}: ${message}`);
+    } else {
+      this._loop.callExceptionHandler({
+        message,
+        exception: exc,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+    this.#close(exc);
+  }
+
+  #close(exc: unknown): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    if (this.#bufSize) this._loop.removeWriter(this.#fd);
+    this.#buffer = [];
+    this.#bufSize = 0;
+    this._loop.removeReader(this.#fd);
+    this._loop.callSoon(() => this.#callConnectionLost(exc));
+  }
+
+  #callConnectionLost(exc: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#connLost++;
+    try {
+      this.#protocol.connectionLost((exc ?? null) as Error | null);
+    } finally {
+      sys().close(this.#fd);
+    }
+  }
+
+  /** `<_UnixWritePipeTransport fd=7 idle bufsize=0>`. */
+  override toString(): string {
+    const state = this.#closed ? "closed" : this.#closing ? "closing" : `fd=${this.#fd}`;
+    return `<_UnixWritePipeTransport ${state} bufsize=${this.#bufSize}>`;
+  }
+}
+
+function setNonBlocking(fd: number): void {
+  const s = sys();
+  const fl = s.fcntl(fd, C.F_GETFL, 0);
+  if (fl >= 0 && !(fl & C.O_NONBLOCK)) s.fcntl(fd, C.F_SETFL, fl | C.O_NONBLOCK);
+}
+
+// -- the pipes' protocols (Python's WriteSubprocessPipeProto / ReadSubprocessPipeProto)
+
+class PipeProto implements ProtocolLike {
+  pipe: BaseTransport | null = null;
+  disconnected = false;
+  constructor(readonly proc: UnixSubprocessTransport, readonly fd: number) {}
+  connectionMade(t: BaseTransport): void {
+    this.pipe = t;
+  }
+  connectionLost(exc: Error | null): void {
+    this.disconnected = true;
+    this.proc._pipeConnectionLost(this.fd, exc);
+  }
+  pauseWriting(): void {
+    this.proc._protocol?.pauseWriting();
+  }
+  resumeWriting(): void {
+    this.proc._protocol?.resumeWriting();
+  }
+  dataReceived(data: Uint8Array): void {
+    this.proc._pipeDataReceived(this.fd, data);
+  }
+  eofReceived(): boolean | void {}
+}
+
+// -- the subprocess transport ---------------------------------------------------
+
+/**
+ * A child process with its pipes (Python's `_UnixSubprocessTransport`).
+ * Made by {@link subprocessExec}/{@link subprocessShell}.
+ */
+export class UnixSubprocessTransport extends SubprocessTransport {
+  #loop: Loop;
+  /** @internal */
+  _protocol: SubprocessProtocolLike | null;
+  #pid: number;
+  #pidfd = -1;
+  #pollTimer: { cancel(): void } | null = null;
+  #returncode: number | null = null;
+  #closed = false;
+  #finished = false;
+  #connected = false;
+  #pending: Array<() => void> | null = [];
+  #pipes = new Map<number, PipeProto | null>();
+  #exitWaiters: Future<number>[] = [];
+  #status = new Int32Array(1);
+
+  /** @internal Use {@link subprocessExec}. */
+  constructor(
+    loop: Loop,
+    protocol: SubprocessProtocolLike,
+    pid: number,
+    parentFds: { stdin: number | null; stdout: number | null; stderr: number | null },
+    extra: Record<string, unknown> | null,
+  ) {
+    super(extra);
+    this.#loop = loop;
+    this._protocol = protocol;
+    this.#pid = pid;
+    this._extra.set("subprocess", { pid });
+    if (parentFds.stdin !== null) this.#pipes.set(0, null);
+    if (parentFds.stdout !== null) this.#pipes.set(1, null);
+    if (parentFds.stderr !== null) this.#pipes.set(2, null);
+    this.#watch();
+  }
+
+  #watch(): void {
+    const s = sys();
+    const fd = s.pidfdOpen(this.#pid, 0);
+    if (fd >= 0) {
+      this.#pidfd = fd;
+      this.#loop.addReader(fd, this.#reap);
+    } else {
+      const tick = () => {
+        this.#pollTimer = null;
+        if (!this.#reap()) this.#pollTimer = this.#loop.callLater(0.05, tick);
+      };
+      this.#pollTimer = this.#loop.callLater(0.01, tick);
+    }
+  }
+
+  /** Reaps the child if it has exited; true when it is gone. */
+  #reap = (): boolean => {
+    if (this.#returncode !== null) return true;
+    const r = sys().waitpid(this.#pid, this.#status, C.WNOHANG);
+    if (r === 0 || r === -EINTR) return false;
+    let rc: number | null;
+    if (r === -ECHILD) {
+      // Someone else reaped it (as Python's watchers say).
+      logger.warning(
+        `child process pid ${this.#pid} exit status already read:  will report returncode 255`,
+      );
+      rc = 255;
+    } else if (r < 0) {
+      return false;
+    } else {
+      rc = returncodeOf(this.#status[0]);
+      if (rc === null) return false; // stopped/continued
+    }
+    this.#stopWatching();
+    this._processExited(rc);
+    return true;
+  };
+
+  #stopWatching(): void {
+    if (this.#pidfd >= 0) {
+      this.#loop.removeReader(this.#pidfd);
+      sys().close(this.#pidfd);
+      this.#pidfd = -1;
+    }
+    this.#pollTimer?.cancel();
+    this.#pollTimer = null;
+  }
+
+  /** @internal Connects the pipe transports, then `connectionMade`. */
+  async _connectPipes(
+    parentFds: { stdin: number | null; stdout: number | null; stderr: number | null },
+    waiter: Future<void>,
+  ): Promise<void> {
+    try {
+      await this.#connectPipes(parentFds);
+    } catch (e) {
+      if (!waiter.done()) waiter.setException(e);
+      return;
+    }
+    // Set after connectionMade was scheduled: the caller resumes after it ran.
+    if (!waiter.done()) waiter.setResult(undefined);
+  }
+
+  async #connectPipes(
+    parentFds: { stdin: number | null; stdout: number | null; stderr: number | null },
+  ): Promise<void> {
+    const loop = this.#loop;
+    const waiters: Future<void>[] = [];
+    const mk = (fd: number, parentFd: number, write: boolean) => {
+      const proto = new PipeProto(this, fd);
+      const w = loop.createFuture<void>();
+      waiters.push(w);
+      if (write) new UnixWritePipeTransport(loop, parentFd, proto, w);
+      else new UnixReadPipeTransport(loop, parentFd, proto, w);
+      this.#pipes.set(fd, proto);
+    };
+    if (parentFds.stdin !== null) mk(0, parentFds.stdin, true);
+    if (parentFds.stdout !== null) mk(1, parentFds.stdout, false);
+    if (parentFds.stderr !== null) mk(2, parentFds.stderr, false);
+    for (const w of waiters) await w;
+    loop.callSoon(() => this._protocol?.connectionMade(this));
+    for (const cb of this.#pending ?? []) loop.callSoon(cb);
+    this.#pending = null;
+    this.#connected = true;
+  }
+
+  #call(cb: () => void): void {
+    if (this.#pending !== null) this.#pending.push(cb);
+    else this.#loop.callSoon(cb);
+  }
+
+  /** @internal */
+  _pipeConnectionLost(fd: number, exc: Error | null): void {
+    this.#call(() => this._protocol?.pipeConnectionLost(fd, exc));
+    this.#tryFinish();
+  }
+
+  /** @internal */
+  _pipeDataReceived(fd: number, data: Uint8Array): void {
+    this.#call(() => this._protocol?.pipeDataReceived(fd, data));
+  }
+
+  /** @internal */
+  _processExited(returncode: number): void {
+    if (this.#loop.getDebug()) logger.info(`${this} exited with return code ${returncode}`);
+    this.#returncode = returncode;
+    this.#call(() => this._protocol?.processExited());
+    this.#tryFinish();
+    for (const w of this.#exitWaiters) if (!w.cancelled() && !w.done()) w.setResult(returncode);
+    this.#exitWaiters = [];
+  }
+
+  #tryFinish(): void {
+    if (this.#finished || this.#returncode === null) return;
+    for (const p of this.#pipes.values()) if (p !== null && !p.disconnected) return;
+    if ([...this.#pipes.values()].some((p) => p === null)) return; // not connected yet
+    this.#finished = true;
+    this.#call(() => this.#callConnectionLost(null));
+  }
+
+  #callConnectionLost(exc: Error | null): void {
+    try {
+      this._protocol?.connectionLost(exc);
+    } finally {
+      this._protocol = null;
+    }
+  }
+
+  /** @internal Resolves with the returncode once the child has exited. */
+  async _wait(): Promise<number> {
+    if (this.#returncode !== null) return this.#returncode;
+    const w = this.#loop.createFuture<number>();
+    this.#exitWaiters.push(w);
+    return await w;
+  }
+
+  /** The child's pid. */
+  override getPid(): number {
+    return this.#pid;
+  }
+  /** The exit code; minus the signal number if a signal killed it; null while it runs. */
+  override getReturncode(): number | null {
+    return this.#returncode;
+  }
+  /** The transport of pipe `fd` (0: stdin, 1: stdout, 2: stderr), or null. */
+  override getPipeTransport(fd: number): BaseTransport | null {
+    return this.#pipes.get(fd)?.pipe ?? null;
+  }
+  /** Sends `sig`; ProcessLookupError once the child has been reaped. */
+  override sendSignal(sig: number): void {
+    if (this.#returncode !== null) throw osErrorFromErrno(ERRNO.ESRCH);
+    const r = sys().kill(this.#pid, sig);
+    if (r < 0) throw osErrorFromErrno(-r);
+  }
+  /** SIGTERM. */
+  override terminate(): void {
+    this.sendSignal(C.SIGTERM);
+  }
+  /** SIGKILL. */
+  override kill(): void {
+    this.sendSignal(C.SIGKILL);
+  }
+  /** Whether `close()` was called. */
+  override isClosing(): boolean {
+    return this.#closed;
+  }
+  /** Closes the pipes and kills the child if it is still running (as Python). */
+  override close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of this.#pipes.values()) p?.pipe?.close();
+    if (this.#returncode === null && !this.#reap()) {
+      if (this.#loop.getDebug()) logger.warning(`Close running child process: kill ${this}`);
+      sys().kill(this.#pid, C.SIGKILL);
+    }
+  }
+  /** The protocol. */
+  override getProtocol(): BaseProtocolLike {
+    return this._protocol as BaseProtocolLike;
+  }
+  /** Replaces the protocol. */
+  override setProtocol(p: BaseProtocolLike): void {
+    this._protocol = p as SubprocessProtocolLike;
+  }
+
+  /** `<_UnixSubprocessTransport pid=123 running>`. */
+  override toString(): string {
+    const st = this.#closed ? " closed" : "";
+    const rc = this.#returncode === null ? "running" : `returncode=${this.#returncode}`;
+    return `<_UnixSubprocessTransport${st} pid=${this.#pid} ${rc}>`;
+  }
+
+  /** @internal Whether the protocol has heard `connectionMade`. */
+  get _connected(): boolean {
+    return this.#connected;
+  }
+}
+
+// -- starting ---------------------------------------------------------------------
+
+function closeAll(fds: Array<number | null | undefined>): void {
+  for (const fd of fds) if (typeof fd === "number" && fd >= 0) sys().close(fd);
+}
+
+function checkSpec(name: string, v: StdioSpec): number | null {
+  if (v === undefined || v === null) return null;
+  if (!Number.isInteger(v) || v < DEVNULL || (v === STDOUT && name !== "stderr")) {
+    throw new ValueError(`invalid ${name} value: ${v}`);
+  }
+  return v;
+}
+
+/**
+ * Splits `...args` as API.md rule 3 reads them: a final plain object (not a
+ * string) is the options object, the rest are the program's arguments.
+ *
+ * @example
+ * ```ts
+ * splitExecArgs(["-l", { stdout: PIPE }]); // [["-l"], { stdout: -1 }]
+ * ```
+ */
+export function splitExecArgs<O extends object>(
+  rest: ReadonlyArray<string | O>,
+): [string[], O | undefined] {
+  const last = rest[rest.length - 1];
+  if (
+    rest.length && typeof last === "object" && last !== null && !Array.isArray(last) &&
+    (Object.getPrototypeOf(last) === Object.prototype || Object.getPrototypeOf(last) === null)
+  ) {
+    return [rest.slice(0, -1) as string[], last as O];
+  }
+  return [rest as string[], undefined];
+}
+
+/**
+ * Starts `program` with `args` (argv[0] = program) on `loop`; resolves with
+ * `[transport, protocol]` once the pipes are connected (Python's
+ * `loop.subprocess_exec`). A missing program rejects with FileNotFoundError.
+ *
+ * @example
+ * ```ts
+ * const [t, p] = await subprocessExec(loop, () => new MyProto(), "ls", ["-l"], {});
+ * ```
+ */
+export async function subprocessExec<P extends SubprocessProtocolLike>(
+  loop: Loop,
+  protocolFactory: () => P,
+  program: string,
+  args: readonly string[] = [],
+  opts: SubprocessOptions = {},
+): Promise<[UnixSubprocessTransport, P]> {
+  if (typeof program !== "string") throw new TypeError("program must be a string");
+  for (const a of args) {
+    if (typeof a !== "string") {
+      throw new TypeError(`program arguments must be strings, not ${typeof a}`);
+    }
+  }
+  const stdinSpec = checkSpec("stdin", opts.stdin === undefined ? PIPE : opts.stdin);
+  const stdoutSpec = checkSpec("stdout", opts.stdout === undefined ? PIPE : opts.stdout);
+  const stderrSpec = checkSpec("stderr", opts.stderr === undefined ? PIPE : opts.stderr);
+  const protocol = protocolFactory();
+  const s = sys();
+  const toClose: number[] = []; // the child's ends, closed in the parent after spawn
+  const parentFds: { stdin: number | null; stdout: number | null; stderr: number | null } = {
+    stdin: null,
+    stdout: null,
+    stderr: null,
+  };
+  const fdMap: Array<[number, number]> = [];
+  let devnull = -1;
+  const devNull = (): number => {
+    if (devnull < 0) {
+      devnull = openSync("/dev/null", "r+");
+      toClose.push(devnull);
+    }
+    return devnull;
+  };
+  let pid: number;
+  try {
+    const pipe = (): [number, number] => {
+      const r = s.pipe2(C.O_CLOEXEC);
+      if (typeof r === "number") throw osErrorFromErrno(-r);
+      return r;
+    };
+    let stdoutChild: number | null = null;
+    if (stdinSpec === PIPE) {
+      const [r, w] = pipe();
+      toClose.push(r);
+      parentFds.stdin = w;
+      fdMap.push([0, r]);
+    } else if (stdinSpec === DEVNULL) fdMap.push([0, devNull()]);
+    else if (stdinSpec !== null) fdMap.push([0, stdinSpec]);
+    if (stdoutSpec === PIPE) {
+      const [r, w] = pipe();
+      toClose.push(w);
+      parentFds.stdout = r;
+      stdoutChild = w;
+    } else if (stdoutSpec === DEVNULL) stdoutChild = devNull();
+    else if (stdoutSpec !== null) stdoutChild = stdoutSpec;
+    if (stdoutChild !== null) fdMap.push([1, stdoutChild]);
+    if (stderrSpec === PIPE) {
+      const [r, w] = pipe();
+      toClose.push(w);
+      parentFds.stderr = r;
+      fdMap.push([2, w]);
+    } else if (stderrSpec === DEVNULL) fdMap.push([2, devNull()]);
+    else if (stderrSpec === STDOUT) fdMap.push([2, stdoutChild ?? 1]);
+    else if (stderrSpec !== null) fdMap.push([2, stderrSpec]);
+    const envp = opts.env == null ? null : Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
+    const argv = [program, ...args];
+    for (const a of [...argv, ...(envp ?? []), opts.cwd ?? ""]) {
+      if (a.includes("\0")) throw new ValueError("embedded null byte");
+    }
+    pid = s.spawn(program, argv, envp, opts.cwd ?? null, fdMap, opts.closeFds ?? true);
+    if (pid < 0) {
+      const err = osErrorFromErrno(-pid, program);
+      err.message = `[Errno ${-pid}] ${s.strerror(-pid)}: '${program}'`;
+      throw err;
+    }
+  } catch (e) {
+    closeAll([parentFds.stdin, parentFds.stdout, parentFds.stderr]);
+    throw e;
+  } finally {
+    for (const fd of toClose) {
+      if (fd === devnull) closeSync(fd);
+      else s.close(fd);
+    }
+  }
+  const transport = new UnixSubprocessTransport(loop, protocol, pid, parentFds, null);
+  try {
+    const waiter = loop.createFuture<void>();
+    void transport._connectPipes(parentFds, waiter);
+    await waiter;
+  } catch (e) {
+    transport.close();
+    await transport._wait();
+    throw e;
+  }
+  return [transport, protocol];
+}
+
+/**
+ * Runs `cmd` with `/bin/sh -c` (Python's `loop.subprocess_shell`).
+ *
+ * @example
+ * ```ts
+ * const [t, p] = await subprocessShell(loop, () => new MyProto(), "ls | wc -l");
+ * ```
+ */
+export function subprocessShell<P extends SubprocessProtocolLike>(
+  loop: Loop,
+  protocolFactory: () => P,
+  cmd: string,
+  opts: SubprocessOptions = {},
+): Promise<[UnixSubprocessTransport, P]> {
+  if (typeof cmd !== "string") return Promise.reject(new ValueError("cmd must be a string"));
+  return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], opts);
+}
