@@ -26,8 +26,12 @@ import {
   subprocessExec,
   type SubprocessOptions,
   subprocessShell,
+  UnixReadPipeTransport,
   type UnixSubprocessTransport,
+  UnixWritePipeTransport,
 } from "./unix_subprocess.ts";
+import { fileobjToFd } from "./selectors.ts";
+import type { ProtocolLike } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { SelectorSocketTransport } from "./selector_transports.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
@@ -89,6 +93,47 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     opts?: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean },
   ): Promise<Server> {
     return conn.createUnixServer(this, protocolFactory, path, opts);
+  }
+
+  // -- pipes -------------------------------------------------------------------
+
+  /**
+   * Reads the pipe (an fd or an object with `fileno()`) into a protocol;
+   * resolves to `[transport, protocol]`. The transport owns the fd from now.
+   */
+  async connectReadPipe<P extends ProtocolLike>(
+    protocolFactory: () => P,
+    pipe: number | { fileno(): number },
+  ): Promise<[UnixReadPipeTransport, P]> {
+    const fd = fileobjToFd(pipe);
+    const protocol = protocolFactory();
+    const waiter = this.createFuture<void>();
+    const transport = new UnixReadPipeTransport(this, fd, protocol, waiter);
+    try {
+      await waiter;
+    } catch (e) {
+      transport.close();
+      throw e;
+    }
+    return [transport, protocol];
+  }
+
+  /** Writes to the pipe through a transport; resolves to `[transport, protocol]`. */
+  async connectWritePipe<P extends BaseProtocolLike>(
+    protocolFactory: () => P,
+    pipe: number | { fileno(): number },
+  ): Promise<[UnixWritePipeTransport, P]> {
+    const fd = fileobjToFd(pipe);
+    const protocol = protocolFactory();
+    const waiter = this.createFuture<void>();
+    const transport = new UnixWritePipeTransport(this, fd, protocol, waiter);
+    try {
+      await waiter;
+    } catch (e) {
+      transport.close();
+      throw e;
+    }
+    return [transport, protocol];
   }
 
   // -- subprocesses ----------------------------------------------------------

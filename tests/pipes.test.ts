@@ -1,0 +1,35 @@
+// connectReadPipe / connectWritePipe over real pipes.
+import { test } from "./harness.ts";
+import { assertEquals, assertStrictEquals } from "./assert.ts";
+import * as asyncio from "../mod.ts";
+import { C, sys } from "../ffi/mod.ts";
+import type { BaseTransport, Transport } from "../lib/transports.ts";
+
+test("a write pipe transport feeds a read pipe transport; EOF and connectionLost follow", () =>
+  asyncio.run(async () => {
+    const loop = asyncio.getRunningLoop() as asyncio.SelectorEventLoop;
+    const fds = sys().pipe2(C.O_CLOEXEC);
+    if (typeof fds === "number") throw new asyncio.OSError(-fds);
+    const [r, w] = fds;
+    const chunks: string[] = [];
+    const done = loop.createFuture<string>();
+    class Reader extends asyncio.Protocol {
+      override dataReceived(d: Uint8Array) {
+        chunks.push(new TextDecoder().decode(d));
+      }
+      override eofReceived() {
+        chunks.push("<eof>");
+        return undefined;
+      }
+      override connectionLost(exc: Error | null) {
+        done.setResult(`lost ${exc}`);
+      }
+    }
+    const [rt] = await loop.connectReadPipe(() => new Reader(), r);
+    const [wt] = await loop.connectWritePipe(() => new asyncio.Protocol(), { fileno: () => w });
+    assertStrictEquals(rt.getExtraInfo("pipe"), r);
+    (wt as unknown as Transport).write(new TextEncoder().encode("through a pipe"));
+    (wt as unknown as BaseTransport).close();
+    assertEquals(await done, "lost null");
+    assertEquals(chunks.join(""), "through a pipe<eof>");
+  }));
