@@ -277,6 +277,7 @@ export {
   InterruptedError,
   InvalidStateError,
   IsADirectoryError,
+  KeyboardInterrupt,
   KeyError,
   LookupError,
   NotADirectoryError,

@@ -269,6 +269,20 @@ export function check(r: number): number {
 // asyncio's own exceptions.
 
 /**
+ * Python's `KeyboardInterrupt`: `run()` rejects with it when SIGINT (Ctrl+C)
+ * cancelled the main task.
+ *
+ * @example
+ * ```ts
+ * try { await asyncio.run(main); } catch (e) { if (e instanceof KeyboardInterrupt) {} }
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  /** The Python class name. */
+  override name = "KeyboardInterrupt";
+}
+
+/**
  * The operation was cancelled (`Future.cancel()`, `Task.cancel()`).
  *
  * @example

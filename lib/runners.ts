@@ -6,7 +6,18 @@
  */
 import type { AbstractEventLoop } from "./events.ts";
 import { _getRunningLoop } from "./events.ts";
-import { RuntimeError, ValueError } from "./exceptions.ts";
+import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./exceptions.ts";
+import { isMainThread } from "node:worker_threads";
+import process from "node:process";
+
+/** The signal methods of `SelectorEventLoop`, seen from here without importing it. */
+interface SignalLoop {
+  addSignalHandler(sig: number, cb: () => void): void;
+  removeSignalHandler(sig: number): boolean;
+  hasSignalHandler(sig: number): boolean;
+}
+
+const SIGINT = 2;
 import { Coroutine, isGenerator } from "./coroutines.ts";
 import { pyRepr } from "./format.ts";
 import { newEventLoop, setEventLoop } from "./policies.ts";
@@ -76,7 +87,38 @@ export class Runner {
     }
     const loop = this.#lazyInit();
     const task = loop.createTask<T>(coro);
-    return await loop.runUntilComplete<T>(task);
+    // Python's Runner: the first Ctrl+C cancels the main task (its finally
+    // blocks run) and run() then raises KeyboardInterrupt; a second one
+    // gets the default action.
+    const sigLoop = loop as Partial<SignalLoop>;
+    let interrupts = 0;
+    let installed = false;
+    if (
+      isMainThread && typeof sigLoop.addSignalHandler === "function" &&
+      !sigLoop.hasSignalHandler!(SIGINT)
+    ) {
+      sigLoop.addSignalHandler(SIGINT, () => {
+        interrupts++;
+        if (interrupts === 1 && !task.done()) {
+          task.cancel();
+          return;
+        }
+        sigLoop.removeSignalHandler!(SIGINT);
+        installed = false;
+        process.kill(process.pid, "SIGINT");
+      });
+      installed = true;
+    }
+    try {
+      return await loop.runUntilComplete<T>(task);
+    } catch (e) {
+      if (e instanceof CancelledError && interrupts > 0 && task.uncancel() === 0) {
+        throw new KeyboardInterrupt();
+      }
+      throw e;
+    } finally {
+      if (installed) sigLoop.removeSignalHandler!(SIGINT);
+    }
   }
 
   /** Cancels the tasks left, closes the loop. Idempotent. */

@@ -266,6 +266,11 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     this.#signalHandlers.set(sig, { handle, unlisten });
   }
 
+  /** Whether a handler for `sig` is installed. */
+  hasSignalHandler(sig: number): boolean {
+    return this.#signalHandlers.has(sig);
+  }
+
   /** Removes the handler for `sig`; true if there was one. The default action returns. */
   removeSignalHandler(sig: number): boolean {
     checkSignal(sig);

@@ -114,3 +114,23 @@ test("example: signal handlers for SIGINT and SIGTERM stop the loop", async () =
   assert(/^pid \d+: send SIGINT or SIGTERM to exit\.$/.test(lines[1]), lines[1]);
   assertEquals(lines[2], "got signal SIGTERM: exit");
 });
+
+test("run(): SIGINT cancels the main task, its finally runs, run() rejects with KeyboardInterrupt", async () => {
+  const [cmd, args] = scriptCommand("tests/fixtures/sigint_run.ts");
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let sent = false;
+  const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  child.stdout!.on("data", (d: Uint8Array) => {
+    out += new TextDecoder().decode(d);
+    if (!sent && out.includes("ready")) {
+      sent = true;
+      child.kill("SIGINT");
+    }
+  });
+  await exited;
+  clearTimeout(killer);
+  await new Promise((r) => setTimeout(r, 20));
+  assertEquals(out.trim().split("\n"), ["ready", "cleanup", "KeyboardInterrupt"]);
+});
