@@ -31,6 +31,7 @@ import {
   UnixWritePipeTransport,
 } from "./unix_subprocess.ts";
 import { fileobjToFd } from "./selectors.ts";
+import type { Future } from "./futures.ts";
 import type { ProtocolLike } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { SelectorSocketTransport } from "./selector_transports.ts";
@@ -101,32 +102,30 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * Reads the pipe (an fd or an object with `fileno()`) into a protocol;
    * resolves to `[transport, protocol]`. The transport owns the fd from now.
    */
-  async connectReadPipe<P extends ProtocolLike>(
+  connectReadPipe<P extends ProtocolLike>(
     protocolFactory: () => P,
     pipe: number | { fileno(): number },
   ): Promise<[UnixReadPipeTransport, P]> {
-    const fd = fileobjToFd(pipe);
-    const protocol = protocolFactory();
-    const waiter = this.createFuture<void>();
-    const transport = new UnixReadPipeTransport(this, fd, protocol, waiter);
-    try {
-      await waiter;
-    } catch (e) {
-      transport.close();
-      throw e;
-    }
-    return [transport, protocol];
+    return this.#connectPipe(protocolFactory, pipe, UnixReadPipeTransport);
   }
 
   /** Writes to the pipe through a transport; resolves to `[transport, protocol]`. */
-  async connectWritePipe<P extends BaseProtocolLike>(
+  connectWritePipe<P extends BaseProtocolLike>(
     protocolFactory: () => P,
     pipe: number | { fileno(): number },
   ): Promise<[UnixWritePipeTransport, P]> {
+    return this.#connectPipe(protocolFactory, pipe, UnixWritePipeTransport);
+  }
+
+  async #connectPipe<P extends BaseProtocolLike, T extends { close(): void }>(
+    protocolFactory: () => P,
+    pipe: number | { fileno(): number },
+    Transport: new (loop: this, fd: number, protocol: P, waiter: Future<void>) => T,
+  ): Promise<[T, P]> {
     const fd = fileobjToFd(pipe);
     const protocol = protocolFactory();
     const waiter = this.createFuture<void>();
-    const transport = new UnixWritePipeTransport(this, fd, protocol, waiter);
+    const transport = new Transport(this, fd, protocol, waiter);
     try {
       await waiter;
     } catch (e) {
