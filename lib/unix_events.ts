@@ -253,6 +253,10 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
         `a callable object was expected by add_signal_handler(), got ${pyRepr(callback)}`,
       );
     }
+    // The kernel never delivers these; some runtimes accept a listener anyway.
+    if (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP) {
+      throw new RuntimeError(`sig ${sig} cannot be caught`);
+    }
     const handle = new Handle(callback, args.length ? args : null, this, null);
     const old = this.#signalHandlers.get(sig);
     let unlisten: () => void;
