@@ -86,6 +86,8 @@ export {
 } from "./lib/subprocess.ts";
 export {
   type StdioSpec,
+  UnixReadPipeTransport,
+  UnixWritePipeTransport,
   type SubprocessOptions,
   UnixSubprocessTransport,
 } from "./lib/unix_subprocess.ts";
@@ -301,3 +303,5 @@ export {
   type LogRecord,
   WARNING,
 } from "./lib/log.ts";
+export * as asyncore from "./lib/asyncore.ts";
+export * as asynchat from "./lib/asynchat.ts";

@@ -1,0 +1,368 @@
+/**
+ * Python's `asynchat` module (deprecated in Python 3.6, removed in 3.12):
+ * `async_chat`, an `asyncore.dispatcher` that splits its input at a
+ * terminator (bytes, a byte count, or none) and sends a FIFO of data and
+ * producers.
+ *
+ * @example
+ * ```ts
+ * import * as asynchat from "./asynchat.ts";
+ * class LineHandler extends asynchat.async_chat {
+ *   ibuffer: Uint8Array[] = [];
+ *   constructor(sock: Socket) {
+ *     super(sock);
+ *     this.setTerminator(new TextEncoder().encode("\r\n"));
+ *   }
+ *   override collectIncomingData(data: Uint8Array) { this.ibuffer.push(data); }
+ *   override foundTerminator() {
+ *     this.push(concat(this.ibuffer)); // echo the line back
+ *     this.ibuffer = [];
+ *   }
+ * }
+ * ```
+ *
+ * @module
+ */
+import { BlockingIOError, NotImplementedError, OSError, ValueError } from "./exceptions.ts";
+import { dispatcher, type SocketMap } from "./asyncore.ts";
+import type { Socket } from "./socket.ts";
+
+/**
+ * What `pushWithProducer` takes: `more()` returns the next bytes, empty
+ * when it has no more.
+ *
+ * @example
+ * ```ts
+ * const p: Producer = { more: () => new Uint8Array(0) };
+ * ```
+ */
+export interface Producer {
+  /** The next chunk; empty when exhausted. */
+  more(): Uint8Array;
+}
+
+/** A terminator: bytes to find, a count of bytes to read, or none. */
+export type Terminator = Uint8Array | number | null;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  const n = needle.length;
+  if (n === 0) return 0;
+  const first = needle[0];
+  const last = haystack.length - n;
+  outer: for (
+    let i = haystack.indexOf(first);
+    i !== -1 && i <= last;
+    i = haystack.indexOf(first, i + 1)
+  ) {
+    for (let j = 1; j < n; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The length of the longest proper prefix of `needle` that `haystack` ends
+ * with (0 if none): Python's `asynchat.find_prefix_at_end`.
+ *
+ * @example
+ * ```ts
+ * findPrefixAtEnd(enc.encode("qwerty\r"), enc.encode("\r\n")); // 1
+ * ```
+ */
+export function findPrefixAtEnd(haystack: Uint8Array, needle: Uint8Array): number {
+  let l = needle.length - 1;
+  while (l) {
+    const off = haystack.length - l;
+    let match = off >= 0;
+    for (let j = 0; match && j < l; j++) if (haystack[off + j] !== needle[j]) match = false;
+    if (match) break;
+    l--;
+  }
+  return l;
+}
+
+type FifoItem = Uint8Array | Producer | null;
+
+function isBytes(x: unknown): x is Uint8Array {
+  return x instanceof Uint8Array;
+}
+
+/**
+ * A channel that splits its input at a terminator and sends a FIFO of
+ * bytes and producers. Subclass it with `collectIncomingData()` and
+ * `foundTerminator()`. Python's `asynchat.async_chat`.
+ *
+ * @example
+ * ```ts
+ * class Chat extends async_chat {
+ *   override collectIncomingData(data: Uint8Array) { console.log(data); }
+ *   override foundTerminator() { this.push(new TextEncoder().encode("ok\r\n")); }
+ * }
+ * ```
+ */
+// deno-lint-ignore camelcase
+export class async_chat extends dispatcher {
+  /** How much `handleRead()` reads at a time (Python's `ac_in_buffer_size`). */
+  acInBufferSize = 65536;
+  /** The largest chunk sent at a time (Python's `ac_out_buffer_size`). */
+  acOutBufferSize = 65536;
+  /** Received bytes not yet handed on. */
+  acInBuffer: Uint8Array = new Uint8Array(0);
+  /** Collected by the default-style `collectIncomingDataDefault`. */
+  incoming: Uint8Array[] = [];
+  /** The output queue: bytes, producers, and `null` (close when reached). */
+  producerFifo: FifoItem[] = [];
+  /** The current terminator. */
+  terminator: Terminator = null;
+
+  /** A chat channel over `sock` (or none yet), in `map` (default the global map). */
+  constructor(sock: Socket | null = null, map: SocketMap | null = null) {
+    super(sock, map);
+  }
+
+  /** Called with received data. Must be overridden. */
+  collectIncomingData(_data: Uint8Array): void {
+    throw new NotImplementedError("must be implemented in subclass");
+  }
+
+  /** Appends `data` to `incoming` (Python's `_collect_incoming_data`). */
+  protected collectIncomingDataDefault(data: Uint8Array): void {
+    this.incoming.push(data);
+  }
+
+  /** Joins and clears `incoming` (Python's `_get_data`). */
+  protected getData(): Uint8Array {
+    let n = 0;
+    for (const d of this.incoming) n += d.length;
+    const out = new Uint8Array(n);
+    let pos = 0;
+    for (const d of this.incoming) {
+      out.set(d, pos);
+      pos += d.length;
+    }
+    this.incoming = [];
+    return out;
+  }
+
+  /** Called when the terminator is found. Must be overridden. */
+  foundTerminator(): void {
+    throw new NotImplementedError("must be implemented in subclass");
+  }
+
+  /**
+   * Sets the terminator: bytes (a string is encoded as latin-1, as Python's
+   * `use_encoding`), a byte count (>= 0), or null (collect forever).
+   */
+  setTerminator(term: Terminator | string): void {
+    if (typeof term === "string") {
+      term = Uint8Array.from(term, (c) => c.charCodeAt(0) & 0xff);
+    } else if (typeof term === "number") {
+      if (!Number.isInteger(term)) throw new TypeError("terminator must be an integer");
+      if (term < 0) throw new ValueError("the number of received bytes must be positive");
+    }
+    this.terminator = term;
+  }
+
+  /** The current terminator. */
+  getTerminator(): Terminator {
+    return this.terminator;
+  }
+
+  /** Reads what is there and hands it on, split at the terminator. */
+  override handleRead(): void {
+    let data: Uint8Array;
+    try {
+      data = this.recv(this.acInBufferSize);
+    } catch (e) {
+      if (e instanceof BlockingIOError) return;
+      if (e instanceof OSError) {
+        this.handleError();
+        return;
+      }
+      throw e;
+    }
+    this.acInBuffer = concat(this.acInBuffer, data);
+    // Keep going while there is data and the channel is still being handled.
+    while (this.acInBuffer.length) {
+      const lb = this.acInBuffer.length;
+      const terminator = this.getTerminator();
+      if (terminator === null || terminator === 0 || (isBytes(terminator) && !terminator.length)) {
+        // No terminator: collect everything.
+        this.collectIncomingData(this.acInBuffer);
+        this.acInBuffer = new Uint8Array(0);
+      } else if (typeof terminator === "number") {
+        const n = terminator;
+        if (lb < n) {
+          this.collectIncomingData(this.acInBuffer);
+          this.acInBuffer = new Uint8Array(0);
+          this.terminator = n - lb;
+        } else {
+          this.collectIncomingData(this.acInBuffer.subarray(0, n));
+          this.acInBuffer = this.acInBuffer.subarray(n);
+          this.terminator = 0;
+          this.foundTerminator();
+        }
+      } else {
+        const tlen = terminator.length;
+        const index = indexOf(this.acInBuffer, terminator);
+        if (index !== -1) {
+          if (index > 0) this.collectIncomingData(this.acInBuffer.subarray(0, index));
+          this.acInBuffer = this.acInBuffer.subarray(index + tlen);
+          this.foundTerminator();
+        } else {
+          // The buffer may end with the start of the terminator: keep that part.
+          const keep = findPrefixAtEnd(this.acInBuffer, terminator);
+          if (keep) {
+            if (keep !== lb) {
+              this.collectIncomingData(this.acInBuffer.subarray(0, lb - keep));
+              this.acInBuffer = this.acInBuffer.subarray(lb - keep);
+            }
+            break;
+          }
+          this.collectIncomingData(this.acInBuffer);
+          this.acInBuffer = new Uint8Array(0);
+        }
+      }
+    }
+  }
+
+  /** Sends more of the queue. */
+  override handleWrite(): void {
+    this.initiateSend();
+  }
+
+  /** The peer closed: closes the channel. */
+  override handleClose(): void {
+    this.close();
+  }
+
+  /** Queues `data` (split into `acOutBufferSize` chunks) and starts sending. */
+  push(data: Uint8Array): void {
+    const raw: unknown = data;
+    if (!ArrayBuffer.isView(raw)) {
+      throw new TypeError(`data argument must be byte-ish (${typeof raw})`);
+    }
+    const d = raw instanceof Uint8Array
+      ? raw
+      : new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+    const sabs = this.acOutBufferSize;
+    if (d.length > sabs) {
+      for (let i = 0; i < d.length; i += sabs) this.producerFifo.push(d.subarray(i, i + sabs));
+    } else {
+      this.producerFifo.push(d);
+    }
+    this.initiateSend();
+  }
+
+  /** Queues a producer and starts sending. */
+  pushWithProducer(producer: Producer): void {
+    this.producerFifo.push(producer);
+    this.initiateSend();
+  }
+
+  /** Always true. */
+  override readable(): boolean {
+    return true;
+  }
+
+  /** While there is something queued, or while connecting. */
+  override writable(): boolean {
+    return this.producerFifo.length > 0 || !this.connected;
+  }
+
+  /** Queues a close: the channel closes once everything before it is sent. */
+  closeWhenDone(): void {
+    this.producerFifo.push(null);
+  }
+
+  /** Sends the head of the queue, as much as the socket takes. */
+  initiateSend(): void {
+    while (this.producerFifo.length && this.connected) {
+      const first = this.producerFifo[0];
+      if (first === null) {
+        this.producerFifo.shift();
+        this.handleClose();
+        return;
+      }
+      if (isBytes(first) && first.length === 0) {
+        this.producerFifo.shift();
+        continue;
+      }
+      const obs = this.acOutBufferSize;
+      if (!isBytes(first)) {
+        const more = first.more();
+        if (more && more.length) this.producerFifo.unshift(more);
+        else this.producerFifo.shift();
+        continue;
+      }
+      const data = first.subarray(0, obs);
+      let numSent: number;
+      try {
+        numSent = this.send(data);
+      } catch (e) {
+        if (!(e instanceof OSError)) throw e;
+        this.handleError();
+        return;
+      }
+      if (numSent) {
+        if (numSent < data.length || obs < first.length) {
+          this.producerFifo[0] = first.subarray(numSent);
+        } else {
+          this.producerFifo.shift();
+        }
+      }
+      return;
+    }
+  }
+
+  /** Drops buffered input, collected data and the output queue. */
+  discardBuffers(): void {
+    this.acInBuffer = new Uint8Array(0);
+    this.incoming = [];
+    this.producerFifo = [];
+  }
+}
+
+/**
+ * A producer over bytes, handed out `bufferSize` at a time. Python's
+ * `asynchat.simple_producer`.
+ *
+ * @example
+ * ```ts
+ * chat.pushWithProducer(new simple_producer(bigData, 1024));
+ * ```
+ */
+// deno-lint-ignore camelcase
+export class simple_producer implements Producer {
+  /** What is left. */
+  data: Uint8Array;
+  /** The chunk size. */
+  bufferSize: number;
+
+  /** A producer of `data` in chunks of `bufferSize` (default 512). */
+  constructor(data: Uint8Array, bufferSize = 512) {
+    this.data = data;
+    this.bufferSize = bufferSize;
+  }
+
+  /** The next chunk; empty when done. */
+  more(): Uint8Array {
+    if (this.data.length > this.bufferSize) {
+      const result = this.data.subarray(0, this.bufferSize);
+      this.data = this.data.subarray(this.bufferSize);
+      return result;
+    }
+    const result = this.data;
+    this.data = new Uint8Array(0);
+    return result;
+  }
+}

@@ -1,0 +1,882 @@
+/**
+ * Python's `asyncore` module (deprecated in Python 3.6, removed in 3.12):
+ * `dispatcher` channels in a map, served by `loop()`.
+ *
+ * The one difference from Python: {@link loop} (and {@link poll}) return a
+ * Promise. Each pass asks a selector for readiness without waiting
+ * (`select(0)`); when nothing is ready it waits off the main thread with
+ * `sys().pollAsync(...)` over the selector's `waitSet()`, so the host's
+ * timers and I/O keep running while a loop is waiting. Awaited inside a
+ * running asyncio loop (`asyncio.run`), it waits through that loop's
+ * `addReader`/`addWriter` instead, so both run together. The handlers
+ * themselves (`handleRead()`, ...) run synchronously, as in Python.
+ *
+ * Class names keep their Python spelling (`dispatcher`,
+ * `dispatcher_with_send`, `file_dispatcher`, `file_wrapper`) so ported code
+ * reads the same; methods and attributes are camelCase.
+ *
+ * Not supported: out-of-band data. The selectors report only read and write
+ * readiness, so `handleExpt()` is never called by the loop (an error or
+ * hang-up is reported as readable and writable, and seen by the next
+ * `recv()`/`send()` or connect check, as in Python's select path).
+ *
+ * @example
+ * ```ts
+ * import * as asyncore from "./asyncore.ts";
+ * class EchoHandler extends asyncore.dispatcher_with_send {
+ *   override handleRead() {
+ *     const data = this.recv(8192);
+ *     if (data.length) this.send(data);
+ *   }
+ * }
+ * class EchoServer extends asyncore.dispatcher {
+ *   constructor(host: string, port: number) {
+ *     super();
+ *     this.createSocket();
+ *     this.setReuseAddr();
+ *     this.bind([host, port]);
+ *     this.listen(5);
+ *   }
+ *   override handleAccepted(sock: Socket, _addr: unknown) {
+ *     new EchoHandler(sock);
+ *   }
+ * }
+ * new EchoServer("127.0.0.1", 8080);
+ * await asyncore.loop();
+ * ```
+ *
+ * @module
+ */
+import { C, ERRNO, sys } from "../ffi/mod.ts";
+import { NotImplementedError, OSError, osErrorFromErrno } from "./exceptions.ts";
+import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
+import { EVENT_READ, EVENT_WRITE, PollSelector, SelectSelector } from "./selectors.ts";
+import type { AddressLike, SocketAddress } from "./sockaddr.ts";
+import { bytesArg, Socket } from "./socket.ts";
+
+const {
+  EALREADY,
+  EINPROGRESS,
+  EWOULDBLOCK,
+  EAGAIN,
+  EISCONN,
+  EINVAL,
+  ENOTCONN,
+  ESHUTDOWN,
+  ECONNRESET,
+  ECONNABORTED,
+  EPIPE,
+  EBADF,
+  EINTR,
+} = ERRNO;
+
+/** The errnos that mean the peer is gone: Python's `asyncore._DISCONNECTED`. */
+const DISCONNECTED: ReadonlySet<number> = new Set<number>([
+  ECONNRESET,
+  ENOTCONN,
+  ESHUTDOWN,
+  ECONNABORTED,
+  EPIPE,
+  EBADF,
+]);
+
+/** `F_DUPFD_CLOEXEC` (Linux): duplicate an fd, close-on-exec. */
+const F_DUPFD_CLOEXEC = 1030;
+
+/**
+ * What a channel is to the loop: anything in a map. All `dispatcher`s are.
+ *
+ * @example
+ * ```ts
+ * const map: SocketMap = new Map();
+ * ```
+ */
+export type SocketMap = Map<number, dispatcher>;
+
+/**
+ * The global map of channels that `loop()` serves when given none: Python's
+ * `asyncore.socket_map`.
+ *
+ * @example
+ * ```ts
+ * console.log(socketMap.size);
+ * ```
+ */
+export const socketMap: SocketMap = new Map();
+
+/** An error from a channel's handler: returns the errno of an `OSError`. */
+function errnoOf(e: unknown): number | undefined {
+  return e instanceof OSError ? e.errno : undefined;
+}
+
+function pyRepr(obj: unknown): string {
+  try {
+    return String(obj);
+  } catch {
+    return "<repr failed>";
+  }
+}
+
+/**
+ * Calls `obj.handleReadEvent()`; an exception goes to `obj.handleError()`.
+ *
+ * @example
+ * ```ts
+ * read(channel);
+ * ```
+ */
+export function read(obj: dispatcher): void {
+  try {
+    obj.handleReadEvent();
+  } catch {
+    obj.handleError();
+  }
+}
+
+/**
+ * Calls `obj.handleWriteEvent()`; an exception goes to `obj.handleError()`.
+ *
+ * @example
+ * ```ts
+ * write(channel);
+ * ```
+ */
+export function write(obj: dispatcher): void {
+  try {
+    obj.handleWriteEvent();
+  } catch {
+    obj.handleError();
+  }
+}
+
+/**
+ * Python's `readwrite(obj, flags)` over selector events: read, then write;
+ * a disconnect error closes the channel, any other goes to `handleError()`.
+ *
+ * @example
+ * ```ts
+ * readwrite(channel, EVENT_READ);
+ * ```
+ */
+export function readwrite(obj: dispatcher, events: number): void {
+  try {
+    if (events & EVENT_READ) obj.handleReadEvent();
+    if (events & EVENT_WRITE) obj.handleWriteEvent();
+  } catch (e) {
+    const errno = errnoOf(e);
+    if (errno !== undefined && DISCONNECTED.has(errno)) obj.handleClose();
+    else obj.handleError();
+  }
+}
+
+function sleep(seconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds) * 1000));
+}
+
+/**
+ * One pass over `map`: waits up to `timeout` seconds for a channel to be
+ * ready, then runs the handlers of the ready ones. Python's `asyncore.poll`
+ * (`usePoll` false: over `select(2)`) and `asyncore.poll2` (`usePoll`
+ * true: over `poll(2)`), as a Promise: the wait never blocks the thread.
+ *
+ * @example
+ * ```ts
+ * await poll(0.1, myMap);
+ * ```
+ */
+export async function poll(
+  timeout = 0,
+  map: SocketMap = socketMap,
+  usePoll = false,
+): Promise<void> {
+  if (map.size === 0) return;
+  const sel = usePoll ? new PollSelector<dispatcher>() : new SelectSelector<dispatcher>();
+  try {
+    const regs: Array<[number, number]> = [];
+    for (const [fd, obj] of [...map]) {
+      const r = obj.readable();
+      const w = obj.writable() && !obj.accepting;
+      const events = (r ? EVENT_READ : 0) | (w ? EVENT_WRITE : 0);
+      if (events) {
+        sel.register(fd, events, obj);
+        regs.push([fd, events]);
+      }
+    }
+    if (regs.length === 0) {
+      await sleep(timeout ?? 0);
+      return;
+    }
+    let ready = sel.select(0);
+    if (ready.length === 0 && (timeout === null || timeout > 0)) {
+      const aloop = _getRunningLoop();
+      if (aloop === null || !(await waitOnLoop(aloop, regs, timeout))) {
+        await waitReady(sel, timeout);
+      }
+      ready = sel.select(0);
+    }
+    if (usePoll) {
+      for (const [key, events] of ready) {
+        const obj = map.get(key.fd);
+        if (obj !== undefined) readwrite(obj, events);
+      }
+      return;
+    }
+    // select(): every readable channel first, then every writable one.
+    for (const [key, events] of ready) {
+      if (!(events & EVENT_READ)) continue;
+      const obj = map.get(key.fd);
+      if (obj !== undefined) read(obj);
+    }
+    for (const [key, events] of ready) {
+      if (!(events & EVENT_WRITE)) continue;
+      const obj = map.get(key.fd);
+      if (obj !== undefined) write(obj);
+    }
+  } finally {
+    sel.close();
+  }
+}
+
+/**
+ * Python's `asyncore.poll2`: one pass over `poll(2)`.
+ *
+ * @example
+ * ```ts
+ * await poll2(0.1, myMap);
+ * ```
+ */
+export function poll2(timeout = 0, map: SocketMap = socketMap): Promise<void> {
+  return poll(timeout, map, true);
+}
+
+/**
+ * Inside a running asyncio loop (which owns the process's off-thread poll),
+ * waits through that loop: `addReader`/`addWriter` on the channels' fds and
+ * a `callLater` for the timeout. False when the loop refused an fd.
+ */
+function waitOnLoop(
+  aloop: AbstractEventLoop,
+  regs: Array<[number, number]>,
+  timeout: number | null,
+): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const readers: number[] = [];
+    const writers: number[] = [];
+    let timer: { cancel(): void } | null = null;
+    let done = false;
+    const finish = (ok: boolean) => {
+      if (done) return;
+      done = true;
+      for (const fd of readers) aloop.removeReader(fd);
+      for (const fd of writers) aloop.removeWriter(fd);
+      timer?.cancel();
+      resolve(ok);
+    };
+    try {
+      for (const [fd, events] of regs) {
+        if (events & EVENT_READ) {
+          aloop.addReader(fd, () => finish(true));
+          readers.push(fd);
+        }
+        if (events & EVENT_WRITE) {
+          aloop.addWriter(fd, () => finish(true));
+          writers.push(fd);
+        }
+      }
+      if (timeout !== null) timer = aloop.callLater(timeout, () => finish(true));
+    } catch {
+      finish(false);
+    }
+  });
+}
+
+/**
+ * Waits off the main thread until the selector has something or `timeout`
+ * seconds (null: no limit) pass. When another waiter (an asyncio loop) has
+ * the process's one off-thread poll in use, falls back to short sleeps.
+ */
+async function waitReady(
+  sel: PollSelector<dispatcher> | SelectSelector<dispatcher>,
+  timeout: number | null,
+): Promise<void> {
+  const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    const ms = left === Infinity ? -1 : Math.min(0x7fffffff, Math.ceil(left));
+    const { fds, nfds } = sel.waitSet();
+    let r: number;
+    try {
+      r = await sys().pollAsync(fds, nfds, ms);
+    } catch {
+      // The off-thread poll is busy: look again in a little while.
+      await sleep(Math.min(0.01, left / 1000));
+      if (sel.select(0).length) return;
+      continue;
+    }
+    if (r === -EINTR) continue;
+    if (r < 0) throw osErrorFromErrno(-r);
+    return;
+  }
+}
+
+/** Options of {@link loop}. */
+export interface LoopOptions {
+  /** Seconds each pass waits at most (Python's default 30). */
+  timeout?: number;
+  /** Wait with `poll(2)` instead of `select(2)`. Default false. */
+  usePoll?: boolean;
+  /** The channels; default the global {@link socketMap}. */
+  map?: SocketMap;
+  /** Stop after this many passes; default: when the map is empty. */
+  count?: number | null;
+}
+
+/**
+ * Serves the channels of `map` until it is empty (every channel closed) or
+ * `count` passes have run. Python's `asyncore.loop`, as a Promise.
+ *
+ * @example
+ * ```ts
+ * await loop({ timeout: 1, count: 10 });
+ * ```
+ */
+export async function loop(options: LoopOptions = {}): Promise<void> {
+  const timeout = options.timeout ?? 30;
+  const usePoll = options.usePoll ?? false;
+  const map = options.map ?? socketMap;
+  let count = options.count ?? null;
+  if (count === null) {
+    while (map.size) await poll(timeout, map, usePoll);
+  } else {
+    while (map.size && count > 0) {
+      await poll(timeout, map, usePoll);
+      count--;
+    }
+  }
+}
+
+/**
+ * What a dispatcher wraps: a {@link Socket}, or a {@link file_wrapper}.
+ */
+export interface SocketLike {
+  /** The fd (-1 once closed). */
+  fileno(): number;
+  /** Receives up to `n` bytes. */
+  recv(n: number): Uint8Array;
+  /** Sends bytes; returns how many went. */
+  send(data: Uint8Array): number;
+  /** Closes it. */
+  close(): void;
+  /** An int option (SO_ERROR). */
+  getsockopt(level: number, optname: number): number;
+}
+
+/**
+ * A channel: a thin wrapper around a non-blocking socket, with handlers the
+ * loop calls. Python's `asyncore.dispatcher`.
+ *
+ * @example
+ * ```ts
+ * class Client extends dispatcher {
+ *   override handleConnect() {}
+ *   override handleRead() { console.log(this.recv(8192)); }
+ * }
+ * ```
+ */
+// deno-lint-ignore camelcase
+export class dispatcher {
+  /** Log every event (Python's `debug`). */
+  debug = false;
+  /** The socket is connected. */
+  connected = false;
+  /** The socket listens (`listen()` was called). */
+  accepting = false;
+  /** A `connect()` is under way. */
+  connecting = false;
+  /** Python's `closing` flag (not used by the loop). */
+  closing = false;
+  /** The address given to bind/connect, or the peer's. */
+  addr: AddressLike | SocketAddress | null = null;
+  /** The log types `logInfo` does not print. */
+  ignoreLogTypes: Set<string> = new Set(["warning"]);
+  /** The wrapped socket, or null. */
+  socket: Socket | SocketLike | null = null;
+  /** The `[family, type]` given to `createSocket`. */
+  familyAndType: [number, number] | null = null;
+  /** The map this channel lives in. */
+  protected map: SocketMap;
+  /** The fd under which it is in its map. */
+  protected channelFd: number | null = null;
+
+  /**
+   * A channel over `sock` (made non-blocking, considered connected if it
+   * has a peer), or with no socket yet (`createSocket()` makes one). It is
+   * added to `map` (default the global {@link socketMap}).
+   */
+  constructor(sock: Socket | null = null, map: SocketMap | null = null) {
+    this.map = map ?? socketMap;
+    if (sock) {
+      sock.setblocking(false);
+      this.setSocket(sock, map);
+      this.connected = true;
+      try {
+        this.addr = sock.getpeername();
+      } catch (e) {
+        const errno = errnoOf(e);
+        if (errno === ENOTCONN || errno === EINVAL) {
+          // Listening or unconnected socket.
+          this.connected = false;
+        } else {
+          this.delChannel(map);
+          throw e;
+        }
+      }
+    } else {
+      this.socket = null;
+    }
+  }
+
+  /** The socket's fd (-1 when there is none): Python delegates this to the socket. */
+  fileno(): number {
+    return this.socket?.fileno() ?? -1;
+  }
+
+  /** `<module.Class connected 127.0.0.1:8080 at fd 5>`. */
+  toString(): string {
+    const status = [`${this.constructor.name}`];
+    if (this.accepting && this.addr) status.push("listening");
+    else if (this.connected) status.push("connected");
+    if (Array.isArray(this.addr)) status.push(`${this.addr[0]}:${this.addr[1]}`);
+    else if (this.addr) status.push(String(this.addr));
+    return `<asyncore.${status.join(" ")} at fd ${this.channelFd}>`;
+  }
+
+  /** Puts this channel in `map` (default its own). */
+  addChannel(map: SocketMap | null = null): void {
+    (map ?? this.map).set(this.channelFd!, this);
+  }
+
+  /** Takes this channel out of `map` (default its own). */
+  delChannel(map: SocketMap | null = null): void {
+    const fd = this.channelFd;
+    const m = map ?? this.map;
+    if (fd !== null && m.get(fd) === this) m.delete(fd);
+    this.channelFd = null;
+  }
+
+  /** Makes the channel's non-blocking socket and adds the channel to its map. */
+  createSocket(family: number = C.AF_INET, type: number = C.SOCK_STREAM): void {
+    this.familyAndType = [family, type];
+    const sock = new Socket(family, type);
+    sock.setblocking(false);
+    this.setSocket(sock);
+  }
+
+  /** Uses `sock` as the channel's socket and adds the channel to `map`. */
+  setSocket(sock: Socket | SocketLike, map: SocketMap | null = null): void {
+    this.socket = sock;
+    this.channelFd = sock.fileno();
+    this.addChannel(map);
+  }
+
+  /** Sets SO_REUSEADDR; errors are ignored. */
+  setReuseAddr(): void {
+    try {
+      const s = this.socket as Socket;
+      s.setsockopt(
+        C.SOL_SOCKET,
+        C.SO_REUSEADDR,
+        (s.getsockopt(C.SOL_SOCKET, C.SO_REUSEADDR) as number) | 1,
+      );
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+    }
+  }
+
+  // -- predicates the loop asks ---------------------------------------------
+
+  /** Whether the loop should watch for reads. Default true. */
+  readable(): boolean {
+    return true;
+  }
+
+  /** Whether the loop should watch for writes. Default true. */
+  writable(): boolean {
+    return true;
+  }
+
+  // -- socket methods -------------------------------------------------------
+
+  /** Listens for connections; the channel becomes an acceptor. */
+  listen(num: number): void {
+    this.accepting = true;
+    (this.socket as Socket).listen(num);
+  }
+
+  /** Binds the socket to `addr`. */
+  bind(addr: AddressLike): void {
+    this.addr = addr;
+    (this.socket as Socket).bind(addr);
+  }
+
+  /**
+   * Starts connecting to `address`; `handleConnect()` runs once it is
+   * connected (at once if it already is).
+   */
+  connect(address: AddressLike): void {
+    this.connected = false;
+    this.connecting = true;
+    const err = (this.socket as Socket).connectEx(address);
+    if (err === EINPROGRESS || err === EALREADY || err === EWOULDBLOCK) {
+      this.addr = address;
+      return;
+    }
+    if (err === 0 || err === EISCONN) {
+      this.addr = address;
+      this.handleConnectEvent();
+    } else {
+      throw osErrorFromErrno(err);
+    }
+  }
+
+  /** A pending connection `[sock, addr]`, or null when there is none. */
+  accept(): [Socket, SocketAddress] | null {
+    try {
+      return (this.socket as Socket).accept();
+    } catch (e) {
+      const errno = errnoOf(e);
+      if (errno === EWOULDBLOCK || errno === ECONNABORTED || errno === EAGAIN) return null;
+      throw e;
+    }
+  }
+
+  /** Sends bytes; returns how many went (0 when the socket would block or the peer is gone). */
+  send(data: Uint8Array): number {
+    try {
+      return this.socket!.send(bytesArg(data));
+    } catch (e) {
+      const errno = errnoOf(e);
+      if (errno === EWOULDBLOCK) return 0;
+      if (errno !== undefined && DISCONNECTED.has(errno)) {
+        this.handleClose();
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Receives up to `bufferSize` bytes. Empty at EOF (or when the peer is
+   * gone), after calling `handleClose()`. May throw `BlockingIOError`.
+   */
+  recv(bufferSize: number): Uint8Array {
+    try {
+      const data = this.socket!.recv(bufferSize);
+      if (data.length === 0) {
+        this.handleClose();
+        return new Uint8Array(0);
+      }
+      return data;
+    } catch (e) {
+      const errno = errnoOf(e);
+      if (errno !== undefined && DISCONNECTED.has(errno)) {
+        this.handleClose();
+        return new Uint8Array(0);
+      }
+      throw e;
+    }
+  }
+
+  /** Takes the channel out of its map and closes the socket. */
+  close(): void {
+    this.connected = false;
+    this.accepting = false;
+    this.connecting = false;
+    this.delChannel();
+    if (this.socket !== null) {
+      try {
+        this.socket.close();
+      } catch (e) {
+        const errno = errnoOf(e);
+        if (errno !== ENOTCONN && errno !== EBADF) throw e;
+      }
+    }
+  }
+
+  // -- logging --------------------------------------------------------------
+
+  /** Prints `log: message` to stderr when `debug` is set. */
+  log(message: string): void {
+    if (this.debug) console.error(`log: ${message}`);
+  }
+
+  /** Prints `type: message` unless `type` is in `ignoreLogTypes`. */
+  logInfo(message: string, type = "info"): void {
+    if (!this.ignoreLogTypes.has(type)) console.log(`${type}: ${message}`);
+  }
+
+  // -- events the loop calls ------------------------------------------------
+
+  /** A read event: accept, finish connecting, or read. */
+  handleReadEvent(): void {
+    if (this.accepting) {
+      this.handleAccept();
+    } else if (!this.connected) {
+      if (this.connecting) this.handleConnectEvent();
+      this.handleRead();
+    } else {
+      this.handleRead();
+    }
+  }
+
+  /** Checks SO_ERROR and, if the connect worked, calls `handleConnect()`. */
+  handleConnectEvent(): void {
+    const err = this.socket!.getsockopt(C.SOL_SOCKET, C.SO_ERROR) as number;
+    if (err !== 0) throw osErrorFromErrno(err);
+    this.handleConnect();
+    this.connected = true;
+    this.connecting = false;
+  }
+
+  /** A write event: finish connecting, then write. */
+  handleWriteEvent(): void {
+    if (this.accepting) return;
+    if (!this.connected && this.connecting) this.handleConnectEvent();
+    this.handleWrite();
+  }
+
+  /** An exceptional condition: close on a socket error, else `handleExpt()`. */
+  handleExptEvent(): void {
+    const err = this.socket!.getsockopt(C.SOL_SOCKET, C.SO_ERROR) as number;
+    if (err !== 0) this.handleClose();
+    else this.handleExpt();
+  }
+
+  /** An uncaught error in a handler: logs it and closes the channel. */
+  handleError(): void {
+    this.logInfo(
+      `uncaptured python exception, closing channel ${pyRepr(this)}`,
+      "error",
+    );
+    this.handleClose();
+  }
+
+  /** Out-of-band data (never called by this loop). */
+  handleExpt(): void {
+    this.logInfo("unhandled incoming priority event", "warning");
+  }
+
+  /** Data can be read. */
+  handleRead(): void {
+    this.logInfo("unhandled read event", "warning");
+  }
+
+  /** Data can be written. */
+  handleWrite(): void {
+    this.logInfo("unhandled write event", "warning");
+  }
+
+  /** The connection is made. */
+  handleConnect(): void {
+    this.logInfo("unhandled connect event", "warning");
+  }
+
+  /** A connection is pending on a listening channel: accepts it. */
+  handleAccept(): void {
+    const pair = this.accept();
+    if (pair !== null) this.handleAccepted(pair[0], pair[1]);
+  }
+
+  /** A connection was accepted. The default closes it. */
+  handleAccepted(sock: Socket, _addr: SocketAddress): void {
+    sock.close();
+    this.logInfo("unhandled accepted event", "warning");
+  }
+
+  /** The peer closed, or an error: the default closes the channel. */
+  handleClose(): void {
+    this.logInfo("unhandled close event", "warning");
+    this.close();
+  }
+}
+
+/**
+ * A dispatcher with a simple output buffer: `send()` queues and writes
+ * what it can. Python's `asyncore.dispatcher_with_send`.
+ *
+ * @example
+ * ```ts
+ * class Echo extends dispatcher_with_send {
+ *   override handleRead() { this.send(this.recv(8192)); }
+ * }
+ * ```
+ */
+// deno-lint-ignore camelcase
+export class dispatcher_with_send extends dispatcher {
+  /** Bytes not yet sent. */
+  outBuffer: Uint8Array = new Uint8Array(0);
+
+  /** Sends up to 64 KiB of the buffer. */
+  initiateSend(): void {
+    const n = super.send(this.outBuffer.subarray(0, 65536));
+    this.outBuffer = this.outBuffer.subarray(n);
+  }
+
+  /** Writes more of the buffer. */
+  override handleWrite(): void {
+    this.initiateSend();
+  }
+
+  /** While connecting, or while there is something to send. */
+  override writable(): boolean {
+    return !this.connected || this.outBuffer.length > 0;
+  }
+
+  /** Queues `data` and sends what the socket takes; returns the bytes queued. */
+  override send(data: Uint8Array): number {
+    const d = bytesArg(data);
+    if (this.debug) this.logInfo(`sending ${d.length} bytes`);
+    const out = new Uint8Array(this.outBuffer.length + d.length);
+    out.set(this.outBuffer);
+    out.set(d, this.outBuffer.length);
+    this.outBuffer = out;
+    this.initiateSend();
+    return d.length;
+  }
+}
+
+/**
+ * Closes every channel of `map` and empties it. Python's `asyncore.close_all`.
+ *
+ * @example
+ * ```ts
+ * closeAll();
+ * ```
+ */
+export function closeAll(map: SocketMap = socketMap, ignoreAll = false): void {
+  for (const x of [...map.values()]) {
+    try {
+      x.close();
+    } catch (e) {
+      if (errnoOf(e) === EBADF) continue;
+      if (!ignoreAll) throw e;
+    }
+  }
+  map.clear();
+}
+
+/**
+ * A socket-like wrapper over a duplicate of an fd (a pipe, a tty), so the
+ * original may be closed on its own. Python's `asyncore.file_wrapper`.
+ *
+ * @example
+ * ```ts
+ * const w = new file_wrapper(fd);
+ * w.recv(100);
+ * w.close();
+ * ```
+ */
+// deno-lint-ignore camelcase
+export class file_wrapper implements SocketLike {
+  /** The duplicated fd (-1 once closed). */
+  fd: number;
+
+  /** Duplicates `fd` (close-on-exec). */
+  constructor(fd: number) {
+    const r = sys().fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (r < 0) throw osErrorFromErrno(-r);
+    this.fd = r;
+  }
+
+  /** `os.read`: up to `n` bytes (empty at EOF); `BlockingIOError` when none yet. */
+  recv(n: number): Uint8Array {
+    if (this.fd < 0) throw new OSError(EBADF);
+    const buf = new Uint8Array(n);
+    for (;;) {
+      const r = sys().read(this.fd, buf);
+      if (r === -EINTR) continue;
+      if (r < 0) throw osErrorFromErrno(-r);
+      return r === n ? buf : buf.slice(0, r);
+    }
+  }
+
+  /** `os.write`: returns how many bytes went. */
+  send(data: Uint8Array): number {
+    if (this.fd < 0) throw new OSError(EBADF);
+    for (;;) {
+      const r = sys().write(this.fd, bytesArg(data));
+      if (r === -EINTR) continue;
+      if (r < 0) throw osErrorFromErrno(-r);
+      return r;
+    }
+  }
+
+  /** Same as {@link recv}. */
+  read(n: number): Uint8Array {
+    return this.recv(n);
+  }
+
+  /** Same as {@link send}. */
+  write(data: Uint8Array): number {
+    return this.send(data);
+  }
+
+  /** Only `SO_ERROR` (always 0), as in Python. */
+  getsockopt(level: number, optname: number, buflen?: number): number {
+    if (level === C.SOL_SOCKET && optname === C.SO_ERROR && !buflen) return 0;
+    throw new NotImplementedError("Only asyncore specific behaviour implemented.");
+  }
+
+  /** Closes the duplicate, once. */
+  close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    const r = sys().close(fd);
+    if (r < 0) throw osErrorFromErrno(-r);
+  }
+
+  /** The duplicated fd. */
+  fileno(): number {
+    return this.fd;
+  }
+}
+
+/**
+ * A channel over a file descriptor (or anything with `fileno()`), made
+ * non-blocking and wrapped in a {@link file_wrapper}. Python's
+ * `asyncore.file_dispatcher`.
+ *
+ * @example
+ * ```ts
+ * class Reader extends file_dispatcher {
+ *   override handleRead() { console.log(this.recv(1024)); }
+ * }
+ * new Reader(pipeReadFd);
+ * ```
+ */
+// deno-lint-ignore camelcase
+export class file_dispatcher extends dispatcher {
+  /** Wraps `fd` (a number or an object with `fileno()`) and adds the channel to `map`. */
+  constructor(fd: number | { fileno(): number }, map: SocketMap | null = null) {
+    super(null, map);
+    this.connected = true;
+    const n = typeof fd === "number" ? fd : fd.fileno();
+    this.setFile(n);
+    const s = sys();
+    const fl = s.fcntl(n, C.F_GETFL, 0);
+    if (fl < 0) throw osErrorFromErrno(-fl);
+    if (!(fl & C.O_NONBLOCK)) {
+      const r = s.fcntl(n, C.F_SETFL, fl | C.O_NONBLOCK);
+      if (r < 0) throw osErrorFromErrno(-r);
+    }
+  }
+
+  /** Uses a duplicate of `fd` as the channel's "socket". */
+  setFile(fd: number): void {
+    this.socket = new file_wrapper(fd);
+    this.channelFd = this.socket.fileno();
+    this.addChannel();
+  }
+}
