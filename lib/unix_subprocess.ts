@@ -210,7 +210,8 @@ export class UnixReadPipeTransport extends ReadTransport {
  * a write closes it with `BrokenPipeError`; later writes are dropped.
  */
 export class UnixWritePipeTransport extends FlowControlTransport {
-  declare _loop: Loop;
+  /** @internal */
+  declare _loop: BaseSelectorEventLoop;
   #fd: number;
   #protocol: BaseProtocolLike;
   #buffer: Uint8Array[] = [];
