@@ -23,9 +23,10 @@ size, e.g. 0.1 for a quick check).
 """
 
 import asyncio
-import json
 import sys
 import time
+
+from benchlib import run_benches
 
 LOCK_TASKS = 4
 
@@ -150,48 +151,5 @@ BENCHES = [
 ]
 
 
-def main(argv):
-    use_uvloop = False
-    repeat = 3
-    scale = 1.0
-    for arg in argv:
-        if arg == "--uvloop":
-            use_uvloop = True
-        elif arg.startswith("--repeat="):
-            repeat = int(arg[len("--repeat="):])
-        elif arg.startswith("--scale="):
-            scale = float(arg[len("--scale="):])
-        else:
-            print(f"tasks.py: unknown argument {arg}", file=sys.stderr)
-            return 2
-    if repeat < 1 or scale <= 0:
-        print("tasks.py: --repeat must be >= 1 and --scale > 0", file=sys.stderr)
-        return 2
-
-    if use_uvloop:
-        import uvloop
-
-        new_loop = uvloop.new_event_loop
-        runtime = "uvloop"
-    else:
-        new_loop = asyncio.new_event_loop
-        runtime = "cpython-asyncio"
-
-    for name, size, warmup, fn in BENCHES:
-        n = max(1, round(size * scale))
-        fn(new_loop, max(1, round(warmup * scale)))
-        runs = [fn(new_loop, n) for _ in range(repeat)]
-        best = min(runs)
-        print(json.dumps({
-            "bench": name,
-            "runtime": runtime,
-            "seconds": round(best, 6),
-            "per_sec": round(n / best),
-            "n": n,
-            "runs": [round(s, 6) for s in runs],
-        }), flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_benches("tasks.py", BENCHES, sys.argv[1:]))
