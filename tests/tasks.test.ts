@@ -295,3 +295,29 @@ test("debug mode: a lazy coroutine never awaited is reported with where it was m
   assertEquals(lines[1], "Coroutine created at (most recent call last)");
   assert(r.stderr.includes("never_awaited"), r.stderr);
 });
+
+test("wrapFuture(hostPromise): a task awaiting it is interrupted at once by cancel()", async () => {
+  const log: string[] = [];
+  await asyncio.run(async () => {
+    const host = new Promise<void>((r) =>
+      setTimeout(() => {
+        log.push("host promise done");
+        r();
+      }, 300)
+    );
+    const t = asyncio.createTask(async () => {
+      try {
+        await asyncio.wrapFuture(host);
+      } catch (e) {
+        log.push("interrupted: " + (e as Error).name);
+        throw e;
+      }
+    });
+    await asyncio.sleep(0.01);
+    t.cancel();
+    await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
+    log.push("task done");
+    await host;
+  });
+  assertEquals(log, ["interrupted: CancelledError", "task done", "host promise done"]);
+});
