@@ -409,3 +409,36 @@ for word in ("one", "two"):
     }),
   { timeout: 30 },
 );
+
+test(
+  "bad input: a port out of range, an unknown host, a Unix path too long; nothing leaked",
+  () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      for (const port of [70000, -1]) {
+        const e = await assertRejects(() =>
+          loop.createConnection(() => new Echo(), "127.0.0.1", port)
+        );
+        assert(e instanceof RangeError || e instanceof asyncio.OSError, `${e.name}: ${e.message}`);
+      }
+      await assertRejects(
+        () => loop.createConnection(() => new Echo(), "no-such-host.invalid", 80),
+        asyncio.gaierror,
+      );
+      const long = "/tmp/" + "x".repeat(200) + ".sock";
+      const e = await assertRejects(() => loop.createUnixServer(() => new Echo(), long));
+      assert(e instanceof asyncio.OSError || e instanceof RangeError, `${e.name}: ${e.message}`);
+      await assertRejects(() => openUnixConnection(long));
+      // The loop still works.
+      const server = await loop.createServer(() => new Echo(), "127.0.0.1", 0);
+      const [, port] = server.sockets[0].getsockname() as [string, number];
+      const [r, w] = await openConnection("127.0.0.1", port);
+      w.write(enc.encode("ok\n"));
+      assertEquals(dec.decode(await r.readLine()), "ok\n");
+      w.close();
+      await w.waitClosed();
+      server.close();
+      await server.waitClosed();
+    }),
+  { timeout: 30 },
+);
