@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Sys } from "./types.ts";
 
 /** Where the fields of `struct epoll_event` sit on one architecture. */
 export interface EpollLayout {
@@ -243,4 +244,135 @@ export class SockCells {
     this.int[0] = value;
     return this.intBytes;
   }
+}
+
+/**
+ * The socket functions of libc, as each backend declares them (the same
+ * 32-bit signatures on every runtime).
+ */
+export interface SocketSymbols {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Uint8Array, len: number): number;
+  listen(fd: number, backlog: number): number;
+  accept4(fd: number, addr: Uint8Array | null, len: Uint32Array | null, flags: number): number;
+  connect(fd: number, addr: Uint8Array, len: number): number;
+  getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
+  getpeername(fd: number, addr: Uint8Array, len: Uint32Array): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
+  getsockopt(fd: number, level: number, name: number, out: Uint8Array, len: Uint32Array): number;
+  shutdown(fd: number, how: number): number;
+  recv(fd: number, buf: Uint8Array, n: number, flags: number): number;
+  send(fd: number, buf: Uint8Array, n: number, flags: number): number;
+  recvfrom(
+    fd: number,
+    buf: Uint8Array,
+    n: number,
+    flags: number,
+    addr: Uint8Array | null,
+    len: Uint32Array | null,
+  ): number;
+  sendto(
+    fd: number,
+    buf: Uint8Array,
+    n: number,
+    flags: number,
+    addr: Uint8Array | null,
+    len: number,
+  ): number;
+}
+
+/** The socket members of `Sys`. */
+export type SocketCalls = Pick<
+  Sys,
+  | "socket"
+  | "bind"
+  | "listen"
+  | "accept4"
+  | "connect"
+  | "getsockname"
+  | "getpeername"
+  | "setsockopt"
+  | "getsockopt"
+  | "shutdown"
+  | "recv"
+  | "send"
+  | "recvfrom"
+  | "sendto"
+>;
+
+const MSG_NOSIGNAL_FLAG = 0x4000;
+
+/**
+ * The socket calls over `lib` for backends that read errno from a cell
+ * (Deno, Bun): `-errno` on failure, MSG_NOSIGNAL on every send.
+ *
+ * @example
+ * ```ts
+ * const calls = socketCalls(lib, errno, new SockCells());
+ * ```
+ */
+export function socketCalls(lib: SocketSymbols, errno: Int32Array, cells: SockCells): SocketCalls {
+  const MSG_NOSIGNAL = MSG_NOSIGNAL_FLAG;
+  return {
+    socket(domain, type, protocol) {
+      const r = lib.socket(domain, type, protocol);
+      return r < 0 ? -errno[0] : r;
+    },
+    bind(fd, addr) {
+      const r = lib.bind(fd, addr, addr.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    listen(fd, backlog) {
+      const r = lib.listen(fd, backlog);
+      return r < 0 ? -errno[0] : r;
+    },
+    accept4(fd, addr, addrLen, flags) {
+      const r = lib.accept4(fd, addr, cells.addrLen(addr, addrLen), flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    connect(fd, addr) {
+      const r = lib.connect(fd, addr, addr.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    getsockname(fd, addr) {
+      const len = cells.sized(addr);
+      const r = lib.getsockname(fd, addr, len);
+      return r < 0 ? -errno[0] : len[0];
+    },
+    getpeername(fd, addr) {
+      const len = cells.sized(addr);
+      const r = lib.getpeername(fd, addr, len);
+      return r < 0 ? -errno[0] : len[0];
+    },
+    setsockopt(fd, level, name, value) {
+      const v = typeof value === "number" ? cells.intValue(value) : value;
+      const r = lib.setsockopt(fd, level, name, v, v.length);
+      return r < 0 ? -errno[0] : r;
+    },
+    getsockopt(fd, level, name, out) {
+      const len = cells.sized(out);
+      const r = lib.getsockopt(fd, level, name, out, len);
+      return r < 0 ? -errno[0] : len[0];
+    },
+    shutdown(fd, how) {
+      const r = lib.shutdown(fd, how);
+      return r < 0 ? -errno[0] : r;
+    },
+    recv(fd, buf, flags) {
+      const r = lib.recv(fd, buf, buf.length, flags);
+      return r < 0 ? -errno[0] : r;
+    },
+    send(fd, buf, flags) {
+      const r = lib.send(fd, buf, buf.length, flags | MSG_NOSIGNAL);
+      return r < 0 ? -errno[0] : r;
+    },
+    recvfrom(fd, buf, flags, addr, addrLen) {
+      const r = lib.recvfrom(fd, buf, buf.length, flags, addr, cells.addrLen(addr, addrLen));
+      return r < 0 ? -errno[0] : r;
+    },
+    sendto(fd, buf, flags, addr) {
+      const r = lib.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
+      return r < 0 ? -errno[0] : r;
+    },
+  };
 }

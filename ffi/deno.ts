@@ -19,6 +19,8 @@ import {
   FdPair,
   IovecArray,
   SockCells,
+  socketCalls,
+  type SocketSymbols,
   Timespec,
   Timeval,
 } from "./common.ts";
@@ -49,7 +51,7 @@ interface DenoFfi {
 }
 
 /** The typed view of the symbols declared in {@link SYMBOLS}. */
-interface Libc {
+interface Libc extends SocketSymbols {
   epoll_create1(flags: number): number;
   epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
   epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
@@ -75,34 +77,6 @@ interface Libc {
   getpid(): number;
   strerror(errno: number): DenoPointer | null;
   __errno_location(): DenoPointer | null;
-  socket(domain: number, type: number, protocol: number): number;
-  bind(fd: number, addr: Uint8Array, len: number): number;
-  listen(fd: number, backlog: number): number;
-  accept4(fd: number, addr: Uint8Array | null, len: Uint32Array | null, flags: number): number;
-  connect(fd: number, addr: Uint8Array, len: number): number;
-  getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
-  getpeername(fd: number, addr: Uint8Array, len: Uint32Array): number;
-  setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
-  getsockopt(fd: number, level: number, name: number, out: Uint8Array, len: Uint32Array): number;
-  shutdown(fd: number, how: number): number;
-  recv(fd: number, buf: Uint8Array, n: number, flags: number): number;
-  send(fd: number, buf: Uint8Array, n: number, flags: number): number;
-  recvfrom(
-    fd: number,
-    buf: Uint8Array,
-    n: number,
-    flags: number,
-    addr: Uint8Array | null,
-    len: Uint32Array | null,
-  ): number;
-  sendto(
-    fd: number,
-    buf: Uint8Array,
-    n: number,
-    flags: number,
-    addr: Uint8Array | null,
-    len: number,
-  ): number;
 }
 
 const SYMBOLS: Record<keyof Libc, DenoSymbolDef> = {
@@ -304,66 +278,7 @@ export function createDenoSys(): Sys {
       return p === null ? `Unknown error ${n}` : deno.UnsafePointerView.getCString(p);
     },
 
-    socket(domain, type, protocol) {
-      const r = c.socket(domain, type, protocol);
-      return r < 0 ? -errno[0] : r;
-    },
-    bind(fd, addr) {
-      const r = c.bind(fd, addr, addr.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    listen(fd, backlog) {
-      const r = c.listen(fd, backlog);
-      return r < 0 ? -errno[0] : r;
-    },
-    accept4(fd, addr, addrLen, flags) {
-      const r = c.accept4(fd, addr, cells.addrLen(addr, addrLen), flags);
-      return r < 0 ? -errno[0] : r;
-    },
-    connect(fd, addr) {
-      const r = c.connect(fd, addr, addr.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    getsockname(fd, addr) {
-      const len = cells.sized(addr);
-      const r = c.getsockname(fd, addr, len);
-      return r < 0 ? -errno[0] : len[0];
-    },
-    getpeername(fd, addr) {
-      const len = cells.sized(addr);
-      const r = c.getpeername(fd, addr, len);
-      return r < 0 ? -errno[0] : len[0];
-    },
-    setsockopt(fd, level, name, value) {
-      const v = typeof value === "number" ? cells.intValue(value) : value;
-      const r = c.setsockopt(fd, level, name, v, v.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    getsockopt(fd, level, name, out) {
-      const len = cells.sized(out);
-      const r = c.getsockopt(fd, level, name, out, len);
-      return r < 0 ? -errno[0] : len[0];
-    },
-    shutdown(fd, how) {
-      const r = c.shutdown(fd, how);
-      return r < 0 ? -errno[0] : r;
-    },
-    recv(fd, buf, flags) {
-      const r = c.recv(fd, buf, buf.length, flags);
-      return r < 0 ? -errno[0] : r;
-    },
-    send(fd, buf, flags) {
-      const r = c.send(fd, buf, buf.length, flags | MSG_NOSIGNAL);
-      return r < 0 ? -errno[0] : r;
-    },
-    recvfrom(fd, buf, flags, addr, addrLen) {
-      const r = c.recvfrom(fd, buf, buf.length, flags, addr, cells.addrLen(addr, addrLen));
-      return r < 0 ? -errno[0] : r;
-    },
-    sendto(fd, buf, flags, addr) {
-      const r = c.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
-      return r < 0 ? -errno[0] : r;
-    },
+    ...socketCalls(c, errno, cells),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
       const p = procLib();

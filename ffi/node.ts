@@ -24,6 +24,7 @@ import {
   FdPair,
   IovecArray,
   SockCells,
+  type SocketSymbols,
   Timespec,
   Timeval,
 } from "./common.ts";
@@ -45,7 +46,7 @@ interface Koffi {
 }
 
 /** The typed view of the functions declared in {@link PROTOTYPES}. */
-interface Libc {
+interface Libc extends SocketSymbols {
   epoll_create1(flags: number): number;
   epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
   epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
@@ -72,34 +73,6 @@ interface Libc {
   clock_gettime(clock: number, ts: Uint8Array): number;
   getpid(): number;
   strerror(errno: number): string | null;
-  socket(domain: number, type: number, protocol: number): number;
-  bind(fd: number, addr: Uint8Array, len: number): number;
-  listen(fd: number, backlog: number): number;
-  accept4(fd: number, addr: Uint8Array | null, len: Uint32Array | null, flags: number): number;
-  connect(fd: number, addr: Uint8Array, len: number): number;
-  getsockname(fd: number, addr: Uint8Array, len: Uint32Array): number;
-  getpeername(fd: number, addr: Uint8Array, len: Uint32Array): number;
-  setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
-  getsockopt(fd: number, level: number, name: number, out: Uint8Array, len: Uint32Array): number;
-  shutdown(fd: number, how: number): number;
-  recv(fd: number, buf: Uint8Array, n: number, flags: number): number;
-  send(fd: number, buf: Uint8Array, n: number, flags: number): number;
-  recvfrom(
-    fd: number,
-    buf: Uint8Array,
-    n: number,
-    flags: number,
-    addr: Uint8Array | null,
-    len: Uint32Array | null,
-  ): number;
-  sendto(
-    fd: number,
-    buf: Uint8Array,
-    n: number,
-    flags: number,
-    addr: Uint8Array | null,
-    len: number,
-  ): number;
 }
 
 // Counts that are size_t/nfds_t in C are uint32_t: x86_64 and aarch64 zero
