@@ -226,7 +226,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   result(): T {
     if (this._state === CANCELLED) throw this._makeCancelledError();
-    if (this._state !== FINISHED) throw new InvalidStateError("Result is not ready.");
+    // The messages are those of CPython's C Future, which is what Python programs print.
+    if (this._state !== FINISHED) throw new InvalidStateError("Result is not set.");
     this._logTraceback = false;
     if (this._exception !== null) throw this._exception;
     return this._result as T;
@@ -268,7 +269,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Marks the future done with `result`; `InvalidStateError` if done already. */
   setResult(result: T): void {
     if (this._state !== PENDING) {
-      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+      throw new InvalidStateError("invalid state");
     }
     this._result = result;
     this._state = FINISHED;
@@ -278,7 +279,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Marks the future done with an exception; `InvalidStateError` if done already. */
   setException(exception: unknown): void {
     if (this._state !== PENDING) {
-      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+      throw new InvalidStateError("invalid state");
     }
     if (typeof exception === "function") {
       exception = new (exception as new () => unknown)();
