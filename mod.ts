@@ -86,14 +86,20 @@ export {
 } from "./lib/subprocess.ts";
 export {
   type StdioSpec,
-  UnixReadPipeTransport,
-  UnixWritePipeTransport,
   type SubprocessOptions,
+  UnixReadPipeTransport,
   UnixSubprocessTransport,
+  UnixWritePipeTransport,
 } from "./lib/unix_subprocess.ts";
 export { FlowControlTransport, WriteFlowControl } from "./lib/transports.ts";
 export { LoopBound } from "./lib/mixins.ts";
 export type { CreateConnectionOptions, CreateServerOptions } from "./lib/connections.ts";
+export type {
+  SendfileFile,
+  SendfileMode,
+  SendfileOptions,
+  SendfileTransport,
+} from "./lib/sendfile.ts";
 export {
   type AddressLike,
   AF_INET,

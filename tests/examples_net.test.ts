@@ -4,7 +4,7 @@
 // clients on one example server, a peer reset seen by connectionLost, and
 // StreamReader.readUntil/readExactly under random chunkings.
 import { readFileSync } from "node:fs";
-import { runtime, skip, test } from "./harness.ts";
+import { runtime, test } from "./harness.ts";
 import { assert, assertEquals, assertInstanceOf } from "./assert.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as asyncio from "../mod.ts";
