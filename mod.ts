@@ -71,6 +71,16 @@ export {
   type StreamServer,
   StreamWriter,
 } from "./lib/streams.ts";
+export {
+  readerFromReadableStream,
+  type ReaderFromReadableStreamOptions,
+  toReadableStream,
+  type ToReadableStreamOptions,
+  toWritableStream,
+  type ToWritableStreamOptions,
+  writerFromWritableStream,
+  type WriterFromWritableStreamOptions,
+} from "./lib/web_streams.ts";
 export { Server } from "./lib/servers.ts";
 export { SelectorSocketTransport } from "./lib/selector_transports.ts";
 export { type DatagramEndpointOptions, SelectorDatagramTransport } from "./lib/datagram.ts";
