@@ -292,3 +292,25 @@ test("happyEyeballsDelay/interleave: bad values are ValueError", () =>
       );
     }
   }));
+
+test("openConnection passes happyEyeballsDelay on: ::1 hangs, the stream connects over 127.0.0.1", () =>
+  inDual(async (loop) => {
+    const { port, socks } = dualPort(true, true);
+    const [l6, l4] = socks;
+    l6.listen(0);
+    const fillers = await fillBacklog(loop, port);
+    try {
+      const [reader, writer] = await asyncio.openConnection("dual.test", port, {
+        happyEyeballsDelay: 0.05,
+      });
+      assertEquals(peerHost(writer.transport), "127.0.0.1");
+      const [conn] = await loop.sockAccept(l4);
+      await loop.sockSendall(conn, new TextEncoder().encode("hi"));
+      assertEquals(new TextDecoder().decode(await reader.readExactly(2)), "hi");
+      conn.close();
+      writer.close();
+      await writer.waitClosed();
+    } finally {
+      for (const s of [...fillers, ...socks]) s.close();
+    }
+  }));
