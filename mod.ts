@@ -71,6 +71,16 @@ export {
   type StreamServer,
   StreamWriter,
 } from "./lib/streams.ts";
+export {
+  readerFromReadableStream,
+  type ReaderFromReadableStreamOptions,
+  toReadableStream,
+  type ToReadableStreamOptions,
+  toWritableStream,
+  type ToWritableStreamOptions,
+  writerFromWritableStream,
+  type WriterFromWritableStreamOptions,
+} from "./lib/web_streams.ts";
 export { Server } from "./lib/servers.ts";
 export { SelectorSocketTransport } from "./lib/selector_transports.ts";
 export { type DatagramEndpointOptions, SelectorDatagramTransport } from "./lib/datagram.ts";
@@ -86,14 +96,20 @@ export {
 } from "./lib/subprocess.ts";
 export {
   type StdioSpec,
-  UnixReadPipeTransport,
-  UnixWritePipeTransport,
   type SubprocessOptions,
+  UnixReadPipeTransport,
   UnixSubprocessTransport,
+  UnixWritePipeTransport,
 } from "./lib/unix_subprocess.ts";
 export { FlowControlTransport, WriteFlowControl } from "./lib/transports.ts";
 export { LoopBound } from "./lib/mixins.ts";
 export type { CreateConnectionOptions, CreateServerOptions } from "./lib/connections.ts";
+export type {
+  SendfileFile,
+  SendfileMode,
+  SendfileOptions,
+  SendfileTransport,
+} from "./lib/sendfile.ts";
 export {
   type AddressLike,
   AF_INET,

@@ -7,6 +7,15 @@
  * (PORT defaults to 9999, as in the spec's UDP examples; start
  * examples/net_udp_echo_server.ts first.)
  *
+ * One change from the spec's program: `connectionLost` resolves a future
+ * that the main code runs until, where the spec calls `loop.stop()` and then
+ * `run_forever()`. The spec's form hangs when the answer comes back before
+ * `run_until_complete(connect)` has returned (a loaded machine can delay the
+ * client that long after it sent): that run consumes the stop, and the
+ * following `run_forever()` never ends. CPython hangs the same way (a
+ * `time.sleep(0.05)` after `sendto` in its `connection_made` shows it); the
+ * newer Python docs use this future too.
+ *
  * @module
  */
 import process from "node:process";
@@ -17,7 +26,7 @@ const port = Number(process.argv[2] ?? 9999);
 class EchoClientProtocol extends asyncio.DatagramProtocol {
   transport: asyncio.DatagramTransport | null = null;
 
-  constructor(private message: string, private loop: asyncio.AbstractEventLoop) {
+  constructor(private message: string, private onConLost: asyncio.Future<void>) {
     super();
   }
 
@@ -40,16 +49,17 @@ class EchoClientProtocol extends asyncio.DatagramProtocol {
 
   override connectionLost(_exc: Error | null) {
     console.log("Socket closed, stop the event loop");
-    this.loop.stop();
+    if (!this.onConLost.done()) this.onConLost.setResult(undefined);
   }
 }
 
 const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
 const message = "Hello World!";
-const connect = loop.createDatagramEndpoint(() => new EchoClientProtocol(message, loop), {
+const onConLost = loop.createFuture<void>();
+const connect = loop.createDatagramEndpoint(() => new EchoClientProtocol(message, onConLost), {
   remoteAddr: ["127.0.0.1", port],
 });
 const [transport] = await loop.runUntilComplete<[asyncio.DatagramTransport, unknown]>(connect);
-await loop.runForever();
+await loop.runUntilComplete(onConLost);
 transport.close();
 loop.close();

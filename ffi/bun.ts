@@ -18,6 +18,8 @@ import {
   EpollEventBuf,
   epollLayout,
   FdPair,
+  fileCalls,
+  type FileSymbols,
   IovecArray,
   SockCells,
   socketCalls,
@@ -127,10 +129,18 @@ const PROC_SYMBOLS: Record<keyof ProcLibc, { args: string[]; returns: string }> 
   kill: { args: ["i32", "i32"], returns: "i32" },
 };
 
+// The file calls behind sendfile, in a handle of their own opened on first
+// use. sendfile's off_t goes by pointer and its size_t count as u32 (see
+// FileSymbols); only lseek takes and returns a 64-bit off_t.
+const FILE_SYMBOLS: Record<keyof FileSymbols, { args: string[]; returns: string }> = {
+  sendfile: { args: ["i32", "i32", "buffer", "u32"], returns: "i32" },
+  lseek: { args: ["i32", "i64", "i32"], returns: "i64" },
+  fstat: { args: ["i32", "buffer"], returns: "i32" },
+};
+
 // glibc first; the bare name covers a libc that installs only that.
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
-const MSG_NOSIGNAL = 0x4000;
 
 /** Builds the Bun backend; throws when libc cannot be opened. */
 export function createBunSys(): Sys {
@@ -168,6 +178,20 @@ export function createBunSys(): Sys {
     for (const name of LIBC_NAMES) {
       try {
         return proc = ffi.dlopen(name, PROC_SYMBOLS).symbols as ProcLibc;
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+    throw lastErr;
+  };
+
+  let files: FileSymbols | undefined;
+  const fileLib = (): FileSymbols => {
+    if (files) return files;
+    let lastErr: unknown;
+    for (const name of LIBC_NAMES) {
+      try {
+        return files = ffi.dlopen(name, FILE_SYMBOLS).symbols as FileSymbols;
       } catch (e) {
         lastErr = e;
       }
@@ -265,6 +289,7 @@ export function createBunSys(): Sys {
     },
 
     ...socketCalls(lib, errno, cells),
+    ...fileCalls(fileLib, () => errno[0], arch),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
       const p = procLib();

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Sys } from "./types.ts";
+import type { FileStat, Sys } from "./types.ts";
 
 /** Where the fields of `struct epoll_event` sit on one architecture. */
 export interface EpollLayout {
@@ -373,6 +373,77 @@ export function socketCalls(lib: SocketSymbols, errno: Int32Array, cells: SockCe
     sendto(fd, buf, flags, addr) {
       const r = lib.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
       return r < 0 ? -errno[0] : r;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- files
+
+/**
+ * The file functions of libc behind `Sys.sendfile`, `lseek` and `fstat`.
+ * `off_t` and `size_t` are 64-bit: sendfile takes its offset through a
+ * pointer (an 8-byte cell) and its count as a 32-bit value (the upper half of
+ * the register is zeroed on x86_64 and aarch64), so only `lseek` needs a
+ * 64-bit argument and result, on a path that runs once per sendfile.
+ */
+export interface FileSymbols {
+  sendfile(outFd: number, inFd: number, offset: Uint8Array, count: number): number;
+  lseek(fd: number, offset: number | bigint, whence: number): number | bigint;
+  fstat(fd: number, buf: Uint8Array): number;
+}
+
+/** The file members of `Sys`. */
+export type FileCalls = Pick<Sys, "sendfile" | "lseek" | "fstat">;
+
+/** Where `st_mode` and `st_size` sit in `struct stat` (glibc, 64-bit). */
+function statLayout(arch: string): { mode: number; size: number } {
+  // x86_64 has its own struct; aarch64 and the other 64-bit ABIs use the
+  // asm-generic one.
+  return arch === "x86_64" || arch === "x64" ? { mode: 24, size: 48 } : { mode: 16, size: 48 };
+}
+
+/** Larger than any `struct stat` (144 bytes on x86_64, 128 on aarch64). */
+const STAT_BUF_SIZE = 256;
+/** The most one sendfile call is asked for: its result must fit an i32. */
+const SENDFILE_MAX = 2 ** 30;
+
+/**
+ * The file calls over a lazily opened `lib`, with errno read through
+ * `errno()`: `-errno` on failure.
+ *
+ * @example
+ * ```ts
+ * const calls = fileCalls(() => lib, () => errnoCell[0], "x86_64");
+ * ```
+ */
+export function fileCalls(lib: () => FileSymbols, errno: () => number, arch: string): FileCalls {
+  const off = new Uint8Array(8);
+  const offWords = new Uint32Array(off.buffer);
+  const stat = new Uint8Array(STAT_BUF_SIZE);
+  const statView = new DataView(stat.buffer);
+  const layout = statLayout(arch);
+  return {
+    sendfile(outFd, inFd, offset, count) {
+      if (!(Number.isSafeInteger(offset) && offset >= 0)) {
+        throw new RangeError(`sendfile: bad offset ${offset}`);
+      }
+      offWords[0] = offset % 4294967296;
+      offWords[1] = Math.floor(offset / 4294967296);
+      const n = count > SENDFILE_MAX ? SENDFILE_MAX : count < 0 ? 0 : count;
+      const r = lib().sendfile(outFd, inFd, off, n);
+      return r < 0 ? -errno() : r;
+    },
+    lseek(fd, offset, whence) {
+      const r = Number(lib().lseek(fd, offset, whence));
+      return r < 0 ? -errno() : r;
+    },
+    fstat(fd): FileStat | number {
+      const r = lib().fstat(fd, stat);
+      if (r < 0) return -errno();
+      return {
+        mode: statView.getUint32(layout.mode, true),
+        size: Number(statView.getBigInt64(layout.size, true)),
+      };
     },
   };
 }

@@ -17,6 +17,8 @@ import {
   EpollEventBuf,
   epollLayout,
   FdPair,
+  fileCalls,
+  type FileSymbols,
   IovecArray,
   SockCells,
   socketCalls,
@@ -29,7 +31,7 @@ import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts
 // The slice of the Deno namespace this file uses, so that it type-checks
 // under tsc (Node build) as well as under `deno check`.
 type DenoPointer = object;
-type DenoNativeType = "i32" | "u32" | "buffer" | "pointer";
+type DenoNativeType = "i32" | "u32" | "i64" | "buffer" | "pointer";
 interface DenoSymbolDef {
   name?: string;
   parameters: DenoNativeType[];
@@ -150,10 +152,18 @@ const PROC_SYMBOLS: Record<keyof ProcLibc, DenoSymbolDef> = {
   kill: { parameters: ["i32", "i32"], result: "i32" },
 };
 
+// The file calls behind sendfile, in a handle of their own opened on first
+// use. sendfile's off_t goes by pointer and its size_t count as u32 (see
+// FileSymbols); only lseek takes and returns a 64-bit off_t.
+const FILE_SYMBOLS: Record<keyof FileSymbols, DenoSymbolDef> = {
+  sendfile: { parameters: ["i32", "i32", "buffer", "u32"], result: "i32" },
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
+  fstat: { parameters: ["i32", "buffer"], result: "i32" },
+};
+
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
 const EINTR = 4;
-const MSG_NOSIGNAL = 0x4000;
 
 function open<T>(deno: DenoFfi, symbols: Record<string, DenoSymbolDef> = SYMBOLS): T {
   let last: unknown;
@@ -176,6 +186,8 @@ export function createDenoSys(): Sys {
   const c = open<Libc>(deno);
   let proc: ProcLibc | undefined;
   const procLib = (): ProcLibc => proc ??= open<ProcLibc>(deno, PROC_SYMBOLS);
+  let files: FileSymbols | undefined;
+  const fileLib = (): FileSymbols => files ??= open<FileSymbols>(deno, FILE_SYMBOLS);
   const errnoPtr = c.__errno_location();
   if (errnoPtr === null) throw new Error("__errno_location() returned NULL");
   // errno is thread-local; the JS thread never changes, so one view serves.
@@ -279,6 +291,7 @@ export function createDenoSys(): Sys {
     },
 
     ...socketCalls(c, errno, cells),
+    ...fileCalls(fileLib, () => errno[0], deno.build.arch),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
       const p = procLib();

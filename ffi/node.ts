@@ -22,6 +22,8 @@ import {
   EpollEventBuf,
   epollLayout,
   FdPair,
+  fileCalls,
+  type FileSymbols,
   IovecArray,
   SockCells,
   type SocketSymbols,
@@ -143,6 +145,15 @@ const PROC_PROTOTYPES: Record<keyof ProcLibc, string> = {
   kill: "int kill(int pid, int sig)",
 };
 
+// The file calls behind sendfile, bound on first use. sendfile's off_t goes
+// by pointer and its size_t count as uint32_t (see FileSymbols); only lseek
+// takes and returns a 64-bit off_t.
+const FILE_PROTOTYPES: Record<keyof FileSymbols, string> = {
+  sendfile: "int sendfile(int out_fd, int in_fd, void *offset, uint32_t count)",
+  lseek: "int64_t lseek(int fd, int64_t offset, int whence)",
+  fstat: "int fstat(int fd, void *buf)",
+};
+
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
 const MSG_NOSIGNAL = 0x4000;
@@ -188,6 +199,8 @@ export function createNodeSys(): Sys {
   const c = bind(koffi);
   let proc: ProcLibc | undefined;
   const procLib = (): ProcLibc => proc ??= bind<ProcLibc>(koffi, PROC_PROTOTYPES);
+  let files: FileSymbols | undefined;
+  const fileLib = (): FileSymbols => files ??= bind<FileSymbols>(koffi, FILE_PROTOTYPES);
   const errno = koffi.errno;
   const layout = epollLayout(process.arch);
   const ev = new EpollEventBuf(layout);
@@ -345,6 +358,8 @@ export function createNodeSys(): Sys {
       const r = c.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
       return r < 0 ? -errno() : r;
     },
+
+    ...fileCalls(fileLib, errno, process.arch),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
       const p = procLib();

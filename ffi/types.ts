@@ -164,6 +164,24 @@ export interface Sys {
    */
   sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array | null): number;
 
+  // -- files (sendfile) ------------------------------------------------------
+  // Opened on first use in a library handle of their own (like the process
+  // calls), so that a libc without one of them only makes sendfile fail.
+
+  /**
+   * `sendfile(outFd, inFd, &off, count)` with `off = offset`: copies up to
+   * `count` bytes of `inFd` from `offset` to `outFd` in the kernel. The
+   * offset goes in by value (the backend keeps the `off_t` cell), so the
+   * file position of `inFd` is neither used nor changed. Returns the bytes
+   * sent (0 at the end of the file), or -errno. `count` is capped at 2^30
+   * so the result fits a 32-bit int; `offset` may be any safe integer.
+   */
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
+  /** `lseek(fd, offset, whence)`: the new file offset, or -errno. */
+  lseek(fd: number, offset: number, whence: number): number;
+  /** `fstat(fd)`: the file's type bits and size, or -errno. */
+  fstat(fd: number): FileStat | number;
+
   // -- processes -------------------------------------------------------------
 
   /**
@@ -202,6 +220,14 @@ export interface Sys {
    * call before the first settles is a programming error.
    */
   pollAsync(fds: Uint8Array, nfds: number, timeoutMs: number): Promise<number>;
+}
+
+/** The part of `struct stat` that `Sys.fstat` reports. */
+export interface FileStat {
+  /** `st_mode`: the type (`S_IFMT` bits) and permission bits. */
+  readonly mode: number;
+  /** `st_size` in bytes. */
+  readonly size: number;
 }
 
 /** Linux constants the layers above use. Values for x86_64 and aarch64 (asm-generic). */
@@ -306,6 +332,14 @@ export const C = {
   MSG_NOSIGNAL: 0x4000,
   MSG_CMSG_CLOEXEC: 0x40000000,
   FD_SETSIZE: 1024,
+  // files
+  SEEK_SET: 0,
+  SEEK_CUR: 1,
+  SEEK_END: 2,
+  S_IFMT: 0o170000,
+  S_IFREG: 0o100000,
+  S_IFIFO: 0o010000,
+  S_IFSOCK: 0o140000,
   // processes
   WNOHANG: 1,
   PIDFD_NONBLOCK: 0o4000,

@@ -16,6 +16,7 @@ import type { AddressLike } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { enableReuse, Server } from "./servers.ts";
+import { connectAddrInfos } from "./staggered.ts";
 
 /** Options of `createConnection`. */
 export interface CreateConnectionOptions {
@@ -33,6 +34,13 @@ export interface CreateConnectionOptions {
   ssl?: unknown;
   /** TLS server name (needs `ssl`). */
   serverHostname?: string;
+  /**
+   * Happy Eyeballs (RFC 8305): seconds before the next address is tried in
+   * parallel; the first to connect wins (see `lib/staggered.ts`).
+   */
+  happyEyeballsDelay?: number | null;
+  /** Alternate address families, this many of the first first (1 with happyEyeballsDelay). */
+  interleave?: number | null;
 }
 
 /** Options of `createServer`. */
@@ -81,14 +89,6 @@ async function makeTransport(
   return [transport, protocol];
 }
 
-/** Python's message when every address failed. */
-function connectError(errors: unknown[]): unknown {
-  if (errors.length === 1) return errors[0];
-  const texts = errors.map(String);
-  if (texts.every((t) => t === texts[0])) return errors[0];
-  return new OSError(`Multiple exceptions: ${texts.join(", ")}`);
-}
-
 /**
  * Opens a TCP connection to `host:port` (each address getaddrinfo gives,
  * in turn) and resolves to `[transport, protocol]`.
@@ -122,29 +122,18 @@ export async function createConnection(
     if ((host ?? null) === null && (port ?? null) === null) {
       throw new ValueError("host and port was not specified and no sock specified");
     }
-    const infos = await getaddrinfo(host, port, {
+    // Through the loop's getaddrinfo when it has one, as Python resolves
+    // through self.getaddrinfo (a subclass may answer for names).
+    const resolve = (loop as { getaddrinfo?: typeof getaddrinfo }).getaddrinfo?.bind(loop) ??
+      getaddrinfo;
+    const infos = await resolve(host, port, {
       family: opts.family ?? 0,
       type: C.SOCK_STREAM,
       proto: opts.proto ?? 0,
       flags: opts.flags ?? 0,
     });
     if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
-    const errors: unknown[] = [];
-    for (const [family, type, proto, , address] of infos) {
-      const s = new Socket(family, type, proto);
-      s.setblocking(false);
-      try {
-        if (opts.localAddr !== undefined) s.bind(opts.localAddr);
-        await sockConnect(loop, s, address as AddressLike);
-        sock = s;
-        break;
-      } catch (e) {
-        s.close();
-        errors.push(e);
-        if (!(e instanceof OSError)) throw e;
-      }
-    }
-    if (sock === undefined) throw connectError(errors);
+    sock = await connectAddrInfos(loop, infos, opts);
   }
   return await makeTransport(loop, sock, factory);
 }

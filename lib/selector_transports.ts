@@ -54,6 +54,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
   #connLost = 0;
   #eof = false;
   #paused = false;
+  /** A `loop.sendfile` in progress: its buffer-empty waiter and who to tell if the transport closes. */
+  #sendfile: { empty: Future<void>; onLost: (exc: Error) => void } | null = null;
+  /** @internal `loop.sendfile` may call sendfile(2) on this transport's socket. */
+  readonly _sendfileCompatible = "native";
 
   /** @internal Made by the loop's connection methods. */
   constructor(
@@ -197,6 +201,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Writes `data`: sent now if the kernel takes it, buffered otherwise. */
   override write(data: Uint8Array): void {
     data = toBytes(data);
+    if (this.#sendfile !== null) throw new RuntimeError("unable to write; sendfile is in progress");
     if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
     if (data.length === 0) return;
     if (this.#connLost) {
@@ -243,6 +248,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this._maybeResumeProtocol();
     if (this.#pendingSize === 0) {
       this._loop.removeWriter(this.#fd);
+      this.#sendfileEmpty();
       if (this.#closing) this.#callConnectionLost(null);
       else if (this.#eof) sys().shutdown(this.#fd, C.SHUT_WR);
     }
@@ -277,9 +283,44 @@ export class SelectorSocketTransport extends FlowControlTransport {
     return this.#closing;
   }
 
+  // -- sendfile hooks (lib/sendfile.ts) -----------------------------------
+
+  /**
+   * @internal Starts a `loop.sendfile`: `write()` throws until
+   * {@link _sendfileEnd}; the result resolves once the write buffer is
+   * empty. `onLost` is called if the transport starts closing meanwhile
+   * (its socket is about to be closed under the sendfile).
+   */
+  _sendfileBegin(onLost: (exc: Error) => void): Future<void> {
+    if (this.#sendfile !== null) throw new RuntimeError("sendfile is already in progress");
+    const empty = this._loop.createFuture<void>();
+    this.#sendfile = { empty, onLost };
+    if (this.#pendingSize === 0) empty.setResult(undefined);
+    return empty;
+  }
+
+  /** @internal Ends a `loop.sendfile`: writing works again. */
+  _sendfileEnd(): void {
+    this.#sendfile = null;
+  }
+
+  #sendfileEmpty(): void {
+    const sf = this.#sendfile;
+    if (sf !== null && !sf.empty.done()) sf.empty.setResult(undefined);
+  }
+
+  #sendfileLost(): void {
+    const sf = this.#sendfile;
+    if (sf === null) return;
+    const exc = new ConnectionError("Connection is closed by peer");
+    if (!sf.empty.done()) sf.empty.setException(exc);
+    sf.onLost(exc);
+  }
+
   /** Closes after the buffered data is sent; `connectionLost(null)` follows. */
   override close(): void {
     if (this.#closing) return;
+    this.#sendfileLost();
     this.#closing = true;
     this._loop.removeReader(this.#fd);
     if (this.#pendingSize === 0) {
@@ -311,6 +352,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   #forceClose(exc: unknown): void {
     if (this.#connLost) return;
+    this.#sendfileLost();
     if (this.#pendingSize) {
       this.#pending = [];
       this.#pendingSize = 0;

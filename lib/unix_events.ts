@@ -15,6 +15,7 @@ import type { Socket } from "./socket.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import type { AddrInfo, GetaddrinfoOptions } from "./dns.ts";
 import * as conn from "./connections.ts";
+import * as sf from "./sendfile.ts";
 import {
   createDatagramEndpoint,
   type DatagramEndpointOptions,
@@ -190,6 +191,36 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /** Sends all of `data`. */
   sockSendall(sock: Socket, data: Uint8Array): Promise<void> {
     return sm.sockSendall(this, sock, data);
+  }
+
+  /**
+   * Sends `file` (an fd, an object with `fileno()`, or a `FileHandle`)
+   * from `offset`, `count` bytes (null: to its end), with sendfile(2);
+   * reads and sends instead when that is not possible, unless
+   * `fallback` is false. Resolves with the bytes sent.
+   */
+  sockSendfile(
+    sock: Socket,
+    file: sf.SendfileFile,
+    offset?: number,
+    count?: number | null,
+    opts?: sf.SendfileOptions,
+  ): Promise<number> {
+    return sf.sockSendfile(this, sock, file, offset, count, opts);
+  }
+
+  /**
+   * Sends `file` over `transport` (sendfile(2) on a socket transport, once
+   * its write buffer is flushed); resolves with the bytes sent.
+   */
+  sendfile(
+    transport: sf.SendfileTransport,
+    file: sf.SendfileFile,
+    offset?: number,
+    count?: number | null,
+    opts?: sf.SendfileOptions,
+  ): Promise<number> {
+    return sf.sendfile(this, transport, file, offset, count, opts);
   }
 
   /** Connects `sock` to `address` (names are resolved first). */
