@@ -64,6 +64,34 @@ export interface SubprocessOptions {
   env?: Record<string, string> | null;
   /** Close every fd from 3 up in the child (Python's close_fds). Default true. */
   closeFds?: boolean;
+  /** Start the child in a new session, `setsid()` (Python's start_new_session). */
+  startNewSession?: boolean;
+  /** Put the child in process group `processGroup`, 0 for a new one it leads (Python's process_group). */
+  processGroup?: number | null;
+  /**
+   * Fds (3 and up) the child keeps at the same numbers (Python's pass_fds);
+   * every other fd from 3 up is closed, whatever `closeFds` says, as in Python.
+   */
+  passFds?: readonly number[];
+}
+
+/** `fcntl` command: duplicate to the lowest free fd ≥ arg, close-on-exec. */
+const F_DUPFD_CLOEXEC = 1030;
+
+function checkAttrs(opts: SubprocessOptions): { passFds: number[]; pgroup: number | null } {
+  const passFds = [...(opts.passFds ?? [])];
+  for (const fd of passFds) {
+    if (typeof fd !== "number" || !Number.isInteger(fd)) {
+      throw new TypeError(`pass_fds must be integers, got ${typeof fd}`);
+    }
+    if (fd < 0) throw new ValueError("bad value(s) in fds_to_keep");
+  }
+  const pgroup = opts.processGroup ?? null;
+  if (pgroup !== null && (typeof pgroup !== "number" || !Number.isInteger(pgroup))) {
+    throw new TypeError(`process_group must be an integer, got ${typeof pgroup}`);
+  }
+  if (pgroup !== null && pgroup < 0) throw new ValueError("process_group must be >= 0");
+  return { passFds, pgroup };
 }
 
 // -- the loop's view ----------------------------------------------------------
@@ -722,6 +750,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   const stdinSpec = checkSpec("stdin", opts.stdin === undefined ? PIPE : opts.stdin);
   const stdoutSpec = checkSpec("stdout", opts.stdout === undefined ? PIPE : opts.stdout);
   const stderrSpec = checkSpec("stderr", opts.stderr === undefined ? PIPE : opts.stderr);
+  const { passFds, pgroup } = checkAttrs(opts);
   const protocol = protocolFactory();
   const s = sys();
   const toClose: number[] = []; // the child's ends, closed in the parent after spawn
@@ -775,7 +804,26 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     for (const a of [...argv, ...(envp ?? []), opts.cwd ?? ""]) {
       if (a.includes("\0")) throw new ValueError("embedded null byte");
     }
-    pid = s.spawn(program, argv, envp, opts.cwd ?? null, fdMap, opts.closeFds ?? true);
+    // The map is applied in order, 0 then 1 then 2: a source fd below 3 could
+    // be overwritten by an earlier entry (this process had its stdin closed,
+    // so a pipe got fd 0). Such sources are moved out of the way first.
+    for (const entry of fdMap) {
+      if (entry[1] < 3 && entry[1] !== entry[0]) {
+        const moved = s.fcntl(entry[1], F_DUPFD_CLOEXEC, 3);
+        if (moved < 0) throw osErrorFromErrno(-moved);
+        toClose.push(moved);
+        entry[1] = moved;
+      }
+    }
+    pid = s.spawn(
+      program,
+      argv,
+      envp,
+      opts.cwd ?? null,
+      fdMap,
+      passFds.length > 0 || (opts.closeFds ?? true),
+      { setsid: opts.startNewSession === true, pgroup, passFds },
+    );
     if (pid < 0) {
       const err = osErrorFromErrno(-pid, program);
       err.message = `[Errno ${-pid}] ${s.strerror(-pid)}: '${program}'`;
