@@ -86,10 +86,10 @@ export {
 } from "./lib/subprocess.ts";
 export {
   type StdioSpec,
-  UnixReadPipeTransport,
-  UnixWritePipeTransport,
   type SubprocessOptions,
+  UnixReadPipeTransport,
   UnixSubprocessTransport,
+  UnixWritePipeTransport,
 } from "./lib/unix_subprocess.ts";
 export { FlowControlTransport, WriteFlowControl } from "./lib/transports.ts";
 export { LoopBound } from "./lib/mixins.ts";
@@ -263,6 +263,12 @@ export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
 } from "./lib/executors.ts";
+export {
+  BrokenProcessPool,
+  moduleFunction,
+  ProcessPoolExecutor,
+  type ProcessPoolExecutorOptions,
+} from "./lib/process_pool.ts";
 export { toThread } from "./lib/threads.ts";
 export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";
 export {
