@@ -62,6 +62,7 @@ import { logger } from "./log.ts";
  * ```
  */
 export class BrokenProcessPool extends RuntimeError {
+  /** "BrokenProcessPool". */
   override name = "BrokenProcessPool";
 }
 
