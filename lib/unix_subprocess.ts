@@ -8,14 +8,17 @@
  * `pipe2(O_CLOEXEC)` (the parent ends non-blocking) and `dup2`ed onto the
  * child's 0/1/2. The child is watched through a pidfd registered with
  * `loop.addReader`: it becomes readable when the child exits, and the
- * callback reaps it with `waitpid(WNOHANG)`. (Without pidfds, a 50 ms timer
- * polls `waitpid(WNOHANG)` instead.)
+ * callback reaps it with `waitpid(WNOHANG)`. Without pidfds (an old kernel,
+ * or `ASYNCIO_NO_PIDFD=1`), and for children whose loop was closed while they
+ * ran, the process-wide reaper of `child_watcher.ts` (SIGCHLD + `waitpid`)
+ * does it instead.
  *
  * @module
  */
 import { closeSync, openSync } from "node:fs";
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
+import { childReaper, pidfdEnabled } from "./child_watcher.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import {
   type BaseTransport,
@@ -451,6 +454,27 @@ class PipeProto implements ProtocolLike {
 
 // -- the subprocess transport ---------------------------------------------------
 
+/** The children each loop watches, so that closing the loop can hand them to the reaper. */
+const liveChildren = new WeakMap<Loop, Set<UnixSubprocessTransport>>();
+
+/**
+ * Hands the children still running on `loop` to the process-wide reaper:
+ * the loop calls it as it closes, so a child that outlives its loop is still
+ * reaped when it exits (never left a zombie), and its transport's
+ * `getReturncode()` is filled in then.
+ *
+ * @example
+ * ```ts
+ * detachChildren(loop); // from SelectorEventLoop.close()
+ * ```
+ */
+export function detachChildren(loop: Loop): void {
+  const live = liveChildren.get(loop);
+  if (live === undefined) return;
+  liveChildren.delete(loop);
+  for (const t of [...live]) t._detachFromLoop();
+}
+
 /**
  * A child process with its pipes (Python's `_UnixSubprocessTransport`).
  * Made by {@link subprocessExec}/{@link subprocessShell}.
@@ -461,7 +485,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   _protocol: SubprocessProtocolLike | null;
   #pid: number;
   #pidfd = -1;
-  #pollTimer: { cancel(): void } | null = null;
+  /** Set by the reaper (a host callback) before the loop hears of the exit. */
+  #reaped: number | null = null;
   #returncode: number | null = null;
   #closed = false;
   #finished = false;
@@ -491,23 +516,27 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   }
 
   #watch(): void {
-    const s = sys();
-    const fd = s.pidfdOpen(this.#pid, 0);
+    let live = liveChildren.get(this.#loop);
+    if (live === undefined) liveChildren.set(this.#loop, live = new Set());
+    live.add(this);
+    const fd = pidfdEnabled() ? sys().pidfdOpen(this.#pid, 0) : -1;
     if (fd >= 0) {
       this.#pidfd = fd;
       this.#loop.addReader(fd, this.#reap);
-    } else {
-      const tick = () => {
-        this.#pollTimer = null;
-        if (!this.#reap()) this.#pollTimer = this.#loop.callLater(0.05, tick);
-      };
-      this.#pollTimer = this.#loop.callLater(0.01, tick);
+      return;
     }
+    // No pidfd: the process-wide reaper (SIGCHLD + waitpid) tells us, from a
+    // host callback, so the loop is woken to run the exit callbacks.
+    childReaper().add(this.#pid, (rc) => {
+      this.#reaped = rc;
+      if (!this.#loop.isClosed()) this.#loop.callSoonThreadsafe(() => this.#exited(rc));
+    });
   }
 
   /** Reaps the child if it has exited; true when it is gone. */
   #reap = (): boolean => {
     if (this.#returncode !== null) return true;
+    if (this.#reaped !== null) return true; // the reaper has it; #exited is scheduled
     const r = sys().waitpid(this.#pid, this.#status, C.WNOHANG);
     if (r === 0 || r === -EINTR) return false;
     let rc: number | null;
@@ -523,19 +552,39 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       rc = returncodeOf(this.#status[0]);
       if (rc === null) return false; // stopped/continued
     }
-    this.#stopWatching();
-    this._processExited(rc);
+    this.#exited(rc);
     return true;
   };
 
+  #exited(rc: number): void {
+    if (this.#returncode !== null) return;
+    this.#stopWatching();
+    this._processExited(rc);
+  }
+
   #stopWatching(): void {
+    liveChildren.get(this.#loop)?.delete(this);
+    childReaper().remove(this.#pid);
     if (this.#pidfd >= 0) {
-      this.#loop.removeReader(this.#pidfd);
+      if (!this.#loop.isClosed()) this.#loop.removeReader(this.#pidfd);
       sys().close(this.#pidfd);
       this.#pidfd = -1;
     }
-    this.#pollTimer?.cancel();
-    this.#pollTimer = null;
+  }
+
+  /**
+   * @internal The loop is closing while the child runs: its pidfd goes, and
+   * the process-wide reaper reaps the child whenever it exits, recording the
+   * returncode here (no callback runs: the loop is gone).
+   */
+  _detachFromLoop(): void {
+    if (this.#returncode !== null || this.#reaped !== null) return;
+    if (this.#reap()) return;
+    this.#stopWatching();
+    childReaper().add(this.#pid, (rc) => {
+      this.#reaped = rc;
+      this.#returncode = rc;
+    });
   }
 
   /** @internal Connects the pipe transports, then `connectionMade`. */
@@ -640,7 +689,7 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   }
   /** Sends `sig`; ProcessLookupError once the child has been reaped. */
   override sendSignal(sig: number): void {
-    if (this.#returncode !== null) throw osErrorFromErrno(ERRNO.ESRCH);
+    if (this.#returncode !== null || this.#reaped !== null) throw osErrorFromErrno(ERRNO.ESRCH);
     const r = sys().kill(this.#pid, sig);
     if (r < 0) throw osErrorFromErrno(-r);
   }
