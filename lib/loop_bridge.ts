@@ -81,9 +81,13 @@ type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; cancelled: boolean; error: PackedError | PackedValue };
 
-/** A function a Worker may ask for by name: a coroutine function, or any function. */
-// deno-lint-ignore no-explicit-any
-export type BridgeFunction = (...args: any[]) => unknown;
+/**
+ * A function a Worker may ask for by name: a coroutine function, or any
+ * function (its parameters are whatever the Worker sends).
+ */
+export type BridgeFunction = (...args: never[]) => unknown;
+
+type Callable = (...args: unknown[]) => unknown;
 
 // A port from node:worker_threads has on(); a Web Worker's (Deno, Bun) may only have addEventListener.
 function listen(port: MessagePort, cb: (data: unknown) => void): void {
@@ -171,14 +175,14 @@ function rebuildError(p: PackedError | PackedValue): unknown {
  */
 export class LoopBridge {
   #loop: AbstractEventLoop;
-  #functions: Map<string, BridgeFunction>;
+  #functions: Map<string, Callable>;
   #ports = new Set<MessagePort>();
   #closed = false;
 
   /** Serves `functions` (by their keys) on `loop`. */
   constructor(loop: AbstractEventLoop, functions: Record<string, BridgeFunction>) {
     this.#loop = loop;
-    this.#functions = new Map(Object.entries(functions));
+    this.#functions = new Map(Object.entries(functions) as Array<[string, Callable]>);
     for (const [name, f] of this.#functions) {
       if (typeof f !== "function") throw new TypeError(`${name} is not a function`);
     }
