@@ -74,7 +74,9 @@ export function runtimeCommand(script: string | URL): [string, string[]] {
   }
   const p = processObj();
   if (g.Bun !== undefined) return [p.execPath, [target]];
-  return [p.execPath, [...p.execArgv, target]];
+  // Not the debugger flags: a second inspector on the same port would fail.
+  const execArgv = p.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
+  return [p.execPath, [...execArgv, target]];
 }
 
 /**

@@ -559,7 +559,9 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   #exited(rc: number): void {
     if (this.#returncode !== null) return;
     this.#stopWatching();
-    this._processExited(rc);
+    // After the loop closed nothing can run on it: only the returncode is kept.
+    if (this.#loop.isClosed()) this.#returncode = rc;
+    else this._processExited(rc);
   }
 
   #stopWatching(): void {
@@ -578,7 +580,12 @@ export class UnixSubprocessTransport extends SubprocessTransport {
    * returncode here (no callback runs: the loop is gone).
    */
   _detachFromLoop(): void {
-    if (this.#returncode !== null || this.#reaped !== null) return;
+    if (this.#returncode !== null) return;
+    if (this.#reaped !== null) {
+      // Reaped, but the loop closes before its callback ran.
+      this.#returncode = this.#reaped;
+      return;
+    }
     if (this.#reap()) return;
     this.#stopWatching();
     childReaper().add(this.#pid, (rc) => {
