@@ -28,7 +28,9 @@
  *
  * **Children** start lazily, one per concurrent job up to `maxWorkers`, and
  * are reused. An idle child never keeps this process alive; a busy one
- * does. `shutdown()` closes their stdin, so each exits after its last job;
+ * does. As in Python, an `initializer` (with `initargs`) runs first in each
+ * new child, and `maxTasksPerChild` replaces a child after that many jobs.
+ * `shutdown()` closes their stdin, so each exits after its last job;
  * `shutdown(true)` resolves once all have exited and been reaped (the host
  * reaps them: no zombie is left). `terminateWorkers()`/`killWorkers()` stop
  * them at once. A child whose parent dies reads EOF and exits.
@@ -70,6 +72,15 @@ export class BrokenProcessPool extends RuntimeError {
 export interface ProcessPoolExecutorOptions {
   /** At most this many children (default: the CPU count, as in Python). */
   maxWorkers?: number;
+  /**
+   * Runs first in every new child, with `initargs` (a self-contained
+   * function, as jobs are). If it throws, the pool is broken.
+   */
+  initializer?: ((...args: never[]) => unknown) | null;
+  /** The initializer's arguments (structured-cloned). */
+  initargs?: readonly unknown[];
+  /** A child is replaced by a fresh one after this many jobs (default: never). */
+  maxTasksPerChild?: number | null;
 }
 
 // The child's entry, beside this module: .ts on Deno and Bun, the compiled .js on Node.
@@ -92,6 +103,10 @@ interface Slot {
   frames: FrameReader;
   /** We asked it to go (stdin closed or a signal): its exit is expected. */
   leaving: boolean;
+  /** The id of its initializer's reply while that is awaited, else 0. */
+  initId: number;
+  /** Jobs it has finished. */
+  done: number;
   exited: Promise<void>;
 }
 
@@ -161,6 +176,11 @@ export function moduleFunction<A extends unknown[] = unknown[], R = unknown>(
 export class ProcessPoolExecutor implements Executor {
   /** The most children this pool runs at once. */
   readonly maxWorkers: number;
+  /** Jobs per child before it is replaced (null: no limit). */
+  readonly maxTasksPerChild: number | null;
+  #initializer: { src: string; args: unknown[] } | null = null;
+  /** Children retired after maxTasksPerChild, until they have exited. */
+  #retiring = new Set<Slot>();
   #queue: Job[] = [];
   #slots = new Set<Slot>();
   #idle: Slot[] = [];
@@ -175,6 +195,17 @@ export class ProcessPoolExecutor implements Executor {
     const n = opts.maxWorkers ?? cpuCount();
     if (!Number.isInteger(n) || n <= 0) throw new ValueError("max_workers must be greater than 0");
     this.maxWorkers = n;
+    const m = opts.maxTasksPerChild ?? null;
+    if (m !== null && (!Number.isInteger(m) || m <= 0)) {
+      throw new ValueError("max_tasks_per_child must be >= 1");
+    }
+    this.maxTasksPerChild = m;
+    if (opts.initializer !== undefined && opts.initializer !== null) {
+      const src = functionSource(opts.initializer, "ProcessPoolExecutor");
+      const args = [...(opts.initargs ?? [])];
+      v8.serialize(args); // unclonable initargs fail here, not in every child
+      this.#initializer = { src, args };
+    }
   }
 
   /**
@@ -252,7 +283,7 @@ export class ProcessPoolExecutor implements Executor {
 
   /** The pids of the children running now. */
   get pids(): number[] {
-    return [...this.#slots].map((s) => s.child.pid);
+    return [...this.#slots, ...this.#retiring].map((s) => s.child.pid);
   }
 
   /** `<ProcessPoolExecutor maxWorkers=2 workers=1 queued=0>` */
@@ -288,8 +319,16 @@ export class ProcessPoolExecutor implements Executor {
       job: null,
       frames: new FrameReader(),
       leaving: false,
+      initId: 0,
+      done: 0,
       exited: new Promise<void>((r) => (markExited = r)),
     };
+    if (this.#initializer !== null) {
+      // Sent first; the child answers it before the job that follows it.
+      slot.initId = this.#nextId++;
+      const msg: JobMessage = { id: slot.initId, ...this.#initializer };
+      child.write(encodeFrame(v8.serialize(msg)));
+    }
     child.onData((bytes) => this.#onData(slot, bytes));
     child.onExit((code, signal) => {
       markExited();
@@ -317,18 +356,40 @@ export class ProcessPoolExecutor implements Executor {
         logger.error("ProcessPoolExecutor: an unreadable reply from a child", e);
         continue;
       }
+      if (typeof m !== "object" || m === null) continue;
+      if (slot.initId !== 0 && m.id === slot.initId) {
+        slot.initId = 0;
+        if (!m.ok) {
+          const e = unpackError(m.error) as Error;
+          logger.error("Exception in initializer:", e);
+          this.#breakPool(`A child process's initializer failed: ${e?.name}: ${e?.message}`);
+        }
+        continue;
+      }
       const job = slot.job;
-      if (job === null || typeof m !== "object" || m === null || m.id !== job.id) continue;
+      if (job === null || m.id !== job.id) continue;
       slot.job = null;
+      slot.done++;
       slot.child.unref();
-      this.#idle.push(slot);
+      if (this.maxTasksPerChild !== null && slot.done >= this.maxTasksPerChild) this.#retire(slot);
+      else this.#idle.push(slot);
       if (m.ok) job.resolve(m.value);
       else job.reject(unpackError(m.error));
     }
     this.#pump();
   }
 
+  // Python's max_tasks_per_child: the child goes (EOF), a fresh one takes its place.
+  #retire(slot: Slot): void {
+    this.#slots.delete(slot);
+    this.#retiring.add(slot);
+    slot.leaving = true;
+    slot.child.ref();
+    slot.child.endInput();
+  }
+
   #onExit(slot: Slot, code: number | null, signal: string | null): void {
+    this.#retiring.delete(slot);
     this.#slots.delete(slot);
     const i = this.#idle.indexOf(slot);
     if (i >= 0) this.#idle.splice(i, 1);
@@ -365,8 +426,8 @@ export class ProcessPoolExecutor implements Executor {
   }
 
   #stopAll(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-    const waits = [...this.#slots].map((s) => s.exited);
-    for (const slot of this.#slots) {
+    const waits = [...this.#slots, ...this.#retiring].map((s) => s.exited);
+    for (const slot of [...this.#slots, ...this.#retiring]) {
       slot.leaving = true;
       slot.child.ref();
       slot.child.kill(signal);
@@ -385,7 +446,7 @@ export class ProcessPoolExecutor implements Executor {
       slot.child.ref();
       slot.child.endInput();
     }
-    if (this.#slots.size > 0 || this.#markFinished === null) return;
+    if (this.#slots.size > 0 || this.#retiring.size > 0 || this.#markFinished === null) return;
     const mark = this.#markFinished;
     this.#markFinished = null;
     mark();

@@ -225,3 +225,72 @@ test("a script that leaves an idle pool open still exits; its children exit too"
     assert(ppidOf(pid) !== sys().getpid());
   }
 }, opts);
+
+test("initializer runs first in every child, with initargs", async () => {
+  const pool = new ProcessPoolExecutor({
+    maxWorkers: 2,
+    initializer: (seed: number, tag: string) => {
+      (globalThis as unknown as { __init: string }).__init = `${tag}:${seed}`;
+    },
+    initargs: [7, "seeded"],
+  });
+  const seen = await Promise.all([0, 1, 2, 3].map(() =>
+    pool.submit(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      return (globalThis as unknown as { __init?: string }).__init ?? "none";
+    })
+  ));
+  assertEquals(seen, ["seeded:7", "seeded:7", "seeded:7", "seeded:7"]);
+  const pids = pool.pids;
+  await pool.shutdown(true);
+  assertReaped(pids);
+}, opts);
+
+test("an initializer that throws breaks the pool", async () => {
+  const pool = new ProcessPoolExecutor({
+    maxWorkers: 1,
+    initializer: () => {
+      throw new Error("cannot init");
+    },
+  });
+  const e = await assertRejects(() => pool.submit(() => 1), BrokenProcessPool);
+  assert(e.message.includes("cannot init"), e.message);
+  let threw = false;
+  try {
+    pool.submit(() => 2);
+  } catch (err) {
+    threw = err instanceof BrokenProcessPool;
+  }
+  assert(threw);
+  await pool.shutdown(true);
+  assertEquals(pool.pids, []);
+  let bad = false;
+  try {
+    new ProcessPoolExecutor({ initializer: () => {}, initargs: [() => 1] });
+  } catch {
+    bad = true;
+  }
+  assert(bad, "unclonable initargs are refused at once");
+}, opts);
+
+test(
+  "maxTasksPerChild: a child is replaced after that many jobs; the old ones are reaped",
+  async () => {
+    const pool = new ProcessPoolExecutor({ maxWorkers: 1, maxTasksPerChild: 2 });
+    const pids: number[] = [];
+    for (let i = 0; i < 5; i++) pids.push(await pool.submit(childPid));
+    assertEquals(pids[0], pids[1]);
+    assertEquals(pids[2], pids[3]);
+    assert(pids[1] !== pids[2] && pids[3] !== pids[4], `pids ${pids}`);
+    await pool.shutdown(true);
+    assertReaped([...new Set(pids)]);
+    let threw = false;
+    try {
+      new ProcessPoolExecutor({ maxTasksPerChild: 0 });
+    } catch (e) {
+      threw = e instanceof ValueError;
+    }
+    assert(threw);
+  },
+  opts,
+);
