@@ -10,7 +10,7 @@ import process from "node:process";
 import * as asyncio from "../mod.ts";
 import { createSubprocessExec, DEVNULL, type Process } from "../lib/subprocess.ts";
 import { childReaper, pidfdEnabled, setPidfdEnabled } from "../lib/child_watcher.ts";
-import { C, sys } from "../ffi/mod.ts";
+import { C } from "../ffi/mod.ts";
 
 function pidfdCount(): number {
   let n = 0;
