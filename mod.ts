@@ -279,7 +279,22 @@ export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
 } from "./lib/executors.ts";
+export {
+  BrokenProcessPool,
+  moduleFunction,
+  ProcessPoolExecutor,
+  type ProcessPoolExecutorOptions,
+} from "./lib/process_pool.ts";
 export { toThread } from "./lib/threads.ts";
+export {
+  type BridgeFunction,
+  connectLoop,
+  LoopBridge,
+  type LoopLink,
+  RemoteLoop,
+  ThreadsafeFuture,
+} from "./lib/loop_bridge.ts";
+export { pidfdEnabled, setPidfdEnabled } from "./lib/child_watcher.ts";
 export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";
 export {
   BlockingIOError,

@@ -119,6 +119,7 @@ const PROC_SYMBOLS: Record<keyof ProcLibc, { args: string[]; returns: string }> 
   posix_spawnattr_setflags: { args: ["buffer", "i32"], returns: "i32" },
   posix_spawnattr_setsigmask: { args: ["buffer", "buffer"], returns: "i32" },
   posix_spawnattr_setsigdefault: { args: ["buffer", "buffer"], returns: "i32" },
+  posix_spawnattr_setpgroup: { args: ["buffer", "i32"], returns: "i32" },
   posix_spawnp: {
     args: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     returns: "i32",
@@ -291,7 +292,7 @@ export function createBunSys(): Sys {
     ...socketCalls(lib, errno, cells),
     ...fileCalls(fileLib, () => errno[0], arch),
 
-    spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
+    spawn(path, argv, envp, cwd, fdMap, closeFds = false, attrs = {}) {
       const p = procLib();
       const env = envp ??
         envToList(
@@ -305,6 +306,7 @@ export function createBunSys(): Sys {
         cwd,
         fdMap,
         closeFds,
+        ...attrs,
       });
     },
     pidfdOpen(pid, flags) {

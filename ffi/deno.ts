@@ -142,6 +142,7 @@ const PROC_SYMBOLS: Record<keyof ProcLibc, DenoSymbolDef> = {
   posix_spawnattr_setflags: { parameters: ["buffer", "i32"], result: "i32" },
   posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
   posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
   posix_spawnp: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
@@ -293,7 +294,7 @@ export function createDenoSys(): Sys {
     ...socketCalls(c, errno, cells),
     ...fileCalls(fileLib, () => errno[0], deno.build.arch),
 
-    spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
+    spawn(path, argv, envp, cwd, fdMap, closeFds = false, attrs = {}) {
       const p = procLib();
       const env = envp ?? envToList(deno.env.toObject());
       return spawnWith(p, (b) => BigInt(ptrOf.value(ptrOf.of(b))), {
@@ -303,6 +304,7 @@ export function createDenoSys(): Sys {
         cwd,
         fdMap,
         closeFds,
+        ...attrs,
       });
     },
     pidfdOpen(pid, flags) {

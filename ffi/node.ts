@@ -137,6 +137,7 @@ const PROC_PROTOTYPES: Record<keyof ProcLibc, string> = {
   posix_spawnattr_setflags: "int posix_spawnattr_setflags(void *attr, int flags)",
   posix_spawnattr_setsigmask: "int posix_spawnattr_setsigmask(void *attr, void *set)",
   posix_spawnattr_setsigdefault: "int posix_spawnattr_setsigdefault(void *attr, void *set)",
+  posix_spawnattr_setpgroup: "int posix_spawnattr_setpgroup(void *attr, int pgroup)",
   posix_spawnp:
     "int posix_spawnp(void *pid, void *file, void *fa, void *attr, void *argv, void *envp)",
   // syscall() is variadic; int arguments pass like fixed ones on these ABIs.
@@ -361,7 +362,7 @@ export function createNodeSys(): Sys {
 
     ...fileCalls(fileLib, errno, process.arch),
 
-    spawn(path, argv, envp, cwd, fdMap, closeFds = false) {
+    spawn(path, argv, envp, cwd, fdMap, closeFds = false, attrs = {}) {
       const p = procLib();
       const env = envp ?? envToList(process.env);
       return spawnWith(p, (b) => koffi.address(b), {
@@ -371,6 +372,7 @@ export function createNodeSys(): Sys {
         cwd,
         fdMap,
         closeFds,
+        ...attrs,
       });
     },
     pidfdOpen(pid, flags) {

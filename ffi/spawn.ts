@@ -18,9 +18,13 @@
 export type FdMapEntry = [number, number];
 
 /** `posix_spawnattr_setflags` bits (glibc). */
+export const POSIX_SPAWN_SETPGROUP = 0x02;
+/** `posix_spawnattr_setflags` bits (glibc). */
 export const POSIX_SPAWN_SETSIGDEF = 0x04;
 /** `posix_spawnattr_setflags` bits (glibc). */
 export const POSIX_SPAWN_SETSIGMASK = 0x08;
+/** `posix_spawnattr_setflags` bits (glibc 2.26+): `setsid()` in the child. */
+export const POSIX_SPAWN_SETSID = 0x80;
 /** `pidfd_open` syscall number (the same on x86_64 and asm-generic/aarch64). */
 export const SYS_pidfd_open = 434;
 /** `waitpid` option: do not block. */
@@ -48,6 +52,7 @@ export interface SpawnLibc {
   posix_spawnattr_setflags(attr: Uint8Array, flags: number): number;
   posix_spawnattr_setsigmask(attr: Uint8Array, set: Uint8Array): number;
   posix_spawnattr_setsigdefault(attr: Uint8Array, set: Uint8Array): number;
+  posix_spawnattr_setpgroup(attr: Uint8Array, pgroup: number): number;
   posix_spawnp(
     pid: Uint8Array,
     file: Uint8Array,
@@ -169,12 +174,24 @@ export interface SpawnArgs {
   cwd: string | null;
   fdMap: ReadonlyArray<readonly [number, number]>;
   closeFds: boolean;
+  /** `setsid()` in the child (Python's start_new_session). */
+  setsid?: boolean;
+  /** `setpgid(0, pgroup)` in the child (Python's process_group; 0: a new group); null: none. */
+  pgroup?: number | null;
+  /** Fds (3 and up) the child keeps at the same numbers, even when `closeFds` (Python's pass_fds). */
+  passFds?: readonly number[];
 }
 
 /**
  * Runs the `posix_spawnp` sequence: the fd map as `dup2` actions (in order),
- * `chdir` to `cwd`, every fd from 3 up closed when `closeFds`, an empty signal
- * mask and default SIGPIPE/SIGXFSZ. Returns the pid, or -errno.
+ * each of `passFds` `dup2`ed onto itself (which clears its close-on-exec flag,
+ * glibc 2.29+), `chdir` to `cwd`, every other fd from 3 up closed when
+ * `closeFds`, an empty signal mask and default SIGPIPE/SIGXFSZ, then
+ * `setsid`/`setpgid` as asked. Returns the pid, or -errno.
+ *
+ * The fd map is applied in order, so a parent fd that is also an earlier
+ * entry's child fd would be overwritten first: the caller moves such fds out
+ * of 0–2 beforehand (see `lib/unix_subprocess.ts`).
  * `addressOf` gives the native address of a typed array's first byte.
  */
 export function spawnWith(
@@ -204,11 +221,33 @@ export function spawnWith(
         r = c.posix_spawn_file_actions_addchdir_np(s.fa, cwd);
         if (r !== 0) return -r;
       }
-      if (a.closeFds) {
-        r = c.posix_spawn_file_actions_addclosefrom_np(s.fa, 3);
+      const keep = [...new Set(a.passFds ?? [])].filter((fd) => fd >= 3).sort((x, y) => x - y);
+      for (const fd of keep) {
+        r = c.posix_spawn_file_actions_adddup2(s.fa, fd, fd);
         if (r !== 0) return -r;
       }
-      r = c.posix_spawnattr_setflags(s.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+      if (a.closeFds) {
+        // Close the gaps between kept fds one by one (a close of an fd that
+        // is not open is ignored by glibc), then everything above the last.
+        let from = 3;
+        for (const fd of keep) {
+          for (let gap = from; gap < fd; gap++) {
+            r = c.posix_spawn_file_actions_addclose(s.fa, gap);
+            if (r !== 0) return -r;
+          }
+          from = fd + 1;
+        }
+        r = c.posix_spawn_file_actions_addclosefrom_np(s.fa, from);
+        if (r !== 0) return -r;
+      }
+      let flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+      if (a.setsid) flags |= POSIX_SPAWN_SETSID;
+      if (a.pgroup !== undefined && a.pgroup !== null) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        r = c.posix_spawnattr_setpgroup(s.attr, a.pgroup);
+        if (r !== 0) return -r;
+      }
+      r = c.posix_spawnattr_setflags(s.attr, flags);
       if (r !== 0) return -r;
       r = c.posix_spawnattr_setsigmask(s.attr, s.emptySet);
       if (r !== 0) return -r;

@@ -17,6 +17,24 @@
  * @module
  */
 
+/**
+ * Process attributes of a spawn beyond its fds (Python's Popen keywords
+ * `start_new_session`, `process_group`, `pass_fds`).
+ *
+ * @example
+ * ```ts
+ * const attrs: SpawnAttrs = { setsid: true, passFds: [5] };
+ * ```
+ */
+export interface SpawnAttrs {
+  /** `setsid()` in the child: a new session and process group, no controlling terminal. */
+  setsid?: boolean;
+  /** `setpgid(0, pgroup)` in the child: 0 makes a new group led by the child. */
+  pgroup?: number | null;
+  /** Fds (3 and up) kept open in the child at the same numbers, even when `closeFds`. */
+  passFds?: readonly number[];
+}
+
 /** Which runtime a backend serves. */
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -189,9 +207,12 @@ export interface Sys {
    * `envp` (null: this process's environment) through `posix_spawnp`: in
    * the child, each `[childFd, parentFd]` of `fdMap` is `dup2`ed in order,
    * then it changes to `cwd` (unless null) and, when `closeFds`, closes every
-   * fd from 3 up. The signal mask is empty and SIGPIPE/SIGXFSZ are default.
-   * Returns the pid, or -errno (a missing program, a failed chdir or exec
-   * included). An embedded NUL gives -EINVAL.
+   * fd from 3 up (but `attrs.passFds`, which stay open at their numbers).
+   * The signal mask is empty and SIGPIPE/SIGXFSZ are default; `attrs` may
+   * ask for a new session or process group. Returns the pid, or -errno (a
+   * missing program, a failed chdir or exec included). An embedded NUL
+   * gives -EINVAL. A parent fd of the map must not be an earlier entry's
+   * child fd (it would be overwritten first).
    */
   spawn(
     path: string,
@@ -200,6 +221,7 @@ export interface Sys {
     cwd: string | null,
     fdMap: ReadonlyArray<readonly [number, number]>,
     closeFds?: boolean,
+    attrs?: SpawnAttrs,
   ): number;
   /** `pidfd_open(pid, flags)` (syscall 434): an fd readable once the child exits, or -errno. */
   pidfdOpen(pid: number, flags: number): number;

@@ -46,6 +46,12 @@ export interface ProcessOptions {
   limit?: number;
   /** Close fds from 3 up in the child (default true). */
   closeFds?: boolean;
+  /** Start the child in a new session (`setsid()`, Python's start_new_session). */
+  startNewSession?: boolean;
+  /** The child's process group: 0 for a new one it leads (Python's process_group). */
+  processGroup?: number | null;
+  /** Fds (3 and up) the child keeps at the same numbers; all others from 3 up are closed (Python's pass_fds). */
+  passFds?: readonly number[];
 }
 
 /**
@@ -270,6 +276,9 @@ function loopOpts(o: ProcessOptions): SubprocessOptions {
     cwd: o.cwd ?? null,
     env: o.env ?? null,
     closeFds: o.closeFds ?? true,
+    startNewSession: o.startNewSession ?? false,
+    processGroup: o.processGroup ?? null,
+    passFds: o.passFds ?? [],
   };
 }
 

@@ -23,6 +23,7 @@ import {
 } from "./datagram.ts";
 import type { DatagramProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
 import {
+  detachChildren,
   splitExecArgs,
   subprocessExec,
   type SubprocessOptions,
@@ -327,8 +328,13 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     this._addHandle(entry.handle);
   }
 
-  /** Closes the loop and removes its signal handlers. */
+  /**
+   * Closes the loop and removes its signal handlers. Child processes still
+   * running are handed to the process-wide reaper, which reaps them when
+   * they exit (see `lib/child_watcher.ts`).
+   */
   override close(): void {
+    if (!this.isRunning() && !this.isClosed()) detachChildren(this);
     super.close();
     for (const sig of [...this.#signalHandlers.keys()]) this.removeSignalHandler(sig);
   }

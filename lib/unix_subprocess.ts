@@ -8,14 +8,17 @@
  * `pipe2(O_CLOEXEC)` (the parent ends non-blocking) and `dup2`ed onto the
  * child's 0/1/2. The child is watched through a pidfd registered with
  * `loop.addReader`: it becomes readable when the child exits, and the
- * callback reaps it with `waitpid(WNOHANG)`. (Without pidfds, a 50 ms timer
- * polls `waitpid(WNOHANG)` instead.)
+ * callback reaps it with `waitpid(WNOHANG)`. Without pidfds (an old kernel,
+ * or `ASYNCIO_NO_PIDFD=1`), and for children whose loop was closed while they
+ * ran, the process-wide reaper of `child_watcher.ts` (SIGCHLD + `waitpid`)
+ * does it instead.
  *
  * @module
  */
 import { closeSync, openSync } from "node:fs";
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
+import { childReaper, pidfdEnabled } from "./child_watcher.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import {
   type BaseTransport,
@@ -64,6 +67,34 @@ export interface SubprocessOptions {
   env?: Record<string, string> | null;
   /** Close every fd from 3 up in the child (Python's close_fds). Default true. */
   closeFds?: boolean;
+  /** Start the child in a new session, `setsid()` (Python's start_new_session). */
+  startNewSession?: boolean;
+  /** Put the child in process group `processGroup`, 0 for a new one it leads (Python's process_group). */
+  processGroup?: number | null;
+  /**
+   * Fds (3 and up) the child keeps at the same numbers (Python's pass_fds);
+   * every other fd from 3 up is closed, whatever `closeFds` says, as in Python.
+   */
+  passFds?: readonly number[];
+}
+
+/** `fcntl` command: duplicate to the lowest free fd ≥ arg, close-on-exec. */
+const F_DUPFD_CLOEXEC = 1030;
+
+function checkAttrs(opts: SubprocessOptions): { passFds: number[]; pgroup: number | null } {
+  const passFds = [...(opts.passFds ?? [])];
+  for (const fd of passFds) {
+    if (typeof fd !== "number" || !Number.isInteger(fd)) {
+      throw new TypeError(`pass_fds must be integers, got ${typeof fd}`);
+    }
+    if (fd < 0) throw new ValueError("bad value(s) in fds_to_keep");
+  }
+  const pgroup = opts.processGroup ?? null;
+  if (pgroup !== null && (typeof pgroup !== "number" || !Number.isInteger(pgroup))) {
+    throw new TypeError(`process_group must be an integer, got ${typeof pgroup}`);
+  }
+  if (pgroup !== null && pgroup < 0) throw new ValueError("process_group must be >= 0");
+  return { passFds, pgroup };
 }
 
 // -- the loop's view ----------------------------------------------------------
@@ -423,6 +454,27 @@ class PipeProto implements ProtocolLike {
 
 // -- the subprocess transport ---------------------------------------------------
 
+/** The children each loop watches, so that closing the loop can hand them to the reaper. */
+const liveChildren = new WeakMap<Loop, Set<UnixSubprocessTransport>>();
+
+/**
+ * Hands the children still running on `loop` to the process-wide reaper:
+ * the loop calls it as it closes, so a child that outlives its loop is still
+ * reaped when it exits (never left a zombie), and its transport's
+ * `getReturncode()` is filled in then.
+ *
+ * @example
+ * ```ts
+ * detachChildren(loop); // from SelectorEventLoop.close()
+ * ```
+ */
+export function detachChildren(loop: Loop): void {
+  const live = liveChildren.get(loop);
+  if (live === undefined) return;
+  liveChildren.delete(loop);
+  for (const t of [...live]) t._detachFromLoop();
+}
+
 /**
  * A child process with its pipes (Python's `_UnixSubprocessTransport`).
  * Made by {@link subprocessExec}/{@link subprocessShell}.
@@ -433,7 +485,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   _protocol: SubprocessProtocolLike | null;
   #pid: number;
   #pidfd = -1;
-  #pollTimer: { cancel(): void } | null = null;
+  /** Set by the reaper (a host callback) before the loop hears of the exit. */
+  #reaped: number | null = null;
   #returncode: number | null = null;
   #closed = false;
   #finished = false;
@@ -463,23 +516,27 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   }
 
   #watch(): void {
-    const s = sys();
-    const fd = s.pidfdOpen(this.#pid, 0);
+    let live = liveChildren.get(this.#loop);
+    if (live === undefined) liveChildren.set(this.#loop, live = new Set());
+    live.add(this);
+    const fd = pidfdEnabled() ? sys().pidfdOpen(this.#pid, 0) : -1;
     if (fd >= 0) {
       this.#pidfd = fd;
       this.#loop.addReader(fd, this.#reap);
-    } else {
-      const tick = () => {
-        this.#pollTimer = null;
-        if (!this.#reap()) this.#pollTimer = this.#loop.callLater(0.05, tick);
-      };
-      this.#pollTimer = this.#loop.callLater(0.01, tick);
+      return;
     }
+    // No pidfd: the process-wide reaper (SIGCHLD + waitpid) tells us, from a
+    // host callback, so the loop is woken to run the exit callbacks.
+    childReaper().add(this.#pid, (rc) => {
+      this.#reaped = rc;
+      if (!this.#loop.isClosed()) this.#loop.callSoonThreadsafe(() => this.#exited(rc));
+    });
   }
 
   /** Reaps the child if it has exited; true when it is gone. */
   #reap = (): boolean => {
     if (this.#returncode !== null) return true;
+    if (this.#reaped !== null) return true; // the reaper has it; #exited is scheduled
     const r = sys().waitpid(this.#pid, this.#status, C.WNOHANG);
     if (r === 0 || r === -EINTR) return false;
     let rc: number | null;
@@ -495,19 +552,46 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       rc = returncodeOf(this.#status[0]);
       if (rc === null) return false; // stopped/continued
     }
-    this.#stopWatching();
-    this._processExited(rc);
+    this.#exited(rc);
     return true;
   };
 
+  #exited(rc: number): void {
+    if (this.#returncode !== null) return;
+    this.#stopWatching();
+    // After the loop closed nothing can run on it: only the returncode is kept.
+    if (this.#loop.isClosed()) this.#returncode = rc;
+    else this._processExited(rc);
+  }
+
   #stopWatching(): void {
+    liveChildren.get(this.#loop)?.delete(this);
+    childReaper().remove(this.#pid);
     if (this.#pidfd >= 0) {
-      this.#loop.removeReader(this.#pidfd);
+      if (!this.#loop.isClosed()) this.#loop.removeReader(this.#pidfd);
       sys().close(this.#pidfd);
       this.#pidfd = -1;
     }
-    this.#pollTimer?.cancel();
-    this.#pollTimer = null;
+  }
+
+  /**
+   * @internal The loop is closing while the child runs: its pidfd goes, and
+   * the process-wide reaper reaps the child whenever it exits, recording the
+   * returncode here (no callback runs: the loop is gone).
+   */
+  _detachFromLoop(): void {
+    if (this.#returncode !== null) return;
+    if (this.#reaped !== null) {
+      // Reaped, but the loop closes before its callback ran.
+      this.#returncode = this.#reaped;
+      return;
+    }
+    if (this.#reap()) return;
+    this.#stopWatching();
+    childReaper().add(this.#pid, (rc) => {
+      this.#reaped = rc;
+      this.#returncode = rc;
+    });
   }
 
   /** @internal Connects the pipe transports, then `connectionMade`. */
@@ -612,7 +696,7 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   }
   /** Sends `sig`; ProcessLookupError once the child has been reaped. */
   override sendSignal(sig: number): void {
-    if (this.#returncode !== null) throw osErrorFromErrno(ERRNO.ESRCH);
+    if (this.#returncode !== null || this.#reaped !== null) throw osErrorFromErrno(ERRNO.ESRCH);
     const r = sys().kill(this.#pid, sig);
     if (r < 0) throw osErrorFromErrno(-r);
   }
@@ -722,6 +806,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   const stdinSpec = checkSpec("stdin", opts.stdin === undefined ? PIPE : opts.stdin);
   const stdoutSpec = checkSpec("stdout", opts.stdout === undefined ? PIPE : opts.stdout);
   const stderrSpec = checkSpec("stderr", opts.stderr === undefined ? PIPE : opts.stderr);
+  const { passFds, pgroup } = checkAttrs(opts);
   const protocol = protocolFactory();
   const s = sys();
   const toClose: number[] = []; // the child's ends, closed in the parent after spawn
@@ -775,7 +860,26 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     for (const a of [...argv, ...(envp ?? []), opts.cwd ?? ""]) {
       if (a.includes("\0")) throw new ValueError("embedded null byte");
     }
-    pid = s.spawn(program, argv, envp, opts.cwd ?? null, fdMap, opts.closeFds ?? true);
+    // The map is applied in order, 0 then 1 then 2: a source fd below 3 could
+    // be overwritten by an earlier entry (this process had its stdin closed,
+    // so a pipe got fd 0). Such sources are moved out of the way first.
+    for (const entry of fdMap) {
+      if (entry[1] < 3 && entry[1] !== entry[0]) {
+        const moved = s.fcntl(entry[1], F_DUPFD_CLOEXEC, 3);
+        if (moved < 0) throw osErrorFromErrno(-moved);
+        toClose.push(moved);
+        entry[1] = moved;
+      }
+    }
+    pid = s.spawn(
+      program,
+      argv,
+      envp,
+      opts.cwd ?? null,
+      fdMap,
+      passFds.length > 0 || (opts.closeFds ?? true),
+      { setsid: opts.startNewSession === true, pgroup, passFds },
+    );
     if (pid < 0) {
       const err = osErrorFromErrno(-pid, program);
       err.message = `[Errno ${-pid}] ${s.strerror(-pid)}: '${program}'`;
