@@ -17,6 +17,8 @@
  * @module
  */
 
+import type { SslLib } from "./ssl.ts";
+
 /** Which runtime a backend serves. */
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -202,6 +204,14 @@ export interface Sys {
    * call before the first settles is a programming error.
    */
   pollAsync(fds: Uint8Array, nfds: number, timeoutMs: number): Promise<number>;
+
+  // -- TLS -------------------------------------------------------------------
+
+  /**
+   * OpenSSL 3 (`libssl.so.3`) bound on the first call and cached. Throws an
+   * `Error` naming the library when it cannot be loaded.
+   */
+  ssl(): SslLib;
 }
 
 /** Linux constants the layers above use. Values for x86_64 and aarch64 (asm-generic). */
