@@ -86,10 +86,10 @@ export {
 } from "./lib/subprocess.ts";
 export {
   type StdioSpec,
-  UnixReadPipeTransport,
-  UnixWritePipeTransport,
   type SubprocessOptions,
+  UnixReadPipeTransport,
   UnixSubprocessTransport,
+  UnixWritePipeTransport,
 } from "./lib/unix_subprocess.ts";
 export { FlowControlTransport, WriteFlowControl } from "./lib/transports.ts";
 export { LoopBound } from "./lib/mixins.ts";
@@ -303,5 +303,18 @@ export {
   type LogRecord,
   WARNING,
 } from "./lib/log.ts";
+export * as ssl from "./lib/ssl.ts";
+export {
+  SSLProtocol,
+  type SSLProtocolOptions,
+  SSLTransport,
+  type StartTlsOptions,
+} from "./lib/sslproto.ts";
+export type {
+  ConnectAcceptedSocketOptions,
+  CreateUnixConnectionOptions,
+  CreateUnixServerOptions,
+  StreamTransport,
+} from "./lib/connections.ts";
 export * as asyncore from "./lib/asyncore.ts";
 export * as asynchat from "./lib/asynchat.ts";

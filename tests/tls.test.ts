@@ -1,0 +1,416 @@
+// TLS over OpenSSL through FFI: SSLContext, the TLS transport under
+// protocols and streams, startTls, with `openssl s_server`/`s_client` and
+// CPython's asyncio+ssl as peers. A throwaway CA and a server certificate
+// for localhost/127.0.0.1 are made with `openssl req`/`openssl x509` in a
+// temporary directory first; the last test removes it.
+import { skip, test } from "./harness.ts";
+import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } from "./assert.ts";
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as asyncio from "../mod.ts";
+import { sys } from "../ffi/mod.ts";
+import { Protocol } from "../lib/protocols.ts";
+import type { BaseTransport, Transport } from "../lib/transports.ts";
+import type { StreamReader, StreamWriter } from "../lib/streams.ts";
+import { runScript } from "./util.ts";
+
+const { ssl } = asyncio;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+// ------------------------------------------------------------ certificates
+
+const dir = mkdtempSync(`${tmpdir()}/asyncio-tls-`);
+const CA = `${dir}/ca.pem`;
+const CERT = `${dir}/server.pem`;
+const KEY = `${dir}/server.key`;
+
+function openssl(args: string[]): void {
+  const r = spawnSync("openssl", args, { encoding: "utf8", timeout: 20_000 });
+  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+}
+
+let certError: string | null = null;
+try {
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=asyncio-ts test CA",
+    "-keyout",
+    `${dir}/ca.key`,
+    "-out",
+    CA,
+  ]);
+  openssl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/C=XX/O=asyncio-ts/CN=localhost",
+    "-keyout",
+    KEY,
+    "-out",
+    `${dir}/server.csr`,
+  ]);
+  writeFileSync(`${dir}/ext.cnf`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    `${dir}/server.csr`,
+    "-CA",
+    CA,
+    "-CAkey",
+    `${dir}/ca.key`,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    `${dir}/ext.cnf`,
+    "-out",
+    CERT,
+  ]);
+} catch (e) {
+  certError = String(e);
+}
+
+function serverContext(): InstanceType<typeof ssl.SSLContext> {
+  const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+  ctx.loadCertChain(CERT, KEY);
+  return ctx;
+}
+
+function clientContext(): InstanceType<typeof ssl.SSLContext> {
+  return ssl.createDefaultContext({ cafile: CA });
+}
+
+// ------------------------------------------------------------ peers
+
+interface Peer {
+  /** Resolves with the first stdout line matching `re`. */
+  line(re: RegExp): Promise<RegExpMatchArray>;
+  out(): string;
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function startPeer(cmd: string, args: string[], input: string | null = null): Peer {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  const waiters: Array<() => void> = [];
+  child.stdout!.on("data", (d: Uint8Array) => {
+    out += dec.decode(d);
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stderr!.on("data", (d: Uint8Array) => (err += dec.decode(d)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => setTimeout(() => resolve(code), 20))
+  );
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  exited.then(() => clearTimeout(killer));
+  if (input !== null) child.stdin!.end(input);
+  return {
+    line(re) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(re);
+          if (m) resolve(m);
+          else if (child.exitCode !== null) reject(new Error(`peer exited: ${out} ${err}`));
+          else waiters.push(check);
+        };
+        exited.then(check);
+        check();
+      });
+    },
+    out: () => out + err,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      child.stdin!.destroy();
+      await exited;
+    },
+    exited,
+  };
+}
+
+/** A TCP port nobody listens on right now (for peers that need one given). */
+function freePort(): number {
+  const s = new asyncio.ssl.SSLContext(); // touch the library once before measuring
+  s.close();
+  const sock = asyncio.socket(2, 1, 0);
+  sock.bind(["127.0.0.1", 0]);
+  const port = (sock.getsockname() as [string, number])[1];
+  sock.close();
+  return port;
+}
+
+function loopOf(): asyncio.SelectorEventLoop {
+  return asyncio.getRunningLoop() as asyncio.SelectorEventLoop;
+}
+
+class Echo extends Protocol {
+  transport: Transport | null = null;
+  override connectionMade(t: BaseTransport) {
+    this.transport = t as Transport;
+  }
+  override dataReceived(d: Uint8Array) {
+    this.transport!.write(d);
+  }
+}
+
+function sha256(chunks: Uint8Array[]): string {
+  const h = createHash("sha256");
+  for (const c of chunks) h.update(c);
+  return h.digest("hex");
+}
+
+if (certError !== null) {
+  skip("TLS tests", `could not make test certificates: ${certError}`);
+} else {
+  registerTests();
+}
+
+function registerTests(): void {
+  // ---------------------------------------------------------- the binding
+
+  test("sys().ssl() loads OpenSSL 3 through FFI", () => {
+    const lib = sys().ssl();
+    assert(lib.versionText.startsWith("OpenSSL 3"), lib.versionText);
+    assertEquals(ssl.opensslVersion(), lib.versionText);
+  });
+
+  test("SSLContext: Python's defaults, verify_mode/check_hostname rules, close()", () => {
+    const before = ssl.nativeObjectCount();
+    const c = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assertEquals(c.verifyMode, ssl.CERT_REQUIRED);
+    assertEquals(c.checkHostname, true);
+    assertThrows(() => (c.verifyMode = ssl.CERT_NONE), asyncio.ValueError, "check_hostname");
+    c.checkHostname = false;
+    c.verifyMode = ssl.CERT_NONE;
+    assertEquals(c.verifyMode, ssl.CERT_NONE);
+    c.checkHostname = true;
+    assertEquals(c.verifyMode, ssl.CERT_REQUIRED);
+    const s = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    assertEquals(s.verifyMode, ssl.CERT_NONE);
+    assertEquals(s.checkHostname, false);
+    assertThrows(() => s.setAlpnProtocols(["h2"]), asyncio.NotImplementedError);
+    c.setAlpnProtocols(["h2", "http/1.1"]);
+    assertThrows(() => c.setAlpnProtocols([""]), asyncio.ValueError);
+    assertThrows(() => new ssl.SSLContext(3), asyncio.ValueError);
+    assertEquals(ssl.nativeObjectCount(), before + 2);
+    c.close();
+    c.close();
+    s.close();
+    assertEquals(ssl.nativeObjectCount(), before);
+    assertThrows(() => c.loadDefaultCerts(), asyncio.ValueError, "closed");
+  });
+
+  test("SSLContext: missing and bad certificate files are FileNotFoundError and SSLError", () => {
+    const s = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    try {
+      const e = assertThrows(() => s.loadCertChain(`${dir}/nope.pem`), asyncio.FileNotFoundError);
+      assertEquals(e.errno, 2);
+      const bad = assertThrows(() => s.loadCertChain(`${dir}/ext.cnf`), ssl.SSLError);
+      // CPython: SSLError, library "SSL" ("[SSL] PEM lib").
+      assertEquals(bad.library, "SSL");
+      assertInstanceOf(bad, asyncio.OSError);
+      // The CA's certificate with the server's key: a mismatch.
+      const mismatch = assertThrows(() => s.loadCertChain(CA, KEY), ssl.SSLError);
+      // CPython: "[X509: KEY_VALUES_MISMATCH] key values mismatch".
+      assertEquals(mismatch.reason, "KEY_VALUES_MISMATCH");
+      assertEquals(mismatch.library, "X509");
+      assert(mismatch.message.startsWith("[X509: KEY_VALUES_MISMATCH] key values mismatch"));
+      s.loadCertChain(CERT, KEY);
+      const c = new ssl.SSLContext();
+      assertThrows(() => c.loadVerifyLocations({ cafile: `${dir}/nope.pem` }), asyncio.OSError);
+      assertThrows(() => c.loadVerifyLocations({}), TypeError);
+      c.loadVerifyLocations(CA);
+      c.close();
+    } finally {
+      s.close();
+    }
+  });
+
+  test("TLS options are checked as Python checks them", () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      const f = () => new Protocol();
+      await assertRejects(
+        () => loop.createConnection(f, "127.0.0.1", 1, { serverHostname: "x" }),
+        asyncio.ValueError,
+        "server_hostname is only meaningful with ssl",
+      );
+      await assertRejects(
+        () => loop.createConnection(f, "127.0.0.1", 1, { sslHandshakeTimeout: 1 }),
+        asyncio.ValueError,
+        "ssl_handshake_timeout is only meaningful with ssl",
+      );
+      await assertRejects(
+        () => loop.createConnection(f, "127.0.0.1", 1, { ssl: true, sslHandshakeTimeout: -1 }),
+        asyncio.ValueError,
+        "ssl_handshake_timeout should be a positive number",
+      );
+      await assertRejects(
+        () => loop.createServer(f, "127.0.0.1", 0, { sslShutdownTimeout: 1 }),
+        asyncio.ValueError,
+        "ssl_shutdown_timeout is only meaningful with ssl",
+      );
+      await assertRejects(
+        // deno-lint-ignore no-explicit-any
+        () => loop.createServer(f, "127.0.0.1", 0, { ssl: true as any }),
+        TypeError,
+      );
+      await assertRejects(
+        () => loop.createUnixConnection(f, `${dir}/nope.sock`, { ssl: true }),
+        asyncio.ValueError,
+        "You must set server_hostname when using ssl without a host",
+      );
+      await assertRejects(
+        // deno-lint-ignore no-explicit-any
+        () => loop.startTls({} as any, f(), clientContext()),
+        TypeError,
+      );
+    }));
+
+  // ---------------------------------------------------------- ours to ours
+
+  test(
+    "protocol echo over TLS between our client and our server; extra info; no native leak",
+    () =>
+      asyncio.run(async () => {
+        const before = ssl.nativeObjectCount();
+        const loop = loopOf();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const serverLost = loop.createFuture<Error | null>();
+        class ServerEcho extends Echo {
+          override connectionLost(exc: Error | null) {
+            serverLost.setResult(exc);
+          }
+        }
+        const server = await loop.createServer(() => new ServerEcho(), "127.0.0.1", 0, {
+          ssl: sctx,
+        });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const got: string[] = [];
+        const done = loop.createFuture<void>();
+        const lost = loop.createFuture<Error | null>();
+        class Client extends Protocol {
+          override dataReceived(d: Uint8Array) {
+            got.push(dec.decode(d));
+            if (got.join("") === "hello tls") done.setResult(undefined);
+          }
+          override connectionLost(exc: Error | null) {
+            lost.setResult(exc);
+          }
+        }
+        const [t] = await loop.createConnection(() => new Client(), "localhost", port, {
+          ssl: cctx,
+        });
+        t.write(enc.encode("hello "));
+        t.write(enc.encode("tls"));
+        await done;
+        assertEquals(t.getExtraInfo("sslcontext"), cctx);
+        assertEquals(t.getExtraInfo("compression"), null);
+        const cipher = t.getExtraInfo("cipher") as [string, string, number];
+        assert(cipher[0].length > 0 && cipher[2] >= 128, String(cipher));
+        const cert = t.getExtraInfo("peercert") as asyncio.ssl.PeerCertificate;
+        assertEquals(cert.subject, [
+          [["countryName", "XX"]],
+          [["organizationName", "asyncio-ts"]],
+          [["commonName", "localhost"]],
+        ]);
+        assertEquals(cert.issuer, [[["commonName", "asyncio-ts test CA"]]]);
+        assertEquals(cert.subjectAltName, [["DNS", "localhost"], ["IP Address", "127.0.0.1"]]);
+        assert(/GMT$/.test(cert.notAfter), cert.notAfter);
+        const obj = t.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject;
+        assertEquals(obj.version(), "TLSv1.3");
+        assertEquals(obj.cipher(), cipher);
+        const der = obj.getpeercert(true)!;
+        assertEquals(der[0], 0x30); // an ASN.1 SEQUENCE
+        assertEquals(obj.selectedAlpnProtocol(), null);
+        assert(Array.isArray(t.getExtraInfo("peername")));
+        assertEquals(t.canWriteEof(), false);
+        assertThrows(() => t.writeEof(), asyncio.NotImplementedError);
+        t.close();
+        assertEquals(t.isClosing(), true);
+        assertEquals(await lost, null);
+        assertEquals(await serverLost, null);
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "streams over TLS: 4 MiB of random bytes each way, checked by digest, with drain()",
+    () =>
+      asyncio.run(async () => {
+        const before = ssl.nativeObjectCount();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const SIZE = 4 << 20;
+        const fromClient = new Uint8Array(randomBytes(SIZE));
+        const fromServer = new Uint8Array(randomBytes(SIZE));
+        const serverDigest = asyncio.getRunningLoop().createFuture<string>();
+        const server = await asyncio.startServer(
+          async (r: StreamReader, w: StreamWriter) => {
+            // Send while receiving: both directions at once, with flow control.
+            const send = (async () => {
+              for (let at = 0; at < SIZE; at += 100_000) {
+                w.write(fromServer.subarray(at, Math.min(SIZE, at + 100_000)));
+                await w.drain();
+              }
+            })();
+            const data = await r.readExactly(SIZE);
+            serverDigest.setResult(sha256([data]));
+            await send;
+            w.close();
+            await w.waitClosed();
+          },
+          "127.0.0.1",
+          0,
+          { ssl: sctx },
+        );
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const [r, w] = await asyncio.openConnection("127.0.0.1", port, { ssl: cctx });
+        const send = (async () => {
+          for (let at = 0; at < SIZE; at += 65_536) {
+            w.write(fromClient.subarray(at, Math.min(SIZE, at + 65_536)));
+            await w.drain();
+          }
+        })();
+        const back = await r.read(-1);
+        await send;
+        assertEquals(back.length, SIZE);
+        assertEquals(sha256([back]), sha256([fromServer]));
+        assertEquals(await serverDigest, sha256([fromClient]));
+        assert(r.atEof());
+        w.close();
+        await w.waitClosed();
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 60 },
+  );
+}
+
+// Last: remove the certificates.
+test("cleanup: remove the test certificates", () => {
+  rmSync(dir, { recursive: true, force: true });
+});
