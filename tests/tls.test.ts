@@ -14,7 +14,6 @@ import { sys } from "../ffi/mod.ts";
 import { Protocol } from "../lib/protocols.ts";
 import type { BaseTransport, Transport } from "../lib/transports.ts";
 import type { StreamReader, StreamWriter } from "../lib/streams.ts";
-import { runScript } from "./util.ts";
 
 const { ssl } = asyncio;
 const enc = new TextEncoder();
@@ -408,6 +407,531 @@ function registerTests(): void {
       }),
     { timeout: 60 },
   );
+
+  // ---------------------------------------------------------- other peers
+
+  test("our client against `openssl s_server -rev`", () =>
+    asyncio.run(async () => {
+      const port = freePort();
+      const peer = startPeer("openssl", [
+        "s_server",
+        "-accept",
+        `127.0.0.1:${port}`,
+        "-cert",
+        CERT,
+        "-key",
+        KEY,
+        "-rev",
+        "-naccept",
+        "1",
+      ]);
+      try {
+        await peer.line(/ACCEPT/);
+        const cctx = clientContext();
+        const [r, w] = await asyncio.openConnection("127.0.0.1", port, {
+          ssl: cctx,
+          serverHostname: "localhost",
+        });
+        w.write(enc.encode("hello openssl\n"));
+        const line = dec.decode(await r.readLine()).trim();
+        assertEquals(line, "lssnepo olleh");
+        const obj = w.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject;
+        assert(obj.version()?.startsWith("TLSv1."), String(obj.version()));
+        w.close();
+        await w.waitClosed();
+        cctx.close();
+      } finally {
+        await peer.stop();
+      }
+    }), { timeout: 30, fdCheck: false });
+
+  test("our client against CPython's asyncio TLS server", () =>
+    asyncio.run(async () => {
+      const py = `
+import asyncio, ssl, sys
+async def handle(r, w):
+    while data := await r.readline():
+        w.write(data.upper()); await w.drain()
+    w.close()
+async def main():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(${JSON.stringify(CERT)}, ${JSON.stringify(KEY)})
+    s = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=ctx)
+    print(s.sockets[0].getsockname()[1], flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+asyncio.run(main())
+`;
+      const peer = startPeer("python3", ["-c", py]);
+      try {
+        const port = Number((await peer.line(/^(\d+)$/m))[1]);
+        const cctx = clientContext();
+        const [r, w] = await asyncio.openConnection("localhost", port, { ssl: cctx });
+        for (const word of ["alpha", "beta"]) {
+          w.write(enc.encode(`${word}\n`));
+          assertEquals(dec.decode(await r.readLine()), `${word.toUpperCase()}\n`);
+        }
+        w.close();
+        await w.waitClosed();
+        cctx.close();
+      } finally {
+        await peer.stop();
+      }
+    }), { timeout: 30, fdCheck: false });
+
+  test("CPython's asyncio TLS client against our TLS stream server", () =>
+    asyncio.run(async () => {
+      const sctx = serverContext();
+      const server = await asyncio.startServer(
+        async (r: StreamReader, w: StreamWriter) => {
+          for await (const line of r) {
+            w.write(enc.encode(dec.decode(line).toUpperCase()));
+            await w.drain();
+          }
+          w.close();
+          await w.waitClosed();
+        },
+        "127.0.0.1",
+        0,
+        { ssl: sctx },
+      );
+      const [, port] = server.sockets[0].getsockname() as [string, number];
+      const py = `
+import asyncio, ssl
+async def main():
+    ctx = ssl.create_default_context(cafile=${JSON.stringify(CA)})
+    r, w = await asyncio.open_connection("127.0.0.1", ${port}, ssl=ctx, server_hostname="localhost")
+    for word in ("one", "two"):
+        w.write(word.encode() + b"\\n")
+        print((await r.readline()).decode().strip())
+    print(w.get_extra_info("ssl_object").version())
+    print(w.get_extra_info("peercert")["subject"][-1][0][1])
+    w.close(); await w.wait_closed()
+asyncio.run(main())
+`;
+      const peer = startPeer("python3", ["-c", py]);
+      assertEquals(await peer.exited, 0, peer.out());
+      assertEquals(peer.out(), "ONE\nTWO\nTLSv1.3\nlocalhost\n");
+      server.close();
+      await server.waitClosed();
+      sctx.close();
+    }), { timeout: 30, fdCheck: false });
+
+  test(
+    "`openssl s_client` verifies our server's certificate chain and name",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const server = await loop.createServer(() => new Echo(), "127.0.0.1", 0, { ssl: sctx });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const peer = startPeer("openssl", [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${port}`,
+          "-CAfile",
+          CA,
+          "-verify_return_error",
+          "-verify_hostname",
+          "localhost",
+          "-servername",
+          "localhost",
+        ], "ping\n");
+        assertEquals(await peer.exited, 0, peer.out());
+        assert(peer.out().includes("Verify return code: 0 (ok)"), peer.out());
+        assert(peer.out().includes("subject=C = XX, O = asyncio-ts, CN = localhost"), peer.out());
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+      }),
+    { timeout: 30, fdCheck: false },
+  );
+
+  // ---------------------------------------------------------- verification
+
+  async function tlsServer(): Promise<[asyncio.Server, number, () => Promise<void>]> {
+    const sctx = serverContext();
+    const server = await loopOf().createServer(() => new Echo(), "127.0.0.1", 0, { ssl: sctx });
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    return [server, port, async () => {
+      server.close();
+      await server.waitClosed();
+      sctx.close();
+    }];
+  }
+
+  test(
+    "an untrusted certificate is SSLCertVerificationError; nothing leaks",
+    () =>
+      asyncio.run(async () => {
+        const before = ssl.nativeObjectCount();
+        const [, port, stop] = await tlsServer();
+        const ctx = ssl.createDefaultContext(); // the system's CAs do not know our test CA
+        const e = await assertRejects(
+          () => asyncio.openConnection("localhost", port, { ssl: ctx }),
+          ssl.SSLCertVerificationError,
+        );
+        assertInstanceOf(e, ssl.SSLError);
+        assertInstanceOf(e, asyncio.OSError);
+        assertEquals(e.verifyCode, 20);
+        assertEquals(e.verifyMessage, "unable to get local issuer certificate");
+        assertEquals(e.reason, "CERTIFICATE_VERIFY_FAILED");
+        assertEquals(e.library, "SSL");
+        assertEquals(
+          e.message,
+          "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
+        );
+        ctx.close();
+        await asyncio.sleep(0.05);
+        await stop();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "a name the certificate does not carry is a hostname mismatch",
+    () =>
+      asyncio.run(async () => {
+        const [, port, stop] = await tlsServer();
+        const cctx = clientContext();
+        const e = await assertRejects(
+          () =>
+            asyncio.openConnection("127.0.0.1", port, { ssl: cctx, serverHostname: "example.com" }),
+          ssl.SSLCertVerificationError,
+        );
+        assertEquals(e.verifyCode, 62);
+        assertEquals(
+          e.verifyMessage,
+          "Hostname mismatch, certificate is not valid for 'example.com'.",
+        );
+        // An address is checked against the certificate's IP entries.
+        const [, w] = await asyncio.openConnection("127.0.0.1", port, { ssl: cctx });
+        w.close();
+        await w.waitClosed();
+        const e2 = await assertRejects(
+          () =>
+            asyncio.openConnection("127.0.0.1", port, { ssl: cctx, serverHostname: "127.0.0.2" }),
+          ssl.SSLCertVerificationError,
+        );
+        assertEquals(e2.verifyCode, 64);
+        cctx.close();
+        await asyncio.sleep(0.05);
+        await stop();
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "CERT_NONE connects to anyone; getpeercert() is then {} and the DER form still given",
+    () =>
+      asyncio.run(async () => {
+        const [, port, stop] = await tlsServer();
+        const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+        ctx.checkHostname = false;
+        ctx.verifyMode = ssl.CERT_NONE;
+        const [r, w] = await asyncio.openConnection("127.0.0.1", port, {
+          ssl: ctx,
+          serverHostname: "whatever.invalid",
+        });
+        w.write(enc.encode("x\n"));
+        assertEquals(dec.decode(await r.readLine()), "x\n");
+        assertEquals(w.getExtraInfo("peercert"), {});
+        const obj = w.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject;
+        assert((obj.getpeercert(true)?.length ?? 0) > 100);
+        w.close();
+        await w.waitClosed();
+        ctx.close();
+        await stop();
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "ssl: true uses the default context: our test CA is unknown to it",
+    () =>
+      asyncio.run(async () => {
+        const [, port, stop] = await tlsServer();
+        await assertRejects(
+          () => asyncio.openConnection("localhost", port, { ssl: true }),
+          ssl.SSLCertVerificationError,
+        );
+        await asyncio.sleep(0.05);
+        await stop();
+      }),
+    { timeout: 30 },
+  );
+
+  // ---------------------------------------------------------- timeouts
+
+  test(
+    "a peer that never answers the handshake: ConnectionAbortedError after sslHandshakeTimeout",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const before = ssl.nativeObjectCount();
+        // A plain TCP server that accepts and stays silent.
+        const server = await loop.createServer(() => new Protocol(), "127.0.0.1", 0);
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const cctx = clientContext();
+        const e = await assertRejects(
+          () =>
+            loop.createConnection(() => new Protocol(), "localhost", port, {
+              ssl: cctx,
+              sslHandshakeTimeout: 0.3,
+            }),
+          asyncio.ConnectionAbortedError,
+        );
+        assertEquals(
+          e.message,
+          "SSL handshake is taking longer than 0.3 seconds: aborting the connection",
+        );
+        cctx.close();
+        server.close();
+        await server.waitClosed();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "our TLS server drops a client that never starts the handshake",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const server = await loop.createServer(() => new Echo(), "127.0.0.1", 0, {
+          ssl: sctx,
+          sslHandshakeTimeout: 0.2,
+        });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const sock = asyncio.socket(2, 1, 0);
+        sock.setblocking(false);
+        await loop.sockConnect(sock, ["127.0.0.1", port]);
+        const got = await asyncio.waitFor(loop.sockRecv(sock, 100), 10);
+        assertEquals(got.length, 0);
+        sock.close();
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+      }),
+    { timeout: 30 },
+  );
+
+  // ---------------------------------------------------------- flow control
+
+  test(
+    "flow control through TLS: pauseWriting while the peer does not read, resumeWriting after",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        let serverT: Transport | null = null;
+        let received = 0;
+        const allIn = loop.createFuture<void>();
+        const TOTAL = 8 << 20;
+        class Sink extends Protocol {
+          override connectionMade(t: BaseTransport) {
+            serverT = t as Transport;
+            serverT.pauseReading();
+          }
+          override dataReceived(d: Uint8Array) {
+            received += d.length;
+            if (received === TOTAL) allIn.setResult(undefined);
+          }
+        }
+        const server = await loop.createServer(() => new Sink(), "127.0.0.1", 0, { ssl: sctx });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const events: string[] = [];
+        const resumed = loop.createFuture<void>();
+        class Writer extends Protocol {
+          override pauseWriting() {
+            events.push("pause");
+          }
+          override resumeWriting() {
+            events.push("resume");
+            if (!resumed.done()) resumed.setResult(undefined);
+          }
+        }
+        const cctx = clientContext();
+        const [t] = await loop.createConnection(() => new Writer(), "localhost", port, {
+          ssl: cctx,
+        });
+        const chunk = new Uint8Array(1 << 20);
+        for (let i = 0; i < 8; i++) t.write(chunk);
+        assertEquals(events, ["pause"]);
+        assert(t.getWriteBufferSize() > 0);
+        assertEquals(t.getWriteBufferLimits(), [16384, 65536]);
+        await asyncio.sleep(0.05);
+        assertEquals(events, ["pause"]);
+        while (serverT === null) await asyncio.sleep(0.01);
+        assertEquals((serverT as Transport).isReading(), false);
+        (serverT as Transport).resumeReading();
+        await resumed;
+        await allIn;
+        assertEquals(events, ["pause", "resume"]);
+        t.close();
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+      }),
+    { timeout: 60 },
+  );
+
+  // ---------------------------------------------------------- startTls and friends
+
+  test(
+    "STARTTLS: a plain stream upgraded on both ends with StreamWriter.startTls",
+    () =>
+      asyncio.run(async () => {
+        const before = ssl.nativeObjectCount();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const server = await asyncio.startServer(
+          async (r: StreamReader, w: StreamWriter) => {
+            assertEquals(dec.decode(await r.readLine()), "STARTTLS\n");
+            w.write(enc.encode("OK\n"));
+            await w.startTls(sctx);
+            assert(w.getExtraInfo("ssl_object") !== null);
+            const line = await r.readLine();
+            w.write(enc.encode(dec.decode(line).toUpperCase()));
+            await w.drain();
+            w.close();
+            await w.waitClosed();
+          },
+          "127.0.0.1",
+          0,
+        );
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const [r, w] = await asyncio.openConnection("127.0.0.1", port);
+        assertEquals(w.getExtraInfo("ssl_object"), null);
+        w.write(enc.encode("STARTTLS\n"));
+        assertEquals(dec.decode(await r.readLine()), "OK\n");
+        await w.startTls(cctx, { serverHostname: "localhost" });
+        const obj = w.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject;
+        assertEquals(obj.serverHostname, "localhost");
+        assertInstanceOf(w.transport, asyncio.SSLTransport);
+        w.write(enc.encode("secret\n"));
+        assertEquals(dec.decode(await r.readLine()), "SECRET\n");
+        assertEquals((await r.read()).length, 0);
+        w.close();
+        await w.waitClosed();
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "loop.startTls upgrades a protocol's transport; CPython's client does STARTTLS",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const upgraded = loop.createFuture<Transport>();
+        class StartTls extends Protocol {
+          transport: Transport | null = null;
+          tls: Promise<Transport> | null = null;
+          override connectionMade(t: BaseTransport) {
+            this.transport = t as Transport;
+          }
+          override dataReceived(d: Uint8Array) {
+            const text = dec.decode(d);
+            if (this.tls === null && text === "STARTTLS\n") {
+              this.transport!.write(enc.encode("GO\n"));
+              this.tls = loop.startTls(this.transport!, this, sctx, { serverSide: true });
+              this.tls.then((t) => upgraded.setResult(t));
+              return;
+            }
+            // Data can arrive with the end of the handshake, before the
+            // promise's callbacks run: write through the new transport.
+            this.tls!.then((t) => t.write(enc.encode(`tls:${text}`)));
+          }
+        }
+        const server = await loop.createServer(() => new StartTls(), "127.0.0.1", 0);
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const py = `
+import asyncio, ssl
+async def main():
+    r, w = await asyncio.open_connection("127.0.0.1", ${port})
+    w.write(b"STARTTLS\\n")
+    print((await r.readline()).decode().strip())
+    ctx = ssl.create_default_context(cafile=${JSON.stringify(CA)})
+    await w.start_tls(ctx, server_hostname="localhost")
+    w.write(b"hi\\n")
+    print((await r.readline()).decode().strip())
+    w.close()
+    try:
+        await w.wait_closed()
+    except Exception:
+        pass
+asyncio.run(main())
+`;
+        const peer = startPeer("python3", ["-c", py]);
+        assertEquals(await peer.exited, 0, peer.out());
+        assertEquals(peer.out(), "GO\ntls:hi\n");
+        const t = await upgraded;
+        assertEquals((t.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject).serverSide, true);
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+      }),
+    { timeout: 30, fdCheck: false },
+  );
+
+  test("TLS over a Unix socket, and connectAcceptedSocket with ssl", () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      const sctx = serverContext();
+      const cctx = clientContext();
+      const path = `${dir}/tls.sock`;
+      const server = await asyncio.startUnixServer(
+        async (r: StreamReader, w: StreamWriter) => {
+          w.write(await r.readLine());
+          await w.drain();
+          w.close();
+        },
+        path,
+        { ssl: sctx },
+      );
+      const [r, w] = await asyncio.openUnixConnection(path, {
+        ssl: cctx,
+        serverHostname: "localhost",
+      });
+      w.write(enc.encode("over unix\n"));
+      assertEquals(dec.decode(await r.readLine()), "over unix\n");
+      w.close();
+      await w.waitClosed();
+      server.close();
+      await server.waitClosed();
+
+      // An accepted socket given to the loop afterwards, as the TLS server end.
+      const lsock = asyncio.socket(2, 1, 0);
+      lsock.bind(["127.0.0.1", 0]);
+      lsock.listen(1);
+      lsock.setblocking(false);
+      const [, port] = lsock.getsockname() as [string, number];
+      const accepted = loop.sockAccept(lsock);
+      const client = asyncio.openConnection("127.0.0.1", port, {
+        ssl: cctx,
+        serverHostname: "localhost",
+      });
+      const [conn] = await accepted;
+      const [t] = await loop.connectAcceptedSocket(() => new Echo(), conn, { ssl: sctx });
+      const [cr, cw] = await client;
+      cw.write(enc.encode("accepted\n"));
+      assertEquals(dec.decode(await cr.readLine()), "accepted\n");
+      assertInstanceOf(t, asyncio.SSLTransport);
+      cw.close();
+      await cw.waitClosed();
+      await asyncio.sleep(0.05);
+      lsock.close();
+      sctx.close();
+      cctx.close();
+    }), { timeout: 30 });
 }
 
 // Last: remove the certificates.
