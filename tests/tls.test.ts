@@ -9,6 +9,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import process from "node:process";
+import { runScript } from "./util.ts";
 import * as asyncio from "../mod.ts";
 import { sys } from "../ffi/mod.ts";
 import { Protocol } from "../lib/protocols.ts";
@@ -102,8 +104,16 @@ interface Peer {
   exited: Promise<number | null>;
 }
 
-function startPeer(cmd: string, args: string[], input: string | null = null): Peer {
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+function startPeer(
+  cmd: string,
+  args: string[],
+  input: string | null = null,
+  env: Record<string, string> = {},
+): Peer {
+  const child = spawn(cmd, args, {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let out = "";
   let err = "";
   const waiters: Array<() => void> = [];
@@ -151,6 +161,33 @@ function freePort(): number {
   sock.close();
   return port;
 }
+
+/** The spec's "get HTTP headers" program, https only. */
+const PY_GET_HTTPS_HEADERS = `
+import asyncio
+import urllib.parse
+import sys
+
+async def print_http_headers(url):
+    url = urllib.parse.urlsplit(url)
+    connect = asyncio.open_connection(url.hostname, url.port or 443, ssl=True)
+    reader, writer = await connect
+    query = ('HEAD {path} HTTP/1.0\\r\\n'
+             'Host: {hostname}\\r\\n'
+             '\\r\\n').format(path=url.path or '/', hostname=url.hostname)
+    writer.write(query.encode('latin-1'))
+    while True:
+        line = await reader.readline()
+        if not line:
+            break
+        line = line.decode('latin1').rstrip()
+        if line:
+            print('HTTP header> %s' % line)
+
+    writer.close()
+
+asyncio.run(print_http_headers(sys.argv[1]))
+`;
 
 function loopOf(): asyncio.SelectorEventLoop {
   return asyncio.getRunningLoop() as asyncio.SelectorEventLoop;
@@ -932,6 +969,52 @@ asyncio.run(main())
       sctx.close();
       cctx.close();
     }), { timeout: 30 });
+
+  // ---------------------------------------------------------- the example
+
+  test(
+    "example net_get_https_headers.ts against a local HTTPS server, as the spec's Python prints",
+    async () => {
+      const server = startPeer("python3", [
+        "-u",
+        "-c",
+        `
+import http.server, ssl
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(${JSON.stringify(CERT)}, ${JSON.stringify(KEY)})
+httpd = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+print("port", httpd.server_address[1], flush=True)
+httpd.serve_forever()
+`,
+      ]);
+      try {
+        const port = (await server.line(/^port (\d+)$/m))[1];
+        const url = `https://localhost:${port}/`;
+        const env = { SSL_CERT_FILE: CA };
+        const ours = await runScript("examples/net_get_https_headers.ts", { args: [url], env });
+        assertEquals(ours.code, 0, ours.stderr);
+        assertEquals(ours.stderr, "");
+        const a = ours.stdout.trim().split("\n");
+        assertEquals(a[0], "HTTP header> HTTP/1.0 200 OK");
+        for (const l of a) assert(l.startsWith("HTTP header> "), l);
+        assert(a.some((l) => /^HTTP header> Server: SimpleHTTP\//.test(l)), ours.stdout);
+        // The spec's Python program with ssl=True, trusting the same CA.
+        const py = startPeer("python3", ["-c", PY_GET_HTTPS_HEADERS, url], null, env);
+        assertEquals(await py.exited, 0, py.out());
+        const b = py.out().trim().split("\n");
+        const noDate = (l: string[]) => l.filter((x) => !x.startsWith("HTTP header> Date: "));
+        assertEquals(noDate(a), noDate(b));
+        // Without the CA the certificate is refused, and said so.
+        const refused = await runScript("examples/net_get_https_headers.ts", { args: [url] });
+        assert(refused.code !== 0);
+        assert(refused.stderr.includes("CERTIFICATE_VERIFY_FAILED"), refused.stderr);
+      } finally {
+        await server.stop();
+      }
+    },
+    { timeout: 60, fdCheck: false },
+  );
 }
 
 // Last: remove the certificates.
