@@ -636,6 +636,9 @@ export class SSLObject {
     key: symbol,
   ) {
     if (key !== SSLObjectKey) throw new TypeError("SSLObject is made by the TLS transport");
+    if (!serverSide && serverHostname === null && context.checkHostname) {
+      throw new ValueError("check_hostname requires server_hostname");
+    }
     this.context = context;
     this.serverSide = serverSide;
     this.serverHostname = serverHostname;

@@ -970,6 +970,173 @@ asyncio.run(main())
       cctx.close();
     }), { timeout: 30 });
 
+  // ---------------------------------------------------------- the TLS layer itself
+
+  test(
+    "writes made before the handshake ends are held back, then sent encrypted",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const got: string[] = [];
+        const done = loop.createFuture<void>();
+        class Collect extends Protocol {
+          override dataReceived(d: Uint8Array) {
+            got.push(dec.decode(d));
+            if (got.join("") === "early bird") done.setResult(undefined);
+          }
+        }
+        const server = await loop.createServer(() => new Collect(), "127.0.0.1", 0, { ssl: sctx });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const sock = asyncio.socket(2, 1, 0);
+        sock.setblocking(false);
+        await loop.sockConnect(sock, ["127.0.0.1", port]);
+        const waiter = loop.createFuture<void>();
+        const app = new Protocol();
+        const proto = new asyncio.SSLProtocol(loop, app, cctx, waiter, {
+          serverHostname: "localhost",
+        });
+        const lower = new asyncio.SelectorSocketTransport(loop, sock, proto, null, null, null);
+        const t = proto._appTransport;
+        t.write(enc.encode("early "));
+        t.write(enc.encode("bird"));
+        assertEquals(t.getWriteBufferSize(), 10);
+        await waiter;
+        await done;
+        assertEquals(lower.getExtraInfo("sslcontext"), null);
+        assertEquals(t.getExtraInfo("sslcontext"), cctx);
+        t.close();
+        await asyncio.sleep(0.05);
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "close_notify from the peer is eofReceived() then connectionLost(null); abort() is immediate",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const events: string[] = [];
+        const lost = loop.createFuture<void>();
+        class Watch extends Protocol {
+          override eofReceived() {
+            events.push("eof");
+          }
+          override connectionLost(exc: Error | null) {
+            events.push(`lost:${exc}`);
+            // The aborted connection below ends here too.
+            if (!lost.done()) lost.setResult(undefined);
+          }
+        }
+        const server = await loop.createServer(() => new Watch(), "127.0.0.1", 0, { ssl: sctx });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const clientLost = loop.createFuture<Error | null>();
+        class Client extends Protocol {
+          override connectionLost(exc: Error | null) {
+            clientLost.setResult(exc);
+          }
+        }
+        const [t] = await loop.createConnection(() => new Client(), "localhost", port, {
+          ssl: cctx,
+        });
+        t.close();
+        await lost;
+        assertEquals(events, ["eof", "lost:null"]);
+        // The client closes once the server's close_notify answers its own.
+        assertEquals(await clientLost, null);
+
+        // abort(): no close_notify; the server sees a bare EOF, the client is gone at once.
+        events.length = 0;
+        const lost2 = loop.createFuture<Error | null>();
+        class Aborted extends Protocol {
+          override connectionLost(exc: Error | null) {
+            lost2.setResult(exc);
+          }
+        }
+        const [t2] = await loop.createConnection(() => new Aborted(), "localhost", port, {
+          ssl: cctx,
+        });
+        t2.abort();
+        assertEquals(t2.isClosing(), true);
+        assertEquals(await lost2, null);
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+      }),
+    { timeout: 30 },
+  );
+
+  test(
+    "a peer that never answers our close_notify: TimeoutError after sslShutdownTimeout",
+    () =>
+      asyncio.run(async () => {
+        const py = `
+import socket, ssl, sys, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(${JSON.stringify(CERT)}, ${JSON.stringify(KEY)})
+ls = socket.create_server(("127.0.0.1", 0))
+print(ls.getsockname()[1], flush=True)
+conn, _ = ls.accept()
+tls = ctx.wrap_socket(conn, server_side=True)
+sys.stdin.read()
+`;
+        const peer = startPeer("python3", ["-c", py]);
+        try {
+          const port = Number((await peer.line(/^(\d+)$/m))[1]);
+          const loop = loopOf();
+          const cctx = clientContext();
+          const lost = loop.createFuture<Error | null>();
+          class P extends Protocol {
+            override connectionLost(exc: Error | null) {
+              lost.setResult(exc);
+            }
+          }
+          const [t] = await loop.createConnection(() => new P(), "localhost", port, {
+            ssl: cctx,
+            sslShutdownTimeout: 0.3,
+          });
+          t.close();
+          const exc = await asyncio.waitFor(lost, 10);
+          assertInstanceOf(exc, asyncio.TimeoutError);
+          cctx.close();
+        } finally {
+          await peer.stop();
+        }
+      }),
+    { timeout: 30, fdCheck: false },
+  );
+
+  test(
+    "a context that checks host names needs one: ValueError, as in Python",
+    () =>
+      asyncio.run(async () => {
+        const [, port, stop] = await tlsServer();
+        const cctx = clientContext();
+        const loop = loopOf();
+        const sock = asyncio.socket(2, 1, 0);
+        sock.setblocking(false);
+        await loop.sockConnect(sock, ["127.0.0.1", port]);
+        const [t, p] = await loop.connectAcceptedSocket(() => new Protocol(), sock);
+        await assertRejects(
+          () => loop.startTls(t, p, cctx),
+          asyncio.ValueError,
+          "check_hostname requires server_hostname",
+        );
+        cctx.close();
+        await asyncio.sleep(0.05);
+        await stop();
+      }),
+    { timeout: 30 },
+  );
+
   // ---------------------------------------------------------- the example
 
   test(
