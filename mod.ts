@@ -305,6 +305,17 @@ export {
 } from "./lib/log.ts";
 export * as ssl from "./lib/ssl.ts";
 export {
+  createDefaultContext,
+  type DefaultContextOptions,
+  type PeerCertificate,
+  SSLCertVerificationError,
+  SSLContext,
+  SSLError,
+  SSLObject,
+  type VerifyLocations,
+} from "./lib/ssl.ts";
+export {
+  type SslOptions,
   SSLProtocol,
   type SSLProtocolOptions,
   SSLTransport,
