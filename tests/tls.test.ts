@@ -1137,6 +1137,47 @@ sys.stdin.read()
     { timeout: 30 },
   );
 
+  test(
+    "a BufferedProtocol over TLS gets the plaintext through small buffers",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const payload = new Uint8Array(randomBytes(100_000));
+        const parts: Uint8Array[] = [];
+        let total = 0;
+        const done = loop.createFuture<void>();
+        class Small extends asyncio.BufferedProtocol {
+          buf = new Uint8Array(7);
+          override getBuffer(_hint: number) {
+            return this.buf;
+          }
+          override bufferUpdated(n: number) {
+            parts.push(this.buf.slice(0, n));
+            total += n;
+            if (total === payload.length) done.setResult(undefined);
+          }
+        }
+        const server = await loop.createServer(() => new Small(), "127.0.0.1", 0, { ssl: sctx });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const [t] = await loop.createConnection(() => new Protocol(), "localhost", port, {
+          ssl: cctx,
+        });
+        t.write(payload);
+        await done;
+        assert(parts.every((p) => p.length <= 7));
+        assertEquals(sha256(parts), sha256([payload]));
+        t.close();
+        await asyncio.sleep(0.05);
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+      }),
+    { timeout: 30 },
+  );
+
   // ---------------------------------------------------------- the example
 
   test(
