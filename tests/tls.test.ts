@@ -1178,6 +1178,47 @@ sys.stdin.read()
     { timeout: 30 },
   );
 
+  test(
+    "40 concurrent TLS clients, each its own payload; every native object freed",
+    () =>
+      asyncio.run(async () => {
+        const before = ssl.nativeObjectCount();
+        const sctx = serverContext();
+        const cctx = clientContext();
+        const server = await asyncio.startServer(
+          async (r: StreamReader, w: StreamWriter) => {
+            const line = await r.readLine();
+            w.write(enc.encode(dec.decode(line).split("").reverse().join("")));
+            await w.drain();
+            w.close();
+            await w.waitClosed();
+          },
+          "127.0.0.1",
+          0,
+          { ssl: sctx },
+        );
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const one = async (i: number) => {
+          const [r, w] = await asyncio.openConnection("localhost", port, { ssl: cctx });
+          w.write(enc.encode(`client-${i}-${"x".repeat(i)}\n`));
+          const back = dec.decode(await r.read());
+          w.close();
+          await w.waitClosed();
+          return back;
+        };
+        const got = await asyncio.gather(...Array.from({ length: 40 }, (_, i) => one(i)));
+        for (let i = 0; i < 40; i++) {
+          assertEquals(got[i], `client-${i}-${"x".repeat(i)}\n`.split("").reverse().join(""));
+        }
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+        cctx.close();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 60 },
+  );
+
   // ---------------------------------------------------------- the example
 
   test(
