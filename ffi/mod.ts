@@ -24,6 +24,7 @@ export * from "./types.ts";
 export type {
   BioPtr,
   CertInfo,
+  NativeCallback,
   NativePtr,
   SslCtxPtr,
   SslErrorInfo,

@@ -53,6 +53,9 @@ export const SSL_SYMBOLS = {
   SSL_CTX_set_verify: [["ptr", "i32", "ptr"], "void"],
   SSL_CTX_set_alpn_protos: [["ptr", "buf", "u32"], "i32"],
   SSL_CTX_set_cipher_list: [["ptr", "buf"], "i32"],
+  // The callback is passed as its address (each backend makes one, see NativeCallback).
+  SSL_CTX_set_alpn_select_cb: [["ptr", "u64", "ptr"], "void"],
+  SSL_select_next_proto: [["ptr", "ptr", "buf", "u32", "ptr", "u32"], "i32"],
   // long SSL_CTX_ctrl(SSL_CTX *, int cmd, long larg, void *parg); the values fit 32 bits.
   SSL_CTX_ctrl: [["ptr", "i32", "i32", "ptr"], "i32"],
   SSL_new: [["ptr"], "ptr"],
@@ -127,6 +130,15 @@ export interface SslRaw {
   SSL_CTX_set_verify(ctx: SslCtxPtr, mode: number, cb: null): void;
   SSL_CTX_set_alpn_protos(ctx: SslCtxPtr, protos: Uint8Array, len: number): number;
   SSL_CTX_set_cipher_list(ctx: SslCtxPtr, list: Uint8Array): number;
+  SSL_CTX_set_alpn_select_cb(ctx: SslCtxPtr, cb: bigint, arg: null): void;
+  SSL_select_next_proto(
+    out: AnyPtr,
+    outlen: AnyPtr,
+    server: Uint8Array,
+    serverLen: number,
+    client: AnyPtr,
+    clientLen: number,
+  ): number;
   SSL_CTX_ctrl(ctx: SslCtxPtr, cmd: number, larg: number, parg: null): number;
   SSL_new(ctx: SslCtxPtr): SslPtr | null;
   SSL_free(ssl: SslPtr): void;
@@ -179,6 +191,27 @@ export interface SslRaw {
   ERR_reason_error_string(e: number): string | null;
   memcpy(dst: Uint8Array, src: bigint, n: number): AnyPtr | null;
 }
+
+/** A native function made from a JS one, for OpenSSL to call back on this thread. */
+export interface NativeCallback {
+  /** The function's address. */
+  readonly address: bigint;
+  /** Frees it; OpenSSL must not call it any more. */
+  close(): void;
+}
+
+/** OpenSSL's ALPN select callback: `(ssl, out, outlen, in, inlen, arg) -> int`. */
+export type AlpnSelectFn = (
+  ssl: AnyPtr,
+  out: AnyPtr,
+  outlen: AnyPtr,
+  inp: AnyPtr,
+  inlen: number,
+  arg: AnyPtr | null,
+) => number;
+
+/** How a backend turns an {@link AlpnSelectFn} into a native callback. */
+export type AlpnCallbackFactory = (fn: AlpnSelectFn) => NativeCallback;
 
 /** The library names tried, in order. */
 export const LIBSSL_NAMES: readonly string[] = ["libssl.so.3", "libssl.so"];
@@ -248,6 +281,13 @@ export interface SslLib {
   ctxSetVerify(ctx: SslCtxPtr, mode: number): void;
   /** `SSL_CTX_set_alpn_protos` with the wire form (length-prefixed names): 0 on success. */
   ctxSetAlpnProtos(ctx: SslCtxPtr, wire: Uint8Array): number;
+  /**
+   * Server-side ALPN: installs a select callback that picks the first of
+   * `wire` (the server's protocols, length-prefixed, in preference order)
+   * that the client offers; without a common one the extension is ignored.
+   * The returned callback must be closed after the context is freed.
+   */
+  ctxSetAlpnSelect(ctx: SslCtxPtr, wire: Uint8Array): NativeCallback;
   /** `SSL_CTX_set_cipher_list`: 1 on success. */
   ctxSetCipherList(ctx: SslCtxPtr, list: string): number;
   /** `SSL_CTX_ctrl(ctx, cmd, larg, NULL)` (min/max protocol version, ...). */
@@ -324,16 +364,19 @@ const NID_subject_alt_name = 85;
 const SSL_CTRL_SET_TLSEXT_HOSTNAME = 55;
 const TLSEXT_NAMETYPE_host_name = 0;
 const SSL_FILETYPE_PEM = 1;
+const OPENSSL_NPN_NEGOTIATED = 1;
+const SSL_TLSEXT_ERR_OK = 0;
+const SSL_TLSEXT_ERR_NOACK = 3;
 
 /**
  * Builds {@link SslLib} over a backend's {@link SslRaw}.
  *
  * @example
  * ```ts
- * const lib = makeSslLib(bindDenoSsl(Deno));
+ * const lib = makeSslLib(raw, (fn) => makeNativeCallback(fn));
  * ```
  */
-export function makeSslLib(c: SslRaw): SslLib {
+export function makeSslLib(c: SslRaw, makeAlpnCallback: AlpnCallbackFactory): SslLib {
   const memMethod = c.BIO_s_mem();
   if (memMethod === null) throw new Error("BIO_s_mem() returned NULL");
   const method = memMethod;
@@ -389,6 +432,27 @@ export function makeSslLib(c: SslRaw): SslLib {
     ctxSetDefaultVerifyPaths: (ctx) => c.SSL_CTX_set_default_verify_paths(ctx),
     ctxSetVerify: (ctx, mode) => c.SSL_CTX_set_verify(ctx, mode, null),
     ctxSetAlpnProtos: (ctx, wire) => c.SSL_CTX_set_alpn_protos(ctx, wire, wire.length),
+    ctxSetAlpnSelect(ctx, wire) {
+      // Off the JS heap (an ArrayBuffer's store never moves): OpenSSL keeps
+      // a pointer into it until it copies the choice, after the callback.
+      const server = new Uint8Array(new ArrayBuffer(Math.max(wire.length, 1024)), 0, wire.length);
+      server.set(wire);
+      const cb = makeAlpnCallback((_ssl, out, outlen, inp, inlen) =>
+        c.SSL_select_next_proto(out, outlen, server, server.length, inp, inlen) ===
+            OPENSSL_NPN_NEGOTIATED
+          ? SSL_TLSEXT_ERR_OK
+          : SSL_TLSEXT_ERR_NOACK
+      );
+      c.SSL_CTX_set_alpn_select_cb(ctx, cb.address, null);
+      return {
+        address: cb.address,
+        close() {
+          // Keeps `server` reachable for as long as the callback lives.
+          server.fill(0);
+          cb.close();
+        },
+      };
+    },
     ctxSetCipherList: (ctx, list) => c.SSL_CTX_set_cipher_list(ctx, cstr(list)),
     ctxCtrl: (ctx, cmd, larg) => c.SSL_CTX_ctrl(ctx, cmd, larg, null),
     sslNew: (ctx) => c.SSL_new(ctx),

@@ -7,6 +7,7 @@
  */
 import type { BunFfi, BunPointer } from "./bun_load.ts";
 import {
+  type AlpnSelectFn,
   LIBSSL_NAMES,
   makeSslLib,
   SSL_SYMBOLS,
@@ -14,6 +15,12 @@ import {
   type SslLib,
   type SslRaw,
 } from "./ssl.ts";
+
+/** `bun:ffi`'s JSCallback, which the shared loader's types leave out. */
+type JSCallbackCtor = new (
+  fn: AlpnSelectFn,
+  def: { args: string[]; returns: string },
+) => { ptr: BunPointer | null; close(): void };
 
 function bunType(k: SslKind): string {
   switch (k) {
@@ -68,5 +75,12 @@ export function createBunSsl(ffi: BunFfi): SslLib {
       ? (...args: unknown[]) => (f(...args) as BunPointer | null) || null
       : f;
   }
-  return makeSslLib(raw as unknown as SslRaw);
+  const JSCallback = (ffi as unknown as { JSCallback: JSCallbackCtor }).JSCallback;
+  return makeSslLib(raw as unknown as SslRaw, (fn) => {
+    const cb = new JSCallback(fn, {
+      args: ["ptr", "ptr", "ptr", "ptr", "u32", "ptr"],
+      returns: "i32",
+    });
+    return { address: BigInt(cb.ptr ?? 0), close: () => cb.close() };
+  });
 }

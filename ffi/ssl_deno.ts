@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  type AlpnSelectFn,
   LIBSSL_NAMES,
   makeSslLib,
   SSL_SYMBOLS,
@@ -16,13 +17,23 @@ import {
 
 type DenoPointer = object;
 type DenoType = "i32" | "u32" | "u64" | "buffer" | "pointer" | "void";
+type DenoDef = { parameters: DenoType[]; result: DenoType; callback?: boolean };
 interface DenoSslFfi {
   dlopen(
     path: string,
-    symbols: Record<string, { parameters: DenoType[]; result: DenoType }>,
+    symbols: Record<string, DenoDef>,
   ): { symbols: Record<string, (...args: unknown[]) => unknown> };
   UnsafePointerView: { getCString(p: DenoPointer): string };
+  UnsafePointer: { value(p: DenoPointer | null): bigint | number };
+  UnsafeCallback: new (
+    def: { parameters: DenoType[]; result: DenoType },
+    fn: AlpnSelectFn,
+  ) => { pointer: DenoPointer; close(): void };
 }
+
+// SSL_do_handshake runs the ALPN select callback (server side): Deno must
+// be told a call may re-enter JS.
+const CALLS_BACK = new Set(["SSL_do_handshake"]);
 
 function denoType(k: SslKind): DenoType {
   switch (k) {
@@ -47,9 +58,10 @@ function denoType(k: SslKind): DenoType {
  */
 export function createDenoSsl(deno: unknown): SslLib {
   const d = deno as DenoSslFfi;
-  const defs: Record<string, { parameters: DenoType[]; result: DenoType }> = {};
+  const defs: Record<string, DenoDef> = {};
   for (const [name, [params, result]] of Object.entries(SSL_SYMBOLS)) {
     defs[name] = { parameters: params.map(denoType), result: denoType(result) };
+    if (CALLS_BACK.has(name)) defs[name].callback = true;
   }
   let lib: { symbols: Record<string, (...args: unknown[]) => unknown> } | undefined;
   const errors: string[] = [];
@@ -74,5 +86,11 @@ export function createDenoSsl(deno: unknown): SslLib {
       }
       : f;
   }
-  return makeSslLib(raw as unknown as SslRaw);
+  return makeSslLib(raw as unknown as SslRaw, (fn) => {
+    const cb = new d.UnsafeCallback({
+      parameters: ["pointer", "pointer", "pointer", "pointer", "u32", "pointer"],
+      result: "i32",
+    }, fn);
+    return { address: BigInt(d.UnsafePointer.value(cb.pointer)), close: () => cb.close() };
+  });
 }

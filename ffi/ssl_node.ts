@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  type AlpnSelectFn,
   LIBSSL_NAMES,
   makeSslLib,
   SSL_SYMBOLS,
@@ -21,7 +22,13 @@ export interface KoffiForSsl {
     path: string,
     options?: { deep?: boolean },
   ): { func(definition: string): (...args: unknown[]) => unknown };
+  proto(definition: string): unknown;
+  pointer(type: unknown): unknown;
+  register(fn: AlpnSelectFn, type: unknown): bigint;
+  unregister(cb: bigint): void;
 }
+
+let alpnProto: unknown;
 
 const C_TYPES: Record<SslKind, string> = {
   i32: "int",
@@ -59,7 +66,16 @@ export function createNodeSsl(koffi: KoffiForSsl): SslLib {
       const args = params.map((k, i) => `${C_TYPES[k]} a${i}`).join(", ");
       raw[name] = lib.func(`${C_TYPES[result]} ${name}(${args})`);
     }
-    return makeSslLib(raw as unknown as SslRaw);
+    return makeSslLib(raw as unknown as SslRaw, (fn) => {
+      // A prototype name is global to koffi: declared once per process.
+      alpnProto ??= koffi.pointer(
+        koffi.proto(
+          "int asyncio_ts_alpn_select_cb(void *ssl, void *out, void *outlen, void *in, uint32_t inlen, void *arg)",
+        ),
+      );
+      const id = koffi.register(fn, alpnProto);
+      return { address: BigInt(id), close: () => koffi.unregister(id) };
+    });
   }
   throw new Error(`OpenSSL 3 (libssl.so.3) could not be loaded: ${errors.join("; ")}`);
 }

@@ -15,7 +15,14 @@
  *
  * @module
  */
-import { type BioPtr, type SslCtxPtr, type SslLib, type SslPtr, sys } from "../ffi/mod.ts";
+import {
+  type BioPtr,
+  type NativeCallback,
+  type SslCtxPtr,
+  type SslLib,
+  type SslPtr,
+  sys,
+} from "../ffi/mod.ts";
 import { NotImplementedError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 
 // -- constants ---------------------------------------------------------------
@@ -237,9 +244,19 @@ export function sslErrorFromQueue(
 // -- native lifetime ----------------------------------------------------------
 
 // A backstop for objects nobody closed: frees the native object after GC.
-const ctxRegistry = new FinalizationRegistry<SslCtxPtr>((ctx) => {
+interface CtxNative {
+  ctx: SslCtxPtr;
+  /** The server's ALPN select callback, freed after the context. */
+  alpn: NativeCallback | null;
+}
+function freeCtx(n: CtxNative): void {
+  lib().ctxFree(n.ctx);
+  n.alpn?.close();
+  n.alpn = null;
+}
+const ctxRegistry = new FinalizationRegistry<CtxNative>((n) => {
   try {
-    lib().ctxFree(ctx);
+    freeCtx(n);
   } catch { /* the process is going away */ }
 });
 const sslRegistry = new FinalizationRegistry<SslPtr>((ssl) => {
@@ -309,6 +326,7 @@ export class SSLContext {
   /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
   readonly protocol: number;
   #ctx: SslCtxPtr | null;
+  #native: CtxNative;
   #verifyMode: number;
   #checkHostname: boolean;
   #minimum: number = TLSVersion.MINIMUM_SUPPORTED;
@@ -325,8 +343,9 @@ export class SSLContext {
     const ctx = l.ctxNew(protocol === PROTOCOL_TLS_SERVER);
     if (ctx === null) throw sslErrorFromQueue(SSL_ERROR_SSL, "failed to allocate SSL context");
     this.#ctx = ctx;
+    this.#native = { ctx, alpn: null };
     liveNative++;
-    ctxRegistry.register(this, ctx, this);
+    ctxRegistry.register(this, this.#native, this);
     const client = protocol === PROTOCOL_TLS_CLIENT;
     this.#checkHostname = client;
     this.#verifyMode = client ? CERT_REQUIRED : CERT_NONE;
@@ -483,16 +502,20 @@ export class SSLContext {
   }
 
   /**
-   * The ALPN protocols to offer, in order of preference (a client
-   * context). Server-side selection is not implemented: a server context
-   * throws `NotImplementedError`.
+   * The ALPN protocols, in order of preference: a client offers them; a
+   * server picks the first of its own that the client offers (none agreed:
+   * the connection goes on without ALPN, as OpenSSL's default does).
    */
   setAlpnProtocols(protocols: readonly string[]): void {
-    if (this._serverSide) {
-      throw new NotImplementedError("ALPN selection on a server context is not supported");
-    }
     const wire = alpnWire(protocols);
-    if (lib().ctxSetAlpnProtos(this._ctx, wire) !== 0) {
+    const l = lib();
+    if (this._serverSide) {
+      const ctx = this._ctx;
+      const old = this.#native.alpn;
+      this.#native.alpn = l.ctxSetAlpnSelect(ctx, wire);
+      // The old callback can go once OpenSSL holds the new one.
+      old?.close();
+    } else if (l.ctxSetAlpnProtos(this._ctx, wire) !== 0) {
       throw sslErrorFromQueue(SSL_ERROR_SSL, "failed to set ALPN protocols");
     }
     this.#alpn = [...protocols];
@@ -510,7 +533,28 @@ export class SSLContext {
     this.#ctx = null;
     ctxRegistry.unregister(this);
     liveNative--;
+    // A connection still open keeps the SSL_CTX (OpenSSL counts references)
+    // and may yet run the ALPN callback: that is freed after the last one.
     lib().ctxFree(ctx);
+    if (this.#users === 0) this.#freeAlpn();
+  }
+
+  #users = 0;
+
+  #freeAlpn(): void {
+    this.#native.alpn?.close();
+    this.#native.alpn = null;
+  }
+
+  /** @internal A connection made from this context starts. */
+  _retain(): void {
+    this.#users++;
+  }
+
+  /** @internal A connection made from this context freed its native state. */
+  _release(): void {
+    this.#users--;
+    if (this.#users === 0 && this.#ctx === null) this.#freeAlpn();
   }
 
   /** `<ssl.SSLContext object>`. */
@@ -653,6 +697,7 @@ export class SSLObject {
     }
     this.#ssl = ssl;
     liveNative++;
+    context._retain();
     sslRegistry.register(this, ssl, this);
     [this.#in, this.#out] = bios;
     if (serverSide) l.sslSetAcceptState(ssl);
@@ -775,6 +820,7 @@ export class SSLObject {
     sslRegistry.unregister(this);
     liveNative--;
     lib().sslFree(ssl);
+    this.context._release();
   }
 
   /** The negotiated protocol (`"TLSv1.3"`), or null before the handshake. */

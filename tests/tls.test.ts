@@ -238,7 +238,6 @@ function registerTests(): void {
     const s = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
     assertEquals(s.verifyMode, ssl.CERT_NONE);
     assertEquals(s.checkHostname, false);
-    assertThrows(() => s.setAlpnProtocols(["h2"]), asyncio.NotImplementedError);
     c.setAlpnProtocols(["h2", "http/1.1"]);
     assertThrows(() => c.setAlpnProtocols([""]), asyncio.ValueError);
     assertThrows(() => new ssl.SSLContext(3), asyncio.ValueError);
@@ -1217,6 +1216,69 @@ sys.stdin.read()
         assertEquals(ssl.nativeObjectCount(), before);
       }),
     { timeout: 60 },
+  );
+
+  test(
+    "ALPN: our server picks its first protocol the client offers; CPython as a client too",
+    () =>
+      asyncio.run(async () => {
+        const before = ssl.nativeObjectCount();
+        const sctx = serverContext();
+        sctx.setAlpnProtocols(["h2", "http/1.1"]);
+        const seen: Array<string | null> = [];
+        const server = await asyncio.startServer(
+          async (r: StreamReader, w: StreamWriter) => {
+            const obj = w.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject;
+            seen.push(obj.selectedAlpnProtocol());
+            w.write(await r.readLine());
+            await w.drain();
+            w.close();
+          },
+          "127.0.0.1",
+          0,
+          { ssl: sctx },
+        );
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        const ask = async (offer: string[] | null) => {
+          const cctx = clientContext();
+          if (offer !== null) cctx.setAlpnProtocols(offer);
+          const [r, w] = await asyncio.openConnection("localhost", port, { ssl: cctx });
+          const chosen = (w.getExtraInfo("ssl_object") as asyncio.ssl.SSLObject)
+            .selectedAlpnProtocol();
+          w.write(enc.encode("ping\n"));
+          assertEquals(dec.decode(await r.readLine()), "ping\n");
+          w.close();
+          await w.waitClosed();
+          cctx.close();
+          return chosen;
+        };
+        assertEquals(await ask(["spdy/3", "http/1.1"]), "http/1.1");
+        assertEquals(await ask(["http/1.1", "h2"]), "h2");
+        assertEquals(await ask(["imap"]), null);
+        assertEquals(await ask(null), null);
+        const py = `
+import asyncio, ssl
+async def main():
+    ctx = ssl.create_default_context(cafile=${JSON.stringify(CA)})
+    ctx.set_alpn_protocols(["foo", "h2"])
+    r, w = await asyncio.open_connection("localhost", ${port}, ssl=ctx)
+    print(w.get_extra_info("ssl_object").selected_alpn_protocol())
+    w.write(b"x\\n"); await r.readline()
+    w.close(); await w.wait_closed()
+asyncio.run(main())
+`;
+        const peer = startPeer("python3", ["-c", py]);
+        assertEquals(await peer.exited, 0, peer.out());
+        assertEquals(peer.out(), "h2\n");
+        assertEquals(seen, ["http/1.1", "h2", null, null, "h2"]);
+        server.close();
+        await server.waitClosed();
+        // Replacing the server's list and closing: the callbacks are freed.
+        sctx.setAlpnProtocols(["http/1.1"]);
+        sctx.close();
+        assertEquals(ssl.nativeObjectCount(), before);
+      }),
+    { timeout: 30, fdCheck: false },
   );
 
   // ---------------------------------------------------------- the example
