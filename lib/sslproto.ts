@@ -222,6 +222,8 @@ export class SSLProtocol implements ProtocolLike {
   #appLost = false;
   #eofToApp = false;
   #readingPaused = false;
+  /** The socket saw EOF while the application had paused reading. */
+  #eofPending = false;
   #writingPaused = false;
   #backlog: Uint8Array[] = [];
   #backlogSize = 0;
@@ -341,10 +343,16 @@ export class SSLProtocol implements ProtocolLike {
 
   /** The socket's peer half-closed (without close_notify, or after it). */
   eofReceived(): boolean {
+    this.#eofPending = false;
     if (this.#loop.getDebug()) logger.debug(`${this} received EOF`);
     if (this.#state === "handshake") {
       this.#handshakeFailed(new ConnectionResetError());
     } else if (this.#state === "wrapped") {
+      if (this.#readingPaused) {
+        // Plaintext may still wait in OpenSSL: deliver it on resumeReading() first.
+        this.#eofPending = true;
+        return true;
+      }
       this.#doRead();
       this.#eofToAppOnce();
       this.#finishShutdown();
@@ -596,7 +604,15 @@ export class SSLProtocol implements ProtocolLike {
     this.#readingPaused = false;
     this.#transport?.resumeReading();
     // Plaintext OpenSSL already decrypted is not announced by the socket.
-    this.#loop.callSoon(() => this.#doRead());
+    this.#loop.callSoon(() => {
+      if (this.#readingPaused) return;
+      this.#doRead();
+      if (this.#eofPending && this.#state === "wrapped") {
+        this.#eofPending = false;
+        this.#eofToAppOnce();
+        this.#finishShutdown();
+      }
+    });
   }
 
   // -- closing ---------------------------------------------------------------

@@ -1281,6 +1281,57 @@ asyncio.run(main())
     { timeout: 30, fdCheck: false },
   );
 
+  test(
+    "the app pauses reading: data and the peer's bare EOF arrive after resumeReading(), in order",
+    () =>
+      asyncio.run(async () => {
+        const loop = loopOf();
+        const sctx = serverContext();
+        const events: string[] = [];
+        const lost = loop.createFuture<void>();
+        const made = loop.createFuture<Transport>();
+        class Paused extends Protocol {
+          override connectionMade(t: BaseTransport) {
+            (t as Transport).pauseReading();
+            made.setResult(t as Transport);
+          }
+          override dataReceived(d: Uint8Array) {
+            events.push(`data:${dec.decode(d)}`);
+          }
+          override eofReceived() {
+            events.push("eof");
+          }
+          override connectionLost(exc: Error | null) {
+            events.push(`lost:${exc}`);
+            lost.setResult(undefined);
+          }
+        }
+        const server = await loop.createServer(() => new Paused(), "127.0.0.1", 0, { ssl: sctx });
+        const [, port] = server.sockets[0].getsockname() as [string, number];
+        // A client that sends, then half-closes TCP without close_notify.
+        const py = `
+import socket, ssl, time
+ctx = ssl.create_default_context(cafile=${JSON.stringify(CA)})
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", ${port})), server_hostname="localhost")
+s.sendall(b"kept for later")
+socket.socket.shutdown(s, socket.SHUT_WR)
+time.sleep(2)
+`;
+        const peer = startPeer("python3", ["-c", py]);
+        const t = await made;
+        await asyncio.sleep(0.4);
+        assertEquals(events, []);
+        t.resumeReading();
+        await lost;
+        assertEquals(events, ["data:kept for later", "eof", "lost:null"]);
+        await peer.stop();
+        server.close();
+        await server.waitClosed();
+        sctx.close();
+      }),
+    { timeout: 30, fdCheck: false },
+  );
+
   // ---------------------------------------------------------- the example
 
   test(
