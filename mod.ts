@@ -334,5 +334,29 @@ export {
   type LogRecord,
   WARNING,
 } from "./lib/log.ts";
+export * as ssl from "./lib/ssl.ts";
+export {
+  createDefaultContext,
+  type DefaultContextOptions,
+  type PeerCertificate,
+  SSLCertVerificationError,
+  SSLContext,
+  SSLError,
+  SSLObject,
+  type VerifyLocations,
+} from "./lib/ssl.ts";
+export {
+  type SslOptions,
+  SSLProtocol,
+  type SSLProtocolOptions,
+  SSLTransport,
+  type StartTlsOptions,
+} from "./lib/sslproto.ts";
+export type {
+  ConnectAcceptedSocketOptions,
+  CreateUnixConnectionOptions,
+  CreateUnixServerOptions,
+  StreamTransport,
+} from "./lib/connections.ts";
 export * as asyncore from "./lib/asyncore.ts";
 export * as asynchat from "./lib/asynchat.ts";

@@ -6,8 +6,8 @@
  *
  * One change from the spec: a port in the URL is used (the spec always
  * connects to 80 or 443), so a local server on any port can be asked.
- * `https` URLs pass `ssl: true` as the spec does; this library has no TLS,
- * so they fail with its error.
+ * `https` URLs pass `ssl: true` as the spec does (a default TLS context:
+ * see `net_get_https_headers.ts`).
  *
  * @module
  */

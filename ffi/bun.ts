@@ -30,6 +30,8 @@ import {
 import { BunPollWorker } from "./bun_poll.ts";
 import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
 import { loadBunFfi } from "./bun_load.ts";
+import { createBunSsl } from "./ssl_bun.ts";
+import type { SslLib } from "./ssl.ts";
 
 /** The typed view of the symbols declared in {@link SYMBOLS}. */
 interface Libc extends SocketSymbols {
@@ -172,6 +174,7 @@ export function createBunSys(): Sys {
   const cells = new SockCells();
   const ptr = ffi.ptr;
   let worker: BunPollWorker | undefined;
+  let sslLib: SslLib | undefined;
   let proc: ProcLibc | undefined;
   const procLib = (): ProcLibc => {
     if (proc) return proc;
@@ -320,6 +323,10 @@ export function createBunSys(): Sys {
     kill(pid, sig) {
       const r = procLib().kill(pid, sig);
       return r < 0 ? -errno[0] : r;
+    },
+
+    ssl() {
+      return sslLib ??= createBunSsl(ffi);
     },
 
     pollAsync(fds, nfds, timeoutMs) {

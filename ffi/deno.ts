@@ -26,6 +26,8 @@ import {
   Timespec,
   Timeval,
 } from "./common.ts";
+import { createDenoSsl } from "./ssl_deno.ts";
+import type { SslLib } from "./ssl.ts";
 import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
 
 // The slice of the Deno namespace this file uses, so that it type-checks
@@ -202,6 +204,7 @@ export function createDenoSys(): Sys {
   const slot = new AsyncPollSlot();
   const cells = new SockCells();
   const ptrOf = deno.UnsafePointer;
+  let sslLib: SslLib | undefined;
 
   function fillIov(bufs: readonly Uint8Array[]): void {
     iov.reserve(bufs.length);
@@ -318,6 +321,10 @@ export function createDenoSys(): Sys {
     kill(pid, sig) {
       const r = procLib().kill(pid, sig);
       return r < 0 ? -errno[0] : r;
+    },
+
+    ssl() {
+      return sslLib ??= createDenoSsl(deno);
     },
 
     pollAsync(fds, nfds, timeoutMs) {

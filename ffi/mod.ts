@@ -21,6 +21,16 @@ import { createBunSys } from "./bun.ts";
 import { createNodeSys } from "./node.ts";
 
 export * from "./types.ts";
+export type {
+  BioPtr,
+  CertInfo,
+  NativeCallback,
+  NativePtr,
+  SslCtxPtr,
+  SslErrorInfo,
+  SslLib,
+  SslPtr,
+} from "./ssl.ts";
 export { ERRNO, type ErrnoName, errnoName } from "./errno.ts";
 
 let cached: Sys | undefined;

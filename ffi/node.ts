@@ -30,6 +30,8 @@ import {
   Timespec,
   Timeval,
 } from "./common.ts";
+import { createNodeSsl, type KoffiForSsl } from "./ssl_node.ts";
+import type { SslLib } from "./ssl.ts";
 import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
 
 // The slice of koffi's API used here, typed locally so that this file does
@@ -211,6 +213,7 @@ export function createNodeSys(): Sys {
   const iov = new IovecArray();
   const slot = new AsyncPollSlot();
   const cells = new SockCells();
+  let sslLib: SslLib | undefined;
 
   function fillIov(bufs: readonly Uint8Array[]): void {
     iov.reserve(bufs.length);
@@ -386,6 +389,10 @@ export function createNodeSys(): Sys {
     kill(pid, sig) {
       const r = procLib().kill(pid, sig);
       return r < 0 ? -errno() : r;
+    },
+
+    ssl() {
+      return sslLib ??= createNodeSsl(koffi as unknown as KoffiForSsl);
     },
 
     pollAsync(fds, nfds, timeoutMs) {

@@ -17,6 +17,7 @@
  * @module
  */
 
+import type { SslLib } from "./ssl.ts";
 /**
  * Process attributes of a spawn beyond its fds (Python's Popen keywords
  * `start_new_session`, `process_group`, `pass_fds`).
@@ -242,6 +243,14 @@ export interface Sys {
    * call before the first settles is a programming error.
    */
   pollAsync(fds: Uint8Array, nfds: number, timeoutMs: number): Promise<number>;
+
+  // -- TLS -------------------------------------------------------------------
+
+  /**
+   * OpenSSL 3 (`libssl.so.3`) bound on the first call and cached. Throws an
+   * `Error` naming the library when it cannot be loaded.
+   */
+  ssl(): SslLib;
 }
 
 /** The part of `struct stat` that `Sys.fstat` reports. */

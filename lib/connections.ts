@@ -17,6 +17,17 @@ import { sockConnect } from "./sock_methods.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { enableReuse, Server } from "./servers.ts";
 import { connectAddrInfos } from "./staggered.ts";
+import {
+  checkSslOptions,
+  connectSsl,
+  type SslOptions,
+  sslServerFactory,
+  type SSLTransport,
+} from "./sslproto.ts";
+import type { SSLContext } from "./ssl.ts";
+
+/** The transport a connection method resolves to: TLS over the socket one when `ssl` is given. */
+export type StreamTransport = SelectorSocketTransport | SSLTransport;
 
 /** Options of `createConnection`. */
 export interface CreateConnectionOptions {
@@ -30,10 +41,14 @@ export interface CreateConnectionOptions {
   sock?: Socket;
   /** Bind the socket to this local address first. */
   localAddr?: AddressLike;
-  /** TLS is not available yet: passing it is an error. */
-  ssl?: unknown;
-  /** TLS server name (needs `ssl`). */
-  serverHostname?: string;
+  /** TLS: an `SSLContext`, or `true` for `ssl.createDefaultContext()`. */
+  ssl?: SSLContext | boolean | null;
+  /** The TLS server name to send and verify (needs `ssl`; default: `host`). */
+  serverHostname?: string | null;
+  /** Seconds the TLS handshake may take (60; needs `ssl`). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's TLS close_notify (30; needs `ssl`). */
+  sslShutdownTimeout?: number | null;
   /**
    * Happy Eyeballs (RFC 8305): seconds before the next address is tried in
    * parallel; the first to connect wins (see `lib/staggered.ts`).
@@ -53,8 +68,12 @@ export interface CreateServerOptions {
   sock?: Socket;
   /** listen() backlog, 100 by default. */
   backlog?: number;
-  /** TLS is not available yet: passing it is an error. */
-  ssl?: unknown;
+  /** TLS: the server's `SSLContext` (with its certificate loaded). */
+  ssl?: SSLContext | null;
+  /** Seconds a TLS handshake may take (60; needs `ssl`). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's TLS close_notify (30; needs `ssl`). */
+  sslShutdownTimeout?: number | null;
   /** SO_REUSEADDR: true by default on Unix, as in Python. */
   reuseAddress?: boolean;
   /** SO_REUSEPORT. */
@@ -65,10 +84,55 @@ export interface CreateServerOptions {
 
 type Factory = () => BaseProtocolLike;
 
-function noTls(ssl: unknown): void {
-  if (ssl !== undefined && ssl !== null && ssl !== false) {
-    throw new ValueError("TLS is not supported yet by this event loop");
+/** Options of `createUnixConnection`. */
+export interface CreateUnixConnectionOptions extends SslOptions {
+  /** An already connected Unix socket to use instead of `path`. */
+  sock?: Socket;
+}
+
+/** Options of `createUnixServer`. */
+export interface CreateUnixServerOptions {
+  /** An already bound Unix socket to serve instead of `path`. */
+  sock?: Socket;
+  /** listen() backlog, 100 by default. */
+  backlog?: number;
+  /** TLS: the server's `SSLContext`. */
+  ssl?: SSLContext | null;
+  /** Seconds a TLS handshake may take (60; needs `ssl`). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's TLS close_notify (30; needs `ssl`). */
+  sslShutdownTimeout?: number | null;
+  /** Start accepting at once (default true). */
+  startServing?: boolean;
+}
+
+/** Options of `connectAcceptedSocket`. */
+export interface ConnectAcceptedSocketOptions {
+  /** TLS (the server end): the server's `SSLContext`. */
+  ssl?: SSLContext | null;
+  /** Seconds the TLS handshake may take (60; needs `ssl`). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's TLS close_notify (30; needs `ssl`). */
+  sslShutdownTimeout?: number | null;
+}
+
+/** What a connection method knows about TLS once its options are checked. */
+interface TlsPlan {
+  ctx: SSLContext | true;
+  serverSide: boolean;
+  serverHostname: string | null;
+  opts: SslOptions;
+}
+
+/** Python's rule: a client with TLS checks the host it connects to unless told a name. */
+function clientTls(opts: SslOptions, host: string | null | undefined): TlsPlan | null {
+  if (!checkSslOptions(opts, { client: true })) return null;
+  let name = opts.serverHostname ?? null;
+  if (name === null) {
+    if (!host) throw new ValueError("You must set server_hostname when using ssl without a host");
+    name = host;
   }
+  return { ctx: opts.ssl as SSLContext | true, serverSide: false, serverHostname: name, opts };
 }
 
 /** Makes the transport over a connected socket and waits until it is set up. */
@@ -76,8 +140,18 @@ async function makeTransport(
   loop: BaseSelectorEventLoop,
   sock: Socket,
   factory: Factory,
-): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
+  tls: TlsPlan | null = null,
+): Promise<[StreamTransport, BaseProtocolLike]> {
   const protocol = factory();
+  if (tls !== null) {
+    const t = await connectSsl(loop, sock, protocol, tls.ctx, {
+      serverSide: tls.serverSide,
+      serverHostname: tls.serverHostname,
+      sslHandshakeTimeout: tls.opts.sslHandshakeTimeout,
+      sslShutdownTimeout: tls.opts.sslShutdownTimeout,
+    });
+    return [t, protocol];
+  }
   const waiter = loop.createFuture<void>();
   const transport = new SelectorSocketTransport(loop, sock, protocol, waiter, null, null);
   try {
@@ -104,12 +178,9 @@ export async function createConnection(
   host?: string | null,
   port?: number | string | null,
   opts: CreateConnectionOptions = {},
-): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
+): Promise<[StreamTransport, BaseProtocolLike]> {
   if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
-  noTls(opts.ssl);
-  if (opts.serverHostname !== undefined) {
-    throw new ValueError("server_hostname is only meaningful with ssl");
-  }
+  const tls = clientTls(opts, host);
   let sock = opts.sock;
   if (sock !== undefined) {
     if ((host ?? null) !== null || (port ?? null) !== null) {
@@ -135,7 +206,7 @@ export async function createConnection(
     if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
     sock = await connectAddrInfos(loop, infos, opts);
   }
-  return await makeTransport(loop, sock, factory);
+  return await makeTransport(loop, sock, factory, tls);
 }
 
 /**
@@ -155,7 +226,9 @@ export async function createServer(
   opts: CreateServerOptions = {},
 ): Promise<Server> {
   if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
-  noTls(opts.ssl);
+  if (checkSslOptions(opts, { client: false })) {
+    factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
+  }
   const backlog = opts.backlog ?? 100;
   let sockets: Socket[];
   if (opts.sock !== undefined) {
@@ -241,9 +314,9 @@ export async function createUnixConnection(
   loop: BaseSelectorEventLoop,
   factory: Factory,
   path?: string | null,
-  opts: { sock?: Socket; ssl?: unknown; serverHostname?: string } = {},
-): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
-  noTls(opts.ssl);
+  opts: CreateUnixConnectionOptions = {},
+): Promise<[StreamTransport, BaseProtocolLike]> {
+  const tls = clientTls(opts, null);
   let sock = opts.sock;
   if (sock !== undefined) {
     if ((path ?? null) !== null) {
@@ -263,7 +336,7 @@ export async function createUnixConnection(
       throw e;
     }
   }
-  return await makeTransport(loop, sock, factory);
+  return await makeTransport(loop, sock, factory, tls);
 }
 
 /**
@@ -279,9 +352,11 @@ export function createUnixServer(
   loop: BaseSelectorEventLoop,
   factory: Factory,
   path?: string | null,
-  opts: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean } = {},
+  opts: CreateUnixServerOptions = {},
 ): Promise<Server> {
-  noTls(opts.ssl);
+  if (checkSslOptions(opts, { client: false })) {
+    factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
+  }
   let sock = opts.sock;
   const paths: string[] = [];
   if (sock !== undefined) {
@@ -330,11 +405,14 @@ export async function connectAcceptedSocket(
   loop: BaseSelectorEventLoop,
   factory: Factory,
   sock: Socket,
-  opts: { ssl?: unknown } = {},
-): Promise<[SelectorSocketTransport, BaseProtocolLike]> {
-  noTls(opts.ssl);
+  opts: ConnectAcceptedSocketOptions = {},
+): Promise<[StreamTransport, BaseProtocolLike]> {
+  const on = checkSslOptions(opts, { client: false });
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {
     throw new ValueError(`A Stream Socket was expected, got ${sock}`);
   }
-  return await makeTransport(loop, sock, factory);
+  const tls: TlsPlan | null = on
+    ? { ctx: opts.ssl as SSLContext, serverSide: true, serverHostname: null, opts }
+    : null;
+  return await makeTransport(loop, sock, factory, tls);
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import type { Server } from "./servers.ts";
+import type { SSLContext } from "./ssl.ts";
 import { ByteBuffer } from "./bytebuffer.ts";
 import { iscoroutine } from "./coroutines.ts";
 import { _getRunningLoop, type AbstractEventLoop, getRunningLoop } from "./events.ts";
@@ -556,6 +557,11 @@ export class StreamReaderProtocol extends FlowControlMixin {
     this.#closed = this._loop.createFuture<void>();
   }
 
+  /** @internal Whether it serves a server's connection (it has a client callback). */
+  get _serverSide(): boolean {
+    return this.#clientConnectedCb !== null;
+  }
+
   /** @internal Swaps in the transport `startTls()` made. */
   _replaceTransport(transport: BaseTransport): void {
     this._transport = transport;
@@ -777,6 +783,43 @@ export class StreamWriter<T extends WriteTransport = Transport> {
     } catch (e) {
       if (e instanceof CancelledError) throw e;
     }
+  }
+
+  /**
+   * Upgrades the connection to TLS (Python 3.11's `StreamWriter.start_tls`):
+   * drains, runs the handshake (as the server end when this writer came
+   * from a server), then reads and writes go through TLS.
+   */
+  async startTls(
+    sslcontext: SSLContext,
+    opts: {
+      serverHostname?: string | null;
+      sslHandshakeTimeout?: number | null;
+      sslShutdownTimeout?: number | null;
+    } = {},
+  ): Promise<void> {
+    const protocol = this.#protocol as StreamWriterProtocol & {
+      _serverSide?: boolean;
+      _replaceTransport?(t: BaseTransport): void;
+    };
+    const loop = this.#loop as AbstractEventLoop & {
+      startTls?(
+        t: BaseTransport,
+        p: unknown,
+        c: SSLContext,
+        o: Record<string, unknown>,
+      ): Promise<BaseTransport>;
+    };
+    if (typeof loop.startTls !== "function") {
+      throw new NotImplementedError(`${loop.constructor.name} has no startTls()`);
+    }
+    await this.drain();
+    const transport = await loop.startTls(this.#transport, protocol, sslcontext, {
+      serverSide: protocol._serverSide ?? false,
+      ...opts,
+    });
+    this.#transport = transport as unknown as T;
+    protocol._replaceTransport?.(transport);
   }
 
   /** @internal The loop the writer was made for. */

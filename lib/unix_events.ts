@@ -36,7 +36,9 @@ import { fileobjToFd } from "./selectors.ts";
 import type { Future } from "./futures.ts";
 import type { ProtocolLike } from "./protocols.ts";
 import type { Server } from "./servers.ts";
-import type { SelectorSocketTransport } from "./selector_transports.ts";
+import { type SSLTransport, startTls, type StartTlsOptions } from "./sslproto.ts";
+import type { SSLContext } from "./ssl.ts";
+import type { BaseTransport } from "./transports.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 
 /**
@@ -62,9 +64,9 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     host?: string | null,
     port?: number | string | null,
     opts?: conn.CreateConnectionOptions,
-  ): Promise<[SelectorSocketTransport, P]> {
+  ): Promise<[conn.StreamTransport, P]> {
     return conn.createConnection(this, protocolFactory, host, port, opts) as Promise<
-      [SelectorSocketTransport, P]
+      [conn.StreamTransport, P]
     >;
   }
 
@@ -82,10 +84,10 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   createUnixConnection<P extends BaseProtocolLike>(
     protocolFactory: () => P,
     path?: string | null,
-    opts?: { sock?: Socket; ssl?: unknown; serverHostname?: string },
-  ): Promise<[SelectorSocketTransport, P]> {
+    opts?: conn.CreateUnixConnectionOptions,
+  ): Promise<[conn.StreamTransport, P]> {
     return conn.createUnixConnection(this, protocolFactory, path, opts) as Promise<
-      [SelectorSocketTransport, P]
+      [conn.StreamTransport, P]
     >;
   }
 
@@ -93,7 +95,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   createUnixServer(
     protocolFactory: () => BaseProtocolLike,
     path?: string | null,
-    opts?: { sock?: Socket; backlog?: number; ssl?: unknown; startServing?: boolean },
+    opts?: conn.CreateUnixServerOptions,
   ): Promise<Server> {
     return conn.createUnixServer(this, protocolFactory, path, opts);
   }
@@ -170,11 +172,24 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   connectAcceptedSocket<P extends BaseProtocolLike>(
     protocolFactory: () => P,
     sock: Socket,
-    opts?: { ssl?: unknown },
-  ): Promise<[SelectorSocketTransport, P]> {
+    opts?: conn.ConnectAcceptedSocketOptions,
+  ): Promise<[conn.StreamTransport, P]> {
     return conn.connectAcceptedSocket(this, protocolFactory, sock, opts) as Promise<
-      [SelectorSocketTransport, P]
+      [conn.StreamTransport, P]
     >;
+  }
+
+  /**
+   * Upgrades an open connection to TLS (Python's `loop.start_tls`): resolves
+   * to the new transport that `protocol` talks through from now on.
+   */
+  startTls(
+    transport: BaseTransport,
+    protocol: BaseProtocolLike,
+    sslcontext: SSLContext,
+    opts?: StartTlsOptions,
+  ): Promise<SSLTransport> {
+    return startTls(this, transport, protocol, sslcontext, opts);
   }
 
   // -- sockets: try the call first, watch the fd only on EAGAIN ---------------

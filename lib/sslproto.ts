@@ -1,0 +1,883 @@
+/**
+ * TLS as a layer between a socket transport and the application's protocol
+ * (Python's `asyncio.sslproto`). {@link SSLProtocol} is the socket
+ * transport's protocol: it feeds the ciphertext it receives to OpenSSL (an
+ * {@link SSLObject} over memory buffers) and writes what OpenSSL produces
+ * back to the socket. The application gets an {@link SSLTransport}, a normal
+ * `Transport`, once the handshake is done.
+ *
+ * Writes made before the handshake completes wait in a backlog. Write flow
+ * control is the socket transport's: its `pauseWriting()` / `resumeWriting()`
+ * are passed on to the application, and the app transport's write buffer size
+ * is the backlog plus the socket's buffer. TLS cannot half-close:
+ * `canWriteEof()` is false and the peer's close_notify (or a plain EOF) is the
+ * application's `eofReceived()`, after which the connection shuts down.
+ *
+ * @module
+ */
+import type { AbstractEventLoop } from "./events.ts";
+import type { TimerHandle } from "./events.ts";
+import {
+  ConnectionAbortedError,
+  ConnectionResetError,
+  NotImplementedError,
+  OSError,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { logger } from "./log.ts";
+import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
+import { toBytes, Transport } from "./transports.ts";
+import { createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
+import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import type { Socket } from "./socket.ts";
+import { SelectorSocketTransport } from "./selector_transports.ts";
+
+/** Python's default TLS handshake timeout, in seconds. */
+export const SSL_HANDSHAKE_TIMEOUT = 60;
+/** Python's default wait for the peer's close_notify, in seconds. */
+export const SSL_SHUTDOWN_TIMEOUT = 30;
+
+/** The most plaintext read from OpenSSL in one call. */
+const READ_MAX = 64 * 1024;
+const readBuf = new Uint8Array(READ_MAX);
+
+type State = "unwrapped" | "handshake" | "wrapped" | "shutdown" | "closed";
+
+function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
+  return typeof (p as BufferedProtocolLike).getBuffer === "function";
+}
+
+/** The socket transport under the TLS layer: what {@link SSLProtocol} uses of it. */
+export interface LowerTransport {
+  write(data: Uint8Array): void;
+  close(): void;
+  abort(): void;
+  isClosing(): boolean;
+  pauseReading(): void;
+  resumeReading(): void;
+  getWriteBufferSize(): number;
+  getWriteBufferLimits(): [number, number];
+  setWriteBufferLimits(high?: number | null, low?: number | null): void;
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+}
+
+/** Options of {@link SSLProtocol}. */
+export interface SSLProtocolOptions {
+  /** The server end of the handshake. */
+  serverSide?: boolean;
+  /** The name to send (SNI) and check the certificate against (client). */
+  serverHostname?: string | null;
+  /** Seconds the handshake may take (60). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's close_notify after ours (30). */
+  sslShutdownTimeout?: number | null;
+  /** Call the app's `connectionMade()` after the handshake (false for `startTls`). */
+  callConnectionMade?: boolean;
+}
+
+/**
+ * Python's `_SSLProtocolTransport`: what the application writes to and reads
+ * from over TLS. Extra info adds `"sslcontext"`, `"ssl_object"`,
+ * `"peercert"`, `"cipher"` and `"compression"` to the socket's keys.
+ *
+ * @example
+ * ```ts
+ * const [transport] = await loop.createConnection(() => new Protocol(), "localhost", 8443, { ssl: ctx });
+ * console.log(transport.getExtraInfo("cipher"));
+ * ```
+ */
+export class SSLTransport extends Transport {
+  #proto: SSLProtocol;
+  /** @internal */
+  _closed = false;
+  /** @internal `loop.sendfile` must encrypt: it reads the file and writes through TLS. */
+  readonly _sendfileCompatible = "fallback";
+
+  /** @internal Made by {@link SSLProtocol}. */
+  constructor(proto: SSLProtocol) {
+    super();
+    this.#proto = proto;
+  }
+
+  /** The TLS keys, then the socket transport's (`"peername"`, `"socket"`, ...). */
+  override getExtraInfo(name: string, defaultValue: unknown = null): unknown {
+    return this.#proto._getExtraInfo(name, defaultValue);
+  }
+
+  /** Replaces the application protocol. */
+  override setProtocol(protocol: BaseProtocolLike): void {
+    this.#proto._setAppProtocol(protocol);
+  }
+
+  /** The application protocol. */
+  override getProtocol(): BaseProtocolLike {
+    return this.#proto._appProtocol;
+  }
+
+  /** Whether `close()` was called or the connection is gone. */
+  override isClosing(): boolean {
+    return this._closed;
+  }
+
+  /** Sends close_notify after the pending data, then closes the socket. */
+  override close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this.#proto._startShutdown();
+  }
+
+  /** Whether the application receives data. */
+  override isReading(): boolean {
+    return !this._closed && this.#proto._isReading();
+  }
+
+  /** Stops delivering data until `resumeReading()`. */
+  override pauseReading(): void {
+    this.#proto._pauseReading();
+  }
+
+  /** Delivers data again. */
+  override resumeReading(): void {
+    this.#proto._resumeReading();
+  }
+
+  /** The socket transport's water marks. */
+  override setWriteBufferLimits(high?: number | null, low?: number | null): void {
+    this.#proto._lower().setWriteBufferLimits(high, low);
+  }
+
+  /** `[low, high]` of the socket transport. */
+  override getWriteBufferLimits(): [number, number] {
+    return this.#proto._lower().getWriteBufferLimits();
+  }
+
+  /** Bytes not yet taken by the kernel: the pre-handshake backlog plus the socket's buffer. */
+  override getWriteBufferSize(): number {
+    return this.#proto._writeBufferSize();
+  }
+
+  /** Encrypts and sends `data` (held back until the handshake is done). */
+  override write(data: Uint8Array): void {
+    data = toBytes(data);
+    if (data.length === 0) return;
+    this.#proto._write(data);
+  }
+
+  /** Writes each buffer of `list`. */
+  override writeLines(list: Iterable<Uint8Array>): void {
+    for (const d of list) this.write(d);
+  }
+
+  /** TLS cannot half-close: always `NotImplementedError`, as in Python. */
+  override writeEof(): void {
+    throw new NotImplementedError("SSL doesn't support half-closes");
+  }
+
+  /** False: TLS cannot half-close. */
+  override canWriteEof(): boolean {
+    return false;
+  }
+
+  /** Closes the socket at once; buffered data is lost. */
+  override abort(): void {
+    this._closed = true;
+    this.#proto._abort();
+  }
+
+  /** `<SSLTransport ...>`. */
+  override toString(): string {
+    return `<_SSLProtocolTransport ${this._closed ? "closed" : "open"}>`;
+  }
+}
+
+/**
+ * Python's `SSLProtocol`: the TLS state machine between a socket transport
+ * (it is that transport's protocol) and the application protocol.
+ *
+ * @example
+ * ```ts
+ * const proto = new SSLProtocol(loop, appProtocol, ctx, waiter, { serverHostname: "localhost" });
+ * new SelectorSocketTransport(loop, sock, proto, null, null, null);
+ * await waiter; // the handshake is done
+ * ```
+ */
+export class SSLProtocol implements ProtocolLike {
+  #loop: AbstractEventLoop;
+  #app: BaseProtocolLike;
+  #appBuffered: boolean;
+  #ctx: SSLContext;
+  #ownCtx: boolean;
+  #waiter: Future<void> | null;
+  #serverSide: boolean;
+  #hostname: string | null;
+  #handshakeTimeout: number;
+  #shutdownTimeout: number;
+  #callConnectionMade: boolean;
+  #transport: LowerTransport | null = null;
+  #obj: SSLObject | null = null;
+  #state: State = "unwrapped";
+  #appTransport: SSLTransport;
+  #appMade = false;
+  #appLost = false;
+  #eofToApp = false;
+  #readingPaused = false;
+  /** The socket saw EOF while the application had paused reading. */
+  #eofPending = false;
+  #writingPaused = false;
+  #backlog: Uint8Array[] = [];
+  #backlogSize = 0;
+  #closeRequested = false;
+  #extra = new Map<string, unknown>();
+  #handshakeTimer: TimerHandle | null = null;
+  #shutdownTimer: TimerHandle | null = null;
+  #handshakeExc: unknown = null;
+  /** Reported to the app instead of the socket's null (a shutdown timeout, a fatal error). */
+  #lostWith: Error | null = null;
+
+  /**
+   * A TLS layer for `appProtocol` with `sslcontext` (`true` or null: a
+   * default client context, `createDefaultContext()`). `waiter` settles when
+   * the handshake is done or has failed.
+   */
+  constructor(
+    loop: AbstractEventLoop,
+    appProtocol: BaseProtocolLike,
+    sslcontext: SSLContext | true | null,
+    waiter: Future<void> | null,
+    opts: SSLProtocolOptions = {},
+  ) {
+    this.#loop = loop;
+    this.#app = appProtocol;
+    this.#appBuffered = isBuffered(appProtocol);
+    this.#serverSide = opts.serverSide ?? false;
+    const hostname = opts.serverHostname ?? null;
+    this.#hostname = hostname && !this.#serverSide ? hostname : null;
+    if (sslcontext === true || sslcontext === null) {
+      if (this.#serverSide) throw new ValueError("Server side SSL needs a valid SSLContext");
+      const ctx = createDefaultContext();
+      // Python: no name to check means no check.
+      if (!this.#hostname) ctx.checkHostname = false;
+      this.#ctx = ctx;
+      this.#ownCtx = true;
+    } else {
+      this.#ctx = sslcontext;
+      this.#ownCtx = false;
+    }
+    this.#waiter = waiter;
+    this.#handshakeTimeout = opts.sslHandshakeTimeout ?? SSL_HANDSHAKE_TIMEOUT;
+    this.#shutdownTimeout = opts.sslShutdownTimeout ?? SSL_SHUTDOWN_TIMEOUT;
+    this.#callConnectionMade = opts.callConnectionMade ?? true;
+    this.#appTransport = new SSLTransport(this);
+  }
+
+  /** @internal The transport the application sees. */
+  get _appTransport(): SSLTransport {
+    return this.#appTransport;
+  }
+
+  /** @internal */
+  get _appProtocol(): BaseProtocolLike {
+    return this.#app;
+  }
+
+  /** @internal */
+  _setAppProtocol(p: BaseProtocolLike): void {
+    this.#app = p;
+    this.#appBuffered = isBuffered(p);
+  }
+
+  /** @internal The socket transport; throws once the connection is gone. */
+  _lower(): LowerTransport {
+    if (this.#transport === null) throw new RuntimeError("the TLS connection is closed");
+    return this.#transport;
+  }
+
+  /** @internal */
+  _getExtraInfo(name: string, defaultValue: unknown): unknown {
+    if (this.#extra.has(name)) return this.#extra.get(name);
+    if (this.#transport !== null) return this.#transport.getExtraInfo(name, defaultValue);
+    return defaultValue;
+  }
+
+  // -- from the socket transport ---------------------------------------------
+
+  /** The socket is connected: start the handshake. */
+  connectionMade(transport: unknown): void {
+    this.#transport = transport as LowerTransport;
+    try {
+      this.#obj = this.#ctx._wrap(this.#serverSide, this.#hostname);
+    } catch (e) {
+      this.#handshakeExc = e;
+      this.#transport.close();
+      return;
+    }
+    this.#extra.set("sslcontext", this.#ctx);
+    this.#state = "handshake";
+    const timeout = this.#handshakeTimeout;
+    this.#handshakeTimer = this.#loop.callLater(timeout, () => {
+      if (this.#state !== "handshake") return;
+      this.#fatal(
+        new ConnectionAbortedError(
+          `SSL handshake is taking longer than ${timeout} seconds: aborting the connection`,
+        ),
+      );
+    });
+    this.#doHandshake();
+  }
+
+  /** Ciphertext from the socket. */
+  dataReceived(data: Uint8Array): void {
+    const obj = this.#obj;
+    if (obj === null || this.#state === "closed" || this.#state === "unwrapped") return;
+    try {
+      obj._feed(data);
+    } catch (e) {
+      this.#fatal(e);
+      return;
+    }
+    if (this.#state === "handshake") this.#doHandshake();
+    else if (this.#state === "wrapped") this.#doRead();
+    else if (this.#state === "shutdown") this.#doShutdown();
+  }
+
+  /** The socket's peer half-closed (without close_notify, or after it). */
+  eofReceived(): boolean {
+    this.#eofPending = false;
+    if (this.#loop.getDebug()) logger.debug(`${this} received EOF`);
+    if (this.#state === "handshake") {
+      this.#handshakeFailed(new ConnectionResetError());
+    } else if (this.#state === "wrapped") {
+      if (this.#readingPaused) {
+        // Plaintext may still wait in OpenSSL: deliver it on resumeReading() first.
+        this.#eofPending = true;
+        return true;
+      }
+      this.#doRead();
+      this.#eofToAppOnce();
+      this.#finishShutdown();
+    } else if (this.#state === "shutdown") {
+      this.#finishShutdown();
+    }
+    return false;
+  }
+
+  /** The socket is closed: tell the application, free the native state. */
+  connectionLost(exc: Error | null): void {
+    this.#backlog = [];
+    this.#backlogSize = 0;
+    this.#appTransport._closed = true;
+    this.#cancelTimers();
+    const wasHandshake = this.#state === "handshake" || this.#state === "unwrapped";
+    this.#state = "closed";
+    if (!wasHandshake && this.#appMade && !this.#appLost) {
+      this.#appLost = true;
+      const app = this.#app;
+      const reported = exc ?? this.#lostWith;
+      this.#loop.callSoon(() => app.connectionLost(reported));
+    }
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    if (waiter !== null && !waiter.done()) {
+      const err = this.#handshakeExc ?? exc ?? new ConnectionResetError("Connection lost");
+      waiter.setException(err as Error);
+    }
+    this.#obj?._free();
+    this.#obj = null;
+    if (this.#ownCtx) this.#ctx.close();
+    this.#transport = null;
+  }
+
+  /** The socket's buffer is full: pause the application. */
+  pauseWriting(): void {
+    if (this.#writingPaused) return;
+    this.#writingPaused = true;
+    this.#callApp("pauseWriting", "protocol.pause_writing() failed");
+  }
+
+  /** The socket's buffer drained: resume the application. */
+  resumeWriting(): void {
+    if (!this.#writingPaused) return;
+    this.#writingPaused = false;
+    this.#callApp("resumeWriting", "protocol.resume_writing() failed");
+  }
+
+  #callApp(method: "pauseWriting" | "resumeWriting", message: string): void {
+    if (!this.#appMade) return;
+    try {
+      this.#app[method]();
+    } catch (exc) {
+      this.#loop.callExceptionHandler({
+        message,
+        exception: exc,
+        transport: this.#appTransport,
+        protocol: this.#app,
+      });
+    }
+  }
+
+  // -- handshake ---------------------------------------------------------------
+
+  #flush(): void {
+    const obj = this.#obj;
+    const t = this.#transport;
+    if (obj === null || t === null) return;
+    const out = obj._takeOutgoing();
+    if (out.length > 0 && !t.isClosing()) t.write(out);
+  }
+
+  #doHandshake(): void {
+    const obj = this.#obj!;
+    let step;
+    try {
+      step = obj._handshakeStep();
+    } catch (e) {
+      // Send the alert OpenSSL wrote, so the peer learns why.
+      this.#flush();
+      this.#handshakeFailed(e);
+      return;
+    }
+    this.#flush();
+    if (step === "ok") this.#handshakeDone();
+  }
+
+  #handshakeFailed(exc: unknown): void {
+    if (this.#state !== "handshake") return;
+    this.#cancelTimers();
+    this.#state = "unwrapped";
+    this.#handshakeExc = exc;
+    const what = exc instanceof Error && exc.name === "SSLCertVerificationError"
+      ? "SSL handshake failed on verifying the certificate"
+      : "SSL handshake failed";
+    this.#report(exc, what);
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    if (waiter !== null && !waiter.done()) waiter.setException(exc as Error);
+    this.#transport?.close();
+  }
+
+  #handshakeDone(): void {
+    this.#cancelTimers();
+    const obj = this.#obj!;
+    this.#state = "wrapped";
+    this.#extra.set("ssl_object", obj);
+    this.#extra.set("peercert", obj.getpeercert());
+    this.#extra.set("cipher", obj.cipher());
+    this.#extra.set("compression", obj.compression());
+    if (this.#loop.getDebug()) logger.debug(`${this}: SSL handshake done`);
+    if (this.#callConnectionMade) {
+      this.#appMade = true;
+      try {
+        this.#app.connectionMade(this.#appTransport);
+      } catch (e) {
+        this.#fatal(e, "Error in connection_made()");
+        return;
+      }
+    } else {
+      this.#appMade = true;
+    }
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    if (waiter !== null && !waiter.done()) waiter.setResult(undefined);
+    if (this.#backlog.length > 0) {
+      const backlog = this.#backlog;
+      this.#backlog = [];
+      this.#backlogSize = 0;
+      try {
+        for (const b of backlog) obj._writeAll(b);
+      } catch (e) {
+        this.#fatal(e);
+        return;
+      }
+      this.#flush();
+    }
+    if (this.#closeRequested) {
+      this.#startShutdownNow();
+      return;
+    }
+    // The peer's first data may have come with its last handshake message.
+    this.#doRead();
+  }
+
+  // -- application data -------------------------------------------------------
+
+  #doRead(): void {
+    const obj = this.#obj;
+    if (obj === null || this.#state !== "wrapped") return;
+    try {
+      while (!this.#readingPaused && this.#state === "wrapped") {
+        const n = obj._readInto(readBuf);
+        if (n === 0) break;
+        if (n < 0) {
+          this.#flush();
+          this.#eofToAppOnce();
+          this.#startShutdownNow();
+          return;
+        }
+        if (!this.#deliver(readBuf.subarray(0, n))) return;
+      }
+    } catch (e) {
+      this.#flush();
+      this.#fatal(e);
+      return;
+    }
+    // Reading may have produced protocol messages (key updates, tickets).
+    this.#flush();
+  }
+
+  /** Hands plaintext to the application; false if it failed (the connection is closing). */
+  #deliver(data: Uint8Array): boolean {
+    try {
+      if (this.#appBuffered) {
+        const p = this.#app as BufferedProtocolLike;
+        let at = 0;
+        while (at < data.length) {
+          const buf = p.getBuffer(data.length - at);
+          if (!buf || buf.length === 0) {
+            throw new RuntimeError("get_buffer() returned an empty buffer");
+          }
+          const n = Math.min(buf.length, data.length - at);
+          buf.set(data.subarray(at, at + n));
+          at += n;
+          p.bufferUpdated(n);
+        }
+      } else {
+        (this.#app as ProtocolLike).dataReceived(data.slice());
+      }
+      return true;
+    } catch (e) {
+      this.#fatal(e, "application protocol failed to receive SSL data");
+      return false;
+    }
+  }
+
+  #eofToAppOnce(): void {
+    if (this.#eofToApp || !this.#appMade) return;
+    this.#eofToApp = true;
+    try {
+      const keepOpen = (this.#app as ProtocolLike).eofReceived?.();
+      if (keepOpen) {
+        logger.warning("returning true from eof_received() has no effect when using ssl");
+      }
+    } catch (e) {
+      this.#fatal(e, "Error calling eof_received()");
+    }
+  }
+
+  /** @internal */
+  _write(data: Uint8Array): void {
+    if (this.#state === "handshake" || this.#state === "unwrapped") {
+      this.#backlog.push(data.slice());
+      this.#backlogSize += data.length;
+      return;
+    }
+    if (this.#state !== "wrapped" || this.#closeRequested) return;
+    try {
+      this.#obj!._writeAll(data);
+    } catch (e) {
+      this.#fatal(e, "Fatal error on SSL protocol");
+      return;
+    }
+    this.#flush();
+  }
+
+  /** @internal */
+  _writeBufferSize(): number {
+    return this.#backlogSize + (this.#transport?.getWriteBufferSize() ?? 0);
+  }
+
+  /** @internal */
+  _isReading(): boolean {
+    return !this.#readingPaused;
+  }
+
+  /** @internal */
+  _pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#transport?.pauseReading();
+  }
+
+  /** @internal */
+  _resumeReading(): void {
+    if (!this.#readingPaused) return;
+    this.#readingPaused = false;
+    this.#transport?.resumeReading();
+    // Plaintext OpenSSL already decrypted is not announced by the socket.
+    this.#loop.callSoon(() => {
+      if (this.#readingPaused) return;
+      this.#doRead();
+      if (this.#eofPending && this.#state === "wrapped") {
+        this.#eofPending = false;
+        this.#eofToAppOnce();
+        this.#finishShutdown();
+      }
+    });
+  }
+
+  // -- closing ---------------------------------------------------------------
+
+  /** @internal The app transport's close(). */
+  _startShutdown(): void {
+    if (this.#closeRequested) return;
+    this.#closeRequested = true;
+    if (this.#state === "handshake" || this.#state === "unwrapped") {
+      this._abort();
+      return;
+    }
+    if (this.#state === "wrapped") this.#startShutdownNow();
+  }
+
+  #startShutdownNow(): void {
+    if (this.#state !== "wrapped") return;
+    this.#state = "shutdown";
+    this.#closeRequested = true;
+    this.#appTransport._closed = true;
+    const timeout = this.#shutdownTimeout;
+    this.#shutdownTimer = this.#loop.callLater(timeout, () => {
+      this.#shutdownTimer = null;
+      this.#transport?.abort();
+      // The socket's connectionLost reports null; Python reports a timeout.
+      this.#lostWith = new TimeoutError("SSL shutdown timed out");
+    });
+    this.#doShutdown();
+  }
+
+  #doShutdown(): void {
+    const obj = this.#obj;
+    if (obj === null) return;
+    let done: boolean;
+    try {
+      // Drop what the peer still sends until its close_notify.
+      while (obj._readInto(readBuf) > 0) { /* discarded */ }
+      done = obj._shutdownStep();
+    } catch {
+      done = true;
+    }
+    this.#flush();
+    if (done) this.#finishShutdown();
+  }
+
+  #finishShutdown(): void {
+    this.#cancelTimers();
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#transport?.close();
+  }
+
+  /** @internal */
+  _abort(): void {
+    this.#closeRequested = true;
+    this.#appTransport._closed = true;
+    if (this.#transport !== null) this.#transport.abort();
+  }
+
+  #cancelTimers(): void {
+    this.#handshakeTimer?.cancel();
+    this.#handshakeTimer = null;
+    this.#shutdownTimer?.cancel();
+    this.#shutdownTimer = null;
+  }
+
+  #report(exc: unknown, message: string): void {
+    if (exc instanceof OSError) {
+      if (this.#loop.getDebug()) logger.debug(`${this}: ${message}: ${exc}`);
+    } else {
+      this.#loop.callExceptionHandler({
+        message,
+        exception: exc,
+        transport: this.#transport,
+        protocol: this,
+      });
+    }
+  }
+
+  #fatal(exc: unknown, message = "Fatal error on transport"): void {
+    if (this.#state === "handshake") {
+      this.#handshakeFailed(exc);
+      this.#transport?.abort();
+      return;
+    }
+    this.#report(exc, message);
+    this.#state = "closed";
+    this.#cancelTimers();
+    this.#lostWith = exc instanceof Error ? exc : new RuntimeError(String(exc));
+    this.#transport?.abort();
+  }
+
+  /** `<asyncio.sslproto.SSLProtocol object>`. */
+  toString(): string {
+    return `<asyncio.sslproto.SSLProtocol state=${this.#state}>`;
+  }
+}
+
+// -- wiring into the loop's connection methods ------------------------------------
+
+/** TLS options as the loop's connection methods take them. */
+export interface SslOptions {
+  /** An `SSLContext`, or `true` for `createDefaultContext()` (clients only). */
+  ssl?: SSLContext | boolean | null;
+  /** The name to send and verify (clients; defaults to the host connected to). */
+  serverHostname?: string | null;
+  /** Seconds the handshake may take (60). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's close_notify (30). */
+  sslShutdownTimeout?: number | null;
+}
+
+/**
+ * Python's checks of the TLS options: the timeouts and `serverHostname`
+ * need `ssl`, and the timeouts must be positive. Returns whether TLS is on.
+ *
+ * @example
+ * ```ts
+ * const tls = checkSslOptions(opts, { client: true });
+ * ```
+ */
+export function checkSslOptions(opts: SslOptions, where: { client: boolean }): boolean {
+  const ssl = opts.ssl ?? null;
+  const on = ssl !== null && ssl !== false;
+  if (on && ssl !== true && !(ssl instanceof SSLContext)) {
+    throw new TypeError(
+      where.client
+        ? "ssl argument must be an SSLContext, true or null"
+        : "ssl argument must be an SSLContext or None",
+    );
+  }
+  if (!where.client && ssl === true) {
+    throw new TypeError("ssl argument must be an SSLContext or None");
+  }
+  if (where.client && !on && (opts.serverHostname ?? null) !== null) {
+    throw new ValueError("server_hostname is only meaningful with ssl");
+  }
+  for (
+    const [key, py] of [
+      ["sslHandshakeTimeout", "ssl_handshake_timeout"],
+      ["sslShutdownTimeout", "ssl_shutdown_timeout"],
+    ] as const
+  ) {
+    const v = opts[key] ?? null;
+    if (v === null) continue;
+    if (!on) throw new ValueError(`${py} is only meaningful with ssl`);
+    if (typeof v !== "number" || !(v > 0)) {
+      throw new ValueError(`${py} should be a positive number, got ${v}`);
+    }
+  }
+  return on;
+}
+
+/**
+ * Wraps the connected `sock` in a socket transport with TLS over it; resolves
+ * to the application's transport once the handshake is done (the socket is
+ * closed if it fails).
+ *
+ * @example
+ * ```ts
+ * const t = await connectSsl(loop, sock, protocol, ctx, { serverHostname: "localhost" });
+ * ```
+ */
+export async function connectSsl(
+  loop: BaseSelectorEventLoop,
+  sock: Socket,
+  protocol: BaseProtocolLike,
+  sslcontext: SSLContext | true,
+  opts: SSLProtocolOptions,
+): Promise<SSLTransport> {
+  const waiter = loop.createFuture<void>();
+  const proto = new SSLProtocol(loop, protocol, sslcontext, waiter, opts);
+  const transport = new SelectorSocketTransport(loop, sock, proto, null, null, null);
+  try {
+    await waiter;
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  return proto._appTransport;
+}
+
+/**
+ * The protocol factory a TLS server hands its listening sockets: each
+ * connection gets an {@link SSLProtocol} over the application's protocol.
+ *
+ * @example
+ * ```ts
+ * const server = new Server(loop, sockets, sslServerFactory(loop, factory, ctx, {}), 100);
+ * ```
+ */
+export function sslServerFactory(
+  loop: AbstractEventLoop,
+  factory: () => BaseProtocolLike,
+  sslcontext: SSLContext,
+  opts: SslOptions,
+): () => BaseProtocolLike {
+  return () =>
+    new SSLProtocol(loop, factory(), sslcontext, null, {
+      serverSide: true,
+      sslHandshakeTimeout: opts.sslHandshakeTimeout,
+      sslShutdownTimeout: opts.sslShutdownTimeout,
+    });
+}
+
+/** Options of {@link startTls}. */
+export interface StartTlsOptions {
+  /** The server end of the handshake. */
+  serverSide?: boolean;
+  /** The name to send and verify (client). */
+  serverHostname?: string | null;
+  /** Seconds the handshake may take (60). */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds to wait for the peer's close_notify (30). */
+  sslShutdownTimeout?: number | null;
+}
+
+/**
+ * Python's `loop.start_tls()`: upgrades the open socket `transport` (whose
+ * protocol is `protocol`) to TLS and resolves to the new transport, which
+ * `protocol` now talks through. The old transport must not be used again.
+ *
+ * @example
+ * ```ts
+ * const tls = await loop.startTls(transport, protocol, ctx, { serverHostname: "localhost" });
+ * ```
+ */
+export async function startTls(
+  loop: BaseSelectorEventLoop,
+  transport: unknown,
+  protocol: BaseProtocolLike,
+  sslcontext: unknown,
+  opts: StartTlsOptions = {},
+): Promise<SSLTransport> {
+  if (!(sslcontext instanceof SSLContext)) {
+    throw new TypeError(
+      `sslcontext is expected to be an instance of ssl.SSLContext, got ${sslcontext}`,
+    );
+  }
+  if (!(transport instanceof SelectorSocketTransport)) {
+    throw new TypeError(`transport ${transport} is not supported by start_tls()`);
+  }
+  checkSslOptions({ ssl: sslcontext, ...opts }, { client: true });
+  const waiter = loop.createFuture<void>();
+  const proto = new SSLProtocol(loop, protocol, sslcontext, waiter, {
+    serverSide: opts.serverSide ?? false,
+    serverHostname: opts.serverHostname ?? null,
+    sslHandshakeTimeout: opts.sslHandshakeTimeout,
+    sslShutdownTimeout: opts.sslShutdownTimeout,
+    callConnectionMade: false,
+  });
+  // Python: nothing is read until the TLS layer is in place.
+  transport.pauseReading();
+  transport.setProtocol(proto);
+  const made = loop.callSoon(() => proto.connectionMade(transport));
+  const resume = loop.callSoon(() => transport.resumeReading());
+  try {
+    await waiter;
+  } catch (e) {
+    transport.close();
+    made.cancel();
+    resume.cancel();
+    throw e;
+  }
+  return proto._appTransport;
+}
