@@ -88,7 +88,8 @@ test("fallback reaper: no pidfd; 20 children with their own exit codes, all reap
         ps.push(await createSubprocessExec("sh", "-c", `sleep 0.0${i % 5}; exit ${i}`, quiet));
       }
       assertEquals(pidfdCount(), before);
-      assert(ps.every((p) => childReaper().has(p.pid) || p.returncode !== null));
+      // (Not checked here: that each child is in the reaper or has its returncode. A child
+      // reaped whose exit callback has not run yet is in neither, for one loop iteration.)
       const codes = await Promise.all(ps.map((p) => p.wait()));
       assertEquals(codes, [...Array(20).keys()]);
       for (const p of ps) {
