@@ -17,8 +17,21 @@ import type { Socket } from "./socket.ts";
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
 const MAX_SIZE = 256 * 1024;
-/** One read buffer for every transport: a read is copied out before the next. */
-const readBuf = new Uint8Array(MAX_SIZE);
+/**
+ * Received data is read straight into a shared slab and handed to
+ * `dataReceived` as a view of the bytes just read, so a chunk costs no copy
+ * and no allocation of its own; each read goes to the slab's next free
+ * bytes, so a view stays valid as long as the protocol keeps it. A slab is
+ * replaced (and left to the GC once no view holds it) when less than
+ * MIN_ROOM is free. As with Node's pooled Buffers, `data.buffer` is the
+ * whole slab: use the view, not its buffer.
+ */
+const SLAB_SIZE = 1024 * 1024;
+const MIN_ROOM = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+/** Most queued chunks one writev takes (Linux's IOV_MAX). */
+const IOV_MAX = 1024;
 
 /** What a transport tells the server that accepted it. */
 export interface TransportOwner {
@@ -113,7 +126,15 @@ export class SelectorSocketTransport extends FlowControlTransport {
   };
 
   #readData(): void {
-    const n = sys().recv(this.#fd, readBuf, 0);
+    let room = SLAB_SIZE - slabUsed;
+    if (room < MIN_ROOM) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+      room = SLAB_SIZE;
+    }
+    const at = slabUsed;
+    const buf = slab;
+    const n = sys().recv(this.#fd, buf.subarray(at, at + (room < MAX_SIZE ? room : MAX_SIZE)), 0);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;
       this._fatalError(osErrorFromErrno(-n), "Fatal read error on socket transport");
@@ -123,8 +144,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this.#readEof();
       return;
     }
+    slabUsed = at + n;
     try {
-      (this.#protocol as ProtocolLike).dataReceived(readBuf.slice(0, n));
+      (this.#protocol as ProtocolLike).dataReceived(new Uint8Array(buf.buffer, at, n));
     } catch (e) {
       this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
     }
@@ -222,24 +244,29 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   #writeReady = (): void => {
     if (this.#connLost) return;
-    while (this.#pending.length) {
-      const chunk = this.#pending[0];
-      const n = sys().send(this.#fd, chunk, 0);
-      if (n < 0) {
-        if (n === -EAGAIN || n === -EINTR) break;
+    // Everything queued leaves in one gathered write (writev), then the
+    // chunks it took are dropped and a partly sent one is cut.
+    const pending = this.#pending;
+    const count = pending.length < IOV_MAX ? pending.length : IOV_MAX;
+    let n: number;
+    if (count === 1) n = sys().send(this.#fd, pending[0], 0);
+    else n = sys().writev(this.#fd, count === pending.length ? pending : pending.slice(0, count));
+    if (n < 0) {
+      if (n !== -EAGAIN && n !== -EINTR) {
         this._loop.removeWriter(this.#fd);
         this.#pending = [];
         this.#pendingSize = 0;
         this._fatalError(osErrorFromErrno(-n), "Fatal write error on socket transport");
         return;
       }
-      this.#pendingSize -= n;
-      if (n === chunk.length) this.#pending.shift();
-      else {
-        this.#pending[0] = chunk.subarray(n);
-        break;
-      }
+      n = 0;
     }
+    this.#pendingSize -= n;
+    let done = 0;
+    while (done < count && n >= pending[done].length) n -= pending[done++].length;
+    if (done < count && n > 0) pending[done] = pending[done].subarray(n);
+    if (done === pending.length) pending.length = 0;
+    else if (done > 0) pending.splice(0, done);
     this._maybeResumeProtocol();
     if (this.#pendingSize === 0) {
       this._loop.removeWriter(this.#fd);

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
 const CLIENT = path.join(ROOT, "bench", "out", "echo_client");
-const TOP = 12;
+const TOP = Number(process.env.ECHO_PROFILE_TOP || 12);
 
 function waitListening(child, ms) {
   return new Promise((resolve, reject) => {
@@ -193,7 +193,7 @@ export async function profileOurs(rt, { seconds = 3, log = console.log } = {}) {
     for (const it of items) log(`  ${it.pct.toFixed(1).padStart(5)}%  ${it.name}`);
     return { title: `ours protocol on ${rt[0].toUpperCase()}${rt.slice(1)}`, how, items };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!process.env.ECHO_PROFILE_KEEP) rmSync(dir, { recursive: true, force: true });
     // --perf-basic-prof leaves /tmp/perf-<pid>.map behind: remove the ones
     // this run made, of processes that are gone.
     for (const f of readdirSync("/tmp")) {
