@@ -186,7 +186,9 @@ export async function profileOurs(rt, { seconds = 3, log = console.log } = {}) {
     let items;
     if (rt === "deno") items = topOfPerf(perfData);
     else {
-      const f = readdirSync(dir).find((x) => x.endsWith(".cpuprofile"));
+      // One file per thread (Bun profiles its Workers too): the server's is the main thread's.
+      const files = readdirSync(dir).filter((x) => x.endsWith(".cpuprofile"));
+      const f = files.find((x) => readFileSync(path.join(dir, x), "utf8").includes("server_ours")) ?? files[0];
       if (!f) throw new Error("no .cpuprofile written");
       items = topOfCpuProfile(path.join(dir, f));
     }
