@@ -615,7 +615,7 @@ function writeResults(results, echo, profiles, loadBefore, busyBefore) {
   const file = path.join(writeDir, "RESULTS.md");
   writeFileSync(file, md.endsWith("\n") ? md : `${md}\n`);
   // The repository's Markdown is `deno fmt`-formatted (aligned tables, 100 columns).
-  sh(path.join(BIN, "deno"), ["fmt", "--quiet", file], { cwd: ROOT });
+  sh(path.join(BIN, "deno"), ["fmt", "--quiet", "--line-width=100", file], { cwd: ROOT });
   console.log(`wrote ${file}`);
   if (echo) {
     const svg = path.join(writeDir, "echo.svg");

@@ -84,28 +84,38 @@ export function topOfCpuProfile(file, n = TOP) {
     .map(([name, w]) => ({ name, pct: (w / total) * 100 }));
 }
 
-/** Top symbols of a `perf report`. */
-function topOfPerf(data, n = TOP) {
+function perfReport(data, sort) {
   const r = spawnSync(
     "perf",
-    [
-      "report",
-      "-i",
-      data,
-      "--stdio",
-      "--no-children",
-      "--sort",
-      "dso,sym",
-      "--percent-limit",
-      "0.5",
-    ],
+    ["report", "-i", data, "--stdio", "--no-children", "--sort", sort, "--percent-limit", "0.3"],
     { encoding: "utf8", maxBuffer: 64 << 20 },
   );
+  return (r.stdout ?? "").split("\n").filter((l) => /^\s+[\d.]+%/.test(l));
+}
+
+/**
+ * What a `perf report` says: the share of each object (kernel, libc, the
+ * runtime's binary, JIT-compiled JS), then the top user-space symbols.
+ */
+function topOfPerf(data, n = TOP) {
   const items = [];
-  for (const line of (r.stdout ?? "").split("\n")) {
-    const m = /^\s+([\d.]+)%\s+(\S+)\s+\[[.kHg]\]\s+(.*)$/.exec(line);
-    if (m) items.push({ name: `${m[3].trim()} (${path.basename(m[2])})`, pct: Number(m[1]) });
-    if (items.length >= n) break;
+  for (const line of perfReport(data, "dso")) {
+    const m = /^\s+([\d.]+)%\s+(.*\S)\s*$/.exec(line);
+    if (!m) continue;
+    const dso = m[2];
+    const name = dso === "[kernel.kallsyms]"
+      ? "all kernel code (syscalls, TCP, scheduling)"
+      : dso.startsWith("[JIT]")
+      ? "all JIT-compiled JavaScript"
+      : `all of ${path.basename(dso)}`;
+    if (Number(m[1]) >= 1) items.push({ name, pct: Number(m[1]) });
+  }
+  let user = 0;
+  for (const line of perfReport(data, "dso,sym")) {
+    const m = /^\s+([\d.]+)%\s+(\S+)\s+\[([.kHg])\]\s+(.*)$/.exec(line);
+    if (!m || m[3] === "k") continue;
+    items.push({ name: `${m[4].trim()} (${path.basename(m[2])})`, pct: Number(m[1]) });
+    if (++user >= n) break;
   }
   return items;
 }
@@ -144,7 +154,7 @@ export async function profileOurs(rt, { seconds = 3, log = console.log } = {}) {
       ];
       how =
         "`perf record -e cpu-clock` of `deno run -A --v8-flags=--perf-basic-prof bench/echo/server_ours.ts` " +
-        `under ${seconds} s of 1 KiB ping-pong on 10 connections; self samples per symbol (kernel included).`;
+        `under ${seconds} s of 1 KiB ping-pong on 10 connections; the share of each object, then the top user-space symbols.`;
     } else {
       const exe = rt === "bun" ? path.join(BIN, "bun") : process.execPath;
       const file = rt === "bun" ? "bench/echo/server_ours.ts" : "build/bench/echo/server_ours.js";
@@ -188,7 +198,9 @@ export async function profileOurs(rt, { seconds = 3, log = console.log } = {}) {
     else {
       // One file per thread (Bun profiles its Workers too): the server's is the main thread's.
       const files = readdirSync(dir).filter((x) => x.endsWith(".cpuprofile"));
-      const f = files.find((x) => readFileSync(path.join(dir, x), "utf8").includes("server_ours")) ?? files[0];
+      const f = files.find((x) =>
+        readFileSync(path.join(dir, x), "utf8").includes("server_ours")
+      ) ?? files[0];
       if (!f) throw new Error("no .cpuprofile written");
       items = topOfCpuProfile(path.join(dir, f));
     }
