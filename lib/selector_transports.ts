@@ -28,7 +28,10 @@ const readBuf = new Uint8Array(MAX_SIZE);
  * own copy (`slice`). Reading straight into fresh slabs was measured slower:
  * every 4 KiB of new memory costs the kernel a page fault. As with Node's
  * pooled Buffers, `data.buffer` of a small chunk is the whole slab: use the
- * view, not its buffer.
+ * view, not its buffer. On Bun the slab is not used: JavaScriptCore makes a
+ * small copy (`slice`) faster than a view over a shared buffer (measured
+ * under the echo benchmark: V8 14% less server CPU per 1 KiB message with
+ * the slab, JavaScriptCore 22% more).
  */
 const SLAB_SIZE = 64 * 1024;
 /** Chunks up to this size go to the slab. */
@@ -36,10 +39,13 @@ const SMALL_CHUNK = 16 * 1024;
 let slab = new Uint8Array(SLAB_SIZE);
 let slabBuffer: ArrayBuffer = slab.buffer;
 let slabUsed = 0;
+/** Whether small chunks go to the slab; decided on the first read. */
+let useSlab: boolean | undefined;
 
 /** A copy of `readBuf[0, n)` that the protocol may keep. */
 function takeRead(n: number): Uint8Array {
-  if (n > SMALL_CHUNK) return readBuf.slice(0, n);
+  useSlab ??= sys().runtime !== "bun";
+  if (n > SMALL_CHUNK || !useSlab) return readBuf.slice(0, n);
   let at = slabUsed;
   if (SLAB_SIZE - at < n) {
     slab = new Uint8Array(SLAB_SIZE);
