@@ -16,7 +16,7 @@
  *   node bench/run.mjs --quick --out=/tmp/b   everything, briefly, written to /tmp/b (a check)
  *   node bench/run.mjs --smoke --json=F  the echo harness for a moment (what `npm test` runs)
  *   node bench/run.mjs --echo-only --servers=c,ours-deno-protocol   only these echo servers
- *   node bench/run.mjs --echo-seconds=5  measured seconds per echo run (default 2)
+ *   node bench/run.mjs --echo-seconds=5  measured seconds per echo run (default 1.5; the issue says 5)
  *   node bench/run.mjs --profile         profile our protocol echo servers even when targets are met
  *
  * The echo benchmark (bench/echo/echo.mjs) builds its C client and server
@@ -627,6 +627,7 @@ function writeResults(results, echo, profiles, loadBefore, busyBefore) {
 // ---------------------------------------------------------------- main
 
 async function main() {
+  const t0 = Date.now();
   const loadBefore = os.loadavg();
   if (loadBefore[0] > 0.5) {
     console.log(
@@ -761,6 +762,7 @@ async function main() {
   if (failures.length) {
     console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
   }
+  console.log(`\ntotal: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (writeDir) {
     if (failures.length && write) {
       console.log("not writing bench/RESULTS.md: some runs failed");
