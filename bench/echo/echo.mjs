@@ -187,7 +187,10 @@ function env() {
 }
 
 function start(cmd, args, cpu, pinned) {
-  const [c, a] = pinned ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
+  // Every process may open as many fds as the hard limit allows (10,000 idle
+  // connections; CPython keeps the soft limit, often 1024).
+  const inner = pinned ? ["taskset", "-c", String(cpu), cmd, ...args] : [cmd, ...args];
+  const [c, a] = ["sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', "sh", ...inner]];
   const child = spawn(c, a, {
     cwd: ROOT,
     env: env(),
