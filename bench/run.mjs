@@ -16,7 +16,7 @@
  *   node bench/run.mjs --quick --out=/tmp/b   everything, briefly, written to /tmp/b (a check)
  *   node bench/run.mjs --smoke --json=F  the echo harness for a moment (what `npm test` runs)
  *   node bench/run.mjs --echo-only --servers=c,ours-deno-protocol   only these echo servers
- *   node bench/run.mjs --echo-seconds=5  measured seconds per echo run (default 1.5; the issue says 5)
+ *   node bench/run.mjs --echo-seconds=5  measured seconds per echo run (default 1.25; the issue says 5)
  *   node bench/run.mjs --profile         profile our protocol echo servers even when targets are met
  *
  * The echo benchmark (bench/echo/echo.mjs) builds its C client and server

@@ -31,8 +31,8 @@ const CC = process.env.CC || "cc";
 /** The full run: what the issue asks, with the time per run cut to fit 10 minutes. */
 export const FULL = {
   sizes: [1024, 10240, 102400],
-  seconds: 1.5,
-  warmup: 0.3,
+  seconds: 1.25,
+  warmup: 0.25,
   repeats: 3,
   conns: 10,
   idle: 10000,
