@@ -11,6 +11,17 @@
  *   node bench/run.mjs --scale=0.1 --repeat=1   a quick check (never --write it)
  *   node bench/run.mjs --bench=tasks     only these benchmark files (never --write it)
  *   node bench/run.mjs --quiet-wait=30   wait at most 30 s for idle CPUs per run (default 180)
+ *   node bench/run.mjs --micro-only      only the loop/task micro benchmarks
+ *   node bench/run.mjs --echo-only       only the echo servers (bench/echo/)
+ *   node bench/run.mjs --quick --out=/tmp/b   everything, briefly, written to /tmp/b (a check)
+ *   node bench/run.mjs --smoke --json=F  the echo harness for a moment (what `npm test` runs)
+ *   node bench/run.mjs --echo-only --servers=c,ours-deno-protocol   only these echo servers
+ *   node bench/run.mjs --echo-seconds=5  measured seconds per echo run (default 1.25; the issue says 5)
+ *   node bench/run.mjs --profile         profile our protocol echo servers even when targets are met
+ *
+ * The echo benchmark (bench/echo/echo.mjs) builds its C client and server
+ * with the system compiler into bench/out/, and writes its tables into
+ * RESULTS.md and its chart into bench/echo.svg.
  *
  * Setup: makes sure /usr/bin/python3 can `import uvloop`, installing
  * python3-uvloop with apt-get when run as root; then builds build/ with tsc
@@ -23,11 +34,14 @@
  * "<runtime>-promises" (a bare-Promise baseline): they get columns of their own.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { FULL, killAll, QUICK, runEcho, SERVERS, SMOKE } from "./echo/echo.mjs";
+import { checkTargets, echoMarkdown, echoSvg } from "./echo/report.mjs";
+import { profileOurs } from "./echo/profile.mjs";
 
 /** How long to wait for idle CPUs before each run; --quiet-wait=S. */
 let QUIET_WAIT_MS = 180_000;
@@ -84,6 +98,15 @@ const NOTES_MARK = "<!-- Everything below this line is kept by `node bench/run.m
 let write = false;
 let only = null;
 let benchOnly = null;
+let echoOnly = false;
+let microOnly = false;
+let quick = false;
+let smoke = false;
+let serversOnly = null;
+let jsonOut = null;
+let outDir = null;
+let echoSeconds = null;
+let forceProfile = false;
 const passArgs = []; // handed to every benchmark process
 for (const arg of process.argv.slice(2)) {
   if (arg === "--write") write = true;
@@ -91,9 +114,20 @@ for (const arg of process.argv.slice(2)) {
   else if (arg.startsWith("--bench=")) benchOnly = arg.slice(8).split(",").filter(Boolean);
   else if (arg.startsWith("--quiet-wait=")) QUIET_WAIT_MS = Number(arg.slice(13)) * 1000;
   else if (arg.startsWith("--scale=") || arg.startsWith("--repeat=")) passArgs.push(arg);
+  else if (arg === "--echo-only") echoOnly = true;
+  else if (arg === "--micro-only") microOnly = true;
+  else if (arg === "--quick") quick = true;
+  else if (arg === "--smoke") smoke = echoOnly = true;
+  else if (arg === "--profile") forceProfile = true;
+  else if (arg.startsWith("--servers=")) serversOnly = arg.slice(10).split(",").filter(Boolean);
+  else if (arg.startsWith("--json=")) jsonOut = path.resolve(arg.slice(7));
+  else if (arg.startsWith("--out=")) outDir = path.resolve(arg.slice(6));
+  else if (arg.startsWith("--echo-seconds=")) echoSeconds = Number(arg.slice(15));
   else if (arg === "-h" || arg === "--help") {
     console.log(
-      "usage: node bench/run.mjs [--write] [--only=deno,bun,node,cpython-asyncio,uvloop] [--bench=NAME,...] [--quiet-wait=S] [--scale=F] [--repeat=N]",
+      "usage: node bench/run.mjs [--write | --out=DIR] [--only=deno,bun,node,cpython-asyncio,uvloop] [--bench=NAME,...] [--quiet-wait=S] [--scale=F] [--repeat=N]\n" +
+        "       [--micro-only | --echo-only] [--quick | --smoke] [--servers=ID,...] [--echo-seconds=S] [--json=FILE] [--profile]\n" +
+        `echo servers: ${SERVERS.map((s) => s.id).join(", ")}`,
     );
     process.exit(0);
   } else {
@@ -125,10 +159,35 @@ if (write && benchOnly) {
   console.error("run.mjs: --write records every benchmark; drop --bench");
   process.exit(2);
 }
-if (write && passArgs.length) {
-  console.error("run.mjs: --write records full runs only; drop --scale/--repeat");
+if (write && (passArgs.length || quick || smoke || serversOnly || only)) {
+  console.error(
+    "run.mjs: --write records full runs only; drop --scale/--repeat/--quick/--smoke/--servers/--only (use --out=DIR)",
+  );
   process.exit(2);
 }
+if (write && outDir) {
+  console.error("run.mjs: --write writes bench/; --out=DIR writes DIR: give one");
+  process.exit(2);
+}
+if (echoOnly && microOnly) {
+  console.error("run.mjs: --echo-only and --micro-only exclude each other");
+  process.exit(2);
+}
+if (serversOnly) {
+  for (const id of serversOnly) {
+    if (!SERVERS.some((s) => s.id === id)) {
+      console.error(`run.mjs: unknown echo server ${id} (${SERVERS.map((s) => s.id).join(", ")})`);
+      process.exit(2);
+    }
+  }
+}
+if (echoSeconds !== null && !(echoSeconds > 0 && echoSeconds <= 60)) {
+  console.error("run.mjs: --echo-seconds must be in (0, 60]");
+  process.exit(2);
+}
+if (quick) passArgs.push("--scale=0.1", "--repeat=1");
+/** Where RESULTS.md and echo.svg go, or null for no file. */
+const writeDir = write ? path.join(ROOT, "bench") : outDir;
 const runtimes = RUNTIMES.filter((r) => !only || only.includes(r.id));
 
 // ---------------------------------------------------------------- setup
@@ -272,6 +331,7 @@ async function waitQuiet() {
 let current = null;
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.on(sig, () => {
+    killAll();
     if (current) {
       try {
         process.kill(-current.pid, "SIGKILL");
@@ -475,13 +535,14 @@ function machine() {
 }
 
 function keptNotes() {
+  // The notes always come from the repository's RESULTS.md, wherever this run writes.
   if (!existsSync(RESULTS)) return "";
   const text = readFileSync(RESULTS, "utf8");
   const i = text.indexOf(NOTES_MARK);
   return i < 0 ? "" : text.slice(i + NOTES_MARK.length).replace(/^\n+/, "");
 }
 
-function writeResults(results, loadBefore, busyBefore) {
+function writeResults(results, echo, profiles, loadBefore, busyBefore) {
   const m = machine();
   const syscall = existsSync(PYTHON) ? syscallMicros() : null;
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -507,9 +568,13 @@ function writeResults(results, loadBefore, busyBefore) {
     "## Command",
     "",
     "```sh",
-    "node bench/run.mjs --write",
+    `node bench/run.mjs ${write ? "--write" : process.argv.slice(2).join(" ")}`,
     "```",
     "",
+    ...(echo ? [echoMarkdown(echo, profiles), ""] : []),
+    "## Loop and task micro benchmarks",
+    "",
+    ...(results.size ? [] : ["Not run this time.", ""]),
     "One process at a time (the machine has 2 cores). Each benchmark is warmed up once with a",
     "smaller run (50,000 callbacks; 10,000 timers), then run 3 times, each on a fresh loop that is",
     "closed afterwards; the table shows the **best of the 3 runs**. Figures are callbacks per",
@@ -546,15 +611,23 @@ function writeResults(results, loadBefore, busyBefore) {
     "",
     keptNotes() || "## Notes\n\n(none yet)\n",
   ].join("\n");
-  writeFileSync(RESULTS, md.endsWith("\n") ? md : `${md}\n`);
+  mkdirSync(writeDir, { recursive: true });
+  const file = path.join(writeDir, "RESULTS.md");
+  writeFileSync(file, md.endsWith("\n") ? md : `${md}\n`);
   // The repository's Markdown is `deno fmt`-formatted (aligned tables, 100 columns).
-  sh(path.join(BIN, "deno"), ["fmt", "--quiet", RESULTS], { cwd: ROOT });
-  console.log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
+  sh(path.join(BIN, "deno"), ["fmt", "--quiet", "--line-width=100", file], { cwd: ROOT });
+  console.log(`wrote ${file}`);
+  if (echo) {
+    const svg = path.join(writeDir, "echo.svg");
+    writeFileSync(svg, echoSvg(echo));
+    console.log(`wrote ${svg}`);
+  }
 }
 
 // ---------------------------------------------------------------- main
 
 async function main() {
+  const t0 = Date.now();
   const loadBefore = os.loadavg();
   if (loadBefore[0] > 0.5) {
     console.log(
@@ -563,15 +636,28 @@ async function main() {
       }: something else is running; figures will be low`,
     );
   }
-  const wantPy = runtimes.some((r) => r.kind === "py");
+  const echoServers = echoOnly || !microOnly
+    ? SERVERS.filter((s) =>
+      (!serversOnly || serversOnly.includes(s.id)) &&
+      (!only || !s.runtime || only.includes(s.runtime))
+    ).map((s) => s.id)
+    : [];
+  const wantPy = (!echoOnly && runtimes.some((r) => r.kind === "py")) ||
+    echoServers.some((id) => SERVERS.find((s) => s.id === id).python);
   const pyOk = wantPy ? ensurePython() : true;
-  if (runtimes.some((r) => r.id === "node")) buildNode();
+  const nodeBuilt = () => existsSync(path.join(ROOT, "build", "bench", "echo", "server_ours.js"));
+  const wantNode = (!echoOnly && runtimes.some((r) => r.id === "node")) ||
+    echoServers.some((id) => id.startsWith("ours-node"));
+  // A smoke run (inside `npm test`) uses the build the tests made.
+  if (wantNode && !(smoke && nodeBuilt())) buildNode();
 
   /** bench name -> runtime id -> row, in the order first seen. */
   const results = new Map();
   const busyBefore = [];
   const failures = [];
-  for (const bench of BENCHES.filter((b) => !benchOnly || benchOnly.includes(b.name))) {
+  for (
+    const bench of BENCHES.filter((b) => !echoOnly && (!benchOnly || benchOnly.includes(b.name)))
+  ) {
     for (const rt of runtimes) {
       const c = command(rt, bench);
       if (!c) continue;
@@ -612,19 +698,77 @@ async function main() {
     }
   }
 
-  console.log("");
-  console.log(table(results));
-  console.log("");
-  for (const l of targetLines(results)) console.log(l);
+  let echo = null;
+  const profiles = [];
+  if (echoServers.length) {
+    const base = smoke ? SMOKE : quick ? QUICK : FULL;
+    const o = echoSeconds ? { ...base, seconds: echoSeconds } : base;
+    console.log(
+      `\necho servers: ${
+        o.sizes.join(", ")
+      } B, ${o.repeats}× ${o.seconds} s, ${o.conns} connections`,
+    );
+    try {
+      echo = await runEcho({
+        o,
+        servers: echoServers,
+        beforeEach: smoke ? null : async () => {
+          const busy = await waitQuiet();
+          if (busy !== null) busyBefore.push(busy);
+        },
+      });
+    } catch (e) {
+      failures.push(`echo: ${e.message}`);
+      console.log(`  FAILED: ${e.message}`);
+    }
+    if (echo) {
+      for (const [id, e] of Object.entries(echo.servers)) {
+        if (e.error) failures.push(`echo ${id}: ${e.error.split("\n")[0]}`);
+        for (const [size, r] of Object.entries(e.sizes ?? {})) {
+          if (r.errors) failures.push(`echo ${id} ${size} B: ${r.errors} connection errors`);
+        }
+      }
+      const targets = checkTargets(echo);
+      if (targets.length) console.log("");
+      for (const t of targets) {
+        console.log(`${t.met ? "met    " : "MISSED "} ${t.text}${t.gap ? ` (${t.gap})` : ""}`);
+      }
+      // A missed target gets a profile of our protocol server on each runtime.
+      if (!smoke && (forceProfile || targets.some((t) => !t.met))) {
+        for (const rt of ["deno", "bun", "node"]) {
+          if (!echoServers.includes(`ours-${rt}-protocol`)) continue;
+          try {
+            const p = await profileOurs(rt, { seconds: quick ? 1 : 3, log: console.log });
+            if (p) profiles.push(p);
+          } catch (e) {
+            console.log(`  profile on ${rt} failed: ${e.message}`);
+          }
+        }
+      }
+      if (jsonOut) {
+        mkdirSync(path.dirname(jsonOut), { recursive: true });
+        writeFileSync(jsonOut, JSON.stringify({ ...echo, targets, profiles }, null, 1));
+        console.log(`wrote ${jsonOut}`);
+      }
+    }
+  }
+
+  if (results.size) {
+    console.log("");
+    console.log(table(results));
+    console.log("");
+    for (const l of targetLines(results)) console.log(l);
+  }
   if (failures.length) {
     console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
   }
-  if (write) {
-    if (failures.length) {
+  console.log(`\ntotal: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  if (writeDir) {
+    if (failures.length && write) {
       console.log("not writing bench/RESULTS.md: some runs failed");
       process.exit(1);
     }
-    writeResults(results, loadBefore, busyBefore);
+    writeResults(results, echo, profiles, loadBefore, busyBefore);
   }
   process.exit(failures.length ? 1 : 0);
 }

@@ -22,6 +22,7 @@ import { pyRepr } from "./format.ts";
 import {
   type BaseSelector,
   DefaultSelector,
+  EpollSelector,
   EVENT_READ,
   EVENT_WRITE,
   type FileLike,
@@ -67,12 +68,21 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   #kicked = false;
   /** Resolves the loop's current wait. */
   #wake: (() => void) | null = null;
+  /**
+   * The selector when it is exactly an `EpollSelector` (not a subclass that
+   * may override `select`): then each iteration's poll reads the kernel's
+   * records in place instead of building `select()`'s arrays.
+   */
+  #epoll: EpollSelector<Watchers> | null;
 
   /** A loop over `selector` (default: a new `EpollSelector`). */
   constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
     super();
     this._selector = (selector ?? new DefaultSelector()) as BaseSelector<Watchers>;
     this.#exclusive = !!opts?.exclusive;
+    this.#epoll = Object.getPrototypeOf(this._selector) === EpollSelector.prototype
+      ? this._selector as EpollSelector<Watchers>
+      : null;
     const s = sys();
     this.#wakeFd = check(s.eventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK));
     try {
@@ -92,17 +102,56 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
 
   /** @internal */
   protected override _pollIo(): number {
-    return this.#processEvents(this._selector.select(0));
+    return this.#pollNow();
+  }
+
+  /** Polls without blocking and queues the ready callbacks; how many fds (the eventfd aside) were ready. */
+  #pollNow(ms = 0): number {
+    const ep = this.#epoll;
+    if (ep === null) return this.#processEvents(this._selector.select(0));
+    const n = ep._pollNow(ms);
+    if (n === 0) return 0;
+    const map = ep.getMap()!;
+    let found = 0;
+    for (let i = 0; i < n; i++) {
+      const key = map.get(ep._readyFd(i));
+      if (key === undefined) continue;
+      const watchers = key.data;
+      if (watchers === null) {
+        this.#drainWakeFd();
+        continue;
+      }
+      found++;
+      const mask = ep._readyEvents(i);
+      const reader = watchers[0], writer = watchers[1];
+      if (mask & EVENT_READ && reader !== null) {
+        if (reader._cancelled) this.removeReader(key.fd);
+        else this._ready.push(reader);
+      }
+      if (mask & EVENT_WRITE && writer !== null) {
+        if (writer._cancelled) this.removeWriter(key.fd);
+        else this._ready.push(writer);
+      }
+    }
+    return found;
+  }
+
+  #drainWakeFd(): void {
+    // While the off-thread poll it ended is still returning, the eventfd
+    // must stay readable (draining it now could put that poll back to
+    // sleep); #pollReturned drains it.
+    if (this.#inflight === null && !this.#kicked) sys().read(this.#wakeFd, EIGHT_BYTES);
   }
 
   /** @internal */
   protected override _waitIo(timeout: number | null): Promise<void> | void {
     if (this.#exclusive) {
-      this.#processEvents(this._selector.select(timeout));
+      if (this.#epoll === null) this.#processEvents(this._selector.select(timeout));
+      else this.#pollNow(timeout === null ? -1 : Math.ceil(timeout * 1000));
       return;
     }
     // An async wait costs microseconds; a ready fd is found for far less.
-    if (this.#processEvents(this._selector.select(0)) > 0) return;
+    if (this.#pollNow() > 0) return;
     return this.#waitAsync(timeout);
   }
 
@@ -126,7 +175,7 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     inflight.then(() => this.#pollReturned(inflight), () => this.#pollReturned(inflight));
     await woken;
     this._waiting = false;
-    this.#processEvents(this._selector.select(0));
+    this.#pollNow();
   }
 
   #pollReturned(p: Promise<number>): void {
@@ -171,10 +220,7 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
       const [key, mask] = events[i];
       const watchers = key.data;
       if (watchers === null) {
-        // The loop's eventfd. While the off-thread poll it ended is still
-        // returning, it must stay readable (draining it now could put that
-        // poll back to sleep); #pollReturned drains it.
-        if (this.#inflight === null && !this.#kicked) sys().read(this.#wakeFd, EIGHT_BYTES);
+        this.#drainWakeFd();
         n--;
         continue;
       }

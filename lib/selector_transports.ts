@@ -17,8 +17,48 @@ import type { Socket } from "./socket.ts";
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
 const MAX_SIZE = 256 * 1024;
-/** One read buffer for every transport: a read is copied out before the next. */
+/** Every read lands here first: one buffer, reused, so its pages stay warm. */
 const readBuf = new Uint8Array(MAX_SIZE);
+/**
+ * What `dataReceived` gets must be the protocol's to keep, so each chunk
+ * needs memory of its own. A small chunk is copied into the next free bytes
+ * of a shared slab and handed over as a view of them: no allocation per
+ * chunk, and a copy of a few KiB in warm cache costs less than the
+ * allocation and GC bookkeeping of a new ArrayBuffer. A large chunk gets its
+ * own copy (`slice`). Reading straight into fresh slabs was measured slower:
+ * every 4 KiB of new memory costs the kernel a page fault. As with Node's
+ * pooled Buffers, `data.buffer` of a small chunk is the whole slab: use the
+ * view, not its buffer. On Bun the slab is not used: JavaScriptCore makes a
+ * small copy (`slice`) faster than a view over a shared buffer (measured
+ * under the echo benchmark: V8 14% less server CPU per 1 KiB message with
+ * the slab, JavaScriptCore 22% more).
+ */
+const SLAB_SIZE = 64 * 1024;
+/** Chunks up to this size go to the slab. */
+const SMALL_CHUNK = 16 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabBuffer: ArrayBuffer = slab.buffer;
+let slabUsed = 0;
+/** Whether small chunks go to the slab; decided on the first read. */
+let useSlab: boolean | undefined;
+
+/** A copy of `readBuf[0, n)` that the protocol may keep. */
+function takeRead(n: number): Uint8Array {
+  useSlab ??= sys().runtime !== "bun";
+  if (n > SMALL_CHUNK || !useSlab) return readBuf.slice(0, n);
+  let at = slabUsed;
+  if (SLAB_SIZE - at < n) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabBuffer = slab.buffer;
+    at = 0;
+  }
+  slab.set(n === MAX_SIZE ? readBuf : readBuf.subarray(0, n), at);
+  slabUsed = at + n;
+  return new Uint8Array(slabBuffer, at, n);
+}
+
+/** Most queued chunks one writev takes (Linux's IOV_MAX). */
+const IOV_MAX = 1024;
 
 /** What a transport tells the server that accepted it. */
 export interface TransportOwner {
@@ -128,7 +168,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       return;
     }
     try {
-      (this.#protocol as ProtocolLike).dataReceived(readBuf.slice(0, n));
+      (this.#protocol as ProtocolLike).dataReceived(takeRead(n));
     } catch (e) {
       this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
     }
@@ -227,24 +267,29 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   #writeReady = (): void => {
     if (this.#connLost) return;
-    while (this.#pending.length) {
-      const chunk = this.#pending[0];
-      const n = sys().send(this.#fd, chunk, 0);
-      if (n < 0) {
-        if (n === -EAGAIN || n === -EINTR) break;
+    // Everything queued leaves in one gathered write (writev), then the
+    // chunks it took are dropped and a partly sent one is cut.
+    const pending = this.#pending;
+    const count = pending.length < IOV_MAX ? pending.length : IOV_MAX;
+    let n: number;
+    if (count === 1) n = sys().send(this.#fd, pending[0], 0);
+    else n = sys().writev(this.#fd, count === pending.length ? pending : pending.slice(0, count));
+    if (n < 0) {
+      if (n !== -EAGAIN && n !== -EINTR) {
         this._loop.removeWriter(this.#fd);
         this.#pending = [];
         this.#pendingSize = 0;
         this._fatalError(osErrorFromErrno(-n), "Fatal write error on socket transport");
         return;
       }
-      this.#pendingSize -= n;
-      if (n === chunk.length) this.#pending.shift();
-      else {
-        this.#pending[0] = chunk.subarray(n);
-        break;
-      }
+      n = 0;
     }
+    this.#pendingSize -= n;
+    let done = 0;
+    while (done < count && n >= pending[done].length) n -= pending[done++].length;
+    if (done < count && n > 0) pending[done] = pending[done].subarray(n);
+    if (done === pending.length) pending.length = 0;
+    else if (done > 0) pending.splice(0, done);
     this._maybeResumeProtocol();
     if (this.#pendingSize === 0) {
       this._loop.removeWriter(this.#fd);

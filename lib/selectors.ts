@@ -543,6 +543,36 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     return ready;
   }
 
+  /**
+   * @internal The event loop's per-iteration poll, without `select()`'s
+   * result array: one `epoll_wait(…, ms)` (0 polls, -1 blocks; larger
+   * waits are cut to an int of ms), the ready records left in the
+   * selector's buffer for {@link _readyFd} and {@link _readyEvents}. Returns
+   * how many; an interrupted wait returns 0 (the caller's loop waits again).
+   */
+  _pollNow(ms = 0): number {
+    if (this.#epfd < 0) throw new ValueError("I/O operation on closed epoll object");
+    const n = this.#sys.epollWait(this.#epfd, this.#buf, this.#cap, ms > MAX_MS ? MAX_MS : ms);
+    if (n >= 0) return n;
+    if (n === -EINTR) return 0;
+    throw osErrorFromErrno(-n);
+  }
+
+  /** @internal The fd of ready record `i` of the last {@link _pollNow}. */
+  _readyFd(i: number): number {
+    return this.#i32[i * this.#stride + this.#dataWord];
+  }
+
+  /**
+   * @internal The ready `EVENT_*` mask of record `i` of the last
+   * {@link _pollNow}, before masking with the key's events (as `select()`
+   * maps them: an error or hang-up is both).
+   */
+  _readyEvents(i: number): number {
+    const ev = this.#u32[i * this.#stride];
+    return (ev & ~C.EPOLLIN ? EVENT_WRITE : 0) | (ev & ~C.EPOLLOUT ? EVENT_READ : 0);
+  }
+
   /** The pollfd records an off-thread wait watches for this selector. */
   waitSet(): WaitSet {
     this.#checkOpen();
