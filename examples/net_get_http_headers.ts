@@ -6,8 +6,10 @@
  *
  * One change from the spec: a port in the URL is used (the spec always
  * connects to 80 or 443), so a local server on any port can be asked.
- * `https` URLs pass `ssl: true` as the spec does (a default TLS context:
- * see `net_get_https_headers.ts`).
+ * `https` URLs pass `ssl: true` as the spec does: a default context
+ * (`ssl.createDefaultContext()`), so the server's certificate must chain to
+ * a trusted CA and match the host; OpenSSL's `SSL_CERT_FILE`/`SSL_CERT_DIR`
+ * choose the trusted CAs, as they do for Python.
  *
  * @module
  */

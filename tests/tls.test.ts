@@ -1337,7 +1337,7 @@ time.sleep(2)
   // ---------------------------------------------------------- the example
 
   test(
-    "example net_get_https_headers.ts against a local HTTPS server, as the spec's Python prints",
+    "example net_get_http_headers.ts with an https URL against a local HTTPS server, as the spec's Python prints",
     async () => {
       const server = startPeer("python3", [
         "-u",
@@ -1356,7 +1356,7 @@ httpd.serve_forever()
         const port = (await server.line(/^port (\d+)$/m))[1];
         const url = `https://localhost:${port}/`;
         const env = { SSL_CERT_FILE: CA };
-        const ours = await runScript("examples/net_get_https_headers.ts", { args: [url], env });
+        const ours = await runScript("examples/net_get_http_headers.ts", { args: [url], env });
         assertEquals(ours.code, 0, ours.stderr);
         assertEquals(ours.stderr, "");
         const a = ours.stdout.trim().split("\n");
@@ -1370,7 +1370,7 @@ httpd.serve_forever()
         const noDate = (l: string[]) => l.filter((x) => !x.startsWith("HTTP header> Date: "));
         assertEquals(noDate(a), noDate(b));
         // Without the CA the certificate is refused, and said so.
-        const refused = await runScript("examples/net_get_https_headers.ts", { args: [url] });
+        const refused = await runScript("examples/net_get_http_headers.ts", { args: [url] });
         assert(refused.code !== 0);
         assert(refused.stderr.includes("CERTIFICATE_VERIFY_FAILED"), refused.stderr);
       } finally {
