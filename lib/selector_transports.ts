@@ -57,6 +57,9 @@ function takeRead(n: number): Uint8Array {
   return new Uint8Array(slabBuffer, at, n);
 }
 
+/** The int 1, as setsockopt takes it. */
+const ONE = new Uint8Array([1, 0, 0, 0]);
+
 /** Most queued chunks one writev takes (Linux's IOV_MAX). */
 const IOV_MAX = 1024;
 
@@ -64,6 +67,16 @@ const IOV_MAX = 1024;
 export interface TransportOwner {
   /** A connection of this server closed. */
   _detach(transport: unknown): void;
+}
+
+/** The extra info a socket transport keeps in its Map: all but "peername", which has a field. */
+function otherExtra(extra: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (extra === null) return null;
+  const keys = Object.keys(extra);
+  if (keys.length === 1 && keys[0] === "peername") return null;
+  const rest = { ...extra };
+  delete rest.peername;
+  return rest;
 }
 
 function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
@@ -90,6 +103,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Bytes the kernel has not taken yet, oldest first. */
   #pending: Uint8Array[] = [];
   #pendingSize = 0;
+  /** The addresses, looked up on first use (undefined: not yet). */
+  #sockname: unknown = undefined;
+  #peername: unknown = undefined;
   #closing = false;
   #connLost = 0;
   #eof = false;
@@ -108,33 +124,25 @@ export class SelectorSocketTransport extends FlowControlTransport {
     extra: Record<string, unknown> | null,
     server: TransportOwner | null,
   ) {
-    super(extra, loop);
+    // "socket", "sockname" and "peername" live in fields; other keys go to the Map.
+    super(otherExtra(extra), loop);
     this.#sock = sock;
     this.#fd = sock.fileno();
     this.#protocol = protocol;
     this.#buffered = isBuffered(protocol);
     this.#server = server;
-    this._extra.set("socket", sock);
-    if (!this._extra.has("sockname")) {
-      try {
-        this._extra.set("sockname", sock.getsockname());
-      } catch {
-        this._extra.set("sockname", null);
-      }
-    }
-    if (!this._extra.has("peername")) {
-      try {
-        this._extra.set("peername", sock.getpeername());
-      } catch {
-        this._extra.set("peername", null);
-      }
-    }
+    // An accepted socket's peer address came with accept(); a connected one
+    // asks now, as getpeername fails once the peer is gone. "sockname" is
+    // looked up when first asked for (or just before the socket closes).
+    const peer = (extra as { peername?: unknown } | null)?.peername;
+    if (peer !== undefined) this.#peername = peer;
+    else this.#lookUpName("peername");
     // Python sets TCP_NODELAY on every TCP transport (since 3.6).
     if (
       (sock.family === C.AF_INET || sock.family === C.AF_INET6) &&
       (sock.type & 0xf) === C.SOCK_STREAM
     ) {
-      sys().setsockopt(this.#fd, C.IPPROTO_TCP, C.TCP_NODELAY, new Uint8Array([1, 0, 0, 0]));
+      sys().setsockopt(this.#fd, C.IPPROTO_TCP, C.TCP_NODELAY, ONE);
     }
     loop.callSoon(() => this.#protocol.connectionMade(this));
     loop.callSoon(() => {
@@ -257,7 +265,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
         return;
       }
       data = data.subarray(n > 0 ? n : 0);
-      this._loop.addWriter(this.#fd, this.#writeReady);
+      this._loop.addWriter(this.#fd, this.#onWritable ??= () => this.#writeReady());
     }
     // A copy: the caller may reuse its buffer once write() returns.
     this.#pending.push(data.slice());
@@ -265,7 +273,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this._maybePauseProtocol();
   }
 
-  #writeReady = (): void => {
+  /** The writer callback, made the first time a write has to wait (idle connections have none). */
+  #onWritable: (() => void) | null = null;
+
+  #writeReady(): void {
     if (this.#connLost) return;
     // Everything queued leaves in one gathered write (writev), then the
     // chunks it took are dropped and a partly sent one is cut.
@@ -297,7 +308,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       if (this.#closing) this.#callConnectionLost(null);
       else if (this.#eof) sys().shutdown(this.#fd, C.SHUT_WR);
     }
-  };
+  }
 
   /** Writes each buffer of `list`. */
   override writeLines(list: Iterable<Uint8Array>): void {
@@ -411,10 +422,47 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this._loop.callSoon(() => this.#callConnectionLost(exc));
   }
 
+  /**
+   * `"sockname"` or `"peername"`: looked up once, on first use (null when
+   * the socket cannot say), as Python records them when the transport is made.
+   */
+  override getExtraInfo(name: string, defaultValue: unknown = null): unknown {
+    switch (name) {
+      case "socket":
+        return this.#sock;
+      case "sockname":
+        this.#lookUpName(name);
+        return this.#sockname ?? null;
+      case "peername":
+        this.#lookUpName(name);
+        return this.#peername ?? null;
+    }
+    return super.getExtraInfo(name, defaultValue);
+  }
+
+  #lookUpName(name: "sockname" | "peername"): void {
+    if (name === "sockname" ? this.#sockname !== undefined : this.#peername !== undefined) return;
+    let value: unknown = null;
+    if (this.#sock.fileno() >= 0) {
+      try {
+        value = name === "sockname" ? this.#sock.getsockname() : this.#sock.getpeername();
+      } catch {
+        // As Python: null when the socket cannot say.
+      }
+    } else {
+      return;
+    }
+    if (name === "sockname") this.#sockname = value;
+    else this.#peername = value;
+  }
+
   #callConnectionLost(exc: unknown): void {
     try {
       this.#protocol.connectionLost(exc === undefined ? null : exc as Error | null);
     } finally {
+      // The addresses stay readable after the close, as Python's are.
+      this.#lookUpName("sockname");
+      this.#lookUpName("peername");
       this.#sock.close();
       const server = this.#server;
       this.#server = null;

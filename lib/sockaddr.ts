@@ -187,8 +187,17 @@ export function parseIPv6(s: string): Uint8Array | null {
  * ```
  */
 export function formatIPv4(b: Uint8Array, at = 0): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  // A server accepts many connections from few hosts: the last text is kept
+  // and shared, so each connection's address does not hold a string of its own.
+  const key = ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  if (key !== lastIPv4Key) {
+    lastIPv4Key = key;
+    lastIPv4Text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  }
+  return lastIPv4Text;
 }
+let lastIPv4Key = -1;
+let lastIPv4Text = "";
 
 /**
  * Text of a 16-byte IPv6 address exactly as glibc's `inet_ntop` writes it

@@ -128,12 +128,21 @@ export type ExtraInfo = Map<string, unknown> | Record<string, unknown>;
  * ```
  */
 export class BaseTransport {
-  /** @internal The extra information, read by {@link getExtraInfo}; transports add to it. */
-  _extra: Map<string, unknown>;
+  // Made on first use: an idle connection should not pay for a Map it never reads.
+  #extra: Map<string, unknown> | ExtraInfo | null;
 
   /** A transport with `extra` as its extra information. */
   constructor(extra?: ExtraInfo | null) {
-    this._extra = extra instanceof Map ? extra : new Map(Object.entries(extra ?? {}));
+    this.#extra = extra ?? null;
+  }
+
+  /** @internal The extra information, read by {@link getExtraInfo}; transports add to it. */
+  get _extra(): Map<string, unknown> {
+    const e = this.#extra;
+    if (e instanceof Map) return e;
+    const map = new Map(e === null ? undefined : Object.entries(e));
+    this.#extra = map;
+    return map;
   }
 
   /**
@@ -141,7 +150,9 @@ export class BaseTransport {
    * `"peername"`; `defaultValue` (null) is returned when it is missing.
    */
   getExtraInfo(name: string, defaultValue: unknown = null): unknown {
-    return this._extra.has(name) ? this._extra.get(name) : defaultValue;
+    if (this.#extra === null) return defaultValue;
+    const extra = this._extra;
+    return extra.has(name) ? extra.get(name) : defaultValue;
   }
 
   /** Whether the transport is closing or closed. */

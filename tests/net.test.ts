@@ -442,3 +442,46 @@ test(
     }),
   { timeout: 30 },
 );
+
+test("extra info: peername/sockname never asked while open are still there after the close", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const serverSide = loop.createFuture<BaseTransport>();
+    const serverLost = loop.createFuture<null>();
+    class Srv extends Protocol {
+      t: BaseTransport | null = null;
+      override connectionMade(t: BaseTransport) {
+        this.t = t;
+      }
+      override eofReceived() {
+        (this.t as Transport).close();
+        return false;
+      }
+      override connectionLost() {
+        serverSide.setResult(this.t!);
+        serverLost.setResult(null);
+      }
+    }
+    const server = await loop.createServer(() => new Srv(), "127.0.0.1", 0);
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const clientLost = loop.createFuture<null>();
+    class Cli extends Protocol {
+      override connectionLost() {
+        clientLost.setResult(null);
+      }
+    }
+    const [client] = await loop.createConnection(() => new Cli(), "127.0.0.1", port);
+    client.writeEof();
+    await clientLost;
+    await serverLost;
+    const accepted = await serverSide;
+    const clientName = client.getExtraInfo("sockname") as [string, number];
+    assertEquals(clientName[0], "127.0.0.1");
+    assertEquals(client.getExtraInfo("peername"), ["127.0.0.1", port]);
+    assertEquals(accepted.getExtraInfo("sockname"), ["127.0.0.1", port]);
+    assertEquals(accepted.getExtraInfo("peername"), clientName);
+    assertInstanceOf(accepted.getExtraInfo("socket"), asyncio.Socket);
+    assertEquals((accepted.getExtraInfo("socket") as asyncio.Socket).fileno(), -1);
+    server.close();
+    await server.waitClosed();
+  }));
