@@ -37,7 +37,7 @@ import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { Future, isFuture } from "./futures.ts";
-import { ensureFuture, Task } from "./tasks.ts";
+import { _releaseTasks, ensureFuture, Task } from "./tasks.ts";
 
 /** Python's cap on one selector wait: a day. */
 const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
@@ -387,6 +387,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     executors.closeDefaultExecutor(this);
     this._ready.clear();
     this.#batchLeft = 0;
+    // Tasks that never ran lose their last strong reference with the queue.
+    _releaseTasks(this);
     for (const h of this._scheduled) h._scheduled = false;
     this._scheduled.length = 0;
     this.#timerCancelledCount = 0;
