@@ -73,8 +73,12 @@ export interface AwaitingTask {
   _makeCancelledError(): CancelledError;
 }
 
-/** A done callback; its future type is erased so Future<T> stays covariant in T. */
-class DoneEntry {
+/**
+ * A done callback; its future type is erased so Future<T> stays covariant in T.
+ *
+ * @internal
+ */
+export class DoneEntry {
   constructor(
     readonly fn: (fut: never) => unknown,
     readonly ctx: Context,
@@ -148,8 +152,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _exception: unknown = null;
   /** @internal */
   _loop: FutureLoop;
-  /** @internal */
-  _callbacks: Array<DoneEntry | ThenEntry> = [];
+  /**
+   * @internal Done callbacks and parked awaits, in order; null while there
+   * are none (most futures get one or none: no array for them).
+   */
+  _callbacks: Array<DoneEntry | ThenEntry> | null = null;
   /** @internal */
   _cancelMessage: string | undefined = undefined;
   /** @internal Shared with the GC report: is the exception still unread? */
@@ -250,19 +257,35 @@ export class Future<T = unknown> implements PromiseLike<T> {
         `a callable object was expected by add_done_callback(), got ${pyRepr(fn)}`,
       );
     }
-    const ctx = opts?.context ?? currentContext().copy();
+    this._addDoneEntry(fn as (fut: never) => unknown, opts?.context ?? currentContext().copy());
+  }
+
+  /**
+   * @internal `addDoneCallback` without the checks, in a given context:
+   * for the library's own callbacks, which set no context variable and so
+   * need no copy of the context.
+   */
+  _addDoneEntry(fn: (fut: never) => unknown, ctx: Context): void {
     if (this._state !== PENDING) {
       this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
     } else {
-      this._callbacks.push(new DoneEntry(fn as (fut: never) => unknown, ctx));
+      this.#push(new DoneEntry(fn, ctx));
     }
+  }
+
+  #push(e: DoneEntry | ThenEntry): void {
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = [e];
+    else cbs.push(e);
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
-    const before = this._callbacks.length;
-    this._callbacks = this._callbacks.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
-    return before - this._callbacks.length;
+    const cbs = this._callbacks;
+    if (cbs === null) return 0;
+    const kept = cbs.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
+    this._callbacks = kept.length ? kept : null;
+    return cbs.length - kept.length;
   }
 
   /** Marks the future done with `result`; `InvalidStateError` if done already. */
@@ -316,7 +339,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         return;
       }
       suspensions.count++;
-      this._callbacks.push(entry);
+      this.#push(entry);
       // After the push: a pending cancellation may cancel this future now,
       // and the entry must be among the callbacks that cancel() schedules.
       if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
@@ -342,7 +365,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._result = result;
     this._state = FINISHED;
     const cbs = this._callbacks;
-    this._callbacks = [];
+    if (cbs === null) return;
+    this._callbacks = null;
     for (const e of cbs) {
       if (e instanceof ThenEntry) settleThen(this as Future<unknown>, e);
       else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
@@ -359,8 +383,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */
   _scheduleCallbacks(): void {
     const cbs = this._callbacks;
-    if (cbs.length === 0) return;
-    this._callbacks = [];
+    if (cbs === null) return;
+    this._callbacks = null;
     for (const e of cbs) {
       if (e instanceof ThenEntry) this.#scheduleThen(e);
       else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
@@ -379,7 +403,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (this._exception !== null) info.push(`exception=${excRepr(this._exception)}`);
       else info.push(`result=${pyRepr(this._result)}`);
     }
-    if (this._callbacks.length) {
+    if (this._callbacks !== null) {
       const names = this._callbacks.map((e) =>
         e instanceof DoneEntry ? formatCallback(e.fn, []).replace(/\(\)$/, "") : "<await>"
       );

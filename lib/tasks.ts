@@ -153,7 +153,8 @@ export class Task<T = unknown> extends Future<T> {
   readonly _coro: CoroutineLike<T>;
   /** @internal The task's context (PEP 567), copied when it was made. */
   readonly _context: Context;
-  #name: string;
+  /** The name, or the number of the default `Task-N` name, made into a string when asked. */
+  #name: string | number;
   /** @internal The future the coroutine is parked on. */
   _futWaiter: Future<unknown> | null = null;
   /** @internal */
@@ -201,7 +202,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     this._coro = coro;
     this._context = opts?.context ?? copyContext();
-    this.#name = opts?.name !== undefined ? String(opts.name) : `Task-${++taskCounter}`;
+    this.#name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
     const h = new Handle(startTask, [this], loop, this._context);
     h._wakes = true;
     h._wakeOwner = this;
@@ -359,7 +360,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. */
   getName(): string {
-    return this.#name;
+    const n = this.#name;
+    return typeof n === "number" ? (this.#name = `Task-${n}`) : n;
   }
 
   /** Renames the task. */
@@ -391,7 +393,7 @@ export class Task<T = unknown> extends Future<T> {
   override _reprInfo(): string[] {
     const info = super._reprInfo();
     if (this._mustCancel) info[0] = "cancelling";
-    info.splice(1, 0, `name=${pyRepr(this.#name)}`, `coro=<${coroName(this._coro)}()>`);
+    info.splice(1, 0, `name=${pyRepr(this.getName())}`, `coro=<${coroName(this._coro)}()>`);
     if (this._futWaiter !== null && !this.done()) info.push(`wait_for=${this._futWaiter}`);
     return info;
   }
