@@ -13,7 +13,7 @@ import { currentContext } from "./contextvars.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { formatCallback, pyRepr } from "./format.ts";
-import { hooks, suspensions, taskStorage } from "./running.ts";
+import { hooks, suspended, suspensions, taskStorage } from "./running.ts";
 
 /**
  * What a Future needs of its loop (every event loop of this library has it).
@@ -335,10 +335,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       );
       if (this._state !== PENDING) {
         // Python's `await` of a done future does not yield to the loop.
+        suspensions.progress++;
         settleThen(this as Future<unknown>, entry, false);
         return;
       }
-      suspensions.count++;
+      suspended();
       this.#push(entry);
       // After the push: a pending cancellation may cancel this future now,
       // and the entry must be among the callbacks that cancel() schedules.

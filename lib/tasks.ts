@@ -17,7 +17,7 @@ import { Handle } from "./events.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
 import { pyRepr } from "./format.ts";
-import { hooks, running, suspensions, taskStorage } from "./running.ts";
+import { hooks, running, suspended, taskStorage } from "./running.ts";
 
 /**
  * Anything a task can run (API.md rule 9): a function returning an
@@ -257,7 +257,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #finish(ok: boolean, value: unknown): void {
-    suspensions.count++;
+    suspended();
     this._futWaiter = null;
     if (this.#ref !== null) {
       this.#quiet.done = true;
