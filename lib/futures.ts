@@ -9,11 +9,18 @@
  * @module
  */
 import type { Context } from "./contextvars.ts";
-import { currentContext } from "./contextvars.ts";
+import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { formatCallback, pyRepr } from "./format.ts";
-import { hooks, suspended, suspensions, taskStorage } from "./running.ts";
+import {
+  hooks,
+  running,
+  type RunningTask,
+  suspended,
+  suspensions,
+  taskStorage,
+} from "./running.ts";
 
 /**
  * What a Future needs of its loop (every event loop of this library has it).
@@ -85,16 +92,42 @@ export class DoneEntry {
   ) {}
 }
 
-/** An `await` (or `.then()`) parked on a future. */
-class ThenEntry {
+/**
+ * An `await` (or `.then()`) parked on a future. It is also the loop
+ * callback that resumes it once the future is done: one object per await,
+ * not an entry plus a handle plus an argument array.
+ */
+class ThenEntry extends Handle {
   constructor(
+    readonly fut: Future<unknown>,
     readonly onFulfilled: ((v: unknown) => unknown) | null | undefined,
     readonly onRejected: ((e: unknown) => unknown) | null | undefined,
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
     readonly task: AwaitingTask | undefined,
-    readonly ctx: Context,
-  ) {}
+    ctx: Context,
+  ) {
+    super(settleThen, null, fut._loop, ctx);
+    this._wakes = true;
+    this._wakeOwner = task ?? null;
+  }
+
+  /** Resumes the await, in the context it was made in. */
+  override _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      settleThen(this.fut, this);
+    } catch (exc) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this}`,
+        exception: exc,
+        handle: this,
+      });
+    } finally {
+      running.context = prev;
+    }
+  }
 }
 
 function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): void {
@@ -323,15 +356,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const task = taskStorage.getStore() as AwaitingTask | undefined;
+    const task = taskStorage.getStore() as (AwaitingTask & RunningTask) | undefined;
     return new Promise<R1 | R2>((resolve, reject) => {
       const entry = new ThenEntry(
+        this as Future<unknown>,
         onFulfilled as ((v: unknown) => unknown) | null | undefined,
         onRejected,
         resolve as (v: unknown) => void,
         reject,
         task,
-        currentContext(),
+        // currentContext(), without looking the task up a second time.
+        running.context ?? (task !== undefined ? task._context : rootContext),
       );
       if (this._state !== PENDING) {
         // Python's `await` of a done future does not yield to the loop.
@@ -375,10 +410,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #scheduleThen(entry: ThenEntry): void {
-    const h = new Handle(settleThen, [this, entry], this._loop, entry.ctx);
-    h._wakes = true;
-    h._wakeOwner = entry.task ?? null;
-    this._loop._addHandle(h);
+    // Debug mode: show where it was scheduled (as Python's call_soon does), not where it awaited.
+    if (entry._sourceTraceback !== null) entry._sourceTraceback = new Error().stack ?? null;
+    this._loop._addHandle(entry);
   }
 
   /** @internal */
