@@ -85,11 +85,46 @@ export interface AwaitingTask {
  *
  * @internal
  */
-export class DoneEntry {
+export class DoneEntry extends Handle {
   constructor(
     readonly fn: (fut: never) => unknown,
-    readonly ctx: Context,
-  ) {}
+    readonly fut: Future<unknown>,
+    ctx: Context,
+  ) {
+    super(fn, null, fut._loop, ctx);
+  }
+
+  /**
+   * Calls `fn(fut)` as `Handle._run` would call it with the argument list
+   * `[fut]`: this entry is queued as the loop callback itself, so a done
+   * callback costs one object, not an entry plus a handle plus an array.
+   */
+  override _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      (this.fn as (fut: Future<unknown>) => unknown)(this.fut);
+    } catch (exc) {
+      const context: Record<string, unknown> = {
+        message: `Exception in callback ${formatCallback(this.fn, [this.fut])}`,
+        exception: exc,
+        handle: this,
+      };
+      if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
+      this._loop.callExceptionHandler(context);
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  override _reprInfo(): string[] {
+    return [formatCallback(this.fn, [this.fut])];
+  }
+
+  /** `<Handle fn(<Future ...>)>`, as the handle it stands for. */
+  override toString(): string {
+    return `<Handle ${this._reprInfo().join(" ")}>`;
+  }
 }
 
 /**
@@ -110,6 +145,15 @@ class ThenEntry extends Handle {
     super(settleThen, null, fut._loop, ctx);
     this._wakes = true;
     this._wakeOwner = task ?? null;
+  }
+
+  override _reprInfo(): string[] {
+    return [formatCallback(settleThen, [this.fut])];
+  }
+
+  /** `<Handle settleThen(<Future ...>)>`, as the handle it stands for. */
+  override toString(): string {
+    return `<Handle ${this._reprInfo().join(" ")}>`;
   }
 
   /** Resumes the await, in the context it was made in. */
@@ -302,7 +346,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this._state !== PENDING) {
       this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
     } else {
-      this.#push(new DoneEntry(fn, ctx));
+      this.#push(new DoneEntry(fn, this as Future<unknown>, ctx));
     }
   }
 
@@ -405,12 +449,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._callbacks = null;
     for (const e of cbs) {
       if (e instanceof ThenEntry) settleThen(this as Future<unknown>, e);
-      else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
+      else this.#schedule(e);
     }
   }
 
-  #scheduleThen(entry: ThenEntry): void {
-    // Debug mode: show where it was scheduled (as Python's call_soon does), not where it awaited.
+  #schedule(entry: ThenEntry | DoneEntry): void {
+    // Debug mode: show where it was scheduled (as Python's call_soon does),
+    // not where it was registered.
     if (entry._sourceTraceback !== null) entry._sourceTraceback = new Error().stack ?? null;
     this._loop._addHandle(entry);
   }
@@ -420,10 +465,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return;
     this._callbacks = null;
-    for (const e of cbs) {
-      if (e instanceof ThenEntry) this.#scheduleThen(e);
-      else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
-    }
+    for (const e of cbs) this.#schedule(e);
   }
 
   /** @internal */

@@ -16,7 +16,7 @@ import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
-import { pyRepr } from "./format.ts";
+import { formatCallback, pyRepr } from "./format.ts";
 import { hooks, running, suspended, taskStorage } from "./running.ts";
 
 /**
@@ -203,10 +203,7 @@ export class Task<T = unknown> extends Future<T> {
     this._coro = coro;
     this._context = opts?.context ?? copyContext();
     this.#name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
-    const h = new Handle(startTask, [this], loop, this._context);
-    h._wakes = true;
-    h._wakeOwner = this;
-    loop._addHandle(h);
+    loop._addHandle(new TaskStart(this as Task<unknown>, loop, this._context));
     // Last in the list: the newest task.
     const head = loopTasks(loop).head;
     const last = head._taskPrev!;
@@ -241,19 +238,19 @@ export class Task<T = unknown> extends Future<T> {
       this.#finish(false, this._makeCancelledError());
       return;
     }
-    let p: unknown;
+    let r: unknown;
     try {
-      p = taskStorage.run(this, invoke, this._coro);
+      r = taskStorage.run(this as Task<unknown>, runCoro, this as Task<unknown>);
     } catch (e) {
       this.#finish(false, e);
       return;
     }
-    if (isThenable(p)) {
-      // Attached outside the task's async context: settling is the loop's business.
-      Promise.resolve(p).then((v) => this.#finish(true, v), (e) => this.#finish(false, e));
-    } else {
-      this.#finish(true, p);
-    }
+    if (r !== STARTED) this.#finish(true, r);
+  }
+
+  /** @internal The coroutine settled (see {@link runCoro}). */
+  _settled(ok: boolean, value: unknown): void {
+    this.#finish(ok, value);
   }
 
   #finish(ok: boolean, value: unknown): void {
@@ -402,6 +399,64 @@ export class Task<T = unknown> extends Future<T> {
 /** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
 function startTask(task: Task<unknown>): void {
   task._start();
+}
+
+/** What {@link runCoro} returns when the coroutine goes on asynchronously. */
+const STARTED = Symbol("started");
+
+/**
+ * Runs inside the task's async context: starts the coroutine and, if it
+ * returned a promise, subscribes to it from there, so that the shared
+ * handlers below find the task with `getStore()` (two closures and their
+ * scope per task otherwise, with 100,000 tasks alive at once in a gather).
+ */
+function runCoro(task: Task<unknown>): unknown {
+  const p = invoke(task._coro);
+  if (!isThenable(p)) return p;
+  Promise.resolve(p).then(coroResolved, coroRejected);
+  return STARTED;
+}
+
+function coroResolved(value: unknown): void {
+  (taskStorage.getStore() as Task<unknown>)._settled(true, value);
+}
+
+function coroRejected(error: unknown): void {
+  (taskStorage.getStore() as Task<unknown>)._settled(false, error);
+}
+
+/** A task's first step: a handle that needs no argument array. */
+class TaskStart extends Handle {
+  constructor(readonly task: Task<unknown>, loop: FutureLoop, ctx: Context) {
+    super(startTask, null, loop, ctx);
+    this._wakes = true;
+    this._wakeOwner = task;
+  }
+
+  override _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      this.task._start();
+    } catch (exc) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this}`,
+        exception: exc,
+        handle: this,
+      });
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  override _reprInfo(): string[] {
+    return [formatCallback(startTask, [this.task])];
+  }
+
+  /** `<Handle startTask(<Task ...>)>`, as the handle it stands for. */
+  override toString(): string {
+    return `<Handle ${this._reprInfo().join(" ")}>`;
+  }
 }
 
 function invoke(coro: unknown): unknown {
