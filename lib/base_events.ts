@@ -37,7 +37,7 @@ import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { Future, isFuture } from "./futures.ts";
-import { ensureFuture, Task } from "./tasks.ts";
+import { _releaseTasks, ensureFuture, Task } from "./tasks.ts";
 
 /** Python's cap on one selector wait: a day. */
 const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
@@ -48,10 +48,11 @@ const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 /** Busy milliseconds between two host turns. */
 const HOST_SLICE_MS = 4;
 /**
- * Upper bound of microtask rounds after a callback that resumed JS code.
- * Resumed code that reaches its next loop await in fewer rounds (a few per
- * nested async function) ends the drain early; code that awaits a host
- * promise instead uses them all.
+ * Upper bound of microtask rounds after a callback that resumed JS code,
+ * counted from the last non-suspending await of a loop object (see
+ * `suspensions.progress`). Resumed code that reaches its next loop await in
+ * fewer rounds (a few per nested async function) ends the drain early;
+ * code that awaits a host promise instead uses them all.
  */
 const MAX_DRAIN_ROUNDS = 16;
 /** While callbacks are ready and polls find nothing, poll at least every this many iterations. */
@@ -69,6 +70,21 @@ function monotonic(): number {
 
 function yieldToHost(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Resolves at the next suspension, or once the microtasks have run out
+ * (the code went on to await a host promise): then a host macrotask runs.
+ */
+function untilSuspended(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    suspensions.wake = resolve;
+    // Unconditional: another loop's drain may have taken the slot since.
+    setImmediate(() => {
+      if (suspensions.wake === resolve) suspensions.wake = null;
+      resolve();
+    });
+  });
 }
 
 function envDebug(): boolean {
@@ -250,9 +266,19 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
         // A callback resumed JS code: let it run to its next suspension
         // (bounded: it may be waiting for a host promise instead).
         const start = suspensions.count;
+        const progress = suspensions.progress;
         running.context = null;
         running.loop = null;
-        for (let i = 0; i < MAX_DRAIN_ROUNDS && suspensions.count === start; i++) await null;
+        for (let i = 0; i < MAX_DRAIN_ROUNDS && suspensions.count === start; i++) {
+          await null;
+          if (suspensions.progress !== progress) {
+            // An await that Python would not suspend on (a free lock, a done
+            // future): the step goes on, maybe for long (a loop of them).
+            // Rather than tick beside it, wait for its suspension.
+            if (suspensions.count === start) await untilSuspended();
+            break;
+          }
+        }
         running.loop = this;
       }
       if (this._stopping) break;
@@ -387,6 +413,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     executors.closeDefaultExecutor(this);
     this._ready.clear();
     this.#batchLeft = 0;
+    // Tasks that never ran lose their last strong reference with the queue.
+    _releaseTasks(this);
     for (const h of this._scheduled) h._scheduled = false;
     this._scheduled.length = 0;
     this.#timerCancelledCount = 0;

@@ -100,6 +100,13 @@ export class Context {
 const root = new Context();
 
 /**
+ * The root context: current outside every task and callback.
+ *
+ * @internal
+ */
+export const rootContext: Context = root;
+
+/**
  * The current context.
  *
  * @internal

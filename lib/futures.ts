@@ -9,11 +9,18 @@
  * @module
  */
 import type { Context } from "./contextvars.ts";
-import { currentContext } from "./contextvars.ts";
+import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { formatCallback, pyRepr } from "./format.ts";
-import { hooks, suspensions, taskStorage } from "./running.ts";
+import {
+  hooks,
+  running,
+  type RunningTask,
+  suspended,
+  suspensions,
+  taskStorage,
+} from "./running.ts";
 
 /**
  * What a Future needs of its loop (every event loop of this library has it).
@@ -73,24 +80,98 @@ export interface AwaitingTask {
   _makeCancelledError(): CancelledError;
 }
 
-/** A done callback; its future type is erased so Future<T> stays covariant in T. */
-class DoneEntry {
+/**
+ * A done callback; its future type is erased so Future<T> stays covariant in T.
+ *
+ * @internal
+ */
+export class DoneEntry extends Handle {
   constructor(
     readonly fn: (fut: never) => unknown,
-    readonly ctx: Context,
-  ) {}
+    readonly fut: Future<unknown>,
+    ctx: Context,
+  ) {
+    super(fn, null, fut._loop, ctx);
+  }
+
+  /**
+   * Calls `fn(fut)` as `Handle._run` would call it with the argument list
+   * `[fut]`: this entry is queued as the loop callback itself, so a done
+   * callback costs one object, not an entry plus a handle plus an array.
+   */
+  override _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      (this.fn as (fut: Future<unknown>) => unknown)(this.fut);
+    } catch (exc) {
+      const context: Record<string, unknown> = {
+        message: `Exception in callback ${formatCallback(this.fn, [this.fut])}`,
+        exception: exc,
+        handle: this,
+      };
+      if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
+      this._loop.callExceptionHandler(context);
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  override _reprInfo(): string[] {
+    return [formatCallback(this.fn, [this.fut])];
+  }
+
+  /** `<Handle fn(<Future ...>)>`, as the handle it stands for. */
+  override toString(): string {
+    return `<Handle ${this._reprInfo().join(" ")}>`;
+  }
 }
 
-/** An `await` (or `.then()`) parked on a future. */
-class ThenEntry {
+/**
+ * An `await` (or `.then()`) parked on a future. It is also the loop
+ * callback that resumes it once the future is done: one object per await,
+ * not an entry plus a handle plus an argument array.
+ */
+class ThenEntry extends Handle {
   constructor(
+    readonly fut: Future<unknown>,
     readonly onFulfilled: ((v: unknown) => unknown) | null | undefined,
     readonly onRejected: ((e: unknown) => unknown) | null | undefined,
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
     readonly task: AwaitingTask | undefined,
-    readonly ctx: Context,
-  ) {}
+    ctx: Context,
+  ) {
+    super(settleThen, null, fut._loop, ctx);
+    this._wakes = true;
+    this._wakeOwner = task ?? null;
+  }
+
+  override _reprInfo(): string[] {
+    return [formatCallback(settleThen, [this.fut])];
+  }
+
+  /** `<Handle settleThen(<Future ...>)>`, as the handle it stands for. */
+  override toString(): string {
+    return `<Handle ${this._reprInfo().join(" ")}>`;
+  }
+
+  /** Resumes the await, in the context it was made in. */
+  override _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      settleThen(this.fut, this);
+    } catch (exc) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this}`,
+        exception: exc,
+        handle: this,
+      });
+    } finally {
+      running.context = prev;
+    }
+  }
 }
 
 function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): void {
@@ -148,8 +229,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _exception: unknown = null;
   /** @internal */
   _loop: FutureLoop;
-  /** @internal */
-  _callbacks: Array<DoneEntry | ThenEntry> = [];
+  /**
+   * @internal Done callbacks and parked awaits, in order; null while there
+   * are none (most futures get one or none: no array for them).
+   */
+  _callbacks: Array<DoneEntry | ThenEntry> | null = null;
   /** @internal */
   _cancelMessage: string | undefined = undefined;
   /** @internal Shared with the GC report: is the exception still unread? */
@@ -251,19 +335,35 @@ export class Future<T = unknown> implements PromiseLike<T> {
         `a callable object was expected by add_done_callback(), got ${pyRepr(fn)}`,
       );
     }
-    const ctx = opts?.context ?? currentContext().copy();
+    this._addDoneEntry(fn as (fut: never) => unknown, opts?.context ?? currentContext().copy());
+  }
+
+  /**
+   * @internal `addDoneCallback` without the checks, in a given context:
+   * for the library's own callbacks, which set no context variable and so
+   * need no copy of the context.
+   */
+  _addDoneEntry(fn: (fut: never) => unknown, ctx: Context): void {
     if (this._state !== PENDING) {
       this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
     } else {
-      this._callbacks.push(new DoneEntry(fn as (fut: never) => unknown, ctx));
+      this.#push(new DoneEntry(fn, this as Future<unknown>, ctx));
     }
+  }
+
+  #push(e: DoneEntry | ThenEntry): void {
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = [e];
+    else cbs.push(e);
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
-    const before = this._callbacks.length;
-    this._callbacks = this._callbacks.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
-    return before - this._callbacks.length;
+    const cbs = this._callbacks;
+    if (cbs === null) return 0;
+    const kept = cbs.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
+    this._callbacks = kept.length ? kept : null;
+    return cbs.length - kept.length;
   }
 
   /** Marks the future done with `result`; `InvalidStateError` if done already. */
@@ -301,23 +401,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const task = taskStorage.getStore() as AwaitingTask | undefined;
+    const task = taskStorage.getStore() as (AwaitingTask & RunningTask) | undefined;
     return new Promise<R1 | R2>((resolve, reject) => {
       const entry = new ThenEntry(
+        this as Future<unknown>,
         onFulfilled as ((v: unknown) => unknown) | null | undefined,
         onRejected,
         resolve as (v: unknown) => void,
         reject,
         task,
-        currentContext(),
+        // currentContext(), without looking the task up a second time.
+        running.context ?? (task !== undefined ? task._context : rootContext),
       );
       if (this._state !== PENDING) {
         // Python's `await` of a done future does not yield to the loop.
+        suspensions.progress++;
         settleThen(this as Future<unknown>, entry, false);
         return;
       }
-      suspensions.count++;
-      this._callbacks.push(entry);
+      suspended();
+      this.#push(entry);
       // After the push: a pending cancellation may cancel this future now,
       // and the entry must be among the callbacks that cancel() schedules.
       if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
@@ -343,29 +446,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._result = result;
     this._state = FINISHED;
     const cbs = this._callbacks;
-    this._callbacks = [];
+    if (cbs === null) return;
+    this._callbacks = null;
     for (const e of cbs) {
       if (e instanceof ThenEntry) settleThen(this as Future<unknown>, e);
-      else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
+      else this.#schedule(e);
     }
   }
 
-  #scheduleThen(entry: ThenEntry): void {
-    const h = new Handle(settleThen, [this, entry], this._loop, entry.ctx);
-    h._wakes = true;
-    h._wakeOwner = entry.task ?? null;
-    this._loop._addHandle(h);
+  #schedule(entry: ThenEntry | DoneEntry): void {
+    // Debug mode: show where it was scheduled (as Python's call_soon does),
+    // not where it was registered.
+    if (entry._sourceTraceback !== null) entry._sourceTraceback = new Error().stack ?? null;
+    this._loop._addHandle(entry);
   }
 
   /** @internal */
   _scheduleCallbacks(): void {
     const cbs = this._callbacks;
-    if (cbs.length === 0) return;
-    this._callbacks = [];
-    for (const e of cbs) {
-      if (e instanceof ThenEntry) this.#scheduleThen(e);
-      else this._loop._addHandle(new Handle(e.fn, [this], this._loop, e.ctx));
-    }
+    if (cbs === null) return;
+    this._callbacks = null;
+    for (const e of cbs) this.#schedule(e);
   }
 
   /** @internal */
@@ -380,7 +481,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (this._exception !== null) info.push(`exception=${excRepr(this._exception)}`);
       else info.push(`result=${pyRepr(this._result)}`);
     }
-    if (this._callbacks.length) {
+    if (this._callbacks !== null) {
       const names = this._callbacks.map((e) =>
         e instanceof DoneEntry ? formatCallback(e.fn, []).replace(/\(\)$/, "") : "<await>"
       );

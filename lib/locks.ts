@@ -32,6 +32,13 @@ import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { pyRepr } from "./format.ts";
 import { LoopBound } from "./mixins.ts";
+import { suspensions } from "./running.ts";
+
+/**
+ * What `acquire()` resolves to when it need not wait: one shared settled
+ * promise, so the uncontended path allocates nothing.
+ */
+const TRUE: Promise<true> = Promise.resolve(true);
 
 /** What the scoped forms need: something acquired and released. */
 interface Acquirable {
@@ -103,11 +110,17 @@ export class Lock extends LoopBound {
   #waiters = new Set<Future<boolean>>();
 
   /** Waits until the lock is free, then takes it; resolves to `true`. */
-  async acquire(): Promise<true> {
-    if (!this.#locked && this.#allWaitersCancelled()) {
+  acquire(): Promise<true> {
+    if (!this.#locked && (this.#waiters.size === 0 || this.#allWaitersCancelled())) {
+      // Taken without waiting: as in Python, the task's step goes on.
       this.#locked = true;
-      return true;
+      suspensions.progress++;
+      return TRUE;
     }
+    return this.#acquireSlow();
+  }
+
+  async #acquireSlow(): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
     try {
@@ -225,8 +238,15 @@ export class Event extends LoopBound {
   }
 
   /** Waits until the flag is set; resolves to `true`. */
-  async wait(): Promise<true> {
-    if (this.#value) return true;
+  wait(): Promise<true> {
+    if (this.#value) {
+      suspensions.progress++;
+      return TRUE;
+    }
+    return this.#wait();
+  }
+
+  async #wait(): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
     try {
@@ -451,11 +471,16 @@ export class Semaphore extends LoopBound {
   }
 
   /** Takes a permit, waiting in line for one if needed; resolves to `true`. */
-  async acquire(): Promise<true> {
+  acquire(): Promise<true> {
     if (!this.locked()) {
       this._value--;
-      return true;
+      suspensions.progress++;
+      return TRUE;
     }
+    return this.#acquireSlow();
+  }
+
+  async #acquireSlow(): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
     try {

@@ -16,6 +16,10 @@ import type { Future } from "./futures.ts";
 import { pyRepr } from "./format.ts";
 import { Event } from "./locks.ts";
 import { LoopBound } from "./mixins.ts";
+import { suspensions } from "./running.ts";
+
+/** What `put()` returns when it need not wait: one shared settled promise. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * `getNowait()` on an empty queue.
@@ -136,7 +140,21 @@ export class Queue<T = unknown> extends LoopBound {
    * Adds `item`, waiting for a free slot while the queue is full.
    * `QueueShutDown` if the queue is (or, while waiting, gets) shut down.
    */
-  async put(item: T): Promise<void> {
+  put(item: T): Promise<void> {
+    if (!this.full()) {
+      // Room already: as in Python, the task's step goes on.
+      suspensions.progress++;
+      try {
+        this.putNowait(item);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return DONE;
+    }
+    return this.#putSlow(item);
+  }
+
+  async #putSlow(item: T): Promise<void> {
     while (this.full()) {
       if (this.#isShutdown) throw new QueueShutDown();
       const putter = this._getLoop().createFuture<null>();
@@ -172,7 +190,20 @@ export class Queue<T = unknown> extends LoopBound {
    * Removes and returns the next item, waiting while the queue is empty.
    * `QueueShutDown` once the queue is shut down and empty.
    */
-  async get(): Promise<T> {
+  get(): Promise<T> {
+    if (!this.empty()) {
+      // An item already: as in Python, the task's step goes on.
+      suspensions.progress++;
+      try {
+        return Promise.resolve(this.getNowait());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.#getSlow();
+  }
+
+  async #getSlow(): Promise<T> {
     while (this.empty()) {
       if (this.#isShutdown) throw new QueueShutDown();
       const getter = this._getLoop().createFuture<null>();

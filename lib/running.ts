@@ -37,12 +37,36 @@ export const running = {
 };
 
 /**
- * Counts suspensions: bumped whenever code awaits a loop future (its
- * `then()` is called) or a task's coroutine settles. After running a
- * callback that resumed JS code, the loop lets microtasks run until this
- * moves, which is when that code has reached its next suspension point.
+ * What the loop watches while resumed JS code runs in microtasks.
+ *
+ * `count` counts suspensions: bumped whenever code awaits a pending loop
+ * future (its `then()` is called) or a task's coroutine settles. After
+ * running a callback that resumed JS code, the loop lets microtasks run
+ * until this moves, which is when that code has reached its next
+ * suspension point.
+ *
+ * `progress` is bumped by awaits that would not suspend a Python task:
+ * a done future, a free lock or semaphore, a set event, a queue with room
+ * or items. JS still spends a microtask on them; the loop keeps draining
+ * while this moves, so the code runs to its real suspension, as a Python
+ * task step does, instead of being cut off after a fixed number of rounds.
  */
-export const suspensions = { count: 0 };
+export const suspensions = {
+  count: 0,
+  progress: 0,
+  /** Called (once) at the next suspension: how a drain that saw progress waits for it. */
+  wake: null as (() => void) | null,
+};
+
+/** Records a suspension (see {@link suspensions}). */
+export function suspended(): void {
+  suspensions.count++;
+  const wake = suspensions.wake;
+  if (wake !== null) {
+    suspensions.wake = null;
+    wake();
+  }
+}
 
 /**
  * Late-bound functions, set by the modules that own them, so that low

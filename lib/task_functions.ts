@@ -15,11 +15,11 @@
 import { type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts";
 import { CancelledError, RuntimeError, TimeoutError, ValueError } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
-import { Future, type FutureLoop, isFuture } from "./futures.ts";
+import { DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { getEventLoop } from "./policies.ts";
 import { type CoroutineLike, currentTask, ensureFuture, Task } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
-import type { Context } from "./contextvars.ts";
+import { type Context, currentContext } from "./contextvars.ts";
 import { pyRepr } from "./format.ts";
 
 // ---------------------------------------------------------------- helpers
@@ -88,14 +88,17 @@ function futuresOf<T>(
   const seen = new Map<unknown, Future<T>>();
   const futs: Future<T>[] = [];
   for (const aw of fs) {
-    let fut = typeof aw === "function" ? undefined : seen.get(aw);
+    // A future is its own future: only other awaitables need the map (a
+    // gather of 100,000 tasks would otherwise fill it for nothing).
+    const plain = typeof aw === "function" || isFuture(aw);
+    let fut = plain ? undefined : seen.get(aw);
     if (fut === undefined) {
       fut = ensureFuture(aw, loop ?? undefined);
       loop ??= fut.getLoop() as unknown as AbstractEventLoop;
       // A task made here is the caller's only through us: no "destroyed but
       // pending" warning for it (Python's gather does the same).
       if (fut !== aw && fut instanceof Task) fut._logDestroyPending = false;
-      if (typeof aw !== "function") seen.set(aw, fut);
+      if (!plain) seen.set(aw, fut);
     }
     futs.push(fut);
   }
@@ -228,8 +231,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     return outer;
   }
   const { futs: children, loop } = futuresOf(args as CoroutineLike<unknown>[], null);
-  const unique = new Set(children);
-  const nfuts = unique.size;
+  let nfuts = 0;
   let nfinished = 0;
   let outer: GatheringFuture<unknown[]> | null = null;
 
@@ -262,10 +264,27 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     }
   };
 
+  // Each distinct child counts once. A pending child seen before ends with
+  // our callback (added just now, nothing ran since), so no Set of 100,000
+  // children is needed; done children are rare and go through one.
   const alreadyDone: Future<unknown>[] = [];
-  for (const fut of unique) {
-    if (fut.done()) alreadyDone.push(fut);
-    else fut.addDoneCallback(onChildDone);
+  let doneSeen: Set<Future<unknown>> | null = null;
+  // Python copies the context for each done callback; this one sets no
+  // context variable, so they can all share the caller's.
+  const ctx = currentContext();
+  for (const fut of children) {
+    if (fut.done()) {
+      doneSeen ??= new Set();
+      if (doneSeen.has(fut)) continue;
+      doneSeen.add(fut);
+      alreadyDone.push(fut);
+    } else {
+      const cbs = fut._callbacks;
+      const last = cbs !== null ? cbs[cbs.length - 1] : null;
+      if (last instanceof DoneEntry && last.fn === onChildDone) continue;
+      fut._addDoneEntry(onChildDone, ctx);
+    }
+    nfuts++;
   }
   outer = new GatheringFuture<unknown[]>(children, loop as unknown as FutureLoop);
   // Children done already (eager tasks, done futures) count now, so a

@@ -16,8 +16,8 @@ import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
-import { pyRepr } from "./format.ts";
-import { hooks, running, suspensions, taskStorage } from "./running.ts";
+import { formatCallback, pyRepr } from "./format.ts";
+import { hooks, running, suspended, taskStorage } from "./running.ts";
 
 /**
  * Anything a task can run (API.md rule 9): a function returning an
@@ -33,18 +33,71 @@ export type CoroutineLike<T> =
 let taskCounter = 0;
 
 /**
- * The loop's tasks, held weakly as Python's WeakSet holds them: a pending
- * task nobody can reach any more is collected, and reported.
+ * The tasks of one loop, for `allTasks()` and the "Task was destroyed but
+ * it is pending!" report.
+ *
+ * A task is held strongly from its creation until it first parks on a loop
+ * future (or finishes): until then it is in the ready queue or running, so
+ * it is reachable anyway, and most tasks (those that never wait) cost only
+ * a link in a list. Once it parks, only the futures it waits on may keep it
+ * alive, as in Python: it moves to a set of weak references watched by a
+ * FinalizationRegistry, which reports it if it is collected still pending.
+ * WeakRef and registration cost microseconds a task in V8, so they are paid
+ * only by tasks that really wait.
  */
-const tasksByLoop = new WeakMap<object, Set<WeakRef<Task<unknown>>>>();
+class LoopTasks {
+  /** Sentinel of the strong list (a ring through `_taskPrev`/`_taskNext`). */
+  readonly head: TaskLink;
+  /** Tasks parked at least once, held weakly. */
+  readonly parked = new Set<WeakRef<Task<unknown>>>();
+  constructor() {
+    const head = { _taskPrev: null, _taskNext: null } as unknown as TaskLink;
+    head._taskPrev = head;
+    head._taskNext = head;
+    this.head = head;
+  }
+}
 
-function taskSet(loop: object): Set<WeakRef<Task<unknown>>> {
+interface TaskLink {
+  _taskPrev: TaskLink | null;
+  _taskNext: TaskLink | null;
+}
+
+const tasksByLoop = new WeakMap<object, LoopTasks>();
+
+function loopTasks(loop: object): LoopTasks {
   let s = tasksByLoop.get(loop);
   if (s === undefined) {
-    s = new Set();
+    s = new LoopTasks();
     tasksByLoop.set(loop, s);
   }
   return s;
+}
+
+function unlink(t: TaskLink): void {
+  const prev = t._taskPrev;
+  if (prev === null) return;
+  const next = t._taskNext!;
+  prev._taskNext = next;
+  next._taskPrev = prev;
+  t._taskPrev = null;
+  t._taskNext = null;
+}
+
+/**
+ * @internal Called by the loop's `close()`: tasks that never parked (never
+ * started, or waiting on host promises) are held weakly from now on, so
+ * that they are reported if collected while pending, as in Python.
+ */
+export function _releaseTasks(loop: object): void {
+  const reg = tasksByLoop.get(loop);
+  if (reg === undefined) return;
+  const head = reg.head;
+  while (head._taskNext !== head) {
+    const t = head._taskNext as unknown as Task<unknown>;
+    unlink(t);
+    t._park();
+  }
 }
 
 interface DestroyedReport {
@@ -59,13 +112,17 @@ interface DestroyedReport {
 
 /** "Task was destroyed but it is pending!", as Python's `Task.__del__` says it. */
 const destroyedRegistry = new FinalizationRegistry<DestroyedReport>((r) => {
-  taskSet(r.loop).delete(r.ref);
+  loopTasks(r.loop).parked.delete(r.ref);
   if (r.quiet.done) return;
   r.loop.callExceptionHandler({
     message: "Task was destroyed but it is pending!",
     task: { toString: () => `<Task pending name=${pyRepr(r.name)} coro=<${r.coro}()>>` },
   });
 });
+
+/** The report flags of tasks that have not parked: not yet shared with anyone. */
+const LOUD = { done: false };
+const QUIET = { done: true };
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === "object" || typeof x === "function") && x !== null &&
@@ -96,7 +153,8 @@ export class Task<T = unknown> extends Future<T> {
   readonly _coro: CoroutineLike<T>;
   /** @internal The task's context (PEP 567), copied when it was made. */
   readonly _context: Context;
-  #name: string;
+  /** The name, or the number of the default `Task-N` name, made into a string when asked. */
+  #name: string | number;
   /** @internal The future the coroutine is parked on. */
   _futWaiter: Future<unknown> | null = null;
   /** @internal */
@@ -107,12 +165,19 @@ export class Task<T = unknown> extends Future<T> {
     return !this.#quiet.done;
   }
   set _logDestroyPending(v: boolean) {
-    this.#quiet.done = !v;
+    if (this.#quiet === QUIET || this.#quiet === LOUD) this.#quiet = v ? LOUD : QUIET;
+    else this.#quiet.done = !v;
   }
   #abort: AbortController | null = null;
-  #ref: WeakRef<Task<unknown>>;
-  #quiet = { done: false };
+  /** Set once the task has parked (see {@link LoopTasks}). */
+  #ref: WeakRef<Task<unknown>> | null = null;
+  /** Shared with the registry once parked; until then one of two shared flags. */
+  #quiet: { done: boolean } = LOUD;
   #unlisten: (() => void) | null = null;
+  /** @internal The strong list of {@link LoopTasks}. */
+  _taskPrev: TaskLink | null = null;
+  /** @internal */
+  _taskNext: TaskLink | null = null;
 
   /**
    * Schedules `coro` on `loop` (default: the running loop, else
@@ -137,20 +202,15 @@ export class Task<T = unknown> extends Future<T> {
     }
     this._coro = coro;
     this._context = opts?.context ?? copyContext();
-    this.#name = opts?.name !== undefined ? String(opts.name) : `Task-${++taskCounter}`;
-    const h = new Handle(startTask, [this], loop, this._context);
-    h._wakes = true;
-    h._wakeOwner = this;
-    loop._addHandle(h);
-    this.#ref = new WeakRef(this as Task<unknown>);
-    taskSet(loop).add(this.#ref);
-    destroyedRegistry.register(this, {
-      loop,
-      ref: this.#ref,
-      name: this.#name,
-      coro: coroName(coro),
-      quiet: this.#quiet,
-    });
+    this.#name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
+    loop._addHandle(new TaskStart(this as Task<unknown>, loop, this._context));
+    // Last in the list: the newest task.
+    const head = loopTasks(loop).head;
+    const last = head._taskPrev!;
+    this._taskPrev = last;
+    this._taskNext = head;
+    last._taskNext = this;
+    head._taskPrev = this;
     const signal = opts?.signal;
     if (signal !== undefined) this.#follow(signal);
   }
@@ -178,26 +238,31 @@ export class Task<T = unknown> extends Future<T> {
       this.#finish(false, this._makeCancelledError());
       return;
     }
-    let p: unknown;
+    let r: unknown;
     try {
-      p = taskStorage.run(this, invoke, this._coro);
+      r = taskStorage.run(this as Task<unknown>, runCoro, this as Task<unknown>);
     } catch (e) {
       this.#finish(false, e);
       return;
     }
-    if (isThenable(p)) {
-      // Attached outside the task's async context: settling is the loop's business.
-      Promise.resolve(p).then((v) => this.#finish(true, v), (e) => this.#finish(false, e));
-    } else {
-      this.#finish(true, p);
-    }
+    if (r !== STARTED) this.#finish(true, r);
+  }
+
+  /** @internal The coroutine settled (see {@link runCoro}). */
+  _settled(ok: boolean, value: unknown): void {
+    this.#finish(ok, value);
   }
 
   #finish(ok: boolean, value: unknown): void {
-    suspensions.count++;
+    suspended();
     this._futWaiter = null;
-    this.#quiet.done = true;
-    taskSet(this._loop).delete(this.#ref);
+    if (this.#ref !== null) {
+      this.#quiet.done = true;
+      loopTasks(this._loop).parked.delete(this.#ref);
+    } else {
+      this.#quiet = QUIET;
+      unlink(this);
+    }
     if (this.#unlisten !== null) {
       this.#unlisten();
       this.#unlisten = null;
@@ -220,7 +285,30 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Called by `Future.then` when this task's code awaits `fut`. */
   _awaiting(fut: Future<unknown>): void {
     this._futWaiter = fut;
+    if (this.#ref === null) {
+      unlink(this);
+      this._park();
+    }
     if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+  }
+
+  /**
+   * @internal From now on held weakly and reported if collected pending
+   * (see {@link LoopTasks}). Once per task; the task is out of the strong list.
+   */
+  _park(): void {
+    if (this.#ref !== null || this._state !== 0) return;
+    const ref = new WeakRef(this as Task<unknown>);
+    this.#ref = ref;
+    loopTasks(this._loop).parked.add(ref);
+    this.#quiet = { done: this.#quiet === QUIET };
+    destroyedRegistry.register(this, {
+      loop: this._loop,
+      ref,
+      name: this.getName(),
+      coro: coroName(this._coro),
+      quiet: this.#quiet,
+    });
   }
 
   /**
@@ -269,7 +357,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. */
   getName(): string {
-    return this.#name;
+    const n = this.#name;
+    return typeof n === "number" ? (this.#name = `Task-${n}`) : n;
   }
 
   /** Renames the task. */
@@ -301,7 +390,7 @@ export class Task<T = unknown> extends Future<T> {
   override _reprInfo(): string[] {
     const info = super._reprInfo();
     if (this._mustCancel) info[0] = "cancelling";
-    info.splice(1, 0, `name=${pyRepr(this.#name)}`, `coro=<${coroName(this._coro)}()>`);
+    info.splice(1, 0, `name=${pyRepr(this.getName())}`, `coro=<${coroName(this._coro)}()>`);
     if (this._futWaiter !== null && !this.done()) info.push(`wait_for=${this._futWaiter}`);
     return info;
   }
@@ -310,6 +399,64 @@ export class Task<T = unknown> extends Future<T> {
 /** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
 function startTask(task: Task<unknown>): void {
   task._start();
+}
+
+/** What {@link runCoro} returns when the coroutine goes on asynchronously. */
+const STARTED = Symbol("started");
+
+/**
+ * Runs inside the task's async context: starts the coroutine and, if it
+ * returned a promise, subscribes to it from there, so that the shared
+ * handlers below find the task with `getStore()` (two closures and their
+ * scope per task otherwise, with 100,000 tasks alive at once in a gather).
+ */
+function runCoro(task: Task<unknown>): unknown {
+  const p = invoke(task._coro);
+  if (!isThenable(p)) return p;
+  Promise.resolve(p).then(coroResolved, coroRejected);
+  return STARTED;
+}
+
+function coroResolved(value: unknown): void {
+  (taskStorage.getStore() as Task<unknown>)._settled(true, value);
+}
+
+function coroRejected(error: unknown): void {
+  (taskStorage.getStore() as Task<unknown>)._settled(false, error);
+}
+
+/** A task's first step: a handle that needs no argument array. */
+class TaskStart extends Handle {
+  constructor(readonly task: Task<unknown>, loop: FutureLoop, ctx: Context) {
+    super(startTask, null, loop, ctx);
+    this._wakes = true;
+    this._wakeOwner = task;
+  }
+
+  override _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      this.task._start();
+    } catch (exc) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this}`,
+        exception: exc,
+        handle: this,
+      });
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  override _reprInfo(): string[] {
+    return [formatCallback(startTask, [this.task])];
+  }
+
+  /** `<Handle startTask(<Task ...>)>`, as the handle it stands for. */
+  override toString(): string {
+    return `<Handle ${this._reprInfo().join(" ")}>`;
+  }
 }
 
 function invoke(coro: unknown): unknown {
@@ -353,7 +500,13 @@ export function allTasks(loop?: object): Set<Task<unknown>> {
   const l = loop ?? (hooks.getRunningLoop?.() ?? null);
   if (l === null) return new Set();
   const out = new Set<Task<unknown>>();
-  for (const ref of taskSet(l)) {
+  const reg = tasksByLoop.get(l);
+  if (reg === undefined) return out;
+  for (let t = reg.head._taskNext!; t !== reg.head; t = t._taskNext!) {
+    const task = t as unknown as Task<unknown>;
+    if (!task.done()) out.add(task);
+  }
+  for (const ref of reg.parked) {
     const t = ref.deref();
     if (t !== undefined && !t.done()) out.add(t);
   }

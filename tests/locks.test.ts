@@ -28,6 +28,7 @@ const { CancelledError, RuntimeError, ValueError } = asyncio;
 const FIXTURES = [
   "lock_fifo",
   "lock_cancel",
+  "lock_uncontended",
   "semaphore",
   "condition",
   "event",
@@ -116,6 +117,37 @@ test("Lock: FIFO wake-ups, a newcomer queues behind a woken waiter (lock_fifo.py
     "e acquired",
     "e releasing",
     "main locked False",
+  ]);
+});
+
+test("Lock: a free lock does not suspend the task: uncontended loops run one after the other (lock_uncontended.py)", async () => {
+  const out: string[] = [];
+  const print = printer(out);
+  await asyncio.run(async () => {
+    const lock = new Lock();
+    const order: number[] = [];
+    const worker = async (k: number) => {
+      for (let i = 0; i < 40; i++) {
+        await lock.acquire();
+        try {
+          order.push(k);
+        } finally {
+          lock.release();
+        }
+      }
+    };
+    await asyncio.gather(...[0, 1, 2].map((k) => asyncio.createTask(() => worker(k))));
+    const runs: [number, number][] = [];
+    for (const k of order) {
+      if (runs.length && runs[runs.length - 1][0] === k) runs[runs.length - 1][1]++;
+      else runs.push([k, 1]);
+    }
+    for (const [k, n] of runs) print("worker", k, "held it", n, "times in a row");
+  });
+  expectLines("lock_uncontended", out, [
+    "worker 0 held it 40 times in a row",
+    "worker 1 held it 40 times in a row",
+    "worker 2 held it 40 times in a row",
   ]);
 });
 

@@ -28,6 +28,7 @@ const FIXTURES = [
   "queue_cancel",
   "queue_order",
   "queue_shutdown",
+  "queue_steps",
 ];
 const cpython = new Map<string, PythonOutput | null>();
 
@@ -241,6 +242,35 @@ test("Queue: a getter or putter cancelled just after its wake-up loses nothing (
     "got R",
     "qsize 0",
   ]);
+});
+
+test("Queue: put() with room and get() with an item do not suspend the task (queue_steps.py)", async () => {
+  const out: string[] = [];
+  const print = printer(out);
+  await asyncio.run(async () => {
+    const q = new Queue<number>(25);
+    const log: string[] = [];
+    const producer = async () => {
+      for (let i = 0; i < 60; i++) {
+        await q.put(i);
+        log.push("put");
+      }
+    };
+    const consumer = async () => {
+      for (let i = 0; i < 60; i++) {
+        assertEquals(await q.get(), i);
+        log.push("got");
+      }
+    };
+    await asyncio.gather(asyncio.createTask(producer), asyncio.createTask(consumer));
+    const runs: [string, number][] = [];
+    for (const what of log) {
+      if (runs.length && runs[runs.length - 1][0] === what) runs[runs.length - 1][1]++;
+      else runs.push([what, 1]);
+    }
+    for (const [what, n] of runs) print(what, n);
+  });
+  expectLines("queue_steps", out, ["put 25", "got 25", "put 25", "got 25", "put 10", "got 10"]);
 });
 
 test("PriorityQueue / LifoQueue: order, ties as heapq, TypeError (queue_order.py)", async () => {

@@ -226,8 +226,18 @@ test("allTasks() lists the pending tasks of the running loop", async () => {
     const t = asyncio.createTask(() => asyncio.sleep(0.01));
     const all = asyncio.allTasks();
     assert(all.has(main) && all.has(t));
+    // Parked on a future (held weakly from then on) or on a host promise: still listed.
+    const fut = asyncio.getRunningLoop().createFuture();
+    const parked = asyncio.createTask(() => fut);
+    const host = asyncio.createTask(() => new Promise((r) => setTimeout(r, 30)));
+    await asyncio.sleep(0);
+    assertEquals(asyncio.allTasks(), new Set([main, t, parked, host]));
     await t;
     assert(!asyncio.allTasks().has(t));
+    fut.setResult(1);
+    await parked;
+    await host;
+    assertEquals(asyncio.allTasks(), new Set([main]));
   });
 });
 
@@ -283,6 +293,7 @@ test("collected in a bad state: 'exception was never retrieved' and 'Task was de
     "Future exception was never retrieved | ValueError: lost | <Future",
     "Task exception was never retrieved | ValueError: task boom | <Task",
     "Task was destroyed but it is pending! | - | <Task",
+    "Task was destroyed but it is pending! | never ran | <Task",
   ]);
 });
 
