@@ -21,6 +21,8 @@ import {
   fileCalls,
   type FileSymbols,
   IovecArray,
+  MSG_NOSIGNAL_FLAG,
+  MsgHdr,
   SockCells,
   socketCalls,
   type SocketSymbols,
@@ -53,6 +55,8 @@ interface Libc extends SocketSymbols {
   write(fd: number, buf: Uint8Array, n: number): number;
   readv(fd: number, iov: Uint8Array, n: number): number;
   writev(fd: number, iov: Uint8Array, n: number): number;
+  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
+  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
   close(fd: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
   clock_gettime(clock: number, ts: Uint8Array): number;
@@ -77,6 +81,8 @@ const SYMBOLS: Record<keyof Libc, { args: string[]; returns: string }> = {
   write: { args: ["i32", "buffer", "u32"], returns: "i32" },
   readv: { args: ["i32", "buffer", "i32"], returns: "i32" },
   writev: { args: ["i32", "buffer", "i32"], returns: "i32" },
+  sendmsg: { args: ["i32", "buffer", "i32"], returns: "i32" },
+  recvmsg: { args: ["i32", "buffer", "i32"], returns: "i32" },
   close: { args: ["i32"], returns: "i32" },
   // Variadic in C; an int third argument is passed like a fixed one here.
   fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
@@ -171,6 +177,7 @@ export function createBunSys(): Sys {
   const ts = new Timespec();
   const tv = new Timeval();
   const iov = new IovecArray();
+  const msg = new MsgHdr();
   const cells = new SockCells();
   const ptr = ffi.ptr;
   let worker: BunPollWorker | undefined;
@@ -210,6 +217,13 @@ export function createBunSys(): Sys {
       // An empty view may have no storage at all; its address is irrelevant.
       iov.setNum(i, b.length ? ptr(b) : 0, b.length);
     }
+  }
+
+  /** Fills {@link msg} with `addr` and the iovecs of `bufs` (filled here). */
+  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): void {
+    fillIov(bufs);
+    const name = addr && addr.length ? ptr(addr) : 0;
+    msg.setNum(name, addr ? addr.length : 0, ptr(iov.bytes), bufs.length);
   }
 
   return {
@@ -271,6 +285,21 @@ export function createBunSys(): Sys {
       fillIov(bufs);
       const r = lib.writev(fd, iov.bytes, bufs.length);
       return r < 0 ? -errno[0] : r;
+    },
+    sendmsg(fd, bufs, flags, addr) {
+      fillMsg(bufs, addr);
+      const r = lib.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL_FLAG);
+      return r < 0 ? -errno[0] : r;
+    },
+    recvmsg(fd, bufs, flags, addr, out) {
+      fillMsg(bufs, out === null ? null : addr);
+      const r = lib.recvmsg(fd, msg.bytes, flags);
+      if (r < 0) return -errno[0];
+      if (out !== null) {
+        out[0] = msg.nameLen;
+        out[1] = msg.flags;
+      }
+      return r;
     },
     close(fd) {
       const r = lib.close(fd);

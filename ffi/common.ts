@@ -247,6 +247,54 @@ export class SockCells {
 }
 
 /**
+ * A `struct msghdr` (x86_64/aarch64 Linux layout, 56 bytes) for `sendmsg`
+ * and `recvmsg`: the name and the iovec array are given by address, so each
+ * backend fills in the addresses its own way, as with {@link IovecArray}.
+ * After `recvmsg`, {@link nameLen} and {@link flags} hold what the kernel wrote.
+ */
+export class MsgHdr {
+  /** The struct itself. */
+  readonly bytes: Uint8Array = new Uint8Array(56);
+  readonly #u32 = new Uint32Array(this.bytes.buffer);
+  readonly #u64 = new BigUint64Array(this.bytes.buffer);
+
+  /** Sets name, iov and counts from bigint addresses; no control data. */
+  setBig(name: bigint, nameLen: number, iov: bigint, iovLen: number): void {
+    const u = this.#u64;
+    u[0] = name;
+    u[1] = BigInt(nameLen); // msg_namelen (u32) and padding
+    u[2] = iov;
+    u[3] = BigInt(iovLen);
+    u[4] = 0n; // msg_control
+    u[5] = 0n; // msg_controllen
+    u[6] = 0n; // msg_flags and padding
+  }
+
+  /** Sets name, iov and counts from number addresses (exact below 2^53). */
+  setNum(name: number, nameLen: number, iov: number, iovLen: number): void {
+    const u = this.#u32;
+    u[0] = name % 4294967296;
+    u[1] = Math.floor(name / 4294967296);
+    u[2] = nameLen;
+    u[3] = 0;
+    u[4] = iov % 4294967296;
+    u[5] = Math.floor(iov / 4294967296);
+    u[6] = iovLen;
+    u.fill(0, 7, 14);
+  }
+
+  /** `msg_namelen` as the kernel left it. */
+  get nameLen(): number {
+    return this.#u32[2];
+  }
+
+  /** `msg_flags` as the kernel left it (`MSG_TRUNC`, ...). */
+  get flags(): number {
+    return this.#u32[12];
+  }
+}
+
+/**
  * The socket functions of libc, as each backend declares them (the same
  * 32-bit signatures on every runtime).
  */
@@ -300,7 +348,8 @@ export type SocketCalls = Pick<
   | "sendto"
 >;
 
-const MSG_NOSIGNAL_FLAG = 0x4000;
+/** `MSG_NOSIGNAL`: a send to a closed peer fails with EPIPE instead of raising SIGPIPE. */
+export const MSG_NOSIGNAL_FLAG = 0x4000;
 
 /**
  * The socket calls over `lib` for backends that read errno from a cell

@@ -20,6 +20,8 @@ import {
   fileCalls,
   type FileSymbols,
   IovecArray,
+  MSG_NOSIGNAL_FLAG,
+  MsgHdr,
   SockCells,
   socketCalls,
   type SocketSymbols,
@@ -75,6 +77,8 @@ interface Libc extends SocketSymbols {
   write(fd: number, buf: Uint8Array, n: number): number;
   readv(fd: number, iov: Uint8Array, n: number): number;
   writev(fd: number, iov: Uint8Array, n: number): number;
+  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
+  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
   close(fd: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
   clock_gettime(clock: number, ts: Uint8Array): number;
@@ -98,6 +102,8 @@ const SYMBOLS: Record<keyof Libc, DenoSymbolDef> = {
   write: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   readv: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   writev: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   // fcntl is variadic in C; an int third argument is passed like a fixed one
   // on x86_64 and aarch64 Linux.
@@ -201,6 +207,7 @@ export function createDenoSys(): Sys {
   const ts = new Timespec();
   const tv = new Timeval();
   const iov = new IovecArray();
+  const msg = new MsgHdr();
   const slot = new AsyncPollSlot();
   const cells = new SockCells();
   const ptrOf = deno.UnsafePointer;
@@ -212,6 +219,13 @@ export function createDenoSys(): Sys {
       const b = bufs[i];
       iov.setBig(i, BigInt(ptrOf.value(ptrOf.of(b))), b.length);
     }
+  }
+
+  /** Fills {@link msg} with `addr` and the iovecs of `bufs` (filled here). */
+  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): void {
+    fillIov(bufs);
+    const name = addr && addr.length ? BigInt(ptrOf.value(ptrOf.of(addr))) : 0n;
+    msg.setBig(name, addr ? addr.length : 0, BigInt(ptrOf.value(ptrOf.of(iov.bytes))), bufs.length);
   }
 
   return {
@@ -273,6 +287,21 @@ export function createDenoSys(): Sys {
       fillIov(bufs);
       const r = c.writev(fd, iov.bytes, bufs.length);
       return r < 0 ? -errno[0] : r;
+    },
+    sendmsg(fd, bufs, flags, addr) {
+      fillMsg(bufs, addr);
+      const r = c.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL_FLAG);
+      return r < 0 ? -errno[0] : r;
+    },
+    recvmsg(fd, bufs, flags, addr, out) {
+      fillMsg(bufs, out === null ? null : addr);
+      const r = c.recvmsg(fd, msg.bytes, flags);
+      if (r < 0) return -errno[0];
+      if (out !== null) {
+        out[0] = msg.nameLen;
+        out[1] = msg.flags;
+      }
+      return r;
     },
     close(fd) {
       const r = c.close(fd);

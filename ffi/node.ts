@@ -25,6 +25,7 @@ import {
   fileCalls,
   type FileSymbols,
   IovecArray,
+  MsgHdr,
   SockCells,
   type SocketSymbols,
   Timespec,
@@ -72,6 +73,8 @@ interface Libc extends SocketSymbols {
   write(fd: number, buf: Uint8Array, n: number): number;
   readv(fd: number, iov: Uint8Array, n: number): number;
   writev(fd: number, iov: Uint8Array, n: number): number;
+  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
+  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
   close(fd: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
   clock_gettime(clock: number, ts: Uint8Array): number;
@@ -95,6 +98,8 @@ const PROTOTYPES: Record<keyof Libc, string> = {
   write: "int write(int fd, void *buf, uint32_t count)",
   readv: "int readv(int fd, void *iov, int iovcnt)",
   writev: "int writev(int fd, void *iov, int iovcnt)",
+  sendmsg: "int sendmsg(int fd, void *msg, int flags)",
+  recvmsg: "int recvmsg(int fd, void *msg, int flags)",
   close: "int close(int fd)",
   fcntl: "int fcntl(int fd, int cmd, int arg)",
   clock_gettime: "int clock_gettime(int clockid, void *tp)",
@@ -211,6 +216,7 @@ export function createNodeSys(): Sys {
   const ts = new Timespec();
   const tv = new Timeval();
   const iov = new IovecArray();
+  const msg = new MsgHdr();
   const slot = new AsyncPollSlot();
   const cells = new SockCells();
   let sslLib: SslLib | undefined;
@@ -221,6 +227,13 @@ export function createNodeSys(): Sys {
       const b = bufs[i];
       iov.setBig(i, b.length ? koffi.address(b) : 0n, b.length);
     }
+  }
+
+  /** Fills {@link msg} with `addr` and the iovecs of `bufs` (filled here). */
+  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): void {
+    fillIov(bufs);
+    const name = addr && addr.length ? koffi.address(addr) : 0n;
+    msg.setBig(name, addr ? addr.length : 0, koffi.address(iov.bytes), bufs.length);
   }
 
   return {
@@ -282,6 +295,21 @@ export function createNodeSys(): Sys {
       fillIov(bufs);
       const r = c.writev(fd, iov.bytes, bufs.length);
       return r < 0 ? -errno() : r;
+    },
+    sendmsg(fd, bufs, flags, addr) {
+      fillMsg(bufs, addr);
+      const r = c.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL);
+      return r < 0 ? -errno() : r;
+    },
+    recvmsg(fd, bufs, flags, addr, out) {
+      fillMsg(bufs, out === null ? null : addr);
+      const r = c.recvmsg(fd, msg.bytes, flags);
+      if (r < 0) return -errno();
+      if (out !== null) {
+        out[0] = msg.nameLen;
+        out[1] = msg.flags;
+      }
+      return r;
     },
     close(fd) {
       const r = c.close(fd);

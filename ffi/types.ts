@@ -182,6 +182,25 @@ export interface Sys {
    * bytes sent, or -errno. A null `addr` sends to the connected peer.
    */
   sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array | null): number;
+  /**
+   * `sendmsg(fd, msg, flags | MSG_NOSIGNAL)` with `msg_iov` over `bufs` (a
+   * gathered write: one datagram, or one stream write) and `msg_name` = `addr`
+   * (null for a connected socket): bytes sent, or -errno.
+   */
+  sendmsg(fd: number, bufs: readonly Uint8Array[], flags: number, addr: Uint8Array | null): number;
+  /**
+   * `recvmsg(fd, msg, flags)` scattering into `bufs` in order: bytes
+   * received, or -errno. With `out`, the sender's address goes into `addr`,
+   * its length into `out[0]`, and `msg_flags` (`MSG_TRUNC`: a datagram was
+   * longer than `bufs`) into `out[1]`.
+   */
+  recvmsg(
+    fd: number,
+    bufs: readonly Uint8Array[],
+    flags: number,
+    addr: Uint8Array | null,
+    out: Uint32Array | null,
+  ): number;
 
   // -- files (sendfile) ------------------------------------------------------
   // Opened on first use in a library handle of their own (like the process

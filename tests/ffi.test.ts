@@ -12,6 +12,7 @@ import process from "node:process";
 import { runtime, test } from "./harness.ts";
 import { assert, assertEquals, assertLess, assertRejects, assertThrows } from "./assert.ts";
 import { C, ERRNO, errnoName, type Sys, sys } from "../ffi/mod.ts";
+import { decodeSockaddr, encodeSockaddr } from "../lib/sockaddr.ts";
 
 const EAGAIN = -ERRNO.EAGAIN;
 const EBADF = -ERRNO.EBADF;
@@ -509,5 +510,73 @@ console.log("child done", s.runtime, timedOut, woken, Date.now() - t0);
     assertLess(exitedAt - started, 4000, `child took ${exitedAt - started} ms in all`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- sendmsg / recvmsg
+
+test("sendmsg gathers buffers into one datagram; recvmsg scatters it and reports the sender", () => {
+  const s = sys();
+  const type = C.SOCK_DGRAM | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
+  const a = s.socket(C.AF_INET, type, 0);
+  const b = s.socket(C.AF_INET, type, 0);
+  assert(a >= 0 && b >= 0);
+  try {
+    assertEquals(s.bind(a, encodeSockaddr(C.AF_INET, ["127.0.0.1", 0])), 0);
+    assertEquals(s.bind(b, encodeSockaddr(C.AF_INET, ["127.0.0.1", 0])), 0);
+    const nameBuf = new Uint8Array(128);
+    const bAddr = nameBuf.slice(0, s.getsockname(b, nameBuf));
+    const aName = decodeSockaddr(nameBuf, s.getsockname(a, nameBuf));
+    const enc = new TextEncoder();
+    const parts = [
+      enc.encode("hello "),
+      new Uint8Array(0),
+      enc.encode("gathered "),
+      enc.encode("world"),
+    ];
+    assertEquals(s.sendmsg(a, parts, 0, bAddr), 20);
+
+    const head = new Uint8Array(4);
+    const tail = new Uint8Array(64);
+    const from = new Uint8Array(128);
+    const out = new Uint32Array(2);
+    const n = s.recvmsg(b, [head, tail], 0, from, out);
+    assertEquals(n, 20);
+    assertEquals(new TextDecoder().decode(head), "hell");
+    assertEquals(new TextDecoder().decode(tail.subarray(0, 16)), "o gathered world");
+    assertEquals(decodeSockaddr(from, out[0]), aName);
+    assertEquals(out[1] & C.MSG_TRUNC, 0);
+
+    // A datagram longer than the buffers: cut, and MSG_TRUNC says so.
+    assertEquals(s.sendmsg(a, [new Uint8Array(100).fill(7)], 0, bAddr), 100);
+    const small = new Uint8Array(10);
+    assertEquals(s.recvmsg(b, [small], 0, from, out), 10);
+    assertEquals(out[1] & C.MSG_TRUNC, C.MSG_TRUNC);
+    assertEquals([...small], new Array(10).fill(7));
+
+    // Nothing queued on a non-blocking socket; a closed fd.
+    assertEquals(s.recvmsg(b, [small], 0, null, null), -ERRNO.EAGAIN);
+    assertEquals(s.sendmsg(-1, [small], 0, bAddr), -ERRNO.EBADF);
+  } finally {
+    s.close(a);
+    s.close(b);
+  }
+});
+
+test("sendmsg on a connected stream is one gathered write; a closed peer is EPIPE, not SIGPIPE", () => {
+  const s = sys();
+  const pair = s.socketpair(C.AF_UNIX, C.SOCK_STREAM | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC, 0);
+  assert(Array.isArray(pair), `socketpair: ${pair}`);
+  const [x, y] = pair as [number, number];
+  try {
+    const bufs = [new Uint8Array([1, 2]), new Uint8Array([3]), new Uint8Array([4, 5, 6])];
+    assertEquals(s.sendmsg(x, bufs, 0, null), 6);
+    const got = new Uint8Array(16);
+    assertEquals(s.recvmsg(y, [got], 0, null, null), 6);
+    assertEquals([...got.subarray(0, 6)], [1, 2, 3, 4, 5, 6]);
+    s.close(y);
+    assertEquals(s.sendmsg(x, bufs, 0, null), -ERRNO.EPIPE);
+  } finally {
+    s.close(x);
   }
 });
