@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, statSync } from "node:fs";
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
 import { childReaper, pidfdEnabled } from "./child_watcher.ts";
@@ -122,6 +122,7 @@ export class UnixReadPipeTransport extends ReadTransport {
     this.#loop = loop;
     this.#fd = fd;
     this.#protocol = protocol;
+    checkPipeFd(fd);
     setNonBlocking(fd);
     loop.callSoon(() => this.#protocol.connectionMade(this));
     loop.callSoon(() => {
@@ -261,6 +262,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     super({ pipe: fd }, loop);
     this.#fd = fd;
     this.#protocol = protocol;
+    checkPipeFd(fd);
     setNonBlocking(fd);
     loop.callSoon(() => this.#protocol.connectionMade(this));
     loop.callSoon(() => {
@@ -420,6 +422,30 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     return `<_UnixWritePipeTransport ${state} bufsize=${this.#bufSize}>`;
   }
 }
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As Python's pipe transports check at the call: a closed fd is `OSError`
+ * (EBADF), a regular file or a directory `ValueError` (epoll cannot watch it).
+ */
+function checkPipeFd(fd: number): void {
+  const st = sys().fstat(fd);
+  if (typeof st === "number") throw osErrorFromErrno(-st);
+  const type = st.mode & C.S_IFMT;
+  if (type !== C.S_IFIFO && type !== C.S_IFSOCK && type !== S_IFCHR) {
+    throw new ValueError("Pipe transport is for pipes/sockets only.");
+  }
+}
+
+/** Character devices (a terminal, /dev/null) may back a pipe transport too. */
+const S_IFCHR = 0o020000;
 
 function setNonBlocking(fd: number): void {
   const s = sys();
@@ -881,8 +907,12 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
       { setsid: opts.startNewSession === true, pgroup, passFds },
     );
     if (pid < 0) {
-      const err = osErrorFromErrno(-pid, program);
-      err.message = `[Errno ${-pid}] ${s.strerror(-pid)}: '${program}'`;
+      // posix_spawn reports a failed chdir and a failed exec alike; Python
+      // names the directory when it is the cwd that is missing.
+      const cwd = opts.cwd ?? null;
+      const name = cwd !== null && !isDirectory(cwd) ? cwd : program;
+      const err = osErrorFromErrno(-pid, name);
+      err.message = `[Errno ${-pid}] ${s.strerror(-pid)}: '${name}'`;
       throw err;
     }
   } catch (e) {
