@@ -9,6 +9,7 @@
  */
 import { running, taskStorage } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
+import { pyRepr } from "./format.ts";
 
 /** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
 export const MISSING: unique symbol = Symbol("MISSING");
@@ -217,8 +218,9 @@ export class ContextVar<T> {
     token._used = true;
   }
 
-  /** `<ContextVar name='x'>`. */
+  /** `<ContextVar name='x'>`, or `<ContextVar name='x' default=1>` (Python adds an address). */
   toString(): string {
-    return `<ContextVar name='${this.name}'>`;
+    const d = this.#default === MISSING ? "" : ` default=${pyRepr(this.#default)}`;
+    return `<ContextVar name='${this.name}'${d}>`;
   }
 }
