@@ -22,8 +22,14 @@ test("ContextVar: name, default, get(dflt), missing is a LookupError", () => {
     const v = new ContextVar<number>("v");
     assertEquals(v.name, "v");
     assertEquals(String(v), "<ContextVar name='v'>");
-    assertEquals(String(new ContextVar("d", { default: "s" })), "<ContextVar name='d' default='s'>");
-    assertEquals(String(new ContextVar("n", { default: null })), "<ContextVar name='n' default=None>");
+    assertEquals(
+      String(new ContextVar("d", { default: "s" })),
+      "<ContextVar name='d' default='s'>",
+    );
+    assertEquals(
+      String(new ContextVar("n", { default: null })),
+      "<ContextVar name='n' default=None>",
+    );
     const e = assertThrows(() => v.get(), LookupError);
     assertMatch(e.message, /^<ContextVar name='v'( at 0x[0-9a-f]+)?>$/);
     assertEquals(v.get(7), 7);
