@@ -13,7 +13,7 @@
  * @module
  */
 import { cpuCount, spawnWorker, type WorkerHandle } from "../ffi/threads.ts";
-import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import { RuntimeError, ValueError } from "./exceptions.ts";
 import {
   functionSource,
   type JobMessage,
@@ -23,6 +23,7 @@ import {
 } from "./executor_worker.ts";
 import { pyRepr } from "./format.ts";
 import { logger } from "./log.ts";
+import { rejectCancelled, submission, WorkerPool } from "./worker_pool.ts";
 import { taskStorage } from "./running.ts";
 
 /** Options of `shutdown()`. */
@@ -86,28 +87,6 @@ export function isExecutor(x: unknown): x is Executor {
   return typeof e.submit === "function" && typeof e.shutdown === "function";
 }
 
-/** A promise with its settle functions, and a cancel that is set later. */
-function submission<R>(): {
-  promise: Submission<R>;
-  resolve: (v: R) => void;
-  reject: (e: unknown) => void;
-} {
-  let resolve!: (v: R) => void;
-  let reject!: (e: unknown) => void;
-  const p = new Promise<R>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  const promise = Object.assign(p, { cancel: () => false });
-  return { promise, resolve, reject };
-}
-
-/** Rejects a withdrawn job without an unhandled-rejection report: cancelling was deliberate. */
-function rejectCancelled(promise: Promise<unknown>, reject: (e: unknown) => void): void {
-  promise.catch(() => {});
-  reject(new CancelledError());
-}
-
 // ---------------------------------------------------------------- ThreadPoolExecutor
 
 /** Options of {@link ThreadPoolExecutor}. */
@@ -158,20 +137,24 @@ interface Slot {
 export class ThreadPoolExecutor implements Executor {
   /** The most workers this pool runs at once. */
   readonly maxWorkers: number;
-  #queue: Job[] = [];
-  #slots = new Set<Slot>();
-  #idle: Slot[] = [];
+  #pool: WorkerPool<Slot, Job>;
   #nextId = 1;
-  #shutdown = false;
   #terminations: Promise<void>[] = [];
-  #finished: Promise<void> | null = null;
-  #markFinished: (() => void) | null = null;
 
   /** A pool; no worker starts until the first `submit`. `ValueError` if `maxWorkers` < 1. */
   constructor(opts: ThreadPoolExecutorOptions = {}) {
     const n = opts.maxWorkers ?? Math.min(32, cpuCount() + 4);
     if (!Number.isInteger(n) || n <= 0) throw new ValueError("max_workers must be greater than 0");
     this.maxWorkers = n;
+    this.#pool = new WorkerPool<Slot, Job>({
+      maxWorkers: n,
+      spawn: () => this.#spawn(),
+      dispatch: (slot, job) => this.#dispatch(slot, job),
+      // After shutdown an idle worker is terminated at once.
+      release: (slot) => this.#retire(slot),
+      // Finished when the last worker's thread is gone.
+      gone: () => Promise.all(this.#terminations.splice(0)).then(() => {}),
+    });
   }
 
   /**
@@ -180,20 +163,12 @@ export class ThreadPoolExecutor implements Executor {
    * after `shutdown()`.
    */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Submission<Awaited<R>> {
-    if (this.#shutdown) throw new RuntimeError("cannot schedule new futures after shutdown");
+    if (this.#pool.isShutdown) {
+      throw new RuntimeError("cannot schedule new futures after shutdown");
+    }
     const src = functionSource(fn);
     const s = submission<unknown>();
-    const job: Job = { id: this.#nextId++, src, args, ...s };
-    s.promise.cancel = () => {
-      const i = this.#queue.indexOf(job);
-      if (i < 0) return false;
-      this.#queue.splice(i, 1);
-      rejectCancelled(s.promise, s.reject);
-      this.#maybeFinish();
-      return true;
-    };
-    this.#queue.push(job);
-    this.#pump();
+    this.#pool.enqueue({ id: this.#nextId++, src, args, ...s });
     return s.promise as Submission<Awaited<R>>;
   }
 
@@ -203,13 +178,7 @@ export class ThreadPoolExecutor implements Executor {
    * With `wait` (default), resolves when every worker is gone.
    */
   shutdown(wait = true, opts: ShutdownOptions = {}): Promise<void> {
-    this.#shutdown = true;
-    if (opts.cancelFutures) {
-      for (const job of this.#queue.splice(0)) rejectCancelled(job.promise, job.reject);
-    }
-    this.#finished ??= new Promise<void>((r) => (this.#markFinished = r));
-    this.#maybeFinish();
-    return wait ? this.#finished : Promise.resolve();
+    return this.#pool.shutdown(wait, opts.cancelFutures === true);
   }
 
   /** `await using pool = new ThreadPoolExecutor()` shuts it down, waiting. */
@@ -219,29 +188,9 @@ export class ThreadPoolExecutor implements Executor {
 
   /** `<ThreadPoolExecutor maxWorkers=4 workers=1 queued=0>` */
   toString(): string {
-    const state = this.#shutdown ? " shutdown" : "";
-    return `<ThreadPoolExecutor maxWorkers=${this.maxWorkers} workers=${this.#slots.size} ` +
-      `queued=${this.#queue.length}${state}>`;
-  }
-
-  // Python's _adjust_thread_count: an idle worker first, else a new one while under the cap.
-  #pump(): void {
-    while (this.#queue.length > 0) {
-      let slot = this.#idle.pop();
-      if (slot === undefined) {
-        if (this.#slots.size >= this.maxWorkers) break;
-        try {
-          slot = this.#spawn();
-        } catch (e) {
-          // With no worker at all nothing would ever run the job.
-          if (this.#slots.size === 0) this.#queue.shift()!.reject(e);
-          else break;
-          continue;
-        }
-      }
-      this.#dispatch(slot, this.#queue.shift()!);
-    }
-    this.#maybeFinish();
+    const state = this.#pool.isShutdown ? " shutdown" : "";
+    return `<ThreadPoolExecutor maxWorkers=${this.maxWorkers} workers=${this.#pool.slots.size} ` +
+      `queued=${this.#pool.queue.length}${state}>`;
   }
 
   #spawn(): Slot {
@@ -250,7 +199,6 @@ export class ThreadPoolExecutor implements Executor {
     const slot: Slot = { handle, job: null };
     handle.onMessage((m) => this.#onReply(slot, m as ReplyMessage));
     handle.onError((e) => this.#onCrash(slot, e));
-    this.#slots.add(slot);
     return slot;
   }
 
@@ -261,7 +209,7 @@ export class ThreadPoolExecutor implements Executor {
     } catch (e) {
       // An argument that cannot be cloned (a function, a symbol, a host object).
       job.reject(e);
-      this.#idle.push(slot);
+      this.#pool.idle.push(slot);
       return;
     }
     job.args = [];
@@ -275,10 +223,10 @@ export class ThreadPoolExecutor implements Executor {
     if (job === null || typeof m !== "object" || m === null || m.id !== job.id) return;
     slot.job = null;
     slot.handle.unref();
-    this.#idle.push(slot);
+    this.#pool.idle.push(slot);
     if (m.ok) job.resolve(m.value);
     else job.reject(unpackError(m.error));
-    this.#pump();
+    this.#pool.pump();
   }
 
   #onCrash(slot: Slot, e: Error): void {
@@ -287,26 +235,12 @@ export class ThreadPoolExecutor implements Executor {
     slot.job = null;
     if (job !== null) job.reject(e);
     else logger.error("Exception in a ThreadPoolExecutor worker", e);
-    this.#pump();
+    this.#pool.pump();
   }
 
   #retire(slot: Slot): void {
-    this.#slots.delete(slot);
-    const i = this.#idle.indexOf(slot);
-    if (i >= 0) this.#idle.splice(i, 1);
+    this.#pool.forget(slot);
     this.#terminations.push(slot.handle.terminate());
-  }
-
-  // After shutdown: idle workers go as soon as nothing is queued; the pool
-  // is finished when the last worker's thread is gone.
-  #maybeFinish(): void {
-    if (!this.#shutdown || this.#queue.length > 0) return;
-    for (const slot of this.#idle.splice(0)) this.#retire(slot);
-    if (this.#slots.size > 0 || this.#markFinished === null) return;
-    const mark = this.#markFinished;
-    this.#markFinished = null;
-    const all = this.#terminations.splice(0);
-    Promise.all(all).then(() => mark(), () => mark());
   }
 }
 

@@ -41,7 +41,7 @@ import v8 from "node:v8";
 import { Buffer } from "node:buffer";
 import { type RuntimeChild, spawnRuntimeChild } from "../ffi/process_child.ts";
 import { cpuCount } from "../ffi/threads.ts";
-import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import { RuntimeError, ValueError } from "./exceptions.ts";
 import type { Executor, ShutdownOptions, Submission } from "./executors.ts";
 import {
   functionSource,
@@ -51,6 +51,7 @@ import {
 } from "./executor_worker.ts";
 import { encodeFrame, FrameReader } from "./process_frames.ts";
 import { logger } from "./log.ts";
+import { submission, WorkerPool } from "./worker_pool.ts";
 
 /**
  * The pool cannot run jobs any more: one of its children died unexpectedly,
@@ -110,20 +111,6 @@ interface Slot {
   exited: Promise<void>;
 }
 
-function submission(): {
-  promise: Submission<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-} {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const p = new Promise<unknown>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise: Object.assign(p, { cancel: () => false }), resolve, reject };
-}
-
 /**
  * Makes a function that calls export `name` of the module at `url` (an
  * absolute URL; on Node a compiled `.js` file): the way to run a module's
@@ -181,14 +168,9 @@ export class ProcessPoolExecutor implements Executor {
   #initializer: { src: string; args: unknown[] } | null = null;
   /** Children retired after maxTasksPerChild, until they have exited. */
   #retiring = new Set<Slot>();
-  #queue: Job[] = [];
-  #slots = new Set<Slot>();
-  #idle: Slot[] = [];
+  #pool: WorkerPool<Slot, Job>;
   #nextId = 1;
-  #shutdown = false;
   #broken: string | null = null;
-  #finished: Promise<void> | null = null;
-  #markFinished: (() => void) | null = null;
 
   /** A pool; no child starts until the first `submit`. `ValueError` if `maxWorkers` < 1. */
   constructor(opts: ProcessPoolExecutorOptions = {}) {
@@ -200,6 +182,21 @@ export class ProcessPoolExecutor implements Executor {
       throw new ValueError("max_tasks_per_child must be >= 1");
     }
     this.maxTasksPerChild = m;
+    this.#pool = new WorkerPool<Slot, Job>({
+      maxWorkers: n,
+      spawn: () => this.#spawn(),
+      dispatch: (slot, job) => this.#dispatch(slot, job),
+      // After shutdown an idle child gets EOF and exits; held until it has,
+      // so `await shutdown()` is not left hanging.
+      release: (slot) => {
+        slot.leaving = true;
+        slot.child.ref();
+        slot.child.endInput();
+      },
+      accepting: () => this.#broken === null,
+      // Finished when the last child has exited, retired ones included.
+      leaving: () => this.#retiring.size,
+    });
     if (opts.initializer !== undefined && opts.initializer !== null) {
       const src = functionSource(opts.initializer, "ProcessPoolExecutor");
       const args = [...(opts.initargs ?? [])];
@@ -216,7 +213,9 @@ export class ProcessPoolExecutor implements Executor {
    */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Submission<Awaited<R>> {
     if (this.#broken !== null) throw new BrokenProcessPool(this.#broken);
-    if (this.#shutdown) throw new RuntimeError("cannot schedule new futures after shutdown");
+    if (this.#pool.isShutdown) {
+      throw new RuntimeError("cannot schedule new futures after shutdown");
+    }
     const src = functionSource(fn);
     const s = submission();
     const id = this.#nextId++;
@@ -228,18 +227,7 @@ export class ProcessPoolExecutor implements Executor {
       s.reject(e);
       return s.promise as Submission<Awaited<R>>;
     }
-    const job: Job = { id, frame, ...s };
-    s.promise.cancel = () => {
-      const i = this.#queue.indexOf(job);
-      if (i < 0) return false;
-      this.#queue.splice(i, 1);
-      s.promise.catch(() => {});
-      s.reject(new CancelledError());
-      this.#maybeFinish();
-      return true;
-    };
-    this.#queue.push(job);
-    this.#pump();
+    this.#pool.enqueue({ id, frame, ...s });
     return s.promise as Submission<Awaited<R>>;
   }
 
@@ -250,16 +238,7 @@ export class ProcessPoolExecutor implements Executor {
    * exited and been reaped.
    */
   shutdown(wait = true, opts: ShutdownOptions = {}): Promise<void> {
-    this.#shutdown = true;
-    if (opts.cancelFutures) {
-      for (const job of this.#queue.splice(0)) {
-        job.promise.catch(() => {});
-        job.reject(new CancelledError());
-      }
-    }
-    this.#finished ??= new Promise<void>((r) => (this.#markFinished = r));
-    this.#maybeFinish();
-    return wait ? this.#finished : Promise.resolve();
+    return this.#pool.shutdown(wait, opts.cancelFutures === true);
   }
 
   /**
@@ -283,32 +262,14 @@ export class ProcessPoolExecutor implements Executor {
 
   /** The pids of the children running now. */
   get pids(): number[] {
-    return [...this.#slots, ...this.#retiring].map((s) => s.child.pid);
+    return [...this.#pool.slots, ...this.#retiring].map((s) => s.child.pid);
   }
 
   /** `<ProcessPoolExecutor maxWorkers=2 workers=1 queued=0>` */
   toString(): string {
-    const state = this.#broken !== null ? " broken" : this.#shutdown ? " shutdown" : "";
-    return `<ProcessPoolExecutor maxWorkers=${this.maxWorkers} workers=${this.#slots.size} ` +
-      `queued=${this.#queue.length}${state}>`;
-  }
-
-  #pump(): void {
-    while (this.#queue.length > 0 && this.#broken === null) {
-      let slot = this.#idle.pop();
-      if (slot === undefined) {
-        if (this.#slots.size >= this.maxWorkers) break;
-        try {
-          slot = this.#spawn();
-        } catch (e) {
-          if (this.#slots.size === 0) this.#queue.shift()!.reject(e);
-          else break;
-          continue;
-        }
-      }
-      this.#dispatch(slot, this.#queue.shift()!);
-    }
-    this.#maybeFinish();
+    const state = this.#broken !== null ? " broken" : this.#pool.isShutdown ? " shutdown" : "";
+    return `<ProcessPoolExecutor maxWorkers=${this.maxWorkers} workers=${this.#pool.slots.size} ` +
+      `queued=${this.#pool.queue.length}${state}>`;
   }
 
   #spawn(): Slot {
@@ -335,7 +296,6 @@ export class ProcessPoolExecutor implements Executor {
       this.#onExit(slot, code, signal);
     });
     child.unref();
-    this.#slots.add(slot);
     return slot;
   }
 
@@ -372,16 +332,16 @@ export class ProcessPoolExecutor implements Executor {
       slot.done++;
       slot.child.unref();
       if (this.maxTasksPerChild !== null && slot.done >= this.maxTasksPerChild) this.#retire(slot);
-      else this.#idle.push(slot);
+      else this.#pool.idle.push(slot);
       if (m.ok) job.resolve(m.value);
       else job.reject(unpackError(m.error));
     }
-    this.#pump();
+    this.#pool.pump();
   }
 
   // Python's max_tasks_per_child: the child goes (EOF), a fresh one takes its place.
   #retire(slot: Slot): void {
-    this.#slots.delete(slot);
+    this.#pool.slots.delete(slot);
     this.#retiring.add(slot);
     slot.leaving = true;
     slot.child.ref();
@@ -390,9 +350,7 @@ export class ProcessPoolExecutor implements Executor {
 
   #onExit(slot: Slot, code: number | null, signal: string | null): void {
     this.#retiring.delete(slot);
-    this.#slots.delete(slot);
-    const i = this.#idle.indexOf(slot);
-    if (i >= 0) this.#idle.splice(i, 1);
+    this.#pool.forget(slot);
     const job = slot.job;
     slot.job = null;
     if (!slot.leaving && this.#broken === null) {
@@ -406,14 +364,14 @@ export class ProcessPoolExecutor implements Executor {
       );
     }
     if (job !== null) job.reject(new BrokenProcessPool(this.#broken ?? "the child exited"));
-    this.#maybeFinish();
+    this.#pool.maybeFinish();
   }
 
   #breakPool(reason: string): void {
     this.#broken = reason;
-    this.#shutdown = true;
-    for (const job of this.#queue.splice(0)) job.reject(new BrokenProcessPool(reason));
-    for (const slot of this.#slots) {
+    this.#pool.isShutdown = true;
+    for (const job of this.#pool.queue.splice(0)) job.reject(new BrokenProcessPool(reason));
+    for (const slot of this.#pool.slots) {
       if (slot.job !== null) {
         slot.job.reject(new BrokenProcessPool(reason));
         slot.job = null;
@@ -426,29 +384,14 @@ export class ProcessPoolExecutor implements Executor {
   }
 
   #stopAll(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-    const waits = [...this.#slots, ...this.#retiring].map((s) => s.exited);
-    for (const slot of [...this.#slots, ...this.#retiring]) {
+    const all = [...this.#pool.slots, ...this.#retiring];
+    const waits = all.map((s) => s.exited);
+    for (const slot of all) {
       slot.leaving = true;
       slot.child.ref();
       slot.child.kill(signal);
     }
     if (this.#broken === null) this.#breakPool(`the pool's workers were stopped with ${signal}`);
     return this.shutdown(true).then(() => Promise.all(waits)).then(() => {});
-  }
-
-  // After shutdown: idle children get EOF once nothing is queued; the pool is
-  // finished when the last child has exited.
-  #maybeFinish(): void {
-    if (!this.#shutdown || this.#queue.length > 0) return;
-    for (const slot of this.#idle.splice(0)) {
-      slot.leaving = true;
-      // Held until it has exited, so `await shutdown()` is not left hanging.
-      slot.child.ref();
-      slot.child.endInput();
-    }
-    if (this.#slots.size > 0 || this.#retiring.size > 0 || this.#markFinished === null) return;
-    const mark = this.#markFinished;
-    this.#markFinished = null;
-    mark();
   }
 }
