@@ -216,6 +216,27 @@ export type AlpnCallbackFactory = (fn: AlpnSelectFn) => NativeCallback;
 /** The library names tried, in order. */
 export const LIBSSL_NAMES: readonly string[] = ["libssl.so.3", "libssl.so"];
 
+/**
+ * Opens the first of {@link LIBSSL_NAMES} that `open` accepts; an `Error`
+ * naming every failure when none does.
+ *
+ * @example
+ * ```ts
+ * const lib = openLibssl((path) => Deno.dlopen(path, defs));
+ * ```
+ */
+export function openLibssl<L>(open: (path: string) => L): L {
+  const errors: string[] = [];
+  for (const path of LIBSSL_NAMES) {
+    try {
+      return open(path);
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  throw new Error(`OpenSSL 3 (libssl.so.3) could not be loaded: ${errors.join("; ")}`);
+}
+
 /** One OpenSSL error from the thread's queue, decoded. */
 export interface SslErrorInfo {
   /** The packed error code (`ERR_get_error()`). */

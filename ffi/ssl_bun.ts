@@ -8,8 +8,8 @@
 import type { BunFfi, BunPointer } from "./bun_load.ts";
 import {
   type AlpnSelectFn,
-  LIBSSL_NAMES,
   makeSslLib,
+  openLibssl,
   SSL_SYMBOLS,
   type SslKind,
   type SslLib,
@@ -49,19 +49,7 @@ export function createBunSsl(ffi: BunFfi): SslLib {
   for (const [name, [params, result]] of Object.entries(SSL_SYMBOLS)) {
     defs[name] = { args: params.map(bunType), returns: bunType(result) };
   }
-  let lib: { symbols: unknown } | undefined;
-  const errors: string[] = [];
-  for (const path of LIBSSL_NAMES) {
-    try {
-      lib = ffi.dlopen(path, defs);
-      break;
-    } catch (e) {
-      errors.push(e instanceof Error ? e.message : String(e));
-    }
-  }
-  if (lib === undefined) {
-    throw new Error(`OpenSSL 3 (libssl.so.3) could not be loaded: ${errors.join("; ")}`);
-  }
+  const lib: { symbols: unknown } = openLibssl((path) => ffi.dlopen(path, defs));
   const symbols = lib.symbols as Record<string, (...args: unknown[]) => unknown>;
   const raw: Record<string, unknown> = {};
   for (const [name, [, result]] of Object.entries(SSL_SYMBOLS)) {

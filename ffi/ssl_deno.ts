@@ -7,8 +7,8 @@
  */
 import {
   type AlpnSelectFn,
-  LIBSSL_NAMES,
   makeSslLib,
+  openLibssl,
   SSL_SYMBOLS,
   type SslKind,
   type SslLib,
@@ -63,19 +63,9 @@ export function createDenoSsl(deno: unknown): SslLib {
     defs[name] = { parameters: params.map(denoType), result: denoType(result) };
     if (CALLS_BACK.has(name)) defs[name].callback = true;
   }
-  let lib: { symbols: Record<string, (...args: unknown[]) => unknown> } | undefined;
-  const errors: string[] = [];
-  for (const path of LIBSSL_NAMES) {
-    try {
-      lib = d.dlopen(path, defs);
-      break;
-    } catch (e) {
-      errors.push(e instanceof Error ? e.message : String(e));
-    }
-  }
-  if (lib === undefined) {
-    throw new Error(`OpenSSL 3 (libssl.so.3) could not be loaded: ${errors.join("; ")}`);
-  }
+  const lib: { symbols: Record<string, (...args: unknown[]) => unknown> } = openLibssl((path) =>
+    d.dlopen(path, defs)
+  );
   const raw: Record<string, unknown> = {};
   for (const [name, [, result]] of Object.entries(SSL_SYMBOLS)) {
     const f = lib.symbols[name];

@@ -8,8 +8,8 @@
  */
 import {
   type AlpnSelectFn,
-  LIBSSL_NAMES,
   makeSslLib,
+  openLibssl,
   SSL_SYMBOLS,
   type SslKind,
   type SslLib,
@@ -50,32 +50,22 @@ const C_TYPES: Record<SslKind, string> = {
  * ```
  */
 export function createNodeSsl(koffi: KoffiForSsl): SslLib {
-  const errors: string[] = [];
-  for (const path of LIBSSL_NAMES) {
-    let lib: ReturnType<KoffiForSsl["load"]>;
-    try {
-      // Node's own binary exports the OpenSSL it links statically: without
-      // RTLD_DEEPBIND, libssl would bind half of its calls to that copy.
-      lib = koffi.load(path, { deep: true });
-    } catch (e) {
-      errors.push(e instanceof Error ? e.message : String(e));
-      continue;
-    }
-    const raw: Record<string, unknown> = {};
-    for (const [name, [params, result]] of Object.entries(SSL_SYMBOLS)) {
-      const args = params.map((k, i) => `${C_TYPES[k]} a${i}`).join(", ");
-      raw[name] = lib.func(`${C_TYPES[result]} ${name}(${args})`);
-    }
-    return makeSslLib(raw as unknown as SslRaw, (fn) => {
-      // A prototype name is global to koffi: declared once per process.
-      alpnProto ??= koffi.pointer(
-        koffi.proto(
-          "int asyncio_ts_alpn_select_cb(void *ssl, void *out, void *outlen, void *in, uint32_t inlen, void *arg)",
-        ),
-      );
-      const id = koffi.register(fn, alpnProto);
-      return { address: BigInt(id), close: () => koffi.unregister(id) };
-    });
+  // Node's own binary exports the OpenSSL it links statically: without
+  // RTLD_DEEPBIND, libssl would bind half of its calls to that copy.
+  const lib = openLibssl((path) => koffi.load(path, { deep: true }));
+  const raw: Record<string, unknown> = {};
+  for (const [name, [params, result]] of Object.entries(SSL_SYMBOLS)) {
+    const args = params.map((k, i) => `${C_TYPES[k]} a${i}`).join(", ");
+    raw[name] = lib.func(`${C_TYPES[result]} ${name}(${args})`);
   }
-  throw new Error(`OpenSSL 3 (libssl.so.3) could not be loaded: ${errors.join("; ")}`);
+  return makeSslLib(raw as unknown as SslRaw, (fn) => {
+    // A prototype name is global to koffi: declared once per process.
+    alpnProto ??= koffi.pointer(
+      koffi.proto(
+        "int asyncio_ts_alpn_select_cb(void *ssl, void *out, void *outlen, void *in, uint32_t inlen, void *arg)",
+      ),
+    );
+    const id = koffi.register(fn, alpnProto);
+    return { address: BigInt(id), close: () => koffi.unregister(id) };
+  });
 }

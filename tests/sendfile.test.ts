@@ -12,7 +12,7 @@ import { test } from "./harness.ts";
 import { assert, assertEquals, assertInstanceOf, assertRejects } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 import { C, sys } from "../ffi/mod.ts";
-import { loopKinds, withLoop } from "./util.ts";
+import { loopKinds, pattern, withLoop } from "./util.ts";
 
 const { RuntimeError, SendfileNotAvailableError, ValueError } = asyncio;
 type Loop = asyncio.SelectorEventLoop;
@@ -21,19 +21,6 @@ const enc = new TextEncoder();
 
 function inLoop<T>(main: (loop: Loop) => Promise<T>, make = epoll): Promise<T> {
   return withLoop(make, (loop) => loop.runUntilComplete<T>(() => main(loop)));
-}
-
-/** `n` deterministic pseudo-random bytes (xorshift32 from `seed`). */
-function pattern(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");

@@ -43,7 +43,7 @@ import {
   sockSendall,
   sockSendto,
 } from "../lib/sock_methods.ts";
-import { loopKinds, withLoop } from "./util.ts";
+import { loopKinds, pattern, withLoop } from "./util.ts";
 
 const { BrokenPipeError, CancelledError, ConnectionRefusedError, OSError, RuntimeError } = asyncio;
 const ValueError = asyncio.ValueError;
@@ -85,19 +85,6 @@ async function connectedPair(
   await sockConnect(loop, cli, srv.getsockname() as IPv4Address);
   const [conn] = await accepted;
   return [cli, conn];
-}
-
-/** `n` deterministic pseudo-random bytes (xorshift32 from `seed`). */
-function pattern(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** Reads from `sock` until EOF or `limit` bytes; returns all of it. */

@@ -84,3 +84,16 @@ export async function withLoop<T>(
     else loop.close();
   }
 }
+
+/** `n` deterministic pseudo-random bytes (xorshift32 from `seed`), the same on every runtime. */
+export function pattern(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}

@@ -4,24 +4,13 @@
 // ReadableStream → StreamReader, WritableStream → StreamWriter.
 import { createHash } from "node:crypto";
 import { test } from "./harness.ts";
+import { pattern } from "./util.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-
-function pattern(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
