@@ -1,13 +1,14 @@
 /**
  * This library's echo servers, on whichever runtime runs the file.
  *
- *   deno run -A bench/echo/server_ours.ts PORT [--streams] [--exclusive]
- *   bun bench/echo/server_ours.ts PORT [--streams] [--exclusive]
- *   node build/bench/echo/server_ours.js PORT [--streams] [--exclusive]
+ *   deno run -A bench/echo/server_ours.ts PORT [--streams | --buffered] [--exclusive]
+ *   bun bench/echo/server_ours.ts PORT [--streams | --buffered] [--exclusive]
+ *   node build/bench/echo/server_ours.js PORT [--streams | --buffered] [--exclusive]
  *
  * The protocol API (a `Protocol` whose `dataReceived` writes the data back)
  * or, with --streams, the streams API (`startServer`, `read(65536)`,
- * `write`, `await drain()`), the same programs as server_asyncio.py.
+ * `write`, `await drain()`), the same programs as server_asyncio.py; with
+ * --buffered, a `BufferedProtocol` that receives into one reused buffer.
  * Listens on 127.0.0.1:PORT (0: any free port), prints "LISTENING <port>"
  * and serves until killed. --exclusive runs the loop that blocks in epoll on
  * the main thread (`{ exclusive: true }`) instead of the default one.
@@ -31,6 +32,29 @@ class Echo extends asyncio.Protocol {
   }
 }
 
+/**
+ * The zero-copy form: the kernel writes into one buffer that every
+ * connection shares, since each chunk is written back before the next read.
+ */
+const shared = new Uint8Array(256 * 1024);
+
+class BufferedEcho extends asyncio.BufferedProtocol {
+  transport: asyncio.Transport | null = null;
+
+  override connectionMade(transport: asyncio.BaseTransport): void {
+    this.transport = transport as asyncio.Transport;
+  }
+
+  override getBuffer(_sizeHint: number): Uint8Array {
+    return shared;
+  }
+
+  override bufferUpdated(nbytes: number): void {
+    // write() sends at once and copies only what the kernel did not take.
+    this.transport!.write(shared.subarray(0, nbytes));
+  }
+}
+
 async function echoStream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) {
   try {
     for (;;) {
@@ -48,12 +72,15 @@ async function echoStream(reader: asyncio.StreamReader, writer: asyncio.StreamWr
 const args = process.argv.slice(2);
 const port = Number(args.find((a) => /^\d+$/.test(a)) ?? 0);
 const streams = args.includes("--streams");
+const buffered = args.includes("--buffered");
 const loop = new asyncio.SelectorEventLoop(null, { exclusive: args.includes("--exclusive") });
 asyncio.setEventLoop(loop);
 const server = await loop.runUntilComplete<asyncio.Server>(
   streams
     ? () => asyncio.startServer(echoStream, "127.0.0.1", port, { backlog: 4096 })
-    : loop.createServer(() => new Echo(), "127.0.0.1", port, { backlog: 4096 }),
+    : loop.createServer(() => buffered ? new BufferedEcho() : new Echo(), "127.0.0.1", port, {
+      backlog: 4096,
+    }),
 );
 const exitAfter = args.find((a) => a.startsWith("--exit-after="));
 if (exitAfter) loop.callLater(Number(exitAfter.slice(13)), () => process.exit(0));
