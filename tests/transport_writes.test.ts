@@ -199,3 +199,34 @@ test(
   },
   { timeout: 120 },
 );
+
+test(
+  "large reads kept by the protocol stay intact across many slabs (6 MiB in 96 KiB writes)",
+  async () => {
+    await withLoop(loopKinds[0][1], (loop) =>
+      loop.runUntilComplete(async () => {
+        const [a, b] = socketpair();
+        const [wt] = await loop.createConnection(() => new Writer(), null, null, { sock: a });
+        const [rt, rp] = await loop.createConnection(() => new Collector(loop), null, null, {
+          sock: b,
+        });
+        const sent: Uint8Array[] = [];
+        for (let i = 0; i < 64; i++) {
+          const c = new Uint8Array(96 * 1024);
+          for (let j = 0; j < c.length; j++) c[j] = (i * 131 + j * 7 + (j >> 9)) & 0xff;
+          sent.push(c);
+          wt.write(c);
+          await asyncio.sleep(0);
+        }
+        wt.writeEof();
+        await rp.done;
+        // Reads this large take the large-chunk path, not the small slab's.
+        assert(rp.chunks.some((c) => c.length > 16 * 1024), "no read was over 16 KiB");
+        assertEquals(firstDifference(concat(rp.chunks), concat(sent)), -1);
+        wt.close();
+        rt.close();
+        await asyncio.sleep(0);
+      }));
+  },
+  { timeout: 60 },
+);
