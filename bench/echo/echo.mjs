@@ -1,6 +1,7 @@
 /**
- * The echo benchmark: this library's echo servers (protocol and streams API
- * on Deno, Bun and Node) beside a C epoll server, CPython asyncio, uvloop and
+ * The echo benchmark: this library's echo servers (protocol API with a
+ * `Protocol` and with a zero-copy `BufferedProtocol`, and streams API, on
+ * Deno, Bun and Node) beside a C epoll server, CPython asyncio, uvloop and
  * each runtime's own server, all driven by one C load client. Run by
  * bench/run.mjs; plain Node ESM with no dependencies.
  *
@@ -52,13 +53,15 @@ const CSERVER = path.join(OUT, "echo_server");
 export const SERVERS = [
   { id: "c", label: "C epoll", cmd: (p) => [CSERVER, [String(p)]] },
   ...["deno", "bun", "node"].flatMap((rt) =>
-    ["protocol", "streams"].map((api) => ({
+    ["protocol", "buffered", "streams"].map((api) => ({
       id: `ours-${rt}-${api}`,
       label: `ours ${api}, ${rt[0].toUpperCase()}${rt.slice(1)}`,
       ours: true,
       api,
       runtime: rt,
-      cmd: (p) => ourCommand(rt, p, api === "streams" ? ["--streams"] : []),
+      // A BufferedProtocol connection holds what a Protocol one holds.
+      idle: api !== "buffered",
+      cmd: (p) => ourCommand(rt, p, api === "protocol" ? [] : [`--${api}`]),
     }))
   ),
   {
@@ -406,7 +409,7 @@ export async function runEcho(
     try {
       log(`$ ${shownCommand(s)}`);
       entry.sizes = await measureServer(s, o, pinned, log);
-      if (o.idle > 0) entry.idle = await measureIdle(s, o, pinned, log);
+      if (o.idle > 0 && s.idle !== false) entry.idle = await measureIdle(s, o, pinned, log);
     } catch (e) {
       entry.error = e.message;
       log(`  FAILED: ${e.message}`);
