@@ -27,6 +27,7 @@ import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
+import { running } from "./running.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,
@@ -291,13 +292,19 @@ export class StreamReader {
       this.#paused = false;
       (this.#transport as ReadTransport).resumeReading();
     }
-    const running = getRunningLoop();
-    if (this.#loop === null) this.#loop = running;
-    else if (this.#loop !== running) {
-      // Its future would never be woken by a loop that is not running.
-      throw new RuntimeError(`${this} is bound to a different event loop`);
+    let loop = this.#loop;
+    // When this loop is the only one running, it is the running loop
+    // (what getRunningLoop() would find, at the cost of a task lookup).
+    const loops = running.loops;
+    if (loop === null || loops.length !== 1 || loops[0] !== loop) {
+      const current = getRunningLoop();
+      if (loop === null) this.#loop = loop = current;
+      else if (loop !== current) {
+        // Its future would never be woken by a loop that is not running.
+        throw new RuntimeError(`${this} is bound to a different event loop`);
+      }
     }
-    const waiter = this.#loop.createFuture<void>();
+    const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
     return waiter;
   }
