@@ -407,7 +407,10 @@ export class StreamReader {
   /**
    * Reads up to `n` bytes, as soon as at least one is buffered; an empty
    * array at EOF. `n` negative (the default): reads until EOF. `n` is not
-   * bounded by the limit.
+   * bounded by the limit. A read that takes a whole chunk as the transport
+   * delivered it gets that chunk, not a copy: like a protocol's
+   * `dataReceived` data, it may be a view of a larger buffer (use the view,
+   * not its `.buffer`).
    */
   read(n = -1): Promise<Uint8Array> {
     // Not an async function, so that the common case, a read that waits
