@@ -43,9 +43,15 @@ export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): num
  * ```
  */
 export class ByteBuffer {
-  #buf = new Uint8Array(0);
+  /**
+   * The memory the buffered bytes live in, `[#start, #end)`: `#store`, or a
+   * chunk given to {@link keep} while it is all there is.
+   */
+  #buf: Uint8Array = new Uint8Array(0);
   #start = 0;
   #end = 0;
+  /** The buffer's own memory, which appends write into. */
+  #store: Uint8Array = this.#buf;
 
   /** How many bytes are buffered. */
   get length(): number {
@@ -61,23 +67,44 @@ export class ByteBuffer {
   append(data: Uint8Array): void {
     const n = data.length;
     if (n === 0) return;
-    if (this.#end + n > this.#buf.length) this.#makeRoom(n);
+    if (this.#buf !== this.#store || this.#end + n > this.#buf.length) this.#makeRoom(n);
     this.#buf.set(data, this.#end);
     this.#end += n;
+  }
+
+  /**
+   * Appends `chunk`, which the caller gives away (nobody writes to it any
+   * more): into an empty buffer it goes as it is, not copied, and a
+   * {@link take} of all of it hands it back as it is. A stream that reads
+   * each chunk whole, as an echo does, copies nothing.
+   */
+  keep(chunk: Uint8Array): void {
+    if (this.#end !== this.#start || chunk.length === 0) {
+      this.append(chunk);
+      return;
+    }
+    this.#buf = chunk;
+    this.#start = 0;
+    this.#end = chunk.length;
   }
 
   #makeRoom(n: number): void {
     const len = this.length;
     const need = len + n;
-    if (need <= this.#buf.length && this.#start >= len) {
+    const store = this.#store;
+    if (this.#buf !== store && need <= store.length) {
+      // A kept chunk is never written to: move its rest into the store.
+      store.set(this.view());
+    } else if (need <= store.length && this.#start >= len) {
       // Enough room once the consumed front is dropped, and the move is
       // cheap compared with what was consumed: compact in place.
-      this.#buf.copyWithin(0, this.#start, this.#end);
+      store.copyWithin(0, this.#start, this.#end);
     } else {
-      const grown = new Uint8Array(Math.max(need, this.#buf.length * 2, 256));
+      const grown = new Uint8Array(Math.max(need, store.length * 2, 256));
       grown.set(this.view());
-      this.#buf = grown;
+      this.#store = grown;
     }
+    this.#buf = this.#store;
     this.#start = 0;
     this.#end = len;
   }
@@ -97,10 +124,23 @@ export class ByteBuffer {
     return true;
   }
 
-  /** Removes the first `n` bytes (all, if fewer) and returns a copy of them. */
+  /**
+   * Removes the first `n` bytes (all, if fewer) and returns them: a copy,
+   * or, when they are the rest of a kept chunk, that chunk (or a view of
+   * its rest: the front was taken as copies, so nothing else shares it).
+   */
   take(n: number): Uint8Array {
-    const k = Math.max(0, Math.min(n, this.length));
-    const out = this.#buf.slice(this.#start, this.#start + k);
+    const len = this.length;
+    const k = Math.max(0, Math.min(n, len));
+    const buf = this.#buf;
+    let out: Uint8Array;
+    if (k === len && buf !== this.#store && k > 0) {
+      out = this.#start === 0 && this.#end === buf.length
+        ? buf
+        : buf.subarray(this.#start, this.#end);
+    } else {
+      out = buf.slice(this.#start, this.#start + k);
+    }
     this.drop(k);
     return out;
   }
@@ -115,6 +155,7 @@ export class ByteBuffer {
   clear(): void {
     this.#start = 0;
     this.#end = 0;
-    if (this.#buf.length > KEEP_CAPACITY) this.#buf = new Uint8Array(0);
+    if (this.#store.length > KEEP_CAPACITY) this.#store = new Uint8Array(0);
+    this.#buf = this.#store;
   }
 }

@@ -27,6 +27,7 @@ import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
+import { running } from "./running.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,
@@ -41,6 +42,8 @@ import {
 const DEFAULT_LIMIT = 2 ** 16;
 const NEWLINE = new Uint8Array([0x0a]);
 const EMPTY = new Uint8Array(0);
+/** What a `drain()` that need not wait returns: one settled promise for all. */
+const RESOLVED: Promise<void> = Promise.resolve();
 const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
 
 // ---------------------------------------------------------------- errors
@@ -209,12 +212,26 @@ export class StreamReader {
     return this.#eof && this.#buffer.length === 0;
   }
 
-  /** Adds bytes to the buffer and wakes the waiting read. A string is a `TypeError`. */
+  /** Adds (a copy of) bytes to the buffer and wakes the waiting read. A string is a `TypeError`. */
   feedData(data: Uint8Array): void {
+    this.#feed(data, false);
+  }
+
+  /**
+   * @internal `feedData` of a chunk that is the reader's to keep (a
+   * transport's, see `ProtocolLike.dataReceived`): buffered without a copy,
+   * and a read that takes it whole gets it as it is.
+   */
+  _feedOwned(data: Uint8Array): void {
+    this.#feed(data, true);
+  }
+
+  #feed(data: Uint8Array, owned: boolean): void {
     if (this.#eof) throw new RuntimeError("feed_data after feed_eof");
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
-    this.#buffer.append(bytes);
+    if (owned) this.#buffer.keep(bytes);
+    else this.#buffer.append(bytes);
     this.#wakeUpWaiter();
     if (this.#transport !== null && !this.#paused && this.#buffer.length > 2 * this.#limit) {
       const t = this.#transport as Partial<ReadTransport>;
@@ -246,8 +263,22 @@ export class StreamReader {
     }
   }
 
-  /** Waits until `feedData()`, `feedEof()` or `setException()` is called. */
-  async #waitForData(funcName: string): Promise<void> {
+  /**
+   * Waits until `feedData()`, `feedEof()` or `setException()` is called.
+   * Not an async function: the caller awaits the promise of the waiter's
+   * own `then()`, one microtask from the wake-up instead of the several an
+   * async function and the adoption of a thenable cost.
+   */
+  #waitForData(funcName: string): Promise<void> {
+    return this.#park(funcName).then(this.#woken, this.#wokenByError);
+  }
+
+  /**
+   * Python's `_wait_for_data` up to its `await`: the checks, then the
+   * future the read waits on. Its `finally` (the waiter is gone) is
+   * {@link #woken} and {@link #wokenByError}.
+   */
+  #park(funcName: string): Future<void> {
     // Two waiting reads could not know which of them the next data is for.
     if (this.#waiter !== null) {
       throw new RuntimeError(
@@ -261,19 +292,46 @@ export class StreamReader {
       this.#paused = false;
       (this.#transport as ReadTransport).resumeReading();
     }
-    const running = getRunningLoop();
-    if (this.#loop === null) this.#loop = running;
-    else if (this.#loop !== running) {
-      // Its future would never be woken by a loop that is not running.
-      throw new RuntimeError(`${this} is bound to a different event loop`);
+    let loop = this.#loop;
+    // When this loop is the only one running, it is the running loop
+    // (what getRunningLoop() would find, at the cost of a task lookup).
+    const loops = running.loops;
+    if (loop === null || loops.length !== 1 || loops[0] !== loop) {
+      const current = getRunningLoop();
+      if (loop === null) this.#loop = loop = current;
+      else if (loop !== current) {
+        // Its future would never be woken by a loop that is not running.
+        throw new RuntimeError(`${this} is bound to a different event loop`);
+      }
     }
-    const waiter = this.#loop.createFuture<void>();
+    const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
-    try {
-      await waiter;
-    } finally {
-      this.#waiter = null;
-    }
+    return waiter;
+  }
+
+  // One of each per reader, not a closure per wait.
+  #woken = (): void => {
+    this.#waiter = null;
+  };
+
+  #wokenByError = (e: unknown): never => {
+    this.#waiter = null;
+    throw e;
+  };
+
+  /** How much the read parked in {@link read} takes once woken. */
+  #readSize = 0;
+
+  /** A parked `read(n)` resumes: it takes its bytes right in the wake-up. */
+  #readWoken = (): Uint8Array => {
+    this.#waiter = null;
+    return this.#take(this.#readSize);
+  };
+
+  #take(n: number): Uint8Array {
+    const data = this.#buffer.take(n);
+    this.#maybeResumeTransport();
+    return data;
   }
 
   /**
@@ -343,35 +401,49 @@ export class StreamReader {
     if (matchStart > this.#limit) {
       throw new LimitOverrunError("Separator is found, but chunk is longer than limit", matchStart);
     }
-    const chunk = buf.take(matchEnd);
-    this.#maybeResumeTransport();
-    return chunk;
+    return this.#take(matchEnd);
   }
 
   /**
    * Reads up to `n` bytes, as soon as at least one is buffered; an empty
    * array at EOF. `n` negative (the default): reads until EOF. `n` is not
-   * bounded by the limit.
+   * bounded by the limit. A read that takes a whole chunk as the transport
+   * delivered it gets that chunk, not a copy: like a protocol's
+   * `dataReceived` data, it may be a view of a larger buffer (use the view,
+   * not its `.buffer`).
    */
-  async read(n = -1): Promise<Uint8Array> {
-    checkCount(n);
-    if (this.#exception !== null) throw this.#exception;
-    if (n === 0) return EMPTY;
-    if (n < 0) {
-      // Limit-sized reads, so the transport is resumed between them instead
-      // of the buffer growing without bound.
-      const blocks: Uint8Array[] = [];
-      for (;;) {
-        const block = await this.read(this.#limit);
-        if (block.length === 0) break;
-        blocks.push(block);
+  read(n = -1): Promise<Uint8Array> {
+    // Not an async function, so that the common case, a read that waits
+    // for the next chunk, costs one promise (the waiter's `then()`), and its
+    // caller resumes one microtask after the wake-up. Errors still come as
+    // a rejected promise, never thrown.
+    try {
+      checkCount(n);
+      if (this.#exception !== null) throw this.#exception;
+      if (n === 0) return Promise.resolve(EMPTY);
+      if (n < 0) return this.#readAll();
+      if (this.#buffer.length === 0 && !this.#eof) {
+        const waiter = this.#park("read");
+        this.#readSize = n;
+        return waiter.then(this.#readWoken, this.#wokenByError);
       }
-      return blocks.length ? concat(blocks) : EMPTY;
+      return Promise.resolve(this.#take(n));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    if (this.#buffer.length === 0 && !this.#eof) await this.#waitForData("read");
-    const data = this.#buffer.take(n);
-    this.#maybeResumeTransport();
-    return data;
+  }
+
+  /** `read(-1)`: until EOF. */
+  async #readAll(): Promise<Uint8Array> {
+    // Limit-sized reads, so the transport is resumed between them instead
+    // of the buffer growing without bound.
+    const blocks: Uint8Array[] = [];
+    for (;;) {
+      const block = await this.read(this.#limit);
+      if (block.length === 0) break;
+      blocks.push(block);
+    }
+    return blocks.length ? concat(blocks) : EMPTY;
   }
 
   /**
@@ -387,9 +459,7 @@ export class StreamReader {
       if (this.#eof) throw new IncompleteReadError(this.#buffer.take(this.#buffer.length), n);
       await this.#waitForData("readexactly");
     }
-    const data = this.#buffer.take(n);
-    this.#maybeResumeTransport();
-    return data;
+    return this.#take(n);
   }
 
   /** `for await (const line of reader)`: the lines until EOF, as `readLine()` gives them. */
@@ -422,6 +492,9 @@ export class StreamReader {
     return `<${info.join(" ")}>`;
   }
 }
+
+/** The reader's own `feedData`, to tell whether a subclass replaced it. */
+const FEED_DATA = StreamReader.prototype.feedData;
 
 // ---------------------------------------------------------------- protocols
 
@@ -481,9 +554,15 @@ export class FlowControlMixin extends Protocol {
    * @internal What `StreamWriter.drain()` waits on: nothing unless paused;
    * `ConnectionResetError` once the connection is lost.
    */
-  async _drainHelper(): Promise<void> {
-    if (this._connectionLost) throw new ConnectionResetError("Connection lost");
-    if (!this._paused) return;
+  _drainHelper(): Promise<void> {
+    // Not async: the common case (not paused) returns a settled promise
+    // without an async function's frame and promise.
+    if (this._connectionLost) return Promise.reject(new ConnectionResetError("Connection lost"));
+    if (!this._paused) return RESOLVED;
+    return this.#waitResumed();
+  }
+
+  async #waitResumed(): Promise<void> {
     const waiter = this._loop.createFuture<void>();
     this.#drainWaiters.add(waiter);
     try {
@@ -638,7 +717,12 @@ export class StreamReaderProtocol extends FlowControlMixin {
 
   /** Feeds the reader. */
   override dataReceived(data: Uint8Array): void {
-    this.#reader?.feedData(data);
+    const reader = this.#reader;
+    if (reader === null) return;
+    // The transport's chunk is the protocol's to keep: the reader need not
+    // copy it, unless a subclass changed what feedData does.
+    if (reader.feedData === FEED_DATA) reader._feedOwned(data);
+    else reader.feedData(data);
   }
 
   /** Feeds EOF to the reader and keeps the transport open for writing (not over SSL). */
@@ -758,16 +842,26 @@ export class StreamWriter<T extends WriteTransport = Transport> {
    * the reader's exception if it has one, and `ConnectionResetError` once
    * the connection is lost.
    */
-  async drain(): Promise<void> {
-    if (this.#reader !== null) {
-      const exc = this.#reader.exception();
-      if (exc !== null) throw exc;
+  drain(): Promise<void> {
+    // Not an async function: when nothing is to wait for, the caller gets
+    // the protocol's settled promise and resumes one microtask later.
+    try {
+      if (this.#reader !== null) {
+        const exc = this.#reader.exception();
+        if (exc !== null) throw exc;
+      }
+      if (this.#transport.isClosing()) return this.#drainClosing();
+      const p = this.#protocol._drainHelper();
+      return p instanceof Promise ? p : Promise.resolve(p);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    if (this.#transport.isClosing()) {
-      // Let connectionLost() run, so a write-and-drain loop on a closed
-      // connection sees its error instead of spinning.
-      await sleep(0);
-    }
+  }
+
+  async #drainClosing(): Promise<void> {
+    // Let connectionLost() run, so a write-and-drain loop on a closed
+    // connection sees its error instead of spinning.
+    await sleep(0);
     await this.#protocol._drainHelper();
   }
 
