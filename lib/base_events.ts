@@ -25,6 +25,7 @@ import {
   type ExceptionContext,
   type ExceptionHandler,
   Handle,
+  type ReadyItem,
   type TaskFactory,
   type TaskOptions,
   TimerHandle,
@@ -164,7 +165,7 @@ function heapify(heap: TimerHandle[]): void {
  */
 export abstract class BaseEventLoop extends AbstractEventLoop {
   /** @internal Callbacks ready to run, FIFO. */
-  _ready: RingQueue<Handle> = new RingQueue<Handle>(1024);
+  _ready: RingQueue<ReadyItem> = new RingQueue<ReadyItem>(1024);
   /** @internal How many of `_ready` belong to the batch being run (the rest came later). */
   #batchLeft = 0;
   /** @internal The timer heap, ordered by (when, seq). */
@@ -180,7 +181,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
   /** @internal The handle whose callback is running. */
-  _currentHandle: Handle | null = null;
+  _currentHandle: ReadyItem | null = null;
   /**
    * @internal True while the loop waits for I/O off the main thread; then a
    * callback scheduled from a host callback must wake it.
@@ -355,7 +356,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     return false;
   }
 
-  #runTimed(h: Handle): void {
+  #runTimed(h: ReadyItem): void {
     const t0 = this.time();
     h._run();
     const dt = this.time() - t0;

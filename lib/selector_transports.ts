@@ -12,7 +12,9 @@ import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./pro
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import type { Socket } from "./socket.ts";
+import { closeSocketFd, fdAddress, type Socket, wrapSocketFd } from "./socket.ts";
+import { type Context, currentContext } from "./contextvars.ts";
+import { running } from "./running.ts";
 
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
@@ -79,6 +81,13 @@ function otherExtra(extra: Record<string, unknown> | null): Record<string, unkno
   return rest;
 }
 
+/** Bits of a transport's `#flags`: its booleans share one field (idle connections are many). */
+const CLOSING = 1, EOF = 2, PAUSED = 4, BUFFERED = 8;
+/** `#sock` is the listening socket (the accepted one is made on first use from `#fd`). */
+const LAZY_SOCK = 16;
+/** The fd of a lazy socket was closed. */
+const FD_CLOSED = 32;
+
 function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
   return typeof (p as BufferedProtocolLike).getBuffer === "function";
 }
@@ -95,27 +104,48 @@ function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
 export class SelectorSocketTransport extends FlowControlTransport {
   /** @internal */
   declare _loop: BaseSelectorEventLoop;
+  /**
+   * @internal Set when the loop stops running this transport as its fd's
+   * reader (`removeReader`); reading resumes through a Handle after that.
+   */
+  _cancelled = false;
+  /** @internal The reader is no Handle: these are the ready queue's defaults (see `ReadyItem`). */
+  declare readonly _wakes: boolean;
+  /** @internal */
+  declare readonly _wakeOwner: object | null;
+  /** @internal */
+  declare readonly _sourceTraceback: string | null;
+  /** @internal `loop.sendfile` may call sendfile(2) on this transport's socket. */
+  declare readonly _sendfileCompatible: "native";
+  /** The socket; with LAZY_SOCK, the listening socket it was accepted from (see {@link #socket}). */
   #sock: Socket;
   #fd: number;
   #protocol: BaseProtocolLike;
-  #buffered: boolean;
+  /** CLOSING, EOF, PAUSED, BUFFERED, LAZY_SOCK, FD_CLOSED. */
+  #flags = 0;
   #server: TransportOwner | null;
-  /** Bytes the kernel has not taken yet, oldest first. */
-  #pending: Uint8Array[] = [];
+  /** Bytes the kernel has not taken yet, oldest first (made by the first write that has to wait). */
+  #pending: Uint8Array[] | null = null;
   #pendingSize = 0;
-  /** The addresses, looked up on first use (undefined: not yet). */
+  /**
+   * The addresses, looked up on first use (undefined: not yet). While
+   * `#peerPort` is not -1, `#peername` holds the host of the peer's
+   * `[host, port]`, which is made when first asked for.
+   */
   #sockname: unknown = undefined;
   #peername: unknown = undefined;
-  #closing = false;
+  #peerPort = -1;
   #connLost = 0;
-  #eof = false;
-  #paused = false;
+  /** The context reads run in (Python copies it for the reader's Handle). */
+  #ctx: Context | null = null;
   /** A `loop.sendfile` in progress: its buffer-empty waiter and who to tell if the transport closes. */
   #sendfile: { empty: Future<void>; onLost: (exc: Error) => void } | null = null;
-  /** @internal `loop.sendfile` may call sendfile(2) on this transport's socket. */
-  readonly _sendfileCompatible = "native";
 
-  /** @internal Made by the loop's connection methods. */
+  /**
+   * @internal Made by the loop's connection methods. With `acceptedFd`, the
+   * transport is for that fd, just accepted from listening socket `sock`,
+   * and makes its `Socket` only if asked for one.
+   */
   constructor(
     loop: BaseSelectorEventLoop,
     sock: Socket,
@@ -123,20 +153,35 @@ export class SelectorSocketTransport extends FlowControlTransport {
     waiter: Future<void> | null,
     extra: Record<string, unknown> | null,
     server: TransportOwner | null,
+    acceptedFd?: number,
   ) {
     // "socket", "sockname" and "peername" live in fields; other keys go to the Map.
     super(otherExtra(extra), loop);
     this.#sock = sock;
-    this.#fd = sock.fileno();
+    if (acceptedFd === undefined) {
+      this.#fd = sock.fileno();
+    } else {
+      this.#fd = acceptedFd;
+      this.#flags = LAZY_SOCK;
+    }
     this.#protocol = protocol;
-    this.#buffered = isBuffered(protocol);
+    if (isBuffered(protocol)) this.#flags |= BUFFERED;
     this.#server = server;
     // An accepted socket's peer address came with accept(); a connected one
     // asks now, as getpeername fails once the peer is gone. "sockname" is
     // looked up when first asked for (or just before the socket closes).
     const peer = (extra as { peername?: unknown } | null)?.peername;
-    if (peer !== undefined) this.#peername = peer;
-    else this.#lookUpName("peername");
+    if (peer !== undefined) {
+      if (Array.isArray(peer) && peer.length === 2 && typeof peer[1] === "number") {
+        // Kept unpacked: the array is made if someone asks for it.
+        this.#peername = peer[0];
+        this.#peerPort = peer[1];
+      } else {
+        this.#peername = peer;
+      }
+    } else {
+      this.#lookUpName("peername");
+    }
     // Python sets TCP_NODELAY on every TCP transport (since 3.6).
     if (
       (sock.family === C.AF_INET || sock.family === C.AF_INET6) &&
@@ -146,7 +191,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     }
     loop.callSoon(() => this.#protocol.connectionMade(this));
     loop.callSoon(() => {
-      if (!this.#closing && !this.#paused) loop.addReader(this.#fd, this.#readReady);
+      if (!this.#closing && !this.#paused) this.#addReader();
     });
     if (waiter !== null) {
       loop.callSoon(() => {
@@ -156,13 +201,100 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (server !== null) (server as { _attach?: () => void })._attach?.();
   }
 
+  // -- state bits ----------------------------------------------------------
+
+  get #closing(): boolean {
+    return (this.#flags & CLOSING) !== 0;
+  }
+
+  set #closing(on: boolean) {
+    this.#flags = on ? this.#flags | CLOSING : this.#flags & ~CLOSING;
+  }
+
+  get #eof(): boolean {
+    return (this.#flags & EOF) !== 0;
+  }
+
+  set #eof(on: boolean) {
+    this.#flags = on ? this.#flags | EOF : this.#flags & ~EOF;
+  }
+
+  get #paused(): boolean {
+    return (this.#flags & PAUSED) !== 0;
+  }
+
+  set #paused(on: boolean) {
+    this.#flags = on ? this.#flags | PAUSED : this.#flags & ~PAUSED;
+  }
+
+  /**
+   * The transport's socket: for an accepted connection it is made on first
+   * use (most never need it), non-blocking as the server made it, and
+   * already closed if the transport closed its fd.
+   */
+  get #socket(): Socket {
+    if (!(this.#flags & LAZY_SOCK)) return this.#sock;
+    const listener = this.#sock;
+    const sock = wrapSocketFd(this.#fd, listener.family, listener.type, listener.proto, 0);
+    if (this.#flags & FD_CLOSED) sock.detach();
+    this.#sock = sock;
+    this.#flags &= ~(LAZY_SOCK | FD_CLOSED);
+    return sock;
+  }
+
+  /** Whether the socket's fd is still open. */
+  #fdOpen(): boolean {
+    return this.#flags & LAZY_SOCK ? !(this.#flags & FD_CLOSED) : this.#sock.fileno() >= 0;
+  }
+
+  #closeSocket(): void {
+    if (!(this.#flags & LAZY_SOCK)) {
+      this.#sock.close();
+    } else if (!(this.#flags & FD_CLOSED)) {
+      this.#flags |= FD_CLOSED;
+      closeSocketFd(this.#fd);
+    }
+  }
+
   // -- reading -----------------------------------------------------------
 
-  #readReady = (): void => {
+  /**
+   * Watches the fd for reading. The first time, the loop runs the transport
+   * itself (`_run`) when the fd is readable: no Handle or closure per
+   * connection. Once that was removed (`pauseReading`, say), a Handle, as
+   * `addReader` makes, so that a read already queued stays skipped.
+   */
+  #addReader(): void {
+    if (this._cancelled) {
+      this._loop.addReader(this.#fd, () => this.#readReady());
+    } else {
+      this.#ctx = currentContext().copy();
+      this._loop._addSelfReader(this.#fd, this);
+    }
+  }
+
+  /** @internal The fd is readable: reads, in the context a Handle would have. */
+  _run(): void {
+    const prev = running.context;
+    running.context = this.#ctx;
+    try {
+      this.#readReady();
+    } catch (exc) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this}._readReady()`,
+        exception: exc,
+        handle: this,
+      });
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  #readReady(): void {
     if (this.#connLost) return;
-    if (this.#buffered) this.#readBuffered();
+    if (this.#flags & BUFFERED) this.#readBuffered();
     else this.#readData();
-  };
+  }
 
   #readData(): void {
     const n = sys().recv(this.#fd, readBuf, 0);
@@ -241,7 +373,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
-    this._loop.addReader(this.#fd, this.#readReady);
+    this.#addReader();
   }
 
   // -- writing -----------------------------------------------------------
@@ -268,7 +400,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this._loop.addWriter(this.#fd, this.#onWritable ??= () => this.#writeReady());
     }
     // A copy: the caller may reuse its buffer once write() returns.
-    this.#pending.push(data.slice());
+    (this.#pending ??= []).push(data.slice());
     this.#pendingSize += data.length;
     this._maybePauseProtocol();
   }
@@ -280,7 +412,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#connLost) return;
     // Everything queued leaves in one gathered write (writev), then the
     // chunks it took are dropped and a partly sent one is cut.
-    const pending = this.#pending;
+    const pending = this.#pending!;
     const count = pending.length < IOV_MAX ? pending.length : IOV_MAX;
     let n: number;
     if (count === 1) n = sys().send(this.#fd, pending[0], 0);
@@ -429,11 +561,15 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override getExtraInfo(name: string, defaultValue: unknown = null): unknown {
     switch (name) {
       case "socket":
-        return this.#sock;
+        return this.#socket;
       case "sockname":
         this.#lookUpName(name);
         return this.#sockname ?? null;
       case "peername":
+        if (this.#peerPort !== -1) {
+          this.#peername = [this.#peername, this.#peerPort];
+          this.#peerPort = -1;
+        }
         this.#lookUpName(name);
         return this.#peername ?? null;
     }
@@ -443,9 +579,13 @@ export class SelectorSocketTransport extends FlowControlTransport {
   #lookUpName(name: "sockname" | "peername"): void {
     if (name === "sockname" ? this.#sockname !== undefined : this.#peername !== undefined) return;
     let value: unknown = null;
-    if (this.#sock.fileno() >= 0) {
+    if (this.#fdOpen()) {
       try {
-        value = name === "sockname" ? this.#sock.getsockname() : this.#sock.getpeername();
+        value = this.#flags & LAZY_SOCK
+          ? fdAddress(this.#fd, name === "peername")
+          : name === "sockname"
+          ? this.#sock.getsockname()
+          : this.#sock.getpeername();
       } catch {
         // As Python: null when the socket cannot say.
       }
@@ -463,7 +603,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       // The addresses stay readable after the close, as Python's are.
       this.#lookUpName("sockname");
       this.#lookUpName("peername");
-      this.#sock.close();
+      this.#closeSocket();
       const server = this.#server;
       this.#server = null;
       server?._detach(this);
@@ -473,7 +613,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Replaces the protocol. */
   override setProtocol(protocol: BaseProtocolLike): void {
     this.#protocol = protocol;
-    this.#buffered = isBuffered(protocol);
+    this.#flags = isBuffered(protocol) ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
   }
 
   /** The protocol. */
@@ -487,3 +627,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
     return `<_SelectorSocketTransport ${state}>`;
   }
 }
+
+const proto = SelectorSocketTransport.prototype as unknown as Record<string, unknown>;
+proto._wakes = false;
+proto._wakeOwner = null;
+proto._sourceTraceback = null;
+proto._sendfileCompatible = "native";
