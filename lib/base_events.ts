@@ -468,7 +468,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** @internal Queues a handle made elsewhere (futures' done callbacks, I/O). */
-  _addHandle(h: Handle): void {
+  _addHandle(h: ReadyItem): void {
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
   }

@@ -87,6 +87,22 @@ const CLOSING = 1, EOF = 2, PAUSED = 4, BUFFERED = 8;
 const LAZY_SOCK = 16;
 /** The fd of a lazy socket was closed. */
 const FD_CLOSED = 32;
+/** The first run (connectionMade, then watching the fd) is done. */
+const STARTED = 64;
+/** `#connLost` is bits 7-9 of `#flags` (it counts up to 7: only 0, and 5 or more, matter). */
+const CONN_LOST_SHIFT = 7, CONN_LOST_MASK = 7 << CONN_LOST_SHIFT;
+/** `#peerPort` is bits 11-26 of `#flags` when this bit is set (-1 otherwise). */
+const HAS_PORT = 1 << 10, PORT_SHIFT = 11;
+
+/** A transport's state that few connections need, in one object made on first use. */
+interface Rare {
+  /** The socket's own address, looked up on first use (undefined: not yet). */
+  sockname: unknown;
+  /** A `loop.sendfile` in progress: its buffer-empty waiter and who to tell if the transport closes. */
+  sendfile: { empty: Future<void>; onLost: (exc: Error) => void } | null;
+  /** The writer callback, made the first time a write has to wait. */
+  onWritable: (() => void) | null;
+}
 
 function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
   return typeof (p as BufferedProtocolLike).getBuffer === "function";
@@ -128,23 +144,21 @@ export class SelectorSocketTransport extends FlowControlTransport {
   #pending: Uint8Array[] | null = null;
   #pendingSize = 0;
   /**
-   * The addresses, looked up on first use (undefined: not yet). While
-   * `#peerPort` is not -1, `#peername` holds the host of the peer's
-   * `[host, port]`, which is made when first asked for.
+   * The peer's address, looked up on first use (undefined: not yet). While
+   * `#peerPort` is not -1, it holds the host of the peer's `[host, port]`,
+   * which is made when first asked for.
    */
-  #sockname: unknown = undefined;
   #peername: unknown = undefined;
-  #peerPort = -1;
-  #connLost = 0;
   /** The context reads run in (Python copies it for the reader's Handle). */
   #ctx: Context | null = null;
-  /** A `loop.sendfile` in progress: its buffer-empty waiter and who to tell if the transport closes. */
-  #sendfile: { empty: Future<void>; onLost: (exc: Error) => void } | null = null;
+  /** What few connections need (see {@link Rare}), made on first use. */
+  #rare: Rare | null = null;
 
   /**
    * @internal Made by the loop's connection methods. With `acceptedFd`, the
-   * transport is for that fd, just accepted from listening socket `sock`,
-   * and makes its `Socket` only if asked for one.
+   * transport is for that fd, just accepted from listening socket `sock`
+   * with peer address `acceptedPeer`, and makes its `Socket` only if asked
+   * for one.
    */
   constructor(
     loop: BaseSelectorEventLoop,
@@ -154,6 +168,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     extra: Record<string, unknown> | null,
     server: TransportOwner | null,
     acceptedFd?: number,
+    acceptedPeer?: unknown,
   ) {
     // "socket", "sockname" and "peername" live in fields; other keys go to the Map.
     super(otherExtra(extra), loop);
@@ -170,9 +185,14 @@ export class SelectorSocketTransport extends FlowControlTransport {
     // An accepted socket's peer address came with accept(); a connected one
     // asks now, as getpeername fails once the peer is gone. "sockname" is
     // looked up when first asked for (or just before the socket closes).
-    const peer = (extra as { peername?: unknown } | null)?.peername;
+    const peer = acceptedFd !== undefined
+      ? acceptedPeer
+      : (extra as { peername?: unknown } | null)?.peername;
     if (peer !== undefined) {
-      if (Array.isArray(peer) && peer.length === 2 && typeof peer[1] === "number") {
+      if (
+        Array.isArray(peer) && peer.length === 2 && Number.isInteger(peer[1]) &&
+        peer[1] >= 0 && peer[1] <= 0xffff
+      ) {
         // Kept unpacked: the array is made if someone asks for it.
         this.#peername = peer[0];
         this.#peerPort = peer[1];
@@ -189,10 +209,21 @@ export class SelectorSocketTransport extends FlowControlTransport {
     ) {
       sys().setsockopt(this.#fd, C.IPPROTO_TCP, C.TCP_NODELAY, ONE);
     }
-    loop.callSoon(() => this.#protocol.connectionMade(this));
-    loop.callSoon(() => {
-      if (!this.#closing && !this.#paused) this.#addReader();
-    });
+    if (loop.getDebug() || loop.isClosed()) {
+      // The two Handles Python schedules (with their debug tracebacks; a
+      // closed loop refuses them).
+      this.#flags |= STARTED;
+      loop.callSoon(() => this.#protocol.connectionMade(this));
+      loop.callSoon(() => {
+        if (!this.#closing && !this.#paused) this.#addReader(null);
+      });
+    } else {
+      // The same two steps as one entry of the ready queue, the transport
+      // itself (see #start), in place of two Handles and their closures:
+      // they are queued back to back, so nothing can run between them.
+      this.#ctx = currentContext().copy();
+      loop._addHandle(this);
+    }
     if (waiter !== null) {
       loop.callSoon(() => {
         if (!waiter.cancelled()) waiter.setResult(undefined);
@@ -217,6 +248,53 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   set #eof(on: boolean) {
     this.#flags = on ? this.#flags | EOF : this.#flags & ~EOF;
+  }
+
+  /** How many writes came after the connection was lost (0: not lost), up to 7. */
+  get #connLost(): number {
+    return (this.#flags & CONN_LOST_MASK) >> CONN_LOST_SHIFT;
+  }
+
+  set #connLost(n: number) {
+    this.#flags = (this.#flags & ~CONN_LOST_MASK) | ((n > 7 ? 7 : n) << CONN_LOST_SHIFT);
+  }
+
+  /** The port of the peer's address while kept apart from its host (see `#peername`), else -1. */
+  get #peerPort(): number {
+    return this.#flags & HAS_PORT ? this.#flags >>> PORT_SHIFT : -1;
+  }
+
+  set #peerPort(port: number) {
+    const flags = this.#flags & (HAS_PORT - 1);
+    this.#flags = port === -1 ? flags : flags | HAS_PORT | (port << PORT_SHIFT);
+  }
+
+  get #sockname(): unknown {
+    return this.#rare === null ? undefined : this.#rare.sockname;
+  }
+
+  set #sockname(value: unknown) {
+    this.#makeRare().sockname = value;
+  }
+
+  get #sendfile(): Rare["sendfile"] {
+    return this.#rare === null ? null : this.#rare.sendfile;
+  }
+
+  set #sendfile(value: Rare["sendfile"]) {
+    this.#makeRare().sendfile = value;
+  }
+
+  get #onWritable(): (() => void) | null {
+    return this.#rare === null ? null : this.#rare.onWritable;
+  }
+
+  set #onWritable(value: (() => void) | null) {
+    this.#makeRare().onWritable = value;
+  }
+
+  #makeRare(): Rare {
+    return this.#rare ??= { sockname: undefined, sendfile: null, onWritable: null };
   }
 
   get #paused(): boolean {
@@ -264,27 +342,69 @@ export class SelectorSocketTransport extends FlowControlTransport {
    * connection. Once that was removed (`pauseReading`, say), a Handle, as
    * `addReader` makes, so that a read already queued stays skipped.
    */
-  #addReader(): void {
+  #addReader(ctx: Context | null): void {
     if (this._cancelled) {
       this._loop.addReader(this.#fd, () => this.#readReady());
     } else {
-      this.#ctx = currentContext().copy();
+      this.#ctx = ctx ?? currentContext().copy();
       this._loop._addSelfReader(this.#fd, this);
     }
   }
 
-  /** @internal The fd is readable: reads, in the context a Handle would have. */
+  /**
+   * The first run (queued by the constructor): what Python's two Handles
+   * do, `connectionMade`, then watching the fd, each in its own copy of
+   * the constructor's context (`#ctx`) and with errors reported as a
+   * Handle reports them.
+   */
+  #start(): void {
+    this.#flags |= STARTED;
+    const ctx = this.#ctx!;
+    running.context = ctx.copy();
+    try {
+      this.#protocol.connectionMade(this);
+    } catch (exc) {
+      this.#callbackFailed(exc, "<lambda>()");
+    }
+    // The second Handle's context would be a copy of `ctx`, which nothing
+    // else can see or change: `ctx` itself serves.
+    running.context = ctx;
+    try {
+      if (!this.#closing && !this.#paused) this.#addReader(ctx);
+    } catch (exc) {
+      this.#callbackFailed(exc, "<lambda>()");
+    }
+  }
+
+  /** Reports an error thrown by a step the loop ran, as a Handle does. */
+  #callbackFailed(exc: unknown, callback: string): void {
+    this._loop.callExceptionHandler({
+      message: `Exception in callback ${callback}`,
+      exception: exc,
+      handle: this,
+    });
+  }
+
+  /**
+   * @internal Run by the loop: the first time, the start (see the
+   * constructor); after that, the fd is readable: reads, in the context a
+   * reader Handle would have.
+   */
   _run(): void {
     const prev = running.context;
+    if (!(this.#flags & STARTED)) {
+      try {
+        this.#start();
+      } finally {
+        running.context = prev;
+      }
+      return;
+    }
     running.context = this.#ctx;
     try {
       this.#readReady();
     } catch (exc) {
-      this._loop.callExceptionHandler({
-        message: `Exception in callback ${this}._readReady()`,
-        exception: exc,
-        handle: this,
-      });
+      this.#callbackFailed(exc, "#readReady()");
     } finally {
       running.context = prev;
     }
@@ -373,7 +493,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
-    this.#addReader();
+    this.#addReader(null);
   }
 
   // -- writing -----------------------------------------------------------
@@ -404,9 +524,6 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this.#pendingSize += data.length;
     this._maybePauseProtocol();
   }
-
-  /** The writer callback, made the first time a write has to wait (idle connections have none). */
-  #onWritable: (() => void) | null = null;
 
   #writeReady(): void {
     if (this.#connLost) return;

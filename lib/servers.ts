@@ -136,7 +136,7 @@ export class Server {
       });
       return;
     }
-    new SelectorSocketTransport(this.#loop, listener, protocol, null, { peername: addr }, this, fd);
+    new SelectorSocketTransport(this.#loop, listener, protocol, null, null, this, fd, addr);
   }
 
   /** @internal A transport of this server opened. */

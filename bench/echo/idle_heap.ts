@@ -74,6 +74,13 @@ const args = process.argv.slice(2);
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 5000);
 const rounds = Number(args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 3);
 const buffered = args.includes("--buffered");
+/** --snapshots (Node): heap snapshots before and after, to diff by type. */
+const snapshots = args.includes("--snapshots");
+
+async function writeSnapshot(file: string): Promise<void> {
+  const v8 = await import("node:v8");
+  v8.writeHeapSnapshot(file);
+}
 const loop = new asyncio.SelectorEventLoop();
 asyncio.setEventLoop(loop);
 
@@ -129,9 +136,11 @@ async function main(): Promise<void> {
   const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
   for (let r = 0; r < rounds; r++) {
     const before = memory();
+    if (snapshots) await writeSnapshot(`idle-${r}-before.heapsnapshot`);
     const stop = await wrap(idleClient(port, n));
     await asyncio.sleep(0.5);
     const after = memory();
+    if (snapshots) await writeSnapshot(`idle-${r}-after.heapsnapshot`);
     await wrap(stop());
     await asyncio.sleep(0.3);
     console.log(
