@@ -221,7 +221,11 @@ function pollLikeEvents(revents: number, inBit: number, outBit: number, wanted: 
  * a server with many connections. It iterates in fd order.
  */
 class FdMap<V> implements ReadonlyMap<number, V> {
-  #slots: (V | undefined)[] = [];
+  /**
+   * @internal The values by fd. A plain field, so that deep equality (and
+   * printing) sees the contents, as they see a Map's.
+   */
+  _slots: (V | undefined)[] = [];
   #size = 0;
 
   /** How many fds have a value. */
@@ -231,17 +235,17 @@ class FdMap<V> implements ReadonlyMap<number, V> {
 
   /** The value of `fd`, if any. */
   get(fd: number): V | undefined {
-    return this.#slots[fd];
+    return this._slots[fd];
   }
 
   /** Whether `fd` has a value. */
   has(fd: number): boolean {
-    return this.#slots[fd] !== undefined;
+    return this._slots[fd] !== undefined;
   }
 
   /** Sets the value of `fd` (never undefined). */
   set(fd: number, value: V): this {
-    const slots = this.#slots;
+    const slots = this._slots;
     if (slots[fd] === undefined) this.#size++;
     slots[fd] = value;
     return this;
@@ -249,7 +253,7 @@ class FdMap<V> implements ReadonlyMap<number, V> {
 
   /** Removes `fd`; whether it had a value. */
   delete(fd: number): boolean {
-    const slots = this.#slots;
+    const slots = this._slots;
     if (slots[fd] === undefined) return false;
     slots[fd] = undefined;
     this.#size--;
@@ -263,13 +267,13 @@ class FdMap<V> implements ReadonlyMap<number, V> {
 
   /** Removes every fd. */
   clear(): void {
-    this.#slots = [];
+    this._slots = [];
     this.#size = 0;
   }
 
   /** `[fd, value]` pairs, in fd order. */
   *entries(): MapIterator<[number, V]> {
-    const slots = this.#slots;
+    const slots = this._slots;
     for (let fd = 0; fd < slots.length; fd++) {
       const v = slots[fd];
       if (v !== undefined) yield [fd, v];
