@@ -91,6 +91,8 @@ const FD_CLOSED = 32;
 const STARTED = 64;
 /** `#connLost` is bits 7-9 of `#flags` (it counts up to 7: only 0, and 5 or more, matter). */
 const CONN_LOST_SHIFT = 7, CONN_LOST_MASK = 7 << CONN_LOST_SHIFT;
+/** A `loop.sendfile` is in progress (`#sendfile` is set). */
+const SENDFILE = 1 << 27;
 /** `#peerPort` is bits 11-26 of `#flags` when this bit is set (-1 otherwise). */
 const HAS_PORT = 1 << 10, PORT_SHIFT = 11;
 
@@ -261,11 +263,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   /** The port of the peer's address while kept apart from its host (see `#peername`), else -1. */
   get #peerPort(): number {
-    return this.#flags & HAS_PORT ? this.#flags >>> PORT_SHIFT : -1;
+    return this.#flags & HAS_PORT ? (this.#flags >>> PORT_SHIFT) & 0xffff : -1;
   }
 
   set #peerPort(port: number) {
-    const flags = this.#flags & (HAS_PORT - 1);
+    const flags = this.#flags & ~(HAS_PORT | (0xffff << PORT_SHIFT));
     this.#flags = port === -1 ? flags : flags | HAS_PORT | (port << PORT_SHIFT);
   }
 
@@ -283,6 +285,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   set #sendfile(value: Rare["sendfile"]) {
     this.#makeRare().sendfile = value;
+    this.#flags = value === null ? this.#flags & ~SENDFILE : this.#flags | SENDFILE;
   }
 
   get #onWritable(): (() => void) | null {
@@ -411,7 +414,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   }
 
   #readReady(): void {
-    if (this.#connLost) return;
+    if (this.#flags & CONN_LOST_MASK) return;
     if (this.#flags & BUFFERED) this.#readBuffered();
     else this.#readData();
   }
@@ -501,14 +504,20 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Writes `data`: sent now if the kernel takes it, buffered otherwise. */
   override write(data: Uint8Array): void {
     data = toBytes(data);
-    if (this.#sendfile !== null) throw new RuntimeError("unable to write; sendfile is in progress");
-    if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
-    if (data.length === 0) return;
-    if (this.#connLost) {
-      if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
-      this.#connLost++;
-      return;
+    // One test of the flags clears the common case of the four below.
+    if (this.#flags & (SENDFILE | EOF | CONN_LOST_MASK)) {
+      if (this.#sendfile !== null) {
+        throw new RuntimeError("unable to write; sendfile is in progress");
+      }
+      if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
+      if (data.length === 0) return;
+      if (this.#connLost) {
+        if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
+        this.#connLost++;
+        return;
+      }
     }
+    if (data.length === 0) return;
     if (this.#pendingSize === 0) {
       const n = sys().send(this.#fd, data, 0);
       if (n === data.length) return;
