@@ -16,7 +16,9 @@
  * stdin is closed and it exits. Prints the live JS heap (`heapUsed` after
  * the GC) and the RSS per connection, the difference divided by N. Heap is
  * the number to track: RSS also depends on when the GC last ran and how
- * the engine sizes its heap (repeat when in doubt).
+ * the engine sizes its heap (repeat when in doubt). On Node, --snapshots
+ * also writes idle-R-before/after.heapsnapshot to the current directory,
+ * to compare object counts and sizes by type.
  *
  * @module
  */
