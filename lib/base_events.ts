@@ -25,6 +25,7 @@ import {
   type ExceptionContext,
   type ExceptionHandler,
   Handle,
+  type ReadyItem,
   type TaskFactory,
   type TaskOptions,
   TimerHandle,
@@ -167,7 +168,7 @@ function heapify(heap: TimerHandle[]): void {
  */
 export abstract class BaseEventLoop extends AbstractEventLoop {
   /** @internal Callbacks ready to run, FIFO. */
-  _ready: RingQueue<Handle> = new RingQueue<Handle>(1024);
+  _ready: RingQueue<ReadyItem> = new RingQueue<ReadyItem>(1024);
   /** @internal How many of `_ready` belong to the batch being run (the rest came later). */
   #batchLeft = 0;
   /** @internal The timer heap, ordered by (when, seq). */
@@ -183,7 +184,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
   /** @internal The handle whose callback is running. */
-  _currentHandle: Handle | null = null;
+  _currentHandle: ReadyItem | null = null;
   /**
    * @internal True while the loop waits for I/O off the main thread; then a
    * callback scheduled from a host callback must wake it.
@@ -360,7 +361,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     return false;
   }
 
-  #runTimed(h: Handle): void {
+  #runTimed(h: ReadyItem): void {
     const t0 = this.time();
     h._run();
     const dt = this.time() - t0;
@@ -472,7 +473,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** @internal Queues a handle made elsewhere (futures' done callbacks, I/O). */
-  _addHandle(h: Handle): void {
+  _addHandle(h: ReadyItem): void {
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
   }

@@ -29,7 +29,11 @@ export const MISSING: unique symbol = Symbol("MISSING");
 export class Context {
   /** @internal */
   _vars: Map<ContextVar<unknown>, unknown>;
-  #entered = false;
+  /**
+   * @internal Whether `run()` is in progress. It defaults on the prototype:
+   * every Handle has a context of its own, and few are ever entered.
+   */
+  declare _entered: boolean;
 
   /** An empty context. */
   constructor(vars?: Map<ContextVar<unknown>, unknown>) {
@@ -38,17 +42,17 @@ export class Context {
 
   /** Runs `fn(...args)` with this context current; returns its result. */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
-    if (this.#entered) {
+    if (this._entered) {
       throw new RuntimeError(`cannot enter context: ${this} is already entered`);
     }
     const prev = running.context;
-    this.#entered = true;
+    this._entered = true;
     running.context = this;
     try {
       return fn(...args);
     } finally {
       running.context = prev;
-      this.#entered = false;
+      this._entered = false;
     }
   }
 
@@ -97,6 +101,8 @@ export class Context {
     return "<Context object>";
   }
 }
+
+Context.prototype._entered = false;
 
 const root = new Context();
 

@@ -73,6 +73,25 @@ interface HandleLoop {
 }
 
 /**
+ * @internal What the loop's ready queue holds and runs: a {@link Handle},
+ * or an object that is its own callback. A socket transport is the latter
+ * for its reads, so that an idle connection keeps no Handle and closure of
+ * its own (the loop's `_addSelfReader`).
+ */
+export interface ReadyItem {
+  /** Skipped by the loop when true. */
+  _cancelled: boolean;
+  /** As {@link Handle._wakes}. */
+  readonly _wakes: boolean;
+  /** As {@link Handle._wakeOwner}. */
+  readonly _wakeOwner: object | null;
+  /** As {@link Handle._sourceTraceback}. */
+  readonly _sourceTraceback: string | null;
+  /** Runs it; errors go to the loop's exception handler. */
+  _run(): void;
+}
+
+/**
  * A scheduled callback, returned by `callSoon` and `callSoonThreadsafe`.
  *
  * @example

@@ -16,7 +16,7 @@
  */
 import { C, sys } from "../ffi/mod.ts";
 import { BaseEventLoop } from "./base_events.ts";
-import { type Callback, Handle } from "./events.ts";
+import { type Callback, Handle, type ReadyItem } from "./events.ts";
 import { check, RuntimeError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
 import {
@@ -27,10 +27,16 @@ import {
   EVENT_WRITE,
   type FileLike,
   fileobjToFd,
+  type SelectorKey,
 } from "./selectors.ts";
 
-/** `[reader, writer]` kept as each key's data; null for the loop's own eventfd. */
-type Watchers = [Handle | null, Handle | null] | null;
+/**
+ * Each key's data: the fd's reader (a Handle, or a transport that reads by
+ * itself), or null when only a writer watches it, and for the loop's own
+ * eventfd. Writers, which wait only while a write buffer drains, are in a
+ * Map of the loop's: an idle connection pays for one key and nothing more.
+ */
+type Watchers = ReadyItem | null;
 
 /** Options of {@link SelectorEventLoop}. */
 export interface SelectorEventLoopOptions {
@@ -40,6 +46,12 @@ export interface SelectorEventLoopOptions {
    * waits. Default false.
    */
   exclusive?: boolean;
+}
+
+/** Cancels a reader that was replaced or removed, so that a queued run of it is skipped. */
+function cancelReader(reader: ReadyItem): void {
+  if (reader instanceof Handle) reader.cancel();
+  else reader._cancelled = true;
 }
 
 const EIGHT_BYTES = new Uint8Array(8);
@@ -74,6 +86,8 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
    * records in place instead of building `select()`'s arrays.
    */
   #epoll: EpollSelector<Watchers> | null;
+  /** fd -> the writer callback, for each fd watched for writing. */
+  #writers = new Map<number, Handle>();
 
   /** A loop over `selector` (default: a new `EpollSelector`). */
   constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
@@ -114,24 +128,15 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     const map = ep.getMap()!;
     let found = 0;
     for (let i = 0; i < n; i++) {
-      const key = map.get(ep._readyFd(i));
+      const fd = ep._readyFd(i);
+      const key = map.get(fd);
       if (key === undefined) continue;
-      const watchers = key.data;
-      if (watchers === null) {
+      if (fd === this.#wakeFd) {
         this.#drainWakeFd();
         continue;
       }
       found++;
-      const mask = ep._readyEvents(i);
-      const reader = watchers[0], writer = watchers[1];
-      if (mask & EVENT_READ && reader !== null) {
-        if (reader._cancelled) this.removeReader(key.fd);
-        else this._ready.push(reader);
-      }
-      if (mask & EVENT_WRITE && writer !== null) {
-        if (writer._cancelled) this.removeWriter(key.fd);
-        else this._ready.push(writer);
-      }
+      this.#dispatch(key, ep._readyEvents(i));
     }
     return found;
   }
@@ -214,27 +219,34 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     return inflight.then(() => {}, () => {});
   }
 
-  #processEvents(events: Array<[{ fd: number; data: Watchers }, number]>): number {
+  #processEvents(events: Array<[SelectorKey<Watchers>, number]>): number {
     let n = events.length;
     for (let i = 0; i < events.length; i++) {
       const [key, mask] = events[i];
-      const watchers = key.data;
-      if (watchers === null) {
+      if (key.fd === this.#wakeFd) {
         this.#drainWakeFd();
         n--;
         continue;
       }
-      const [reader, writer] = watchers;
-      if (mask & EVENT_READ && reader !== null) {
-        if (reader._cancelled) this.removeReader(key.fd);
-        else this._ready.push(reader);
-      }
-      if (mask & EVENT_WRITE && writer !== null) {
+      this.#dispatch(key, mask);
+    }
+    return n;
+  }
+
+  /** Queues the reader and/or writer of a ready fd (`mask`: its ready `EVENT_*`). */
+  #dispatch(key: SelectorKey<Watchers>, mask: number): void {
+    const reader = key.data;
+    if (mask & EVENT_READ && reader !== null) {
+      if (reader._cancelled) this.removeReader(key.fd);
+      else this._ready.push(reader);
+    }
+    if (mask & EVENT_WRITE && key.events & EVENT_WRITE) {
+      const writer = this.#writers.get(key.fd);
+      if (writer !== undefined) {
         if (writer._cancelled) this.removeWriter(key.fd);
         else this._ready.push(writer);
       }
     }
-    return n;
   }
 
   // -- fd watching -----------------------------------------------------------
@@ -249,68 +261,88 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     if (this._closed) throw new RuntimeError("Event loop is closed");
   }
 
-  #addWatcher(
-    fd: FileLike,
-    index: 0 | 1,
-    callback: Callback,
-    args: unknown[],
-    method: string,
-  ): void {
+  /** Makes `reader` the reader of fd `n`, cancelling the one it replaces. */
+  #setReader(n: number, reader: ReadyItem): void {
     this.#checkOpen();
-    this.#checkCallback(callback, method);
-    const n = fileobjToFd(fd);
-    const handle = new Handle(callback, args.length ? args : null, this, null);
-    const mask = index === 0 ? EVENT_READ : EVENT_WRITE;
     const key = this._selector.getMap()!.get(n);
     if (key === undefined) {
-      const data: Watchers = index === 0 ? [handle, null] : [null, handle];
-      this._selector.register(n, mask, data);
+      this._selector.register(n, EVENT_READ, reader);
     } else {
-      const old = key.data!;
-      const data: Watchers = index === 0 ? [handle, old[1]] : [old[0], handle];
-      this._selector.modify(n, key.events | mask, data);
-      old[index]?.cancel();
+      const old = key.data;
+      this._selector.modify(n, key.events | EVENT_READ, reader);
+      if (old !== null) cancelReader(old);
     }
     // A poll or select wait set is a copy: make the wait pick up the new fd.
     if (this._waiting) this._wakeUp();
   }
 
-  #removeWatcher(fd: FileLike, index: 0 | 1): boolean {
-    if (this._closed) return false;
-    const n = fileobjToFd(fd);
-    const key = this._selector.getMap()!.get(n);
-    if (key === undefined || key.data === null) return false;
-    const old = key.data;
-    const handle = old[index];
-    const mask = key.events & ~(index === 0 ? EVENT_READ : EVENT_WRITE);
-    if (mask === 0) {
-      this._selector.unregister(n);
-    } else {
-      this._selector.modify(n, mask, index === 0 ? [null, old[1]] : [old[0], null]);
-    }
-    if (handle === null) return false;
-    handle.cancel();
-    return true;
-  }
-
   /** Calls `callback(...args)` whenever `fd` is readable; replaces an earlier reader. */
   override addReader(fd: FileLike, callback: Callback, ...args: unknown[]): void {
-    this.#addWatcher(fd, 0, callback, args, "add_reader");
+    this.#checkOpen();
+    this.#checkCallback(callback, "add_reader");
+    const n = fileobjToFd(fd);
+    this.#setReader(n, new Handle(callback, args.length ? args : null, this, null));
+  }
+
+  /**
+   * @internal Makes `reader` itself the reader of fd `n`: the loop queues
+   * and runs it (`reader._run()`) when `n` is readable, with no Handle and
+   * no closure per fd (a socket transport's reads). As `addReader` it
+   * replaces an earlier reader, and `removeReader(n)` (or a reader added
+   * later) sets `reader._cancelled`, so a queued run is skipped; once
+   * cancelled, the reader is not added again this way.
+   */
+  _addSelfReader(n: number, reader: ReadyItem): void {
+    this.#setReader(n, reader);
   }
 
   /** Stops watching `fd` for reading; true if it was watched. */
   override removeReader(fd: FileLike): boolean {
-    return this.#removeWatcher(fd, 0);
+    if (this._closed) return false;
+    const n = fileobjToFd(fd);
+    const key = this._selector.getMap()!.get(n);
+    if (key === undefined || n === this.#wakeFd) return false;
+    const reader = key.data;
+    if (reader === null) return false;
+    const mask = key.events & ~EVENT_READ;
+    if (mask === 0) this._selector.unregister(n);
+    else this._selector.modify(n, mask, null);
+    cancelReader(reader);
+    return true;
   }
 
   /** Calls `callback(...args)` whenever `fd` is writable; replaces an earlier writer. */
   override addWriter(fd: FileLike, callback: Callback, ...args: unknown[]): void {
-    this.#addWatcher(fd, 1, callback, args, "add_writer");
+    this.#checkOpen();
+    this.#checkCallback(callback, "add_writer");
+    const n = fileobjToFd(fd);
+    const handle = new Handle(callback, args.length ? args : null, this, null);
+    const key = this._selector.getMap()!.get(n);
+    if (key === undefined) {
+      this._selector.register(n, EVENT_WRITE, null);
+    } else if (!(key.events & EVENT_WRITE)) {
+      this._selector.modify(n, key.events | EVENT_WRITE, key.data);
+    }
+    const old = this.#writers.get(n);
+    this.#writers.set(n, handle);
+    old?.cancel();
+    if (this._waiting) this._wakeUp();
   }
 
   /** Stops watching `fd` for writing; true if it was watched. */
   override removeWriter(fd: FileLike): boolean {
-    return this.#removeWatcher(fd, 1);
+    if (this._closed) return false;
+    const n = fileobjToFd(fd);
+    const key = this._selector.getMap()!.get(n);
+    if (key === undefined || !(key.events & EVENT_WRITE)) return false;
+    const mask = key.events & ~EVENT_WRITE;
+    if (mask === 0) this._selector.unregister(n);
+    else this._selector.modify(n, mask, key.data);
+    const handle = this.#writers.get(n);
+    if (handle === undefined) return false;
+    this.#writers.delete(n);
+    handle.cancel();
+    return true;
   }
 
   // -- closing ---------------------------------------------------------------
@@ -332,6 +364,7 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   }
 
   #closeFds(): void {
+    this.#writers.clear();
     if (this.#wakeFd < 0) return;
     this._selector.close();
     sys().close(this.#wakeFd);

@@ -12,7 +12,9 @@ import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./pro
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import type { Socket } from "./socket.ts";
+import { closeSocketFd, fdAddress, type Socket, wrapSocketFd } from "./socket.ts";
+import { type Context, currentContext } from "./contextvars.ts";
+import { running } from "./running.ts";
 
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
@@ -96,6 +98,31 @@ function otherExtra(extra: Record<string, unknown> | null): Record<string, unkno
   return rest;
 }
 
+/** Bits of a transport's `#flags`: its booleans share one field (idle connections are many). */
+const CLOSING = 1, EOF = 2, PAUSED = 4, BUFFERED = 8;
+/** `#sock` is the listening socket (the accepted one is made on first use from `#fd`). */
+const LAZY_SOCK = 16;
+/** The fd of a lazy socket was closed. */
+const FD_CLOSED = 32;
+/** The first run (connectionMade, then watching the fd) is done. */
+const STARTED = 64;
+/** `#connLost` is bits 7-9 of `#flags` (it counts up to 7: only 0, and 5 or more, matter). */
+const CONN_LOST_SHIFT = 7, CONN_LOST_MASK = 7 << CONN_LOST_SHIFT;
+/** A `loop.sendfile` is in progress (`#sendfile` is set). */
+const SENDFILE = 1 << 27;
+/** `#peerPort` is bits 11-26 of `#flags` when this bit is set (-1 otherwise). */
+const HAS_PORT = 1 << 10, PORT_SHIFT = 11;
+
+/** A transport's state that few connections need, in one object made on first use. */
+interface Rare {
+  /** The socket's own address, looked up on first use (undefined: not yet). */
+  sockname: unknown;
+  /** A `loop.sendfile` in progress: its buffer-empty waiter and who to tell if the transport closes. */
+  sendfile: { empty: Future<void>; onLost: (exc: Error) => void } | null;
+  /** The writer callback, made the first time a write has to wait. */
+  onWritable: (() => void) | null;
+}
+
 function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
   return typeof (p as BufferedProtocolLike).getBuffer === "function";
 }
@@ -112,27 +139,46 @@ function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
 export class SelectorSocketTransport extends FlowControlTransport {
   /** @internal */
   declare _loop: BaseSelectorEventLoop;
+  /**
+   * @internal Set when the loop stops running this transport as its fd's
+   * reader (`removeReader`); reading resumes through a Handle after that.
+   */
+  _cancelled = false;
+  /** @internal The reader is no Handle: these are the ready queue's defaults (see `ReadyItem`). */
+  declare readonly _wakes: boolean;
+  /** @internal */
+  declare readonly _wakeOwner: object | null;
+  /** @internal */
+  declare readonly _sourceTraceback: string | null;
+  /** @internal `loop.sendfile` may call sendfile(2) on this transport's socket. */
+  declare readonly _sendfileCompatible: "native";
+  /** The socket; with LAZY_SOCK, the listening socket it was accepted from (see {@link #socket}). */
   #sock: Socket;
   #fd: number;
   #protocol: BaseProtocolLike;
-  #buffered: boolean;
+  /** CLOSING, EOF, PAUSED, BUFFERED, LAZY_SOCK, FD_CLOSED. */
+  #flags = 0;
   #server: TransportOwner | null;
-  /** Bytes the kernel has not taken yet, oldest first. */
-  #pending: Uint8Array[] = [];
+  /** Bytes the kernel has not taken yet, oldest first (made by the first write that has to wait). */
+  #pending: Uint8Array[] | null = null;
   #pendingSize = 0;
-  /** The addresses, looked up on first use (undefined: not yet). */
-  #sockname: unknown = undefined;
+  /**
+   * The peer's address, looked up on first use (undefined: not yet). While
+   * `#peerPort` is not -1, it holds the host of the peer's `[host, port]`,
+   * which is made when first asked for.
+   */
   #peername: unknown = undefined;
-  #closing = false;
-  #connLost = 0;
-  #eof = false;
-  #paused = false;
-  /** A `loop.sendfile` in progress: its buffer-empty waiter and who to tell if the transport closes. */
-  #sendfile: { empty: Future<void>; onLost: (exc: Error) => void } | null = null;
-  /** @internal `loop.sendfile` may call sendfile(2) on this transport's socket. */
-  readonly _sendfileCompatible = "native";
+  /** The context reads run in (Python copies it for the reader's Handle). */
+  #ctx: Context | null = null;
+  /** What few connections need (see {@link Rare}), made on first use. */
+  #rare: Rare | null = null;
 
-  /** @internal Made by the loop's connection methods. */
+  /**
+   * @internal Made by the loop's connection methods. With `acceptedFd`, the
+   * transport is for that fd, just accepted from listening socket `sock`
+   * with peer address `acceptedPeer`, and makes its `Socket` only if asked
+   * for one.
+   */
   constructor(
     loop: BaseSelectorEventLoop,
     sock: Socket,
@@ -140,20 +186,41 @@ export class SelectorSocketTransport extends FlowControlTransport {
     waiter: Future<void> | null,
     extra: Record<string, unknown> | null,
     server: TransportOwner | null,
+    acceptedFd?: number,
+    acceptedPeer?: unknown,
   ) {
     // "socket", "sockname" and "peername" live in fields; other keys go to the Map.
     super(otherExtra(extra), loop);
     this.#sock = sock;
-    this.#fd = sock.fileno();
+    if (acceptedFd === undefined) {
+      this.#fd = sock.fileno();
+    } else {
+      this.#fd = acceptedFd;
+      this.#flags = LAZY_SOCK;
+    }
     this.#protocol = protocol;
-    this.#buffered = isBuffered(protocol);
+    if (isBuffered(protocol)) this.#flags |= BUFFERED;
     this.#server = server;
     // An accepted socket's peer address came with accept(); a connected one
     // asks now, as getpeername fails once the peer is gone. "sockname" is
     // looked up when first asked for (or just before the socket closes).
-    const peer = (extra as { peername?: unknown } | null)?.peername;
-    if (peer !== undefined) this.#peername = peer;
-    else this.#lookUpName("peername");
+    const peer = acceptedFd !== undefined
+      ? acceptedPeer
+      : (extra as { peername?: unknown } | null)?.peername;
+    if (peer !== undefined) {
+      if (
+        Array.isArray(peer) && peer.length === 2 && Number.isInteger(peer[1]) &&
+        peer[1] >= 0 && peer[1] <= 0xffff
+      ) {
+        // Kept unpacked: the array is made if someone asks for it.
+        this.#peername = peer[0];
+        this.#peerPort = peer[1];
+      } else {
+        this.#peername = peer;
+      }
+    } else {
+      this.#lookUpName("peername");
+    }
     // Python sets TCP_NODELAY on every TCP transport (since 3.6).
     if (
       (sock.family === C.AF_INET || sock.family === C.AF_INET6) &&
@@ -161,10 +228,21 @@ export class SelectorSocketTransport extends FlowControlTransport {
     ) {
       sys().setsockopt(this.#fd, C.IPPROTO_TCP, C.TCP_NODELAY, ONE);
     }
-    loop.callSoon(() => this.#protocol.connectionMade(this));
-    loop.callSoon(() => {
-      if (!this.#closing && !this.#paused) loop.addReader(this.#fd, this.#readReady);
-    });
+    if (loop.getDebug() || loop.isClosed()) {
+      // The two Handles Python schedules (with their debug tracebacks; a
+      // closed loop refuses them).
+      this.#flags |= STARTED;
+      loop.callSoon(() => this.#protocol.connectionMade(this));
+      loop.callSoon(() => {
+        if (!this.#closing && !this.#paused) this.#addReader(null);
+      });
+    } else {
+      // The same two steps as one entry of the ready queue, the transport
+      // itself (see #start), in place of two Handles and their closures:
+      // they are queued back to back, so nothing can run between them.
+      this.#ctx = currentContext().copy();
+      loop._addHandle(this);
+    }
     if (waiter !== null) {
       loop.callSoon(() => {
         if (!waiter.cancelled()) waiter.setResult(undefined);
@@ -173,13 +251,190 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (server !== null) (server as { _attach?: () => void })._attach?.();
   }
 
+  // -- state bits ----------------------------------------------------------
+
+  get #closing(): boolean {
+    return (this.#flags & CLOSING) !== 0;
+  }
+
+  set #closing(on: boolean) {
+    this.#flags = on ? this.#flags | CLOSING : this.#flags & ~CLOSING;
+  }
+
+  get #eof(): boolean {
+    return (this.#flags & EOF) !== 0;
+  }
+
+  set #eof(on: boolean) {
+    this.#flags = on ? this.#flags | EOF : this.#flags & ~EOF;
+  }
+
+  /** How many writes came after the connection was lost (0: not lost), up to 7. */
+  get #connLost(): number {
+    return (this.#flags & CONN_LOST_MASK) >> CONN_LOST_SHIFT;
+  }
+
+  set #connLost(n: number) {
+    this.#flags = (this.#flags & ~CONN_LOST_MASK) | ((n > 7 ? 7 : n) << CONN_LOST_SHIFT);
+  }
+
+  /** The port of the peer's address while kept apart from its host (see `#peername`), else -1. */
+  get #peerPort(): number {
+    return this.#flags & HAS_PORT ? (this.#flags >>> PORT_SHIFT) & 0xffff : -1;
+  }
+
+  set #peerPort(port: number) {
+    const flags = this.#flags & ~(HAS_PORT | (0xffff << PORT_SHIFT));
+    this.#flags = port === -1 ? flags : flags | HAS_PORT | (port << PORT_SHIFT);
+  }
+
+  get #sockname(): unknown {
+    return this.#rare === null ? undefined : this.#rare.sockname;
+  }
+
+  set #sockname(value: unknown) {
+    this.#makeRare().sockname = value;
+  }
+
+  get #sendfile(): Rare["sendfile"] {
+    return this.#rare === null ? null : this.#rare.sendfile;
+  }
+
+  set #sendfile(value: Rare["sendfile"]) {
+    this.#makeRare().sendfile = value;
+    this.#flags = value === null ? this.#flags & ~SENDFILE : this.#flags | SENDFILE;
+  }
+
+  get #onWritable(): (() => void) | null {
+    return this.#rare === null ? null : this.#rare.onWritable;
+  }
+
+  set #onWritable(value: (() => void) | null) {
+    this.#makeRare().onWritable = value;
+  }
+
+  #makeRare(): Rare {
+    return this.#rare ??= { sockname: undefined, sendfile: null, onWritable: null };
+  }
+
+  get #paused(): boolean {
+    return (this.#flags & PAUSED) !== 0;
+  }
+
+  set #paused(on: boolean) {
+    this.#flags = on ? this.#flags | PAUSED : this.#flags & ~PAUSED;
+  }
+
+  /**
+   * The transport's socket: for an accepted connection it is made on first
+   * use (most never need it), non-blocking as the server made it, and
+   * already closed if the transport closed its fd.
+   */
+  get #socket(): Socket {
+    if (!(this.#flags & LAZY_SOCK)) return this.#sock;
+    const listener = this.#sock;
+    const sock = wrapSocketFd(this.#fd, listener.family, listener.type, listener.proto, 0);
+    if (this.#flags & FD_CLOSED) sock.detach();
+    this.#sock = sock;
+    this.#flags &= ~(LAZY_SOCK | FD_CLOSED);
+    return sock;
+  }
+
+  /** Whether the socket's fd is still open. */
+  #fdOpen(): boolean {
+    return this.#flags & LAZY_SOCK ? !(this.#flags & FD_CLOSED) : this.#sock.fileno() >= 0;
+  }
+
+  #closeSocket(): void {
+    if (!(this.#flags & LAZY_SOCK)) {
+      this.#sock.close();
+    } else if (!(this.#flags & FD_CLOSED)) {
+      this.#flags |= FD_CLOSED;
+      closeSocketFd(this.#fd);
+    }
+  }
+
   // -- reading -----------------------------------------------------------
 
-  #readReady = (): void => {
-    if (this.#connLost) return;
-    if (this.#buffered) this.#readBuffered();
+  /**
+   * Watches the fd for reading. The first time, the loop runs the transport
+   * itself (`_run`) when the fd is readable: no Handle or closure per
+   * connection. Once that was removed (`pauseReading`, say), a Handle, as
+   * `addReader` makes, so that a read already queued stays skipped.
+   */
+  #addReader(ctx: Context | null): void {
+    if (this._cancelled) {
+      this._loop.addReader(this.#fd, () => this.#readReady());
+    } else {
+      this.#ctx = ctx ?? currentContext().copy();
+      this._loop._addSelfReader(this.#fd, this);
+    }
+  }
+
+  /**
+   * The first run (queued by the constructor): what Python's two Handles
+   * do, `connectionMade`, then watching the fd, each in its own copy of
+   * the constructor's context (`#ctx`) and with errors reported as a
+   * Handle reports them.
+   */
+  #start(): void {
+    this.#flags |= STARTED;
+    const ctx = this.#ctx!;
+    running.context = ctx.copy();
+    try {
+      this.#protocol.connectionMade(this);
+    } catch (exc) {
+      this.#callbackFailed(exc, "<lambda>()");
+    }
+    // The second Handle's context would be a copy of `ctx`, which nothing
+    // else can see or change: `ctx` itself serves.
+    running.context = ctx;
+    try {
+      if (!this.#closing && !this.#paused) this.#addReader(ctx);
+    } catch (exc) {
+      this.#callbackFailed(exc, "<lambda>()");
+    }
+  }
+
+  /** Reports an error thrown by a step the loop ran, as a Handle does. */
+  #callbackFailed(exc: unknown, callback: string): void {
+    this._loop.callExceptionHandler({
+      message: `Exception in callback ${callback}`,
+      exception: exc,
+      handle: this,
+    });
+  }
+
+  /**
+   * @internal Run by the loop: the first time, the start (see the
+   * constructor); after that, the fd is readable: reads, in the context a
+   * reader Handle would have.
+   */
+  _run(): void {
+    const prev = running.context;
+    if (!(this.#flags & STARTED)) {
+      try {
+        this.#start();
+      } finally {
+        running.context = prev;
+      }
+      return;
+    }
+    running.context = this.#ctx;
+    try {
+      this.#readReady();
+    } catch (exc) {
+      this.#callbackFailed(exc, "#readReady()");
+    } finally {
+      running.context = prev;
+    }
+  }
+
+  #readReady(): void {
+    if (this.#flags & CONN_LOST_MASK) return;
+    if (this.#flags & BUFFERED) this.#readBuffered();
     else this.#readData();
-  };
+  }
 
   #readData(): void {
     const n = sys().recv(this.#fd, readBuf, 0);
@@ -258,7 +513,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
-    this._loop.addReader(this.#fd, this.#readReady);
+    this.#addReader(null);
   }
 
   // -- writing -----------------------------------------------------------
@@ -266,14 +521,20 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Writes `data`: sent now if the kernel takes it, buffered otherwise. */
   override write(data: Uint8Array): void {
     data = toBytes(data);
-    if (this.#sendfile !== null) throw new RuntimeError("unable to write; sendfile is in progress");
-    if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
-    if (data.length === 0) return;
-    if (this.#connLost) {
-      if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
-      this.#connLost++;
-      return;
+    // One test of the flags clears the common case of the four below.
+    if (this.#flags & (SENDFILE | EOF | CONN_LOST_MASK)) {
+      if (this.#sendfile !== null) {
+        throw new RuntimeError("unable to write; sendfile is in progress");
+      }
+      if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
+      if (data.length === 0) return;
+      if (this.#connLost) {
+        if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
+        this.#connLost++;
+        return;
+      }
     }
+    if (data.length === 0) return;
     if (this.#pendingSize === 0) {
       const n = sys().send(this.#fd, data, 0);
       if (n === data.length) return;
@@ -285,19 +546,16 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this._loop.addWriter(this.#fd, this.#onWritable ??= () => this.#writeReady());
     }
     // A copy: the caller may reuse its buffer once write() returns.
-    this.#pending.push(data.slice());
+    (this.#pending ??= []).push(data.slice());
     this.#pendingSize += data.length;
     this._maybePauseProtocol();
   }
-
-  /** The writer callback, made the first time a write has to wait (idle connections have none). */
-  #onWritable: (() => void) | null = null;
 
   #writeReady(): void {
     if (this.#connLost) return;
     // Everything queued leaves in one gathered write (writev), then the
     // chunks it took are dropped and a partly sent one is cut.
-    const pending = this.#pending;
+    const pending = this.#pending!;
     const count = pending.length < IOV_MAX ? pending.length : IOV_MAX;
     let n: number;
     if (count === 1) n = sys().send(this.#fd, pending[0], 0);
@@ -446,11 +704,15 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override getExtraInfo(name: string, defaultValue: unknown = null): unknown {
     switch (name) {
       case "socket":
-        return this.#sock;
+        return this.#socket;
       case "sockname":
         this.#lookUpName(name);
         return this.#sockname ?? null;
       case "peername":
+        if (this.#peerPort !== -1) {
+          this.#peername = [this.#peername, this.#peerPort];
+          this.#peerPort = -1;
+        }
         this.#lookUpName(name);
         return this.#peername ?? null;
     }
@@ -460,9 +722,13 @@ export class SelectorSocketTransport extends FlowControlTransport {
   #lookUpName(name: "sockname" | "peername"): void {
     if (name === "sockname" ? this.#sockname !== undefined : this.#peername !== undefined) return;
     let value: unknown = null;
-    if (this.#sock.fileno() >= 0) {
+    if (this.#fdOpen()) {
       try {
-        value = name === "sockname" ? this.#sock.getsockname() : this.#sock.getpeername();
+        value = this.#flags & LAZY_SOCK
+          ? fdAddress(this.#fd, name === "peername")
+          : name === "sockname"
+          ? this.#sock.getsockname()
+          : this.#sock.getpeername();
       } catch {
         // As Python: null when the socket cannot say.
       }
@@ -480,7 +746,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       // The addresses stay readable after the close, as Python's are.
       this.#lookUpName("sockname");
       this.#lookUpName("peername");
-      this.#sock.close();
+      this.#closeSocket();
       const server = this.#server;
       this.#server = null;
       server?._detach(this);
@@ -490,7 +756,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Replaces the protocol. */
   override setProtocol(protocol: BaseProtocolLike): void {
     this.#protocol = protocol;
-    this.#buffered = isBuffered(protocol);
+    this.#flags = isBuffered(protocol) ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
   }
 
   /** The protocol. */
@@ -504,3 +770,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
     return `<_SelectorSocketTransport ${state}>`;
   }
 }
+
+const proto = SelectorSocketTransport.prototype as unknown as Record<string, unknown>;
+proto._wakes = false;
+proto._wakeOwner = null;
+proto._sourceTraceback = null;
+proto._sendfileCompatible = "native";

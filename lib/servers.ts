@@ -4,12 +4,12 @@
  * @module
  */
 import { unlinkSync } from "node:fs";
-import { C, ERRNO, sys } from "../ffi/mod.ts";
+import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { acceptRaw, Socket } from "./socket.ts";
+import { acceptRaw, type Socket, wrapSocketFd } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 
 /** Python waits this long before accepting again when out of fds. */
@@ -115,29 +115,19 @@ export class Server {
         });
         return;
       }
+      // accept4 made it non-blocking and close-on-exec; the transport makes
+      // its Socket object only if someone asks for it.
       const [fd, addr] = r;
-      let conn: Socket;
-      try {
-        conn = new Socket(sock.family, sock.type, sock.proto, fd);
-        conn.setblocking(false);
-      } catch (e) {
-        sys().close(fd);
-        this.#loop.callExceptionHandler({
-          message: "Error on accept()",
-          exception: e,
-          socket: sock,
-        });
-        continue;
-      }
-      this.#connectionMade(conn, addr);
+      this.#connectionMade(sock, fd, addr);
     }
   }
 
-  #connectionMade(conn: Socket, addr: unknown): void {
+  #connectionMade(listener: Socket, fd: number, addr: unknown): void {
     let protocol: BaseProtocolLike;
     try {
       protocol = this.#factory();
     } catch (e) {
+      const conn = wrapSocketFd(fd, listener.family, listener.type, listener.proto, 0);
       conn.close();
       this.#loop.callExceptionHandler({
         message: "Error on transport creation for incoming connection",
@@ -146,7 +136,7 @@ export class Server {
       });
       return;
     }
-    new SelectorSocketTransport(this.#loop, conn, protocol, null, { peername: addr }, this);
+    new SelectorSocketTransport(this.#loop, listener, protocol, null, null, this, fd, addr);
   }
 
   /** @internal A transport of this server opened. */

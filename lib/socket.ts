@@ -282,6 +282,36 @@ export function acceptRaw(fd: number): [number, SocketAddress | null] | number {
 }
 
 /**
+ * The address of open socket `fd` (`peer`: its peer's), as
+ * `Socket.getsockname()` / `getpeername()` return it; throws the `OSError`.
+ * For a transport that keeps only the fd of an accepted socket.
+ *
+ * @example
+ * ```ts
+ * const [host, port] = fdAddress(fd, true) as [string, number];
+ * ```
+ */
+export function fdAddress(fd: number, peer: boolean): SocketAddress {
+  const s = sys();
+  const len = ok(peer ? s.getpeername(fd, addrBuf) : s.getsockname(fd, addrBuf));
+  return decodeSockaddr(addrBuf, len) ?? "";
+}
+
+/**
+ * Closes socket fd `fd` as `Socket.close()` does: ECONNRESET (the peer
+ * reset it; the fd is closed anyway) is not an error, anything else throws.
+ *
+ * @example
+ * ```ts
+ * closeSocketFd(fd);
+ * ```
+ */
+export function closeSocketFd(fd: number): void {
+  const r = sys().close(fd);
+  if (r < 0 && r !== -ECONNRESET) throw osErrorFromErrno(-r);
+}
+
+/**
  * An `int` socket option of `fd`; throws the `OSError` on failure.
  *
  * @example
@@ -501,16 +531,12 @@ export class Socket {
 
   /** The local address. */
   getsockname(): SocketAddress {
-    const fd = this.#checkFd();
-    const len = ok(sys().getsockname(fd, addrBuf));
-    return decodeSockaddr(addrBuf, len) ?? "";
+    return fdAddress(this.#checkFd(), false);
   }
 
   /** The peer's address; `OSError` ENOTCONN when not connected. */
   getpeername(): SocketAddress {
-    const fd = this.#checkFd();
-    const len = ok(sys().getpeername(fd, addrBuf));
-    return decodeSockaddr(addrBuf, len) ?? "";
+    return fdAddress(this.#checkFd(), true);
   }
 
   // -- options -------------------------------------------------------------
@@ -637,8 +663,7 @@ export class Socket {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    const r = sys().close(fd);
-    if (r < 0 && r !== -ECONNRESET) throw osErrorFromErrno(-r);
+    closeSocketFd(fd);
   }
 
   /** Gives up the fd without closing it; returns it (-1 if already closed). */

@@ -556,14 +556,22 @@ export class WriteFlowControl {
 export abstract class FlowControlTransport extends Transport {
   /** @internal The loop whose exception handler hears of protocol failures. */
   _loop: AbstractEventLoop;
-  /** @internal */
-  readonly _flow: WriteFlowControl;
+  /**
+   * Made when first needed (the buffer passed the default high-water mark,
+   * or the limits were asked for or set): a connection that never buffers
+   * much pays for none.
+   */
+  #flow: WriteFlowControl | null = null;
 
   /** A transport on `loop` with `extra` information and the default water marks. */
   constructor(extra: ExtraInfo | null | undefined, loop: AbstractEventLoop) {
     super(extra);
     this._loop = loop;
-    this._flow = new WriteFlowControl(this, loop);
+  }
+
+  /** @internal The flow-control state (made on first use). */
+  get _flow(): WriteFlowControl {
+    return this.#flow ??= new WriteFlowControl(this, this._loop);
   }
 
   /** Bytes waiting in the write buffer: the subclass knows. */
@@ -574,22 +582,27 @@ export abstract class FlowControlTransport extends Transport {
 
   /** @internal Whether the protocol is paused. */
   get _protocolPaused(): boolean {
-    return this._flow.paused;
+    return this.#flow !== null && this.#flow.paused;
   }
 
   /** @internal Call after the write buffer grew. */
   _maybePauseProtocol(): void {
-    this._flow.maybePause();
+    const flow = this.#flow;
+    if (flow !== null) flow.maybePause();
+    else if (this.getWriteBufferSize() > DEFAULT_HIGH_WATER) this._flow.maybePause();
   }
 
   /** @internal Call after the write buffer shrank. */
   _maybeResumeProtocol(): void {
-    this._flow.maybeResume();
+    // Without the state, the protocol was never paused.
+    this.#flow?.maybeResume();
   }
 
   /** The water marks, `[low, high]`. */
   override getWriteBufferLimits(): [number, number] {
-    return this._flow.getLimits();
+    return this.#flow === null
+      ? [DEFAULT_HIGH_WATER / 4, DEFAULT_HIGH_WATER]
+      : this.#flow.getLimits();
   }
 
   /**
