@@ -338,7 +338,10 @@ async function measureServer(server, o, pinned, log) {
   return bySize;
 }
 
-/** RSS per idle connection, on a fresh server process: (RSS with N open - RSS before) / N. */
+/**
+ * RSS per idle connection, on a fresh server process: (RSS with N open -
+ * RSS before) / N, after a warm-up.
+ */
 async function measureIdle(server, o, pinned, log) {
   const { child, port } = await startServer(server, pinned);
   try {
@@ -348,6 +351,24 @@ async function measureIdle(server, o, pinned, log) {
       pinned,
       30_000,
     );
+    // Then open and close a tenth as many idle connections: the accept
+    // path's one-time costs (code pages first touched, compiled code, the
+    // allocator's first arenas) belong to the baseline, not to each
+    // connection.
+    const warm = start(
+      CLIENT,
+      ["-p", String(port), "-i", String(Math.ceil(o.idle / 10))],
+      1,
+      pinned,
+    );
+    try {
+      await waitFor(warm, /IDLE \d+/, 120_000);
+    } finally {
+      warm.stdin.end();
+      const t = setTimeout(() => stop(warm), 10_000);
+      await warm.exited;
+      clearTimeout(t);
+    }
     await sleep(300);
     const base = rss(child.pid);
     const c = start(CLIENT, ["-p", String(port), "-i", String(o.idle)], 1, pinned);
