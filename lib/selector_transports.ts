@@ -50,7 +50,8 @@ class Slab {
   /** A view of a copy of `readBuf[0, n)`; n is at most a quarter of the slab. */
   take(n: number): Uint8Array {
     let at = this.#used;
-    if (this.size - at < n) {
+    // A detached slab (someone transferred a chunk's `buffer`) is replaced.
+    if (this.size - at < n || this.#bytes.length === 0) {
       this.#buffer = new ArrayBuffer(this.size);
       this.#bytes = new Uint8Array(this.#buffer);
       at = 0;

@@ -230,3 +230,40 @@ test(
   },
   { timeout: 60 },
 );
+
+test(
+  "a protocol that transfers a received chunk's buffer away does not break later reads",
+  async () => {
+    await withLoop(loopKinds[0][1], (loop) =>
+      loop.runUntilComplete(async () => {
+        class Transferring extends Collector {
+          override dataReceived(data: Uint8Array): void {
+            const copy = data.slice();
+            // Detaches the shared slab this chunk is a view of (on Bun, its own buffer).
+            const buffer = data.buffer as ArrayBuffer;
+            structuredClone(buffer, { transfer: [buffer] });
+            super.dataReceived(copy);
+          }
+        }
+        const [a, b] = socketpair();
+        const [wt] = await loop.createConnection(() => new Writer(), null, null, { sock: a });
+        const [rt, rp] = await loop.createConnection(() => new Transferring(loop), null, null, {
+          sock: b,
+        });
+        const sent: Uint8Array[] = [];
+        for (let i = 0; i < 200; i++) {
+          const c = chunk(i * (i % 7 === 0 ? 40 : 1));
+          sent.push(c);
+          wt.write(c);
+          await asyncio.sleep(0);
+        }
+        wt.writeEof();
+        await rp.done;
+        assertEquals(firstDifference(concat(rp.chunks), concat(sent)), -1);
+        wt.close();
+        rt.close();
+        await asyncio.sleep(0);
+      }));
+  },
+  { timeout: 60 },
+);
