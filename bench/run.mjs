@@ -620,6 +620,8 @@ function writeResults(results, echo, profiles, loadBefore, busyBefore) {
   if (echo) {
     const svg = path.join(writeDir, "echo.svg");
     writeFileSync(svg, echoSvg(echo));
+    // Formatted like the rest of the repository, so `deno fmt --check` stays clean.
+    sh(path.join(BIN, "deno"), ["fmt", "--quiet", "--line-width=100", svg], { cwd: ROOT });
     console.log(`wrote ${svg}`);
   }
 }
