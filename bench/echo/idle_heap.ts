@@ -25,36 +25,7 @@
 import process from "node:process";
 import { spawn } from "node:child_process";
 import * as asyncio from "../../mod.ts";
-
-class Echo extends asyncio.Protocol {
-  transport: asyncio.Transport | null = null;
-
-  override connectionMade(transport: asyncio.BaseTransport): void {
-    this.transport = transport as asyncio.Transport;
-  }
-
-  override dataReceived(data: Uint8Array): void {
-    this.transport!.write(data);
-  }
-}
-
-const shared = new Uint8Array(256 * 1024);
-
-class BufferedEcho extends asyncio.BufferedProtocol {
-  transport: asyncio.Transport | null = null;
-
-  override connectionMade(transport: asyncio.BaseTransport): void {
-    this.transport = transport as asyncio.Transport;
-  }
-
-  override getBuffer(_sizeHint: number): Uint8Array {
-    return shared;
-  }
-
-  override bufferUpdated(nbytes: number): void {
-    this.transport!.write(shared.subarray(0, nbytes));
-  }
-}
+import { BufferedEcho, Echo } from "./echo_protocols.ts";
 
 /** A full collection, in whichever way this runtime offers one. */
 function gc(): void {

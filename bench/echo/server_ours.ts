@@ -19,41 +19,7 @@
  */
 import process from "node:process";
 import * as asyncio from "../../mod.ts";
-
-class Echo extends asyncio.Protocol {
-  transport: asyncio.Transport | null = null;
-
-  override connectionMade(transport: asyncio.BaseTransport): void {
-    this.transport = transport as asyncio.Transport;
-  }
-
-  override dataReceived(data: Uint8Array): void {
-    this.transport!.write(data);
-  }
-}
-
-/**
- * The zero-copy form: the kernel writes into one buffer that every
- * connection shares, since each chunk is written back before the next read.
- */
-const shared = new Uint8Array(256 * 1024);
-
-class BufferedEcho extends asyncio.BufferedProtocol {
-  transport: asyncio.Transport | null = null;
-
-  override connectionMade(transport: asyncio.BaseTransport): void {
-    this.transport = transport as asyncio.Transport;
-  }
-
-  override getBuffer(_sizeHint: number): Uint8Array {
-    return shared;
-  }
-
-  override bufferUpdated(nbytes: number): void {
-    // write() sends at once and copies only what the kernel did not take.
-    this.transport!.write(shared.subarray(0, nbytes));
-  }
-}
+import { BufferedEcho, Echo } from "./echo_protocols.ts";
 
 async function echoStream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) {
   try {
