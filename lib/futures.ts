@@ -10,7 +10,7 @@
  */
 import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
-import { Handle } from "./events.ts";
+import { Handle, type ReadyItem } from "./events.ts";
 import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { formatCallback, pyRepr } from "./format.ts";
 import {
@@ -32,7 +32,7 @@ import {
  */
 export interface FutureLoop {
   /** @internal Queues a handle for the next iteration. */
-  _addHandle(h: Handle): void;
+  _addHandle(h: ReadyItem): void;
   /** Hands an error context to the loop's exception handler. */
   callExceptionHandler(context: Record<string, unknown>): void;
   /** Whether the loop is in debug mode. */

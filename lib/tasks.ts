@@ -174,6 +174,12 @@ export class Task<T = unknown> extends Future<T> {
   /** Shared with the registry once parked; until then one of two shared flags. */
   #quiet: { done: boolean } = LOUD;
   #unlisten: (() => void) | null = null;
+  /** @internal As a ready-queue entry (its first step): on the prototype. */
+  declare _cancelled: boolean;
+  /** @internal As a ready-queue entry: true, on the prototype. */
+  declare readonly _wakes: boolean;
+  /** @internal As a ready-queue entry: the task itself, a prototype getter. */
+  declare readonly _wakeOwner: object | null;
   /** @internal The strong list of {@link LoopTasks}. */
   _taskPrev: TaskLink | null = null;
   /** @internal */
@@ -203,7 +209,11 @@ export class Task<T = unknown> extends Future<T> {
     this._coro = coro;
     this._context = opts?.context ?? copyContext();
     this.#name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
-    loop._addHandle(new TaskStart(this as Task<unknown>, loop, this._context));
+    // The task is itself its first step in the ready queue (no Handle each);
+    // debug mode keeps the Handle, whose repr slow-callback warnings print.
+    loop._addHandle(
+      loop.getDebug() ? new TaskStart(this as Task<unknown>, loop, this._context) : this,
+    );
     // Last in the list: the newest task.
     const head = loopTasks(loop).head;
     const last = head._taskPrev!;
@@ -227,6 +237,27 @@ export class Task<T = unknown> extends Future<T> {
     }
     signal.addEventListener("abort", onAbort, { once: true });
     this.#unlisten = () => signal.removeEventListener("abort", onAbort);
+  }
+
+  /**
+   * @internal The first step, when the task itself is the ready-queue entry
+   * (a `ReadyItem`, as `TaskStart` is in debug mode): runs {@link _start} in
+   * the task's context.
+   */
+  _run(): void {
+    const prev = running.context;
+    running.context = this._context;
+    try {
+      this._start();
+    } catch (exc) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${formatCallback(startTask, [this])}`,
+        exception: exc,
+        task: this,
+      });
+    } finally {
+      running.context = prev;
+    }
   }
 
   /** @internal The first step: start the coroutine inside the task's async context. */
@@ -425,7 +456,21 @@ function coroRejected(error: unknown): void {
   (taskStorage.getStore() as Task<unknown>)._settled(false, error);
 }
 
-/** A task's first step: a handle that needs no argument array. */
+// What the loop reads of a ready-queue entry, on every task's prototype, so
+// that a task can be its own first step without a field each: never
+// cancelled as an entry (a cancelled task ends in `_start`), and it resumes
+// this task's code.
+Object.defineProperties(Task.prototype, {
+  _cancelled: { value: false, writable: true },
+  _wakes: { value: true },
+  _wakeOwner: {
+    get(this: Task<unknown>) {
+      return this;
+    },
+  },
+});
+
+/** A task's first step in debug mode: a handle that needs no argument array. */
 class TaskStart extends Handle {
   constructor(readonly task: Task<unknown>, loop: FutureLoop, ctx: Context) {
     super(startTask, null, loop, ctx);
