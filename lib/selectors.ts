@@ -322,7 +322,12 @@ class FdMap<V> implements ReadonlyMap<number, V> {
  * ```
  */
 export abstract class BaseSelector<T = unknown> implements Disposable {
-  /** fd -> key; cleared by `close()`. */
+  /**
+   * fd -> key; cleared by `close()`. An array indexed by fd behind a Map's
+   * interface; not part of the documented API.
+   *
+   * @ignore
+   */
   protected readonly fdToKey: FdMap<SelectorKey<T>> = new FdMap();
   /** Set by `close()`: `getMap()` then returns null, as Python's returns None. */
   protected closed = false;
