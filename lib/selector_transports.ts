@@ -56,10 +56,21 @@ class Slab {
       this.#bytes = new Uint8Array(this.#buffer);
       at = 0;
     }
-    this.#bytes.set(n === MAX_SIZE ? readBuf : readBuf.subarray(0, n), at);
+    this.#bytes.set(readView(n), at);
     this.#used = at + n;
     return new Uint8Array(this.#buffer, at, n);
   }
+}
+
+/**
+ * `readBuf[0, n)` as a view, kept for the next read of the same size: one
+ * allocation less per chunk when sizes repeat, as in request/response
+ * traffic.
+ */
+let lastView: Uint8Array = readBuf;
+function readView(n: number): Uint8Array {
+  if (lastView.length !== n) lastView = readBuf.subarray(0, n);
+  return lastView;
 }
 
 /** Chunks up to this size go to the small slabs. */
