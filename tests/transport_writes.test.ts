@@ -200,32 +200,45 @@ test(
   { timeout: 120 },
 );
 
+/**
+ * Sends `chunks` one loop iteration apart over a socketpair to the protocol
+ * `makeReader` makes, then EOF; returns what that protocol kept.
+ */
+async function sendOver(
+  loop: asyncio.SelectorEventLoop,
+  makeReader: () => Collector,
+  chunks: Uint8Array[],
+): Promise<Uint8Array[]> {
+  const [a, b] = socketpair();
+  const [wt] = await loop.createConnection(() => new Writer(), null, null, { sock: a });
+  const [rt, rp] = await loop.createConnection(makeReader, null, null, { sock: b });
+  for (const c of chunks) {
+    wt.write(c);
+    await asyncio.sleep(0);
+  }
+  wt.writeEof();
+  await rp.done;
+  wt.close();
+  rt.close();
+  await asyncio.sleep(0);
+  return rp.chunks;
+}
+
 test(
   "large reads kept by the protocol stay intact across many slabs (6 MiB in 96 KiB writes)",
   async () => {
     await withLoop(loopKinds[0][1], (loop) =>
       loop.runUntilComplete(async () => {
-        const [a, b] = socketpair();
-        const [wt] = await loop.createConnection(() => new Writer(), null, null, { sock: a });
-        const [rt, rp] = await loop.createConnection(() => new Collector(loop), null, null, {
-          sock: b,
-        });
         const sent: Uint8Array[] = [];
         for (let i = 0; i < 64; i++) {
           const c = new Uint8Array(96 * 1024);
           for (let j = 0; j < c.length; j++) c[j] = (i * 131 + j * 7 + (j >> 9)) & 0xff;
           sent.push(c);
-          wt.write(c);
-          await asyncio.sleep(0);
         }
-        wt.writeEof();
-        await rp.done;
+        const got = await sendOver(loop, () => new Collector(loop), sent);
         // Reads this large take the large-chunk path, not the small slab's.
-        assert(rp.chunks.some((c) => c.length > 16 * 1024), "no read was over 16 KiB");
-        assertEquals(firstDifference(concat(rp.chunks), concat(sent)), -1);
-        wt.close();
-        rt.close();
-        await asyncio.sleep(0);
+        assert(got.some((c) => c.length > 16 * 1024), "no read was over 16 KiB");
+        assertEquals(firstDifference(concat(got), concat(sent)), -1);
       }));
   },
   { timeout: 60 },
@@ -245,24 +258,10 @@ test(
             super.dataReceived(copy);
           }
         }
-        const [a, b] = socketpair();
-        const [wt] = await loop.createConnection(() => new Writer(), null, null, { sock: a });
-        const [rt, rp] = await loop.createConnection(() => new Transferring(loop), null, null, {
-          sock: b,
-        });
         const sent: Uint8Array[] = [];
-        for (let i = 0; i < 200; i++) {
-          const c = chunk(i * (i % 7 === 0 ? 40 : 1));
-          sent.push(c);
-          wt.write(c);
-          await asyncio.sleep(0);
-        }
-        wt.writeEof();
-        await rp.done;
-        assertEquals(firstDifference(concat(rp.chunks), concat(sent)), -1);
-        wt.close();
-        rt.close();
-        await asyncio.sleep(0);
+        for (let i = 0; i < 200; i++) sent.push(chunk(i));
+        const got = await sendOver(loop, () => new Transferring(loop), sent);
+        assertEquals(firstDifference(concat(got), concat(sent)), -1);
       }));
   },
   { timeout: 60 },
