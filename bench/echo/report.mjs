@@ -189,9 +189,11 @@ export function echoMarkdown(res, profiles = []) {
     `the client on CPU 1 (\`taskset\`${
       res.pinned ? "" : "; **not available on this run**"
     }). For each server and message size: ${o.repeats}`,
-    `run${
-      o.repeats === 1 ? "" : "s"
-    } of ${o.seconds} s (after ${o.warmup} s unmeasured), on one fresh server process; the tables show the **median**`,
+    `run${o.repeats === 1 ? "" : "s"} of ${o.seconds} s (after ${
+      o.firstWarmup !== undefined && o.repeats > 1
+        ? `${o.firstWarmup} s unmeasured for the first, ${o.warmup} s for the others`
+        : `${o.warmup} s unmeasured`
+    }), on one fresh server process; the tables show the **median**`,
     "of each figure. Server CPU is utime+stime of `/proc/<pid>/stat` (all its threads) over the measured",
     "window, divided by the messages echoed. In brackets: the ratio to the C server. MB/s counts the bytes",
     o.seconds < 5
