@@ -74,6 +74,11 @@ class HTTPClient extends asyncore.dispatcher {
   }
 }
 
+/** Bun closes a child's stdout socket a moment after "close": not our fd, so wait for it. */
+function childStdioClosed(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 20));
+}
+
 test("spec example: basic HTTP client against python3 -m http.server", async () => {
   const port = freePort();
   const child = spawn(
@@ -105,6 +110,7 @@ test("spec example: basic HTTP client against python3 -m http.server", async () 
   } finally {
     child.kill("SIGKILL");
     await exited;
+    await childStdioClosed();
   }
 }, { timeout: 30 });
 
@@ -216,6 +222,7 @@ s.close()
   }
   assertEquals(await exited, 0);
   assertEquals(out, "ping 0\nping 1\nping 2\n");
+  await childStdioClosed();
   assert(ticks >= 5, `timers ran ${ticks} times`);
   server.close();
   assertEquals(map.size, 0);
@@ -569,6 +576,7 @@ test(
     });
     while (pending > 0 || map.size > 1) await asyncore.loop({ timeout: 0.2, map, count: 1 });
     assertEquals(results.sort(), ["GET -", "POST a=1&b=twenty"]);
+    await childStdioClosed();
     server.close();
     assertEquals(map.size, 0);
   },
