@@ -1436,3 +1436,25 @@ test("StreamWriter over a Transport subclass keeps its type; toString", () =>
     w.close();
     return w.waitClosed();
   }));
+
+test("a read cancelled after data woke it, before it resumed, leaves the data in the buffer", async () => {
+  // As in CPython: feed_data() wakes the waiter, cancel() comes before the
+  // task runs again, and the bytes stay for the next read.
+  await asyncio.run(async () => {
+    const reader = new asyncio.StreamReader(undefined, asyncio.getRunningLoop());
+    for (const n of [100, 3]) {
+      const t = asyncio.createTask(() => reader.read(n));
+      await asyncio.sleep(0);
+      reader.feedData(new TextEncoder().encode("hello"));
+      t.cancel();
+      await assertRejects(() => t as unknown as Promise<unknown>, asyncio.CancelledError);
+      assertEquals(new TextDecoder().decode(await reader.read(100)), "hello");
+    }
+    const e = asyncio.createTask(() => reader.readExactly(4));
+    await asyncio.sleep(0);
+    reader.feedData(new TextEncoder().encode("abcd"));
+    e.cancel();
+    await assertRejects(() => e as unknown as Promise<unknown>, asyncio.CancelledError);
+    assertEquals(new TextDecoder().decode(await reader.read(100)), "abcd");
+  });
+});
