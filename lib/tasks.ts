@@ -251,9 +251,9 @@ export class Task<T = unknown> extends Future<T> {
       this._start();
     } catch (exc) {
       this._loop.callExceptionHandler({
-        message: `Exception in callback ${formatCallback(startTask, [this])}`,
+        message: `Exception in callback <Handle ${formatCallback(startTask, [this])}>`,
         exception: exc,
-        task: this,
+        handle: this,
       });
     } finally {
       running.context = prev;
@@ -478,20 +478,9 @@ class TaskStart extends Handle {
     this._wakeOwner = task;
   }
 
+  /** Runs the task's first step, as the task does when it is its own entry. */
   override _run(): void {
-    const prev = running.context;
-    running.context = this._context;
-    try {
-      this.task._start();
-    } catch (exc) {
-      this._loop.callExceptionHandler({
-        message: `Exception in callback ${this}`,
-        exception: exc,
-        handle: this,
-      });
-    } finally {
-      running.context = prev;
-    }
+    this.task._run();
   }
 
   override _reprInfo(): string[] {

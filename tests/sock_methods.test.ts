@@ -17,6 +17,7 @@ import {
 } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 import { ERRNO } from "../ffi/mod.ts";
+import { joinBytes } from "../lib/transports.ts";
 import { waitFor } from "../lib/task_functions.ts";
 import {
   AF_INET,
@@ -97,13 +98,7 @@ async function readAll(loop: Loop, sock: Socket, limit = Infinity): Promise<Uint
     parts.push(d);
     total += d.length;
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 /** Asserts byte-for-byte equality, naming the first difference. */

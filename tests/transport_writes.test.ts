@@ -10,6 +10,7 @@ import { assert, assertEquals } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 import { C } from "../ffi/mod.ts";
 import { socketpair } from "../lib/socket.ts";
+import { joinBytes as concat } from "../lib/transports.ts";
 import { loopKinds, withLoop } from "./util.ts";
 
 /** Chunk i of a pattern: length 1..1499, bytes that depend on i and the offset. */
@@ -18,18 +19,6 @@ function chunk(i: number): Uint8Array {
   const b = new Uint8Array(n);
   for (let j = 0; j < n; j++) b[j] = (i * 31 + j) & 0xff;
   return b;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
