@@ -255,3 +255,42 @@ test(
   },
   { timeout: 60 },
 );
+
+test("a BufferedProtocol receives straight into the buffer it hands out", async () => {
+  await withLoop(loopKinds[0][1], (loop) =>
+    loop.runUntilComplete(async () => {
+      class IntoOwnBuffer extends asyncio.BufferedProtocol {
+        readonly buf = new Uint8Array(4096);
+        got: Uint8Array[] = [];
+        done = loop.createFuture<void>();
+        override getBuffer(_sizeHint: number): Uint8Array {
+          return this.buf;
+        }
+        override bufferUpdated(n: number): void {
+          // The bytes are in this protocol's own buffer, at its start.
+          this.got.push(this.buf.slice(0, n));
+        }
+        override eofReceived(): boolean {
+          this.done.setResult(undefined);
+          return false;
+        }
+      }
+      const [a, b] = socketpair();
+      const [wt] = await loop.createConnection(() => new Writer(), null, null, { sock: a });
+      const [rt, rp] = await loop.createConnection(() => new IntoOwnBuffer(), null, null, {
+        sock: b,
+      });
+      const sent: Uint8Array[] = [];
+      for (let i = 0; i < 50; i++) {
+        sent.push(chunk(i));
+        wt.write(sent[i]);
+        await asyncio.sleep(0);
+      }
+      wt.writeEof();
+      await rp.done;
+      assertEquals(firstDifference(concat(rp.got), concat(sent)), -1);
+      wt.close();
+      rt.close();
+      await asyncio.sleep(0);
+    }));
+});
