@@ -1,6 +1,6 @@
 /**
  * Who is running right now: the loop whose callback is on the stack, the
- * task whose coroutine is executing (found through `AsyncLocalStorage`, so it
+ * task whose coroutine is executing (found through its async context, so it
  * stays right after every `await`), and the context of the running callback.
  *
  * Internal: shared by the loop, tasks and context variables, so none of them
@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { createTaskStorage, type TaskStorage } from "../ffi/async_context.ts";
 import type { Context } from "./contextvars.ts";
 
 /** What the loop and context variables need to know of a running task. */
@@ -24,7 +24,7 @@ export interface RunningTask {
  * `taskStorage.run(task, ...)`, so `getStore()` is that task in every segment
  * of its native async functions.
  */
-export const taskStorage: AsyncLocalStorage<RunningTask> = new AsyncLocalStorage<RunningTask>();
+export const taskStorage: TaskStorage<RunningTask> = createTaskStorage<RunningTask>();
 
 /** Mutable run state, in one object so that modules share it by reference. */
 export const running = {

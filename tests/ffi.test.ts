@@ -580,3 +580,24 @@ test("sendmsg on a connected stream is one gathered write; a closed peer is EPIP
     s.close(x);
   }
 });
+
+test("task storage: Deno's cheap context slot is in use there (its self-check passed); a run nests and exits", async () => {
+  const { createTaskStorage } = await import("../ffi/async_context.ts");
+  const s = createTaskStorage<{ n: number }>();
+  assertEquals(s.kind, runtime === "deno" ? "deno" : "als");
+  const a = { n: 1 };
+  const b = { n: 2 };
+  const got = await s.run(a, async () => {
+    const first = s.getStore();
+    await null;
+    const inner = await s.run(b, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return s.getStore();
+    }, 0);
+    const exited = s.exit(() => s.getStore());
+    await Promise.resolve();
+    return [first, inner, exited, s.getStore()];
+  }, 0);
+  assertEquals(got, [a, b, undefined, a]);
+  assertEquals(s.getStore(), undefined);
+});

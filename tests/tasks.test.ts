@@ -332,3 +332,46 @@ test("wrapFuture(hostPromise): a task awaiting it is interrupted at once by canc
   });
   assertEquals(log, ["interrupted: CancelledError", "task done", "host promise done"]);
 });
+
+test("a user's AsyncLocalStorage and the tasks' own async context nest both ways, across awaits", async () => {
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  const als = new AsyncLocalStorage<string>();
+  const seen: string[] = [];
+  const name = () => asyncio.currentTask()?.getName() ?? "-";
+  await als.run("outer", () =>
+    asyncio.run(async () => {
+      // The store of the code that started the loop reaches its tasks.
+      seen.push(`main ${als.getStore()} ${name()}`);
+      const t = asyncio.createTask(async () => {
+        await asyncio.sleep(0);
+        seen.push(`a ${als.getStore()} ${name()}`);
+        await als.run("inner", async () => {
+          await asyncio.sleep(0.001);
+          seen.push(`a-inner ${als.getStore()} ${name()}`);
+          // A task starts from the loop, like a callSoon callback: it sees the
+          // store of the code that runs the loop, not its creator's (what a
+          // task inherits from its creator is the contextvars Context).
+          await asyncio.createTask(async () => {
+            await asyncio.sleep(0);
+            seen.push(`b ${als.getStore()} ${name()}`);
+          }, { name: "b" });
+          seen.push(`a-inner after b ${als.getStore()} ${name()}`);
+        });
+        seen.push(`a after ${als.getStore()} ${name()}`);
+        als.exit(() => seen.push(`a exit ${als.getStore()} ${name()}`));
+      }, { name: "a" });
+      await t;
+      seen.push(`main after ${als.getStore()} ${name()}`);
+    }, { debug: false }));
+  assertEquals(seen, [
+    "main outer Task-" + seen[0].split("Task-")[1],
+    "a outer a",
+    "a-inner inner a",
+    "b outer b",
+    "a-inner after b inner a",
+    "a after outer a",
+    "a exit undefined a",
+    "main after outer " + seen[0].split(" ")[2],
+  ]);
+  assertEquals(als.getStore(), undefined);
+});
