@@ -234,19 +234,22 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * are none (most futures get one or none: no array for them).
    */
   _callbacks: Array<DoneEntry | ThenEntry> | null = null;
+  // The three below default on the prototype (see the end of this module):
+  // most futures never set them, and a hundred thousand live tasks are each
+  // a Future; every field is 8 bytes more per task to allocate and copy in GC.
   /** @internal */
-  _cancelMessage: string | undefined = undefined;
+  declare _cancelMessage: string | undefined;
   /** @internal Shared with the GC report: is the exception still unread? */
-  #unread: { log: boolean } | null = null;
+  declare _unread: { log: boolean } | null;
   /** @internal Where it was created, in debug mode. */
-  _sourceTraceback: string | null = null;
+  declare _sourceTraceback: string | null;
 
   /** @internal An exception was set and nobody has looked at it yet. */
   get _logTraceback(): boolean {
-    return this.#unread !== null && this.#unread.log;
+    return this._unread !== null && this._unread.log;
   }
   set _logTraceback(v: boolean) {
-    if (this.#unread !== null) this.#unread.log = v;
+    if (this._unread !== null) this._unread.log = v;
     else if (v) this.#watchUnread();
   }
 
@@ -257,7 +260,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   #watchUnread(): void {
     const flag = { log: true };
-    this.#unread = flag;
+    this._unread = flag;
     const repr = String(this);
     unreadRegistry.register(this, {
       loop: this._loop,
@@ -500,6 +503,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
   }
 }
+
+Future.prototype._cancelMessage = undefined;
+Future.prototype._unread = null;
+Future.prototype._sourceTraceback = null;
 
 /**
  * Python's repr of an exception: `ValueError('bad')`.

@@ -157,23 +157,29 @@ export class Task<T = unknown> extends Future<T> {
   #name: string | number;
   /** @internal The future the coroutine is parked on. */
   _futWaiter: Future<unknown> | null = null;
+  // The fields below default on the prototype (see the end of this module):
+  // most tasks never set them, and each own field is 8 bytes more to
+  // allocate and to copy in every GC of a hundred thousand live tasks.
   /** @internal */
-  _mustCancel = false;
-  #numCancelsRequested = 0;
+  declare _mustCancel: boolean;
+  /** @internal */
+  declare _numCancels: number;
+  /** @internal Made when `signal` is first read. */
+  declare _abort: AbortController | null;
+  /** @internal Set once the task has parked (see {@link LoopTasks}). */
+  declare _ref: WeakRef<Task<unknown>> | null;
+  /** @internal Shared with the registry once parked; until then one of two shared flags. */
+  declare _quiet: { done: boolean };
+  /** @internal Stops following the `signal` option. */
+  declare _unlisten: (() => void) | null;
   /** @internal Log "Task was destroyed but it is pending!" for this one. */
   get _logDestroyPending(): boolean {
-    return !this.#quiet.done;
+    return !this._quiet.done;
   }
   set _logDestroyPending(v: boolean) {
-    if (this.#quiet === QUIET || this.#quiet === LOUD) this.#quiet = v ? LOUD : QUIET;
-    else this.#quiet.done = !v;
+    if (this._quiet === QUIET || this._quiet === LOUD) this._quiet = v ? LOUD : QUIET;
+    else this._quiet.done = !v;
   }
-  #abort: AbortController | null = null;
-  /** Set once the task has parked (see {@link LoopTasks}). */
-  #ref: WeakRef<Task<unknown>> | null = null;
-  /** Shared with the registry once parked; until then one of two shared flags. */
-  #quiet: { done: boolean } = LOUD;
-  #unlisten: (() => void) | null = null;
   /** @internal As a ready-queue entry (its first step): on the prototype. */
   declare _cancelled: boolean;
   /** @internal As a ready-queue entry: true, on the prototype. */
@@ -236,7 +242,7 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     signal.addEventListener("abort", onAbort, { once: true });
-    this.#unlisten = () => signal.removeEventListener("abort", onAbort);
+    this._unlisten = () => signal.removeEventListener("abort", onAbort);
   }
 
   /**
@@ -287,16 +293,16 @@ export class Task<T = unknown> extends Future<T> {
   #finish(ok: boolean, value: unknown): void {
     suspended();
     this._futWaiter = null;
-    if (this.#ref !== null) {
-      this.#quiet.done = true;
-      loopTasks(this._loop).parked.delete(this.#ref);
+    if (this._ref !== null) {
+      this._quiet.done = true;
+      loopTasks(this._loop).parked.delete(this._ref);
     } else {
-      this.#quiet = QUIET;
+      this._quiet = QUIET;
       unlink(this);
     }
-    if (this.#unlisten !== null) {
-      this.#unlisten();
-      this.#unlisten = null;
+    if (this._unlisten !== null) {
+      this._unlisten();
+      this._unlisten = null;
     }
     if (this._state !== 0) return;
     if (ok) {
@@ -316,7 +322,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Called by `Future.then` when this task's code awaits `fut`. */
   _awaiting(fut: Future<unknown>): void {
     this._futWaiter = fut;
-    if (this.#ref === null) {
+    if (this._ref === null) {
       unlink(this);
       this._park();
     }
@@ -328,17 +334,17 @@ export class Task<T = unknown> extends Future<T> {
    * (see {@link LoopTasks}). Once per task; the task is out of the strong list.
    */
   _park(): void {
-    if (this.#ref !== null || this._state !== 0) return;
+    if (this._ref !== null || this._state !== 0) return;
     const ref = new WeakRef(this as Task<unknown>);
-    this.#ref = ref;
+    this._ref = ref;
     loopTasks(this._loop).parked.add(ref);
-    this.#quiet = { done: this.#quiet === QUIET };
+    this._quiet = { done: this._quiet === QUIET };
     destroyedRegistry.register(this, {
       loop: this._loop,
       ref,
       name: this.getName(),
       coro: coroName(this._coro),
-      quiet: this.#quiet,
+      quiet: this._quiet,
     });
   }
 
@@ -349,8 +355,8 @@ export class Task<T = unknown> extends Future<T> {
   override cancel(msg?: string): boolean {
     this._logTraceback = false;
     if (this.done()) return false;
-    this.#numCancelsRequested++;
-    this.#abort?.abort(new CancelledError(msg ?? ""));
+    this._numCancels++;
+    this._abort?.abort(new CancelledError(msg ?? ""));
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
     this._mustCancel = true;
@@ -360,16 +366,16 @@ export class Task<T = unknown> extends Future<T> {
 
   /** How many cancellation requests are pending (beyond the spec: Python 3.11). */
   cancelling(): number {
-    return this.#numCancelsRequested;
+    return this._numCancels;
   }
 
   /** Takes back one cancellation request; returns the count left (Python 3.11). */
   uncancel(): number {
-    if (this.#numCancelsRequested > 0) {
-      this.#numCancelsRequested--;
-      if (this.#numCancelsRequested === 0) this._mustCancel = false;
+    if (this._numCancels > 0) {
+      this._numCancels--;
+      if (this._numCancels === 0) this._mustCancel = false;
     }
-    return this.#numCancelsRequested;
+    return this._numCancels;
   }
 
   /**
@@ -377,13 +383,13 @@ export class Task<T = unknown> extends Future<T> {
    * `CancelledError`), for host APIs such as `fetch`.
    */
   get signal(): AbortSignal {
-    if (this.#abort === null) {
-      this.#abort = new AbortController();
-      if (this.#numCancelsRequested > 0 || this.cancelled()) {
-        this.#abort.abort(new CancelledError(this._cancelMessage ?? ""));
+    if (this._abort === null) {
+      this._abort = new AbortController();
+      if (this._numCancels > 0 || this.cancelled()) {
+        this._abort.abort(new CancelledError(this._cancelMessage ?? ""));
       }
     }
-    return this.#abort.signal;
+    return this._abort.signal;
   }
 
   /** The task's name. */
@@ -461,6 +467,12 @@ function coroRejected(error: unknown): void {
 // cancelled as an entry (a cancelled task ends in `_start`), and it resumes
 // this task's code.
 Object.defineProperties(Task.prototype, {
+  _mustCancel: { value: false, writable: true },
+  _numCancels: { value: 0, writable: true },
+  _abort: { value: null, writable: true },
+  _ref: { value: null, writable: true },
+  _quiet: { value: LOUD, writable: true },
+  _unlisten: { value: null, writable: true },
   _cancelled: { value: false, writable: true },
   _wakes: { value: true },
   _wakeOwner: {
