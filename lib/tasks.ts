@@ -153,8 +153,8 @@ export class Task<T = unknown> extends Future<T> {
   readonly _coro: CoroutineLike<T>;
   /** @internal The task's context (PEP 567), copied when it was made. */
   readonly _context: Context;
-  /** The name, or the number of the default `Task-N` name, made into a string when asked. */
-  #name: string | number;
+  /** @internal The name, or the number of the default `Task-N` name, made into a string when asked. */
+  _name: string | number;
   /** @internal The future the coroutine is parked on. */
   _futWaiter: Future<unknown> | null = null;
   // The fields below default on the prototype (see the end of this module):
@@ -214,7 +214,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     this._coro = coro;
     this._context = opts?.context ?? copyContext();
-    this.#name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
+    this._name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
     // The task is itself its first step in the ready queue (no Handle each);
     // debug mode keeps the Handle, whose repr slow-callback warnings print.
     loop._addHandle(
@@ -394,13 +394,13 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. */
   getName(): string {
-    const n = this.#name;
-    return typeof n === "number" ? (this.#name = `Task-${n}`) : n;
+    const n = this._name;
+    return typeof n === "number" ? (this._name = `Task-${n}`) : n;
   }
 
   /** Renames the task. */
   setName(name: unknown): void {
-    this.#name = String(name);
+    this._name = String(name);
   }
 
   /** The coroutine the task runs, as it was given. */
