@@ -37,7 +37,7 @@ import { running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
-import { Future, isFuture } from "./futures.ts";
+import { Future, type FutureLoop, isFuture } from "./futures.ts";
 import { _releaseTasks, ensureFuture, Task } from "./tasks.ts";
 
 /** Python's cap on one selector wait: a day. */
@@ -549,13 +549,17 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       }
       return t;
     }
+    if (opts === undefined) return new Task<T>(coro as never, this.#taskOptions ??= { loop: this });
     return new Task<T>(coro as never, {
       loop: this,
-      name: opts?.name,
-      context: opts?.context,
-      signal: opts?.signal,
+      name: opts.name,
+      context: opts.context,
+      signal: opts.signal,
     });
   }
+
+  /** What `createTask` without options hands every Task: one object, not one per task. */
+  #taskOptions: { readonly loop: FutureLoop } | null = null;
 
   /** Sets the factory `createTask` uses: `(loop, coro, opts) => Future`; null for the default. */
   override setTaskFactory(factory: TaskFactory | null): void {

@@ -83,23 +83,29 @@ export interface AwaitingTask {
 /**
  * A done callback; its future type is erased so Future<T> stays covariant in T.
  *
+ * It is queued as the loop callback itself, standing for the Handle that
+ * Python's `call_soon(fn, fut)` would make: one small object per callback
+ * (a gather of 100,000 tasks holds one per task), not an entry plus a handle
+ * plus an argument array.
+ *
  * @internal
  */
-export class DoneEntry extends Handle {
+export class DoneEntry implements ReadyItem {
+  /** Skipped by the loop once true (on the prototype until then). */
+  declare _cancelled: boolean;
+  declare readonly _wakes: boolean;
+  declare readonly _wakeOwner: object | null;
+  /** Where it was scheduled, in debug mode (on the prototype until then). */
+  declare _sourceTraceback: string | null;
+
   constructor(
     readonly fn: (fut: never) => unknown,
     readonly fut: Future<unknown>,
-    ctx: Context,
-  ) {
-    super(fn, null, fut._loop, ctx);
-  }
+    readonly _context: Context,
+  ) {}
 
-  /**
-   * Calls `fn(fut)` as `Handle._run` would call it with the argument list
-   * `[fut]`: this entry is queued as the loop callback itself, so a done
-   * callback costs one object, not an entry plus a handle plus an array.
-   */
-  override _run(): void {
+  /** Calls `fn(fut)` in its context; an error goes to the loop's handler. */
+  _run(): void {
     const prev = running.context;
     running.context = this._context;
     try {
@@ -111,19 +117,25 @@ export class DoneEntry extends Handle {
         handle: this,
       };
       if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(context);
+      this.fut._loop.callExceptionHandler(context);
     } finally {
       running.context = prev;
     }
   }
 
-  override _reprInfo(): string[] {
-    return [formatCallback(this.fn, [this.fut])];
+  /** As `Handle.cancel()`. */
+  cancel(): void {
+    this._cancelled = true;
+  }
+
+  /** As `Handle.cancelled()`. */
+  cancelled(): boolean {
+    return this._cancelled;
   }
 
   /** `<Handle fn(<Future ...>)>`, as the handle it stands for. */
-  override toString(): string {
-    return `<Handle ${this._reprInfo().join(" ")}>`;
+  toString(): string {
+    return `<Handle ${formatCallback(this.fn, [this.fut])}>`;
   }
 }
 
@@ -132,7 +144,11 @@ export class DoneEntry extends Handle {
  * callback that resumes it once the future is done: one object per await,
  * not an entry plus a handle plus an argument array.
  */
-class ThenEntry extends Handle {
+class ThenEntry implements ReadyItem {
+  declare _cancelled: boolean;
+  declare readonly _wakes: boolean;
+  declare _sourceTraceback: string | null;
+
   constructor(
     readonly fut: Future<unknown>,
     readonly onFulfilled: ((v: unknown) => unknown) | null | undefined,
@@ -140,30 +156,22 @@ class ThenEntry extends Handle {
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
     readonly task: AwaitingTask | undefined,
-    ctx: Context,
-  ) {
-    super(settleThen, null, fut._loop, ctx);
-    this._wakes = true;
-    this._wakeOwner = task ?? null;
-  }
+    readonly _context: Context,
+  ) {}
 
-  override _reprInfo(): string[] {
-    return [formatCallback(settleThen, [this.fut])];
-  }
-
-  /** `<Handle settleThen(<Future ...>)>`, as the handle it stands for. */
-  override toString(): string {
-    return `<Handle ${this._reprInfo().join(" ")}>`;
+  /** The task this resumes: the loop runs its wake-ups in a row without a drain between. */
+  get _wakeOwner(): object | null {
+    return this.task ?? null;
   }
 
   /** Resumes the await, in the context it was made in. */
-  override _run(): void {
+  _run(): void {
     const prev = running.context;
     running.context = this._context;
     try {
       settleThen(this.fut, this);
     } catch (exc) {
-      this._loop.callExceptionHandler({
+      this.fut._loop.callExceptionHandler({
         message: `Exception in callback ${this}`,
         exception: exc,
         handle: this,
@@ -172,6 +180,44 @@ class ThenEntry extends Handle {
       running.context = prev;
     }
   }
+
+  /** As `Handle.cancel()`. */
+  cancel(): void {
+    this._cancelled = true;
+  }
+
+  /** As `Handle.cancelled()`. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** `<Handle settleThen(<Future ...>)>`, as the handle it stands for. */
+  toString(): string {
+    return `<Handle ${formatCallback(settleThen, [this.fut])}>`;
+  }
+}
+
+for (const proto of [DoneEntry.prototype, ThenEntry.prototype]) {
+  Object.defineProperties(proto, {
+    _cancelled: { value: false, writable: true },
+    _sourceTraceback: { value: null, writable: true },
+    [Symbol.for("nodejs.util.inspect.custom")]: {
+      value(this: object) {
+        return String(this);
+      },
+    },
+  });
+}
+Object.defineProperty(DoneEntry.prototype, "_wakes", { value: false });
+Object.defineProperty(DoneEntry.prototype, "_wakeOwner", { value: null });
+Object.defineProperty(ThenEntry.prototype, "_wakes", { value: true });
+
+/** What a future's `_callbacks` holds: one entry alone (most futures get one or none), or many. */
+type Entry = DoneEntry | ThenEntry;
+
+/** The entries of a `_callbacks` value, as an array. @internal */
+function entries(cbs: Entry | Entry[] | null): Entry[] {
+  return cbs === null ? [] : Array.isArray(cbs) ? cbs : [cbs];
 }
 
 function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): void {
@@ -233,7 +279,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @internal Done callbacks and parked awaits, in order; null while there
    * are none (most futures get one or none: no array for them).
    */
-  _callbacks: Array<DoneEntry | ThenEntry> | null = null;
+  _callbacks: Entry | Entry[] | null = null;
   // The three below default on the prototype (see the end of this module):
   // most futures never set them, and a hundred thousand live tasks are each
   // a Future; every field is 8 bytes more per task to allocate and copy in GC.
@@ -354,18 +400,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
   }
 
-  #push(e: DoneEntry | ThenEntry): void {
+  #push(e: Entry): void {
+    // Debug mode: marked here, filled in with where it is scheduled (as Python's call_soon).
+    if (this._loop.getDebug()) e._sourceTraceback = "";
     const cbs = this._callbacks;
-    if (cbs === null) this._callbacks = [e];
-    else cbs.push(e);
+    if (cbs === null) this._callbacks = e;
+    else if (Array.isArray(cbs)) cbs.push(e);
+    else this._callbacks = [cbs, e];
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
-    const cbs = this._callbacks;
-    if (cbs === null) return 0;
+    const cbs = entries(this._callbacks);
     const kept = cbs.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
-    this._callbacks = kept.length ? kept : null;
+    this._callbacks = kept.length > 1 ? kept : kept.length ? kept[0] : null;
     return cbs.length - kept.length;
   }
 
@@ -451,7 +499,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return;
     this._callbacks = null;
-    for (const e of cbs) {
+    for (const e of entries(cbs)) {
       if (e instanceof ThenEntry) settleThen(this as Future<unknown>, e);
       else this.#schedule(e);
     }
@@ -460,7 +508,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #schedule(entry: ThenEntry | DoneEntry): void {
     // Debug mode: show where it was scheduled (as Python's call_soon does),
     // not where it was registered.
-    if (entry._sourceTraceback !== null) entry._sourceTraceback = new Error().stack ?? null;
+    if (entry._sourceTraceback !== null) entry._sourceTraceback = new Error().stack ?? "";
     this._loop._addHandle(entry);
   }
 
@@ -469,7 +517,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return;
     this._callbacks = null;
-    for (const e of cbs) this.#schedule(e);
+    if (!Array.isArray(cbs)) this.#schedule(cbs);
+    else for (const e of cbs) this.#schedule(e);
   }
 
   /** @internal */
@@ -485,7 +534,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       else info.push(`result=${pyRepr(this._result)}`);
     }
     if (this._callbacks !== null) {
-      const names = this._callbacks.map((e) =>
+      const names = entries(this._callbacks).map((e) =>
         e instanceof DoneEntry ? formatCallback(e.fn, []).replace(/\(\)$/, "") : "<await>"
       );
       info.push(`cb=[${names.join(", ")}]`);

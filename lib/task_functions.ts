@@ -280,7 +280,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       alreadyDone.push(fut);
     } else {
       const cbs = fut._callbacks;
-      const last = cbs !== null ? cbs[cbs.length - 1] : null;
+      const last = Array.isArray(cbs) ? cbs[cbs.length - 1] : cbs;
       if (last instanceof DoneEntry && last.fn === onChildDone) continue;
       fut._addDoneEntry(onChildDone, ctx);
     }

@@ -200,7 +200,7 @@ export class Task<T = unknown> extends Future<T> {
     opts?: { loop?: FutureLoop; name?: string; context?: Context; signal?: AbortSignal },
   ) {
     const loop = opts?.loop ?? (hooks.getEventLoop!() as FutureLoop);
-    super({ loop });
+    super(opts?.loop !== undefined ? opts : { loop });
     if (
       typeof coro !== "function" && !(coro instanceof Coroutine) && !isGenerator(coro) &&
       !isThenable(coro)
