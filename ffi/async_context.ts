@@ -43,6 +43,12 @@ export interface TaskStorage<T> {
   getStore(): T | undefined;
   /** Calls `fn()` with no store current. */
   exit<R>(fn: () => R): R;
+  /**
+   * Readies an object that will be a store, so that entering it costs no
+   * allocation where that is possible (Deno: it holds itself under
+   * {@link CONTEXT_KEY}, one field more). Optional for correctness.
+   */
+  prepare(store: T & object): void;
 }
 
 interface DenoCore {
@@ -67,6 +73,19 @@ function denoCore(): DenoCore | null {
 
 const KEY = Symbol("asyncio.task");
 
+/**
+ * A store that holds itself under this key (an own enumerable property) is
+ * entered as the whole context on Deno when no other context is current:
+ * no object is made for it. A `Task` does so there (see `lib/tasks.ts`).
+ *
+ * @example
+ * ```ts
+ * const store = { [CONTEXT_KEY]: null as unknown };
+ * store[CONTEXT_KEY] = store;
+ * ```
+ */
+export const CONTEXT_KEY: symbol = KEY;
+
 /** A context holding only a task: what most tasks enter. */
 class Frame<T> {
   [KEY]: T;
@@ -89,12 +108,24 @@ class DenoTaskStorage<T> implements TaskStorage<T> {
 
   run<A, R>(store: T, fn: (arg: A) => R, arg: A): R {
     const prev = this.#get() as Mapping | null | undefined;
-    this.#set(prev == null ? new Frame(store) : { __proto__: null, ...prev, [KEY]: store });
+    // A context holding only our key is replaced whole: nothing else is lost.
+    const alone = prev == null || prev instanceof Frame || prev[KEY] === prev;
+    this.#set(
+      !alone
+        ? { __proto__: null, ...prev, [KEY]: store }
+        : (store as Mapping)[KEY] === store
+        ? store
+        : new Frame(store),
+    );
     try {
       return fn(arg);
     } finally {
       this.#set(prev);
     }
+  }
+
+  prepare(store: T & object): void {
+    (store as Mapping)[KEY] = store;
   }
 
   getStore(): T | undefined {
@@ -105,7 +136,8 @@ class DenoTaskStorage<T> implements TaskStorage<T> {
   exit<R>(fn: () => R): R {
     const prev = this.#get() as Mapping | null | undefined;
     if (prev == null || prev[KEY] === undefined) return fn();
-    this.#set(prev instanceof Frame ? undefined : { __proto__: null, ...prev, [KEY]: undefined });
+    const alone = prev instanceof Frame || prev[KEY] === prev;
+    this.#set(alone ? undefined : { __proto__: null, ...prev, [KEY]: undefined });
     try {
       return fn();
     } finally {
@@ -122,6 +154,8 @@ class AlsTaskStorage<T> implements TaskStorage<T> {
     return this.#als.run(store, fn, arg);
   }
 
+  prepare(_store: T & object): void {}
+
   getStore(): T | undefined {
     return this.#als.getStore();
   }
@@ -136,6 +170,7 @@ function compatible(s: TaskStorage<object>): boolean {
   const als = new AsyncLocalStorage<number>();
   const a = {};
   const b = {};
+  s.prepare(a);
   try {
     return s.getStore() === undefined &&
       s.run(a, () => als.run(1, () => s.getStore() === a && als.getStore() === 1), 0) &&

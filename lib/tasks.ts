@@ -213,6 +213,7 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(`a coroutine was expected, got ${coro}`);
     }
     this._coro = coro;
+    taskStorage.prepare(this as Task<unknown>);
     this._context = opts?.context ?? copyContext();
     this._name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
     // The task is itself its first step in the ready queue (no Handle each);

@@ -587,6 +587,7 @@ test("task storage: Deno's cheap context slot is in use there (its self-check pa
   assertEquals(s.kind, runtime === "deno" ? "deno" : "als");
   const a = { n: 1 };
   const b = { n: 2 };
+  s.prepare(a); // entered as the whole context where it can be (a task is)
   const got = await s.run(a, async () => {
     const first = s.getStore();
     await null;
