@@ -8,9 +8,8 @@ import json
 import sys
 
 
-def run_benches(prog, benches, argv):
+def run_benches(prog, benches, argv, repeat=3):
     use_uvloop = False
-    repeat = 3
     scale = 1.0
     for arg in argv:
         if arg == "--uvloop":

@@ -18,7 +18,7 @@ Each is timed inside its main coroutine, on a fresh loop per run.
     /usr/bin/python3 bench/tasks.py            # CPython asyncio
     /usr/bin/python3 bench/tasks.py --uvloop   # uvloop (python3-uvloop)
 
-Options: --repeat=N (measured runs, default 3), --scale=F (multiply every
+Options: --repeat=N (measured runs, default 5), --scale=F (multiply every
 size, e.g. 0.1 for a quick check).
 """
 
@@ -152,4 +152,4 @@ BENCHES = [
 
 
 if __name__ == "__main__":
-    sys.exit(run_benches("tasks.py", BENCHES, sys.argv[1:]))
+    sys.exit(run_benches("tasks.py", BENCHES, sys.argv[1:], repeat=5))

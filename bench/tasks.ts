@@ -23,7 +23,7 @@
  * resolver functions, with no event loop of ours involved.
  *
  * Each benchmark is timed inside its main coroutine (not the loop's creation
- * or closing), warmed up once with a smaller run, then run 3 times on a fresh
+ * or closing), warmed up once with a smaller run, then run 5 times on a fresh
  * loop each time; the best run is one JSON line on stdout, as in
  * bench/loop_callbacks.ts.
  *
@@ -31,7 +31,7 @@
  *   bun run bench/tasks.ts
  *   node build/bench/tasks.js       (after `tsc -p tsconfig.json`)
  *
- * Options: --repeat=N (measured runs, default 3), --scale=F (multiply every
+ * Options: --repeat=N (measured runs, default 5), --scale=F (multiply every
  * size; the names keep their nominal size).
  *
  * @module
@@ -45,7 +45,7 @@ const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const RUNTIME = g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
 const PROMISES = `${RUNTIME}-promises`;
 
-let repeat = 3;
+let repeat = 5;
 let scale = 1;
 for (const arg of process.argv.slice(2)) {
   if (arg.startsWith("--repeat=")) repeat = Number(arg.slice(9));
