@@ -89,6 +89,53 @@ test("done callbacks run via the loop, in registration order, once each", () =>
     assertEquals(seen, ["a:x", "c", "late"]);
   }));
 
+test("one done callback, or several: removal, repr and the error report of a failing one", () =>
+  withLoop(async (loop) => {
+    const f = loop.createFuture<number>();
+    function only() {}
+    f.addDoneCallback(only);
+    assertEquals(String(f), "<Future pending cb=[only]>");
+    assertEquals(f.removeDoneCallback(only), 1);
+    assertEquals(String(f), "<Future pending>");
+    const contexts: Record<string, unknown>[] = [];
+    loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+    function boom(): void {
+      throw new Error("in callback");
+    }
+    const seen: string[] = [];
+    f.addDoneCallback(boom);
+    f.addDoneCallback(() => seen.push("after"));
+    f.setResult(1);
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+    // The failing callback is reported as the Handle Python would show; the next one still runs.
+    assertEquals(seen, ["after"]);
+    assertEquals(contexts.length, 1);
+    assertEquals(contexts[0].message, "Exception in callback boom(<Future finished result=1>)");
+    assertEquals(String(contexts[0].handle), "<Handle boom(<Future finished result=1>)>");
+    assertEquals((contexts[0].exception as Error).message, "in callback");
+    assertEquals(contexts[0].source_traceback, undefined);
+  }));
+
+test("debug mode: a failing done callback's report says where it was scheduled", () =>
+  withLoop(async (loop) => {
+    loop.setDebug(true);
+    const contexts: Record<string, unknown>[] = [];
+    loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+    const f = loop.createFuture<number>();
+    f.addDoneCallback(function failing(): void {
+      throw new Error("x");
+    });
+    (function scheduleHere() {
+      f.setResult(2);
+    })();
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+    assertEquals(contexts.length, 1);
+    const where = String(contexts[0].source_traceback);
+    assert(where.includes("scheduleHere"), where);
+  }));
+
 test("await a future inside a task; a rejected future throws at the await", () =>
   withLoop(async (loop) => {
     const f = loop.createFuture<number>();
