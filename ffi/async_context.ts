@@ -45,8 +45,8 @@ export interface TaskStorage<T> {
   exit<R>(fn: () => R): R;
   /**
    * Readies an object that will be a store, so that entering it costs no
-   * allocation where that is possible (Deno: it holds itself under
-   * {@link CONTEXT_KEY}, one field more). Optional for correctness.
+   * allocation where that is possible (Deno: it holds itself under our
+   * key, one field more). Optional for correctness.
    */
   prepare(store: T & object): void;
 }
@@ -71,20 +71,12 @@ function denoCore(): DenoCore | null {
   return core as DenoCore;
 }
 
-const KEY = Symbol("asyncio.task");
-
 /**
- * A store that holds itself under this key (an own enumerable property) is
- * entered as the whole context on Deno when no other context is current:
- * no object is made for it. A `Task` does so there (see `lib/tasks.ts`).
- *
- * @example
- * ```ts
- * const store = { [CONTEXT_KEY]: null as unknown };
- * store[CONTEXT_KEY] = store;
- * ```
+ * Our key in a context. A store that holds itself under it (an own
+ * enumerable property, see `prepare`) is entered as the whole context when
+ * no other context is current: no object is made for it. A `Task` does so.
  */
-export const CONTEXT_KEY: symbol = KEY;
+const KEY = Symbol("asyncio.task");
 
 /** A context holding only a task: what most tasks enter. */
 class Frame<T> {
@@ -95,6 +87,11 @@ class Frame<T> {
 }
 
 type Mapping = Record<symbol, unknown>;
+
+/** A context holding nothing but our key: replaced whole, nothing else is lost. */
+function onlyOurs(ctx: Mapping | null | undefined): boolean {
+  return ctx == null || ctx instanceof Frame || ctx[KEY] === ctx;
+}
 
 class DenoTaskStorage<T> implements TaskStorage<T> {
   readonly kind = "deno";
@@ -108,10 +105,8 @@ class DenoTaskStorage<T> implements TaskStorage<T> {
 
   run<A, R>(store: T, fn: (arg: A) => R, arg: A): R {
     const prev = this.#get() as Mapping | null | undefined;
-    // A context holding only our key is replaced whole: nothing else is lost.
-    const alone = prev == null || prev instanceof Frame || prev[KEY] === prev;
     this.#set(
-      !alone
+      !onlyOurs(prev)
         ? { __proto__: null, ...prev, [KEY]: store }
         : (store as Mapping)[KEY] === store
         ? store
@@ -136,8 +131,7 @@ class DenoTaskStorage<T> implements TaskStorage<T> {
   exit<R>(fn: () => R): R {
     const prev = this.#get() as Mapping | null | undefined;
     if (prev == null || prev[KEY] === undefined) return fn();
-    const alone = prev instanceof Frame || prev[KEY] === prev;
-    this.#set(alone ? undefined : { __proto__: null, ...prev, [KEY]: undefined });
+    this.#set(onlyOurs(prev) ? undefined : { __proto__: null, ...prev, [KEY]: undefined });
     try {
       return fn();
     } finally {

@@ -81,6 +81,38 @@ export interface AwaitingTask {
 }
 
 /**
+ * What the two kinds of future entries share: each is queued as the loop
+ * callback itself and answers as the Handle it stands for (`cancel()`,
+ * `cancelled()`); the flags default on the prototype (see below).
+ */
+abstract class FutureEntry {
+  /** Skipped by the loop once true. */
+  declare _cancelled: boolean;
+  /** Where it was scheduled, in debug mode. */
+  declare _sourceTraceback: string | null;
+
+  /** As `Handle.cancel()`. */
+  cancel(): void {
+    this._cancelled = true;
+  }
+
+  /** As `Handle.cancelled()`. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+}
+
+Object.defineProperties(FutureEntry.prototype, {
+  _cancelled: { value: false, writable: true },
+  _sourceTraceback: { value: null, writable: true },
+  [Symbol.for("nodejs.util.inspect.custom")]: {
+    value(this: object) {
+      return String(this);
+    },
+  },
+});
+
+/**
  * A done callback; its future type is erased so Future<T> stays covariant in T.
  *
  * It is queued as the loop callback itself, standing for the Handle that
@@ -90,19 +122,17 @@ export interface AwaitingTask {
  *
  * @internal
  */
-export class DoneEntry implements ReadyItem {
-  /** Skipped by the loop once true (on the prototype until then). */
-  declare _cancelled: boolean;
+export class DoneEntry extends FutureEntry implements ReadyItem {
   declare readonly _wakes: boolean;
   declare readonly _wakeOwner: object | null;
-  /** Where it was scheduled, in debug mode (on the prototype until then). */
-  declare _sourceTraceback: string | null;
 
   constructor(
     readonly fn: (fut: never) => unknown,
     readonly fut: Future<unknown>,
     readonly _context: Context,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Calls `fn(fut)` in its context; an error goes to the loop's handler. */
   _run(): void {
@@ -123,18 +153,8 @@ export class DoneEntry implements ReadyItem {
     }
   }
 
-  /** As `Handle.cancel()`. */
-  cancel(): void {
-    this._cancelled = true;
-  }
-
-  /** As `Handle.cancelled()`. */
-  cancelled(): boolean {
-    return this._cancelled;
-  }
-
   /** `<Handle fn(<Future ...>)>`, as the handle it stands for. */
-  toString(): string {
+  override toString(): string {
     return `<Handle ${formatCallback(this.fn, [this.fut])}>`;
   }
 }
@@ -144,10 +164,8 @@ export class DoneEntry implements ReadyItem {
  * callback that resumes it once the future is done: one object per await,
  * not an entry plus a handle plus an argument array.
  */
-class ThenEntry implements ReadyItem {
-  declare _cancelled: boolean;
+class ThenEntry extends FutureEntry implements ReadyItem {
   declare readonly _wakes: boolean;
-  declare _sourceTraceback: string | null;
 
   constructor(
     readonly fut: Future<unknown>,
@@ -157,7 +175,9 @@ class ThenEntry implements ReadyItem {
     readonly reject: (e: unknown) => void,
     readonly task: AwaitingTask | undefined,
     readonly _context: Context,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The task this resumes: the loop runs its wake-ups in a row without a drain between. */
   get _wakeOwner(): object | null {
@@ -181,33 +201,12 @@ class ThenEntry implements ReadyItem {
     }
   }
 
-  /** As `Handle.cancel()`. */
-  cancel(): void {
-    this._cancelled = true;
-  }
-
-  /** As `Handle.cancelled()`. */
-  cancelled(): boolean {
-    return this._cancelled;
-  }
-
   /** `<Handle settleThen(<Future ...>)>`, as the handle it stands for. */
-  toString(): string {
+  override toString(): string {
     return `<Handle ${formatCallback(settleThen, [this.fut])}>`;
   }
 }
 
-for (const proto of [DoneEntry.prototype, ThenEntry.prototype]) {
-  Object.defineProperties(proto, {
-    _cancelled: { value: false, writable: true },
-    _sourceTraceback: { value: null, writable: true },
-    [Symbol.for("nodejs.util.inspect.custom")]: {
-      value(this: object) {
-        return String(this);
-      },
-    },
-  });
-}
 Object.defineProperty(DoneEntry.prototype, "_wakes", { value: false });
 Object.defineProperty(DoneEntry.prototype, "_wakeOwner", { value: null });
 Object.defineProperty(ThenEntry.prototype, "_wakes", { value: true });
