@@ -53,6 +53,7 @@ import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
 import { EVENT_READ, EVENT_WRITE, PollSelector, SelectSelector } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
+import { printAsRepr } from "./format.ts";
 
 const {
   EALREADY,
@@ -880,3 +881,5 @@ export class file_dispatcher extends dispatcher {
     this.addChannel();
   }
 }
+
+printAsRepr(dispatcher);

@@ -9,7 +9,7 @@
  */
 import { running, taskStorage } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
-import { pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 
 /** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
 export const MISSING: unique symbol = Symbol("MISSING");
@@ -230,3 +230,5 @@ export class ContextVar<T> {
     return `<ContextVar name='${this.name}'${d}>`;
   }
 }
+
+printAsRepr(Context, Token, ContextVar);

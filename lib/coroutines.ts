@@ -9,6 +9,7 @@ import process from "node:process";
 import { RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { hooks } from "./running.ts";
+import { printAsRepr } from "./format.ts";
 
 interface NeverAwaited {
   name: string;
@@ -206,3 +207,5 @@ export async function driveGenerator<T>(gen: Generator<unknown, T, unknown>): Pr
     step = gen.next(sent);
   }
 }
+
+printAsRepr(Coroutine);

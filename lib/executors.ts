@@ -21,7 +21,7 @@ import {
   unpackError,
   WORKER_SOURCE,
 } from "./executor_worker.ts";
-import { pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 import { logger } from "./log.ts";
 import { rejectCancelled, submission, WorkerPool } from "./worker_pool.ts";
 import { taskStorage } from "./running.ts";
@@ -325,3 +325,5 @@ export class InlineExecutor implements Executor {
     for (const r of this.#idleWaiters.splice(0)) r();
   }
 }
+
+printAsRepr(ThreadPoolExecutor);

@@ -102,3 +102,33 @@ export function formatCallback(fn: unknown, args: readonly unknown[]): string {
     : pyRepr(fn);
   return `${name}(${args.map((a) => pyRepr(a)).join(", ")})`;
 }
+
+/**
+ * Makes `console.log(x)` print `String(x)` for instances of these classes:
+ * their `toString()` is the Python repr, which is what `print(x)` shows a
+ * Python user. (Node, Deno and Bun all ask objects for this symbol.)
+ *
+ * @example
+ * ```ts
+ * class Thing {
+ *   toString() {
+ *     return "<Thing>";
+ *   }
+ * }
+ * printAsRepr(Thing);
+ * console.log(new Thing()); // <Thing>
+ * ```
+ */
+export function printAsRepr(...classes: Array<{ readonly prototype: object }>): void {
+  for (const c of classes) {
+    Object.defineProperty(c.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+      value: inspectAsString,
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
+function inspectAsString(this: object): string {
+  return String(this);
+}

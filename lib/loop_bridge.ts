@@ -54,6 +54,7 @@ import {
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import { type PackedError, type PackedValue, unpackError } from "./executor_worker.ts";
+import { printAsRepr } from "./format.ts";
 
 /**
  * What {@link LoopBridge.link} makes for one Worker: post it (transferring
@@ -511,3 +512,5 @@ export function connectLoop(link: LoopLink): RemoteLoop {
   }
   return new RemoteLoop(link);
 }
+
+printAsRepr(ThreadsafeFuture);

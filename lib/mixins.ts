@@ -7,6 +7,7 @@
  */
 import { type AbstractEventLoop, getRunningLoop } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
+import { printAsRepr } from "./format.ts";
 
 /**
  * An object that belongs to the first event loop it waits on. Creating one
@@ -40,3 +41,5 @@ export class LoopBound {
     return loop;
   }
 }
+
+printAsRepr(LoopBound);

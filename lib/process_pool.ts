@@ -52,6 +52,7 @@ import {
 import { encodeFrame, FrameReader } from "./process_frames.ts";
 import { logger } from "./log.ts";
 import { submission, WorkerPool } from "./worker_pool.ts";
+import { printAsRepr } from "./format.ts";
 
 /**
  * The pool cannot run jobs any more: one of its children died unexpectedly,
@@ -395,3 +396,5 @@ export class ProcessPoolExecutor implements Executor {
     return this.shutdown(true).then(() => Promise.all(waits)).then(() => {});
   }
 }
+
+printAsRepr(ProcessPoolExecutor);

@@ -15,6 +15,7 @@ import { logger } from "./log.ts";
 import { closeSocketFd, fdAddress, type Socket, wrapSocketFd } from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
+import { printAsRepr } from "./format.ts";
 
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
@@ -788,3 +789,5 @@ proto._wakes = false;
 proto._wakeOwner = null;
 proto._sourceTraceback = null;
 proto._sendfileCompatible = "native";
+
+printAsRepr(SelectorSocketTransport);

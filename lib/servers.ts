@@ -11,6 +11,7 @@ import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { acceptRaw, type Socket, wrapSocketFd } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
+import { printAsRepr } from "./format.ts";
 
 /** Python waits this long before accepting again when out of fds. */
 const ACCEPT_RETRY_DELAY = 1;
@@ -222,3 +223,5 @@ export function enableReuse(sock: Socket, reuseAddress: boolean, reusePort: bool
   if (reuseAddress) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
   if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
 }
+
+printAsRepr(Server);

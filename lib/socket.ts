@@ -31,6 +31,7 @@ import {
   formatAddress,
   type SocketAddress,
 } from "./sockaddr.ts";
+import { printAsRepr } from "./format.ts";
 
 export {
   type AddressLike,
@@ -764,3 +765,5 @@ export function wrapSocketFd(
     adopting = null;
   }
 }
+
+printAsRepr(Socket);

@@ -24,6 +24,7 @@ import {
   sys,
 } from "../ffi/mod.ts";
 import { NotImplementedError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import { printAsRepr } from "./format.ts";
 
 // -- constants ---------------------------------------------------------------
 
@@ -885,3 +886,5 @@ export class SSLObject {
     return `<ssl.SSLObject server_side=${this.serverSide}>`;
   }
 }
+
+printAsRepr(SSLContext, SSLObject);

@@ -34,6 +34,7 @@ import { createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { Socket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
+import { printAsRepr } from "./format.ts";
 
 /** Python's default TLS handshake timeout, in seconds. */
 export const SSL_HANDSHAKE_TIMEOUT = 60;
@@ -881,3 +882,5 @@ export async function startTls(
   }
   return proto._appTransport;
 }
+
+printAsRepr(SSLTransport, SSLProtocol);

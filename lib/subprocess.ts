@@ -25,6 +25,7 @@ import {
   type UnixSubprocessTransport,
 } from "./unix_subprocess.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import { printAsRepr } from "./format.ts";
 
 export { DEVNULL, PIPE, STDOUT };
 
@@ -340,3 +341,5 @@ export async function createSubprocessShell(
   );
   return new Process(transport, protocol, loop);
 }
+
+printAsRepr(Process);

@@ -20,7 +20,7 @@ import { getEventLoop } from "./policies.ts";
 import { type CoroutineLike, currentTask, ensureFuture, Task } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
-import { pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -1285,3 +1285,5 @@ export function eagerTaskFactory(
 ): Task<unknown> {
   return new EagerTask(coro as CoroutineLike<unknown>, { ...opts, loop });
 }
+
+printAsRepr(Timeout, TaskGroup);

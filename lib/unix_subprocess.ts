@@ -37,6 +37,7 @@ import {
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
+import { printAsRepr } from "./format.ts";
 
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
 /** Python's max_size for a pipe read. */
@@ -954,3 +955,5 @@ export function subprocessShell<P extends SubprocessProtocolLike>(
   if (typeof cmd !== "string") return Promise.reject(new ValueError("cmd must be a string"));
   return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], opts);
 }
+
+printAsRepr(UnixReadPipeTransport, UnixWritePipeTransport, UnixSubprocessTransport);

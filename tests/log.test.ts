@@ -1,6 +1,6 @@
 // The "asyncio" logger and the Python-style reprs console.log shows.
 import { test } from "./harness.ts";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { inspect } from "node:util";
 import * as asyncio from "../mod.ts";
 import { runScript } from "./util.ts";
@@ -45,4 +45,41 @@ test("console.log shows loops, futures and handles as Python prints them", () =>
   } finally {
     loop.close();
   }
+});
+
+test("console.log shows queues, locks, context variables and the rest as Python prints them", async () => {
+  await asyncio.run(async () => {
+    const q = new asyncio.Queue<unknown>(2);
+    q.putNowait(1);
+    q.putNowait([2, "x"]);
+    // Python's str(queue), what print() shows: no address in it.
+    assertEquals(inspect(q), "<Queue maxsize=2 _queue=[1, [2, 'x']] tasks=2>");
+    assertEquals(
+      inspect([q]).replace(/\s+/g, " "),
+      "[ <Queue maxsize=2 _queue=[1, [2, 'x']] tasks=2> ]",
+    );
+    const lock = new asyncio.Lock();
+    await lock.acquire();
+    assertEquals(inspect(lock), "<Lock [locked]>");
+    lock.release();
+    assertEquals(inspect(new asyncio.Event()), "<Event [unset]>");
+    assertEquals(inspect(new asyncio.Semaphore(2)), "<Semaphore [unlocked, value:2]>");
+    assertEquals(inspect(new asyncio.Barrier(3)), "<Barrier [filling, waiters:0/3]>");
+    assertEquals(
+      inspect(new asyncio.ContextVar("v", { default: 1 })),
+      "<ContextVar name='v' default=1>",
+    );
+    // Every class with a Python repr answers console.log with it.
+    for (
+      const x of [
+        new asyncio.TaskGroup(),
+        new asyncio.Timeout(null),
+        new asyncio.Condition(),
+        asyncio.copyContext(),
+      ]
+    ) {
+      assertEquals(inspect(x), String(x));
+      assert(String(x).startsWith("<"), String(x));
+    }
+  });
 });
