@@ -32,7 +32,7 @@ import {
 } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
-import { pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 import { running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
@@ -678,11 +678,6 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#debug = !!enabled;
   }
 
-  /** `console.log` shows the Python repr, as `print()` would. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
-  }
-
   /**
    * `<_UnixSelectorEventLoop running=False closed=False debug=False>`: the
    * name CPython prints for its loop on Unix, so ported output matches.
@@ -697,3 +692,5 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     }>`;
   }
 }
+
+printAsRepr(BaseEventLoop);

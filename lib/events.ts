@@ -6,7 +6,7 @@
  */
 import { type Context, currentContext } from "./contextvars.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
-import { formatCallback, pyRepr } from "./format.ts";
+import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
 import { hooks, running, taskStorage } from "./running.ts";
 import type { Future } from "./futures.ts";
 import type { Task } from "./tasks.ts";
@@ -183,11 +183,6 @@ export class Handle {
     if (this._cancelled) info.push("cancelled");
     if (this._callback !== null) info.push(formatCallback(this._callback, this._args ?? []));
     return info;
-  }
-
-  /** `console.log` shows the Python repr, as `print()` would. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
   }
 
   /** `<Handle f(1)>`, as Python prints it. */
@@ -430,3 +425,5 @@ export function getRunningLoop(): AbstractEventLoop {
 }
 
 hooks.getRunningLoop = _getRunningLoop;
+
+printAsRepr(Handle);

@@ -12,7 +12,7 @@ import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle, type ReadyItem } from "./events.ts";
 import { CancelledError, InvalidStateError } from "./exceptions.ts";
-import { formatCallback, pyRepr } from "./format.ts";
+import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
 import {
   hooks,
   running,
@@ -105,11 +105,6 @@ abstract class FutureEntry {
 Object.defineProperties(FutureEntry.prototype, {
   _cancelled: { value: false, writable: true },
   _sourceTraceback: { value: null, writable: true },
-  [Symbol.for("nodejs.util.inspect.custom")]: {
-    value(this: object) {
-      return String(this);
-    },
-  },
 });
 
 /**
@@ -541,11 +536,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return info;
   }
 
-  /** `console.log` shows the Python repr, as `print()` would. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
-  }
-
   /** `<Future finished result=1>`, as Python prints it. */
   toString(): string {
     return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
@@ -581,3 +571,5 @@ export function excRepr(e: unknown): string {
 export function isFuture(x: unknown): x is Future<unknown> {
   return x instanceof Future;
 }
+
+printAsRepr(Future, FutureEntry);

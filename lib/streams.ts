@@ -22,7 +22,7 @@ import {
   RuntimeError,
   ValueError,
 } from "./exceptions.ts";
-import { pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
@@ -474,11 +474,6 @@ export class StreamReader {
     };
   }
 
-  /** `console.log` shows the Python repr. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
-  }
-
   /** `<StreamReader 3 bytes eof limit=10 ...>`, as Python prints it. */
   toString(): string {
     const info = ["StreamReader"];
@@ -921,11 +916,6 @@ export class StreamWriter<T extends WriteTransport = Transport> {
     return this.#loop;
   }
 
-  /** `console.log` shows the Python repr. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
-  }
-
   /** `<StreamWriter transport=... reader=...>`, as Python prints it. */
   toString(): string {
     const info = ["StreamWriter", `transport=${pyRepr(this.#transport)}`];
@@ -1104,3 +1094,5 @@ export async function startUnixServer(
     new StreamReaderProtocol(new StreamReader(limit, loop), clientConnectedCb, loop);
   return await loop.createUnixServer(factory, path, rest);
 }
+
+printAsRepr(StreamReader, StreamWriter);
