@@ -20,57 +20,93 @@ import { printAsRepr } from "./format.ts";
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
 const MAX_SIZE = 256 * 1024;
-/** Every read lands here first: one buffer, reused, so its pages stay warm. */
+/** Reads land here when they cannot go straight to a slab; reused, so its pages stay warm. */
 const readBuf = new Uint8Array(MAX_SIZE);
 /**
  * What `dataReceived` gets must be the protocol's to keep, so each chunk
- * needs memory of its own. It is copied into the next free bytes of a
- * shared slab and handed over as a view of them: no allocation per chunk.
- * A copy in warm cache costs less than the allocation and GC bookkeeping of
- * a new ArrayBuffer, and each fresh ArrayBuffer is zero-filled and often
- * freshly mapped (a page fault per 4 KiB), which is most of the cost of
- * `slice()` for large chunks. Small chunks share 64 KiB slabs, large ones
- * 1 MiB slabs, so that a large chunk kept for long pins at most a few times
- * its size. As with Node's pooled Buffers, `data.buffer` is the whole slab:
- * use the view, not its buffer. On Bun the slabs are not used:
- * JavaScriptCore makes a copy (`slice`) faster than a view over a shared
- * buffer. Measured under the echo benchmark, server CPU per message, same
- * run: 1 KiB, V8 14% less with the slab, JavaScriptCore 22% more; 100 KiB,
- * Deno 55 → 41 µs and Node 74 → 48 µs with the large slab, Bun 52 → 94 µs.
+ * needs memory of its own. Chunks live in shared slabs and are handed over
+ * as views of them: no allocation per chunk. A large chunk is received
+ * straight into the free tail of a large slab (no copy at all); a small one
+ * is received into that same tail, which stays warm in cache, and copied
+ * into a small slab, so that a small chunk kept for long pins 64 KiB, not
+ * 1 MiB. Each fresh ArrayBuffer is zero-filled, which costs about as much as
+ * copying its bytes once; a slab pays that once for many chunks. As with
+ * Node's pooled Buffers, `data.buffer` is the whole slab: use the view, not
+ * its buffer. On Bun the slabs are not used: JavaScriptCore makes a copy
+ * (`slice`) faster than a view over a shared buffer. Measured under the
+ * echo benchmark, server CPU per message: 1 KiB, V8 14% less with the slab,
+ * JavaScriptCore 22% more; 100 KiB, Deno 55 → 41 µs and Node 74 → 48 µs with
+ * a large slab that chunks were copied into, Bun 52 → 94 µs. Receiving into
+ * the slab instead of copying there took Deno's best runs from 36-38 to
+ * 27-30 µs. What is left at 100 KiB varies from run to run with page faults:
+ * the GC frees dead slabs in batches, malloc hands the memory back to the
+ * kernel, and the next slabs fault it in again.
  */
 class Slab {
   #bytes: Uint8Array;
   #buffer: ArrayBuffer;
   #used = 0;
+  /** `#bytes.subarray(#used, #used + MAX_SIZE)`, made again only when `#used` moves. */
+  #tail: Uint8Array | null = null;
 
   constructor(readonly size: number) {
     this.#buffer = new ArrayBuffer(size);
     this.#bytes = new Uint8Array(this.#buffer);
   }
 
-  /** A view of a copy of `readBuf[0, n)`; n is at most a quarter of the slab. */
-  take(n: number): Uint8Array {
+  /** A view of a copy of `src`; `src.length` is at most a quarter of the slab. */
+  take(src: Uint8Array): Uint8Array {
+    const n = src.length;
     let at = this.#used;
     // A detached slab (someone transferred a chunk's `buffer`) is replaced.
     if (this.size - at < n || this.#bytes.length === 0) {
-      this.#buffer = new ArrayBuffer(this.size);
-      this.#bytes = new Uint8Array(this.#buffer);
+      this.#renew();
       at = 0;
     }
-    this.#bytes.set(readView(n), at);
+    this.#bytes.set(src, at);
     this.#used = at + n;
+    this.#tail = null;
     return new Uint8Array(this.#buffer, at, n);
+  }
+
+  /** Room for a whole read (MAX_SIZE bytes) past the used part, or null. */
+  tail(): Uint8Array | null {
+    // A chunk kept from earlier may have its buffer (this slab) transferred since.
+    if (this.#tail !== null && this.#bytes.length !== 0) return this.#tail;
+    if (this.#bytes.length === 0) this.#renew();
+    if (this.size - this.#used < MAX_SIZE) return null;
+    return this.#tail = this.#bytes.subarray(this.#used, this.#used + MAX_SIZE);
+  }
+
+  /** Hands over the first n bytes of `tail()` as a chunk. */
+  commit(n: number): Uint8Array {
+    const at = this.#used;
+    this.#used = at + n;
+    this.#tail = null;
+    return new Uint8Array(this.#buffer, at, n);
+  }
+
+  #renew(): void {
+    this.#buffer = new ArrayBuffer(this.size);
+    this.#bytes = new Uint8Array(this.#buffer);
+    this.#used = 0;
+    this.#tail = null;
   }
 }
 
 /**
- * `readBuf[0, n)` as a view, kept for the next read of the same size: one
- * allocation less per chunk when sizes repeat, as in request/response
- * traffic.
+ * `buf[0, n)` as a view, kept for the next read of the same size and
+ * buffer: one allocation less per chunk when sizes repeat, as in
+ * request/response traffic.
  */
 let lastView: Uint8Array = readBuf;
-function readView(n: number): Uint8Array {
-  if (lastView.length !== n) lastView = readBuf.subarray(0, n);
+function headOf(buf: Uint8Array, n: number): Uint8Array {
+  if (
+    lastView.length !== n || lastView.buffer !== buf.buffer ||
+    lastView.byteOffset !== buf.byteOffset
+  ) {
+    lastView = buf.subarray(0, n);
+  }
   return lastView;
 }
 
@@ -81,12 +117,19 @@ let large: Slab | null = null;
 /** Whether chunks go to the slabs; decided on the first read. */
 let useSlab: boolean | undefined;
 
-/** A copy of `readBuf[0, n)` that the protocol may keep. */
-function takeRead(n: number): Uint8Array {
+/** Where the next read goes: the large slab's free tail, or `readBuf`. */
+function readTarget(): Uint8Array {
   useSlab ??= sys().runtime !== "bun";
+  if (!useSlab) return readBuf;
+  return (large ??= new Slab(4 * MAX_SIZE)).tail() ?? readBuf;
+}
+
+/** The n bytes just read into `buf` (from `readTarget()`), as a chunk the protocol may keep. */
+function takeRead(buf: Uint8Array, n: number): Uint8Array {
   if (!useSlab) return readBuf.slice(0, n);
-  if (n <= SMALL_CHUNK) return (small ??= new Slab(64 * 1024)).take(n);
-  return (large ??= new Slab(4 * MAX_SIZE)).take(n);
+  if (n <= SMALL_CHUNK) return (small ??= new Slab(64 * 1024)).take(headOf(buf, n));
+  if (buf !== readBuf) return large!.commit(n);
+  return large!.take(headOf(buf, n));
 }
 
 /** The int 1, as setsockopt takes it. */
@@ -450,7 +493,8 @@ export class SelectorSocketTransport extends FlowControlTransport {
   }
 
   #readData(): void {
-    const n = sys().recv(this.#fd, readBuf, 0);
+    const buf = readTarget();
+    const n = sys().recv(this.#fd, buf, 0);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;
       this._fatalError(osErrorFromErrno(-n), "Fatal read error on socket transport");
@@ -461,7 +505,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       return;
     }
     try {
-      (this.#protocol as ProtocolLike).dataReceived(takeRead(n));
+      (this.#protocol as ProtocolLike).dataReceived(takeRead(buf, n));
     } catch (e) {
       this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
     }

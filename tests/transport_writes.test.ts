@@ -239,17 +239,28 @@ test(
     await withLoop(loopKinds[0][1], (loop) =>
       loop.runUntilComplete(async () => {
         class Transferring extends Collector {
+          #kept: Uint8Array | null = null;
           override dataReceived(data: Uint8Array): void {
-            const copy = data.slice();
-            // Detaches the shared slab this chunk is a view of (on Bun, its own buffer).
-            const buffer = data.buffer as ArrayBuffer;
-            structuredClone(buffer, { transfer: [buffer] });
-            super.dataReceived(copy);
+            super.dataReceived(data.slice());
+            // Detaches the shared slab this chunk is a view of (on Bun, its own buffer):
+            // a small chunk's at once, a large one's one read later, once the loop has set
+            // up the next read.
+            const large = data.length > 16 * 1024;
+            for (const d of [large ? null : data, this.#kept]) {
+              if (d === null || d.buffer.byteLength === 0) continue;
+              const buffer = d.buffer as ArrayBuffer;
+              structuredClone(buffer, { transfer: [buffer] });
+            }
+            this.#kept = large ? data : null;
           }
         }
         const sent: Uint8Array[] = [];
         for (let i = 0; i < 200; i++) sent.push(chunk(i));
+        // Large chunks too: those are received straight into the large slab.
+        for (let i = 0; i < 24; i++) sent.push(new Uint8Array(96 * 1024).fill(i + 1));
+        for (let i = 0; i < 20; i++) sent.push(chunk(i));
         const got = await sendOver(loop, () => new Transferring(loop), sent);
+        assert(got.some((c) => c.length > 16 * 1024), "no read was over 16 KiB");
         assertEquals(firstDifference(concat(got), concat(sent)), -1);
       }));
   },
