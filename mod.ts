@@ -53,6 +53,7 @@ export {
   ReadTransport,
   SubprocessTransport,
   Transport,
+  type WriteBufferLimits,
   WriteTransport,
 } from "./lib/transports.ts";
 export {
@@ -360,3 +361,4 @@ export type {
 } from "./lib/connections.ts";
 export * as asyncore from "./lib/asyncore.ts";
 export * as asynchat from "./lib/asynchat.ts";
+export * as subprocess from "./lib/subprocess_module.ts";

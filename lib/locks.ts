@@ -31,6 +31,7 @@
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { pyRepr } from "./format.ts";
+import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
 
@@ -292,9 +293,14 @@ export class Condition extends LoopBound {
   #lock: Lock;
   #waiters = new Set<Future<boolean>>();
 
-  /** A condition on `lock`, or on a new `Lock` when none is given. */
-  constructor(lock?: Lock | null) {
+  /**
+   * A condition on `lock`, or on a new `Lock` when none is given (also
+   * `{ lock }`, as Python's `Condition(lock=...)`).
+   */
+  constructor(lock?: Lock | null | { lock?: Lock | null }) {
     super();
+    const kw = keywords("Condition.__init__", lock, ["lock"]);
+    if (kw !== null) lock = kw.lock as Lock | null | undefined;
     if (lock === undefined || lock === null) lock = new Lock();
     else if (!(lock instanceof Lock)) {
       throw new TypeError(`lock must be an asyncio Lock, got ${pyRepr(lock)}`);
@@ -434,6 +440,12 @@ export class Condition extends LoopBound {
 
 // ---------------------------------------------------------------------------
 
+/** A semaphore's `value`, positional or `{ value }`; 1 when left out. */
+function keywordValue(cls: string, value: number | { value?: number }): number {
+  const kw = keywords(`${cls}.__init__`, value, ["value"]);
+  return kw === null ? value as number : (kw.value as number | undefined) ?? 1;
+}
+
 /**
  * A counter of permits: `acquire()` takes one, waiting while none is left;
  * `release()` gives one back. `value` (default 1) is the initial count; a
@@ -452,9 +464,10 @@ export class Semaphore extends LoopBound {
   _value: number;
   #waiters = new Set<Future<boolean>>();
 
-  /** A semaphore with `value` permits (default 1). */
-  constructor(value = 1) {
+  /** A semaphore with `value` permits (default 1; also `{ value }`). */
+  constructor(value: number | { value?: number } = 1) {
     super();
+    value = keywordValue(new.target.name, value);
     checkNumber("Semaphore initial value", value);
     if (!(value >= 0)) throw new ValueError("Semaphore initial value must be >= 0");
     this._value = value;
@@ -571,10 +584,10 @@ export class Semaphore extends LoopBound {
 export class BoundedSemaphore extends Semaphore {
   #bound: number;
 
-  /** A bounded semaphore with `value` permits (default 1). */
-  constructor(value = 1) {
+  /** A bounded semaphore with `value` permits (default 1; also `{ value }`). */
+  constructor(value: number | { value?: number } = 1) {
     super(value);
-    this.#bound = value;
+    this.#bound = this._value;
   }
 
   /** Gives a permit back; a `ValueError` if all permits are already back. */
@@ -628,9 +641,11 @@ export class Barrier extends LoopBound {
   #state: BarrierState = "filling";
   #count = 0;
 
-  /** A barrier for `parties` tasks; `ValueError` unless `parties >= 1`. */
-  constructor(parties: number) {
+  /** A barrier for `parties` tasks (also `{ parties }`); `ValueError` unless `parties >= 1`. */
+  constructor(parties: number | { parties: number }) {
     super();
+    const kw = keywords("Barrier.__init__", parties, ["parties"]);
+    if (kw !== null) parties = kw.parties as number;
     checkNumber("parties", parties);
     if (!(parties >= 1)) throw new ValueError("parties must be > 0");
     this.#parties = parties;

@@ -15,6 +15,7 @@ import { ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { pyRepr } from "./format.ts";
 import { Event } from "./locks.ts";
+import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
 
@@ -106,9 +107,11 @@ export class Queue<T = unknown> extends LoopBound {
   #items: T[] = [];
   #head = 0;
 
-  /** A queue holding at most `maxsize` items (`<= 0`: no limit). */
-  constructor(maxsize = 0) {
+  /** A queue holding at most `maxsize` items (`<= 0`: no limit; also `{ maxsize }`). */
+  constructor(maxsize: number | { maxsize?: number } = 0) {
     super();
+    const kw = keywords(`${new.target.name}.__init__`, maxsize, ["maxsize"]);
+    if (kw !== null) maxsize = (kw.maxsize as number | undefined) ?? 0;
     if (typeof maxsize !== "number") {
       throw new TypeError(`maxsize must be a number, got ${pyRepr(maxsize)}`);
     }
@@ -330,6 +333,8 @@ export interface PriorityQueueOptions<T> {
    * arrays compared element by element as tuples.
    */
   compare?: (a: T, b: T) => number;
+  /** The most items it holds, as the positional `maxsize` (0, the default: no limit). */
+  maxsize?: number;
 }
 
 function pyTypeName(v: unknown): string {
@@ -416,10 +421,9 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     maxsizeOrOpts: number | PriorityQueueOptions<T> = 0,
     opts?: PriorityQueueOptions<T>,
   ) {
-    const optsFirst = typeof maxsizeOrOpts === "object" && maxsizeOrOpts !== null &&
-      !Array.isArray(maxsizeOrOpts);
-    super(optsFirst ? 0 : maxsizeOrOpts as number);
-    const o = optsFirst ? maxsizeOrOpts as PriorityQueueOptions<T> : opts;
+    const kw = keywords("PriorityQueue.__init__", maxsizeOrOpts, ["maxsize", "compare"]);
+    super(kw !== null ? (kw.maxsize as number | undefined) ?? 0 : maxsizeOrOpts as number);
+    const o = kw !== null ? kw as PriorityQueueOptions<T> : opts;
     const compare = o?.compare ?? pyCompare;
     if (typeof compare !== "function") {
       throw new TypeError(`compare must be a function, got ${pyRepr(compare)}`);

@@ -29,7 +29,7 @@ import {
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
-import { toBytes, Transport } from "./transports.ts";
+import { toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
 import { createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { Socket } from "./socket.ts";
@@ -61,7 +61,7 @@ export interface LowerTransport {
   resumeReading(): void;
   getWriteBufferSize(): number;
   getWriteBufferLimits(): [number, number];
-  setWriteBufferLimits(high?: number | null, low?: number | null): void;
+  setWriteBufferLimits(high?: number | null | WriteBufferLimits, low?: number | null): void;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
 }
 
@@ -146,7 +146,10 @@ export class SSLTransport extends Transport {
   }
 
   /** The socket transport's water marks. */
-  override setWriteBufferLimits(high?: number | null, low?: number | null): void {
+  override setWriteBufferLimits(
+    high?: number | null | WriteBufferLimits,
+    low?: number | null,
+  ): void {
     this.#proto._lower().setWriteBufferLimits(high, low);
   }
 

@@ -23,6 +23,7 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import { printAsRepr, pyRepr } from "./format.ts";
+import { keywords } from "./keywords.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
@@ -169,9 +170,18 @@ export class StreamReader {
 
   /**
    * A reader with line limit `limit` (64 KiB), for `loop` (default: the
-   * running loop, else the one running when a read first waits).
+   * running loop, else the one running when a read first waits). Also
+   * `{ limit, loop }`, as Python's keywords.
    */
-  constructor(limit: number = DEFAULT_LIMIT, loop?: AbstractEventLoop | null) {
+  constructor(
+    limit: number | { limit?: number; loop?: AbstractEventLoop | null } = DEFAULT_LIMIT,
+    loop?: AbstractEventLoop | null,
+  ) {
+    const kw = keywords("StreamReader.__init__", limit, ["limit", "loop"]);
+    if (kw !== null) {
+      limit = (kw.limit as number | undefined) ?? DEFAULT_LIMIT;
+      loop = kw.loop as AbstractEventLoop | null | undefined;
+    }
     if (typeof limit !== "number") {
       throw new TypeError(`limit must be a number, not '${pyTypeName(limit)}'`);
     }

@@ -26,6 +26,7 @@ import {
 } from "./unix_subprocess.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { printAsRepr } from "./format.ts";
+import { keywords } from "./keywords.ts";
 
 export { DEVNULL, PIPE, STDOUT };
 
@@ -244,9 +245,13 @@ export class Process {
    * their end, and waits for the child: resolves to `[stdout, stderr]`
    * (null for a stream that is not a pipe).
    */
-  async communicate(input?: Uint8Array | null): Promise<[Uint8Array | null, Uint8Array | null]> {
+  async communicate(
+    input?: Uint8Array | null | { input?: Uint8Array | null },
+  ): Promise<[Uint8Array | null, Uint8Array | null]> {
+    const kw = keywords("Process.communicate", input, ["input"]);
+    const data = (kw !== null ? kw.input : input) as Uint8Array | null | undefined;
     const noop = async (): Promise<null> => null;
-    const a = this.stdin !== null ? this.#feedStdin(input) : noop();
+    const a = this.stdin !== null ? this.#feedStdin(data) : noop();
     const b = this.stdout !== null ? this.#readStream(1) : noop();
     const c = this.stderr !== null ? this.#readStream(2) : noop();
     const [, out, err] = (await gather(a, b, c)) as [null, Uint8Array | null, Uint8Array | null];

@@ -16,6 +16,7 @@ import { type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts
 import { CancelledError, RuntimeError, TimeoutError, ValueError } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
+import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
 import { type CoroutineLike, currentTask, ensureFuture, Task } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
@@ -442,8 +443,10 @@ export async function wait<T>(
  */
 export async function waitFor<T>(
   aw: CoroutineLike<T> | Future<T>,
-  timeout: number | null,
+  timeout: number | null | { timeout: number | null },
 ): Promise<T> {
+  const kw = keywords("wait_for", timeout, ["timeout"]);
+  if (kw !== null) timeout = (kw.timeout as number | null | undefined) ?? null;
   checkTimeout(timeout);
   if (!isCoroutineLike(aw)) {
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);

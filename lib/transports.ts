@@ -12,6 +12,7 @@
  * @module
  */
 import type { AbstractEventLoop } from "./events.ts";
+import { keywords } from "./keywords.ts";
 import { NotImplementedError, ValueError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
 import type { Address, BaseProtocolLike } from "./protocols.ts";
@@ -117,6 +118,24 @@ export function joinBytes(items: Iterable<Uint8Array>): Uint8Array {
  * ```
  */
 export type ExtraInfo = Map<string, unknown> | Record<string, unknown>;
+
+/**
+ * The water marks as Python's keywords, for
+ * `transport.setWriteBufferLimits({ high: 65536 })` (Python's
+ * `set_write_buffer_limits(high=65536)`).
+ *
+ * @example
+ * ```ts
+ * const limits: WriteBufferLimits = { high: 1 << 20, low: 1 << 16 };
+ * transport.setWriteBufferLimits(limits);
+ * ```
+ */
+export interface WriteBufferLimits {
+  /** Above this many buffered bytes the protocol's `pauseWriting()` is called. */
+  high?: number | null;
+  /** At or below this many, once paused, `resumeWriting()` is called. */
+  low?: number | null;
+}
 
 /**
  * The base of all transports.
@@ -243,7 +262,7 @@ export class WriteTransport extends BaseTransport {
    * `resumeWriting()` when it drains to `low`. Omitted: the transport's
    * defaults (64 KiB, and a quarter of `high`).
    */
-  setWriteBufferLimits(_high?: number | null, _low?: number | null): void {
+  setWriteBufferLimits(_high?: number | null | WriteBufferLimits, _low?: number | null): void {
     notImplemented();
   }
 
@@ -307,7 +326,7 @@ export class Transport extends ReadTransport {
   // The write half is written out again: a class has one base in JS.
 
   /** As {@link WriteTransport.setWriteBufferLimits}. */
-  setWriteBufferLimits(_high?: number | null, _low?: number | null): void {
+  setWriteBufferLimits(_high?: number | null | WriteBufferLimits, _low?: number | null): void {
     notImplemented();
   }
 
@@ -493,11 +512,16 @@ export class WriteFlowControl {
    * `ValueError` unless `high >= low >= 0`. Does not pause by itself (the
    * transport's `setWriteBufferLimits` calls {@link maybePause} after).
    */
-  setLimits(high?: number | null, low?: number | null): void {
-    checkLimit(high);
-    checkLimit(low);
-    let h = high ?? null;
-    let l = low ?? null;
+  setLimits(high?: number | null | WriteBufferLimits, low?: number | null): void {
+    const kw = keywords("set_write_buffer_limits", high, ["high", "low"]);
+    const hi = kw !== null
+      ? kw.high as number | null | undefined
+      : high as number | null | undefined;
+    const lo = kw !== null ? kw.low as number | null | undefined : low;
+    checkLimit(hi);
+    checkLimit(lo);
+    let h = hi ?? null;
+    let l = lo ?? null;
     if (h === null) h = l === null ? DEFAULT_HIGH_WATER : 4 * l;
     if (l === null) l = Math.floor(h / 4);
     if (!(h >= l && l >= 0)) {
@@ -609,7 +633,10 @@ export abstract class FlowControlTransport extends Transport {
    * Sets the water marks (defaults: 64 KiB and a quarter of `high`) and
    * pauses the protocol at once if the buffer is already above `high`.
    */
-  override setWriteBufferLimits(high?: number | null, low?: number | null): void {
+  override setWriteBufferLimits(
+    high?: number | null | WriteBufferLimits,
+    low?: number | null,
+  ): void {
     this._flow.setLimits(high, low);
     this._maybePauseProtocol();
   }

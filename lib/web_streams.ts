@@ -33,7 +33,7 @@ import type { AbstractEventLoop } from "./events.ts";
 import { getEventLoop } from "./policies.ts";
 import { FlowControlMixin, StreamReader, StreamWriter } from "./streams.ts";
 import { WriteTransport } from "./transports.ts";
-import { WriteFlowControl } from "./transports.ts";
+import { type WriteBufferLimits, WriteFlowControl } from "./transports.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 import { RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
@@ -248,7 +248,10 @@ class WritableStreamTransport extends WriteTransport {
     return this.#flow.getLimits();
   }
 
-  override setWriteBufferLimits(high?: number | null, low?: number | null): void {
+  override setWriteBufferLimits(
+    high?: number | null | WriteBufferLimits,
+    low?: number | null,
+  ): void {
     this.#flow.setLimits(high, low);
     this.#flow.maybePause();
   }

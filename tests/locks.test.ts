@@ -812,10 +812,12 @@ test("Event: wait() resolves true; clear(); repr; binding", async () => {
 
 test("Condition: constructor checks, scoped forms, repr", async () => {
   assertThrows(
-    () => new Condition({} as unknown as Lock),
+    () => new Condition(1 as unknown as Lock),
     TypeError,
     "lock must be an asyncio Lock",
   );
+  // A plain object is Python's keyword form: `{}` passes no lock, so a new one is made.
+  assert(!new Condition({}).locked());
   assertThrows(() => new Condition(new Semaphore() as unknown as Lock), TypeError);
   new Condition(null);
   await asyncio.run(async () => {
