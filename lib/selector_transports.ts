@@ -72,10 +72,11 @@ class Slab {
   /** Room for a whole read (MAX_SIZE bytes) past the used part, or null. */
   tail(): Uint8Array | null {
     // A chunk kept from earlier may have its buffer (this slab) transferred since.
-    if (this.#tail !== null && this.#bytes.length !== 0) return this.#tail;
     if (this.#bytes.length === 0) this.#renew();
-    if (this.size - this.#used < MAX_SIZE) return null;
-    return this.#tail = this.#bytes.subarray(this.#used, this.#used + MAX_SIZE);
+    if (this.#tail === null && this.size - this.#used >= MAX_SIZE) {
+      this.#tail = this.#bytes.subarray(this.#used, this.#used + MAX_SIZE);
+    }
+    return this.#tail;
   }
 
   /** Hands over the first n bytes of `tail()` as a chunk. */
