@@ -5,13 +5,14 @@
  * each runtime's own server, all driven by one C load client. Run by
  * bench/run.mjs; plain Node ESM with no dependencies.
  *
- * For each server: a fresh process pinned to CPU 0 (`taskset -c 0`), the
- * client pinned to CPU 1; for each message size, REPEATS runs of SECONDS
- * (after WARMUP unmeasured seconds) of 10 connections in strict ping-pong;
- * the median of each figure is kept. The server's CPU time comes from
+ * Every server is started once, pinned to CPU 0 (`taskset -c 0`), and they
+ * wait side by side; the client is pinned to CPU 1. For each message size,
+ * REPEATS rounds drive every server in turn for SECONDS (after WARMUP
+ * unmeasured seconds) with 10 connections in strict ping-pong, and the
+ * median of each figure is kept. The server's CPU time comes from
  * /proc/<pid>/stat (utime+stime, all its threads) over the measured window.
- * Then, in another fresh process, the RSS that IDLE idle connections add,
- * per connection.
+ * Then, in a fresh process per server, the RSS that IDLE idle connections
+ * add, per connection.
  *
  * @module
  */
@@ -304,61 +305,84 @@ function warmupOf(o, i) {
   return i === 0 && o.firstWarmup !== undefined ? o.firstWarmup : o.warmup;
 }
 
-/** Ping-pong runs for every size on one fresh server process. */
-async function measureServer(server, o, pinned, log) {
-  const { child, port } = await startServer(server, pinned);
-  const bySize = {};
+/** One ping-pong run (run `i` of `size`) against a running server. */
+async function measureRun(srv, o, size, i, pinned) {
+  const args = [
+    "-p",
+    srv.port,
+    "-c",
+    o.conns,
+    "-s",
+    size,
+    "-t",
+    o.seconds,
+    "-w",
+    warmupOf(o, i),
+    "-P",
+    srv.child.pid,
+  ].map(String);
+  const r = await client(args, pinned, (o.seconds + warmupOf(o, i)) * 1000 + 30_000);
+  r.cpu_us_per_msg = r.messages > 0 && r.server_cpu_s >= 0
+    ? (r.server_cpu_s * 1e6) / r.messages
+    : null;
+  return r;
+}
+
+/** utime+stime of `pid` in clock ticks, or null. */
+function cpuTicks(pid) {
   try {
-    for (const size of o.sizes) {
-      const runs = [];
-      for (let i = 0; i < o.repeats; i++) {
-        const args = [
-          "-p",
-          port,
-          "-c",
-          o.conns,
-          "-s",
-          size,
-          "-t",
-          o.seconds,
-          "-w",
-          warmupOf(o, i),
-          "-P",
-          child.pid,
-        ]
-          .map(String);
-        const r = await client(args, pinned, (o.seconds + warmupOf(o, i)) * 1000 + 30_000);
-        r.cpu_us_per_msg = r.messages > 0 && r.server_cpu_s >= 0
-          ? (r.server_cpu_s * 1e6) / r.messages
-          : null;
-        runs.push(r);
-      }
-      const pick = (k) => {
-        const xs = runs.map((r) => r[k]).filter((x) => typeof x === "number");
-        return xs.length ? median(xs) : null;
-      };
-      bySize[size] = {
-        msgs_per_s: pick("msgs_per_s"),
-        mb_per_s: pick("mb_per_s"),
-        p50_us: pick("p50_us"),
-        p99_us: pick("p99_us"),
-        cpu_us_per_msg: pick("cpu_us_per_msg"),
-        errors: runs.reduce((a, r) => a + r.errors, 0),
-        runs: runs.length,
-      };
-      const b = bySize[size];
-      log(
-        `  ${server.id.padEnd(22)} ${String(size).padStart(6)} B  ${
-          fmt(b.msgs_per_s, 0).padStart(8)
-        } msg/s  ${fmt(b.mb_per_s, 1).padStart(7)} MB/s  p50 ${fmt(b.p50_us, 0)} µs  p99 ${
-          fmt(b.p99_us, 0)
-        } µs  cpu ${fmt(b.cpu_us_per_msg, 2)} µs/msg${b.errors ? `  ERRORS ${b.errors}` : ""}`,
-      );
-    }
-  } finally {
-    await stop(child);
+    // The command name, in parentheses, may hold spaces: fields count from after it.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return null;
   }
-  return bySize;
+}
+
+/**
+ * Waits (at most `ms`) until none of `others` used CPU for 100 ms. A JIT
+ * runtime that has just been driven goes on compiling and collecting on
+ * its own threads for a while, on the server core, and that would be
+ * charged to the next server's run.
+ */
+async function settle(others, ms = 5000) {
+  const deadline = Date.now() + ms;
+  const total = () => others.reduce((a, srv) => a + (cpuTicks(srv.child.pid) ?? 0), 0);
+  let before = total();
+  while (Date.now() < deadline) {
+    await sleep(100);
+    const now = total();
+    if (now === before) return;
+    before = now;
+  }
+}
+
+/** The medians of a server's runs at one size, as the tables show them. */
+function summarize(runs) {
+  const pick = (k) => {
+    const xs = runs.map((r) => r[k]).filter((x) => typeof x === "number");
+    return xs.length ? median(xs) : null;
+  };
+  return {
+    msgs_per_s: pick("msgs_per_s"),
+    mb_per_s: pick("mb_per_s"),
+    p50_us: pick("p50_us"),
+    p99_us: pick("p99_us"),
+    cpu_us_per_msg: pick("cpu_us_per_msg"),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    runs: runs.length,
+  };
+}
+
+function logSize(log, id, size, b) {
+  log(
+    `  ${id.padEnd(22)} ${String(size).padStart(6)} B  ${fmt(b.msgs_per_s, 0).padStart(8)} msg/s  ${
+      fmt(b.mb_per_s, 1).padStart(7)
+    } MB/s  p50 ${fmt(b.p50_us, 0)} µs  p99 ${fmt(b.p99_us, 0)} µs  cpu ${
+      fmt(b.cpu_us_per_msg, 2)
+    } µs/msg${b.errors ? `  ERRORS ${b.errors}` : ""}`,
+  );
 }
 
 /**
@@ -442,23 +466,70 @@ export async function runEcho(
   const havePython = existsSync(PYTHON) &&
     spawnSync(PYTHON, ["-c", "import uvloop"]).status === 0;
   const list = SERVERS.filter((s) => !servers || servers.includes(s.id));
-  const out = { options: o, pinned, servers: {} };
+  const out = { options: o, pinned, interleaved: true, servers: {} };
+  const entries = new Map(list.map((s) => [s.id, {}]));
+  // Every server starts first and waits, idle, in epoll; then each round
+  // drives them in turn. This machine is shared, and its speed changes over
+  // minutes: run one server after another and a slow minute lands on
+  // whichever servers ran in it (one run had every server after Deno's 30-50%
+  // slower, C included when measured again). Interleaved, a round's noise
+  // falls on all servers alike, and each server keeps its own history: the
+  // same process serves 1 KiB, then 10 KiB, then 100 KiB.
+  const live = [];
   for (const s of list) {
+    const entry = entries.get(s.id);
     if (s.python && !havePython) {
-      out.servers[s.id] = { error: `no ${PYTHON} with uvloop` };
+      entry.error = `no ${PYTHON} with uvloop`;
       continue;
     }
-    if (beforeEach) await beforeEach(s);
-    const entry = {};
+    log(`$ ${shownCommand(s)}`);
     try {
-      log(`$ ${shownCommand(s)}`);
-      entry.sizes = await measureServer(s, o, pinned, log);
-      if (o.idle > 0 && s.idle !== false) entry.idle = await measureIdle(s, o, pinned, log);
+      live.push({ s, entry, ...(await startServer(s, pinned)), runs: [] });
     } catch (e) {
       entry.error = e.message;
       log(`  FAILED: ${e.message}`);
     }
-    out.servers[s.id] = entry;
   }
+  try {
+    for (const size of o.sizes) {
+      for (const srv of live) srv.runs = [];
+      for (let i = 0; i < o.repeats; i++) {
+        if (beforeEach) await beforeEach();
+        for (const srv of live) {
+          if (srv.entry.error) continue;
+          await settle(live.filter((x) => x !== srv && !x.entry.error));
+          try {
+            srv.runs.push(await measureRun(srv, o, size, i, pinned));
+          } catch (e) {
+            srv.entry.error = e.message;
+            log(`  ${srv.s.id}: FAILED: ${e.message}`);
+            await stop(srv.child);
+          }
+        }
+      }
+      for (const srv of live) {
+        if (srv.entry.error || srv.runs.length === 0) continue;
+        const b = summarize(srv.runs);
+        (srv.entry.sizes ??= {})[size] = b;
+        logSize(log, srv.s.id, size, b);
+      }
+    }
+  } finally {
+    for (const srv of live) await stop(srv.child);
+  }
+  // Idle memory needs a process of its own each (its RSS before and after).
+  if (o.idle > 0) {
+    for (const srv of live) {
+      if (srv.entry.error || srv.s.idle === false) continue;
+      if (beforeEach) await beforeEach();
+      try {
+        srv.entry.idle = await measureIdle(srv.s, o, pinned, log);
+      } catch (e) {
+        srv.entry.error = e.message;
+        log(`  ${srv.s.id}: FAILED: ${e.message}`);
+      }
+    }
+  }
+  for (const s of list) out.servers[s.id] = entries.get(s.id);
   return out;
 }

@@ -193,7 +193,9 @@ export function echoMarkdown(res, profiles = []) {
       o.firstWarmup !== undefined && o.repeats > 1
         ? `${o.firstWarmup} s unmeasured for the first, ${o.warmup} s for the others`
         : `${o.warmup} s unmeasured`
-    }), on one fresh server process; the tables show the **median**`,
+    }). All servers are started first and wait side by side; each round drives every server in`,
+    "turn, so that a slow minute of this shared machine falls on all of them alike (one process per",
+    "server serves every size, 1 KiB first). The tables show the **median**",
     "of each figure. Server CPU is utime+stime of `/proc/<pid>/stat` (all its threads) over the measured",
     "window, divided by the messages echoed. In brackets: the ratio to the C server. MB/s counts the bytes",
     o.seconds < 5
