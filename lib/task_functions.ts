@@ -957,6 +957,16 @@ export class ExceptionGroup extends AggregateError {
   get exceptions(): unknown[] {
     return this.errors;
   }
+
+  /**
+   * `ExceptionGroup: msg (2 sub-exceptions)`: the name, then what Python's
+   * `str()` gives, which counts the errors (`message` stays the bare text,
+   * as Python's `eg.message` does).
+   */
+  override toString(): string {
+    const n = this.errors.length;
+    return `${this.name}: ${this.message} (${n} sub-exception${n === 1 ? "" : "s"})`;
+  }
 }
 
 /**

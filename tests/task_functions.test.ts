@@ -1258,6 +1258,12 @@ test("ExceptionGroup: Python's argument order and checks", () => {
   assertEquals(eg.name, "ExceptionGroup");
   assertEquals(eg.message, "two");
   assertEquals(eg.exceptions.length, 2);
+  // Python: str(eg) == "two (2 sub-exceptions)", and "(1 sub-exception)" for one.
+  assertEquals(String(eg), "ExceptionGroup: two (2 sub-exceptions)");
+  assertEquals(
+    String(new ExceptionGroup("one", [new ValueError("a")])),
+    "ExceptionGroup: one (1 sub-exception)",
+  );
   assertThrows(() => new ExceptionGroup("none", []), ValueError, "non-empty");
   // deno-lint-ignore no-explicit-any
   assertThrows(() => new ExceptionGroup("x", "ab" as any), TypeError);
