@@ -12,7 +12,7 @@ import { BlockingIOError, InterruptedError, OSError, ValueError } from "./except
 import type { Future } from "./futures.ts";
 import { getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
-import type { AddressLike, SocketAddress } from "./sockaddr.ts";
+import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { logger } from "./log.ts";
 
@@ -102,7 +102,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     let target = (addr ?? null) as SocketAddress | null;
     if (this.#address !== null) {
       if (target !== null && !sameAddress(target, this.#address)) {
-        throw new ValueError(`Invalid address: must be None or ${JSON.stringify(this.#address)}`);
+        throw new ValueError(`Invalid address: must be None or ${formatAddress(this.#address)}`);
       }
       target = null; // connected: send(), not sendto()
     } else if (target === null) {

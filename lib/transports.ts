@@ -378,7 +378,8 @@ export class Transport extends ReadTransport {
 export class DatagramTransport extends BaseTransport {
   /**
    * Queues `data` for `addr`, without blocking; with no `addr`, for the
-   * remote address the transport was made with.
+   * remote address the transport was made with. An empty `data` is sent as
+   * an empty datagram, as Python 3.13 does (3.11 dropped it).
    */
   sendto(data: Uint8Array, _addr?: Address | null): void {
     toBytes(data);

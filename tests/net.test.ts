@@ -391,10 +391,11 @@ for word in ("one", "two"):
         remoteAddr: ["127.0.0.1", port],
       });
       assertEquals(await got, "HI UDP");
+      // CPython prints the connected address as a tuple.
       assertThrows(
         () => client.sendto(enc.encode("x"), ["127.0.0.1", 1]),
         asyncio.ValueError,
-        "Invalid address",
+        `Invalid address: must be None or ('127.0.0.1', ${port})`,
       );
       assertThrows(() => client.sendto("str" as never), TypeError);
       client.close();
@@ -409,6 +410,40 @@ for word in ("one", "two"):
     }),
   { timeout: 30 },
 );
+
+test("UDP: an empty datagram is sent and received (Python 3.13+, gh-113812)", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const got: number[] = [];
+    const two = loop.createFuture<null>();
+    class Endpoint extends asyncio.DatagramProtocol {
+      lost = loop.createFuture<null>();
+      override datagramReceived(d: Uint8Array) {
+        got.push(d.length);
+        if (got.length === 2) two.setResult(null);
+      }
+      override connectionLost() {
+        this.lost.setResult(null);
+      }
+    }
+    const [server, sp] = await loop.createDatagramEndpoint(() => new Endpoint(), {
+      localAddr: ["127.0.0.1", 0],
+    });
+    const addr = server.getExtraInfo("sockname") as [string, number];
+    const [client, cp] = await loop.createDatagramEndpoint(() => new Endpoint(), {
+      remoteAddr: addr,
+    });
+    // Python 3.11 and older drop an empty sendto() silently; 3.13 sends it,
+    // as a datagram with no payload is a message of its own (RFC 868 time).
+    client.sendto(new Uint8Array(0));
+    client.sendto(enc.encode("x"));
+    await asyncio.waitFor(two, 5);
+    assertEquals(got, [0, 1]);
+    client.close();
+    server.close();
+    await cp.lost;
+    await sp.lost;
+  }));
 
 test(
   "bad input: a port out of range, an unknown host, a Unix path too long; nothing leaked",
