@@ -171,6 +171,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   _ready: RingQueue<ReadyItem> = new RingQueue<ReadyItem>(1024);
   /** @internal How many of `_ready` belong to the batch being run (the rest came later). */
   #batchLeft = 0;
+  /** Whose code the step that ended the last `#runBatch()` resumed. */
+  #woken: object | null = null;
   /** @internal The timer heap, ordered by (when, seq). */
   _scheduled: TimerHandle[] = [];
   #timerSeq = 0;
@@ -267,6 +269,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       if (this._scheduled.length) this.#collectTimers();
       this.#batchLeft = this._ready.length;
       while (this.#runBatch()) {
+        // A step that ended its task (a coroutine that returned or threw
+        // without awaiting, a task cancelled before it started) left no code
+        // to run; the rounds below would wait for a suspension that already
+        // happened, all MAX_DRAIN_ROUNDS of them.
+        const woken = this.#woken;
+        if (woken instanceof Future && woken._state !== 0) continue;
         // A callback resumed JS code: let it run to its next suspension
         // (bounded: it may be waiting for a host promise instead).
         const start = suspensions.count;
@@ -353,6 +361,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       this._currentHandle = null;
       if (h._wakes) {
         const owner = h._wakeOwner;
+        this.#woken = owner;
         if (owner === null || this.#batchLeft === 0) return true;
         const next = ready.peek()!;
         if (!next._wakes || next._wakeOwner !== owner) return true;
