@@ -59,16 +59,20 @@ const BENCHES = [
     name: "loop_callbacks",
     ts: "bench/loop_callbacks.ts",
     py: "bench/loop_callbacks.py",
-    roundRepeat: 2,
+    roundRepeat: { ts: 3, py: 2 },
   },
-  { name: "tasks", ts: "bench/tasks.ts", py: "bench/tasks.py", roundRepeat: 3 },
+  { name: "tasks", ts: "bench/tasks.ts", py: "bench/tasks.py", roundRepeat: { ts: 5, py: 3 } },
 ];
 /**
  * Full runs go over every (benchmark, runtime) process twice, in rounds,
- * with `roundRepeat` measured runs each (4 and 6 in all, against 3 and 5 in
- * one process before), and keep the best: a slow minute of this shared
- * machine then spoils one of a runtime's two processes, not all its rows
- * (Node's task rows in one run: round trips 0.236 s, 0.121 s when rerun).
+ * with `roundRepeat` measured runs each, and keep the best: a slow minute of
+ * this shared machine then spoils one of a runtime's two processes, not all
+ * its rows (Node's task rows in one run: round trips 0.236 s, 0.121 s when
+ * rerun). A JS process keeps the runs it had alone: the first gathers of a
+ * fresh V8 process run at a fraction of their speed while its heap grows
+ * (Deno's bare-promise gather: 0.10, 0.07, 0.065 s, then 0.015 s by the
+ * fifth), so fewer runs would flatter the ratios to bare promises. CPython
+ * has no such warm-up and runs fewer each time, to stay under 10 minutes.
  */
 const MICRO_ROUNDS = 2;
 
@@ -591,10 +595,10 @@ function writeResults(results, echo, profiles, loadBefore, busyBefore) {
     "One process at a time (the machine has 2 cores), in two rounds over every benchmark file and",
     "runtime, so that a slow minute of this shared machine spoils one of a runtime's two processes",
     "rather than all its rows. In each process every benchmark is warmed up once with a smaller run",
-    "(50,000 callbacks; 10,000 timers, tasks or round trips; 50,000 queue items), then run 2 times",
-    "(the task benchmarks: 3 times, as Bun's JIT is still warming up at the second), each on a fresh",
-    "loop that is closed afterwards; the table shows the **best run** of both rounds (4 and 6 runs in",
-    "all). Figures are callbacks (tasks,",
+    "(50,000 callbacks; 10,000 timers, tasks or round trips; 50,000 queue items), then run 3 times",
+    "(the task benchmarks: 5 times, as the JIT runtimes are still warming up at the third; CPython 2",
+    "and 3 times), each on a fresh loop that is closed afterwards; the table shows the **best run** of",
+    "both rounds. Figures are callbacks (tasks,",
     "round trips, items) per second; in brackets, the ratio to uvloop (higher is better).",
     "",
     "- `call_soon_batch_1M`: 1,000,000 `callSoon` callbacks scheduled at once (each increments a",
@@ -688,7 +692,9 @@ async function main() {
       for (const rt of runtimes) {
         const base = command(rt, bench);
         if (!base) continue;
-        const c = inRounds ? [base[0], [...base[1], `--repeat=${bench.roundRepeat}`]] : base;
+        const c = inRounds
+          ? [base[0], [...base[1], `--repeat=${bench.roundRepeat[rt.kind]}`]]
+          : base;
         if (rt.kind === "py" && !pyOk) {
           failures.push(`${bench.name} on ${rt.id}: no ${PYTHON} with uvloop`);
           continue;
