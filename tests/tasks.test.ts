@@ -375,3 +375,23 @@ test("a user's AsyncLocalStorage and the tasks' own async context nest both ways
   ]);
   assertEquals(als.getStore(), undefined);
 });
+
+test("a task that ends in its first step lets the next step run without draining microtask rounds", () =>
+  asyncio.run(async () => {
+    // A bounded chain of host microtasks counts the rounds the loop lets pass.
+    let ticks = 0;
+    const spin = () => {
+      if (++ticks < 200) queueMicrotask(spin);
+    };
+    const seen: number[] = [];
+    // Sync coroutines: each task ends within its first step.
+    const a = asyncio.createTask(() => void seen.push(ticks));
+    const b = asyncio.createTask(() => void seen.push(ticks));
+    const c = asyncio.createTask(() => void seen.push(ticks));
+    queueMicrotask(spin);
+    await asyncio.gather(a, b, c);
+    assertEquals(seen.length, 3);
+    // Before the fix, the loop waited 16 rounds after each such step for a
+    // suspension that had already happened.
+    assert(seen[2] - seen[0] <= 2, `microtask rounds between the steps: ${seen.join(", ")}`);
+  }));
