@@ -679,27 +679,22 @@ async function main() {
   const busyBefore = [];
   const failures = [];
   // An explicit --repeat (or --quick) asks for one process each, as given.
+  const benches = BENCHES.filter((b) => !echoOnly && (!benchOnly || benchOnly.includes(b.name)));
   const rounds = passArgs.some((a) => a.startsWith("--repeat=")) ? 1 : MICRO_ROUNDS;
-  for (let round = 0; round < rounds; round++) {
-    if (rounds > 1 && !echoOnly) console.log(`round ${round + 1} of ${rounds}`);
-    await microRound(rounds > 1);
-  }
-
-  async function microRound(inRounds) {
-    for (
-      const bench of BENCHES.filter((b) => !echoOnly && (!benchOnly || benchOnly.includes(b.name)))
-    ) {
+  for (let round = 0; round < rounds && benches.length; round++) {
+    if (rounds > 1) console.log(`round ${round + 1} of ${rounds}`);
+    for (const bench of benches) {
       for (const rt of runtimes) {
-        const base = command(rt, bench);
-        if (!base) continue;
-        const c = inRounds
-          ? [base[0], [...base[1], `--repeat=${bench.roundRepeat[rt.kind]}`]]
-          : base;
+        const c = command(rt, bench);
+        if (!c) continue;
         if (rt.kind === "py" && !pyOk) {
-          failures.push(`${bench.name} on ${rt.id}: no ${PYTHON} with uvloop`);
+          if (round === 0) failures.push(`${bench.name} on ${rt.id}: no ${PYTHON} with uvloop`);
           continue;
         }
-        const [cmd, args] = c;
+        const [cmd, baseArgs] = c;
+        const args = rounds > 1
+          ? [...baseArgs, `--repeat=${bench.roundRepeat[rt.kind]}`]
+          : baseArgs;
         if (rt.id === "node" && !existsSync(path.join(ROOT, args[0]))) buildNode(); // a test run wiped build/
         const shown = cmd.startsWith(ROOT + path.sep)
           ? path.relative(ROOT, cmd)

@@ -305,23 +305,18 @@ function warmupOf(o, i) {
   return i === 0 && o.firstWarmup !== undefined ? o.firstWarmup : o.warmup;
 }
 
+/** The client's arguments for `seconds` of ping-pong (after `warmup` unmeasured) on `port`. */
+function pingPongArgs(port, conns, size, seconds, warmup, pid) {
+  const args = ["-p", port, "-c", conns, "-s", size, "-t", seconds, "-w", warmup];
+  if (pid !== undefined) args.push("-P", pid);
+  return args.map(String);
+}
+
 /** One ping-pong run (run `i` of `size`) against a running server. */
 async function measureRun(srv, o, size, i, pinned) {
-  const args = [
-    "-p",
-    srv.port,
-    "-c",
-    o.conns,
-    "-s",
-    size,
-    "-t",
-    o.seconds,
-    "-w",
-    warmupOf(o, i),
-    "-P",
-    srv.child.pid,
-  ].map(String);
-  const r = await client(args, pinned, (o.seconds + warmupOf(o, i)) * 1000 + 30_000);
+  const warmup = warmupOf(o, i);
+  const args = pingPongArgs(srv.port, o.conns, size, o.seconds, warmup, srv.child.pid);
+  const r = await client(args, pinned, (o.seconds + warmup) * 1000 + 30_000);
   r.cpu_us_per_msg = r.messages > 0 && r.server_cpu_s >= 0
     ? (r.server_cpu_s * 1e6) / r.messages
     : null;
@@ -393,11 +388,7 @@ async function measureIdle(server, o, pinned, log) {
   const { child, port } = await startServer(server, pinned);
   try {
     // Warm the server's code paths first, so the baseline includes them.
-    await client(
-      ["-p", port, "-c", 10, "-s", 1024, "-t", 0.3, "-w", 0].map(String),
-      pinned,
-      30_000,
-    );
+    await client(pingPongArgs(port, 10, 1024, 0.3, 0), pinned, 30_000);
     // Then open and close a tenth as many idle connections: the accept
     // path's one-time costs (code pages first touched, compiled code, the
     // allocator's first arenas) belong to the baseline, not to each
@@ -466,7 +457,7 @@ export async function runEcho(
   const havePython = existsSync(PYTHON) &&
     spawnSync(PYTHON, ["-c", "import uvloop"]).status === 0;
   const list = SERVERS.filter((s) => !servers || servers.includes(s.id));
-  const out = { options: o, pinned, interleaved: true, servers: {} };
+  const out = { options: o, pinned, servers: {} };
   const entries = new Map(list.map((s) => [s.id, {}]));
   // Every server starts first and waits, idle, in epoll; then each round
   // drives them in turn. This machine is shared, and its speed changes over
@@ -489,11 +480,7 @@ export async function runEcho(
       // One unmeasured session first: CPython's asyncio server answers its
       // first client's connections about 5x slower for as long as they
       // last (10,500 against 47,000-78,000 messages/s in later sessions).
-      await client(
-        ["-p", srv.port, "-c", o.conns, "-s", o.sizes[0], "-t", 0.3, "-w", 0].map(String),
-        pinned,
-        30_000,
-      );
+      await client(pingPongArgs(srv.port, o.conns, o.sizes[0], 0.3, 0), pinned, 30_000);
     } catch (e) {
       entry.error = e.message;
       log(`  FAILED: ${e.message}`);
