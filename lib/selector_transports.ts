@@ -16,6 +16,7 @@ import { closeSocketFd, fdAddress, type Socket, wrapSocketFd } from "./socket.ts
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
 import { printAsRepr } from "./format.ts";
+import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
@@ -822,10 +823,29 @@ export class SelectorSocketTransport extends FlowControlTransport {
     return this.#protocol;
   }
 
-  /** `<_SelectorSocketTransport fd=7 read=polling write=<idle, bufsize=0>>`. */
+  /**
+   * Python's repr: `<_SelectorSocketTransport fd=7 read=polling write=<idle,
+   * bufsize=0>>`, with `closing` first once it is, and only
+   * `<_SelectorSocketTransport closed fd=7>` after `connectionLost`; whether
+   * each direction is polled is read from the selector, as Python does.
+   */
   override toString(): string {
-    const state = this.#connLost ? "closed" : this.#closing ? "closing" : `fd=${this.#fd}`;
-    return `<_SelectorSocketTransport ${state}>`;
+    const info = ["_SelectorSocketTransport"];
+    // Closed: connectionLost has run and the socket is closed.
+    const closed = !this.#fdOpen();
+    if (closed) info.push("closed");
+    else if (this.#closing) info.push("closing");
+    info.push(`fd=${this.#fd}`);
+    const loop = this._loop;
+    // Python drops its loop once the connection is lost: no more polling state.
+    if (!closed && !loop.isClosed()) {
+      const events = loop._selector.getMap()?.get(this.#fd)?.events ?? 0;
+      info.push(`read=${events & EVENT_READ ? "polling" : "idle"}`);
+      info.push(
+        `write=<${events & EVENT_WRITE ? "polling" : "idle"}, bufsize=${this.#pendingSize}>`,
+      );
+    }
+    return `<${info.join(" ")}>`;
   }
 }
 

@@ -305,3 +305,45 @@ test("a BufferedProtocol receives straight into the buffer it hands out", async 
       await asyncio.sleep(0);
     }));
 });
+
+test("a socket transport prints as Python's: fd, polling state, buffer size, closing/closed", async () => {
+  await withLoop(loopKinds[0][1], (loop) =>
+    loop.runUntilComplete(async () => {
+      const [a, b] = socketpair();
+      a.setsockopt(C.SOL_SOCKET, C.SO_SNDBUF, 4096);
+      const fd = a.fileno();
+      const [t] = await loop.createConnection(() => new asyncio.Protocol(), null, null, {
+        sock: a,
+      });
+      const shown = () =>
+        String(t).replace(`fd=${fd}`, "fd=N").replace(
+          `bufsize=${t.getWriteBufferSize()}`,
+          "bufsize=B",
+        );
+      // The lines CPython 3.11 prints for the same steps (Python's repr()).
+      assertEquals(shown(), "<_SelectorSocketTransport fd=N read=polling write=<idle, bufsize=B>>");
+      t.pauseReading();
+      assertEquals(shown(), "<_SelectorSocketTransport fd=N read=idle write=<idle, bufsize=B>>");
+      t.resumeReading();
+      t.write(new Uint8Array(1_000_000));
+      assert(t.getWriteBufferSize() > 0);
+      assertEquals(
+        shown(),
+        "<_SelectorSocketTransport fd=N read=polling write=<polling, bufsize=B>>",
+      );
+      t.close();
+      assertEquals(
+        shown(),
+        "<_SelectorSocketTransport closing fd=N read=idle write=<polling, bufsize=B>>",
+      );
+      t.abort();
+      assertEquals(t.getWriteBufferSize(), 0);
+      assertEquals(
+        shown(),
+        "<_SelectorSocketTransport closing fd=N read=idle write=<idle, bufsize=B>>",
+      );
+      await asyncio.sleep(0);
+      assertEquals(shown(), "<_SelectorSocketTransport closed fd=N>");
+      b.close();
+    }));
+});
