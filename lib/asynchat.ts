@@ -185,7 +185,7 @@ export class async_chat extends dispatcher {
     } catch (e) {
       if (e instanceof BlockingIOError) return;
       if (e instanceof OSError) {
-        this.handleError();
+        this.handleError(e);
         return;
       }
       throw e;
@@ -293,10 +293,9 @@ export class async_chat extends dispatcher {
         this.handleClose();
         return;
       }
-      if (isBytes(first) && first.length === 0) {
-        this.producerFifo.shift();
-        continue;
-      }
+      // An empty chunk is dropped, and (as in Python) the empty send that
+      // follows ends this call: what comes after it waits for handleWrite().
+      if (isBytes(first) && first.length === 0) this.producerFifo.shift();
       const obs = this.acOutBufferSize;
       if (!isBytes(first)) {
         const more = first.more();
@@ -310,7 +309,7 @@ export class async_chat extends dispatcher {
         numSent = this.send(data);
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
-        this.handleError();
+        this.handleError(e);
         return;
       }
       if (numSent) {

@@ -15,10 +15,9 @@
  * `dispatcher_with_send`, `file_dispatcher`, `file_wrapper`) so ported code
  * reads the same; methods and attributes are camelCase.
  *
- * Not supported: out-of-band data. The selectors report only read and write
- * readiness, so `handleExpt()` is never called by the loop (an error or
- * hang-up is reported as readable and writable, and seen by the next
- * `recv()`/`send()` or connect check, as in Python's select path).
+ * Out-of-band data calls `handleExptEvent()` (the `select(2)` path's
+ * exceptional conditions, the `poll(2)` path's `POLLPRI`); with `usePoll`,
+ * a hang-up or error calls `handleClose()`, as in Python's `poll2`.
  *
  * @example
  * ```ts
@@ -48,12 +47,12 @@
  * @module
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
-import { NotImplementedError, OSError, osErrorFromErrno } from "./exceptions.ts";
+import { NotImplementedError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
-import { EVENT_READ, EVENT_WRITE, PollSelector, SelectSelector } from "./selectors.ts";
+import { EVENT_READ, EVENT_WRITE, type WaitSet } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 
 const {
   EALREADY,
@@ -110,16 +109,44 @@ function errnoOf(e: unknown): number | undefined {
   return e instanceof OSError ? e.errno : undefined;
 }
 
-function pyRepr(obj: unknown): string {
-  try {
-    return String(obj);
-  } catch {
-    return "<repr failed>";
+/**
+ * Python's `(<class 'ValueError'>:boom [file|function|line] ...)` of
+ * `handle_error`'s message, from a JS error and its stack (outermost frame
+ * first, as a traceback).
+ */
+function compactTraceback(exc: unknown): string {
+  if (!(exc instanceof Error)) return `(<class '${typeof exc}'>:${String(exc)} )`;
+  const frames: string[] = [];
+  for (const line of (exc.stack ?? "").split("\n")) {
+    const m = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/.exec(line);
+    if (m !== null && m[2] !== "unknown" && m[2] !== "native") {
+      frames.push(`[${m[2]}|${m[1] ?? "<module>"}|${m[3]}]`);
+    }
   }
+  const name = exc.constructor?.name || exc.name;
+  return `(<class '${name}'>:${exc.message} ${frames.reverse().join(" ")})`;
 }
 
 /**
- * Calls `obj.handleReadEvent()`; an exception goes to `obj.handleError()`.
+ * Raised by a handler to stop {@link loop}: {@link read}, {@link write} and
+ * {@link readwrite} let it through instead of calling `handleError()`.
+ * Python's `asyncore.ExitNow`.
+ *
+ * @example
+ * ```ts
+ * class Once extends dispatcher {
+ *   override handleRead() { throw new ExitNow(); }
+ * }
+ * ```
+ */
+export class ExitNow extends Error {
+  /** The Python class name. */
+  override name = "ExitNow";
+}
+
+/**
+ * Calls `obj.handleReadEvent()`; an exception goes to `obj.handleError(exc)`
+ * ({@link ExitNow} propagates).
  *
  * @example
  * ```ts
@@ -129,13 +156,15 @@ function pyRepr(obj: unknown): string {
 export function read(obj: dispatcher): void {
   try {
     obj.handleReadEvent();
-  } catch {
-    obj.handleError();
+  } catch (e) {
+    if (e instanceof ExitNow) throw e;
+    obj.handleError(e);
   }
 }
 
 /**
- * Calls `obj.handleWriteEvent()`; an exception goes to `obj.handleError()`.
+ * Calls `obj.handleWriteEvent()`; an exception goes to `obj.handleError(exc)`
+ * ({@link ExitNow} propagates).
  *
  * @example
  * ```ts
@@ -145,28 +174,45 @@ export function read(obj: dispatcher): void {
 export function write(obj: dispatcher): void {
   try {
     obj.handleWriteEvent();
-  } catch {
-    obj.handleError();
+  } catch (e) {
+    if (e instanceof ExitNow) throw e;
+    obj.handleError(e);
+  }
+}
+
+/** Calls `obj.handleExptEvent()`, as {@link read} does `handleReadEvent()`. */
+function exception(obj: dispatcher): void {
+  try {
+    obj.handleExptEvent();
+  } catch (e) {
+    if (e instanceof ExitNow) throw e;
+    obj.handleError(e);
   }
 }
 
 /**
- * Python's `readwrite(obj, flags)` over selector events: read, then write;
- * a disconnect error closes the channel, any other goes to `handleError()`.
+ * Python's `readwrite(obj, flags)`, with `poll(2)` flags (`C.POLLIN`, ...):
+ * read, write, then out-of-band data (`POLLPRI`); a hang-up or error
+ * (`POLLHUP`, `POLLERR`, `POLLNVAL`) calls `handleClose()`. A disconnect
+ * error closes the channel, {@link ExitNow} propagates, any other error
+ * goes to `handleError(exc)`.
  *
  * @example
  * ```ts
- * readwrite(channel, EVENT_READ);
+ * readwrite(channel, C.POLLIN);
  * ```
  */
-export function readwrite(obj: dispatcher, events: number): void {
+export function readwrite(obj: dispatcher, flags: number): void {
   try {
-    if (events & EVENT_READ) obj.handleReadEvent();
-    if (events & EVENT_WRITE) obj.handleWriteEvent();
+    if (flags & C.POLLIN) obj.handleReadEvent();
+    if (flags & C.POLLOUT) obj.handleWriteEvent();
+    if (flags & C.POLLPRI) obj.handleExptEvent();
+    if (flags & (C.POLLHUP | C.POLLERR | C.POLLNVAL)) obj.handleClose();
   } catch (e) {
     const errno = errnoOf(e);
     if (errno !== undefined && DISCONNECTED.has(errno)) obj.handleClose();
-    else obj.handleError();
+    else if (e instanceof ExitNow) throw e;
+    else obj.handleError(e);
   }
 }
 
@@ -174,11 +220,47 @@ function sleep(seconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds) * 1000));
 }
 
+const POLLFD_SIZE = 8;
+
+/**
+ * The pollfd records of Python's `poll2`: `POLLIN | POLLPRI` for a readable
+ * channel, `POLLOUT` for a writable one, in the order of `regs`.
+ */
+function pollSet(regs: Array<[number, number]>): WaitSet {
+  const fds = new Uint8Array(Math.max(1, regs.length) * POLLFD_SIZE);
+  const i32 = new Int32Array(fds.buffer);
+  const i16 = new Int16Array(fds.buffer);
+  regs.forEach(([fd, events], i) => {
+    i32[i * 2] = fd;
+    i16[i * 4 + 2] = (events & EVENT_READ ? C.POLLIN | C.POLLPRI : 0) |
+      (events & EVENT_WRITE ? C.POLLOUT : 0);
+  });
+  return { fds, nfds: regs.length };
+}
+
+/** `poll(2)` over `set` without waiting: `[fd, revents]` of the ready records, in order. */
+function pollNow(set: WaitSet): Array<[number, number]> {
+  const i32 = new Int32Array(set.fds.buffer);
+  const i16 = new Int16Array(set.fds.buffer);
+  for (let i = 0; i < set.nfds; i++) i16[i * 4 + 3] = 0;
+  let n: number;
+  do n = sys().poll(set.fds, set.nfds, 0); while (n === -EINTR);
+  if (n < 0) throw osErrorFromErrno(-n);
+  const ready: Array<[number, number]> = [];
+  for (let i = 0; i < set.nfds && ready.length < n; i++) {
+    const revents = i16[i * 4 + 3] & 0xffff;
+    if (revents !== 0) ready.push([i32[i * 2], revents]);
+  }
+  return ready;
+}
+
 /**
  * One pass over `map`: waits up to `timeout` seconds for a channel to be
- * ready, then runs the handlers of the ready ones. Python's `asyncore.poll`
- * (`usePoll` false: over `select(2)`) and `asyncore.poll2` (`usePoll`
- * true: over `poll(2)`), as a Promise: the wait never blocks the thread.
+ * ready, then runs the handlers of the ready ones, in the map's order.
+ * Python's `asyncore.poll` (`usePoll` false: over `select(2)`, every
+ * readable channel first, then every writable one) and `asyncore.poll2`
+ * (`usePoll` true: over `poll(2)`, with {@link readwrite}), as a Promise:
+ * the wait never blocks the thread.
  *
  * @example
  * ```ts
@@ -191,51 +273,93 @@ export async function poll(
   usePoll = false,
 ): Promise<void> {
   if (map.size === 0) return;
-  const sel = usePoll ? new PollSelector<dispatcher>() : new SelectSelector<dispatcher>();
-  try {
-    const regs: Array<[number, number]> = [];
-    for (const [fd, obj] of [...map]) {
-      const r = obj.readable();
-      const w = obj.writable() && !obj.accepting;
-      const events = (r ? EVENT_READ : 0) | (w ? EVENT_WRITE : 0);
-      if (events) {
-        sel.register(fd, events, obj);
-        regs.push([fd, events]);
-      }
-    }
-    if (regs.length === 0) {
-      await sleep(timeout ?? 0);
-      return;
-    }
-    let ready = sel.select(0);
+  const regs: Array<[number, number]> = [];
+  for (const [fd, obj] of [...map]) {
+    const r = obj.readable();
+    const w = obj.writable() && !obj.accepting;
+    const events = (r ? EVENT_READ : 0) | (w ? EVENT_WRITE : 0);
+    if (events) regs.push([fd, events]);
+  }
+  if (regs.length === 0) {
+    await sleep(timeout ?? 0);
+    return;
+  }
+  const set = pollSet(regs);
+  if (usePoll) {
+    let ready = pollNow(set);
     if (ready.length === 0 && (timeout === null || timeout > 0)) {
       const aloop = _getRunningLoop();
       if (aloop === null || !(await waitOnLoop(aloop, regs, timeout))) {
-        await waitReady(sel, timeout);
+        await waitReady(() => set, () => pollNow(set).length > 0, timeout);
       }
-      ready = sel.select(0);
+      ready = pollNow(set);
     }
-    if (usePoll) {
-      for (const [key, events] of ready) {
-        const obj = map.get(key.fd);
-        if (obj !== undefined) readwrite(obj, events);
-      }
-      return;
+    for (const [fd, flags] of ready) {
+      const obj = map.get(fd);
+      if (obj !== undefined) readwrite(obj, flags);
     }
-    // select(): every readable channel first, then every writable one.
-    for (const [key, events] of ready) {
-      if (!(events & EVENT_READ)) continue;
-      const obj = map.get(key.fd);
-      if (obj !== undefined) read(obj);
-    }
-    for (const [key, events] of ready) {
-      if (!(events & EVENT_WRITE)) continue;
-      const obj = map.get(key.fd);
-      if (obj !== undefined) write(obj);
-    }
-  } finally {
-    sel.close();
+    return;
   }
+  let ready = selectNow(regs);
+  if (ready === null && (timeout === null || timeout > 0)) {
+    const aloop = _getRunningLoop();
+    if (aloop === null || !(await waitOnLoop(aloop, regs, timeout))) {
+      await waitReady(() => set, () => selectNow(regs) !== null, timeout);
+    }
+    ready = selectNow(regs);
+  }
+  if (ready === null) return;
+  for (const fd of ready.r) {
+    const obj = map.get(fd);
+    if (obj !== undefined) read(obj);
+  }
+  for (const fd of ready.w) {
+    const obj = map.get(fd);
+    if (obj !== undefined) write(obj);
+  }
+  for (const fd of ready.e) {
+    const obj = map.get(fd);
+    if (obj !== undefined) exception(obj);
+  }
+}
+
+const FD_SET_BYTES = 128;
+
+/**
+ * `select(2)` without waiting over Python's three lists: the readable
+ * channels, the writable ones, and every one of them for exceptional
+ * conditions (out-of-band data). The ready fds of each list, in the map's
+ * order; null when none is ready.
+ */
+function selectNow(
+  regs: Array<[number, number]>,
+): { r: number[]; w: number[]; e: number[] } | null {
+  const rs = new Uint8Array(FD_SET_BYTES);
+  const ws = new Uint8Array(FD_SET_BYTES);
+  const es = new Uint8Array(FD_SET_BYTES);
+  let maxFd = -1;
+  for (const [fd, events] of regs) {
+    if (fd < 0 || fd >= C.FD_SETSIZE) {
+      throw new ValueError("filedescriptor out of range in select()");
+    }
+    const b = fd >> 3, bit = 1 << (fd & 7);
+    if (events & EVENT_READ) rs[b] |= bit;
+    if (events & EVENT_WRITE) ws[b] |= bit;
+    es[b] |= bit;
+    if (fd > maxFd) maxFd = fd;
+  }
+  let n: number;
+  do n = sys().select(maxFd + 1, rs, ws, es, 0); while (n === -EINTR);
+  if (n < 0) throw osErrorFromErrno(-n);
+  if (n === 0) return null;
+  const isSet = (fds: Uint8Array, fd: number) => (fds[fd >> 3] & (1 << (fd & 7))) !== 0;
+  const ready = { r: [] as number[], w: [] as number[], e: [] as number[] };
+  for (const [fd] of regs) {
+    if (isSet(rs, fd)) ready.r.push(fd);
+    if (isSet(ws, fd)) ready.w.push(fd);
+    if (isSet(es, fd)) ready.e.push(fd);
+  }
+  return ready;
 }
 
 /**
@@ -292,12 +416,14 @@ function waitOnLoop(
 }
 
 /**
- * Waits off the main thread until the selector has something or `timeout`
- * seconds (null: no limit) pass. When another waiter (an asyncio loop) has
- * the process's one off-thread poll in use, falls back to short sleeps.
+ * Waits off the main thread until a record of `waitSet()` is ready or
+ * `timeout` seconds (null: no limit) pass. When another waiter (an asyncio
+ * loop) has the process's one off-thread poll in use, falls back to short
+ * sleeps, asking `readyNow()` after each.
  */
 async function waitReady(
-  sel: PollSelector<dispatcher> | SelectSelector<dispatcher>,
+  waitSet: () => WaitSet,
+  readyNow: () => boolean,
   timeout: number | null,
 ): Promise<void> {
   const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;
@@ -305,14 +431,14 @@ async function waitReady(
     const left = deadline - performance.now();
     if (left <= 0) return;
     const ms = left === Infinity ? -1 : Math.min(0x7fffffff, Math.ceil(left));
-    const { fds, nfds } = sel.waitSet();
+    const { fds, nfds } = waitSet();
     let r: number;
     try {
       r = await sys().pollAsync(fds, nfds, ms);
     } catch {
       // The off-thread poll is busy: look again in a little while.
       await sleep(Math.min(0.01, left / 1000));
-      if (sel.select(0).length) return;
+      if (readyNow()) return;
       continue;
     }
     if (r === -EINTR) continue;
@@ -448,8 +574,13 @@ export class dispatcher {
     const status = [`${this.constructor.name}`];
     if (this.accepting && this.addr) status.push("listening");
     else if (this.connected) status.push("connected");
-    if (Array.isArray(this.addr)) status.push(`${this.addr[0]}:${this.addr[1]}`);
-    else if (this.addr) status.push(String(this.addr));
+    const addr = this.addr as unknown;
+    if (Array.isArray(addr) && addr.length === 2 && typeof addr[1] === "number") {
+      status.push(`${addr[0]}:${Math.trunc(addr[1])}`);
+    } else if (addr !== null && addr !== undefined) {
+      // Python's '%s:%d' % addr fails for anything but a pair: repr(addr).
+      status.push(pyRepr(addr));
+    }
     return `<asyncore.${status.join(" ")} at fd ${this.channelFd}>`;
   }
 
@@ -607,9 +738,9 @@ export class dispatcher {
 
   // -- logging --------------------------------------------------------------
 
-  /** Prints `log: message` to stderr when `debug` is set. */
-  log(message: string): void {
-    if (this.debug) console.error(`log: ${message}`);
+  /** Prints `log: message` to stderr (whatever `debug` is, as in Python). */
+  log(message: unknown): void {
+    console.error(`log: ${typeof message === "string" ? message : pyRepr(message)}`);
   }
 
   /** Prints `type: message` unless `type` is in `ignoreLogTypes`. */
@@ -654,16 +785,24 @@ export class dispatcher {
     else this.handleExpt();
   }
 
-  /** An uncaught error in a handler: logs it and closes the channel. */
-  handleError(): void {
-    this.logInfo(
-      `uncaptured python exception, closing channel ${pyRepr(this)}`,
-      "error",
-    );
+  /**
+   * An uncaught error in a handler: logs it and closes the channel. The
+   * loop passes the error as `exc` (Python's handlers read
+   * `sys.exc_info()`; an override may rethrow it, as Python's `raise`).
+   */
+  handleError(exc?: unknown): void {
+    let selfRepr: string;
+    try {
+      selfRepr = String(this);
+    } catch {
+      selfRepr = "<__repr__(self) failed for object>";
+    }
+    const info = exc === undefined ? "" : ` ${compactTraceback(exc)}`;
+    this.logInfo(`uncaptured python exception, closing channel ${selfRepr}${info}`, "error");
     this.handleClose();
   }
 
-  /** Out-of-band data (never called by this loop). */
+  /** Out-of-band data is waiting (urgent TCP data). */
   handleExpt(): void {
     this.logInfo("unhandled incoming priority event", "warning");
   }
@@ -737,7 +876,7 @@ export class dispatcher_with_send extends dispatcher {
   /** Queues `data` and sends what the socket takes; returns the bytes queued. */
   override send(data: Uint8Array): number {
     const d = bytesArg(data);
-    if (this.debug) this.logInfo(`sending ${d.length} bytes`);
+    if (this.debug) this.logInfo(`sending ${pyRepr(d)}`);
     const out = new Uint8Array(this.outBuffer.length + d.length);
     out.set(this.outBuffer);
     out.set(d, this.outBuffer.length);

@@ -619,3 +619,251 @@ test("asyncore.loop awaited inside asyncio.run waits through the running loop", 
     idle.close();
     d.close();
   }));
+
+test("poll2 (usePoll): a pipe's hang-up calls handleClose() without another handleRead(), as CPython's readwrite()", async () => {
+  // CPython 3.11 prints: read 'hell', read 'o', close (no read of b'' after
+  // the writer closed: POLLHUP goes straight to handle_close). The select
+  // path instead sees the EOF as readable: read 'hell', read 'o', close, read ''.
+  for (const usePoll of [true, false]) {
+    const p = sys().pipe2(C.O_CLOEXEC);
+    if (typeof p === "number") throw new Error(`pipe2: ${p}`);
+    const [rfd, wfd] = p;
+    const map: asyncore.SocketMap = new Map();
+    const seen: string[] = [];
+    class PipeReader extends asyncore.file_dispatcher {
+      override writable() {
+        return false;
+      }
+      override handleRead() {
+        seen.push(`read '${dec.decode(this.recv(4))}'`);
+      }
+      override handleClose() {
+        seen.push("close");
+        this.close();
+      }
+    }
+    new PipeReader(rfd, map);
+    sys().close(rfd);
+    sys().write(wfd, enc.encode("hello"));
+    await asyncore.loop({ timeout: 1, map, usePoll, count: 1 });
+    sys().close(wfd);
+    await asyncore.loop({ timeout: 1, map, usePoll });
+    assertEquals(
+      seen,
+      usePoll
+        ? ["read 'hell'", "read 'o'", "close"]
+        : ["read 'hell'", "read 'o'", "close", "read ''"],
+      `usePoll ${usePoll}`,
+    );
+    assertEquals(map.size, 0);
+  }
+});
+
+test("poll and poll2 run the ready channels in the map's order, not by fd (a reused fd comes last)", async () => {
+  for (const usePoll of [false, true]) {
+    const map: asyncore.SocketMap = new Map();
+    const seen: string[] = [];
+    class R extends asyncore.dispatcher {
+      constructor(sock: Socket, readonly tag: string) {
+        super(sock, map);
+      }
+      override writable() {
+        return false;
+      }
+      override handleRead() {
+        seen.push(`${this.tag} ${dec.decode(this.recv(100))}`);
+      }
+    }
+    const [a1, a2] = socketpair();
+    const [b1, b2] = socketpair();
+    const first = new R(a1, "A");
+    const second = new R(b1, "B");
+    first.close();
+    a2.close();
+    const [c1, c2] = socketpair();
+    const third = new R(c1, "C");
+    assert(c1.fileno() < b1.fileno(), "C reuses A's fd");
+    b2.send(enc.encode("b"));
+    c2.send(enc.encode("c"));
+    await asyncore.loop({ timeout: 1, map, usePoll, count: 1 });
+    assertEquals(seen, ["B b", "C c"], `usePoll ${usePoll}`);
+    second.close();
+    third.close();
+    b2.close();
+    c2.close();
+  }
+});
+
+test("handleError gets the error (an override may rethrow it); ExitNow leaves loop(); log() always writes", async () => {
+  const map: asyncore.SocketMap = new Map();
+  const [a, b] = socketpair();
+  class Boom extends asyncore.dispatcher {
+    errors: unknown[] = [];
+    override writable() {
+      return false;
+    }
+    override handleRead() {
+      this.recv(10);
+      throw new asyncio.ValueError("boom");
+    }
+    override handleError(exc?: unknown) {
+      this.errors.push(exc);
+      throw exc;
+    }
+  }
+  const boom = new Boom(a, map);
+  b.send(enc.encode("x"));
+  let thrown: unknown = null;
+  try {
+    await asyncore.loop({ timeout: 1, map, count: 1 });
+  } catch (e) {
+    thrown = e;
+  }
+  assert(thrown instanceof asyncio.ValueError);
+  assertEquals(boom.errors, [thrown]);
+
+  class Stop extends asyncore.dispatcher {
+    override writable() {
+      return false;
+    }
+    override handleRead() {
+      throw new asyncore.ExitNow("stop");
+    }
+    override handleError() {
+      throw new Error("not called for ExitNow");
+    }
+  }
+  boom.close();
+  const [c, d] = socketpair();
+  const stop = new Stop(c, map);
+  d.send(enc.encode("x"));
+  for (const usePoll of [false, true]) {
+    thrown = null;
+    try {
+      await asyncore.loop({ timeout: 1, map, count: 1, usePoll });
+    } catch (e) {
+      thrown = e;
+    }
+    assert(thrown instanceof asyncore.ExitNow, `usePoll ${usePoll}`);
+  }
+  stop.close();
+
+  // The default handleError names the error, and closes the channel.
+  const [e, f] = socketpair();
+  const lines: string[] = [];
+  class Logged extends asyncore.dispatcher {
+    override writable() {
+      return false;
+    }
+    override handleRead() {
+      throw new asyncio.ValueError("boom");
+    }
+    override handleClose() {
+      lines.push("close");
+      this.close();
+    }
+    override logInfo(message: string, type = "info") {
+      lines.push(`${type}: ${message}`);
+    }
+  }
+  new Logged(e, map);
+  f.send(enc.encode("x"));
+  await asyncore.loop({ timeout: 1, map, count: 1 });
+  assertEquals(lines.length, 2);
+  assert(
+    lines[0].startsWith(
+      "error: uncaptured python exception, closing channel <asyncore.Logged connected '' at fd ",
+    ),
+    lines[0],
+  );
+  assert(lines[0].includes(" (<class 'ValueError'>:boom ["), lines[0]);
+  assertEquals(lines[1], "close");
+
+  // log() writes to stderr whether or not debug is set, as Python's does;
+  // dispatcher_with_send's debug line shows the bytes' repr.
+  const errs: string[] = [];
+  const infos: string[] = [];
+  const origError = console.error;
+  const origLog = console.log;
+  console.error = (...args: unknown[]) => void errs.push(args.join(" "));
+  console.log = (...args: unknown[]) => void infos.push(args.join(" "));
+  try {
+    const [g, h] = socketpair();
+    const w = new asyncore.dispatcher_with_send(g, map);
+    w.log("a log line");
+    w.debug = true;
+    w.send(enc.encode("abc"));
+    w.close();
+    h.close();
+  } finally {
+    console.error = origError;
+    console.log = origLog;
+  }
+  assertEquals(errs, ["log: a log line"]);
+  assertEquals(infos, ["info: sending b'abc'"]);
+  b.close();
+  d.close();
+  f.close();
+  assertEquals(map.size, 0);
+});
+
+test("asynchat: an empty chunk in the queue ends that initiateSend() with an empty send, as CPython's", async () => {
+  // CPython 3.11: send b'' -> 0, send b'x' -> 1, send b'' -> 0, send b'y' -> 1, close.
+  const map: asyncore.SocketMap = new Map();
+  const [a, b] = socketpair();
+  const sends: string[] = [];
+  class Chat extends asynchat.async_chat {
+    override collectIncomingData() {}
+    override foundTerminator() {}
+    override send(data: Uint8Array): number {
+      const n = super.send(data);
+      sends.push(`'${dec.decode(data)}' ${n}`);
+      return n;
+    }
+  }
+  const chat = new Chat(a, map);
+  chat.push(new Uint8Array(0));
+  chat.push(enc.encode("x"));
+  assertEquals(sends, ["'' 0", "'x' 1"]);
+  chat.producerFifo.push(new Uint8Array(0), enc.encode("y"));
+  chat.closeWhenDone();
+  await asyncore.loop({ timeout: 1, map, count: 5 });
+  assertEquals(sends, ["'' 0", "'x' 1", "'' 0", "'y' 1"]);
+  assertEquals(map.size, 0);
+  assertEquals(dec.decode(b.recv(100)), "xy");
+  b.close();
+});
+
+test("out-of-band TCP data calls handleExpt(), through select() and poll()", async () => {
+  const map: asyncore.SocketMap = new Map();
+  const lst = socket();
+  lst.bind(["127.0.0.1", 0]);
+  lst.listen(1);
+  const cli = socket();
+  cli.connectEx(lst.getsockname() as [string, number]);
+  await new Promise((r) => setTimeout(r, 20));
+  const [srv] = lst.accept();
+  const seen: string[] = [];
+  class D extends asyncore.dispatcher {
+    override writable() {
+      return false;
+    }
+    override handleRead() {
+      seen.push(`read ${dec.decode(this.recv(10))}`);
+    }
+    override handleExpt() {
+      seen.push(`expt ${dec.decode((this.socket as Socket).recv(1, 1 /* MSG_OOB */))}`);
+    }
+  }
+  for (const usePoll of [false, true]) {
+    const d = new D(srv, map);
+    cli.send(enc.encode("!"), 1 /* MSG_OOB */);
+    await new Promise((r) => setTimeout(r, 20));
+    await asyncore.loop({ timeout: 1, map, count: 1, usePoll });
+    d.delChannel();
+  }
+  assertEquals(seen, ["expt !", "expt !"]);
+  srv.close();
+  cli.close();
+  lst.close();
+});
