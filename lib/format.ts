@@ -35,12 +35,33 @@ export function pyRepr(v: unknown, depth = 0): string {
   if (depth > 3) return "...";
   if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
   if (v instanceof Uint8Array) return bytesRepr(v);
+  if (v instanceof Error) return errorRepr(v, depth);
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    // A plain object is what a Python dict is ported to (an exception
+    // handler's context, say): `{'message': 'x', 'exception': ValueError('y')}`.
+    const items = Object.entries(v as object).filter(([, x]) => x !== undefined);
+    return `{${items.map(([k, x]) => `${pyStr(k)}: ${pyRepr(x, depth + 1)}`).join(", ")}}`;
+  }
   const custom = (v as { toString?: () => string }).toString;
   if (typeof custom === "function" && custom !== Object.prototype.toString) {
     return custom.call(v);
   }
   const name = (v as object).constructor?.name ?? "object";
   return `<${name} object>`;
+}
+
+/**
+ * Python's repr of an exception, from its arguments: `ValueError('x')`,
+ * `CancelledError()`, `ConnectionRefusedError(111, 'Connection refused')`.
+ */
+function errorRepr(e: Error, depth: number): string {
+  const name = e.constructor?.name || e.name;
+  const { errno, strerror } = e as { errno?: unknown; strerror?: unknown };
+  if (typeof errno === "number" && typeof strerror === "string") {
+    return `${name}(${errno}, ${pyRepr(strerror, depth + 1)})`;
+  }
+  return e.message === "" ? `${name}()` : `${name}(${pyRepr(e.message, depth + 1)})`;
 }
 
 function floatRepr(n: number): string {
@@ -131,4 +152,38 @@ export function printAsRepr(...classes: Array<{ readonly prototype: object }>): 
 
 function inspectAsString(this: object): string {
   return String(this);
+}
+
+/**
+ * Python's `type(x).__name__` for the values a JS caller may pass by
+ * mistake, so messages read as CPython's (`'str'`, `'int'`, `'NoneType'`).
+ *
+ * @example
+ * ```ts
+ * pyTypeName("x"); // "str"
+ * pyTypeName(null); // "NoneType"
+ * ```
+ */
+export function pyTypeName(x: unknown): string {
+  switch (typeof x) {
+    case "string":
+      return "str";
+    case "number":
+      return Number.isInteger(x) ? "int" : "float";
+    case "bigint":
+      return "int";
+    case "boolean":
+      return "bool";
+    case "undefined":
+      return "NoneType";
+    case "function":
+      return "function";
+    case "symbol":
+      return "symbol";
+  }
+  if (x === null) return "NoneType";
+  if (Array.isArray(x)) return "list";
+  const ctor = (x as object).constructor;
+  if (ctor === Object || ctor === undefined) return "dict";
+  return ctor.name || "object";
 }

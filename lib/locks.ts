@@ -30,7 +30,7 @@
  */
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
@@ -81,9 +81,12 @@ function firstOf<T>(set: Set<T>): T | undefined {
   return undefined;
 }
 
-function checkNumber(what: string, value: unknown): asserts value is number {
+/** A count that Python compares with an int first: a non-number fails that `<`. */
+function checkNumber(value: unknown): asserts value is number {
   if (typeof value !== "number") {
-    throw new TypeError(`${what} must be a number, got ${pyRepr(value)}`);
+    throw new TypeError(
+      `'<' not supported between instances of '${pyTypeName(value)}' and 'int'`,
+    );
   }
 }
 
@@ -468,7 +471,7 @@ export class Semaphore extends LoopBound {
   constructor(value: number | { value?: number } = 1) {
     super();
     value = keywordValue(new.target.name, value);
-    checkNumber("Semaphore initial value", value);
+    checkNumber(value);
     if (!(value >= 0)) throw new ValueError("Semaphore initial value must be >= 0");
     this._value = value;
   }
@@ -646,7 +649,7 @@ export class Barrier extends LoopBound {
     super();
     const kw = keywords("Barrier.__init__", parties, ["parties"]);
     if (kw !== null) parties = kw.parties as number;
-    checkNumber("parties", parties);
+    checkNumber(parties);
     if (!(parties >= 1)) throw new ValueError("parties must be > 0");
     this.#parties = parties;
   }

@@ -9,6 +9,7 @@ import { _getRunningLoop, AbstractEventLoop } from "./events.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { SelectorEventLoop } from "./unix_events.ts";
 import { hooks } from "./running.ts";
+import { pyTypeName } from "./format.ts";
 
 /**
  * The interface of event loop policies.
@@ -71,9 +72,7 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
     this.#setCalled = true;
     if (loop !== null && !(loop instanceof AbstractEventLoop)) {
       throw new TypeError(
-        `loop must be an instance of AbstractEventLoop or None, not '${
-          (loop as object)?.constructor?.name ?? typeof loop
-        }'`,
+        `loop must be an instance of AbstractEventLoop or None, not '${pyTypeName(loop)}'`,
       );
     }
     this.#loop = loop;
@@ -111,9 +110,7 @@ export function getEventLoopPolicy(): AbstractEventLoopPolicy {
 export function setEventLoopPolicy(p: AbstractEventLoopPolicy | null): void {
   if (p !== null && !(p instanceof AbstractEventLoopPolicy)) {
     throw new TypeError(
-      `policy must be an instance of AbstractEventLoopPolicy or None, not '${
-        (p as object)?.constructor?.name ?? typeof p
-      }'`,
+      `policy must be an instance of AbstractEventLoopPolicy or None, not '${pyTypeName(p)}'`,
     );
   }
   policy = p;

@@ -352,7 +352,30 @@ function pyTypeName(v: unknown): string {
       return "function";
   }
   if (Array.isArray(v)) return "tuple";
+  if (isPlainObject(v)) return "dict";
   return (v as object).constructor?.name ?? "object";
+}
+
+/** An object literal: what a Python dict is ported to. */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Python's `==` on the values `pyCompare` orders: dicts compare by content. */
+function pyEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isNumeric(a) && isNumeric(b)) return a == b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length &&
+      ka.every((k) => Object.hasOwn(b, k) && pyEquals(a[k], b[k]));
+  }
+  return false;
 }
 
 function isNumeric(v: unknown): v is number | bigint | boolean {
@@ -379,7 +402,10 @@ function pyCompare(a: unknown, b: unknown): number {
   if (Array.isArray(a) && Array.isArray(b)) {
     // Like tuples: the first differing element decides, else the length.
     const n = Math.min(a.length, b.length);
+    // Python's tuple comparison asks `==` first and orders only the first
+    // unequal pair: equal dicts in `[priority, data]` entries need no `<`.
     for (let i = 0; i < n; i++) {
+      if (pyEquals(a[i], b[i])) continue;
       const c = pyCompare(a[i], b[i]);
       if (c !== 0) return c;
     }

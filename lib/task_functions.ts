@@ -21,7 +21,7 @@ import { getEventLoop } from "./policies.ts";
 import { type CoroutineLike, currentTask, ensureFuture, Task } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
-import { printAsRepr, pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -64,14 +64,28 @@ function currentLoop(): AbstractEventLoop {
   return getEventLoop();
 }
 
+/**
+ * A timeout that is null or a number. A value of another type fails as it
+ * does in Python, where its first use is either `loop.time() + timeout`
+ * (`op` "+") or `timeout <= 0` (`op` "<="); NaN is refused too.
+ */
 function checkTimeout(
   timeout: unknown,
   what = "timeout",
+  op: "+" | "<=" | null = null,
 ): asserts timeout is number | null | undefined {
-  if (
-    timeout !== null && timeout !== undefined &&
-    (typeof timeout !== "number" || Number.isNaN(timeout))
-  ) {
+  if (timeout === null || timeout === undefined) return;
+  if (typeof timeout !== "number" && op === "+") {
+    throw new TypeError(
+      `unsupported operand type(s) for +: 'float' and '${pyTypeName(timeout)}'`,
+    );
+  }
+  if (typeof timeout !== "number" && op === "<=") {
+    throw new TypeError(
+      `'<=' not supported between instances of '${pyTypeName(timeout)}' and 'int'`,
+    );
+  }
+  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
     throw new TypeError(`${what} must be a number or null, got ${pyRepr(timeout)}`);
   }
 }
@@ -385,7 +399,7 @@ export async function wait<T>(
   ) {
     throw new ValueError(`Invalid return_when value: ${returnWhen}`);
   }
-  checkTimeout(opts.timeout);
+  checkTimeout(opts.timeout, "timeout", "+");
   const { futs, loop } = futuresOf(items, currentLoop());
   const all = new Set(futs);
 
@@ -447,7 +461,7 @@ export async function waitFor<T>(
 ): Promise<T> {
   const kw = keywords("wait_for", timeout, ["timeout"]);
   if (kw !== null) timeout = (kw.timeout as number | null | undefined) ?? null;
-  checkTimeout(timeout);
+  checkTimeout(timeout, "timeout", "<=");
   if (!isCoroutineLike(aw)) {
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
   }
@@ -660,9 +674,9 @@ export function asCompleted<T>(
     isThenable(fs) || isGenerator(fs) ||
     typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function"
   ) {
-    throw new TypeError(`expects an iterable of awaitables, not ${typeName(fs)}`);
+    throw new TypeError(`expect an iterable of futures, not ${typeName(fs)}`);
   }
-  checkTimeout(opts.timeout);
+  checkTimeout(opts.timeout, "timeout", "+");
   return new AsCompleted<T>(fs, opts.timeout ?? null);
 }
 
@@ -892,7 +906,7 @@ export async function timeout<R>(
   delay: number | null,
   fn: (cm: Timeout) => R | PromiseLike<R>,
 ): Promise<Awaited<R>> {
-  checkTimeout(delay, "delay");
+  checkTimeout(delay, "delay", "+");
   const loop = getRunningLoop();
   return await new Timeout(delay == null ? null : loop.time() + delay).run(fn);
 }

@@ -14,46 +14,14 @@
 import type { AbstractEventLoop } from "./events.ts";
 import { keywords } from "./keywords.ts";
 import { NotImplementedError, ValueError } from "./exceptions.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import type { Address, BaseProtocolLike } from "./protocols.ts";
 
 function notImplemented(): never {
   throw new NotImplementedError();
 }
 
-/**
- * Python's `type(x).__name__` for the values a JS caller may pass by
- * mistake, so messages read as CPython's (`'str'`, `'int'`, `'NoneType'`).
- *
- * @example
- * ```ts
- * pyTypeName("x"); // "str"
- * pyTypeName(null); // "NoneType"
- * ```
- */
-export function pyTypeName(x: unknown): string {
-  switch (typeof x) {
-    case "string":
-      return "str";
-    case "number":
-      return Number.isInteger(x) ? "int" : "float";
-    case "bigint":
-      return "int";
-    case "boolean":
-      return "bool";
-    case "undefined":
-      return "NoneType";
-    case "function":
-      return "function";
-    case "symbol":
-      return "symbol";
-  }
-  if (x === null) return "NoneType";
-  if (Array.isArray(x)) return "list";
-  const ctor = (x as object).constructor;
-  if (ctor === Object || ctor === undefined) return "dict";
-  return ctor.name || "object";
-}
+export { pyTypeName } from "./format.ts";
 
 /**
  * `data` as a `Uint8Array` over the same memory: any typed array or

@@ -124,7 +124,12 @@ test("setEventLoopPolicy: a custom policy is used; null restores the default; ju
   assertThrows(
     () => asyncio.setEventLoopPolicy(3 as never),
     TypeError,
-    "policy must be an instance of AbstractEventLoopPolicy",
+    "policy must be an instance of AbstractEventLoopPolicy or None, not 'int'",
+  );
+  assertThrows(
+    () => asyncio.setEventLoop({} as never),
+    TypeError,
+    "loop must be an instance of AbstractEventLoop or None, not 'dict'",
   );
 });
 

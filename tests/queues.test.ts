@@ -634,7 +634,18 @@ test("PriorityQueue: Python's default order and its TypeErrors", () => {
   assertThrows(
     () => q.putNowait({ b: 2 }),
     TypeError,
-    "'<' not supported between instances of 'Object' and 'Object'",
+    "'<' not supported between instances of 'dict' and 'dict'",
+  );
+  drain(q);
+  // Equal dicts in entries are equal, as in Python's tuples; unequal ones
+  // must be ordered, which dicts cannot be.
+  const dq = new PriorityQueue();
+  dq.putNowait([1, { a: 1 }]);
+  dq.putNowait([1, { a: 1 }]);
+  assertThrows(
+    () => dq.putNowait([1, { a: 2 }]),
+    TypeError,
+    "'<' not supported between instances of 'dict' and 'dict'",
   );
   drain(q);
   q.putNowait([1, "x"]);

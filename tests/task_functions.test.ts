@@ -1006,7 +1006,17 @@ test("wait: coroutines are wrapped in tasks; a Set works; bad input is a TypeErr
     await assertRejects(() => wait(t as any), TypeError, "expect a list of futures, not Task");
     // deno-lint-ignore no-explicit-any
     await assertRejects(() => wait(5 as any), TypeError, "expect a list of futures");
-    await assertRejects(() => wait([t], { timeout: "1" as unknown as number }), TypeError);
+    // Python's messages: wait() fails at `loop.time() + timeout`, waitFor at `timeout <= 0`.
+    await assertRejects(
+      () => wait([t], { timeout: "1" as unknown as number }),
+      TypeError,
+      "unsupported operand type(s) for +: 'float' and 'str'",
+    );
+    await assertRejects(
+      () => asyncio.waitFor(t, "1" as unknown as number),
+      TypeError,
+      "'<=' not supported between instances of 'str' and 'int'",
+    );
   }));
 
 test("wait: never cancels, even when the waiting task is cancelled", () =>
@@ -1071,7 +1081,7 @@ test("asCompleted: coroutine functions; an awaitable is a TypeError; for await s
     assertThrows(
       () => asCompleted(t as never),
       TypeError,
-      "expects an iterable of awaitables, not Task",
+      "expect an iterable of futures, not Task",
     );
     // for await: results; the first error ends the loop.
     const results: string[] = [];
