@@ -112,46 +112,56 @@ function checkCallback(callback: unknown, method: string): void {
   }
 }
 
-function lessTimer(a: TimerHandle, b: TimerHandle): boolean {
-  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
+// The timer heap is Python's heapq, step for step, ordered by `_when` alone
+// (TimerHandle.__lt__): timers due at the same instant then run in the order
+// CPython runs them, which is not the order they were scheduled in.
+
+/** `heapq._siftdown`: moves `heap[pos]` up toward `start` while it is less than its parent. */
+function siftDown(heap: TimerHandle[], start: number, pos: number): void {
+  const item = heap[pos];
+  while (pos > start) {
+    const parent = (pos - 1) >> 1;
+    const p = heap[parent];
+    if (!(item._when < p._when)) break;
+    heap[pos] = p;
+    pos = parent;
+  }
+  heap[pos] = item;
+}
+
+/** `heapq._siftup`: moves the smaller child up until `heap[pos]` reaches a leaf, then sifts it back. */
+function siftUp(heap: TimerHandle[], pos: number): void {
+  const end = heap.length;
+  const start = pos;
+  const item = heap[pos];
+  let child = 2 * pos + 1;
+  while (child < end) {
+    const right = child + 1;
+    if (right < end && !(heap[child]._when < heap[right]._when)) child = right;
+    heap[pos] = heap[child];
+    pos = child;
+    child = 2 * pos + 1;
+  }
+  heap[pos] = item;
+  siftDown(heap, start, pos);
 }
 
 function heapPush(heap: TimerHandle[], h: TimerHandle): void {
-  let i = heap.length;
   heap.push(h);
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const p = heap[parent];
-    if (!lessTimer(h, p)) break;
-    heap[i] = p;
-    i = parent;
-  }
-  heap[i] = h;
+  siftDown(heap, 0, heap.length - 1);
 }
 
 function heapPop(heap: TimerHandle[]): TimerHandle {
-  const top = heap[0];
   const last = heap.pop()!;
-  const n = heap.length;
-  if (n > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && lessTimer(heap[r], heap[l]) ? r : l;
-      if (!lessTimer(heap[c], last)) break;
-      heap[i] = heap[c];
-      i = c;
-    }
-    heap[i] = last;
-  }
+  if (heap.length === 0) return last;
+  const top = heap[0];
+  heap[0] = last;
+  siftUp(heap, 0);
   return top;
 }
 
 function heapify(heap: TimerHandle[]): void {
-  const items = heap.splice(0);
-  for (const h of items) heapPush(heap, h);
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftUp(heap, i);
 }
 
 /**
@@ -173,9 +183,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #batchLeft = 0;
   /** Whose code the step that ended the last `#runBatch()` resumed. */
   #woken: object | null = null;
-  /** @internal The timer heap, ordered by (when, seq). */
+  /** @internal The timer heap: heapq order, by `_when` alone, as in Python. */
   _scheduled: TimerHandle[] = [];
-  #timerSeq = 0;
   #timerCancelledCount = 0;
   /** @internal */
   _stopping = false;
@@ -306,39 +315,51 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** 0 when callbacks are ready; else seconds to the next timer, or null. */
   #selectTimeout(): number | null {
+    if (this._scheduled.length) this.#pruneTimers();
     if (this._ready.length || this._stopping) return 0;
     const heap = this._scheduled;
-    while (heap.length && heap[0]._cancelled) {
-      heapPop(heap)._scheduled = false;
-      this.#timerCancelledCount--;
-    }
     if (!heap.length) return null;
     const t = heap[0]._when - this.time();
     return t <= 0 ? 0 : Math.min(t, MAXIMUM_SELECT_TIMEOUT);
   }
 
-  #collectTimers(): void {
+  /**
+   * Drops cancelled timers as Python's `_run_once` does at the start of each
+   * iteration: the whole heap rebuilt when most of it is cancelled, else
+   * the cancelled ones at its head. The same heap operations in the same
+   * order keep timers due at the same instant in CPython's order.
+   */
+  #pruneTimers(): void {
     const heap = this._scheduled;
     if (
       heap.length > MIN_SCHEDULED_TIMER_HANDLES &&
       this.#timerCancelledCount / heap.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION
     ) {
-      const kept: TimerHandle[] = [];
+      let kept = 0;
       for (const h of heap) {
         if (h._cancelled) h._scheduled = false;
-        else kept.push(h);
+        else heap[kept++] = h;
       }
-      heap.length = 0;
-      for (const h of kept) heap.push(h);
+      heap.length = kept;
       heapify(heap);
       this.#timerCancelledCount = 0;
+      return;
     }
+    while (heap.length && heap[0]._cancelled) {
+      heapPop(heap)._scheduled = false;
+      this.#timerCancelledCount--;
+    }
+  }
+
+  #collectTimers(): void {
+    const heap = this._scheduled;
     const end = this.time() + this._clockResolution;
     while (heap.length && heap[0]._when < end) {
       const h = heapPop(heap);
       h._scheduled = false;
-      if (h._cancelled) this.#timerCancelledCount--;
-      else this._ready.push(h);
+      // Not counted down, as in Python, whose count then runs ahead and
+      // rebuilds the heap a little early: the same rebuilds, the same order.
+      if (!h._cancelled) this._ready.push(h);
     }
   }
 
@@ -526,7 +547,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     } else {
       checkCallable(callback, method);
     }
-    const h = new TimerHandle(when, this.#timerSeq++, callback, args.length ? args : null, this);
+    const h = new TimerHandle(when, callback, args.length ? args : null, this);
     heapPush(this._scheduled, h);
     h._scheduled = true;
     if (this._waiting) this._wakeUp();

@@ -209,8 +209,6 @@ Handle.prototype._repr = null;
 export class TimerHandle extends Handle {
   /** @internal The loop time it is due. */
   _when: number;
-  /** @internal FIFO order among equal times. */
-  _seq: number;
   /** @internal Whether it is still in the loop's timer heap. */
   _scheduled = false;
   /** @internal */
@@ -219,7 +217,6 @@ export class TimerHandle extends Handle {
   /** @internal Use `loop.callAt()` or `loop.callLater()`. */
   constructor(
     when: number,
-    seq: number,
     callback: Callback,
     args: unknown[] | null,
     loop: HandleLoop & { _timerHandleCancelled(h: TimerHandle): void },
@@ -227,7 +224,6 @@ export class TimerHandle extends Handle {
   ) {
     super(callback, args, loop, context);
     this._when = when;
-    this._seq = seq;
   }
 
   /** The absolute loop time the callback is due, in seconds. */
