@@ -33,7 +33,7 @@ import {
 import { RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { printAsRepr, pyRepr } from "./format.ts";
-import { running, suspensions, taskStorage } from "./running.ts";
+import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
@@ -233,6 +233,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#checkRunning();
     this.#running = true;
     running.loops.push(this);
+    loopStarted();
     try {
       await this.#drive();
     } finally {

@@ -78,3 +78,34 @@ export const hooks = {
   /** `_getRunningLoop()`, set by `events.ts`. */
   getRunningLoop: null as (() => object | null) | null,
 };
+
+/** What `untilALoopRuns()` callers wait on: resolved by `loopStarted()`. */
+let loopStartWaiters: Array<(started: boolean) => void> = [];
+let giveUpTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Resolves to true when a loop starts running, or to false if none has by
+ * the host's next turn. For code that needs the running loop but was
+ * started just before it: `loop.runUntilComplete(main())` calls `main()`
+ * first, so the code before main's first `await` runs before the loop
+ * does, where Python would not have started the coroutine yet.
+ */
+export function untilALoopRuns(): Promise<boolean> {
+  return new Promise((resolve) => {
+    loopStartWaiters.push(resolve);
+    giveUpTimer ??= setTimeout(() => settleLoopWaiters(false), 0);
+  });
+}
+
+/** Called by a loop as it starts running. */
+export function loopStarted(): void {
+  if (loopStartWaiters.length) settleLoopWaiters(true);
+}
+
+function settleLoopWaiters(started: boolean): void {
+  if (giveUpTimer !== null) clearTimeout(giveUpTimer);
+  giveUpTimer = null;
+  const waiters = loopStartWaiters;
+  loopStartWaiters = [];
+  for (const w of waiters) w(started);
+}

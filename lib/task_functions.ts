@@ -18,7 +18,7 @@ import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.
 import { DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
-import { type CoroutineLike, currentTask, ensureFuture, Task } from "./tasks.ts";
+import { type CoroutineLike, currentTask, ensureFuture, runningTask, Task } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
@@ -465,7 +465,7 @@ export async function waitFor<T>(
   if (!isCoroutineLike(aw)) {
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
   }
-  if (currentTask() === null) return await ensureFuture(() => waitFor(aw, timeout));
+  if (runningTask() === null) return await ensureFuture(() => waitFor(aw, timeout));
   if (timeout != null && timeout <= 0) {
     // Python's special case: no time at all, so a coroutine never starts.
     const fut = ensureFuture(aw);

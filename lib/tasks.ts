@@ -17,7 +17,7 @@ import { Handle } from "./events.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
 import { formatCallback, pyRepr } from "./format.ts";
-import { hooks, running, suspended, taskStorage } from "./running.ts";
+import { hooks, running, suspended, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
 
 /**
@@ -165,6 +165,8 @@ export class Task<T = unknown> extends Future<T> {
   declare _mustCancel: boolean;
   /** @internal */
   declare _numCancels: number;
+  /** @internal The coroutine's CancelledError, until a reader takes it. */
+  declare _cancelledExc: CancelledError | null;
   /** @internal Made when `signal` is first read. */
   declare _abort: AbortController | null;
   /** @internal Set once the task has parked (see {@link LoopTasks}). */
@@ -289,7 +291,21 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal The coroutine settled (see {@link runCoro}). */
   _settled(ok: boolean, value: unknown): void {
+    // A foreign awaitable's task may have been cancelled without it (below).
+    if (this._state !== 0) return;
     this.#finish(ok, value);
+  }
+
+  /**
+   * A task that wraps a foreign promise or thenable has no code of its own
+   * to throw the CancelledError into: cancelled, it ends on the next loop
+   * iteration, and the foreign operation runs on, detached (rule 11). A task
+   * not started yet ends in `_start` instead, as any other.
+   */
+  #cancelForeign(): void {
+    if (this._state !== 0 || !this._mustCancel) return;
+    this._mustCancel = false;
+    this.#finish(false, new CancelledError(this._cancelMessage ?? ""));
   }
 
   #finish(ok: boolean, value: unknown): void {
@@ -315,10 +331,23 @@ export class Task<T = unknown> extends Future<T> {
         super.setResult(value as T);
       }
     } else if (value instanceof CancelledError) {
-      super.cancel(value.message || this._cancelMessage);
+      // Python's Task.__step: the coroutine's own CancelledError is kept for
+      // the first reader (`await task`, `result()`, ...), which gets that very
+      // object; the task itself is cancelled with no message, so later
+      // readers get a bare CancelledError, as in CPython.
+      this._cancelledExc = value;
+      super.cancel();
     } else {
       super.setException(value);
     }
+  }
+
+  /** @internal The coroutine's CancelledError, handed to the first reader once (Python's `_cancelled_exc`). */
+  override _makeCancelledError(): CancelledError {
+    const exc = this._cancelledExc;
+    if (exc === null) return super._makeCancelledError();
+    this._cancelledExc = null;
+    return exc;
   }
 
   /** @internal Called by `Future.then` when this task's code awaits `fut`. */
@@ -363,6 +392,10 @@ export class Task<T = unknown> extends Future<T> {
     if (waiter !== null && waiter.cancel(msg)) return true;
     this._mustCancel = true;
     this._cancelMessage = msg;
+    const coro = this._coro;
+    if (typeof coro !== "function" && !(coro instanceof Coroutine) && !isGenerator(coro)) {
+      this._loop._addHandle(new Handle(() => this.#cancelForeign(), null, this._loop));
+    }
     return true;
   }
 
@@ -477,6 +510,7 @@ function coroRejected(error: unknown): void {
 // this task's code.
 Object.defineProperties(Task.prototype, {
   _mustCancel: { value: false, writable: true },
+  _cancelledExc: { value: null, writable: true },
   _numCancels: { value: 0, writable: true },
   _abort: { value: null, writable: true },
   _ref: { value: null, writable: true },
@@ -528,7 +562,8 @@ function invoke(coro: unknown): unknown {
 }
 
 /**
- * The task whose code is running, or null.
+ * The task whose code is running, or null. Without `loop`, a
+ * `RuntimeError` when no loop is running, as in Python.
  *
  * @example
  * ```ts
@@ -536,6 +571,18 @@ function invoke(coro: unknown): unknown {
  * ```
  */
 export function currentTask(loop?: object): Task<unknown> | null {
+  if (loop === undefined) requireRunningLoop();
+  return runningTask(loop);
+}
+
+function requireRunningLoop(): object {
+  const loop = hooks.getRunningLoop!();
+  if (loop === null) throw new RuntimeError("no running event loop");
+  return loop;
+}
+
+/** @internal `currentTask()` that answers null rather than throw when no loop runs. */
+export function runningTask(loop?: object): Task<unknown> | null {
   const t = taskStorage.getStore();
   if (!(t instanceof Task) || t.done()) return null;
   if (loop !== undefined && t._loop !== loop) return null;
@@ -544,7 +591,8 @@ export function currentTask(loop?: object): Task<unknown> | null {
 }
 
 /**
- * The tasks of `loop` (default: the running loop) that are not done.
+ * The tasks of `loop` (default: the running loop; a `RuntimeError` when
+ * none runs) that are not done.
  *
  * @example
  * ```ts
@@ -552,8 +600,7 @@ export function currentTask(loop?: object): Task<unknown> | null {
  * ```
  */
 export function allTasks(loop?: object): Set<Task<unknown>> {
-  const l = loop ?? (hooks.getRunningLoop?.() ?? null);
-  if (l === null) return new Set();
+  const l = loop ?? requireRunningLoop();
   const out = new Set<Task<unknown>>();
   const reg = tasksByLoop.get(l);
   if (reg === undefined) return out;
@@ -620,7 +667,13 @@ export async function sleep<T = undefined>(delay: number, result?: T): Promise<T
     throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
   }
   const loop = hooks.getRunningLoop!() as SleepLoop | null;
-  if (loop === null) throw new RuntimeError("no running event loop");
+  if (loop === null) {
+    // Called before its loop runs (`loop.runUntilComplete(main())` calls
+    // main first): sleep from when the loop starts, as Python's coroutine,
+    // not started yet, would. Still an error if no loop starts.
+    if (await untilALoopRuns()) return await sleep(delay, result);
+    throw new RuntimeError("no running event loop");
+  }
   const fut = loop.createFuture<T>();
   if (delay <= 0) {
     const h = new Handle(() => fut._setResultNow(result as T), null, loop as unknown as FutureLoop);

@@ -232,7 +232,11 @@ test("currentTask() is right in every segment of the task's async code", () =>
     });
     assertEquals(names.filter((n) => n.startsWith("x")), ["x:X", "x:X", "x:X"]);
     assertEquals(names.filter((n) => n.startsWith("y")), ["y:Y", "y:Y", "y:Y"]);
-    assertStrictEquals(asyncio.currentTask(), null);
+    // Outside a running loop there is no current task to ask about (Python).
+    assertThrows(() => asyncio.currentTask(), asyncio.RuntimeError, "no running event loop");
+    assertThrows(() => asyncio.allTasks(), asyncio.RuntimeError, "no running event loop");
+    assertStrictEquals(asyncio.currentTask(loop), null);
+    assertEquals(asyncio.allTasks(loop).size, 0);
   }));
 
 test("context variables: a task copies the context; callbacks run in theirs", () =>

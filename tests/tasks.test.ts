@@ -170,6 +170,10 @@ test("cancelling a task awaiting another task cancels that one too", async () =>
 
 test("a task awaiting a host promise: its signal aborts at once; the next loop await throws", async () => {
   const log: string[] = [];
+  // The host promise settles only after cancel() has returned, whatever the
+  // machine's speed (a 30 ms timer against a 5 ms sleep lost under load).
+  let release!: () => void;
+  const hostPromise = new Promise<void>((r) => (release = () => setTimeout(r, 5)));
   await asyncio.run(async () => {
     const t = asyncio.createTask(async () => {
       const me = asyncio.currentTask()!;
@@ -177,7 +181,7 @@ test("a task awaiting a host promise: its signal aborts at once; the next loop a
         "abort",
         () => log.push("aborted: " + (me.signal.reason as Error).name),
       );
-      await new Promise((r) => setTimeout(r, 30));
+      await hostPromise;
       log.push("host promise done");
       try {
         await asyncio.sleep(10);
@@ -189,6 +193,7 @@ test("a task awaiting a host promise: its signal aborts at once; the next loop a
     await asyncio.sleep(0.005);
     t.cancel();
     log.push("cancel() returned");
+    release();
     await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
   });
   assertEquals(log, [
@@ -395,3 +400,98 @@ test("a task that ends in its first step lets the next step run without draining
     // suspension that had already happened.
     assert(seen[2] - seen[0] <= 2, `microtask rounds between the steps: ${seen.join(", ")}`);
   }));
+
+test("a task wrapping a foreign promise ends cancelled on cancel(), the promise left to run", async () => {
+  await asyncio.run(async () => {
+    let settle!: (v: string) => void;
+    const foreign = new Promise<string>((r) => (settle = r));
+    const t = asyncio.ensureFuture(foreign);
+    const never = asyncio.ensureFuture(new Promise(() => {}));
+    await asyncio.sleep(0);
+    assert(t.cancel("stop"));
+    assert(never.cancel());
+    const [done, pending] = await asyncio.wait([t, never], { timeout: 5 });
+    assertEquals([done.size, pending.size], [2, 0]);
+    assert(t.cancelled() && never.cancelled());
+    const e = await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
+    assertEquals(e.message, "stop");
+    // The promise settling later changes nothing.
+    settle("late");
+    assertEquals(await foreign, "late");
+    await asyncio.sleep(0);
+    assert(t.cancelled());
+  });
+});
+
+test("a cancelled task's own CancelledError goes to its first reader; later ones get a bare one (CPython)", async () => {
+  const lines: string[] = [];
+  const show = (tag: string, e: unknown) =>
+    lines.push(`${tag} ${(e as Error).name}(${(e as Error).message})`);
+  await asyncio.run(async () => {
+    let t = asyncio.createTask(() => asyncio.sleep(1));
+    await asyncio.sleep(0);
+    t.cancel("bye");
+    const res = await asyncio.gather(t, { returnExceptions: true });
+    show("gather", res[0]);
+    for (let i = 0; i < 2; i++) {
+      try {
+        await t;
+      } catch (e) {
+        show("await", e);
+      }
+    }
+    t = asyncio.createTask(() => asyncio.sleep(1));
+    t.cancel("early");
+    try {
+      await t;
+    } catch (e) {
+      show("early", e);
+    }
+    try {
+      t.exception();
+    } catch (e) {
+      show("exception()", e);
+    }
+    const f = asyncio.getRunningLoop().createFuture();
+    f.cancel("fm");
+    for (let i = 0; i < 2; i++) {
+      try {
+        await f;
+      } catch (e) {
+        show("future", e);
+      }
+    }
+  });
+  // What CPython 3.11 and 3.13 print for the same steps.
+  assertEquals(lines, [
+    "gather CancelledError()",
+    "await CancelledError(bye)",
+    "await CancelledError()",
+    "early CancelledError(early)",
+    "exception() CancelledError()",
+    "future CancelledError(fm)",
+    "future CancelledError(fm)",
+  ]);
+});
+
+test("sleep() called before its loop runs sleeps once the loop runs (loop.runUntilComplete(main()))", async () => {
+  const loop = asyncio.newEventLoop();
+  try {
+    const log: string[] = [];
+    async function main() {
+      log.push("main starts");
+      await asyncio.sleep(0.01);
+      log.push("after sleep");
+      return await asyncio.createTask(async () => 7);
+    }
+    const p = main(); // runs up to its first await now, before the loop
+    log.push("loop starts");
+    assertEquals(await loop.runUntilComplete(p), 7);
+    assertEquals(await loop.runUntilComplete(asyncio.sleep(0.01, "x")), "x");
+    assertEquals(log, ["main starts", "loop starts", "after sleep"]);
+  } finally {
+    loop.close();
+  }
+  // With no loop started by the host's next turn, it is the usual error.
+  await assertRejects(() => asyncio.sleep(0.01), asyncio.RuntimeError, "no running event loop");
+});
