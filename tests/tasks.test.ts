@@ -478,12 +478,12 @@ test("sleep() called before its loop runs sleeps once the loop runs (loop.runUnt
   const loop = asyncio.newEventLoop();
   try {
     const log: string[] = [];
-    async function main() {
+    const main = async () => {
       log.push("main starts");
       await asyncio.sleep(0.01);
       log.push("after sleep");
       return await asyncio.createTask(async () => 7);
-    }
+    };
     const p = main(); // runs up to its first await now, before the loop
     log.push("loop starts");
     assertEquals(await loop.runUntilComplete(p), 7);
