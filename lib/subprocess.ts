@@ -250,10 +250,13 @@ export class Process {
   ): Promise<[Uint8Array | null, Uint8Array | null]> {
     const kw = keywords("Process.communicate", input, ["input"]);
     const data = (kw !== null ? kw.input : input) as Uint8Array | null | undefined;
+    // Functions, not running Promises: gather runs each in a task, as Python
+    // wraps the coroutines, so that they can be cancelled (on an error in
+    // another one, or when asyncio.run() ends).
     const noop = async (): Promise<null> => null;
-    const a = this.stdin !== null ? this.#feedStdin(data) : noop();
-    const b = this.stdout !== null ? this.#readStream(1) : noop();
-    const c = this.stderr !== null ? this.#readStream(2) : noop();
+    const a = this.stdin !== null ? () => this.#feedStdin(data) : noop;
+    const b = this.stdout !== null ? () => this.#readStream(1) : noop;
+    const c = this.stderr !== null ? () => this.#readStream(2) : noop;
     const [, out, err] = (await gather(a, b, c)) as [null, Uint8Array | null, Uint8Array | null];
     await this.wait();
     return [out, err];
@@ -307,8 +310,8 @@ function selectorLoop(loop: AbstractEventLoop): BaseSelectorEventLoop {
  * ```
  */
 export async function createSubprocessExec(
-  program: string,
-  ...rest: Array<string | ProcessOptions>
+  program: string | Uint8Array,
+  ...rest: Array<string | Uint8Array | ProcessOptions>
 ): Promise<Process> {
   const [args, given] = splitExecArgs<ProcessOptions>(rest);
   const opts = given ?? {};
@@ -333,7 +336,7 @@ export async function createSubprocessExec(
  * ```
  */
 export async function createSubprocessShell(
-  cmd: string,
+  cmd: string | Uint8Array,
   opts: ProcessOptions = {},
 ): Promise<Process> {
   const loop = getRunningLoop();

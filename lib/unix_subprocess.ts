@@ -15,7 +15,9 @@
  *
  * @module
  */
-import { closeSync, openSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants as fsConstants, openSync, statSync } from "node:fs";
+import { resolve as pathResolve } from "node:path";
+import process from "node:process";
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
 import { childReaper, pidfdEnabled } from "./child_watcher.ts";
@@ -33,11 +35,12 @@ import {
   ConnectionError,
   OSError,
   osErrorFromErrno,
+  ProcessLookupError,
   ValueError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyTypeName } from "./format.ts";
 
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
 /** Python's max_size for a pipe read. */
@@ -517,6 +520,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   #returncode: number | null = null;
   #closed = false;
   #finished = false;
+  /** The transport is finished (Python's `_proc` is None): signals raise. */
+  #gone = false;
   #connected = false;
   #pending: Array<() => void> | null = [];
   #pipes = new Map<number, PipeProto | null>();
@@ -681,8 +686,6 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     this.#returncode = returncode;
     this.#call(() => this._protocol?.processExited());
     this.#tryFinish();
-    for (const w of this.#exitWaiters) if (!w.cancelled() && !w.done()) w.setResult(returncode);
-    this.#exitWaiters = [];
   }
 
   #tryFinish(): void {
@@ -697,11 +700,21 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     try {
       this._protocol?.connectionLost(exc);
     } finally {
+      // As Python: wait() resolves here, once the child has exited and every
+      // pipe is closed, not at the exit itself.
+      const rc = this.#returncode!;
+      for (const w of this.#exitWaiters) if (!w.cancelled() && !w.done()) w.setResult(rc);
+      this.#exitWaiters = [];
+      this.#gone = true;
       this._protocol = null;
     }
   }
 
-  /** @internal Resolves with the returncode once the child has exited. */
+  /**
+   * @internal Resolves with the returncode once the child has exited and the
+   * transport is finished (every pipe closed), as Python's `_wait()`; at
+   * once if the child has already exited.
+   */
   async _wait(): Promise<number> {
     if (this.#returncode !== null) return this.#returncode;
     const w = this.#loop.createFuture<number>();
@@ -721,11 +734,16 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   override getPipeTransport(fd: number): BaseTransport | null {
     return this.#pipes.get(fd)?.pipe ?? null;
   }
-  /** Sends `sig`; ProcessLookupError once the child has been reaped. */
+  /**
+   * Sends `sig`. As Python: a child that has exited is not signalled (no
+   * error) until the transport is finished; after that it is
+   * `ProcessLookupError()` (no errno, empty message).
+   */
   override sendSignal(sig: number): void {
-    if (this.#returncode !== null || this.#reaped !== null) throw osErrorFromErrno(ERRNO.ESRCH);
+    if (this.#gone) throw new ProcessLookupError();
+    if (this.#returncode !== null || this.#reaped !== null) return;
     const r = sys().kill(this.#pid, sig);
-    if (r < 0) throw osErrorFromErrno(-r);
+    if (r < 0 && r !== -ERRNO.ESRCH) throw osErrorFromErrno(-r);
   }
   /** SIGTERM. */
   override terminate(): void {
@@ -779,10 +797,60 @@ function closeAll(fds: Array<number | null | undefined>): void {
 
 function checkSpec(name: string, v: StdioSpec): number | null {
   if (v === undefined || v === null) return null;
-  if (!Number.isInteger(v) || v < DEVNULL || (v === STDOUT && name !== "stderr")) {
-    throw new ValueError(`invalid ${name} value: ${v}`);
-  }
+  if (!Number.isInteger(v)) throw new ValueError(`invalid ${name} value: ${v}`);
   return v;
+}
+
+/** A program or argument as Python's `os.fsencode` takes it: str or bytes (decoded as UTF-8). */
+function fsArg(x: unknown): string {
+  if (typeof x === "string") return x;
+  if (x instanceof Uint8Array) return new TextDecoder().decode(x);
+  throw new TypeError(`expected str, bytes or os.PathLike object, not ${pyTypeName(x)}`);
+}
+
+/**
+ * The file to exec for `program`. `posix_spawnp` searches this process's
+ * PATH; Python searches the PATH of the child's `env` when one is given
+ * (`os.get_exec_path(env)`, `/bin:/usr/bin` if it has none), trying each
+ * directory in turn from the child's cwd. So with `env`, a bare name is
+ * resolved here: the first executable file, else the first that exists (its
+ * exec fails with EACCES, as Python reports), else the first candidate
+ * (ENOENT).
+ */
+function searchEnvPath(
+  program: string,
+  env: Record<string, string> | null,
+  cwd: string | null,
+): string {
+  if (env === null || program.includes("/")) return program;
+  const candidates = (env.PATH ?? "/bin:/usr/bin").split(":")
+    .map((dir) => (dir === "" ? "." : dir) + "/" + program);
+  const base = cwd ?? process.cwd();
+  const full = (c: string) => pathResolve(base, c);
+  const isFile = (c: string) => {
+    try {
+      return statSync(full(c)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const executable = (c: string) => {
+    try {
+      accessSync(full(c), fsConstants.X_OK);
+      return isFile(c);
+    } catch {
+      return false;
+    }
+  };
+  return candidates.find(executable) ?? candidates.find(isFile) ?? candidates[0] ?? program;
+}
+
+/** The error of a failed start: `[Errno 2] No such file or directory: 'prog'`. */
+function childError(errno: number, filename: string | null): OSError {
+  const err = osErrorFromErrno(errno, filename ?? undefined);
+  err.message = `[Errno ${errno}] ${sys().strerror(errno)}` +
+    (filename !== null ? `: '${filename}'` : "");
+  return err;
 }
 
 /**
@@ -795,22 +863,23 @@ function checkSpec(name: string, v: StdioSpec): number | null {
  * ```
  */
 export function splitExecArgs<O extends object>(
-  rest: ReadonlyArray<string | O>,
-): [string[], O | undefined] {
+  rest: ReadonlyArray<string | Uint8Array | O>,
+): [Array<string | Uint8Array>, O | undefined] {
   const last = rest[rest.length - 1];
   if (
     rest.length && typeof last === "object" && last !== null && !Array.isArray(last) &&
     (Object.getPrototypeOf(last) === Object.prototype || Object.getPrototypeOf(last) === null)
   ) {
-    return [rest.slice(0, -1) as string[], last as O];
+    return [rest.slice(0, -1) as Array<string | Uint8Array>, last as O];
   }
-  return [rest as string[], undefined];
+  return [rest as Array<string | Uint8Array>, undefined];
 }
 
 /**
  * Starts `program` with `args` (argv[0] = program) on `loop`; resolves with
  * `[transport, protocol]` once the pipes are connected (Python's
- * `loop.subprocess_exec`). A missing program rejects with FileNotFoundError.
+ * `loop.subprocess_exec`). The program and arguments are strings or bytes
+ * (UTF-8). A missing program rejects with FileNotFoundError.
  *
  * @example
  * ```ts
@@ -820,20 +889,28 @@ export function splitExecArgs<O extends object>(
 export async function subprocessExec<P extends SubprocessProtocolLike>(
   loop: Loop,
   protocolFactory: () => P,
-  program: string,
-  args: readonly string[] = [],
+  program: string | Uint8Array,
+  args: ReadonlyArray<string | Uint8Array> = [],
   opts: SubprocessOptions = {},
 ): Promise<[UnixSubprocessTransport, P]> {
-  if (typeof program !== "string") throw new TypeError("program must be a string");
-  for (const a of args) {
-    if (typeof a !== "string") {
-      throw new TypeError(`program arguments must be strings, not ${typeof a}`);
-    }
-  }
+  const name = fsArg(program);
+  const argv = [name, ...args.map(fsArg)];
   const stdinSpec = checkSpec("stdin", opts.stdin === undefined ? PIPE : opts.stdin);
   const stdoutSpec = checkSpec("stdout", opts.stdout === undefined ? PIPE : opts.stdout);
   const stderrSpec = checkSpec("stderr", opts.stderr === undefined ? PIPE : opts.stderr);
   const { passFds, pgroup } = checkAttrs(opts);
+  // Python's child dup2()s a bad fd (STDOUT for stdin/stdout, another
+  // negative number, a closed fd) before it changes directory and execs:
+  // OSError EBADF, named after the cwd if one was given (3.11's "noexec").
+  const specs = [["stdin", stdinSpec], ["stdout", stdoutSpec], ["stderr", stderrSpec]] as const;
+  for (const [name, spec] of specs) {
+    if (
+      spec === null || spec === PIPE || spec === DEVNULL || (spec === STDOUT && name === "stderr")
+    ) continue;
+    if (spec < 0 || sys().fcntl(spec, C.F_GETFD, 0) < 0) {
+      throw childError(ERRNO.EBADF, opts.cwd ?? null);
+    }
+  }
   const protocol = protocolFactory();
   const s = sys();
   const toClose: number[] = []; // the child's ends, closed in the parent after spawn
@@ -883,7 +960,6 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     else if (stderrSpec === STDOUT) fdMap.push([2, stdoutChild ?? 1]);
     else if (stderrSpec !== null) fdMap.push([2, stderrSpec]);
     const envp = opts.env == null ? null : Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
-    const argv = [program, ...args];
     for (const a of [...argv, ...(envp ?? []), opts.cwd ?? ""]) {
       if (a.includes("\0")) throw new ValueError("embedded null byte");
     }
@@ -899,7 +975,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
       }
     }
     pid = s.spawn(
-      program,
+      searchEnvPath(name, opts.env ?? null, opts.cwd ?? null),
       argv,
       envp,
       opts.cwd ?? null,
@@ -911,10 +987,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
       // posix_spawn reports a failed chdir and a failed exec alike; Python
       // names the directory when it is the cwd that is missing.
       const cwd = opts.cwd ?? null;
-      const name = cwd !== null && !isDirectory(cwd) ? cwd : program;
-      const err = osErrorFromErrno(-pid, name);
-      err.message = `[Errno ${-pid}] ${s.strerror(-pid)}: '${name}'`;
-      throw err;
+      throw childError(-pid, cwd !== null && !isDirectory(cwd) ? cwd : name);
     }
   } catch (e) {
     closeAll([parentFds.stdin, parentFds.stdout, parentFds.stderr]);
@@ -949,9 +1022,10 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
 export function subprocessShell<P extends SubprocessProtocolLike>(
   loop: Loop,
   protocolFactory: () => P,
-  cmd: string,
+  cmd: string | Uint8Array,
   opts: SubprocessOptions = {},
 ): Promise<[UnixSubprocessTransport, P]> {
+  if (cmd instanceof Uint8Array) cmd = new TextDecoder().decode(cmd);
   if (typeof cmd !== "string") return Promise.reject(new ValueError("cmd must be a string"));
   return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], opts);
 }

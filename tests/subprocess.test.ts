@@ -3,7 +3,7 @@
 // harness checks fds; each test checks /proc/<pid> is gone after wait).
 import { test } from "./harness.ts";
 import { assert, assertEquals, assertInstanceOf, assertRejects } from "./assert.ts";
-import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as asyncio from "../mod.ts";
 import {
@@ -466,4 +466,143 @@ test("low level: the stdin pipe transport notices the child closed its end", () 
     assertEquals(t.getReturncode(), 0);
     t.close();
     assertGone(t.getPid());
+  }));
+
+// -- as Python's BaseSubprocessTransport -----------------------------------------
+
+test("wait() called before the exit resolves once every pipe has closed (Python's _wait)", () =>
+  asyncio.run(async () => {
+    // A grandchild holds stdout open after the shell exits.
+    const p = await createSubprocessShell("(sleep 0.4; echo late) & sleep 0.1; echo early", {
+      stdout: PIPE,
+    });
+    const events: string[] = [];
+    const reader = asyncio.createTask(async () => {
+      while (true) {
+        const line = dec.decode(await p.stdout!.readLine());
+        events.push(`line:${line.trim()}`);
+        if (line === "") break;
+      }
+    });
+    events.push(`wait:${await p.wait()}`);
+    await reader;
+    assertEquals(events, ["line:early", "line:late", "line:", "wait:0"]);
+    // Once the child has exited, wait() resolves at once.
+    assertEquals(await p.wait(), 0);
+  }));
+
+test("signals after the exit: ignored until the transport finishes, then ProcessLookupError()", () =>
+  asyncio.run(async () => {
+    const p = await createSubprocessShell("(sleep 0.3) & exit 5", { stdout: PIPE });
+    while (p.returncode === null) await asyncio.sleep(0.01);
+    assertEquals(p.returncode, 5);
+    // The grandchild still holds stdout: the transport is not finished.
+    p.kill();
+    p.terminate();
+    p.sendSignal(0);
+    assertEquals(await p.wait(), 5);
+    assertEquals((await p.stdout!.read()).length, 0);
+    for (const f of [() => p.kill(), () => p.terminate(), () => p.sendSignal(15)]) {
+      let raised: unknown = null;
+      try {
+        f();
+      } catch (e) {
+        raised = e;
+      }
+      assertInstanceOf(raised, ProcessLookupError);
+      assertEquals((raised as ProcessLookupError).errno, undefined);
+      assertEquals((raised as ProcessLookupError).message, "");
+    }
+  }));
+
+test("communicate() with a str input: TypeError; its readers are tasks that cancel", () =>
+  asyncio.run(async () => {
+    const p = await createSubprocessExec("cat", { stdin: PIPE, stdout: PIPE });
+    await assertRejects(() => p.communicate("text" as unknown as Uint8Array), TypeError);
+    assertEquals(p.returncode, null);
+    // The stdout reader is still pending (as in Python's gather); asyncio.run()
+    // cancels such tasks as it ends, so cancelling must finish it.
+    const left = [...asyncio.allTasks()].filter((t) => t !== asyncio.currentTask());
+    assertEquals(left.length, 1);
+    for (const t of left) t.cancel();
+    const [, pending] = await asyncio.wait(left, { timeout: 2 });
+    assertEquals(pending.size, 0);
+    p.kill();
+    assertEquals(await p.wait(), -9);
+    assertGone(p);
+  }));
+
+test("bad stdio fds: OSError EBADF before cwd and exec errors, as Python's child", () =>
+  asyncio.run(async () => {
+    for (const opts of [{ stdout: 99 }, { stderr: 99 }, { stdin: -5 }, { stdin: STDOUT }]) {
+      for (const prog of ["echo", "no-such-program-xyz"]) {
+        const e = await assertRejects(
+          () => createSubprocessExec(prog, "hi", opts),
+          asyncio.OSError,
+        );
+        assertEquals(e.constructor, asyncio.OSError);
+        assertEquals(e.errno, 9);
+        assertEquals(e.message, "[Errno 9] Bad file descriptor");
+      }
+    }
+    const e = await assertRejects(
+      () => createSubprocessExec("echo", { stdout: STDOUT, cwd: "/nonexistent" }),
+      asyncio.OSError,
+    );
+    assertEquals(e.message, "[Errno 9] Bad file descriptor: '/nonexistent'");
+    // stderr=STDOUT with stdout inherited is fine.
+    const p = await createSubprocessExec("true", { stderr: STDOUT });
+    assertEquals(await p.wait(), 0);
+  }));
+
+test("program and arguments: str or bytes; anything else is Python's TypeError", () =>
+  asyncio.run(async () => {
+    for (
+      const [args, type] of [
+        [[5], "int"],
+        [["echo", null], "NoneType"],
+        [["echo", 1.5], "float"],
+        [["echo", ["a"]], "list"],
+      ] as const
+    ) {
+      const e = await assertRejects(
+        () => (createSubprocessExec as (...a: unknown[]) => Promise<Process>)(...args),
+        TypeError,
+      );
+      assertEquals(e.message, `expected str, bytes or os.PathLike object, not ${type}`);
+    }
+    let p = await createSubprocessExec("printf", enc.encode("%s|"), "a", { stdout: PIPE });
+    assertEquals(dec.decode((await p.communicate())[0]!), "a|");
+    p = await createSubprocessShell(enc.encode("echo hi"), { stdout: PIPE });
+    assertEquals(dec.decode((await p.communicate())[0]!), "hi\n");
+    await assertRejects(() => createSubprocessShell(5 as never), asyncio.ValueError);
+  }));
+
+test("with env, a bare program name is searched in env's PATH (Python's get_exec_path)", () =>
+  asyncio.run(async () => {
+    const dir = mkdtempSync(`${tmpdir()}/asyncio-path-`);
+    try {
+      writeFileSync(`${dir}/mytool`, '#!/bin/sh\necho "mytool $*"\n', { mode: 0o755 });
+      writeFileSync(`${dir}/echo`, "#!/bin/sh\necho bad\n", { mode: 0o644 });
+      writeFileSync(`${dir}/onlyhere`, "#!/bin/sh\necho bad\n", { mode: 0o644 });
+      const run = async (prog: string, env: Record<string, string>, cwd?: string) => {
+        const p = await createSubprocessExec(prog, "x", { stdout: PIPE, env, cwd });
+        return dec.decode((await p.communicate())[0]!);
+      };
+      assertEquals(await run("mytool", { PATH: dir }), "mytool x\n");
+      assertEquals(await run("mytool", { PATH: "." }, dir), "mytool x\n");
+      assertEquals(await run("echo", {}), "x\n"); // no PATH: /bin:/usr/bin
+      // A file that is not executable is skipped for a later one...
+      assertEquals(await run("echo", { PATH: `${dir}:/bin` }), "x\n");
+      // ...and is EACCES when it is the only one.
+      const e = await assertRejects(
+        () => run("onlyhere", { PATH: `${dir}:/bin` }),
+        asyncio.PermissionError,
+      );
+      assertEquals(e.message, "[Errno 13] Permission denied: 'onlyhere'");
+      const f = await assertRejects(() => run("mytool", { PATH: "/bin" }), FileNotFoundError);
+      assertEquals(f.message, "[Errno 2] No such file or directory: 'mytool'");
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   }));
