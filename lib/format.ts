@@ -37,7 +37,9 @@ export function pyRepr(v: unknown, depth = 0): string {
   if (v instanceof Uint8Array) return bytesRepr(v);
   if (v instanceof Error) return errorRepr(v, depth);
   const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) {
+  // An object literal with its own toString stands for something else (the
+  // library's stand-in for a collected future): it prints as it says.
+  if ((proto === Object.prototype || proto === null) && !Object.hasOwn(v as object, "toString")) {
     // A plain object is what a Python dict is ported to (an exception
     // handler's context, say): `{'message': 'x', 'exception': ValueError('y')}`.
     const items = Object.entries(v as object).filter(([, x]) => x !== undefined);
