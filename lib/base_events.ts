@@ -32,7 +32,7 @@ import {
 } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
-import { printAsRepr, pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
@@ -526,15 +526,23 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   /** Schedules `callback(...args)` after `delay` seconds. */
   override callLater(delay: number, callback: Callback, ...args: unknown[]): TimerHandle {
     if (typeof delay !== "number" || Number.isNaN(delay)) {
+      // Python's messages: its call_later checks None, then adds to the time.
+      if (delay === null || delay === undefined) throw new TypeError("delay must not be None");
+      if (typeof delay !== "number") {
+        throw new TypeError(
+          `unsupported operand type(s) for +: 'float' and '${pyTypeName(delay)}'`,
+        );
+      }
       throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
     }
-    const h = this.#schedule(this.time() + delay, callback, args, "call_later");
-    return h;
+    // Python's call_later goes through call_at, whose name its checks give.
+    return this.#schedule(this.time() + delay, callback, args, "call_at");
   }
 
   /** Schedules `callback(...args)` at loop time `when`. */
   override callAt(when: number, callback: Callback, ...args: unknown[]): TimerHandle {
     if (typeof when !== "number" || Number.isNaN(when)) {
+      if (when === null || when === undefined) throw new TypeError("when cannot be None");
       throw new TypeError(`when must be a number, got ${pyRepr(when)}`);
     }
     return this.#schedule(when, callback, args, "call_at");

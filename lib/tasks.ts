@@ -16,7 +16,7 @@ import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { Handle } from "./events.ts";
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
-import { formatCallback, pyRepr } from "./format.ts";
+import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
 import { hooks, running, suspended, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
 
@@ -664,6 +664,12 @@ function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
  */
 export async function sleep<T = undefined>(delay: number, result?: T): Promise<T> {
   if (typeof delay !== "number" || Number.isNaN(delay)) {
+    // Python's sleep first compares `delay <= 0`.
+    if (typeof delay !== "number") {
+      throw new TypeError(
+        `'<=' not supported between instances of '${pyTypeName(delay)}' and 'int'`,
+      );
+    }
     throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
   }
   const loop = hooks.getRunningLoop!() as SleepLoop | null;

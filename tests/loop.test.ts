@@ -381,12 +381,24 @@ test("bad input: non-callable callbacks (and async functions in debug mode) are 
         TypeError,
         "a callable object was expected by call_soon()",
       );
-      assertThrows(() => loop.callLater(0, bad as never), TypeError, "call_later()");
+      // Python's call_later checks through call_at, whose name the message gives.
+      assertThrows(() => loop.callLater(0, bad as never), TypeError, "call_at()");
       assertThrows(() => loop.callAt(0, bad as never), TypeError, "call_at()");
       assertThrows(() => loop.callSoonThreadsafe(bad as never), TypeError);
       assertThrows(() => loop.addReader(0, bad as never), TypeError);
     }
-    assertThrows(() => loop.callLater("1" as never, () => {}), TypeError);
+    // The messages of Python's own failing steps.
+    assertThrows(
+      () => loop.callLater("1" as never, () => {}),
+      TypeError,
+      "unsupported operand type(s) for +: 'float' and 'str'",
+    );
+    assertThrows(
+      () => loop.callLater(null as never, () => {}),
+      TypeError,
+      "delay must not be None",
+    );
+    assertThrows(() => loop.callAt(null as never, () => {}), TypeError, "when cannot be None");
     // As in Python, async functions are refused in debug mode only (the check
     // costs a little on every call).
     loop.setDebug(true);
@@ -398,7 +410,7 @@ test("bad input: non-callable callbacks (and async functions in debug mode) are 
     assertThrows(
       () => loop.callLater(1, async () => {}),
       TypeError,
-      "coroutines cannot be used with call_later()",
+      "coroutines cannot be used with call_at()",
     );
   } finally {
     loop.close();

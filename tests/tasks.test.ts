@@ -495,3 +495,19 @@ test("sleep() called before its loop runs sleeps once the loop runs (loop.runUnt
   // With no loop started by the host's next turn, it is the usual error.
   await assertRejects(() => asyncio.sleep(0.01), asyncio.RuntimeError, "no running event loop");
 });
+
+test("sleep(): a delay of the wrong type fails with Python's message; a negative one is sleep(0)", async () => {
+  await asyncio.run(async () => {
+    await assertRejects(
+      () => asyncio.sleep("x" as never),
+      TypeError,
+      "'<=' not supported between instances of 'str' and 'int'",
+    );
+    await assertRejects(
+      () => asyncio.sleep(null as never),
+      TypeError,
+      "'<=' not supported between instances of 'NoneType' and 'int'",
+    );
+    assertEquals(await asyncio.sleep(-1, "r"), "r");
+  });
+});
