@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { Sys } from "./types.ts";
 import {
   checkEpollWaitArgs,
@@ -315,6 +316,9 @@ export function createBunSys(): Sys {
     },
     getpid() {
       return lib.getpid();
+    },
+    allocUninit(size) {
+      return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     },
     strerror(n) {
       const p = lib.strerror(n);

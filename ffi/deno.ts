@@ -318,6 +318,10 @@ export function createDenoSys(): Sys {
     getpid() {
       return c.getpid();
     },
+    allocUninit(size) {
+      // Deno has no allocation without zero-filling (its node:buffer zeroes too).
+      return new ArrayBuffer(size);
+    },
     strerror(n) {
       const p = c.strerror(n);
       return p === null ? `Unknown error ${n}` : deno.UnsafePointerView.getCString(p);

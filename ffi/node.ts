@@ -13,6 +13,7 @@
  */
 import { createRequire } from "node:module";
 import process from "node:process";
+import { Buffer } from "node:buffer";
 import type { Sys } from "./types.ts";
 import {
   AsyncPollSlot,
@@ -325,6 +326,10 @@ export function createNodeSys(): Sys {
     },
     getpid() {
       return c.getpid();
+    },
+    allocUninit(size) {
+      // Unpooled, so its ArrayBuffer is exactly `size` bytes, all of them its own.
+      return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     },
     strerror(n) {
       return c.strerror(n) ?? `Unknown error ${n}`;

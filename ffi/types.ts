@@ -116,6 +116,13 @@ export interface Sys {
   getpid(): number;
   /** `strerror(errno)`, the C library's message. */
   strerror(errno: number): string;
+  /**
+   * A new ArrayBuffer of `size` bytes whose contents are not zeroed where the
+   * runtime can allocate it so (Node and Bun: `Buffer.allocUnsafeSlow`);
+   * zeroed where it cannot (Deno). Only for memory that is written before
+   * it is read.
+   */
+  allocUninit(size: number): ArrayBuffer;
 
   // -- sockets ---------------------------------------------------------------
   // Addresses are raw `struct sockaddr` bytes. An address going in is the

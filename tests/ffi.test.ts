@@ -602,3 +602,17 @@ test("task storage: Deno's cheap context slot is in use there (its self-check pa
   assertEquals(got, [a, b, undefined, a]);
   assertEquals(s.getStore(), undefined);
 });
+
+test("allocUninit: an ArrayBuffer of exactly the size asked, its own memory, writable", () => {
+  const s = sys();
+  const a = s.allocUninit(1 << 20);
+  const b = s.allocUninit(1 << 20);
+  assert(a instanceof ArrayBuffer);
+  assertEquals([a.byteLength, b.byteLength], [1 << 20, 1 << 20]);
+  const va = new Uint8Array(a);
+  const vb = new Uint8Array(b);
+  va.fill(7);
+  vb.fill(9);
+  assertEquals([va[0], va[(1 << 20) - 1], vb[0], vb[(1 << 20) - 1]], [7, 7, 9, 9]);
+  assertEquals(s.allocUninit(0).byteLength, 0);
+});
