@@ -13,7 +13,7 @@
  */
 import { ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
@@ -337,23 +337,9 @@ export interface PriorityQueueOptions<T> {
   maxsize?: number;
 }
 
-function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return "NoneType";
-  switch (typeof v) {
-    case "number":
-      return Number.isInteger(v) ? "int" : "float";
-    case "bigint":
-      return "int";
-    case "boolean":
-      return "bool";
-    case "string":
-      return "str";
-    case "function":
-      return "function";
-  }
-  if (Array.isArray(v)) return "tuple";
-  if (isPlainObject(v)) return "dict";
-  return (v as object).constructor?.name ?? "object";
+/** Python's type name of a queue item: arrays stand for tuples here. */
+function itemTypeName(v: unknown): string {
+  return Array.isArray(v) ? "tuple" : pyTypeName(v);
 }
 
 /** An object literal: what a Python dict is ported to. */
@@ -412,7 +398,7 @@ function pyCompare(a: unknown, b: unknown): number {
     return a.length - b.length;
   }
   throw new TypeError(
-    `'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+    `'<' not supported between instances of '${itemTypeName(a)}' and '${itemTypeName(b)}'`,
   );
 }
 
