@@ -428,6 +428,11 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this._waiting) this._wakeUp();
   }
 
+  /** @internal Whether callbacks or timers wait to run. */
+  _hasPendingWork(): boolean {
+    return this._ready.length > 0 || this._scheduled.length > 0;
+  }
+
   /** Whether `runForever` is in progress. */
   override isRunning(): boolean {
     return this.#running;

@@ -47,6 +47,26 @@ export abstract class AbstractEventLoopPolicy {
  * const loop = policy.newEventLoop();
  * ```
  */
+/** The loop `getEventLoop()` made on demand (none was set), while it is current. */
+let implicitLoop: AbstractEventLoop | null = null;
+/** The policy that made it. */
+let implicitOwner: AbstractEventLoopPolicy | null = null;
+
+/**
+ * @internal The current loop, if `getEventLoop()` made it on demand and it
+ * holds callbacks or timers but has never been run: what code started
+ * before `asyncio.run(main())` (main's first segment, before its first
+ * `await`) scheduled its tasks on. `run` runs that loop rather than a new
+ * one, so that those tasks run instead of waiting forever.
+ */
+export function _adoptableLoop(): AbstractEventLoop | null {
+  const loop = implicitLoop;
+  if (loop === null || policy !== implicitOwner) return null;
+  const pending = (loop as { _hasPendingWork?: () => boolean })._hasPendingWork;
+  if (loop.isClosed() || loop.isRunning() || typeof pending !== "function") return null;
+  return pending.call(loop) ? loop : null;
+}
+
 export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
   #loop: AbstractEventLoop | null = null;
   #setCalled = false;
@@ -58,6 +78,8 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
   override getEventLoop(): AbstractEventLoop {
     if (this.#loop === null && !this.#setCalled && isMainThread) {
       this.setEventLoop(this.newEventLoop());
+      implicitLoop = this.#loop;
+      implicitOwner = this;
     }
     if (this.#loop === null) {
       throw new RuntimeError(
@@ -76,6 +98,7 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
       );
     }
     this.#loop = loop;
+    if (loop !== implicitLoop) implicitLoop = null;
   }
 
   /** A new `SelectorEventLoop`. */

@@ -20,7 +20,7 @@ interface SignalLoop {
 const SIGINT = 2;
 import { Coroutine, isGenerator } from "./coroutines.ts";
 import { pyRepr } from "./format.ts";
-import { newEventLoop, setEventLoop } from "./policies.ts";
+import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
 import { allTasks, type CoroutineLike, Task } from "./tasks.ts";
 import type { Future } from "./futures.ts";
 import { THREAD_JOIN_TIMEOUT } from "./threads.ts";
@@ -60,10 +60,12 @@ export class Runner {
     this.#opts = opts;
   }
 
-  #lazyInit(): AbstractEventLoop {
+  #lazyInit(adopt = false): AbstractEventLoop {
     if (this.#state === "closed") throw new RuntimeError("Runner is closed");
     if (this.#loop === null) {
-      const loop = this.#opts.loopFactory ? this.#opts.loopFactory() : newEventLoop();
+      const loop = this.#opts.loopFactory
+        ? this.#opts.loopFactory()
+        : (adopt ? _adoptableLoop() : null) ?? newEventLoop();
       if (!this.#opts.loopFactory) setEventLoop(loop);
       if (this.#opts.debug !== undefined) loop.setDebug(this.#opts.debug);
       this.#loop = loop;
@@ -85,7 +87,10 @@ export class Runner {
     if (_getRunningLoop() !== null) {
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }
-    const loop = this.#lazyInit();
+    // A promise is a coroutine already started: what its first segment
+    // scheduled (`gather` before the first `await`) may wait on a loop that
+    // getEventLoop() made for it; run that one (see `_adoptableLoop`).
+    const loop = this.#lazyInit(coro instanceof Promise);
     const task = loop.createTask<T>(coro);
     // Python's Runner: the first Ctrl+C cancels the main task (its finally
     // blocks run) and run() then raises KeyboardInterrupt; a second one

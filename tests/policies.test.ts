@@ -3,6 +3,7 @@
 import { test } from "./harness.ts";
 import {
   assert,
+  assertEquals,
   assertInstanceOf,
   assertNotEquals,
   assertStrictEquals,
@@ -140,4 +141,28 @@ test("AbstractEventLoopPolicy and AbstractEventLoop methods raise NotImplemented
   class L extends asyncio.AbstractEventLoop {}
   assertThrows(() => new L().callSoon(() => {}), asyncio.NotImplementedError);
   assertThrows(() => new L().time(), asyncio.NotImplementedError);
+});
+
+test("asyncio.run(main()): tasks that main's first segment made on getEventLoop()'s loop run", async () => {
+  asyncio.setEventLoopPolicy(null); // a fresh policy: no loop made yet
+  try {
+    let made: asyncio.AbstractEventLoop | null = null;
+    const main = async () => {
+      // Runs now, before asyncio.run() has a loop: gather binds its tasks
+      // to the loop getEventLoop() makes (Python's get_event_loop()).
+      const g = asyncio.gather(() => asyncio.sleep(0.01, 1), () => asyncio.sleep(0, 2));
+      made = asyncio.getEventLoop();
+      return await g;
+    };
+    assertEquals(await asyncio.run(main()), [1, 2]);
+    assert(made !== null && (made as asyncio.AbstractEventLoop).isClosed());
+    // A function is run on a new loop, as always.
+    let inner: asyncio.AbstractEventLoop | null = null;
+    await asyncio.run(async () => {
+      inner = asyncio.getRunningLoop();
+    });
+    assert(inner !== null && inner !== made);
+  } finally {
+    asyncio.setEventLoopPolicy(null);
+  }
 });
