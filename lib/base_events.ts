@@ -181,6 +181,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   _ready: RingQueue<ReadyItem> = new RingQueue<ReadyItem>(1024);
   /** @internal How many of `_ready` belong to the batch being run (the rest came later). */
   #batchLeft = 0;
+  /** Debug mode: the first step that resumed code since the last drain, and when it started. */
+  #timedStep: ReadyItem | null = null;
+  #timedStart = 0;
   /** Whose code the step that ended the last `#runBatch()` resumed. */
   #woken: object | null = null;
   /** @internal The timer heap: heapq order, by `_when` alone, as in Python. */
@@ -284,7 +287,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
         // to run; the rounds below would wait for a suspension that already
         // happened, all MAX_DRAIN_ROUNDS of them.
         const woken = this.#woken;
-        if (woken instanceof Future && woken._state !== 0) continue;
+        if (woken instanceof Future && woken._state !== 0) {
+          if (this.#timedStep !== null) this.#reportStep();
+          continue;
+        }
         // A callback resumed JS code: let it run to its next suspension
         // (bounded: it may be waiting for a host promise instead).
         const start = suspensions.count;
@@ -304,6 +310,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
           }
         }
         running.loop = this;
+        if (this.#timedStep !== null) this.#reportStep();
       }
       if (this._stopping) break;
       if ((++iterations & 255) === 0 && performance.now() - lastHostTurn > HOST_SLICE_MS) {
@@ -395,9 +402,34 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #runTimed(h: ReadyItem): void {
     const t0 = this.time();
     h._run();
+    if (h._wakes) {
+      // It resumed JS code, which runs on in microtasks: timed up to its
+      // next suspension, after the drain (#reportStep).
+      if (this.#timedStep === null) {
+        this.#timedStep = h;
+        this.#timedStart = t0;
+      }
+      return;
+    }
     const dt = this.time() - t0;
     if (dt >= this.slowCallbackDuration) {
       logger.warning(`Executing ${h} took ${dt.toFixed(3)} seconds`);
+    }
+  }
+
+  /**
+   * Debug mode: the slow-callback warning for a step that resumed code,
+   * timed until that code suspended again; a task's step prints as the task
+   * (its state after the step), as Python's `_format_handle` does.
+   */
+  #reportStep(): void {
+    const h = this.#timedStep!;
+    this.#timedStep = null;
+    const dt = this.time() - this.#timedStart;
+    if (dt >= this.slowCallbackDuration) {
+      const owner = h._wakeOwner;
+      const what = owner instanceof Future ? String(owner) : String(h);
+      logger.warning(`Executing ${what} took ${dt.toFixed(3)} seconds`);
     }
   }
 

@@ -623,3 +623,31 @@ test("CPython prints those timer orders (when a recent enough python3 is found)"
     assertEquals(ref.lines, TIMER_TIES, `${ref.python} tests/fixtures/py/timer_ties.py`);
   }
 }, { fdCheck: false, timeout: 60 });
+
+test("debug: a slow task step is timed until the task suspends and printed as the task", async () => {
+  const records: asyncio.LogRecord[] = [];
+  const handler = (r: asyncio.LogRecord) => records.push(r);
+  asyncio.logger.addHandler(handler);
+  try {
+    await asyncio.run(async () => {
+      const loop = asyncio.getRunningLoop();
+      loop.slowCallbackDuration = 0.02;
+      const busy = () => {
+        const end = performance.now() + 40;
+        while (performance.now() < end) { /* busy on purpose */ }
+      };
+      const t = asyncio.createTask(async () => {
+        await asyncio.sleep(0);
+        busy(); // after an await: runs in microtasks, after the handle returned
+        await asyncio.sleep(0);
+        return 1;
+      }, { name: "worker" });
+      assertEquals(await t, 1);
+    }, { debug: true });
+  } finally {
+    asyncio.logger.removeHandler(handler);
+  }
+  const slow = records.filter((r) => r.levelName === "WARNING").map((r) => r.message);
+  assertEquals(slow.length, 1, slow.join("\n"));
+  assertMatch(slow[0], /^Executing <Task pending name='worker' .*> took 0\.\d{3} seconds$/);
+});
