@@ -37,16 +37,6 @@ export abstract class AbstractEventLoopPolicy {
   }
 }
 
-/**
- * The default policy: one loop per thread (here: per Worker), created on
- * demand in the main thread only, as in Python.
- *
- * @example
- * ```ts
- * const policy = new asyncio.DefaultEventLoopPolicy();
- * const loop = policy.newEventLoop();
- * ```
- */
 /** The loop `getEventLoop()` made on demand (none was set), while it is current. */
 let implicitLoop: AbstractEventLoop | null = null;
 /** The policy that made it. */
@@ -54,7 +44,7 @@ let implicitOwner: AbstractEventLoopPolicy | null = null;
 
 /**
  * @internal The current loop, if `getEventLoop()` made it on demand and it
- * holds callbacks or timers but has never been run: what code started
+ * holds callbacks or timers and is not running: what code started
  * before `asyncio.run(main())` (main's first segment, before its first
  * `await`) scheduled its tasks on. `run` runs that loop rather than a new
  * one, so that those tasks run instead of waiting forever.
@@ -67,6 +57,16 @@ export function _adoptableLoop(): AbstractEventLoop | null {
   return pending.call(loop) ? loop : null;
 }
 
+/**
+ * The default policy: one loop per thread (here: per Worker), created on
+ * demand in the main thread only, as in Python.
+ *
+ * @example
+ * ```ts
+ * const policy = new asyncio.DefaultEventLoopPolicy();
+ * const loop = policy.newEventLoop();
+ * ```
+ */
 export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
   #loop: AbstractEventLoop | null = null;
   #setCalled = false;
