@@ -218,13 +218,7 @@ function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): voi
   let ok: boolean;
   let value: unknown;
   const task = entry.task;
-  if (resumed && task !== undefined && task._mustCancel) {
-    // Python's Task.__step: a cancellation that could not reach the awaited
-    // future is thrown into the coroutine at this await instead of the result.
-    task._mustCancel = false;
-    ok = false;
-    value = task._makeCancelledError();
-  } else if (fut._state === CANCELLED) {
+  if (fut._state === CANCELLED) {
     ok = false;
     value = fut._makeCancelledError();
   } else if (fut._exception !== null) {
@@ -234,6 +228,17 @@ function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): voi
   } else {
     ok = true;
     value = fut._result;
+  }
+  if (resumed && task !== undefined && task._mustCancel) {
+    // Python's Task.__step: a cancellation that could not reach the awaited
+    // future is thrown into the coroutine at this await instead of the
+    // result, unless the future already gives a CancelledError (the first
+    // `cancel(msg)` reached it, so its message wins over a later one's).
+    task._mustCancel = false;
+    if (ok || !(value instanceof CancelledError)) {
+      ok = false;
+      value = task._makeCancelledError();
+    }
   }
   const handler = ok ? entry.onFulfilled : entry.onRejected;
   if (typeof handler !== "function") {

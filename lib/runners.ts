@@ -126,12 +126,13 @@ export class Runner {
     }
   }
 
-  /** Cancels the tasks left, closes the loop. Idempotent. */
+  /**
+   * Cancels the tasks left, closes the loop. Idempotent. On a runner that
+   * never made its loop it does nothing, as in Python: the runner can still
+   * be used.
+   */
   async close(): Promise<void> {
-    if (this.#state !== "initialized") {
-      this.#state = "closed";
-      return;
-    }
+    if (this.#state !== "initialized") return;
     const loop = this.#loop!;
     try {
       await cancelAllTasks(loop);

@@ -282,6 +282,12 @@ test("Runner: several runs on one loop, then close; await using closes too", asy
   await runner.close();
   assert((a as asyncio.AbstractEventLoop).isClosed());
   await assertRejects(() => runner.run(async () => {}), asyncio.RuntimeError, "Runner is closed");
+  // close() on a runner that never made its loop does nothing (CPython): it still runs.
+  const fresh = new asyncio.Runner();
+  await fresh.close();
+  assertEquals(await fresh.run(async () => "still runs"), "still runs");
+  await fresh.close();
+  await assertRejects(() => fresh.run(async () => {}), asyncio.RuntimeError, "Runner is closed");
   let loop: asyncio.AbstractEventLoop | null = null;
   {
     await using r2 = new asyncio.Runner();
@@ -472,6 +478,42 @@ test("a cancelled task's own CancelledError goes to its first reader; later ones
     "future CancelledError(fm)",
     "future CancelledError(fm)",
   ]);
+});
+
+test("cancel(msg) twice on a parked task: the first message reaches the coroutine (CPython)", async () => {
+  const lines: string[] = [];
+  await asyncio.run(async () => {
+    const slow = async () => {
+      try {
+        await asyncio.sleep(10);
+      } catch (e) {
+        lines.push(`inner ${(e as Error).message}`);
+        throw e;
+      }
+    };
+    let t = asyncio.createTask(slow);
+    await asyncio.sleep(0);
+    // The first cancel() cancels the sleep's future with "m1"; the second
+    // cannot reach it (already cancelled) and only asks again.
+    assert(t.cancel("m1") && t.cancel("m2"));
+    assertEquals(t.cancelling(), 2);
+    try {
+      await t;
+    } catch (e) {
+      lines.push(`outer ${(e as Error).message}`);
+    }
+    // Not started yet: the last message wins, as in CPython.
+    t = asyncio.createTask(slow);
+    t.cancel("a");
+    t.cancel("b");
+    try {
+      await t;
+    } catch (e) {
+      lines.push(`early ${(e as Error).message}`);
+    }
+  });
+  // What CPython 3.11 and 3.13 print for the same steps.
+  assertEquals(lines, ["inner m1", "outer m1", "early b"]);
 });
 
 test("sleep() called before its loop runs sleeps once the loop runs (loop.runUntilComplete(main()))", async () => {
