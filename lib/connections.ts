@@ -12,7 +12,7 @@ import type { BaseProtocolLike } from "./protocols.ts";
 import { OSError, ValueError } from "./exceptions.ts";
 import { type AddrInfo, AI_PASSIVE, getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
-import type { AddressLike } from "./sockaddr.ts";
+import { type AddressLike, parseNumericHost } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { enableReuse, Server } from "./servers.ts";
@@ -135,6 +135,39 @@ function clientTls(opts: SslOptions, host: string | null | undefined): TlsPlan |
   return { ctx: opts.ssl as SSLContext | true, serverSide: false, serverHostname: name, opts };
 }
 
+/**
+ * Python's `_ipaddr_info`: the one address info of a numeric host and port,
+ * made without a lookup (and without waiting), or null when `host` or
+ * `port` needs getaddrinfo. The host is kept as given, as in Python.
+ * @internal
+ */
+export function ipaddrInfo(
+  host: unknown,
+  port: unknown,
+  family: number,
+  type: number,
+  proto: number,
+): AddrInfo | null {
+  if (typeof host !== "string" || host.includes("%")) return null;
+  if (proto !== 0 && proto !== C.IPPROTO_TCP && proto !== C.IPPROTO_UDP) return null;
+  if (type === C.SOCK_STREAM) proto = C.IPPROTO_TCP;
+  else if (type === C.SOCK_DGRAM) proto = C.IPPROTO_UDP;
+  else return null;
+  let n: number;
+  if (port === null || port === undefined || port === "") n = 0;
+  else if (typeof port === "number") n = port;
+  else if (typeof port === "string" && /^\s*[+]?\d+\s*$/.test(port)) n = Number(port);
+  else return null;
+  // Out of range goes on, as in Python: connect() says so.
+  if (!Number.isInteger(n)) return null;
+  const parsed = parseNumericHost(host);
+  if (parsed === null) return null;
+  if (family !== 0 && family !== parsed.family) return null;
+  return parsed.family === C.AF_INET
+    ? [C.AF_INET, type, proto, "", [host, n]]
+    : [C.AF_INET6, type, proto, "", [host, n, 0, 0]];
+}
+
 /** Makes the transport over a connected socket and waits until it is set up. */
 async function makeTransport(
   loop: BaseSelectorEventLoop,
@@ -142,6 +175,8 @@ async function makeTransport(
   factory: Factory,
   tls: TlsPlan | null = null,
 ): Promise<[StreamTransport, BaseProtocolLike]> {
+  // A socket given with `sock` is switched over too, as Python does.
+  sock.setblocking(false);
   const protocol = factory();
   if (tls !== null) {
     const t = await connectSsl(loop, sock, protocol, tls.ctx, {
@@ -193,11 +228,14 @@ export async function createConnection(
     if ((host ?? null) === null && (port ?? null) === null) {
       throw new ValueError("host and port was not specified and no sock specified");
     }
-    // Through the loop's getaddrinfo when it has one, as Python resolves
-    // through self.getaddrinfo (a subclass may answer for names).
+    // A numeric host needs no lookup (Python's _ensure_resolved): the
+    // connect starts in this very step, as in Python. A name goes through
+    // the loop's getaddrinfo when it has one, as Python resolves through
+    // self.getaddrinfo (a subclass may answer for names).
+    const numeric = ipaddrInfo(host, port, opts.family ?? 0, C.SOCK_STREAM, opts.proto ?? 0);
     const resolve = (loop as { getaddrinfo?: typeof getaddrinfo }).getaddrinfo?.bind(loop) ??
       getaddrinfo;
-    const infos = await resolve(host, port, {
+    const infos = numeric !== null ? [numeric] : await resolve(host, port, {
       family: opts.family ?? 0,
       type: C.SOCK_STREAM,
       proto: opts.proto ?? 0,
@@ -239,6 +277,7 @@ export async function createServer(
       throw new ValueError(`A Stream Socket was expected, got ${opts.sock}`);
     }
     sockets = [opts.sock];
+    opts.sock.setblocking(false);
   } else {
     const hosts: Array<string | null> = host === "" || host === null || host === undefined
       ? [null]
@@ -366,6 +405,7 @@ export function createUnixServer(
     if (sock.family !== C.AF_UNIX || (sock.type & 0xf) !== C.SOCK_STREAM) {
       throw new ValueError(`A UNIX Domain Stream Socket was expected, got ${sock}`);
     }
+    sock.setblocking(false);
   } else {
     if (typeof path !== "string") {
       throw new ValueError("path was not specified, and no sock specified");

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lstatSync, unlinkSync } from "node:fs";
 import { C } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { DatagramTransport, toBytes, WriteFlowControl } from "./transports.ts";
@@ -12,9 +13,12 @@ import { BlockingIOError, InterruptedError, OSError, ValueError } from "./except
 import type { Future } from "./futures.ts";
 import { getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
+import { ipaddrInfo } from "./connections.ts";
 import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { logger } from "./log.ts";
+import { printAsRepr } from "./format.ts";
+import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 /** The largest UDP payload. */
 const MAX_DATAGRAM = 65536;
@@ -96,7 +100,13 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#protocol.datagramReceived(data, addr as never);
   };
 
-  /** Sends `data` to `addr` (or the connected remote address). */
+  /**
+   * Sends `data` to `addr` (or the connected remote address). As in Python,
+   * only the data and, on a connected transport, the address are checked
+   * here; a send that fails goes to `errorReceived` (an OSError, such as a
+   * gaierror for a host name) or is a fatal error that closes the transport
+   * (a malformed address, a missing one on an unconnected transport).
+   */
   override sendto(data: Uint8Array, addr?: AddressLike | null): void {
     data = toBytes(data);
     let target = (addr ?? null) as SocketAddress | null;
@@ -104,19 +114,20 @@ export class SelectorDatagramTransport extends DatagramTransport {
       if (target !== null && !sameAddress(target, this.#address)) {
         throw new ValueError(`Invalid address: must be None or ${formatAddress(this.#address)}`);
       }
-      target = null; // connected: send(), not sendto()
-    } else if (target === null) {
-      throw new ValueError("Invalid address: must be given for an unconnected socket");
+      target = this.#address;
     }
     if (this.#connLost) {
-      if (this.#connLost >= 5) logger.warning("socket.sendto() raised exception.");
-      this.#connLost++;
-      return;
+      if (this.#address !== null) {
+        if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
+        this.#connLost++;
+        return;
+      }
+      // Python tries anyway (and fails once its socket is gone).
+      if (this.#sock.fileno() < 0) return;
     }
     if (this.#pending.length === 0) {
       try {
-        if (target === null) this.#sock.send(data);
-        else this.#sock.sendto(data, target as AddressLike);
+        this.#send(data, target);
         return;
       } catch (e) {
         if (!(e instanceof BlockingIOError || e instanceof InterruptedError)) {
@@ -132,22 +143,25 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#flow.maybePause();
   }
 
+  /** `send()` when the socket is connected (it has a peer), else `sendto()`. */
+  #send(data: Uint8Array, target: SocketAddress | null): void {
+    if (this._extra.get("peername") !== null) this.#sock.send(data);
+    else this.#sock.sendto(data, target as AddressLike);
+  }
+
   #writeReady = (): void => {
     while (this.#pending.length) {
       const [data, target] = this.#pending[0];
       try {
-        if (target === null) this.#sock.send(data);
-        else this.#sock.sendto(data, target as AddressLike);
+        this.#send(data, target);
       } catch (e) {
         if (e instanceof BlockingIOError || e instanceof InterruptedError) return;
         this.#pending.shift();
         this.#pendingSize -= data.length;
+        // As Python: the rest waits for the next writable event.
         if (e instanceof OSError) this.#protocol.errorReceived(e);
-        else {
-          this.#fatalError(e, "Fatal write error on datagram transport");
-          return;
-        }
-        continue;
+        else this.#fatalError(e, "Fatal write error on datagram transport");
+        return;
       }
       this.#pending.shift();
       this.#pendingSize -= data.length;
@@ -225,11 +239,35 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#sock.close();
     }
   }
+
+  /**
+   * Python's repr: `<_SelectorDatagramTransport fd=6 read=polling
+   * write=<idle, bufsize=0>>`, with `closing` first once it is, and
+   * `<_SelectorDatagramTransport closed fd=6>` after `connectionLost`.
+   */
+  override toString(): string {
+    const info = ["_SelectorDatagramTransport"];
+    const closed = this.#sock.fileno() < 0;
+    if (closed) info.push("closed");
+    else if (this.#closing) info.push("closing");
+    info.push(`fd=${this.#fd}`);
+    const loop = this.#loop;
+    if (!closed && !loop.isClosed()) {
+      const events = loop._selector.getMap()?.get(this.#fd)?.events ?? 0;
+      info.push(`read=${events & EVENT_READ ? "polling" : "idle"}`);
+      info.push(
+        `write=<${events & EVENT_WRITE ? "polling" : "idle"}, bufsize=${this.#pendingSize}>`,
+      );
+    }
+    return `<${info.join(" ")}>`;
+  }
 }
+
+printAsRepr(SelectorDatagramTransport);
 
 /** Options of `createDatagramEndpoint`. */
 export interface DatagramEndpointOptions {
-  /** Bind to this address: `[host, port]`, or a path for AF_UNIX. */
+  /** Bind to this address: `[host, port]`, or a path with `family: AF_UNIX`. */
   localAddr?: AddressLike | null;
   /** Connect to this address: sendto() then needs no address. */
   remoteAddr?: AddressLike | null;
@@ -247,16 +285,24 @@ export interface DatagramEndpointOptions {
   sock?: Socket;
 }
 
-async function resolveDatagram(addr: AddressLike, family: number, proto: number, flags: number) {
-  if (typeof addr === "string") return { family: C.AF_UNIX, address: addr as SocketAddress };
-  const [host, port] = addr as [string, number];
-  const infos = await getaddrinfo(host, port, { family, type: C.SOCK_DGRAM, proto, flags });
-  if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
-  return { family: infos[0][0], address: infos[0][4] as SocketAddress };
+/** Python's truth value of an address option: null, undefined, "" and [] are false. */
+function given(x: unknown): boolean {
+  return x !== null && x !== undefined && x !== "" && !(Array.isArray(x) && x.length === 0);
+}
+
+/** Python's `str()` of an option's value in the error for `sock` with modifiers. */
+function pyStr(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === true) return "True";
+  if (Array.isArray(v)) return formatAddress(v);
+  return String(v);
 }
 
 /**
  * Makes a datagram endpoint; resolves to `[transport, protocol]`.
+ * The sockets are made as Python's `create_datagram_endpoint` makes them:
+ * both addresses resolved, one attempt per (family, protocol) that both
+ * have, the first error raised when all fail.
  *
  * @example
  * ```ts
@@ -270,45 +316,112 @@ export async function createDatagramEndpoint<P extends DatagramProtocolLike>(
 ): Promise<[SelectorDatagramTransport, P]> {
   let sock = opts.sock;
   let remote: SocketAddress | null = null;
+  const localAddr = opts.localAddr ?? null;
+  const remoteAddr = opts.remoteAddr ?? null;
+  const proto0 = opts.proto ?? 0;
+  const flags = opts.flags ?? 0;
+  const family0 = opts.family ?? 0;
   if (sock !== undefined) {
+    // Python 3.11's check and message (3.13: "A datagram socket was expected").
     if ((sock.type & 0xf) !== C.SOCK_DGRAM) {
-      throw new ValueError(`A datagram socket was expected, got ${sock}`);
+      throw new ValueError(`A UDP Socket was expected, got ${sock}`);
     }
-    if (opts.localAddr || opts.remoteAddr || opts.family || opts.reusePort || opts.allowBroadcast) {
+    const mods: Array<[string, unknown]> = [
+      ["local_addr", localAddr],
+      ["remote_addr", remoteAddr],
+      ["family", family0],
+      ["proto", proto0],
+      ["flags", flags],
+      ["reuse_port", opts.reusePort],
+      ["allow_broadcast", opts.allowBroadcast],
+    ];
+    const problems = mods.filter(([, v]) => given(v) && v !== 0 && v !== false);
+    if (problems.length) {
       throw new ValueError(
-        "socket modifier keyword arguments can not be used when sock is specified.",
+        "socket modifier keyword arguments can not be used when sock is specified. (" +
+          problems.map(([k, v]) => `${k}=${pyStr(v)}`).join(", ") + ")",
       );
     }
     sock.setblocking(false);
   } else {
-    const proto = opts.proto ?? 0;
-    const flags = opts.flags ?? 0;
-    let family = opts.family ?? 0;
-    const local = opts.localAddr
-      ? await resolveDatagram(opts.localAddr, family, proto, flags)
-      : null;
-    const rem = opts.remoteAddr
-      ? await resolveDatagram(opts.remoteAddr, family, proto, flags)
-      : null;
-    if (local && rem && local.family !== rem.family) {
-      throw new ValueError("local and remote addresses are of different families");
-    }
-    family = local?.family ?? rem?.family ?? family;
-    if (family === 0) throw new ValueError("unexpected address family");
-    sock = new Socket(family, C.SOCK_DGRAM, proto);
-    sock.setblocking(false);
-    try {
-      if (opts.reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
-      if (opts.allowBroadcast) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
-      if (local) sock.bind(local.address as AddressLike);
-      if (rem) {
-        await sockConnect(loop, sock, rem.address as AddressLike);
-        remote = rem.address;
+    let pairs: Array<[number, number, SocketAddress | null, SocketAddress | null]>;
+    if (!given(localAddr) && !given(remoteAddr)) {
+      if (family0 === 0) throw new ValueError("unexpected address family");
+      pairs = [[family0, proto0, null, null]];
+    } else if (family0 === C.AF_UNIX) {
+      for (const addr of [localAddr, remoteAddr]) {
+        if (addr !== null && typeof addr !== "string") throw new TypeError("string is expected");
       }
-    } catch (e) {
-      sock.close();
-      throw e;
+      const path = localAddr as string | null;
+      if (given(path) && path![0] !== "\0") {
+        try {
+          if (lstatSync(path!).isSocket()) unlinkSync(path!);
+        } catch (e) {
+          if ((e as { code?: string }).code !== "ENOENT") {
+            logger.error(`Unable to check or remove stale UNIX socket '${path}': ${e}`);
+          }
+        }
+      }
+      pairs = [[
+        family0,
+        proto0,
+        localAddr as SocketAddress | null,
+        remoteAddr as SocketAddress | null,
+      ]];
+    } else {
+      // (family, proto) -> [local, remote], in order of first appearance.
+      const byKey = new Map<string, [number, number, SocketAddress | null, SocketAddress | null]>();
+      for (const [idx, addr] of [[2, localAddr], [3, remoteAddr]] as const) {
+        if (addr === null) continue;
+        if (!Array.isArray(addr) || addr.length !== 2) throw new TypeError("2-tuple is expected");
+        const [host, port] = addr as [string, number];
+        const numeric = ipaddrInfo(host, port, family0, C.SOCK_DGRAM, proto0);
+        const resolve = (loop as { getaddrinfo?: typeof getaddrinfo }).getaddrinfo?.bind(loop) ??
+          getaddrinfo;
+        const infos = numeric !== null ? [numeric] : await resolve(host, port, {
+          family: family0,
+          type: C.SOCK_DGRAM,
+          proto: proto0,
+          flags,
+        });
+        if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+        for (const [fam, , pro, , address] of infos) {
+          const key = `${fam}/${pro}`;
+          let entry = byKey.get(key);
+          if (entry === undefined) byKey.set(key, entry = [fam, pro, null, null]);
+          entry[idx] = address as SocketAddress;
+        }
+      }
+      pairs = [...byKey.values()].filter(([, , l, r]) =>
+        !((given(localAddr) && l === null) || (given(remoteAddr) && r === null))
+      );
+      if (pairs.length === 0) throw new ValueError("can not get address information");
     }
+    const errors: unknown[] = [];
+    for (const [family, proto, localAddress, remoteAddress] of pairs) {
+      let s: Socket | undefined;
+      try {
+        s = new Socket(family, C.SOCK_DGRAM, proto);
+        if (opts.reusePort) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+        if (opts.allowBroadcast) s.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
+        s.setblocking(false);
+        if (given(localAddr)) s.bind(localAddress as AddressLike);
+        if (given(remoteAddr)) {
+          // A broadcast endpoint is not connected: it sends to the address.
+          if (!opts.allowBroadcast) await sockConnect(loop, s, remoteAddress as AddressLike);
+          remote = remoteAddress;
+        }
+      } catch (e) {
+        s?.close();
+        if (!(e instanceof OSError)) throw e;
+        errors.push(e);
+        remote = null;
+        continue;
+      }
+      sock = s;
+      break;
+    }
+    if (sock === undefined) throw errors[0];
   }
   const protocol = factory();
   const waiter = loop.createFuture<void>();

@@ -118,8 +118,10 @@ export class Server {
       }
       // accept4 made it non-blocking and close-on-exec; the transport makes
       // its Socket object only if someone asks for it.
+      // The protocol and transport are made one iteration later, as
+      // Python's _accept_connection2 task does.
       const [fd, addr] = r;
-      this.#connectionMade(sock, fd, addr);
+      this.#loop.callSoon(() => this.#connectionMade(sock, fd, addr));
     }
   }
 
@@ -214,7 +216,9 @@ export class Server {
 
   /** `<Server sockets=(...)>`. */
   toString(): string {
-    return `<Server sockets=(${this.sockets.map(String).join(", ")})>`;
+    // A tuple, as Python prints it: one item has its comma.
+    const items = this.sockets.map(String);
+    return `<Server sockets=(${items.join(", ")}${items.length === 1 ? "," : ""})>`;
   }
 }
 

@@ -41,6 +41,9 @@ export const SSL_HANDSHAKE_TIMEOUT = 60;
 /** Python's default wait for the peer's close_notify, in seconds. */
 export const SSL_SHUTDOWN_TIMEOUT = 30;
 
+/** Python's FLOW_CONTROL_HIGH_WATER_SSL_WRITE: the default high-water mark of a TLS transport. */
+const SSL_HIGH_WATER = 512 * 1024;
+
 /** The most plaintext read from OpenSSL in one call. */
 const READ_MAX = 64 * 1024;
 const readBuf = new Uint8Array(READ_MAX);
@@ -145,17 +148,21 @@ export class SSLTransport extends Transport {
     this.#proto._resumeReading();
   }
 
-  /** The socket transport's water marks. */
+  /**
+   * The water marks of the TLS layer: by default 512 KiB high and a
+   * quarter of that low, as Python's SSL transport (they are the socket
+   * transport's too).
+   */
   override setWriteBufferLimits(
     high?: number | null | WriteBufferLimits,
     low?: number | null,
   ): void {
-    this.#proto._lower().setWriteBufferLimits(high, low);
+    this.#proto._setWriteBufferLimits(high, low);
   }
 
-  /** `[low, high]` of the socket transport. */
+  /** `[low, high]` of the TLS layer. */
   override getWriteBufferLimits(): [number, number] {
-    return this.#proto._lower().getWriteBufferLimits();
+    return this.#proto._writeBufferLimits();
   }
 
   /** Bytes not yet taken by the kernel: the pre-handshake backlog plus the socket's buffer. */
@@ -175,9 +182,9 @@ export class SSLTransport extends Transport {
     for (const d of list) this.write(d);
   }
 
-  /** TLS cannot half-close: always `NotImplementedError`, as in Python. */
+  /** TLS cannot half-close: always `NotImplementedError` (without a message, as in Python). */
   override writeEof(): void {
-    throw new NotImplementedError("SSL doesn't support half-closes");
+    throw new NotImplementedError();
   }
 
   /** False: TLS cannot half-close. */
@@ -240,6 +247,8 @@ export class SSLProtocol implements ProtocolLike {
   #handshakeExc: unknown = null;
   /** Reported to the app instead of the socket's null (a shutdown timeout, a fatal error). */
   #lostWith: Error | null = null;
+  /** `[low, high]` water marks of the app transport (the socket transport gets them too). */
+  #limits: [number, number] = [SSL_HIGH_WATER / 4, SSL_HIGH_WATER];
 
   /**
    * A TLS layer for `appProtocol` with `sslcontext` (`true` or null: a
@@ -311,6 +320,7 @@ export class SSLProtocol implements ProtocolLike {
   /** The socket is connected: start the handshake. */
   connectionMade(transport: unknown): void {
     this.#transport = transport as LowerTransport;
+    this.#transport.setWriteBufferLimits(this.#limits[1], this.#limits[0]);
     try {
       this.#obj = this.#ctx._wrap(this.#serverSide, this.#hostname);
     } catch (e) {
@@ -363,6 +373,8 @@ export class SSLProtocol implements ProtocolLike {
       this.#eofToAppOnce();
       this.#finishShutdown();
     } else if (this.#state === "shutdown") {
+      // Python's _do_shutdown with the EOF seen: the app hears of it too.
+      this.#eofToAppOnce();
       this.#finishShutdown();
     }
     return false;
@@ -588,6 +600,21 @@ export class SSLProtocol implements ProtocolLike {
   }
 
   /** @internal */
+  _writeBufferLimits(): [number, number] {
+    return [...this.#limits];
+  }
+
+  /** @internal Python's defaults with 512 KiB for `high`; the socket transport takes them too. */
+  _setWriteBufferLimits(high?: number | null | WriteBufferLimits, low?: number | null): void {
+    const t = this.#transport;
+    if (t === null) return;
+    const unset = (high === undefined || high === null) && (low === undefined || low === null);
+    if (unset) t.setWriteBufferLimits(SSL_HIGH_WATER, SSL_HIGH_WATER / 4);
+    else t.setWriteBufferLimits(high, low);
+    this.#limits = t.getWriteBufferLimits();
+  }
+
+  /** @internal */
   _writeBufferSize(): number {
     return this.#backlogSize + (this.#transport?.getWriteBufferSize() ?? 0);
   }
@@ -653,22 +680,30 @@ export class SSLProtocol implements ProtocolLike {
     const obj = this.#obj;
     if (obj === null) return;
     let done: boolean;
+    let failed = false;
     try {
       // Drop what the peer still sends until its close_notify.
       while (obj._readInto(readBuf) > 0) { /* discarded */ }
       done = obj._shutdownStep();
     } catch {
       done = true;
+      failed = true;
     }
     this.#flush();
-    if (done) this.#finishShutdown();
+    if (!done) return;
+    // Both close_notify are through: as Python, the app that closed hears
+    // of the peer's (its eofReceived), unless it already did.
+    if (!failed) this.#eofToAppOnce();
+    this.#finishShutdown();
   }
 
+  /** Closes the socket transport in the next iteration, as Python's `_on_shutdown_complete` does. */
   #finishShutdown(): void {
     this.#cancelTimers();
     if (this.#state === "closed") return;
     this.#state = "closed";
-    this.#transport?.close();
+    const t = this.#transport;
+    if (t !== null) this.#loop.callSoon(() => t.close());
   }
 
   /** @internal */

@@ -520,3 +520,120 @@ test("extra info: peername/sockname never asked while open are still there after
     server.close();
     await server.waitClosed();
   }));
+
+test("callback order as CPython's: accept runs the factory one iteration later, a numeric host connects at once", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const events: string[] = [];
+    const lost: Array<asyncio.Future<null>> = [];
+    class P extends Protocol {
+      done = loop.createFuture<null>();
+      constructor(readonly tag: string, readonly closeAtOnce = false) {
+        super();
+        lost.push(this.done);
+      }
+      override connectionMade(t: asyncio.Transport) {
+        events.push(`${this.tag} made`);
+        if (this.closeAtOnce) t.close();
+      }
+      override eofReceived() {
+        events.push(`${this.tag} eof`);
+        return false;
+      }
+      override connectionLost(exc: Error | null) {
+        events.push(`${this.tag} lost ${exc}`);
+        this.done.setResult(null);
+      }
+    }
+    const server = await loop.createServer(() => new P("S", true), "127.0.0.1", 0);
+    const port = (server.sockets[0].getsockname() as [string, number])[1];
+    await loop.createConnection(() => new P("C"), "127.0.0.1", port);
+    while (lost.length < 2) await asyncio.sleep(0.01);
+    await Promise.all(lost);
+    // CPython 3.11 prints exactly this.
+    assertEquals(events, ["S made", "C made", "S lost null", "C eof", "C lost null"]);
+    assertEquals(String(server).endsWith(",)>"), true);
+    server.close();
+    await server.waitClosed();
+  }));
+
+test("createConnection/createServer with sock: the socket is made non-blocking, as Python does", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const ls = asyncio.socket();
+    ls.bind(["127.0.0.1", 0]);
+    assertEquals(ls.getblocking(), true);
+    const server = await loop.createServer(() => new Echo(), null, null, { sock: ls });
+    assertEquals(ls.getblocking(), false);
+    const [a, b] = asyncio.socketpair();
+    const [t] = await loop.createConnection(() => new Protocol(), null, null, { sock: a });
+    assertEquals(a.getblocking(), false);
+    t.close();
+    b.close();
+    server.close();
+    await server.waitClosed();
+    await asyncio.sleep(0.01);
+  }));
+
+test("createDatagramEndpoint: Python's checks and messages; broadcast is not connected; a bad sendto is fatal", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    class D extends asyncio.DatagramProtocol {
+      lost = loop.createFuture<Error | null>();
+      errors: string[] = [];
+      override errorReceived(e: Error) {
+        this.errors.push(`${e.name}: ${e.message}`);
+      }
+      override connectionLost(e: Error | null) {
+        this.lost.setResult(e);
+      }
+    }
+    const tuple = await assertRejects(() =>
+      loop.createDatagramEndpoint(() => new D(), { localAddr: "x" })
+    );
+    assertEquals(`${tuple.name}: ${tuple.message}`, "TypeError: 2-tuple is expected");
+    const fams = await assertRejects(() =>
+      loop.createDatagramEndpoint(() => new D(), {
+        localAddr: ["127.0.0.1", 0],
+        remoteAddr: ["::1", 5],
+      })
+    );
+    assertEquals(fams.message, "can not get address information");
+    const s = asyncio.socket(asyncio.AF_INET, asyncio.SOCK_DGRAM);
+    const mods = await assertRejects(() =>
+      loop.createDatagramEndpoint(() => new D(), { sock: s, localAddr: ["127.0.0.1", 0] })
+    );
+    assertEquals(
+      mods.message,
+      "socket modifier keyword arguments can not be used when sock is specified. " +
+        "(local_addr=('127.0.0.1', 0))",
+    );
+    s.close();
+    const tcp = asyncio.socket();
+    const notUdp = await assertRejects(() =>
+      loop.createDatagramEndpoint(() => new D(), { sock: tcp })
+    );
+    assert(notUdp.message.startsWith("A UDP Socket was expected, got "), notUdp.message);
+    tcp.close();
+
+    const [st, sp] = await loop.createDatagramEndpoint(() => new D(), {
+      localAddr: ["127.0.0.1", 0],
+    });
+    const addr = st.getExtraInfo("sockname") as [string, number];
+    const [bt, bp] = await loop.createDatagramEndpoint(() => new D(), {
+      remoteAddr: addr,
+      allowBroadcast: true,
+    });
+    assertEquals(bt.getExtraInfo("peername"), null);
+    bt.close();
+    await bp.lost;
+    assert(String(st).startsWith("<_SelectorDatagramTransport fd="), String(st));
+    // Unconnected, no address: Python's sock.sendto(data, None) fails, a fatal error.
+    const handled: string[] = [];
+    loop.setExceptionHandler((_l, ctx) => handled.push(String(ctx.message)));
+    st.sendto(enc.encode("x"));
+    const exc = await sp.lost;
+    assertEquals(`${exc}`, "TypeError: sendto(): AF_INET address must be tuple, not NoneType");
+    assertEquals(handled, ["Fatal write error on datagram transport"]);
+    loop.setExceptionHandler(null);
+  }));

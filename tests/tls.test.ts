@@ -798,7 +798,8 @@ asyncio.run(main())
         for (let i = 0; i < 8; i++) t.write(chunk);
         assertEquals(events, ["pause"]);
         assert(t.getWriteBufferSize() > 0);
-        assertEquals(t.getWriteBufferLimits(), [16384, 65536]);
+        // Python's SSL transport: 512 KiB high, a quarter of it low.
+        assertEquals(t.getWriteBufferLimits(), [131072, 524288]);
         await asyncio.sleep(0.05);
         assertEquals(events, ["pause"]);
         while (serverT === null) await asyncio.sleep(0.01);
@@ -1428,6 +1429,63 @@ test(
 );
 
 // Last: remove the certificates.
+if (certError === null) {
+  test("TLS close: the side that closed hears the peer's close_notify (eofReceived), as Python", () =>
+    asyncio.run(async () => {
+      const loop = loopOf();
+      const events: string[] = [];
+      const lost: Array<asyncio.Future<null>> = [];
+      class P extends Protocol {
+        done = loop.createFuture<null>();
+        constructor(readonly tag: string, readonly onMade?: (t: Transport) => void) {
+          super();
+          lost.push(this.done);
+        }
+        override connectionMade(t: Transport) {
+          this.onMade?.(t);
+        }
+        override dataReceived(d: Uint8Array) {
+          events.push(`${this.tag} data ${dec.decode(d)}`);
+        }
+        override eofReceived() {
+          events.push(`${this.tag} eof`);
+          return false;
+        }
+        override connectionLost(exc: Error | null) {
+          events.push(`${this.tag} lost ${exc}`);
+          this.done.setResult(null);
+        }
+      }
+      const sctx = serverContext();
+      const cctx = clientContext();
+      const server = await loop.createServer(
+        () =>
+          new P("S", (t) => {
+            t.write(enc.encode("hello"));
+            t.close();
+          }),
+        "127.0.0.1",
+        0,
+        { ssl: sctx },
+      );
+      const port = (server.sockets[0].getsockname() as [string, number])[1];
+      const [t] = await loop.createConnection(() => new P("C"), "127.0.0.1", port, {
+        ssl: cctx,
+        serverHostname: "localhost",
+      });
+      assertEquals(t.getWriteBufferLimits(), [131072, 524288]);
+      const e = assertThrows(() => t.writeEof(), asyncio.NotImplementedError);
+      assertEquals(e.message, "");
+      await Promise.all(lost);
+      // CPython 3.11: C data, C eof, S eof, C lost, S lost.
+      assertEquals(events, ["C data hello", "C eof", "S eof", "C lost null", "S lost null"]);
+      server.close();
+      await server.waitClosed();
+      sctx.close();
+      cctx.close();
+    }));
+}
+
 test("cleanup: remove the test certificates", () => {
   rmSync(dir, { recursive: true, force: true });
 });
