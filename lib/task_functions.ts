@@ -18,7 +18,14 @@ import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.
 import { DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
-import { type CoroutineLike, currentTask, ensureFuture, runningTask, Task } from "./tasks.ts";
+import {
+  _skipTaskNumber,
+  type CoroutineLike,
+  currentTask,
+  ensureFuture,
+  runningTask,
+  Task,
+} from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
@@ -1045,6 +1052,7 @@ export class TaskGroup {
       throw new RuntimeError(`TaskGroup ${this} is finished`);
     }
     if (this.#aborting) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
+    if (opts.name !== undefined) _skipTaskNumber();
     const task = this.#loop!.createTask<T>(
       coro,
       opts.name !== undefined ? { name: opts.name } : undefined,

@@ -722,5 +722,15 @@ export function createTask<T>(
     ): Task<U>;
   } | null;
   if (loop === null) throw new RuntimeError("no running event loop");
+  if (opts?.name !== undefined) _skipTaskNumber();
   return loop.createTask<T>(coro, opts);
+}
+
+/**
+ * @internal Uses up a `Task-N` number, as Python 3.11's `asyncio.create_task`
+ * and `TaskGroup.create_task` do when given a name: they make the task
+ * unnamed, then rename it, so the next unnamed task is numbered after it.
+ */
+export function _skipTaskNumber(): void {
+  ++taskCounter;
 }

@@ -553,3 +553,26 @@ test("sleep(): a delay of the wrong type fails with Python's message; a negative
     assertEquals(await asyncio.sleep(-1, "r"), "r");
   });
 });
+
+test("task numbers: createTask and TaskGroup.createTask with a name use one up, as Python 3.11's do", async () => {
+  const f = async () => {};
+  let names: string[] = [];
+  await asyncio.run(async () => {
+    const first = Number(asyncio.currentTask()!.getName().slice(5));
+    const a = asyncio.createTask(f, { name: "a" });
+    const b = asyncio.createTask(f);
+    const loop = asyncio.getRunningLoop();
+    const c = loop.createTask(f, { name: "c" }); // the loop's method does not
+    const d = asyncio.createTask(f);
+    let e!: asyncio.Task<void>, g!: asyncio.Task<void>;
+    await new asyncio.TaskGroup().run(async (tg) => {
+      e = tg.createTask(f, { name: "e" });
+      g = tg.createTask(f);
+    });
+    const rel = (t: asyncio.Task<unknown>) =>
+      t.getName().startsWith("Task-") ? `+${Number(t.getName().slice(5)) - first}` : t.getName();
+    names = [a, b, c, d, e, g].map(rel);
+  });
+  // CPython 3.11 prints Task-1 a Task-3 c Task-4 e Task-6 for the same program.
+  assertEquals(names, ["a", "+2", "c", "+3", "e", "+5"]);
+});
