@@ -6,7 +6,7 @@
  */
 import { lstatSync, unlinkSync } from "node:fs";
 import { C } from "../ffi/mod.ts";
-import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
 import { DatagramTransport, toBytes, WriteFlowControl } from "./transports.ts";
 import type { DatagramProtocolLike } from "./protocols.ts";
 import { BlockingIOError, InterruptedError, OSError, ValueError } from "./exceptions.ts";
@@ -18,7 +18,6 @@ import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.
 import { sockConnect } from "./sock_methods.ts";
 import { logger } from "./log.ts";
 import { printAsRepr } from "./format.ts";
-import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 /** The largest UDP payload. */
 const MAX_DATAGRAM = 65536;
@@ -246,20 +245,14 @@ export class SelectorDatagramTransport extends DatagramTransport {
    * `<_SelectorDatagramTransport closed fd=6>` after `connectionLost`.
    */
   override toString(): string {
-    const info = ["_SelectorDatagramTransport"];
-    const closed = this.#sock.fileno() < 0;
-    if (closed) info.push("closed");
-    else if (this.#closing) info.push("closing");
-    info.push(`fd=${this.#fd}`);
-    const loop = this.#loop;
-    if (!closed && !loop.isClosed()) {
-      const events = loop._selector.getMap()?.get(this.#fd)?.events ?? 0;
-      info.push(`read=${events & EVENT_READ ? "polling" : "idle"}`);
-      info.push(
-        `write=<${events & EVENT_WRITE ? "polling" : "idle"}, bufsize=${this.#pendingSize}>`,
-      );
-    }
-    return `<${info.join(" ")}>`;
+    return transportRepr(
+      "_SelectorDatagramTransport",
+      this.#loop,
+      this.#fd,
+      this.#sock.fileno() < 0,
+      this.#closing,
+      this.#pendingSize,
+    );
   }
 }
 

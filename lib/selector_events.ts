@@ -376,3 +376,35 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     this.close();
   }
 }
+
+/**
+ * Python's repr of a selector transport: `<_SelectorSocketTransport fd=7
+ * read=polling write=<idle, bufsize=0>>`, `closing` first once it is, and
+ * only `closed fd=7` once its socket is closed; whether each direction is
+ * polled is read from the loop's selector, as Python does.
+ *
+ * @example
+ * ```ts
+ * transportRepr("_SelectorSocketTransport", loop, 7, false, false, 0);
+ * ```
+ */
+export function transportRepr(
+  name: string,
+  loop: BaseSelectorEventLoop,
+  fd: number,
+  closed: boolean,
+  closing: boolean,
+  bufsize: number,
+): string {
+  const info = [name];
+  if (closed) info.push("closed");
+  else if (closing) info.push("closing");
+  info.push(`fd=${fd}`);
+  // Python drops its loop once the connection is lost: no more polling state.
+  if (!closed && !loop.isClosed()) {
+    const events = loop._selector.getMap()?.get(fd)?.events ?? 0;
+    info.push(`read=${events & EVENT_READ ? "polling" : "idle"}`);
+    info.push(`write=<${events & EVENT_WRITE ? "polling" : "idle"}, bufsize=${bufsize}>`);
+  }
+  return `<${info.join(" ")}>`;
+}

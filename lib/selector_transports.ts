@@ -6,7 +6,7 @@
  * @module
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
-import type { BaseSelectorEventLoop } from "./selector_events.ts";
+import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
 import { FlowControlTransport, toBytes } from "./transports.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
@@ -16,7 +16,6 @@ import { closeSocketFd, fdAddress, type Socket, wrapSocketFd } from "./socket.ts
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
 import { printAsRepr } from "./format.ts";
-import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
@@ -833,22 +832,15 @@ export class SelectorSocketTransport extends FlowControlTransport {
    * each direction is polled is read from the selector, as Python does.
    */
   override toString(): string {
-    const info = ["_SelectorSocketTransport"];
     // Closed: connectionLost has run and the socket is closed.
-    const closed = !this.#fdOpen();
-    if (closed) info.push("closed");
-    else if (this.#closing) info.push("closing");
-    info.push(`fd=${this.#fd}`);
-    const loop = this._loop;
-    // Python drops its loop once the connection is lost: no more polling state.
-    if (!closed && !loop.isClosed()) {
-      const events = loop._selector.getMap()?.get(this.#fd)?.events ?? 0;
-      info.push(`read=${events & EVENT_READ ? "polling" : "idle"}`);
-      info.push(
-        `write=<${events & EVENT_WRITE ? "polling" : "idle"}, bufsize=${this.#pendingSize}>`,
-      );
-    }
-    return `<${info.join(" ")}>`;
+    return transportRepr(
+      "_SelectorSocketTransport",
+      this._loop,
+      this.#fd,
+      !this.#fdOpen(),
+      this.#closing,
+      this.#pendingSize,
+    );
   }
 }
 
