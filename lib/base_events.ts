@@ -485,7 +485,11 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this.#debug) logger.debug(`Close ${this}`);
     this._closed = true;
     executors.closeDefaultExecutor(this);
-    this._ready.clear();
+    // Callbacks that never ran are dropped; one holding a resource (an
+    // accepted socket waiting for its protocol) frees it.
+    for (let h = this._ready.shift(); h !== undefined; h = this._ready.shift()) {
+      if (h._dropped !== undefined && !h._cancelled) h._dropped();
+    }
     this.#batchLeft = 0;
     // Tasks that never ran lose their last strong reference with the queue.
     _releaseTasks(this);

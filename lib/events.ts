@@ -89,6 +89,8 @@ export interface ReadyItem {
   readonly _sourceTraceback: string | null;
   /** Runs it; errors go to the loop's exception handler. */
   _run(): void;
+  /** Called instead, if the loop is closed before it runs: frees what it would have taken over. */
+  _dropped?: () => void;
 }
 
 /**
@@ -125,6 +127,8 @@ export class Handle {
   declare _sourceTraceback: string | null;
   /** @internal */
   declare _repr: string | null;
+  /** @internal As {@link ReadyItem._dropped}; set on the few handles that need it. */
+  declare _dropped?: () => void;
 
   /** @internal Use `loop.callSoon()`. */
   constructor(

@@ -9,7 +9,7 @@ import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { acceptRaw, type Socket, wrapSocketFd } from "./socket.ts";
+import { acceptRaw, closeSocketFd, type Socket, wrapSocketFd } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { printAsRepr } from "./format.ts";
 
@@ -121,7 +121,9 @@ export class Server {
       // The protocol and transport are made one iteration later, as
       // Python's _accept_connection2 task does.
       const [fd, addr] = r;
-      this.#loop.callSoon(() => this.#connectionMade(sock, fd, addr));
+      const h = this.#loop.callSoon(() => this.#connectionMade(sock, fd, addr));
+      // Until then the fd is nobody's: a loop closed first closes it.
+      h._dropped = () => closeSocketFd(fd);
     }
   }
 

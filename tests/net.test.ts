@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as asyncio from "../mod.ts";
+import { C } from "../ffi/mod.ts";
 import { Protocol } from "../lib/protocols.ts";
 import {
   openConnection,
@@ -637,3 +638,32 @@ test("createDatagramEndpoint: Python's checks and messages; broadcast is not con
     assertEquals(handled, ["Fatal write error on datagram transport"]);
     loop.setExceptionHandler(null);
   }));
+
+test("a connection accepted just before the loop closes (its protocol not made yet) has its fd closed", async () => {
+  const loop = asyncio.newEventLoop() as asyncio.SelectorEventLoop;
+  try {
+    const server = await loop.runUntilComplete<asyncio.Server>(() =>
+      loop.createServer(() => new Protocol(), "127.0.0.1", 0)
+    );
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const client = asyncio.socket(C.AF_INET, C.SOCK_STREAM);
+    client.setblocking(false);
+    try {
+      client.connect(["127.0.0.1", port]);
+    } catch (e) {
+      if (!(e instanceof asyncio.BlockingIOError)) throw e;
+    }
+    // The client's writability and the listener's readability come in one
+    // poll: the accept runs in the batch that stops the loop, and the
+    // protocol would be made on the next iteration, which never comes.
+    loop.addWriter(client.fileno(), () => {
+      loop.removeWriter(client.fileno());
+      loop.stop();
+    });
+    await loop.runForever();
+    server.close();
+    client.close();
+  } finally {
+    loop.close(); // the harness's fd check fails if the accepted fd is left open
+  }
+});
