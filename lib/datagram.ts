@@ -283,8 +283,8 @@ function given(x: unknown): boolean {
   return x !== null && x !== undefined && x !== "" && !(Array.isArray(x) && x.length === 0);
 }
 
-/** Python's `str()` of an option's value in the error for `sock` with modifiers. */
-function pyStr(v: unknown): string {
+/** Python's `str()` of an option's value, for the error about `sock` with modifiers (format.ts's pyStr is a repr). */
+function optionStr(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === true) return "True";
   if (Array.isArray(v)) return formatAddress(v);
@@ -332,7 +332,7 @@ export async function createDatagramEndpoint<P extends DatagramProtocolLike>(
     if (problems.length) {
       throw new ValueError(
         "socket modifier keyword arguments can not be used when sock is specified. (" +
-          problems.map(([k, v]) => `${k}=${pyStr(v)}`).join(", ") + ")",
+          problems.map(([k, v]) => `${k}=${optionStr(v)}`).join(", ") + ")",
       );
     }
     sock.setblocking(false);
