@@ -186,9 +186,15 @@ export class Server {
     if (this.#active === 0) this.#wakeup();
   }
 
-  /** Resolves once the server is closed and all its connections are gone. */
+  /**
+   * Waits until the server is closed and all its connections are gone, when
+   * called before `close()`. Called after `close()`, it returns at once, as
+   * in Python 3.11: a handler that returns without closing its writer leaves
+   * its connection open (Python's reference counting would close it there;
+   * JS has nothing like it), and waiting for it would never end.
+   */
   async waitClosed(): Promise<void> {
-    if (this.#waiters === null) return;
+    if (this.#sockets === null || this.#waiters === null) return;
     const w = this.#loop.createFuture<void>();
     this.#waiters.push(w);
     await w;
@@ -210,7 +216,7 @@ export class Server {
     }
   }
 
-  /** `await using`: close, then wait for the connections. */
+  /** `await using`: `close()` then `waitClosed()`, as Python's `async with server`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.waitClosed();
