@@ -56,8 +56,6 @@ const HOST_SLICE_MS = 4;
  * code that awaits a host promise instead uses them all.
  */
 const MAX_DRAIN_ROUNDS = 16;
-/** While callbacks are ready and polls find nothing, poll at least every this many iterations. */
-const POLL_BACKOFF_MAX = 16;
 
 /** A settled promise: awaiting it takes one microtask round. */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -255,12 +253,6 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   async #drive(): Promise<void> {
     let lastHostTurn = performance.now();
     let iterations = 0;
-    // While callbacks are ready, poll for I/O every iteration if the last
-    // poll found something, backing off to every POLL_BACKOFF_MAX-th while it
-    // finds nothing, so callback-heavy code does not pay a syscall per
-    // iteration for idle fds. Before any wait the loop always polls.
-    let pollEvery = 1;
-    let sincePoll = 0;
     for (;;) {
       running.loop = this;
       const timeout = this.#selectTimeout();
@@ -272,12 +264,13 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
           lastHostTurn = performance.now();
         }
         running.loop = this;
-        pollEvery = 1;
-        sincePoll = 0;
-      } else if (++sincePoll >= pollEvery && this._hasIo()) {
-        sincePoll = 0;
-        if (this._pollIo() > 0) pollEvery = 1;
-        else if (pollEvery < POLL_BACKOFF_MAX) pollEvery *= 2;
+      } else if (this._hasIo()) {
+        // Every iteration, as CPython's and uvloop's loops do: I/O that is
+        // ready runs in the same iteration as there, between the same
+        // callbacks (a poll every few iterations saved a syscall each time
+        // but moved reads later than CPython's, which ported code could see).
+        // With no fd watched there is nothing to poll for.
+        this._pollIo();
       }
       if (this._scheduled.length) this.#collectTimers();
       this.#batchLeft = this._ready.length;
