@@ -64,8 +64,8 @@ export class Context {
     return new Context(this._vars);
   }
 
-  /** The value of `v` here, or `dflt`. */
-  get<T>(v: ContextVar<T>, dflt?: T): T | undefined {
+  /** The value of `v` here, or `dflt` (default `null`, Python's `None`). */
+  get<T, D = null>(v: ContextVar<T>, dflt: D = null as D): T | D {
     return this._vars.has(v as ContextVar<unknown>)
       ? this._vars.get(v as ContextVar<unknown>) as T
       : dflt;
@@ -89,6 +89,11 @@ export class Context {
   /** The values set here. */
   values(): IterableIterator<unknown> {
     return this._vars.values();
+  }
+
+  /** `[variable, value]` pairs, as Python's `ctx.items()`. */
+  items(): IterableIterator<[ContextVar<unknown>, unknown]> {
+    return this._vars.entries();
   }
 
   /** `[variable, value]` pairs. */
@@ -157,6 +162,11 @@ export class Token<T> {
     /** The value before `set`, or `Token.MISSING`. */ readonly oldValue: T | typeof MISSING,
   ) {}
 
+  /** The variable, as Python's `token.var` (also `var_`). */
+  get var(): ContextVar<T> {
+    return this.var_;
+  }
+
   /** `<Token var=<ContextVar name='v'>>` (Python adds addresses). */
   toString(): string {
     return `<Token${this._used ? " used" : ""} var=${this.var_}>`;
@@ -210,7 +220,7 @@ export class ContextVar<T> {
   /** Restores the value from before the `set` that returned `token`. */
   reset(token: Token<T>): void {
     if (!(token instanceof Token)) {
-      throw new TypeError(`expected an instance of Token, got ${token}`);
+      throw new TypeError(`expected an instance of Token, got ${pyRepr(token)}`);
     }
     if (token._used) throw new RuntimeError(`${token} has already been used once`);
     if (token.var_ !== this) throw new ValueError(`${token} was created by a different ContextVar`);

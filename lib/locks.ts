@@ -1,14 +1,15 @@
 /**
  * Synchronization primitives for tasks: {@link Lock}, {@link Event},
  * {@link Condition}, {@link Semaphore}, {@link BoundedSemaphore} and
- * {@link Barrier}, with Python's semantics (CPython 3.12's `asyncio.locks`).
+ * {@link Barrier}, with Python's semantics (CPython 3.11's `asyncio.locks`).
  *
  * - Waiters are woken in the order they started waiting (FIFO), and a task
  *   that arrives while others wait queues behind them even if the primitive
  *   happens to be free at that instant.
- * - Cancellation is safe: a waiter cancelled just after it was chosen to
- *   wake up passes its turn (the lock, the permit, the notification) on to
- *   the next waiter instead of losing it.
+ * - A lock or semaphore waiter cancelled just after it was chosen to wake
+ *   up passes its turn (the lock, the permit) on to the next waiter instead
+ *   of losing it. A `Condition` waiter does not pass a notification on:
+ *   Python 3.11 drops it (3.12 wakes another waiter instead).
  * - A primitive needs no loop to be made; it binds to the running loop the
  *   first time a task has to wait on it, and using it from another loop then
  *   is a `RuntimeError`.
@@ -358,40 +359,42 @@ export class Condition extends LoopBound {
    * Releases the lock, waits to be notified, takes the lock back; resolves
    * to `true`. The caller must hold the lock (else `RuntimeError`), and
    * holds it again when this returns or throws.
+   *
+   * As in Python 3.11, a waiter cancelled after `notify()` chose it does not
+   * pass the notification on, and one cancelled while taking the lock back
+   * throws a new `CancelledError` without the cancel message.
    */
   async wait(): Promise<true> {
     if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
-    const fut = this._getLoop().createFuture<boolean>();
     this.release();
     let failed = false;
     let error: unknown;
-    this.#waiters.add(fut);
     try {
-      await fut;
+      const fut = this._getLoop().createFuture<boolean>();
+      this.#waiters.add(fut);
+      try {
+        await fut;
+      } finally {
+        this.#waiters.delete(fut);
+      }
     } catch (e) {
       failed = true;
       error = e;
-    } finally {
-      this.#waiters.delete(fut);
     }
     // The caller will release the lock on the way out, cancelled or not, so
     // it must hold it again: keep trying through further cancellations.
+    let cancelled = false;
     for (;;) {
       try {
         await this.acquire();
         break;
       } catch (e) {
-        failed = true;
-        error = e;
-        if (!(e instanceof CancelledError)) break;
+        if (!(e instanceof CancelledError)) throw e;
+        cancelled = true;
       }
     }
-    if (failed) {
-      // We may have been notified just before failing: notify someone else
-      // in our place (a spurious wake-up, which waiters must tolerate).
-      this.#notify(1);
-      throw error;
-    }
+    if (cancelled) throw new CancelledError();
+    if (failed) throw error;
     return true;
   }
 
@@ -500,21 +503,22 @@ export class Semaphore extends LoopBound {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
     try {
-      try {
-        await fut;
-      } finally {
-        this.#waiters.delete(fut);
-      }
+      await fut;
     } catch (e) {
+      this.#waiters.delete(fut);
       // release() counted its permit as ours when it woke us; we are not
-      // taking it, so put it back (the loop below hands it on).
-      if (fut.done() && !fut.cancelled()) this._value++;
+      // taking it, so put it back and hand it on.
+      if (fut.done() && !fut.cancelled()) {
+        this._value++;
+        this.#wakeUpNext();
+      }
       throw e;
-    } finally {
-      // Tasks that came while we were queued waited behind us even if
-      // permits were free: wake as many of them as there are permits.
-      while (this._value > 0 && this.#wakeUpNext());
     }
+    this.#waiters.delete(fut);
+    // Tasks that came while we were queued waited behind us even if a
+    // permit was free: wake the next one (it wakes the one after, as
+    // Python 3.11 does, one per step).
+    if (this._value > 0) this.#wakeUpNext();
     return true;
   }
 

@@ -382,7 +382,7 @@ function compareStrings(a: string, b: string): number {
  * `TypeError` for values Python could not order either.
  */
 function pyCompare(a: unknown, b: unknown): number {
-  if (a === b) return 0;
+  // No shortcut for `a === b`: Python's `None < None` is a TypeError too.
   if (isNumeric(a) && isNumeric(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {

@@ -57,6 +57,7 @@ test("ContextVar.set returns a Token; reset restores the old value or removes it
     const t1 = v.set("a");
     assert(t1 instanceof Token);
     assertStrictEquals(t1.var_, v);
+    assertStrictEquals(t1.var, v, "Python's token.var");
     assertStrictEquals(t1.oldValue, MISSING);
     assertStrictEquals(Token.MISSING, MISSING);
     const t2 = v.set("b");
@@ -105,7 +106,7 @@ test("a Token of another Context is a ValueError", () => {
     const inner = ctx.run(() => v.set(6));
     assertThrows(() => v.reset(inner), ValueError, "was created in a different Context");
     ctx.run(() => v.reset(inner));
-    assertEquals(ctx.get(v), undefined);
+    assertEquals(ctx.get(v), null);
   });
 });
 
@@ -116,6 +117,11 @@ test("reset takes only a Token", () => {
     TypeError,
     "expected an instance of Token",
   );
+  // The rest of the message is the value's Python repr, as CPython words it.
+  for (const [bad, repr] of [["x", "'x'"], [null, "None"], [[1], "[1]"]] as const) {
+    const e = assertThrows(() => v.reset(bad as unknown as Token<number>), TypeError);
+    assertEquals(e.message, `expected an instance of Token, got ${repr}`);
+  }
 });
 
 // ---------------------------------------------------------------- Context
@@ -184,7 +190,7 @@ test("copyContext is a shallow copy: later changes on either side are not shared
   });
 });
 
-test("Context mapping methods: get, has, size, keys, values, iteration", () => {
+test("Context mapping methods: get, has, size, keys, values, items, iteration", () => {
   isolated(() => {
     const a = new ContextVar<number>("a");
     const b = new ContextVar<string>("b", { default: "dflt" });
@@ -199,15 +205,12 @@ test("Context mapping methods: get, has, size, keys, values, iteration", () => {
     assert(!ctx.has(c), "an unset variable is not in the context");
     assertEquals(ctx.get(a), 1);
     assertEquals(ctx.get(b), "x");
-    assertStrictEquals(
-      ctx.get(c),
-      undefined,
-      "get of a missing variable is undefined (Python: None)",
-    );
+    assertStrictEquals(ctx.get(c), null, "get of a missing variable is null (Python: None)");
     assertEquals(ctx.get(c, 42), 42);
     assertEquals([...ctx.keys()], [a, b]);
     assertEquals([...ctx.values()], [1, "x"]);
     assertEquals([...ctx], [[a, 1], [b, "x"]]);
+    assertEquals([...ctx.items()], [[a, 1], [b, "x"]], "Python's ctx.items()");
     assertEquals(String(ctx), "<Context object>");
     // A variable's default is not a value in the context.
     const d = new Context();

@@ -30,6 +30,7 @@ const FIXTURES = [
   "lock_cancel",
   "lock_uncontended",
   "semaphore",
+  "semaphore_steps",
   "condition",
   "event",
   "barrier",
@@ -149,6 +150,31 @@ test("Lock: a free lock does not suspend the task: uncontended loops run one aft
     "worker 1 held it 40 times in a row",
     "worker 2 held it 40 times in a row",
   ]);
+});
+
+test("waitFor(lock.acquire(), t) / sem / event / cond timing out leaves no waiter that takes it later", async () => {
+  await asyncio.run(async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    await assertRejects(() => asyncio.waitFor(lock.acquire(), 0.01), asyncio.TimeoutError);
+    assertEquals(String(lock), "<Lock [locked]>");
+    lock.release();
+    await asyncio.sleep(0);
+    assertEquals(lock.locked(), false, "nobody took the lock");
+    const sem = new Semaphore(0);
+    await assertRejects(() => asyncio.waitFor(sem.acquire(), 0.01), asyncio.TimeoutError);
+    sem.release();
+    await asyncio.sleep(0);
+    assertEquals(String(sem), "<Semaphore [unlocked, value:1]>");
+    const ev = new Event();
+    await assertRejects(() => asyncio.waitFor(ev.wait(), 0.01), asyncio.TimeoutError);
+    assertEquals(String(ev), "<Event [unset]>");
+    const cond = new Condition();
+    await cond.acquire();
+    await assertRejects(() => asyncio.waitFor(cond.wait(), 0.01), asyncio.TimeoutError);
+    assertEquals(String(cond), "<Condition [locked]>", "the lock is held again, no waiter left");
+    cond.release();
+  });
 });
 
 test("Lock: cancelled waiters never lose the lock for the others (lock_cancel.py)", async () => {
@@ -360,7 +386,7 @@ test("Semaphore: FIFO, no barging, cancellation keeps permits (semaphore.py)", a
   ]);
 });
 
-test("Condition: notify order, waitFor, a cancelled notified waiter passes it on (condition.py)", async () => {
+test("Condition: notify order, waitFor, a cancelled notified waiter drops it, as 3.11 (condition.py)", async () => {
   const out: string[] = [];
   const print = printer(out);
   await asyncio.run(async () => {
@@ -420,9 +446,36 @@ test("Condition: notify order, waitFor, a cancelled notified waiter passes it on
     });
     await asyncio.sleep(0);
     await asyncio.sleep(0);
-    await cond.withLock(() => cond.notify(1));
+    print("nobody else woken");
+    await cond.withLock(() => cond.notifyAll());
     await settle(ts);
     print("locked", cond.locked());
+
+    print("-- cancelled while taking the lock back");
+    const t = asyncio.createTask(() =>
+      cond.withLock(async () => {
+        try {
+          await cond.wait();
+        } catch (e) {
+          if (e instanceof CancelledError) {
+            print("cancelled", `'${e.message}'`, "holding lock:", cond.locked());
+          }
+          throw e;
+        }
+      })
+    );
+    await asyncio.sleep(0);
+    await cond.acquire();
+    cond.notify();
+    await asyncio.sleep(0);
+    t.cancel("stop");
+    await asyncio.sleep(0);
+    cond.release();
+    try {
+      await t;
+    } catch (e) {
+      print("task cancelled", `'${(e as Error).message}'`);
+    }
 
     print("-- errors");
     try {
@@ -469,9 +522,13 @@ test("Condition: notify order, waitFor, a cancelled notified waiter passes it on
     "b waiting",
     "c waiting",
     "a cancelled, holding lock: True",
+    "nobody else woken",
     "b woken True True",
     "c woken True True",
     "locked False",
+    "-- cancelled while taking the lock back",
+    "cancelled '' holding lock: True",
+    "task cancelled ''",
     "-- errors",
     "RuntimeError cannot wait on un-acquired lock",
     "RuntimeError cannot notify on un-acquired lock",
@@ -901,6 +958,66 @@ test("Condition: two conditions on one lock share it", async () => {
 
 // ---------------------------------------------------------------- Semaphore
 
+test("Semaphore: leftover permits wake queued waiters one per step, as 3.11 (semaphore_steps.py)", async () => {
+  const out: string[] = [];
+  const print = printer(out);
+  await asyncio.run(async () => {
+    let sem = new Semaphore(0);
+    const w = async (n: string) => {
+      try {
+        await sem.acquire();
+      } catch (e) {
+        print(n, "cancelled", sem._value);
+        throw e;
+      }
+      print(n, "acquired", sem._value);
+    };
+    for (const kase of ["woken", "woken then cancelled"]) {
+      print("--", kase);
+      const a = asyncio.createTask(() => w("a"));
+      await asyncio.sleep(0);
+      // Queued behind `a`, which is woken but has not run yet.
+      for (const n of "cde") asyncio.createTask(() => w(n));
+      sem.release();
+      sem.release();
+      sem.release();
+      if (kase !== "woken") a.cancel();
+      print("released", sem._value, sem.locked());
+      for (let i = 0; i < 4; i++) {
+        await asyncio.sleep(0);
+        print("step", i, sem._value);
+      }
+      while (sem.locked()) {
+        sem.release();
+        await asyncio.sleep(0);
+      }
+      sem = new Semaphore(0);
+    }
+  });
+  expectLines("semaphore_steps", out, [
+    "-- woken",
+    "released 2 True",
+    "a acquired 1",
+    "step 0 1",
+    "c acquired 0",
+    "step 1 0",
+    "d acquired 0",
+    "step 2 0",
+    "step 3 0",
+    "e acquired 0",
+    "-- woken then cancelled",
+    "released 2 True",
+    "a cancelled 2",
+    "step 0 2",
+    "c acquired 1",
+    "step 1 1",
+    "d acquired 0",
+    "step 2 0",
+    "e acquired 0",
+    "step 3 0",
+  ]);
+});
+
 test("Semaphore / BoundedSemaphore: argument checks, repr, scoped forms", async () => {
   assertThrows(() => new Semaphore(-1), ValueError, "Semaphore initial value must be >= 0");
   assertThrows(() => new Semaphore(NaN), ValueError, "Semaphore initial value must be >= 0");
@@ -1242,11 +1359,9 @@ async function stress(seed: number): Promise<StressStats> {
         const checks: Array<[string, number, () => boolean]> = [
           ["lock free, waiters wait", 40, () => /unlocked, waiters/.test(String(lock))],
           ["permits free, waiters wait", 40, () => inSem < 3 && /waiters/.test(String(sem))],
-          [
-            "items available, consumers wait",
-            15,
-            () => available > 0 && /waiters/.test(String(cond)) && !cond.locked(),
-          ],
+          // No check for the condition: as in Python 3.11, a notified waiter
+          // that is cancelled drops the notification, so consumers may wait
+          // with items available until the next notify().
           ["items queued, getters wait", 15, () => !q.empty() && /_getters/.test(String(q))],
           ["slots free, putters wait", 15, () => !q.full() && /_putters/.test(String(q))],
           [

@@ -519,6 +519,36 @@ test("Queue: putters are served in arrival order; a cancelled putter adds nothin
   });
 });
 
+test("Queue: waitFor(q.get(), t) timing out leaves no getter behind to eat a later item", async () => {
+  await asyncio.run(async () => {
+    const q = new Queue<number>();
+    const seen: string[] = [];
+    // Python's polling consumer: `await asyncio.wait_for(q.get(), 0.01)`.
+    for (let round = 0; round < 3; round++) {
+      try {
+        seen.push(`got ${await asyncio.waitFor(q.get(), 0.01)}`);
+      } catch (e) {
+        assertInstanceOf(e, asyncio.TimeoutError);
+        seen.push("timeout");
+      }
+    }
+    assertEquals(String(q), "<Queue maxsize=0>", "no getter left");
+    q.putNowait(1);
+    q.putNowait(2);
+    await asyncio.sleep(0);
+    seen.push(`got ${await asyncio.waitFor(q.get(), 0.01)}`);
+    seen.push(`got ${await asyncio.waitFor(q.get(), 0.01)}`);
+    assertEquals(seen, ["timeout", "timeout", "timeout", "got 1", "got 2"]);
+    // The same for put() on a full queue.
+    const full = new Queue<number>(1);
+    full.putNowait(0);
+    await assertRejects(() => asyncio.waitFor(full.put(1), 0.01), asyncio.TimeoutError);
+    assertEquals(full.getNowait(), 0);
+    await asyncio.sleep(0);
+    assertEquals(full.qsize(), 0, "the timed-out put added nothing");
+  });
+});
+
 test("Queue: join() waits for every taskDone(); several joiners", async () => {
   await asyncio.run(async () => {
     const q = new Queue<number>();
@@ -662,7 +692,17 @@ test("PriorityQueue: Python's default order and its TypeErrors", () => {
     "'<' not supported between instances of 'float' and 'NoneType'",
   );
   drain(q);
-  // The same object compares equal to itself, as Python's tuple comparison does.
+  // Bare, even the same value: Python's `None < None` is a TypeError (the
+  // item is in the heap already, as heapq leaves it).
+  q.putNowait(null);
+  assertThrows(
+    () => q.putNowait(null),
+    TypeError,
+    "'<' not supported between instances of 'NoneType' and 'NoneType'",
+  );
+  assertEquals(q.qsize(), 2);
+  drain(q);
+  // In a tuple, the same object compares equal to itself, as in Python.
   const o = {};
   q.putNowait([1, o]);
   q.putNowait([1, o]);
