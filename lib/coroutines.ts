@@ -157,16 +157,20 @@ export function isGenerator(x: unknown): x is Generator<unknown, unknown, unknow
 }
 
 /**
- * Python's `asyncio.iscoroutine`: a lazy {@link Coroutine} or a generator
- * object.
+ * Python's `asyncio.iscoroutine`: a lazy {@link Coroutine}, a generator
+ * object, or a native Promise, which is what calling an async function
+ * gives (Python's coroutine object: `iscoroutine(main())` is true in both).
+ * A Future or Task is not a coroutine, as in Python.
  *
  * @example
  * ```ts
  * iscoroutine(coroutine(async () => {})()); // true
+ * iscoroutine((async () => {})()); // true
+ * iscoroutine(async () => {}); // false: a coroutine function
  * ```
  */
 export function iscoroutine(x: unknown): boolean {
-  return x instanceof Coroutine || isGenerator(x);
+  return x instanceof Coroutine || isGenerator(x) || x instanceof Promise;
 }
 
 /**

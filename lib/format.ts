@@ -123,7 +123,96 @@ export function formatCallback(fn: unknown, args: readonly unknown[]): string {
   const name = typeof fn === "function"
     ? ((fn as { __qualname__?: string }).__qualname__ ?? fn.name ?? "") || "<lambda>"
     : pyRepr(fn);
-  return `${name}(${args.map((a) => pyRepr(a)).join(", ")})`;
+  // Python's format_helpers use reprlib here: long arguments are shortened.
+  return `${name}(${args.map((a) => shortRepr(a)).join(", ")})`;
+}
+
+/**
+ * Python's `reprlib.repr(x)` with its default limits: strings past 30
+ * characters and other reprs past 30 lose their middle to `...`, lists and
+ * sets show 6 items, dicts (plain objects, Maps) 4 keys (sorted when they
+ * can be), integers 40 digits, 6 levels deep.
+ *
+ * @example
+ * ```ts
+ * shortRepr("x".repeat(100)); // "'xxxxxxxxxxxx...xxxxxxxxxxxxx'"
+ * shortRepr([0, 1, 2, 3, 4, 5, 6]); // "[0, 1, 2, 3, 4, 5, ...]"
+ * ```
+ */
+export function shortRepr(v: unknown, level = 6): string {
+  if (typeof v === "string") return shortStr(v);
+  if ((typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint") {
+    return elide(pyRepr(v), 40);
+  }
+  if (Array.isArray(v)) return shortItems(v, level, "[", "]", 6);
+  if (v instanceof Set) {
+    return v.size === 0 ? "set()" : shortItems(maybeSorted([...v]), level, "{", "}", 6);
+  }
+  const entries = dictEntries(v);
+  if (entries === null) return elide(pyRepr(v), 30);
+  if (entries.length === 0) return "{}";
+  if (level <= 0) return "{...}";
+  const keys = maybeSorted(entries.map(([k]) => k));
+  const byKey = new Map(entries);
+  const pieces = keys.slice(0, 4).map((k) =>
+    `${shortRepr(k, level - 1)}: ${shortRepr(byKey.get(k), level - 1)}`
+  );
+  if (keys.length > 4) pieces.push("...");
+  return `{${pieces.join(", ")}}`;
+}
+
+/** The keys and values of what Python would show as a dict, else null. */
+function dictEntries(v: unknown): Array<[unknown, unknown]> | null {
+  if (v instanceof Map) return [...v.entries()];
+  if (typeof v !== "object" || v === null) return null;
+  const proto = Object.getPrototypeOf(v);
+  if ((proto !== Object.prototype && proto !== null) || Object.hasOwn(v, "toString")) return null;
+  return Object.entries(v).filter(([, x]) => x !== undefined);
+}
+
+/** reprlib's `_possibly_sorted`: sorted when every item is a number, or every one a string. */
+function maybeSorted(items: unknown[]): unknown[] {
+  if (items.every((x) => typeof x === "number")) {
+    return [...items].sort((a, b) => (a as number) - (b as number));
+  }
+  if (items.every((x) => typeof x === "string")) {
+    return [...items].sort((a, b) => ((a as string) < (b as string) ? -1 : a === b ? 0 : 1));
+  }
+  return items;
+}
+
+function shortItems(
+  items: unknown[],
+  level: number,
+  left: string,
+  right: string,
+  max: number,
+): string {
+  if (level <= 0 && items.length > 0) return `${left}...${right}`;
+  const pieces = items.slice(0, max).map((x) => shortRepr(x, level - 1));
+  if (items.length > max) pieces.push("...");
+  return `${left}${pieces.join(", ")}${right}`;
+}
+
+/** reprlib's repr_str: the repr of the first 30 characters, or of both ends around `...`. */
+function shortStr(s: string): string {
+  const chars = [...s];
+  const max = 30;
+  const r = pyStr(chars.slice(0, max).join(""));
+  if ([...r].length <= max) return r;
+  const i = Math.floor((max - 3) / 2);
+  const j = max - 3 - i;
+  const both = [...pyStr(chars.slice(0, i).join("") + chars.slice(chars.length - j).join(""))];
+  return both.slice(0, i).join("") + "..." + both.slice(both.length - j).join("");
+}
+
+/** reprlib's repr_instance/repr_int: a repr longer than `max` keeps its ends around `...`. */
+function elide(r: string, max: number): string {
+  const chars = [...r];
+  if (chars.length <= max) return r;
+  const i = Math.floor((max - 3) / 2);
+  const j = max - 3 - i;
+  return chars.slice(0, i).join("") + "..." + chars.slice(chars.length - j).join("");
 }
 
 /**

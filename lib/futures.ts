@@ -11,7 +11,7 @@
 import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle, type ReadyItem } from "./events.ts";
-import { CancelledError, InvalidStateError } from "./exceptions.ts";
+import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
 import {
   hooks,
@@ -43,16 +43,34 @@ export interface FutureLoop {
 
 interface UnreadReport {
   loop: FutureLoop;
-  flag: { log: boolean };
+  /** Still to be reported: cleared once the exception is read or reported. */
+  log: boolean;
   exception: unknown;
   message: string;
   repr: string;
   sourceTraceback: string | null;
 }
 
-/** Runs on a later host turn after a future with an unread exception was collected. */
-const unreadRegistry = new FinalizationRegistry<UnreadReport>((r) => {
-  if (!r.flag.log) return;
+/**
+ * Per loop, the reports not made yet: futures whose exception is unread
+ * and that were not collected. They hold the reports, never the futures.
+ */
+const unreadByLoop = new WeakMap<FutureLoop, Set<UnreadReport>>();
+
+function unreadOf(loop: FutureLoop): Set<UnreadReport> {
+  let s = unreadByLoop.get(loop);
+  if (s === undefined) {
+    s = new Set();
+    unreadByLoop.set(loop, s);
+  }
+  return s;
+}
+
+/** Calls the loop's exception handler for one report, once. */
+function report(r: UnreadReport): void {
+  if (!r.log) return;
+  r.log = false;
+  unreadByLoop.get(r.loop)?.delete(r);
   const context: Record<string, unknown> = {
     message: r.message,
     exception: r.exception,
@@ -60,7 +78,23 @@ const unreadRegistry = new FinalizationRegistry<UnreadReport>((r) => {
   };
   if (r.sourceTraceback) context.source_traceback = r.sourceTraceback;
   r.loop.callExceptionHandler(context);
-});
+}
+
+/** Runs on a later host turn after a future with an unread exception was collected. */
+const unreadRegistry = new FinalizationRegistry<UnreadReport>(report);
+
+/**
+ * @internal Reports now every future of `loop` whose exception was never
+ * read: CPython reports each when its last reference goes, at the latest
+ * when the interpreter exits, while a JS collector may never collect them
+ * before the process ends. `Runner` calls it when its main coroutine is
+ * done and when it closes, where CPython's frames let go of them.
+ */
+export function _reportUnread(loop: object): void {
+  const pending = unreadByLoop.get(loop as FutureLoop);
+  if (pending === undefined) return;
+  for (const r of [...pending]) report(r);
+}
 
 const PENDING = 0;
 const CANCELLED = 1;
@@ -284,8 +318,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   // a Future; every field is 8 bytes more per task to allocate and copy in GC.
   /** @internal */
   declare _cancelMessage: string | undefined;
-  /** @internal Shared with the GC report: is the exception still unread? */
-  declare _unread: { log: boolean } | null;
+  /** @internal The report shared with the GC and the loop: is the exception still unread? */
+  declare _unread: UnreadReport | null;
   /** @internal Where it was created, in debug mode. */
   declare _sourceTraceback: string | null;
 
@@ -294,8 +328,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this._unread !== null && this._unread.log;
   }
   set _logTraceback(v: boolean) {
-    if (this._unread !== null) this._unread.log = v;
-    else if (v) this.#watchUnread();
+    const r = this._unread;
+    if (r === null) {
+      if (v) this.#watchUnread();
+    } else if (r.log !== v) {
+      r.log = v;
+      if (v) unreadOf(r.loop).add(r);
+      else unreadByLoop.get(r.loop)?.delete(r);
+    }
   }
 
   /**
@@ -304,17 +344,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * no reference to the future, only what the message needs.
    */
   #watchUnread(): void {
-    const flag = { log: true };
-    this._unread = flag;
-    const repr = String(this);
-    unreadRegistry.register(this, {
+    const r: UnreadReport = {
       loop: this._loop,
-      flag,
+      log: true,
       exception: this._exception,
       message: `${this.constructor.name} exception was never retrieved`,
-      repr,
+      repr: String(this),
       sourceTraceback: this._sourceTraceback,
-    });
+    };
+    this._unread = r;
+    unreadOf(r.loop).add(r);
+    unreadRegistry.register(this, r);
   }
 
   /** A pending future on `loop` (default: `getEventLoop()`). */
@@ -435,7 +475,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       exception = new (exception as new () => unknown)();
     }
     if (exception === null || exception === undefined) {
-      throw new TypeError("exception must be an error, not None");
+      throw new TypeError("invalid exception object");
     }
     this._exception = exception;
     this._state = FINISHED;
@@ -470,6 +510,24 @@ export class Future<T = unknown> implements PromiseLike<T> {
         return;
       }
       suspended();
+      if (task !== undefined && task._loop !== this._loop) {
+        // Python's Task.__step refuses such a future: the RuntimeError is
+        // thrown into the task at this await on its loop's next iteration.
+        const loop = task._loop as FutureLoop;
+        const err = new RuntimeError(
+          `Task ${task} got Future ${this} attached to a different loop`,
+        );
+        const fail = () => {
+          if (typeof onRejected !== "function") return reject(err);
+          try {
+            resolve(onRejected(err));
+          } catch (e) {
+            reject(e);
+          }
+        };
+        loop._addHandle(new Handle(fail, null, loop as never, entry._context));
+        return;
+      }
       this.#push(entry);
       // After the push: a pending cancellation may cancel this future now,
       // and the entry must be among the callbacks that cancel() schedules.
@@ -530,14 +588,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const info = [STATE_NAMES[this._state].toLowerCase()];
     if (this._state === FINISHED) {
       if (this._exception !== null) info.push(`exception=${excRepr(this._exception)}`);
-      else info.push(`result=${pyRepr(this._result)}`);
+      else info.push(`result=${shortRepr(this._result)}`);
     }
-    if (this._callbacks !== null) {
-      const names = entries(this._callbacks).map((e) =>
-        e instanceof DoneEntry ? formatCallback(e.fn, []).replace(/\(\)$/, "") : "<await>"
-      );
-      info.push(`cb=[${names.join(", ")}]`);
-    }
+    if (this._callbacks !== null) info.push(`cb=[${callbacksRepr(entries(this._callbacks))}]`);
     return info;
   }
 
@@ -550,6 +603,79 @@ export class Future<T = unknown> implements PromiseLike<T> {
 Future.prototype._cancelMessage = undefined;
 Future.prototype._unread = null;
 Future.prototype._sourceTraceback = null;
+
+/** One callback as Python's future repr names it: a task's await is `Task.task_wakeup()`. */
+function callbackRepr(e: Entry): string {
+  if (e instanceof DoneEntry) return formatCallback(e.fn, []);
+  return e.task !== undefined ? "Task.task_wakeup()" : "<await>";
+}
+
+/** Python's `_format_callbacks`: up to two callbacks, else the first, `<N more>` and the last. */
+function callbacksRepr(cbs: Entry[]): string {
+  if (cbs.length <= 2) return cbs.map(callbackRepr).join(", ");
+  return `${callbackRepr(cbs[0])}, <${cbs.length - 2} more>, ${callbackRepr(cbs[cbs.length - 1])}`;
+}
+
+// The limits of Python's `reprlib.repr`, which a future's repr uses for its result.
+const MAX_LEVEL = 6;
+const MAX_LIST = 6;
+const MAX_DICT = 4;
+const MAX_STRING = 30;
+const MAX_LONG = 40;
+const MAX_OTHER = 30;
+
+/** Keeps the start and the end of `s` around "...", as reprlib cuts a long repr. */
+function cutMiddle(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const i = Math.max(0, Math.floor((max - 3) / 2));
+  const j = Math.max(0, max - 3 - i);
+  return s.slice(0, i) + "..." + s.slice(s.length - j);
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, "toString");
+}
+
+/**
+ * Python's `reprlib.repr`: lists past 6 items, dicts past 4 and strings
+ * past 30 characters are cut with "...", nested past 6 levels; dict keys
+ * are sorted. What `<Future finished result=...>` shows.
+ *
+ * @example
+ * ```ts
+ * shortRepr([0, 1, 2, 3, 4, 5, 6, 7]); // "[0, 1, 2, 3, 4, 5, ...]"
+ * ```
+ */
+function shortRepr(v: unknown, level = MAX_LEVEL): string {
+  if (typeof v === "string") {
+    if (pyRepr(v.slice(0, MAX_STRING)).length <= MAX_STRING) return pyRepr(v);
+    const i = Math.floor((MAX_STRING - 3) / 2);
+    const j = MAX_STRING - 3 - i;
+    const s = pyRepr(v.slice(0, i) + v.slice(v.length - j));
+    return s.slice(0, i) + "..." + s.slice(s.length - j);
+  }
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) {
+    return cutMiddle(String(v), MAX_LONG);
+  }
+  if (Array.isArray(v)) {
+    if (level <= 0 && v.length) return "[...]";
+    const pieces = v.slice(0, MAX_LIST).map((x) => shortRepr(x, level - 1));
+    if (v.length > MAX_LIST) pieces.push("...");
+    return `[${pieces.join(", ")}]`;
+  }
+  if (typeof v === "object" && v !== null && !(v instanceof Error) && isPlainObject(v)) {
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+    if (keys.length === 0) return "{}";
+    if (level <= 0) return "{...}";
+    const pieces = keys.sort().slice(0, MAX_DICT).map((k) =>
+      `${shortRepr(k, level - 1)}: ${shortRepr((v as Record<string, unknown>)[k], level - 1)}`
+    );
+    if (keys.length > MAX_DICT) pieces.push("...");
+    return `{${pieces.join(", ")}}`;
+  }
+  return cutMiddle(pyRepr(v), MAX_OTHER);
+}
 
 /**
  * Python's repr of an exception: `ValueError('bad')`.

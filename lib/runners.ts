@@ -22,7 +22,7 @@ import { Coroutine, isGenerator } from "./coroutines.ts";
 import { pyRepr } from "./format.ts";
 import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
 import { allTasks, type CoroutineLike, Task } from "./tasks.ts";
-import type { Future } from "./futures.ts";
+import { _reportUnread, type Future } from "./futures.ts";
 import { THREAD_JOIN_TIMEOUT } from "./threads.ts";
 
 function isCoroutineLike(x: unknown): boolean {
@@ -123,6 +123,10 @@ export class Runner {
       throw e;
     } finally {
       if (installed) sigLoop.removeSignalHandler!(SIGINT);
+      // Where CPython frees the main coroutine's frame, and with it the
+      // futures only its locals held: those with an unread exception are
+      // reported now (a JS collector may never report them).
+      _reportUnread(loop);
     }
   }
 
@@ -139,6 +143,7 @@ export class Runner {
       await loop.runUntilComplete(loop.shutdownAsyncgens());
       await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
     } finally {
+      _reportUnread(loop);
       if (!this.#opts.loopFactory) setEventLoop(null);
       loop.close();
       this.#loop = null;

@@ -4,16 +4,23 @@
  * spec, Python 3.11+'s `timeout` / `timeoutAt`, `TaskGroup` (with
  * `ExceptionGroup`) and 3.12's `eagerTaskFactory`.
  *
- * Python 3.12's asyncio is the reference for behaviour, including the number
- * of loop iterations each step takes, so programs print in the order CPython
- * prints. Internal subscriptions use done callbacks, never `then()`: inside a
+ * Python 3.11's asyncio is the reference for behaviour (`waitFor`'s task,
+ * `gather` of done futures, TaskGroup's and `timeout`'s cancellation
+ * counting), including the number of loop iterations each step takes, so
+ * programs print in the order CPython 3.11 prints. Internal subscriptions use done callbacks, never `then()`: inside a
  * task, `then()` on a Future tells the task that it is awaiting that future,
  * and `task.cancel()` would cancel the wrong thing.
  *
  * @module
  */
 import { type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts";
-import { CancelledError, RuntimeError, TimeoutError, ValueError } from "./exceptions.ts";
+import {
+  CancelledError,
+  KeyboardInterrupt,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { keywords } from "./keywords.ts";
@@ -190,9 +197,10 @@ function isOptions(x: unknown): x is GatherOptions {
 /**
  * The future `gather()` returns. Cancelling it cancels the children, and,
  * like `Task.cancel()`, does not mark it cancelled at once: it ends with a
- * `CancelledError` once the children have ended.
+ * `CancelledError` once the children have ended. Named as Python's class,
+ * which its repr shows: `<_GatheringFuture finished result=[1, 2]>`.
  */
-class GatheringFuture<T> extends Future<T> {
+class _GatheringFuture<T> extends Future<T> {
   /** @internal */
   _cancelRequested = false;
 
@@ -260,7 +268,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   const { futs: children, loop } = futuresOf(args as CoroutineLike<unknown>[], null);
   let nfuts = 0;
   let nfinished = 0;
-  let outer: GatheringFuture<unknown[]> | null = null;
+  let outer: _GatheringFuture<unknown[]> | null = null;
 
   const onChildDone = (fut: Future<unknown>): void => {
     nfinished++;
@@ -299,7 +307,6 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // Each distinct child counts once. A pending child seen before ends with
   // our callback (added just now, nothing ran since), so no Set of 100,000
   // children is needed; done children are rare and go through one.
-  const alreadyDone: Future<unknown>[] = [];
   let doneSeen: Set<Future<unknown>> | null = null;
   // Python copies the context for each done callback; this one sets no
   // context variable, so they can all share the caller's.
@@ -310,7 +317,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       doneSeen ??= new Set();
       if (doneSeen.has(fut)) continue;
       doneSeen.add(fut);
-      alreadyDone.push(fut);
+      // Done already: the callback is scheduled, as Python 3.11 does, so a
+      // gather of done futures is done on the next iteration, not at once.
+      fut._addDoneEntry(onChildDone, ctx);
     } else {
       const cbs = fut._callbacks;
       const last = Array.isArray(cbs) ? cbs[cbs.length - 1] : cbs;
@@ -319,10 +328,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     }
     nfuts++;
   }
-  outer = new GatheringFuture<unknown[]>(children, loop as unknown as FutureLoop);
-  // Children done already (eager tasks, done futures) count now, so a
-  // gather of done futures is done at once, as in Python 3.12.
-  for (const fut of alreadyDone) onChildDone(fut);
+  outer = new _GatheringFuture<unknown[]>(children, loop as unknown as FutureLoop);
   return outer;
 }
 
@@ -449,9 +455,10 @@ export async function wait<T>(
  * cancelled, the awaitable is cancelled too. Wrap it in `shield()` to keep
  * it running after a timeout.
  *
- * As in Python 3.12, a coroutine is run inside the calling task (no new
- * task); a task or future is awaited. Called outside any task (from a plain
- * callback, or before the loop runs), `waitFor` runs itself in a new task.
+ * As in Python 3.11, with a limit the awaitable runs as a task of its own
+ * (`ensureFuture`); without one (`null`) a coroutine runs inside the calling
+ * task. Called outside any task (from a plain callback, or before the loop
+ * runs), `waitFor` runs itself in a new task.
  *
  * @example
  * ```ts
@@ -473,19 +480,63 @@ export async function waitFor<T>(
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
   }
   if (runningTask() === null) return await ensureFuture(() => waitFor(aw, timeout));
-  if (timeout != null && timeout <= 0) {
+  // No limit: awaited in place, as Python 3.11's `return await fut`.
+  if (timeout == null) return await startInline(aw);
+  const loop = getRunningLoop();
+  if (aw instanceof Promise) {
+    // A native promise already runs in this task (`waitFor(q.get(), 1)`):
+    // a task of its own could not stop it, and its queue getter or lock
+    // waiter would live on and take the next item or the lock. Awaited in
+    // place, the timeout cancels this task's await, which reaches that
+    // code's innermost await (rule 11). Python makes a task for it: its
+    // number is used up all the same, so later task names stay Python's.
+    _skipTaskNumber();
+    return await new Timeout(loop.time() + Math.max(timeout, 0)).run(() => aw);
+  }
+  if (timeout <= 0) {
     // Python's special case: no time at all, so a coroutine never starts.
     const fut = ensureFuture(aw);
     if (fut.done()) return fut.result();
-    await cancelAndWait(fut as Future<unknown>, getRunningLoop());
+    await cancelAndWait(fut as Future<unknown>, loop);
+    return resultOrTimeout(fut);
+  }
+  // Python 3.11's algorithm: the awaitable runs as a task of its own (it
+  // takes a task name, and its code sees that task as the current one),
+  // watched through a waiter that the timer or its completion releases.
+  const waiter = loop.createFuture<unknown>();
+  const timeoutHandle = loop.callLater(timeout, releaseWaiter, waiter);
+  const onDone = () => releaseWaiter(waiter);
+  const fut = ensureFuture(aw);
+  fut.addDoneCallback(onDone);
+  try {
     try {
-      return fut.result();
+      await waiter;
     } catch (e) {
-      if (e instanceof CancelledError) throw timeoutFrom(e);
+      if (!(e instanceof CancelledError)) throw e;
+      // waitFor itself was cancelled: so is the awaitable, unless it is done.
+      if (fut.done()) return fut.result();
+      fut.removeDoneCallback(onDone);
+      await cancelAndWait(fut as Future<unknown>, loop);
       throw e;
     }
+    if (fut.done()) return fut.result();
+    fut.removeDoneCallback(onDone);
+    // Timed out: the awaitable must not run on after waitFor returns.
+    await cancelAndWait(fut as Future<unknown>, loop);
+    return resultOrTimeout(fut);
+  } finally {
+    timeoutHandle.cancel();
   }
-  return await timeout_(timeout ?? null, () => startInline(aw));
+}
+
+/** The result of a future cancelled on timeout: a swallowed cancellation gives its value. */
+function resultOrTimeout<T>(fut: Future<T>): T {
+  try {
+    return fut.result();
+  } catch (e) {
+    if (e instanceof CancelledError) throw timeoutFrom(e);
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- shield
@@ -874,8 +925,9 @@ export class Timeout {
     this.#handle = null;
     if (this.#state === "expiring") {
       this.#state = "expired";
-      // Only if no one else asked to cancel the task meanwhile: then the
-      // cancellation is ours to turn into a timeout.
+      // Only if no one else asked to cancel the task meanwhile (requests
+      // standing from before the block do not count, as since CPython
+      // 3.11.3): then the cancellation is ours to turn into a timeout.
       if (this.#task!.uncancel() <= this.#cancelling && exc instanceof CancelledError) {
         throw timeoutFrom(exc);
       }
@@ -917,9 +969,6 @@ export async function timeout<R>(
   const loop = getRunningLoop();
   return await new Timeout(delay == null ? null : loop.time() + delay).run(fn);
 }
-
-// Internal alias: `waitFor` has a parameter named `timeout`.
-const timeout_ = timeout;
 
 /**
  * Like {@link timeout}, with the deadline as an absolute loop time
@@ -1021,6 +1070,8 @@ export class TaskGroup {
   #tasks = new Set<Future<unknown>>();
   #errors: unknown[] = [];
   #onCompletedFut: Future<unknown> | null = null;
+  /** A KeyboardInterrupt of the body or a child: raised as is, not grouped (Python's `_base_error`). */
+  #baseError: unknown = null;
 
   /**
    * Runs `body(this)` as the group's block, then waits for every child;
@@ -1087,11 +1138,25 @@ export class TaskGroup {
     this.#entered = true;
   }
 
-  /** Python's `__aexit__` (3.13's, with its fixes for cancellation counting). */
+  /**
+   * Python 3.11's `__aexit__`. Its cancellation counting is kept as it is
+   * there: the parent's own cancellation is taken back (`uncancel()`) only
+   * if it was requested before the block ended, so a child failing while
+   * the group waits for the others leaves `cancelling()` one higher (fixed
+   * in 3.12; 3.11 programs see it).
+   */
   async #exit(exc: unknown, failed: boolean): Promise<void> {
     this.#exiting = true;
     const parent = this.#parentTask!;
+    if (failed && exc instanceof KeyboardInterrupt && this.#baseError === null) {
+      this.#baseError = exc;
+    }
     let propagateCancel: unknown = failed && exc instanceof CancelledError ? exc : null;
+    if (this.#parentCancelRequested) {
+      // We cancelled the parent ourselves: take it back; if that was the
+      // only request, the CancelledError of the body was ours and is absorbed.
+      if (parent.uncancel() === 0) propagateCancel = null;
+    }
     // The body failed or is being cancelled: stop the children.
     if (failed && !this.#aborting) this.#abort();
 
@@ -1112,19 +1177,11 @@ export class TaskGroup {
       this.#onCompletedFut = null;
     }
 
-    if (this.#parentCancelRequested) {
-      // We cancelled the parent ourselves: take it back; if that was the
-      // only request, the CancelledError of the body was ours and is absorbed.
-      if (parent.uncancel() === 0) propagateCancel = null;
-    }
+    if (this.#baseError !== null) throw this.#baseError;
+    // Errors have priority over a CancelledError.
     if (propagateCancel !== null && this.#errors.length === 0) throw propagateCancel;
     if (failed && !(exc instanceof CancelledError)) this.#errors.push(exc);
     if (this.#errors.length) {
-      // Cancelled from outside as well: keep that request standing.
-      if (parent.cancelling()) {
-        parent.uncancel();
-        parent.cancel();
-      }
       const errors = this.#errors;
       this.#errors = [];
       throw new ExceptionGroup("unhandled errors in a TaskGroup", errors);
@@ -1145,6 +1202,7 @@ export class TaskGroup {
     const exc = task.exception();
     if (exc === null) return;
     this.#errors.push(exc);
+    if (exc instanceof KeyboardInterrupt && this.#baseError === null) this.#baseError = exc;
     const parent = this.#parentTask!;
     if (parent.done()) {
       this.#loop!.callExceptionHandler({
@@ -1282,12 +1340,6 @@ class EagerTask<T> extends Task<T> {
       this.#start.cancelPending = true;
     }
     return ret;
-  }
-
-  override uncancel(): number {
-    const left = super.uncancel();
-    if (left === 0) this.#start.cancelPending = false;
-    return left;
   }
 
   override getCoro(): CoroutineLike<T> {

@@ -87,8 +87,10 @@ function unlink(t: TaskLink): void {
 
 /**
  * @internal Called by the loop's `close()`: tasks that never parked (never
- * started, or waiting on host promises) are held weakly from now on, so
- * that they are reported if collected while pending, as in Python.
+ * started, or waiting on host promises) are held weakly from now on; then
+ * every task still pending is reported, "Task was destroyed but it is
+ * pending!", as CPython reports it when the task is freed: at the latest
+ * when the interpreter exits, while a JS collector may never collect it.
  */
 export function _releaseTasks(loop: object): void {
   const reg = tasksByLoop.get(loop);
@@ -98,6 +100,13 @@ export function _releaseTasks(loop: object): void {
     const t = head._taskNext as unknown as Task<unknown>;
     unlink(t);
     t._park();
+  }
+  for (const ref of [...reg.parked]) {
+    const t = ref.deref();
+    if (t === undefined || t.done() || !t._logDestroyPending) continue;
+    t._logDestroyPending = false;
+    // The task itself, as Python's report gives it (its repr shows what it waits for).
+    t._loop.callExceptionHandler({ message: DESTROYED_PENDING, task: t });
   }
 }
 
@@ -111,12 +120,14 @@ interface DestroyedReport {
   quiet: { done: boolean };
 }
 
+const DESTROYED_PENDING = "Task was destroyed but it is pending!";
+
 /** "Task was destroyed but it is pending!", as Python's `Task.__del__` says it. */
 const destroyedRegistry = new FinalizationRegistry<DestroyedReport>((r) => {
   loopTasks(r.loop).parked.delete(r.ref);
   if (r.quiet.done) return;
   r.loop.callExceptionHandler({
-    message: "Task was destroyed but it is pending!",
+    message: DESTROYED_PENDING,
     task: { toString: () => `<Task pending name=${pyRepr(r.name)} coro=<${r.coro}()>>` },
   });
 });
@@ -404,12 +415,13 @@ export class Task<T = unknown> extends Future<T> {
     return this._numCancels;
   }
 
-  /** Takes back one cancellation request; returns the count left (Python 3.11). */
+  /**
+   * Takes back one cancellation request; returns the count left (Python
+   * 3.11). As in 3.11 (and 3.12), a cancellation not delivered yet stays
+   * pending: the count is all it changes.
+   */
   uncancel(): number {
-    if (this._numCancels > 0) {
-      this._numCancels--;
-      if (this._numCancels === 0) this._mustCancel = false;
-    }
+    if (this._numCancels > 0) this._numCancels--;
     return this._numCancels;
   }
 
@@ -463,7 +475,8 @@ export class Task<T = unknown> extends Future<T> {
     const info = super._reprInfo();
     if (this._mustCancel) info[0] = "cancelling";
     info.splice(1, 0, `name=${pyRepr(this.getName())}`, `coro=<${coroName(this._coro)}()>`);
-    if (this._futWaiter !== null && !this.done()) info.push(`wait_for=${this._futWaiter}`);
+    // Before the callbacks, as Python places it.
+    if (this._futWaiter !== null && !this.done()) info.splice(3, 0, `wait_for=${this._futWaiter}`);
     return info;
   }
 }
@@ -653,16 +666,20 @@ function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
 }
 
 /**
- * Waits `delay` seconds, then resolves to `result`. `sleep(0)` gives the
- * other tasks exactly one loop iteration, as in Python.
+ * Waits `delay` seconds, then resolves to `result` (default `null`, Python's
+ * `None`). `sleep(0)` gives the other tasks exactly one loop iteration, as
+ * in Python.
  *
  * @example
  * ```ts
- * await asyncio.sleep(0.5);
+ * await asyncio.sleep(0.5); // null
  * const v = await asyncio.sleep(0.1, "done"); // "done"
  * ```
  */
-export async function sleep<T = undefined>(delay: number, result?: T): Promise<T> {
+export function sleep(delay: number): Promise<void>;
+/** Waits `delay` seconds, then resolves to `result`. */
+export function sleep<T>(delay: number, result: T): Promise<T>;
+export async function sleep<T>(delay: number, result: T = null as T): Promise<T> {
   if (typeof delay !== "number" || Number.isNaN(delay)) {
     // Python's sleep first compares `delay <= 0`.
     if (typeof delay !== "number") {

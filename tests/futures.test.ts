@@ -53,7 +53,72 @@ test("setException: result() throws it; a class is instantiated", () =>
     const g = loop.createFuture();
     g.setException(asyncio.RuntimeError);
     assertInstanceOf(g.exception(), asyncio.RuntimeError);
+    // CPython's C Future: set_exception(None) is "invalid exception object".
+    const h = loop.createFuture();
+    assertThrows(() => h.setException(null), TypeError, "invalid exception object");
+    assertEquals(h.done(), false);
   }));
+
+test("repr: a result is shown as reprlib shows it; a task's await is Task.task_wakeup()", () =>
+  asyncio.run(async () => {
+    const loop = asyncio.getRunningLoop();
+    const show = (v: unknown) => {
+      const f = loop.createFuture();
+      f.setResult(v);
+      return String(f).slice("<Future finished result=".length, -1);
+    };
+    // What CPython 3.11 prints for the same values.
+    assertEquals(show([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), "[0, 1, 2, 3, 4, 5, ...]");
+    assertEquals(show([0, 1, 2]), "[0, 1, 2]");
+    assertEquals(show("x".repeat(50)), "'xxxxxxxxxxxx...xxxxxxxxxxxxx'");
+    assertEquals(show("short"), "'short'");
+    assertEquals(show([[1, 2, 3, 4, 5, 6, 7]]), "[[1, 2, 3, 4, 5, 6, ...]]");
+    assertEquals(
+      show({ b: [1, 2], a: 1, e: 5, d: 4, c: 3 }),
+      "{'a': 1, 'b': [1, 2], 'c': 3, 'd': 4, ...}",
+    );
+    assertEquals(
+      show(12345678901234567890123456789012345678901234567890n),
+      "123456789012345678...2345678901234567890",
+    );
+    assertEquals(show(null), "None");
+    const f = loop.createFuture();
+    const t = asyncio.createTask(async () => {
+      await f;
+    }, { name: "w" });
+    await asyncio.sleep(0);
+    assertEquals(String(f), "<Future pending cb=[Task.task_wakeup()]>");
+    t.addDoneCallback(function done() {});
+    assertEquals(
+      String(t),
+      "<Task pending name='w' coro=<<lambda>()> wait_for=<Future pending cb=[Task.task_wakeup()]> cb=[done()]>",
+    );
+    f.setResult(null);
+    await t;
+  }));
+
+test("a task awaiting a future of another loop gets Python's RuntimeError at that await", async () => {
+  const other = asyncio.newEventLoop();
+  try {
+    const f = other.createFuture();
+    const msg = await asyncio.run(async () => {
+      try {
+        await f;
+        return "not raised";
+      } catch (e) {
+        assertInstanceOf(e, asyncio.RuntimeError);
+        return (e as Error).message;
+      }
+    });
+    assert(
+      /^Task <Task pending name='Task-\d+' .*> got Future <Future pending> attached to a different loop$/
+        .test(msg),
+      msg,
+    );
+  } finally {
+    other.close();
+  }
+});
 
 test("cancel(msg): cancelled, CancelledError carries the message", () =>
   withLoop((loop) => {
@@ -94,7 +159,19 @@ test("one done callback, or several: removal, repr and the error report of a fai
     const f = loop.createFuture<number>();
     function only() {}
     f.addDoneCallback(only);
-    assertEquals(String(f), "<Future pending cb=[only]>");
+    // Python's repr calls each callback: `cb=[only()]` (with no source
+    // location here); three or more are the first, a count and the last.
+    assertEquals(String(f), "<Future pending cb=[only()]>");
+    function other() {}
+    f.addDoneCallback(only);
+    f.addDoneCallback(other);
+    f.addDoneCallback(only);
+    assertEquals(String(f), "<Future pending cb=[only(), <2 more>, only()]>");
+    assertEquals(f.removeDoneCallback(only), 3);
+    assertEquals(String(f), "<Future pending cb=[other()]>");
+    assertEquals(f.removeDoneCallback(other), 1);
+    assertEquals(String(f), "<Future pending>");
+    f.addDoneCallback(only);
     assertEquals(f.removeDoneCallback(only), 1);
     assertEquals(String(f), "<Future pending>");
     const contexts: Record<string, unknown>[] = [];

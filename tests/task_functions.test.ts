@@ -62,6 +62,7 @@ const FIXTURES = [
   "gather_cancel",
   "wait",
   "wait_for",
+  "wait_for_task",
   "shield",
   "as_completed",
   "as_completed_async",
@@ -185,7 +186,7 @@ test("gather: results in the order given; iterations as CPython's (gather_order.
     "end d",
     "same task twice [4, 4]",
     "empty []",
-    "done at once True",
+    "done at once False",
     "done futures [5, 5]",
   ]);
 });
@@ -508,6 +509,77 @@ test("waitFor: timeout cancels and waits for the inner, TimeoutError (wait_for.p
     "error passes ValueError('boom')",
   ]);
 });
+
+test("waitFor with a limit runs the awaitable as a task of its own, as 3.11 does (wait_for_task.py)", async () => {
+  const out: string[] = [];
+  const print = printer(out);
+  const { ticker } = helpers(print);
+  // Task numbers as in a fresh process, where the main task is Task-1.
+  let first = 0;
+  const name = (t: asyncio.Task<unknown>) => `Task-${Number(t.getName().slice(5)) - first + 1}`;
+  async function inner(label: string, delay: number): Promise<string> {
+    print(`${label} in ${name(asyncio.currentTask()!)}`);
+    await sleep(delay);
+    print(`${label} out`);
+    return label;
+  }
+  await asyncio.run(async () => {
+    first = Number(asyncio.currentTask()!.getName().slice(5));
+    const tick = createTask(() => ticker(6));
+    print(await waitFor(() => inner("a", 0), 1));
+    print(await waitFor(() => inner("n", 0), null));
+    print(name(createTask(() => sleep(0))));
+    await tick;
+    try {
+      await waitFor(() => inner("b", 1), 0.01);
+    } catch (e) {
+      if (e instanceof TimeoutError) {
+        print(`TimeoutError cause=${((e as Error).cause as Error).constructor.name}`);
+      }
+    }
+    print(name(createTask(() => sleep(0))));
+    await sleep(0);
+  });
+  sameAsPython("wait_for_task", out, [
+    "tick 0",
+    "a in Task-3",
+    "tick 1",
+    "a out",
+    "tick 2",
+    "tick 3",
+    "a",
+    "n in Task-1",
+    "tick 4",
+    "n out",
+    "n",
+    "Task-4",
+    "tick 5",
+    "b in Task-5",
+    "TimeoutError cause=CancelledError",
+    "Task-6",
+  ]);
+});
+
+test("gather's future has Python's class name in its repr: _GatheringFuture", () =>
+  asyncio.run(async () => {
+    const g = gather(() => sleep(0, 1), () => sleep(0, 2));
+    assertEquals(g.constructor.name, "_GatheringFuture");
+    assertEquals(String(await g), "1,2");
+    assertEquals(String(g), "<_GatheringFuture finished result=[1, 2]>");
+  }));
+
+test("waitFor(promise, t) awaits in place but uses up a task number, as Python's task for it does", () =>
+  asyncio.run(async () => {
+    const number = (t: asyncio.Task<unknown>) => Number(t.getName().slice(5));
+    const before = number(createTask(() => sleep(0)));
+    const q = new asyncio.Queue<number>();
+    q.putNowait(1);
+    assertEquals(await waitFor(q.get(), 1), 1);
+    await waitFor(() => sleep(0), 1);
+    await waitFor(() => sleep(0), null); // no limit: no task, as in Python
+    assertEquals(number(createTask(() => sleep(0))), before + 3);
+    await sleep(0);
+  }));
 
 test("shield: the caller is cancelled, the inner task is not (shield.py)", async () => {
   const out: string[] = [];
@@ -879,7 +951,7 @@ test("TaskGroup: waits for all; a failure cancels the rest; ExceptionGroup (task
     "start late",
     "raise late",
     "ExceptionGroup 'unhandled errors in a TaskGroup' [ValueError('late')]",
-    "cancelling=0",
+    "cancelling=2",
     "RuntimeError TaskGroup <TaskGroup entered> is finished",
     "u cancelled",
     "runner cancelled from outside: CancelledError",
@@ -1299,6 +1371,60 @@ test("TaskGroup: a child error while the body awaits a host promise", () =>
     }
     assertEquals(seen, ["host promise done", "[ValueError('child')]"]);
   }));
+
+const TASKGROUP_CANCELLING = [
+  "cancelling 1",
+  "timeout",
+  "wait_for timeout",
+  "0 0",
+  "timeout",
+  "TaskGroup <TaskGroup entered> has already been entered",
+];
+
+test("a child failing after the body leaves cancelling() at 1 (3.11); timeout() still times out", () =>
+  asyncio.run(async () => {
+    const out: string[] = [];
+    const me = asyncio.currentTask()!;
+    try {
+      await new TaskGroup().run((tg) => {
+        tg.createTask(() => Promise.reject(new ValueError("x")));
+      });
+    } catch (e) {
+      assertInstanceOf(e, ExceptionGroup);
+    }
+    out.push(`cancelling ${me.cancelling()}`);
+    try {
+      await timeout(0.01, () => sleep(1));
+    } catch (e) {
+      if (e instanceof TimeoutError) out.push("timeout");
+      else if (isCancel(e)) out.push(`cancelled instead ${me.cancelling()}`);
+    }
+    try {
+      await waitFor(() => sleep(1), 0.01);
+    } catch (e) {
+      if (e instanceof TimeoutError) out.push("wait_for timeout");
+    }
+    out.push(`${me.uncancel()} ${me.cancelling()}`);
+    try {
+      await timeout(0.01, () => sleep(1));
+    } catch (e) {
+      if (e instanceof TimeoutError) out.push("timeout");
+    }
+    const tg = new TaskGroup();
+    await tg.run(() => {});
+    try {
+      await tg.run(() => {});
+    } catch (e) {
+      out.push((e as Error).message);
+    }
+    assertEquals(out, TASKGROUP_CANCELLING);
+  }));
+
+test("CPython 3.11 prints the same for taskgroup_cancelling.py", () => {
+  const ref = pythonReference("taskgroup_cancelling");
+  if (ref === null) console.log("  (skipped the comparison: no python3.11 found)");
+  else assertEquals(ref.lines, TASKGROUP_CANCELLING, ref.python);
+}, { fdCheck: false, timeout: 30 });
 
 // ---------------------------------------------------------------- eagerTaskFactory, JS side
 

@@ -42,6 +42,13 @@ test("a lazy Coroutine from coroutine(fn) does not run until awaited or schedule
   });
   const c = work(21);
   assert(asyncio.iscoroutine(c));
+  // What an async function returns is Python's coroutine object too; a
+  // function, a Future or a plain value is not.
+  const p = (async () => {})();
+  assert(asyncio.iscoroutine(p));
+  await p;
+  assertEquals(asyncio.iscoroutine(work), false);
+  assertEquals(asyncio.iscoroutine(42), false);
   assert(asyncio.iscoroutinefunction(work));
   assertEquals(log, []);
   const r = await asyncio.run(async () => {
@@ -142,6 +149,33 @@ test("a task may catch CancelledError and return a value: then it is not cancell
     assertEquals(await t, "recovered");
     assertEquals(t.cancelled(), false);
   });
+});
+
+test("uncancel() only counts down: a cancellation not delivered yet still comes (CPython 3.11)", async () => {
+  const log: string[] = [];
+  await asyncio.run(async () => {
+    const t = asyncio.createTask(async () => {
+      log.push("body ran");
+    });
+    log.push(`${t.cancel()} ${t.uncancel()} ${t.cancelling()}`);
+    try {
+      await t;
+    } catch (e) {
+      if (e instanceof asyncio.CancelledError) log.push(`cancelled ${t.cancelling()}`);
+    }
+    await asyncio.createTask(async () => {
+      const me = asyncio.currentTask()!;
+      me.cancel();
+      me.uncancel();
+      try {
+        await asyncio.sleep(0);
+        log.push("went on");
+      } catch (e) {
+        if (e instanceof asyncio.CancelledError) log.push("self-cancel delivered");
+      }
+    });
+  });
+  assertEquals(log, ["true 0 0", "cancelled 0", "self-cancel delivered"]);
 });
 
 test("cancel() before the first step: the body never runs", async () => {
@@ -306,6 +340,80 @@ test("collected in a bad state: 'exception was never retrieved' and 'Task was de
     "Task was destroyed but it is pending! | - | <Task",
     "Task was destroyed but it is pending! | never ran | <Task",
   ]);
+});
+
+test("run(): exceptions never retrieved are reported before it returns, as CPython reports them when freed", async () => {
+  const seen: string[] = [];
+  await asyncio.run(async () => {
+    const loop = asyncio.getRunningLoop();
+    loop.setExceptionHandler((_l, ctx) => {
+      const what = String(ctx.future ?? ctx.task).split(" ").slice(0, 3).join(" ");
+      seen.push(`${ctx.message} | ${(ctx.exception as Error).message} | ${what}`);
+    });
+    asyncio.createTask(async () => {
+      throw new asyncio.ValueError("lost");
+    }, { name: "lost" });
+    const read = asyncio.createTask(async () => {
+      throw new asyncio.ValueError("read");
+    });
+    const fut = loop.createFuture();
+    fut.setException(new asyncio.KeyError("k"));
+    await asyncio.sleep(0.01);
+    read.exception();
+    seen.push("main ends");
+  });
+  seen.push("run returned");
+  // In the order the exceptions were set (CPython: in the order freed).
+  assertEquals(seen, [
+    "main ends",
+    "Future exception was never retrieved | k | <Future finished exception=KeyError('k')>",
+    "Task exception was never retrieved | lost | <Task finished name='lost'",
+    "run returned",
+  ]);
+});
+
+test("loop.close(): pending tasks and unread exceptions are reported then (CPython: when freed, at exit at the latest)", async () => {
+  const seen: string[] = [];
+  const loop = asyncio.newEventLoop();
+  loop.setExceptionHandler((_l, ctx) => {
+    seen.push(`${ctx.message} | ${String(ctx.task ?? ctx.future)}`);
+  });
+  await loop.runUntilComplete(async () => {
+    asyncio.createTask(() => asyncio.sleep(10), { name: "parked" });
+    asyncio.createTask(async () => {
+      throw new asyncio.ValueError("x");
+    }, { name: "failed" });
+    await asyncio.sleep(0);
+  });
+  loop.createTask(async () => {}, { name: "never ran" });
+  seen.push("closing");
+  loop.close();
+  assertEquals(seen, [
+    "closing",
+    "Task exception was never retrieved | <Task finished name='failed' coro=<<lambda>()> exception=ValueError('x')>",
+    "Task was destroyed but it is pending! | <Task pending name='parked' coro=<<lambda>()> wait_for=<Future pending cb=[Task.task_wakeup()]>>",
+    "Task was destroyed but it is pending! | <Task pending name='never ran' coro=<<lambda>()>>",
+  ]);
+  // A task made with the flag off (as gather's children) is not reported.
+  const loop2 = asyncio.newEventLoop();
+  let reports = 0;
+  loop2.setExceptionHandler(() => reports++);
+  const t = loop2.createTask(() => asyncio.sleep(10));
+  t._logDestroyPending = false;
+  loop2.close();
+  assertEquals(reports, 0);
+});
+
+test("the default handler prints the report to stderr when run() ends", async () => {
+  const r = await runScript("tests/fixtures/unread_report.ts", { timeout: 30 });
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.stdout, "end main\nafter run\n");
+  const err = r.stderr.split("\n");
+  assertEquals(err.slice(0, 3), [
+    "Task exception was never retrieved",
+    "future: <Task finished name='Task-2' coro=<boom()> exception=ValueError('boom')>",
+    "ValueError: boom",
+  ], r.stderr);
 });
 
 test("debug mode: a lazy coroutine never awaited is reported with where it was made", async () => {
@@ -537,6 +645,13 @@ test("sleep() called before its loop runs sleeps once the loop runs (loop.runUnt
   // With no loop started by the host's next turn, it is the usual error.
   await assertRejects(() => asyncio.sleep(0.01), asyncio.RuntimeError, "no running event loop");
 });
+
+test("sleep() without a result resolves to null, Python's None", () =>
+  asyncio.run(async () => {
+    assertStrictEquals(await asyncio.sleep(0), null);
+    assertStrictEquals(await asyncio.sleep(0.001), null);
+    assertStrictEquals(await asyncio.sleep(0, "r"), "r");
+  }));
 
 test("sleep(): a delay of the wrong type fails with Python's message; a negative one is sleep(0)", async () => {
   await asyncio.run(async () => {
