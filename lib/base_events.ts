@@ -37,7 +37,7 @@ import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
-import { Future, type FutureLoop, isFuture } from "./futures.ts";
+import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { _releaseTasks, ensureFuture, Task } from "./tasks.ts";
 
 /** Python's cap on one selector wait: a day. */
@@ -68,6 +68,12 @@ let clockOffset: number | null = null;
 function monotonic(): number {
   if (clockOffset === null) clockOffset = sys().monotonic() - performance.now() / 1000;
   return performance.now() / 1000 + clockOffset;
+}
+
+/** The frames of a stack captured with `new Error().stack`, without its `Error` header line. */
+function stackFrames(stack: unknown): string {
+  const text = String(stack);
+  return text.startsWith("Error\n") ? text.slice("Error\n".length) : text;
 }
 
 function yieldToHost(): Promise<void> {
@@ -484,6 +490,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       if (h._dropped !== undefined && !h._cancelled) h._dropped();
     }
     this.#batchLeft = 0;
+    // Exceptions never read: reported now, as CPython reports them at exit
+    // at the latest (a JS collector may never collect their futures).
+    _reportUnread(this);
     // Tasks that never ran lose their last strong reference with the queue.
     _releaseTasks(this);
     for (const h of this._scheduled) h._scheduled = false;
@@ -699,15 +708,17 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     for (const key of Object.keys(ctx).sort()) {
       if (key === "message" || key === "exception") continue;
       const value = ctx[key];
+      // Python's lines are `source_traceback: Object created at ...`.
       if (key === "source_traceback") {
-        lines.push(`Object created at (most recent call last):\n${value}`);
+        lines.push(`${key}: Object created at (most recent call last):\n${stackFrames(value)}`);
       } else if (key === "handle_traceback") {
-        lines.push(`Handle created at (most recent call last):\n${value}`);
+        lines.push(`${key}: Handle created at (most recent call last):\n${stackFrames(value)}`);
       } else {
         lines.push(`${key}: ${pyRepr(value)}`);
       }
     }
-    logger.error(lines.join("\n"), exception);
+    // As Python's `exc_info`: an `exception` of None logs no traceback.
+    logger.error(lines.join("\n"), exception ?? undefined);
   }
 
   /** Hands `context` to the exception handler; a failing handler is logged, never thrown. */
@@ -757,10 +768,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
    */
   override toString(): string {
     const b = (x: boolean) => (x ? "True" : "False");
-    const name = this.constructor.name === "SelectorEventLoop"
-      ? "_UnixSelectorEventLoop"
-      : this.constructor.name;
-    return `<${name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
+    // SelectorEventLoop's name is `_UnixSelectorEventLoop` (unix_events.ts).
+    return `<${this.constructor.name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
       b(this.#debug)
     }>`;
   }

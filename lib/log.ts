@@ -139,7 +139,8 @@ export function formatException(e: unknown): string {
 
 function lastResort(r: LogRecord): void {
   let text = r.message;
-  if (r.exception !== undefined) text += "\n" + formatException(r.exception);
+  // Python's `exc_info=None` (here null or undefined) logs no traceback.
+  if (r.exception != null) text += "\n" + formatException(r.exception);
   process.stderr.write(text + "\n");
 }
 

@@ -178,3 +178,7 @@ export function newEventLoop(): AbstractEventLoop {
 }
 
 hooks.getEventLoop = getEventLoop;
+
+// CPython's default policy on Unix is `_UnixDefaultEventLoopPolicy`: a ported
+// `type(policy).__name__` (`policy.constructor.name`) prints that.
+Object.defineProperty(DefaultEventLoopPolicy, "name", { value: "_UnixDefaultEventLoopPolicy" });

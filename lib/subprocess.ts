@@ -54,6 +54,18 @@ export interface ProcessOptions {
   processGroup?: number | null;
   /** Fds (3 and up) the child keeps at the same numbers; all others from 3 up are closed (Python's pass_fds). */
   passFds?: readonly number[];
+  /** Python's text-mode options: only their defaults are accepted (`ValueError`), as in asyncio. */
+  universalNewlines?: boolean;
+  /** Python's `shell`: false for exec, true for shell, as the function says (`ValueError`). */
+  shell?: boolean;
+  /** Only 0 (the default) is accepted. */
+  bufsize?: number;
+  /** Only false (the default) is accepted. */
+  text?: boolean;
+  /** Only null (the default) is accepted. */
+  encoding?: string | null;
+  /** Only null (the default) is accepted. */
+  errors?: string | null;
 }
 
 /**
@@ -288,6 +300,13 @@ function loopOpts(o: ProcessOptions): SubprocessOptions {
     startNewSession: o.startNewSession ?? false,
     processGroup: o.processGroup ?? null,
     passFds: o.passFds ?? [],
+    // Passed on for their ValueErrors (asyncio refuses text mode).
+    universalNewlines: o.universalNewlines,
+    shell: o.shell,
+    bufsize: o.bufsize,
+    text: o.text,
+    encoding: o.encoding,
+    errors: o.errors,
   };
 }
 

@@ -6,14 +6,24 @@
  *
  * Each loop's default executor is a {@link ThreadPoolExecutor} made on first
  * use; the state lives here, in a WeakMap keyed by the loop, so the loop
- * classes only delegate.
+ * classes only delegate. Through these functions, a function that cannot
+ * run in a worker (it uses its module's scope, or is native or bound) runs
+ * on the main thread instead, as Python's threads share their module.
  *
  * @module
  */
 import { type AbstractEventLoop, getRunningLoop } from "./events.ts";
 import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
+import { type Context, copyContext } from "./contextvars.ts";
 import { RuntimeError } from "./exceptions.ts";
-import { type Executor, isExecutor, ThreadPoolExecutor } from "./executors.ts";
+import {
+  type Executor,
+  InlineExecutor,
+  isExecutor,
+  type Submission,
+  ThreadPoolExecutor,
+} from "./executors.ts";
+import { submission } from "./worker_pool.ts";
 import { pyRepr } from "./format.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
@@ -81,6 +91,7 @@ function submitTo<A extends unknown[], R>(
   func: (...args: A) => R,
   args: A,
   refuseAsync: boolean,
+  context: Context | null = null,
 ): Future<Awaited<R>> {
   if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
   if (refuseAsync && isCoroutineLike(func)) {
@@ -96,7 +107,50 @@ function submitTo<A extends unknown[], R>(
     if (st.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
     executor = st.executor ??= new ThreadPoolExecutor();
   }
-  return chain(loop, executor.submit(func, ...args) as PromiseLike<Awaited<R>>);
+  const work = executor instanceof ThreadPoolExecutor
+    ? travelOrStay(executor, func, args, context)
+    : executor.submit(func, ...args);
+  return chain(loop, work as PromiseLike<Awaited<R>>);
+}
+
+/** Runs what cannot go to a worker; made on first need. */
+let stayHere: InlineExecutor | null = null;
+
+/**
+ * Submits `func` to the worker pool; a function that cannot run there runs
+ * on the main thread instead (an {@link InlineExecutor}): a native or bound
+ * function has no source to send, and a `ReferenceError` from the worker
+ * means the function uses its module's scope (a closure, an import, a
+ * helper function), which did not travel with its text. A Python thread
+ * shares the module with its caller, so ported code expects it to work; the
+ * price is that such a function blocks the loop while it runs, and what it
+ * did in the worker before the `ReferenceError` happened there.
+ */
+function travelOrStay<A extends unknown[], R>(
+  pool: ThreadPoolExecutor,
+  func: (...args: A) => R,
+  args: A,
+  context: Context | null,
+): Submission<unknown> {
+  // toThread's function sees the caller's context variables, as Python's does.
+  const here = context === null ? func : (...a: A) => context.run(func, ...a);
+  const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
+  let first: Submission<unknown>;
+  try {
+    first = pool.submit(func, ...args);
+  } catch (e) {
+    if (e instanceof TypeError && /native or bound/.test(e.message)) return stay();
+    throw e;
+  }
+  const s = submission<unknown>();
+  let current = first;
+  first.then(s.resolve, (e) => {
+    if (!(e instanceof ReferenceError)) return s.reject(e);
+    current = stay();
+    current.then(s.resolve, s.reject);
+  });
+  s.promise.cancel = () => current.cancel();
+  return s.promise;
 }
 
 /** Python's wrap_future for an executor's result: settled on the loop, cancel passed back. */
@@ -138,13 +192,8 @@ function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
  * ```
  */
 export function setDefaultExecutor(loop: AbstractEventLoop, executor: Executor): void {
-  if (!isExecutor(executor)) {
-    throw new TypeError(
-      `executor must be ThreadPoolExecutor or another Executor (submit() and shutdown()), got ${
-        pyRepr(executor)
-      }`,
-    );
-  }
+  // Python 3.11's message, word for word (any Executor shape is accepted here).
+  if (!isExecutor(executor)) throw new TypeError("executor must be ThreadPoolExecutor instance");
   stateOf(loop).executor = executor;
 }
 
@@ -220,9 +269,11 @@ export function closeDefaultExecutor(loop: AbstractEventLoop): void {
  * Runs `func(...args)` in the running loop's default executor and returns
  * a Future of its result (Python 3.9's `asyncio.to_thread`): awaiting it
  * does not block the loop. Unlike Python, where `to_thread` is a coroutine,
- * the job starts at once. Context variables do not cross into the worker
- * (Python copies the context into the thread), and the function travels as
- * source text: no closures. `RuntimeError` when no loop is running.
+ * the job starts at once. The function travels to a worker as source text:
+ * one that uses its module's scope (a closure, an import, a context
+ * variable) gets a `ReferenceError` there and then runs on the main thread,
+ * in a copy of the caller's context (as Python's thread does), blocking the
+ * loop while it runs. `RuntimeError` when no loop is running.
  *
  * @example
  * ```ts
@@ -241,5 +292,5 @@ export function toThread<A extends unknown[], R>(
 ): Future<Awaited<R>> {
   // Python passes a functools.partial, which its debug check does not take
   // for a coroutine function: so async functions are accepted here in debug mode too.
-  return submitTo(getRunningLoop(), null, func, args, false);
+  return submitTo(getRunningLoop(), null, func, args, false, copyContext());
 }

@@ -39,10 +39,13 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
+import type { TimerHandle } from "./events.ts";
 import { logger } from "./log.ts";
 import { printAsRepr, pyTypeName } from "./format.ts";
 
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
+/** Seconds an exit waits at most for the child's pipes to close before it is reported. */
+const EXIT_HOLD = 0.05;
 /** Python's max_size for a pipe read. */
 const MAX_SIZE = 256 * 1024;
 const readBuf = new Uint8Array(MAX_SIZE);
@@ -80,6 +83,35 @@ export interface SubprocessOptions {
    * every other fd from 3 up is closed, whatever `closeFds` says, as in Python.
    */
   passFds?: readonly number[];
+  /** Python's text-mode options: as in asyncio, only the default (false) is accepted. */
+  universalNewlines?: boolean;
+  /** Python's `shell`: must be false for exec, true (or absent) for shell. */
+  shell?: boolean;
+  /** Python's `bufsize`: only 0 (the default) is accepted. */
+  bufsize?: number;
+  /** Python's `text`: only false (the default) is accepted. */
+  text?: boolean;
+  /** Python's `encoding`: only null (the default) is accepted. */
+  encoding?: string | null;
+  /** Python's `errors`: only null (the default) is accepted. */
+  errors?: string | null;
+}
+
+/**
+ * asyncio's pipes carry bytes: Python's `subprocess_exec`/`subprocess_shell`
+ * refuse the text-mode options of `subprocess.Popen`, with these
+ * `ValueError`s, in this order.
+ */
+function checkBinaryMode(opts: SubprocessOptions, shell: boolean): void {
+  if (opts.universalNewlines) throw new ValueError("universal_newlines must be False");
+  if (shell && opts.shell !== undefined && !opts.shell) {
+    throw new ValueError("shell must be True");
+  }
+  if (!shell && opts.shell) throw new ValueError("shell must be False");
+  if (opts.bufsize !== undefined && opts.bufsize !== 0) throw new ValueError("bufsize must be 0");
+  if (opts.text) throw new ValueError("text must be False");
+  if (opts.encoding != null) throw new ValueError("encoding must be None");
+  if (opts.errors != null) throw new ValueError("errors must be None");
 }
 
 /** `fcntl` command: duplicate to the lowest free fd ≥ arg, close-on-exec. */
@@ -128,6 +160,7 @@ export class UnixReadPipeTransport extends ReadTransport {
     this.#protocol = protocol;
     checkPipeFd(fd);
     setNonBlocking(fd);
+    loop._openTransports.add(this);
     loop.callSoon(() => this.#protocol.connectionMade(this));
     loop.callSoon(() => {
       if (!this.#closing && !this.#paused) loop.addReader(fd, this.#readReady);
@@ -218,20 +251,34 @@ export class UnixReadPipeTransport extends ReadTransport {
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
-      sys().close(this.#fd);
+      this.#closeFd();
     }
   }
 
-  /** `<_UnixReadPipeTransport fd=7 polling>`. */
+  #closeFd(): void {
+    this.#loop._openTransports.delete(this);
+    sys().close(this.#fd);
+  }
+
+  /** @internal The loop closed with this transport open: the fd is closed, no callback runs. */
+  _loopClosed(): void {
+    if (this.#closed) return;
+    this.#closed = this.#closing = true;
+    this.#closeFd();
+  }
+
+  /**
+   * Python's: `<_UnixReadPipeTransport fd=7 polling>`, `idle` while paused
+   * or closing, `<_UnixReadPipeTransport closed fd=7 closed>` once closed.
+   */
   override toString(): string {
-    const state = this.#closed
-      ? "closed"
-      : this.#closing
-      ? "closing"
-      : this.#paused
-      ? "idle"
-      : "polling";
-    return `<_UnixReadPipeTransport fd=${this.#fd} ${state}>`;
+    const info = [this.constructor.name];
+    if (this.#closed) info.push("closed");
+    else if (this.#closing) info.push("closing");
+    info.push(`fd=${this.#fd}`);
+    if (this.#closed) info.push("closed");
+    else info.push(this.#closing || this.#paused ? "idle" : "polling");
+    return `<${info.join(" ")}>`;
   }
 }
 
@@ -268,6 +315,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     this.#protocol = protocol;
     checkPipeFd(fd);
     setNonBlocking(fd);
+    loop._openTransports.add(this);
     loop.callSoon(() => this.#protocol.connectionMade(this));
     loop.callSoon(() => {
       if (!this.#closing) loop.addReader(fd, this.#readReady);
@@ -416,14 +464,37 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
-      sys().close(this.#fd);
+      this.#closeFd();
     }
   }
 
-  /** `<_UnixWritePipeTransport fd=7 idle bufsize=0>`. */
+  #closeFd(): void {
+    (this._loop as Loop)._openTransports.delete(this);
+    sys().close(this.#fd);
+  }
+
+  /** @internal The loop closed with this transport open: the fd is closed, no callback runs. */
+  _loopClosed(): void {
+    if (this.#closed) return;
+    this.#closed = this.#closing = true;
+    this.#buffer = [];
+    this.#bufSize = 0;
+    this.#closeFd();
+  }
+
+  /**
+   * Python's: `<_UnixWritePipeTransport fd=7 idle bufsize=0>`, `polling`
+   * while data waits for the pipe, `<_UnixWritePipeTransport closed fd=7
+   * closed>` once closed.
+   */
   override toString(): string {
-    const state = this.#closed ? "closed" : this.#closing ? "closing" : `fd=${this.#fd}`;
-    return `<_UnixWritePipeTransport ${state} bufsize=${this.#bufSize}>`;
+    const info = [this.constructor.name];
+    if (this.#closed) info.push("closed");
+    else if (this.#closing) info.push("closing");
+    info.push(`fd=${this.#fd}`);
+    if (this.#closed) info.push("closed");
+    else info.push(this.#bufSize > 0 ? "polling" : "idle", `bufsize=${this.#bufSize}`);
+    return `<${info.join(" ")}>`;
   }
 }
 
@@ -527,6 +598,10 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   #pipes = new Map<number, PipeProto | null>();
   #exitWaiters: Future<number>[] = [];
   #status = new Int32Array(1);
+  /** The child is reaped, its exit not yet reported (see #exited). */
+  #exitPending = false;
+  /** The timer that reports a held exit if the pipes stay open (see #pipesOpen). */
+  #held: TimerHandle | null = null;
 
   /** @internal Use {@link subprocessExec}. */
   constructor(
@@ -589,11 +664,53 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   };
 
   #exited(rc: number): void {
-    if (this.#returncode !== null) return;
+    if (this.#returncode !== null || this.#exitPending) return;
     this.#stopWatching();
     // After the loop closed nothing can run on it: only the returncode is kept.
-    if (this.#loop.isClosed()) this.#returncode = rc;
-    else this._processExited(rc);
+    if (this.#loop.isClosed()) {
+      this.#returncode = rc;
+      return;
+    }
+    // Reaped, not yet reported: `#reaped` keeps sendSignal off the pid, and
+    // the transport stays live so that _detachFromLoop keeps the returncode
+    // if the loop closes first.
+    this.#exitPending = true;
+    this.#reaped = rc;
+    liveChildren.get(this.#loop)?.add(this);
+    if (this.#pipesOpen()) this.#held = this.#loop.callLater(EXIT_HOLD, () => this.#releaseExit());
+    else this.#releaseExit();
+  }
+
+  /**
+   * Whether a pipe is still open. The child's pipes close as it exits, a
+   * moment before the pidfd says so; CPython 3.11 (whose watcher thread
+   * hears of the exit later still) nearly always reports the pipes'
+   * `pipeConnectionLost` before `processExited`, so the exit is held until
+   * they close: at most {@link EXIT_HOLD}, for a pipe a grandchild keeps
+   * open or a paused reader.
+   */
+  #pipesOpen(): boolean {
+    for (const p of this.#pipes.values()) if (p === null || !p.disconnected) return true;
+    return false;
+  }
+
+  /**
+   * Reports the exit two trips through the ready queue later, as CPython's
+   * watcher does (its thread's `call_soon_threadsafe`, then the loop's
+   * callback's): code that has just read a pipe's EOF sees `returncode`
+   * still null, as it does there.
+   */
+  #releaseExit(): void {
+    this.#held?.cancel();
+    this.#held = null;
+    this.#loop.callSoon(() => this.#loop.callSoon(() => this.#reportExit()));
+  }
+
+  #reportExit(): void {
+    if (!this.#exitPending) return;
+    this.#exitPending = false;
+    liveChildren.get(this.#loop)?.delete(this);
+    if (this.#returncode === null) this._processExited(this.#reaped!);
   }
 
   #stopWatching(): void {
@@ -614,7 +731,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   _detachFromLoop(): void {
     if (this.#returncode !== null) return;
     if (this.#reaped !== null) {
-      // Reaped, but the loop closes before its callback ran.
+      // Reaped, but the loop closes before its callback ran (or the exit was held).
+      this.#held = null;
       this.#returncode = this.#reaped;
       return;
     }
@@ -638,7 +756,12 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       return;
     }
     // Set after connectionMade was scheduled: the caller resumes after it ran.
-    if (!waiter.done()) waiter.setResult(undefined);
+    // Without pipes nothing above waited, so the caller's await has not
+    // reached the waiter yet and would find it done at once: one trip
+    // through the loop first, as Python's `_connect_pipes` task takes.
+    if (this.#pipes.size === 0) {
+      this.#loop.callSoon(() => waiter.done() || waiter.setResult(undefined));
+    } else if (!waiter.done()) waiter.setResult(undefined);
   }
 
   async #connectPipes(
@@ -672,6 +795,7 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   /** @internal */
   _pipeConnectionLost(fd: number, exc: Error | null): void {
     this.#call(() => this._protocol?.pipeConnectionLost(fd, exc));
+    if (this.#held !== null && !this.#pipesOpen()) this.#releaseExit();
     this.#tryFinish();
   }
 
@@ -776,11 +900,21 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     this._protocol = p as SubprocessProtocolLike;
   }
 
-  /** `<_UnixSubprocessTransport pid=123 running>`. */
+  /**
+   * Python's: `<_UnixSubprocessTransport pid=123 running stdin=<...>
+   * stdout=<...>>`, with `closed` after close() and `returncode=N` once the
+   * exit is reported.
+   */
   override toString(): string {
-    const st = this.#closed ? " closed" : "";
-    const rc = this.#returncode === null ? "running" : `returncode=${this.#returncode}`;
-    return `<_UnixSubprocessTransport${st} pid=${this.#pid} ${rc}>`;
+    const info = [this.constructor.name];
+    if (this.#closed) info.push("closed");
+    info.push(`pid=${this.#pid}`);
+    info.push(this.#returncode === null ? "running" : `returncode=${this.#returncode}`);
+    for (const [fd, name] of [[0, "stdin"], [1, "stdout"], [2, "stderr"]] as const) {
+      const pipe = this.#pipes.get(fd)?.pipe;
+      if (pipe) info.push(`${name}=${pipe}`);
+    }
+    return `<${info.join(" ")}>`;
   }
 
   /** @internal Whether the protocol has heard `connectionMade`. */
@@ -893,6 +1027,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   args: ReadonlyArray<string | Uint8Array> = [],
   opts: SubprocessOptions = {},
 ): Promise<[UnixSubprocessTransport, P]> {
+  checkBinaryMode(opts, false);
   const name = fsArg(program);
   const argv = [name, ...args.map(fsArg)];
   const stdinSpec = checkSpec("stdin", opts.stdin === undefined ? PIPE : opts.stdin);
@@ -1027,7 +1162,18 @@ export function subprocessShell<P extends SubprocessProtocolLike>(
 ): Promise<[UnixSubprocessTransport, P]> {
   if (cmd instanceof Uint8Array) cmd = new TextDecoder().decode(cmd);
   if (typeof cmd !== "string") return Promise.reject(new ValueError("cmd must be a string"));
-  return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], opts);
+  try {
+    checkBinaryMode(opts, true);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], { ...opts, shell: false });
+}
+
+// CPython's classes are private (`_UnixSubprocessTransport`, ...): a ported
+// `type(transport).__name__` (`transport.constructor.name`) prints that.
+for (const cls of [UnixReadPipeTransport, UnixWritePipeTransport, UnixSubprocessTransport]) {
+  Object.defineProperty(cls, "name", { value: `_${cls.name}` });
 }
 
 printAsRepr(UnixReadPipeTransport, UnixWritePipeTransport, UnixSubprocessTransport);

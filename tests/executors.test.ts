@@ -538,7 +538,8 @@ test("runInExecutor: bad input and Python's checks", async () => {
     // to_thread hides the function behind a partial in Python: accepted.
     assertEquals(await toThread(async () => await Promise.resolve(8)), 8);
     loop.setDebug(false);
-    assertThrows(() => setDefaultExecutor(loop, {} as Executor), TypeError, "executor must be");
+    const bad = assertThrows(() => setDefaultExecutor(loop, {} as Executor), TypeError);
+    assertEquals(bad.message, "executor must be ThreadPoolExecutor instance"); // Python 3.11's
   });
   const closed = asyncio.newEventLoop();
   closed.close();
@@ -668,4 +669,52 @@ test("an idle pool does not keep the process alive; a busy one does", async () =
     "end of script",
     "busy late",
   ]);
+});
+
+// A module-level helper: a Python thread may call its module's functions, a
+// worker gets only the function's text.
+const helperCalls: number[] = [];
+function noteAndDouble(n: number): number {
+  helperCalls.push(n);
+  return n * 2;
+}
+
+test("what cannot go to a worker runs on the main thread: closures, helpers, native functions", async () => {
+  await runWithExecutor(async (loop) => {
+    helperCalls.length = 0;
+    assertEquals(await runInExecutor(loop, null, noteAndDouble, 3), 6);
+    assertEquals(await toThread(noteAndDouble, 4), 8);
+    const secret = { n: 5 };
+    assertEquals(await toThread(() => secret.n + 1), 6);
+    assertEquals(await runInExecutor(loop, null, Math.max, 1, 9), 9);
+    assertEquals(await toThread(((x: number) => x + 1).bind(null), 1), 2);
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    assertEquals(await runInExecutor(loop, pool, noteAndDouble, 7), 14);
+    await pool.shutdown();
+    assertEquals(helperCalls, [3, 4, 7]);
+    // The error of a function that fails on the main thread too is its own.
+    const e = await assertRejects(() =>
+      toThread(() => {
+        throw new asyncio.ValueError(`bad ${secret.n}`);
+      })
+    );
+    assertInstanceOf(e, asyncio.ValueError);
+    assertEquals(e.message, "bad 5");
+    await assertRejects(() => toThread(() => (undefinedName as number) + 1), ReferenceError);
+    // Self-contained functions still run in a worker: their errors come from there.
+    await assertRejects(() => toThread(() => (null as unknown as { x: number }).x), TypeError);
+  });
+});
+
+declare const undefinedName: unknown;
+
+test("toThread's function sees the caller's context variables when it runs on the main thread", async () => {
+  const request = new asyncio.ContextVar<string>("request", { default: "none" });
+  await runWithExecutor(async () => {
+    request.set("r1");
+    assertEquals(await toThread((suffix: string) => request.get() + suffix, "!"), "r1!");
+    // Its own set() stays in its copy.
+    await toThread(() => request.set("changed"));
+    assertEquals(request.get(), "r1");
+  });
 });

@@ -83,3 +83,20 @@ test("console.log shows queues, locks, context variables and the rest as Python 
     }
   });
 });
+
+test("an exception of null logs no traceback (Python's exc_info=None)", async () => {
+  const r = await runScript("tests/fixtures/log_no_exception.ts", { timeout: 20 });
+  assertEquals(r.code, 0);
+  assertEquals(r.stderr, "multi\na: 2\nz: 1\nbare\n");
+  const loop = asyncio.newEventLoop();
+  const got: unknown[] = [];
+  const h = (rec: asyncio.LogRecord) => got.push(rec.exception);
+  asyncio.logger.addHandler(h);
+  try {
+    loop.callExceptionHandler({ message: "m", exception: null } as never);
+  } finally {
+    asyncio.logger.removeHandler(h);
+    loop.close();
+  }
+  assertEquals(got, [undefined]);
+});

@@ -166,3 +166,21 @@ test("asyncio.run(main()): tasks that main's first segment made on getEventLoop(
     asyncio.setEventLoopPolicy(null);
   }
 });
+
+test("the loop and policy classes print CPython's Unix names", () => {
+  asyncio.setEventLoopPolicy(null);
+  const policy = asyncio.getEventLoopPolicy();
+  assertEquals(policy.constructor.name, "_UnixDefaultEventLoopPolicy");
+  assertEquals(asyncio.DefaultEventLoopPolicy.name, "_UnixDefaultEventLoopPolicy");
+  const loop = asyncio.newEventLoop();
+  assertEquals(loop.constructor.name, "_UnixSelectorEventLoop");
+  assertEquals(asyncio.SelectorEventLoop.name, "_UnixSelectorEventLoop");
+  assertEquals(String(loop), "<_UnixSelectorEventLoop running=False closed=False debug=False>");
+  // A subclass keeps its own name, in its repr too.
+  class MyLoop extends asyncio.SelectorEventLoop {}
+  const mine = new MyLoop();
+  assertEquals(String(mine), "<MyLoop running=False closed=False debug=False>");
+  mine.close();
+  loop.close();
+  asyncio.setEventLoopPolicy(null);
+});

@@ -606,3 +606,173 @@ test("with env, a bare program name is searched in env's PATH (Python's get_exec
       rmSync(dir, { recursive: true });
     }
   }));
+
+/** A SubprocessProtocol that logs its callbacks; `done` resolves with the log at connectionLost. */
+function loggingProtocol(): {
+  factory: () => SubprocessProtocol;
+  log: string[];
+  done: Promise<string[]>;
+} {
+  const log: string[] = [];
+  let finish!: (l: string[]) => void;
+  const done = new Promise<string[]>((r) => (finish = r));
+  class P extends SubprocessProtocol {
+    override connectionMade() {
+      log.push("made");
+    }
+    override pipeDataReceived(fd: number, data: Uint8Array) {
+      log.push(`data${fd}:${dec.decode(data).trim()}`);
+    }
+    override pipeConnectionLost(fd: number) {
+      log.push(`lost${fd}`);
+    }
+    override processExited() {
+      log.push("exited");
+    }
+    override connectionLost() {
+      log.push("closed");
+      finish(log);
+    }
+  }
+  return { factory: () => new P(), log, done };
+}
+
+test("protocol order as CPython 3.11: every pipeConnectionLost before processExited", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    for (let i = 0; i < 5; i++) {
+      const { factory, log, done } = loggingProtocol();
+      const [t] = await subprocessExec(loop, factory, "sh", ["-c", "sleep 0.01; echo a; exit 2"], {
+        stdin: null,
+        stderr: null,
+      });
+      log.push("returned");
+      assertEquals(await done, ["made", "returned", "data1:a", "lost1", "exited", "closed"]);
+      assertEquals(t.getReturncode(), 2);
+      t.close();
+      const three = loggingProtocol();
+      const [t3] = await subprocessExec(loop, three.factory, "true", [], {});
+      const all = await three.done;
+      assertEquals(all.slice(-2), ["exited", "closed"]);
+      assertEquals(all.filter((e) => e.startsWith("lost")).sort(), ["lost0", "lost1", "lost2"]);
+      t3.close();
+    }
+  }));
+
+test("protocol order: without pipes, connectionMade runs before subprocessExec resolves", () =>
+  asyncio.run(async () => {
+    const { factory, log, done } = loggingProtocol();
+    const [t] = await subprocessExec(loopOf(), factory, "true", [], {
+      stdin: null,
+      stdout: null,
+      stderr: null,
+    });
+    log.push("returned");
+    await done;
+    assertEquals(log, ["made", "returned", "exited", "closed"]);
+    assertEquals(t.getReturncode(), 0);
+    t.close();
+  }));
+
+test("a pipe a grandchild keeps open delays processExited only briefly", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const { factory, done } = loggingProtocol();
+    let exitedAt = 0;
+    const start = loop.time();
+    const [t, p] = await subprocessExec(loop, factory, "sh", ["-c", "sleep 1 & echo x"], {
+      stdin: null,
+      stderr: null,
+    });
+    const proto = p as unknown as { processExited(): void };
+    const orig = proto.processExited.bind(proto);
+    proto.processExited = () => {
+      exitedAt = loop.time();
+      orig();
+    };
+    const log = await done;
+    assert(exitedAt - start < 0.8, `processExited waited for the grandchild: ${exitedAt - start}`);
+    assertEquals(log.indexOf("exited") < log.indexOf("lost1"), true);
+    assertEquals(t.getReturncode(), 0);
+    t.close();
+  }));
+
+test("text-mode options are Python's ValueErrors (asyncio pipes carry bytes)", () =>
+  asyncio.run(async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ universalNewlines: true }, "universal_newlines must be False"],
+      [{ shell: true }, "shell must be False"],
+      [{ bufsize: 1 }, "bufsize must be 0"],
+      [{ text: true }, "text must be False"],
+      [{ encoding: "utf-8" }, "encoding must be None"],
+      [{ errors: "strict" }, "errors must be None"],
+    ];
+    for (const [opts, message] of cases) {
+      const e = await assertRejects(
+        () => createSubprocessExec("true", opts),
+        asyncio.ValueError,
+      );
+      assertEquals(e.message, message);
+    }
+    const e = await assertRejects(
+      () => createSubprocessShell("true", { shell: false } as Record<string, unknown>),
+      asyncio.ValueError,
+    );
+    assertEquals(e.message, "shell must be True");
+    const low = await assertRejects(
+      () => loopOf().subprocessExec(() => new SubprocessProtocol(), "true", { text: true }),
+      asyncio.ValueError,
+    );
+    assertEquals(low.message, "text must be False");
+    // The defaults are accepted.
+    const p = await createSubprocessExec("true", { bufsize: 0, text: false, shell: false });
+    assertEquals(await p.wait(), 0);
+  }));
+
+test("transport classes print CPython's names", () =>
+  asyncio.run(async () => {
+    const [t] = await subprocessExec(loopOf(), () => new SubprocessProtocol(), "true", [], {});
+    assertEquals(t.constructor.name, "_UnixSubprocessTransport");
+    assertEquals(t.getPipeTransport(0)!.constructor.name, "_UnixWritePipeTransport");
+    assertEquals(t.getPipeTransport(1)!.constructor.name, "_UnixReadPipeTransport");
+    await t._wait();
+    t.close();
+  }));
+
+test("transport reprs as CPython prints them, with the pipes' states", () =>
+  asyncio.run(async () => {
+    const fix = (s: unknown) => String(s).replace(/pid=\d+/g, "pid=N").replace(/fd=\d+/g, "fd=N");
+    const log = loggingProtocol();
+    const [t] = await subprocessExec(loopOf(), log.factory, "cat", [], {});
+    assertEquals(
+      fix(t),
+      "<_UnixSubprocessTransport pid=N running stdin=<_UnixWritePipeTransport fd=N idle bufsize=0> " +
+        "stdout=<_UnixReadPipeTransport fd=N polling> stderr=<_UnixReadPipeTransport fd=N polling>>",
+    );
+    t.getPipeTransport(0)!.close();
+    await log.done;
+    t.close();
+    assertEquals(
+      fix(t),
+      "<_UnixSubprocessTransport closed pid=N returncode=0 " +
+        "stdin=<_UnixWritePipeTransport closed fd=N closed> " +
+        "stdout=<_UnixReadPipeTransport closed fd=N closed> " +
+        "stderr=<_UnixReadPipeTransport closed fd=N closed>>",
+    );
+    const p = await createSubprocessExec("sleep", "10", { stdout: PIPE });
+    const out = p.stdout!;
+    assertEquals(fix(out), "<StreamReader transport=<_UnixReadPipeTransport fd=N polling>>");
+    p.kill();
+    await p.wait();
+  }));
+
+test("returncode is still null just after stdout's EOF, as under CPython's watcher", () =>
+  asyncio.run(async () => {
+    for (let i = 0; i < 5; i++) {
+      const p = await createSubprocessExec("echo", "hi", { stdout: PIPE });
+      assertEquals(dec.decode(await p.stdout!.read()), "hi\n");
+      assertEquals(p.returncode, null);
+      assertEquals(await p.wait(), 0);
+      assertEquals(p.returncode, 0);
+    }
+  }));
