@@ -8,11 +8,11 @@
 import { lstatSync, unlinkSync } from "node:fs";
 import { C } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import type { BaseProtocolLike } from "./protocols.ts";
+import { type BaseProtocolLike, protocolFactory } from "./protocols.ts";
 import { OSError, ValueError } from "./exceptions.ts";
 import { type AddrInfo, AI_PASSIVE, getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
-import { type AddressLike, parseNumericHost } from "./sockaddr.ts";
+import { addressKeywords, type AddressLike, parseNumericHost } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { enableReuse, Server } from "./servers.ts";
@@ -214,7 +214,12 @@ export async function createConnection(
   port?: number | string | null,
   opts: CreateConnectionOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
+  factory = protocolFactory(factory);
   if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
+  [[host, port], opts = {}] = addressKeywords(["host", "port"], [host, port], opts) as [
+    [typeof host, typeof port],
+    CreateConnectionOptions,
+  ];
   const tls = clientTls(opts, host);
   let sock = opts.sock;
   if (sock !== undefined) {
@@ -263,7 +268,12 @@ export async function createServer(
   port?: number | string | null,
   opts: CreateServerOptions = {},
 ): Promise<Server> {
+  factory = protocolFactory(factory);
   if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
+  [[host, port], opts = {}] = addressKeywords(["host", "port"], [host, port], opts) as [
+    [typeof host, typeof port],
+    CreateServerOptions,
+  ];
   if (checkSslOptions(opts, { client: false })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
@@ -278,6 +288,8 @@ export async function createServer(
     }
     sockets = [opts.sock];
     opts.sock.setblocking(false);
+  } else if ((host ?? null) === null && (port ?? null) === null) {
+    throw new ValueError("Neither host/port nor sock were specified");
   } else {
     const hosts: Array<string | null> = host === "" || host === null || host === undefined
       ? [null]
@@ -355,6 +367,11 @@ export async function createUnixConnection(
   path?: string | null,
   opts: CreateUnixConnectionOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
+  factory = protocolFactory(factory);
+  [[path], opts = {}] = addressKeywords(["path"], [path], opts) as [
+    [typeof path],
+    CreateUnixConnectionOptions,
+  ];
   const tls = clientTls(opts, null);
   let sock = opts.sock;
   if (sock !== undefined) {
@@ -393,6 +410,11 @@ export function createUnixServer(
   path?: string | null,
   opts: CreateUnixServerOptions = {},
 ): Promise<Server> {
+  factory = protocolFactory(factory);
+  [[path], opts = {}] = addressKeywords(["path"], [path], opts) as [
+    [typeof path],
+    CreateUnixServerOptions,
+  ];
   if (checkSslOptions(opts, { client: false })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
@@ -447,6 +469,7 @@ export async function connectAcceptedSocket(
   sock: Socket,
   opts: ConnectAcceptedSocketOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
+  factory = protocolFactory(factory);
   const on = checkSslOptions(opts, { client: false });
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {
     throw new ValueError(`A Stream Socket was expected, got ${sock}`);

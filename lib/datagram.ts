@@ -8,7 +8,7 @@ import { lstatSync, unlinkSync } from "node:fs";
 import { C } from "../ffi/mod.ts";
 import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
 import { DatagramTransport, toBytes, WriteFlowControl } from "./transports.ts";
-import type { DatagramProtocolLike } from "./protocols.ts";
+import { type DatagramProtocolLike, protocolFactory } from "./protocols.ts";
 import { BlockingIOError, InterruptedError, OSError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { getaddrinfo } from "./dns.ts";
@@ -73,6 +73,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     } catch {
       this._extra.set("peername", null);
     }
+    loop._openTransports.add(this);
     loop.callSoon(() => protocol.connectionMade(this));
     loop.callSoon(() => {
       if (!this.#closing) loop.addReader(this.#fd, this.#readReady);
@@ -235,8 +236,16 @@ export class SelectorDatagramTransport extends DatagramTransport {
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
+      this.#loop._openTransports.delete(this);
       this.#sock.close();
     }
+  }
+
+  /** @internal The loop closed with this transport open: the socket is closed, no callback runs. */
+  _loopClosed(): void {
+    this.#closing = true;
+    this.#pending = [];
+    this.#sock.close();
   }
 
   /**
@@ -255,6 +264,10 @@ export class SelectorDatagramTransport extends DatagramTransport {
     );
   }
 }
+
+// Python names the class `_SelectorDatagramTransport`, as
+// `transport.constructor.name` then prints.
+Object.defineProperty(SelectorDatagramTransport, "name", { value: "_SelectorDatagramTransport" });
 
 printAsRepr(SelectorDatagramTransport);
 
@@ -307,6 +320,13 @@ export async function createDatagramEndpoint<P extends DatagramProtocolLike>(
   factory: () => P,
   opts: DatagramEndpointOptions = {},
 ): Promise<[SelectorDatagramTransport, P]> {
+  factory = protocolFactory(factory);
+  // Python 3.11 removed reuse_address here (a security hazard for UDP).
+  if ((opts as { reuseAddress?: unknown }).reuseAddress !== undefined) {
+    throw new TypeError(
+      "BaseEventLoop.create_datagram_endpoint() got an unexpected keyword argument 'reuse_address'",
+    );
+  }
   let sock = opts.sock;
   let remote: SocketAddress | null = null;
   const localAddr = opts.localAddr ?? null;

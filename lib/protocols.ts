@@ -254,3 +254,30 @@ export function feedDataToBufferedProto(proto: BufferedProtocolLike, data: Uint8
     rest = rest.subarray(n);
   }
 }
+
+/** Whether `f` is a `class` (which throws when called without `new`). */
+function isClass(f: unknown): f is new () => unknown {
+  return typeof f === "function" && /^class[\s{]/.test(Function.prototype.toString.call(f));
+}
+
+/**
+ * A protocol factory as the loop calls it. Python code passes a protocol
+ * class itself as the factory (`loop.create_server(EchoProtocol, host,
+ * port)`), and a class is a callable there; a JS class needs `new`, so a
+ * class given here is wrapped in `() => new Class()`. Anything else is
+ * returned as it is (the caller checks that it is callable).
+ *
+ * @example
+ * ```ts
+ * const f = protocolFactory(Protocol);
+ * f() instanceof Protocol; // true
+ * ```
+ */
+export function protocolFactory<P>(f: ProtocolFactory<P>): () => P {
+  if (!isClass(f)) return f as () => P;
+  const cls = f as new () => P;
+  return () => new cls();
+}
+
+/** A protocol factory: a function making the protocol, or its class (as in Python). */
+export type ProtocolFactory<P> = (() => P) | (new () => P);

@@ -88,6 +88,13 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   #epoll: EpollSelector<Watchers> | null;
   /** fd -> the writer callback, for each fd watched for writing. */
   #writers = new Map<number, Handle>();
+  /**
+   * @internal The transports of this loop that still hold an fd. Those left
+   * open when the loop closes have their fd closed then, with no callback:
+   * Python's garbage collector closes an abandoned transport sooner or
+   * later, and JS has nothing that would.
+   */
+  readonly _openTransports: Set<{ _loopClosed(): void }> = new Set();
 
   /** A loop over `selector` (default: a new `EpollSelector`). */
   constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
@@ -348,13 +355,16 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   // -- closing ---------------------------------------------------------------
 
   /**
-   * Closes the loop and its selector. Idempotent; a `RuntimeError` while
-   * running. The fds it does not own (added with `addReader`) stay open.
+   * Closes the loop and its selector, and the fds of its transports still
+   * open. Idempotent; a `RuntimeError` while running. The fds it does not
+   * own (added with `addReader`) stay open.
    */
   override close(): void {
     if (this.isRunning()) throw new RuntimeError("Cannot close a running event loop");
     if (this._closed) return;
     super.close();
+    for (const t of this._openTransports) t._loopClosed();
+    this._openTransports.clear();
     if (this.#inflight !== null) {
       // The off-thread poll still watches our fds: end it, close when it returns.
       this._wakeUp();

@@ -7,7 +7,7 @@
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
-import { FlowControlTransport, toBytes } from "./transports.ts";
+import { FlowControlTransport, joinBytes, toBytes } from "./transports.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
@@ -183,6 +183,23 @@ interface Rare {
   onWritable: (() => void) | null;
 }
 
+/**
+ * How Python's Handle names the `connection_made` call in an error message:
+ * `Proto.connection_made(<_SelectorSoc...e, bufsize=0>>)`, the class that
+ * defines the method, and the transport's repr shortened as `reprlib` does.
+ */
+function madeCallbackSource(protocol: BaseProtocolLike, transport: object): string {
+  let owner: object | null = protocol;
+  while (owner !== null && !Object.hasOwn(owner, "connectionMade")) {
+    owner = Object.getPrototypeOf(owner);
+  }
+  const cls = (owner as { constructor?: { name?: string } } | null)?.constructor?.name || "object";
+  const r = String(transport);
+  // reprlib's maxother is 30: keep 13 characters, "...", and the last 14.
+  const short = r.length > 30 ? `${r.slice(0, 13)}...${r.slice(-14)}` : r;
+  return `${cls}.connection_made(${short})`;
+}
+
 function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
   return typeof (p as BufferedProtocolLike).getBuffer === "function";
 }
@@ -261,6 +278,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this.#protocol = protocol;
     if (isBuffered(protocol)) this.#flags |= BUFFERED;
     this.#server = server;
+    loop._openTransports.add(this);
     // An accepted socket's peer address came with accept(); a connected one
     // asks now, as getpeername fails once the peer is gone. "sockname" is
     // looked up when first asked for (or just before the socket closes).
@@ -406,6 +424,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   }
 
   #closeSocket(): void {
+    this._loop._openTransports.delete(this);
     if (!(this.#flags & LAZY_SOCK)) {
       this.#sock.close();
     } else if (!(this.#flags & FD_CLOSED)) {
@@ -444,10 +463,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       this.#protocol.connectionMade(this);
     } catch (exc) {
-      this.#callbackFailed(exc, "<lambda>()");
+      this.#callbackFailed(exc, madeCallbackSource(this.#protocol, this));
     }
     // The second Handle's context would be a copy of `ctx`, which nothing
-    // else can see or change: `ctx` itself serves.
+    // else can see or change: `ctx` itself serves. A pause made by
+    // connectionMade holds (CPython since 3.11.3; 3.11.2 read anyway).
     running.context = ctx;
     try {
       if (!this.#closing && !this.#paused) this.#addReader(ctx);
@@ -646,9 +666,13 @@ export class SelectorSocketTransport extends FlowControlTransport {
     }
   }
 
-  /** Writes each buffer of `list`. */
+  /**
+   * Writes the buffers of `list`, joined first as Python 3.11 does: an item
+   * that is not bytes is a `TypeError` ("sequence item 1: ...") before
+   * anything is written.
+   */
   override writeLines(list: Iterable<Uint8Array>): void {
-    for (const d of list) this.write(d);
+    this.write(joinBytes(list));
   }
 
   /** Closes the write side once the buffer is flushed. */
@@ -758,6 +782,18 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this._loop.callSoon(() => this.#callConnectionLost(exc));
   }
 
+  /** @internal The loop closed with this transport open: the socket is closed, no callback runs. */
+  _loopClosed(): void {
+    if (!this.#fdOpen()) return;
+    this.#closing = true;
+    this.#pending = [];
+    this.#pendingSize = 0;
+    this.#closeSocket();
+    const server = this.#server;
+    this.#server = null;
+    server?._detach(this);
+  }
+
   /**
    * `"sockname"` or `"peername"`: looked up once, on first use (null when
    * the socket cannot say), as Python records them when the transport is made.
@@ -843,6 +879,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
     );
   }
 }
+
+// Python names the class `_SelectorSocketTransport`: a ported
+// `type(transport).__name__` (`transport.constructor.name`) prints that.
+Object.defineProperty(SelectorSocketTransport, "name", { value: "_SelectorSocketTransport" });
 
 const proto = SelectorSocketTransport.prototype as unknown as Record<string, unknown>;
 proto._wakes = false;

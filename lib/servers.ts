@@ -71,9 +71,9 @@ export class Server {
   }
 
   /** Starts accepting (if `startServing: false` was given). */
-  startServing(): Promise<void> {
+  startServing(): Promise<null> {
     this._startServing();
-    return Promise.resolve();
+    return Promise.resolve(null);
   }
 
   /** @internal */
@@ -193,11 +193,12 @@ export class Server {
    * its connection open (Python's reference counting would close it there;
    * JS has nothing like it), and waiting for it would never end.
    */
-  async waitClosed(): Promise<void> {
-    if (this.#sockets === null || this.#waiters === null) return;
+  async waitClosed(): Promise<null> {
+    if (this.#sockets === null || this.#waiters === null) return null;
     const w = this.#loop.createFuture<void>();
     this.#waiters.push(w);
     await w;
+    return null;
   }
 
   /** Serves until cancelled; closes the server then. */

@@ -51,6 +51,8 @@ export interface SockLoop {
   createFuture<T>(): Future<T>;
   /** Whether the loop is closed. */
   isClosed(): boolean;
+  /** Whether the loop is in debug mode (then a blocking socket is refused). */
+  getDebug?(): boolean;
 }
 
 const EAGAIN = ERRNO.EAGAIN;
@@ -120,11 +122,19 @@ async function whenReady<T>(
   }
 }
 
-function checkSocket(sock: unknown, method: string): number {
+/**
+ * The socket's fd, after Python's checks. A socket in blocking mode is
+ * refused only in debug mode, as in Python; otherwise it is served like a
+ * non-blocking one (its fd is non-blocking anyway, so the loop waits for
+ * it where Python would block the whole loop in the call).
+ */
+function checkSocket(loop: SockLoop, sock: unknown, method: string): number {
   if (!(sock instanceof Socket)) {
     throw new TypeError(`${method}(): sock must be a Socket, not ${describe(sock)}`);
   }
-  if (sock.gettimeout() !== 0) throw new ValueError("the socket must be non-blocking");
+  if (sock.gettimeout() !== 0 && loop.getDebug?.()) {
+    throw new ValueError("the socket must be non-blocking");
+  }
   const fd = sock.fileno();
   if (fd < 0) throw new OSError(ERRNO.EBADF);
   return fd;
@@ -170,7 +180,7 @@ function count(r: number): number | typeof AGAIN {
  */
 export function sockRecv(loop: SockLoop, sock: Socket, n: number): Promise<Uint8Array> {
   try {
-    const fd = checkSocket(sock, "sock_recv");
+    const fd = checkSocket(loop, sock, "sock_recv");
     const size = sizeArg(n, "sock_recv");
     const attempt = () => settle(recvBytes(fd, size, 0));
     const r = attempt();
@@ -193,7 +203,7 @@ export function sockRecv(loop: SockLoop, sock: Socket, n: number): Promise<Uint8
  */
 export function sockRecvInto(loop: SockLoop, sock: Socket, buf: Uint8Array): Promise<number> {
   try {
-    const fd = checkSocket(sock, "sock_recv_into");
+    const fd = checkSocket(loop, sock, "sock_recv_into");
     const view = bytesArg(buf);
     const attempt = () => count(sys().recv(fd, view, 0));
     const r = attempt();
@@ -219,7 +229,7 @@ export function sockRecvfrom(
   bufsize: number,
 ): Promise<[Uint8Array, SocketAddress | null]> {
   try {
-    const fd = checkSocket(sock, "sock_recvfrom");
+    const fd = checkSocket(loop, sock, "sock_recvfrom");
     const size = sizeArg(bufsize, "sock_recvfrom");
     const attempt = () => settle(recvfromBytes(fd, size, 0));
     const r = attempt();
@@ -246,7 +256,7 @@ export function sockRecvfromInto(
   nbytes = 0,
 ): Promise<[number, SocketAddress | null]> {
   try {
-    const fd = checkSocket(sock, "sock_recvfrom_into");
+    const fd = checkSocket(loop, sock, "sock_recvfrom_into");
     const view = bytesArg(buf);
     const n = sizeArg(nbytes, "sock_recvfrom_into");
     if (n > view.length) throw new ValueError("nbytes is greater than the length of the buffer");
@@ -271,13 +281,13 @@ export function sockRecvfromInto(
  * await sockSendall(loop, sock, new Uint8Array(8 << 20));
  * ```
  */
-export function sockSendall(loop: SockLoop, sock: Socket, data: Uint8Array): Promise<void> {
+export function sockSendall(loop: SockLoop, sock: Socket, data: Uint8Array): Promise<null> {
   try {
-    const fd = checkSocket(sock, "sock_sendall");
+    const fd = checkSocket(loop, sock, "sock_sendall");
     const buf = bytesArg(data);
     const s = sys();
     let pos = 0;
-    const attempt = (): void | typeof AGAIN => {
+    const attempt = (): null | typeof AGAIN => {
       while (pos < buf.length) {
         const r = s.send(fd, pos === 0 ? buf : buf.subarray(pos), 0);
         if (r < 0) {
@@ -287,14 +297,15 @@ export function sockSendall(loop: SockLoop, sock: Socket, data: Uint8Array): Pro
         }
         pos += r;
       }
+      return null;
     };
     // A zero-length send still runs once, so a dead socket reports its error.
     if (buf.length === 0) {
       const r = s.send(fd, buf, 0);
       if (r < 0 && r !== -EAGAIN && r !== -EINTR) throw osErrorFromErrno(-r);
-      return Promise.resolve();
+      return Promise.resolve(null);
     }
-    if (attempt() !== AGAIN) return Promise.resolve();
+    if (attempt() !== AGAIN) return Promise.resolve(null);
     return whenReady(loop, fd, true, attempt);
   } catch (e) {
     return Promise.reject(e);
@@ -317,7 +328,7 @@ export function sockSendto(
   address: AddressLike,
 ): Promise<number> {
   try {
-    const fd = checkSocket(sock, "sock_sendto");
+    const fd = checkSocket(loop, sock, "sock_sendto");
     const buf = bytesArg(data);
     const sa = encodeSockaddr(sock.family, address, "sendto");
     const attempt = () => count(sys().sendto(fd, buf, 0, sa));
@@ -348,8 +359,8 @@ export async function sockConnect(
   loop: SockLoop,
   sock: Socket,
   address: AddressLike,
-): Promise<void> {
-  checkSocket(sock, "sock_connect");
+): Promise<null> {
+  checkSocket(loop, sock, "sock_connect");
   let target: AddressLike = address;
   if (
     (sock.family === C.AF_INET || sock.family === C.AF_INET6) && Array.isArray(address) &&
@@ -364,15 +375,18 @@ export async function sockConnect(
     target = infos[0][4];
   }
   // Checked again: the socket may have been closed while the name resolved.
-  const fd = checkSocket(sock, "sock_connect");
+  const fd = checkSocket(loop, sock, "sock_connect");
   const err = sock.connectEx(target);
-  if (err === 0) return;
+  if (err === 0) return null;
   if (err !== EINPROGRESS && err !== EAGAIN && err !== EINTR) throw osErrorFromErrno(err);
-  await whenReady(loop, fd, true, () => {
+  // Python's blocking connect() raises the bare error ("[Errno 111]
+  // Connection refused"); only the waited-for one names the address.
+  const blocking = sock.gettimeout() !== 0;
+  return await whenReady(loop, fd, true, () => {
     const e = getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
-    if (e === 0) return;
+    if (e === 0) return null;
     if (e === EINPROGRESS || e === EAGAIN || e === EINTR) return AGAIN;
-    throw connectError(e, target);
+    throw blocking ? osErrorFromErrno(e) : connectError(e, target);
   });
 }
 
@@ -393,7 +407,7 @@ function connectError(err: number, address: unknown): OSError {
  */
 export function sockAccept(loop: SockLoop, sock: Socket): Promise<[Socket, SocketAddress]> {
   try {
-    const fd = checkSocket(sock, "sock_accept");
+    const fd = checkSocket(loop, sock, "sock_accept");
     const attempt = (): [Socket, SocketAddress] | typeof AGAIN => {
       const r = settle(acceptRaw(fd));
       if (r === AGAIN) return AGAIN;

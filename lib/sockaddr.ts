@@ -347,12 +347,48 @@ function hostArg(v: unknown): string {
   throw new TypeError(`str, bytes or bytearray expected, not ${typeName(v)}`);
 }
 
-function notNumeric(host: string): gaierror {
-  return new gaierror(
-    EAI_NONAME,
-    `Name or service not known (${pyRepr(host)} is not a numeric address: ` +
-      "resolve names with getaddrinfo() first)",
-  );
+/** Names of /etc/hosts → their addresses in file order; read once. */
+let hostsTable: Map<string, NumericHost[]> | null = null;
+
+function hostsFile(): Map<string, NumericHost[]> {
+  if (hostsTable !== null) return hostsTable;
+  hostsTable = new Map();
+  let text = "";
+  try {
+    text = readFileSync("/etc/hosts", "utf8");
+  } catch { /* no hosts file: no names */ }
+  for (const raw of text.split("\n")) {
+    const [addr, ...names] = raw.replace(/#.*/, "").trim().split(/\s+/);
+    const n = addr ? parseNumericHost(addr) : null;
+    if (n === null) continue;
+    for (const name of names) {
+      const key = name.toLowerCase();
+      const list = hostsTable.get(key) ?? [];
+      list.push(n);
+      hostsTable.set(key, list);
+    }
+  }
+  return hostsTable;
+}
+
+/**
+ * A host name's address of `family` from /etc/hosts, or null. Python's
+ * socket methods resolve a name given in an address (`sendto(data,
+ * ("localhost", 9999))`) with a blocking getaddrinfo; this answers the
+ * names the hosts file knows (localhost above all) without blocking.
+ */
+function hostsFileAddress(host: string, family: number): NumericHost | null {
+  return hostsFile().get(host.toLowerCase())?.find((n) => n.family === family) ?? null;
+}
+
+/**
+ * A name neither numeric nor in /etc/hosts. Python would ask DNS and, for a
+ * name nobody knows, raise this very error ("[Errno -2] Name or service not
+ * known", the text a ported program prints); other names need
+ * `getaddrinfo()` first here, as there is no blocking lookup.
+ */
+function notNumeric(_host: string): gaierror {
+  return new gaierror(EAI_NONAME);
 }
 
 /** The 4 address bytes of an IPv4 host argument (`""` is INADDR_ANY, as in Python). */
@@ -362,6 +398,8 @@ function ipv4Host(host: string): Uint8Array {
   const b = parseIPv4(host);
   if (b !== null) return b;
   if (parseNumericHost(host) !== null) throw new gaierror(EAI_ADDRFAMILY);
+  const known = hostsFileAddress(host, C.AF_INET);
+  if (known !== null) return known.bytes;
   throw notNumeric(host);
 }
 
@@ -409,7 +447,7 @@ export function encodeSockaddr(family: number, address: unknown, fn = "bind"): U
       if (host === "") {
         bytes = new Uint8Array(16);
       } else {
-        const n = parseNumericHost(host);
+        const n = parseNumericHost(host) ?? hostsFileAddress(host, C.AF_INET6);
         if (n === null) throw notNumeric(host);
         if (n.family !== C.AF_INET6) throw new gaierror(EAI_ADDRFAMILY);
         bytes = n.bytes;
@@ -508,4 +546,42 @@ export function formatAddress(address: unknown): string {
     return `(${items.join(", ")}${items.length === 1 ? "," : ""})`;
   }
   return pyRepr(address);
+}
+
+/** Whether `x` is a plain object literal: keyword arguments, not a value. */
+function isKeywords(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== "object" || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Python's keyword form of the leading address parameters of
+ * `create_connection`, `create_server`, `open_connection`, ...: a call
+ * such as `create_connection(f, sock=s)` or `open_connection(host=h,
+ * port=p)`, ported by rule 3 of API.md, puts the options object where the
+ * address would go. Returns the parameters in their places: `params` are
+ * the positional values (host and port, or path), `opts` the trailing
+ * options; keys named as a parameter move into its place.
+ *
+ * @example
+ * ```ts
+ * addressKeywords(["host", "port"], [{ sock }, undefined], undefined); // [[undefined, undefined], { sock }]
+ * addressKeywords(["host", "port"], ["::1", { port: 80 }], undefined); // [["::1", 80], {}]
+ * ```
+ */
+export function addressKeywords<O extends object>(
+  names: readonly string[],
+  params: readonly unknown[],
+  opts: O | undefined,
+): [unknown[], O | undefined] {
+  const at = params.findIndex(isKeywords);
+  if (at < 0 || params.slice(at + 1).some((p) => p !== undefined)) return [[...params], opts];
+  const kw: Record<string, unknown> = { ...(params[at] as Record<string, unknown>), ...opts };
+  const out = params.slice(0, at);
+  for (let i = at; i < names.length; i++) {
+    out.push(kw[names[i]]);
+    delete kw[names[i]];
+  }
+  return [out, kw as O];
 }

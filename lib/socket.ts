@@ -7,10 +7,11 @@
  * so the event loop can use it at any time. The Python-visible mode
  * (`gettimeout()`, `setblocking()`) is kept separately: a new socket is in
  * blocking mode, as in Python, and the loop's `sock*` methods want it
- * non-blocking (`setblocking(false)`). A call that would block never does:
- * in either mode it throws `BlockingIOError` (EAGAIN, EINPROGRESS), like a
- * Python socket in non-blocking mode. Blocking the JS thread would freeze
- * the host and the loop with it.
+ * non-blocking (`setblocking(false)`). A call that would block never does
+ * (but `connect()` in blocking mode, see there): in either mode it throws
+ * `BlockingIOError` (EAGAIN, EINPROGRESS), like a Python socket in
+ * non-blocking mode. Blocking the JS thread would freeze the host and the
+ * loop with it.
  *
  * @example
  * ```ts
@@ -23,7 +24,7 @@
  * @module
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
-import { OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import { OSError, osErrorFromErrno, TimeoutError, ValueError } from "./exceptions.ts";
 import {
   type AddressLike,
   decodeSockaddr,
@@ -145,6 +146,7 @@ export const hasIpv6: boolean = true;
 
 const EBADF = ERRNO.EBADF;
 const EINTR = ERRNO.EINTR;
+const EINPROGRESS = ERRNO.EINPROGRESS;
 const ECONNRESET = ERRNO.ECONNRESET;
 const TYPE_FLAGS = C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
 const SMALL_RECV = 65536;
@@ -508,13 +510,36 @@ export class Socket {
   }
 
   /**
-   * Connects to `address`. A connection that cannot complete at once (TCP,
-   * always) throws `BlockingIOError` (EINPROGRESS); wait for writability,
-   * then read `SO_ERROR`, or use the loop's `sockConnect`.
+   * Connects to `address`. In non-blocking mode, a connection that cannot
+   * complete at once (TCP, always) throws `BlockingIOError` (EINPROGRESS);
+   * wait for writability, then read `SO_ERROR`, or use the loop's
+   * `sockConnect`. In blocking mode it waits for the outcome, as Python's
+   * does (the one call here that blocks: `s.connect(addr)` before
+   * `openConnection({ sock: s })` is common, and on loopback it is
+   * immediate), up to `gettimeout()` seconds (`TimeoutError` "timed out").
    */
   connect(address: AddressLike): void {
-    const err = this.connectEx(address);
+    let err = this.connectEx(address);
+    if (err === EINPROGRESS && this.#timeout !== 0) err = this.#awaitConnect();
     if (err !== 0) throw osErrorFromErrno(err);
+  }
+
+  /** Blocks until the pending connect finishes: its errno (0: connected). */
+  #awaitConnect(): number {
+    const rec = new Uint8Array(8);
+    const dv = new DataView(rec.buffer);
+    dv.setInt32(0, this.#fd, true);
+    dv.setInt16(4, C.POLLOUT, true);
+    const ms = this.#timeout === null ? -1 : Math.ceil(this.#timeout * 1000);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const left = ms < 0 ? -1 : Math.max(0, deadline - Date.now());
+      const n = sys().poll(rec, 1, left);
+      if (n === -EINTR) continue;
+      if (n < 0) return -n;
+      if (n === 0) throw new TimeoutError("timed out");
+      return getsockoptInt(this.#fd, C.SOL_SOCKET, C.SO_ERROR);
+    }
   }
 
   /**

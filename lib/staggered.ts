@@ -23,7 +23,7 @@ import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { CancelledError, OSError, ValueError } from "./exceptions.ts";
 import type { AddrInfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
-import type { AddressLike } from "./sockaddr.ts";
+import { type AddressLike, formatAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import type { Future } from "./futures.ts";
 import type { Task } from "./tasks.ts";
@@ -86,6 +86,21 @@ function stripName(t: string): string {
   return m ? t.slice(m[0].length) : t;
 }
 
+/** Binds to `localAddr`; a failure is Python's plain OSError naming the address. */
+function bindLocal(s: Socket, localAddr: AddressLike): void {
+  try {
+    s.bind(localAddr);
+  } catch (e) {
+    if (!(e instanceof OSError) || e.errno === undefined) throw e;
+    throw new OSError(
+      e.errno,
+      `error while attempting to bind on address ${formatAddress(localAddr)}: ${
+        (e.strerror ?? "").toLowerCase()
+      }`,
+    );
+  }
+}
+
 /** One attempt: a non-blocking socket for `info`, connected; closed on failure. */
 async function connectOne(
   loop: BaseSelectorEventLoop,
@@ -97,7 +112,7 @@ async function connectOne(
   const s = new Socket(family, type, proto);
   try {
     s.setblocking(false);
-    if (localAddr !== undefined) s.bind(localAddr);
+    if (localAddr !== undefined) bindLocal(s, localAddr);
     await sockConnect(loop, s, address as AddressLike);
     return s;
   } catch (e) {

@@ -29,6 +29,7 @@ import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
 import { running } from "./running.ts";
+import { addressKeywords } from "./sockaddr.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,
@@ -44,7 +45,7 @@ const DEFAULT_LIMIT = 2 ** 16;
 const NEWLINE = new Uint8Array([0x0a]);
 const EMPTY = new Uint8Array(0);
 /** What a `drain()` that need not wait returns: one settled promise for all. */
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<null> = Promise.resolve(null);
 const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
 
 // ---------------------------------------------------------------- errors
@@ -119,6 +120,23 @@ export class LimitOverrunError extends Error {
     super(message);
     this.consumed = consumed;
   }
+}
+
+/**
+ * What Python's `assert` raises where the stream code asserts: feeding a
+ * reader after `feedEof()`, setting its transport twice. Named as Python's
+ * class, so a ported `type(e).__name__` prints the same; a `RuntimeError`
+ * subclass, as this library raised before.
+ *
+ * @example
+ * ```ts
+ * reader.feedEof();
+ * try { reader.feedData(data); } catch (e) { console.log((e as Error).constructor.name); } // AssertionError
+ * ```
+ */
+export class AssertionError extends RuntimeError {
+  /** The Python class name. */
+  override name = "AssertionError";
 }
 
 // ---------------------------------------------------------------- reader
@@ -207,7 +225,7 @@ export class StreamReader {
 
   /** Sets the transport to pause and resume for flow control (once). */
   setTransport(transport: BaseTransport): void {
-    if (this.#transport !== null) throw new RuntimeError("Transport already set");
+    if (this.#transport !== null) throw new AssertionError("Transport already set");
     this.#transport = transport;
   }
 
@@ -237,7 +255,18 @@ export class StreamReader {
   }
 
   #feed(data: Uint8Array, owned: boolean): void {
-    if (this.#eof) throw new RuntimeError("feed_data after feed_eof");
+    if (this.#eof) throw new AssertionError("feed_data after feed_eof");
+    if (!(data instanceof Uint8Array)) {
+      // Python returns on any false value (`if not data`), then extends a
+      // bytearray, which takes a str or an int only with these errors.
+      if (!data && !ArrayBuffer.isView(data)) return;
+      if (typeof data === "string") {
+        throw new TypeError("'str' object cannot be interpreted as an integer");
+      }
+      if (typeof data === "number" || typeof data === "boolean") {
+        throw new TypeError(`can't extend bytearray with ${pyTypeName(data)}`);
+      }
+    }
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
     if (owned) this.#buffer.keep(bytes);
@@ -559,7 +588,7 @@ export class FlowControlMixin extends Protocol {
    * @internal What `StreamWriter.drain()` waits on: nothing unless paused;
    * `ConnectionResetError` once the connection is lost.
    */
-  _drainHelper(): Promise<void> {
+  _drainHelper(): Promise<null> {
     // Not async: the common case (not paused) returns a settled promise
     // without an async function's frame and promise.
     if (this._connectionLost) return Promise.reject(new ConnectionResetError("Connection lost"));
@@ -567,7 +596,7 @@ export class FlowControlMixin extends Protocol {
     return this.#waitResumed();
   }
 
-  async #waitResumed(): Promise<void> {
+  async #waitResumed(): Promise<null> {
     const waiter = this._loop.createFuture<void>();
     this.#drainWaiters.add(waiter);
     try {
@@ -575,6 +604,7 @@ export class FlowControlMixin extends Protocol {
     } finally {
       this.#drainWaiters.delete(waiter);
     }
+    return null;
   }
 
   /** @internal The future `StreamWriter.waitClosed()` waits on; subclasses provide it. */
@@ -761,7 +791,7 @@ export class StreamReaderProtocol extends FlowControlMixin {
  */
 export interface StreamWriterProtocol {
   /** Resolves when writing may go on (see {@link FlowControlMixin}). */
-  _drainHelper(): Promise<void>;
+  _drainHelper(): Promise<null>;
   /** Settles when the connection is closed. */
   _getCloseWaiter(stream: StreamWriter<WriteTransport>): PromiseLike<void>;
 }
@@ -832,9 +862,13 @@ export class StreamWriter<T extends WriteTransport = Transport> {
     return this.#transport.isClosing();
   }
 
-  /** Resolves once the connection is closed; rejects with the error it was lost with. */
-  async waitClosed(): Promise<void> {
+  /**
+   * Resolves (to null, Python's None) once the connection is closed;
+   * rejects with the error it was lost with.
+   */
+  async waitClosed(): Promise<null> {
     await this.#protocol._getCloseWaiter(this);
+    return null;
   }
 
   /** The transport's extra information `name` (see `BaseTransport.getExtraInfo`). */
@@ -847,7 +881,7 @@ export class StreamWriter<T extends WriteTransport = Transport> {
    * the reader's exception if it has one, and `ConnectionResetError` once
    * the connection is lost.
    */
-  drain(): Promise<void> {
+  drain(): Promise<null> {
     // Not an async function: when nothing is to wait for, the caller gets
     // the protocol's settled promise and resumes one microtask later.
     try {
@@ -863,11 +897,11 @@ export class StreamWriter<T extends WriteTransport = Transport> {
     }
   }
 
-  async #drainClosing(): Promise<void> {
+  async #drainClosing(): Promise<null> {
     // Let connectionLost() run, so a write-and-drain loop on a closed
     // connection sees its error instead of spinning.
     await sleep(0);
-    await this.#protocol._drainHelper();
+    return await this.#protocol._drainHelper();
   }
 
   /**
@@ -1037,6 +1071,10 @@ export async function openConnection(
   opts?: StreamOptions,
 ): Promise<[StreamReader, StreamWriter]> {
   const loop = connectingLoop("createConnection");
+  [[host, port], opts] = addressKeywords(["host", "port"], [host, port], opts) as [
+    [typeof host, typeof port],
+    StreamOptions | undefined,
+  ];
   const [limit, rest] = splitLimit(opts);
   return await connectWith(loop, limit, (f) => loop.createConnection(f, host, port, rest));
 }
@@ -1062,6 +1100,10 @@ export async function startServer(
   opts?: StreamOptions,
 ): Promise<StreamServer> {
   const loop = connectingLoop("createServer");
+  [[host, port], opts] = addressKeywords(["host", "port"], [host, port], opts) as [
+    [typeof host, typeof port],
+    StreamOptions | undefined,
+  ];
   const [limit, rest] = splitLimit(opts);
   const factory = () =>
     new StreamReaderProtocol(new StreamReader(limit, loop), clientConnectedCb, loop);
@@ -1081,6 +1123,10 @@ export async function openUnixConnection(
   opts?: StreamOptions,
 ): Promise<[StreamReader, StreamWriter]> {
   const loop = connectingLoop("createUnixConnection");
+  [[path], opts] = addressKeywords(["path"], [path], opts) as [
+    [typeof path],
+    StreamOptions | undefined,
+  ];
   const [limit, rest] = splitLimit(opts);
   return await connectWith(loop, limit, (f) => loop.createUnixConnection(f, path, rest));
 }
@@ -1099,6 +1145,10 @@ export async function startUnixServer(
   opts?: StreamOptions,
 ): Promise<StreamServer> {
   const loop = connectingLoop("createUnixServer");
+  [[path], opts] = addressKeywords(["path"], [path], opts) as [
+    [typeof path],
+    StreamOptions | undefined,
+  ];
   const [limit, rest] = splitLimit(opts);
   const factory = () =>
     new StreamReaderProtocol(new StreamReader(limit, loop), clientConnectedCb, loop);

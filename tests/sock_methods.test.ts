@@ -564,6 +564,8 @@ test("a second sockRecv on one socket takes over; cancelling the first leaves it
 
 test("errors: blocking socket, wrong types, refused, closed, broken pipe", () =>
   inLoop(async (loop) => {
+    // A socket left in blocking mode is refused in debug mode only, as in Python.
+    loop.setDebug(true);
     using blocking = socket();
     await assertRejects(
       () => sockRecv(loop, blocking, 1),
@@ -572,6 +574,7 @@ test("errors: blocking socket, wrong types, refused, closed, broken pipe", () =>
     );
     await assertRejects(() => sockAccept(loop, blocking), ValueError, "must be non-blocking");
     await assertRejects(() => sockConnect(loop, blocking, ["127.0.0.1", 1]), ValueError);
+    loop.setDebug(false);
     await assertRejects(() => sockRecv(loop, 5 as never, 1), TypeError, "must be a Socket");
 
     const [a, b] = await connectedPair(loop);
@@ -616,6 +619,36 @@ test("errors: blocking socket, wrong types, refused, closed, broken pipe", () =>
     const p = sockConnect(loop, d, "127.0.0.1" as never);
     assertInstanceOf(p, Promise);
     await assertRejects(() => p, TypeError);
+  }));
+
+test("a blocking-mode socket outside debug mode works as Python's; None results are null", () =>
+  inLoop(async (loop) => {
+    // Python 3.11 only checks the mode in debug mode; the calls then succeed
+    // whenever the blocking call would (the fd here is non-blocking, so the
+    // loop waits instead of blocking). A refused blocking connect() raises the
+    // bare error, without "Connect call failed".
+    using srv = listener();
+    using cli = socket();
+    const accepted = sockAccept(loop, srv);
+    assertStrictEquals(await sockConnect(loop, cli, srv.getsockname() as IPv4Address), null);
+    const [conn] = await accepted;
+    using _conn = conn;
+    assertStrictEquals(await sockSendall(loop, cli, enc.encode("hi")), null);
+    assertStrictEquals(await sockSendall(loop, cli, new Uint8Array(0)), null);
+    assertEquals(dec.decode(await sockRecv(loop, conn, 10)), "hi");
+    const probe = socket();
+    probe.bind(["127.0.0.1", 0]);
+    const port = (probe.getsockname() as IPv4Address)[1];
+    probe.close();
+    using c = socket();
+    const refused = await assertRejects(
+      () => sockConnect(loop, c, ["127.0.0.1", port]),
+      ConnectionRefusedError,
+    );
+    assertEquals(refused.message, "[Errno 111] Connection refused");
+    using lone = socket();
+    const notConnected = await assertRejects(() => sockRecv(loop, lone, 1), OSError);
+    assertEquals(notConnected.message, "[Errno 107] Transport endpoint is not connected");
   }));
 
 test("names: sockConnect resolves 'localhost'; loopGetaddrinfo and loopGetnameinfo", () =>

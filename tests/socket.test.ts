@@ -563,6 +563,7 @@ test("errors: EADDRINUSE, ECONNREFUSED, EPIPE, EINPROGRESS, ENOTCONN, bytes type
   }
   assertEquals(assertThrows(() => a.accept(), BlockingIOError).errno, ERRNO.EAGAIN);
   using d = socket();
+  d.setblocking(false);
   const inProgress = assertThrows(() => d.connect(a.getsockname() as IPv4Address), BlockingIOError);
   assertEquals(inProgress.errno, ERRNO.EINPROGRESS);
   using e = socket();
@@ -786,3 +787,48 @@ print(json.dumps(out))`) as unknown[];
   );
   // Bun closes a spawnSync child's stdio socket a moment later: not our fd.
 }, { fdCheck: false });
+
+test("connect() in blocking mode waits for the outcome, as Python's", () => {
+  using srv = socket();
+  srv.bind(["127.0.0.1", 0]);
+  srv.listen();
+  using cli = socket();
+  cli.connect(srv.getsockname() as IPv4Address); // no BlockingIOError
+  assertEquals(cli.getpeername(), srv.getsockname());
+  using probe = socket();
+  probe.bind(["127.0.0.1", 0]);
+  const closedPort = (probe.getsockname() as IPv4Address)[1];
+  probe.close();
+  using refused = socket();
+  const e = assertThrows(() => refused.connect(["127.0.0.1", closedPort]), ConnectionRefusedError);
+  assertEquals(e.message, "[Errno 111] Connection refused");
+  // With a timeout, a connect that does not finish in time: "timed out".
+  using slow = socket();
+  slow.settimeout(0.05);
+  try {
+    slow.connect(["10.255.255.1", 9]);
+  } catch (err) {
+    // Unroutable here: refused or unreachable at once is fine too.
+    if (err instanceof asyncio.TimeoutError) assertEquals(err.message, "timed out");
+    else assert(err instanceof OSError, String(err));
+  }
+});
+
+test("a host name in an address is looked up in /etc/hosts, as Python's socket resolves it", () => {
+  // Python's bind/connect/sendto take ("localhost", port); names the hosts
+  // file does not know still need getaddrinfo() first (no blocking lookup).
+  using rx = socket(AF_INET, SOCK_DGRAM);
+  rx.bind(["localhost", 0]);
+  const [host, port] = rx.getsockname() as IPv4Address;
+  assertEquals(host, "127.0.0.1");
+  using tx = socket(AF_INET, SOCK_DGRAM);
+  assertEquals(tx.sendto(enc.encode("hi"), ["LocalHost", port]), 2);
+  waitFd(rx.fileno(), C.POLLIN);
+  assertEquals(dec.decode(rx.recv(10)), "hi");
+  const unknown = assertThrows(
+    () => tx.sendto(enc.encode("x"), ["no-such-host.invalid", port]),
+    OSError,
+  );
+  // What Python says for a name nobody knows.
+  assertEquals(unknown.message, "[Errno -2] Name or service not known");
+});

@@ -1195,10 +1195,23 @@ test("bad arguments: limit, strings for bytes, non-integer counts, feed after EO
     assertThrows(() => new StreamReader(0), ValueError, "Limit cannot be <= 0");
     assertThrows(() => new StreamReader(-1), ValueError, "Limit cannot be <= 0");
     const r = new StreamReader();
+    // Python's bytearray.extend() errors; a false value is ignored (`if not data`).
     assertThrows(
       () => r.feedData("abc" as unknown as Uint8Array),
       TypeError,
-      "data argument must be a bytes-like object, not 'str'",
+      "'str' object cannot be interpreted as an integer",
+    );
+    assertThrows(
+      () => r.feedData(5 as unknown as Uint8Array),
+      TypeError,
+      "can't extend bytearray with int",
+    );
+    r.feedData(null as unknown as Uint8Array);
+    r.feedData("" as unknown as Uint8Array);
+    assertThrows(
+      () => r.feedData({} as unknown as Uint8Array),
+      TypeError,
+      "data argument must be a bytes-like object, not 'dict'",
     );
     await assertRejects(
       () => r.readUntil("\n" as unknown as Uint8Array),
@@ -1217,6 +1230,16 @@ test("bad arguments: limit, strings for bytes, non-integer counts, feed after EO
     r.feedEof();
     assertEquals(B(await r.read()), "b'AB'");
     assertThrows(() => r.feedData(b("x")), RuntimeError, "feed_data after feed_eof");
+    // Python's assert: the class is named AssertionError, as type(e).__name__ prints.
+    const late = assertThrows(() => r.feedData(new Uint8Array(0)), asyncio.AssertionError);
+    assertEquals([late.constructor.name, late.message], [
+      "AssertionError",
+      "feed_data after feed_eof",
+    ]);
+    const r2 = new StreamReader();
+    r2.setTransport(new ReadTransport());
+    const twice = assertThrows(() => r2.setTransport(new ReadTransport()), asyncio.AssertionError);
+    assertEquals(twice.message, "Transport already set");
   }));
 
 test("toString is Python's repr", () =>
@@ -1230,7 +1253,7 @@ test("toString is Python's repr", () =>
     const r2 = new StreamReader();
     const t = createTask(() => r2.read(1));
     await sleep(0);
-    assertEquals(String(r2), "<StreamReader waiter=<Future pending cb=[<await>]>>");
+    assertEquals(String(r2), "<StreamReader waiter=<Future pending cb=[Task.task_wakeup()]>>");
     r2.setException(new ValueError("x"));
     await assertRejects(() => t as PromiseLike<unknown>, ValueError);
     assertEquals(String(r2), "<StreamReader exception=ValueError('x')>");
