@@ -42,6 +42,7 @@ export {
   DatagramProtocol,
   type DatagramProtocolLike,
   Protocol,
+  type ProtocolFactory,
   type ProtocolLike,
   SubprocessProtocol,
   type SubprocessProtocolLike,
@@ -57,6 +58,7 @@ export {
   WriteTransport,
 } from "./lib/transports.ts";
 export {
+  AssertionError,
   type ClientConnectedCallback,
   EOFError,
   FlowControlMixin,

@@ -11,7 +11,7 @@ import * as asyncio from "../mod.ts";
 
 // Create a pair of connected sockets
 const [rsock, wsock] = asyncio.socketpair();
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 
 class MyProtocol extends asyncio.Protocol {
   transport: asyncio.Transport | null = null;

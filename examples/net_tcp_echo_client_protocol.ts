@@ -36,7 +36,7 @@ class EchoClientProtocol extends asyncio.Protocol {
   }
 }
 
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 const message = "Hello World!";
 const coro = loop.createConnection(
   () => new EchoClientProtocol(message, loop),

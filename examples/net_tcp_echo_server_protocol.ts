@@ -45,7 +45,7 @@ class EchoServerClientProtocol extends asyncio.Protocol {
   }
 }
 
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 // Each client connection will create a new protocol instance
 const coro = loop.createServer(() => new EchoServerClientProtocol(), "127.0.0.1", port);
 const server = await loop.runUntilComplete<asyncio.Server>(coro);

@@ -38,7 +38,7 @@ async function handleEcho(reader: asyncio.StreamReader, writer: asyncio.StreamWr
   writer.close();
 }
 
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 // A function, not a promise: startServer() needs the running loop.
 const coro = () => asyncio.startServer(handleEcho, "127.0.0.1", port);
 const server = await loop.runUntilComplete<asyncio.Server>(coro);

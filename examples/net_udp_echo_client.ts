@@ -53,7 +53,7 @@ class EchoClientProtocol extends asyncio.DatagramProtocol {
   }
 }
 
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 const message = "Hello World!";
 const onConLost = loop.createFuture<void>();
 const connect = loop.createDatagramEndpoint(() => new EchoClientProtocol(message, onConLost), {

@@ -39,7 +39,7 @@ class EchoServerProtocol extends asyncio.DatagramProtocol {
   }
 }
 
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 console.log("Starting UDP server");
 // One protocol instance will be created to serve all client requests
 const listen = loop.createDatagramEndpoint(() => new EchoServerProtocol(), {

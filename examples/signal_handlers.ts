@@ -14,7 +14,7 @@ function askExit(signame: string) {
   loop.stop();
 }
 
-const loop = asyncio.getEventLoop() as asyncio.SelectorEventLoop;
+const loop = asyncio.getEventLoop();
 for (const signame of ["SIGINT", "SIGTERM"]) {
   loop.addSignalHandler(asyncio.signals[signame], askExit, signame);
 }

@@ -11,6 +11,36 @@ import { hooks, running, taskStorage } from "./running.ts";
 import type { Future } from "./futures.ts";
 import type { Task } from "./tasks.ts";
 import type { Executor } from "./executors.ts";
+import type {
+  BaseProtocolLike,
+  DatagramProtocolLike,
+  ProtocolFactory,
+  ProtocolLike,
+  SubprocessProtocolLike,
+} from "./protocols.ts";
+import type {
+  ConnectAcceptedSocketOptions,
+  CreateConnectionOptions,
+  CreateServerOptions,
+  CreateUnixConnectionOptions,
+  CreateUnixServerOptions,
+  StreamTransport,
+} from "./connections.ts";
+import type { Server } from "./servers.ts";
+import type { DatagramEndpointOptions, SelectorDatagramTransport } from "./datagram.ts";
+import type {
+  SubprocessOptions,
+  UnixReadPipeTransport,
+  UnixSubprocessTransport,
+  UnixWritePipeTransport,
+} from "./unix_subprocess.ts";
+import type { SSLTransport, StartTlsOptions } from "./sslproto.ts";
+import type { SSLContext } from "./ssl.ts";
+import type { BaseTransport } from "./transports.ts";
+import type { SendfileFile, SendfileOptions, SendfileTransport } from "./sendfile.ts";
+import type { Socket } from "./socket.ts";
+import type { AddressLike, SocketAddress } from "./sockaddr.ts";
+import type { AddrInfo, GetaddrinfoOptions } from "./dns.ts";
 
 /** A callback the loop calls with the arguments it was scheduled with. */
 // deno-lint-ignore no-explicit-any
@@ -384,6 +414,178 @@ export abstract class AbstractEventLoop {
   }
   /** Turns debug mode on or off. */
   setDebug(_enabled: boolean): void {
+    notImplemented();
+  }
+
+  // The rest of Python's AbstractEventLoop: declared here so that code typed
+  // with the running loop (`getRunningLoop()`) reaches every method;
+  // SelectorEventLoop implements them.
+
+  /** Opens a TCP connection; resolves to `[transport, protocol]`. */
+  createConnection<P extends BaseProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _host?: string | null,
+    _port?: number | string | null,
+    _opts?: CreateConnectionOptions,
+  ): Promise<[StreamTransport, P]> {
+    notImplemented();
+  }
+  /** Listens on `host:port`; resolves to a `Server`. */
+  createServer(
+    _protocolFactory: ProtocolFactory<BaseProtocolLike>,
+    _host?: string | string[] | null,
+    _port?: number | string | null,
+    _opts?: CreateServerOptions,
+  ): Promise<Server> {
+    notImplemented();
+  }
+  /** Connects to a Unix socket; resolves to `[transport, protocol]`. */
+  createUnixConnection<P extends BaseProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _path?: string | null,
+    _opts?: CreateUnixConnectionOptions,
+  ): Promise<[StreamTransport, P]> {
+    notImplemented();
+  }
+  /** Listens on a Unix socket path; resolves to a `Server`. */
+  createUnixServer(
+    _protocolFactory: ProtocolFactory<BaseProtocolLike>,
+    _path?: string | null,
+    _opts?: CreateUnixServerOptions,
+  ): Promise<Server> {
+    notImplemented();
+  }
+  /** Makes a UDP or Unix datagram endpoint; resolves to `[transport, protocol]`. */
+  createDatagramEndpoint<P extends DatagramProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _opts?: DatagramEndpointOptions,
+  ): Promise<[SelectorDatagramTransport, P]> {
+    notImplemented();
+  }
+  /** Wraps an accepted socket in a transport. */
+  connectAcceptedSocket<P extends BaseProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _sock: Socket,
+    _opts?: ConnectAcceptedSocketOptions,
+  ): Promise<[StreamTransport, P]> {
+    notImplemented();
+  }
+  /** Upgrades an open connection to TLS; resolves to the new transport. */
+  startTls(
+    _transport: BaseTransport,
+    _protocol: BaseProtocolLike,
+    _sslcontext: SSLContext,
+    _opts?: StartTlsOptions,
+  ): Promise<SSLTransport> {
+    notImplemented();
+  }
+  /** Reads a pipe into a protocol; resolves to `[transport, protocol]`. */
+  connectReadPipe<P extends ProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _pipe: number | { fileno(): number },
+  ): Promise<[UnixReadPipeTransport, P]> {
+    notImplemented();
+  }
+  /** Writes to a pipe through a transport; resolves to `[transport, protocol]`. */
+  connectWritePipe<P extends BaseProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _pipe: number | { fileno(): number },
+  ): Promise<[UnixWritePipeTransport, P]> {
+    notImplemented();
+  }
+  /** Runs `program` with `args`; a final plain object is the options. */
+  subprocessExec<P extends SubprocessProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _program: string,
+    ..._args: Array<string | SubprocessOptions>
+  ): Promise<[UnixSubprocessTransport, P]> {
+    notImplemented();
+  }
+  /** Runs `cmd` with the shell. */
+  subprocessShell<P extends SubprocessProtocolLike>(
+    _protocolFactory: ProtocolFactory<P>,
+    _cmd: string,
+    _opts?: SubprocessOptions,
+  ): Promise<[UnixSubprocessTransport, P]> {
+    notImplemented();
+  }
+  /** Sends a file over a transport; resolves with the bytes sent. */
+  sendfile(
+    _transport: SendfileTransport,
+    _file: SendfileFile,
+    _offset?: number,
+    _count?: number | null,
+    _opts?: SendfileOptions,
+  ): Promise<number> {
+    notImplemented();
+  }
+  /** Receives up to `n` bytes from a non-blocking socket. */
+  sockRecv(_sock: Socket, _n: number): Promise<Uint8Array> {
+    notImplemented();
+  }
+  /** Receives into `buf`; resolves to the number of bytes. */
+  sockRecvInto(_sock: Socket, _buf: Uint8Array): Promise<number> {
+    notImplemented();
+  }
+  /** Receives a datagram and its sender. */
+  sockRecvfrom(_sock: Socket, _bufsize: number): Promise<[Uint8Array, SocketAddress | null]> {
+    notImplemented();
+  }
+  /** Receives a datagram into `buf`. */
+  sockRecvfromInto(
+    _sock: Socket,
+    _buf: Uint8Array,
+    _nbytes?: number,
+  ): Promise<[number, SocketAddress | null]> {
+    notImplemented();
+  }
+  /** Sends all of `data`. */
+  sockSendall(_sock: Socket, _data: Uint8Array): Promise<null> {
+    notImplemented();
+  }
+  /** Sends a datagram to `address`. */
+  sockSendto(_sock: Socket, _data: Uint8Array, _address: AddressLike): Promise<number> {
+    notImplemented();
+  }
+  /** Sends a file over a socket; resolves with the bytes sent. */
+  sockSendfile(
+    _sock: Socket,
+    _file: SendfileFile,
+    _offset?: number,
+    _count?: number | null,
+    _opts?: SendfileOptions,
+  ): Promise<number> {
+    notImplemented();
+  }
+  /** Connects `sock` to `address`. */
+  sockConnect(_sock: Socket, _address: AddressLike): Promise<null> {
+    notImplemented();
+  }
+  /** Accepts a connection: `[socket, address]`. */
+  sockAccept(_sock: Socket): Promise<[Socket, SocketAddress]> {
+    notImplemented();
+  }
+  /** Python's `getaddrinfo`. */
+  getaddrinfo(
+    _host: string | Uint8Array | null | undefined,
+    _port: number | string | Uint8Array | null | undefined,
+    _opts?: GetaddrinfoOptions,
+  ): Promise<AddrInfo[]> {
+    notImplemented();
+  }
+  /** Python's `getnameinfo`: `[host, service]`. */
+  getnameinfo(
+    _sockaddr: readonly [string, number, ...number[]],
+    _flags?: number,
+  ): Promise<[host: string, service: string]> {
+    notImplemented();
+  }
+  /** Calls `callback(...args)` from the loop whenever signal `sig` arrives. */
+  addSignalHandler(_sig: number, _callback: Callback, ..._args: unknown[]): void {
+    notImplemented();
+  }
+  /** Removes the handler for `sig`; whether there was one. */
+  removeSignalHandler(_sig: number): boolean {
     notImplemented();
   }
 }

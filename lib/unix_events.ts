@@ -21,7 +21,12 @@ import {
   type DatagramEndpointOptions,
   type SelectorDatagramTransport,
 } from "./datagram.ts";
-import type { DatagramProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
+import {
+  type DatagramProtocolLike,
+  type ProtocolFactory,
+  protocolFactory as asFactory,
+  type SubprocessProtocolLike,
+} from "./protocols.ts";
 import {
   detachChildren,
   splitExecArgs,
@@ -59,45 +64,45 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   // -- connections and servers ---------------------------------------------
 
   /** Opens a TCP connection; resolves to `[transport, protocol]`. */
-  createConnection<P extends BaseProtocolLike>(
-    protocolFactory: () => P,
+  override createConnection<P extends BaseProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     host?: string | null,
     port?: number | string | null,
     opts?: conn.CreateConnectionOptions,
   ): Promise<[conn.StreamTransport, P]> {
-    return conn.createConnection(this, protocolFactory, host, port, opts) as Promise<
+    return conn.createConnection(this, asFactory(protocolFactory), host, port, opts) as Promise<
       [conn.StreamTransport, P]
     >;
   }
 
   /** Listens on `host:port`; resolves to a `Server`. */
-  createServer(
-    protocolFactory: () => BaseProtocolLike,
+  override createServer(
+    protocolFactory: ProtocolFactory<BaseProtocolLike>,
     host?: string | string[] | null,
     port?: number | string | null,
     opts?: conn.CreateServerOptions,
   ): Promise<Server> {
-    return conn.createServer(this, protocolFactory, host, port, opts);
+    return conn.createServer(this, asFactory(protocolFactory), host, port, opts);
   }
 
   /** Connects to a Unix socket; resolves to `[transport, protocol]`. */
-  createUnixConnection<P extends BaseProtocolLike>(
-    protocolFactory: () => P,
+  override createUnixConnection<P extends BaseProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     path?: string | null,
     opts?: conn.CreateUnixConnectionOptions,
   ): Promise<[conn.StreamTransport, P]> {
-    return conn.createUnixConnection(this, protocolFactory, path, opts) as Promise<
+    return conn.createUnixConnection(this, asFactory(protocolFactory), path, opts) as Promise<
       [conn.StreamTransport, P]
     >;
   }
 
   /** Listens on a Unix socket path; resolves to a `Server`. */
-  createUnixServer(
-    protocolFactory: () => BaseProtocolLike,
+  override createUnixServer(
+    protocolFactory: ProtocolFactory<BaseProtocolLike>,
     path?: string | null,
     opts?: conn.CreateUnixServerOptions,
   ): Promise<Server> {
-    return conn.createUnixServer(this, protocolFactory, path, opts);
+    return conn.createUnixServer(this, asFactory(protocolFactory), path, opts);
   }
 
   // -- pipes -------------------------------------------------------------------
@@ -106,19 +111,19 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * Reads the pipe (an fd or an object with `fileno()`) into a protocol;
    * resolves to `[transport, protocol]`. The transport owns the fd from now.
    */
-  connectReadPipe<P extends ProtocolLike>(
-    protocolFactory: () => P,
+  override connectReadPipe<P extends ProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     pipe: number | { fileno(): number },
   ): Promise<[UnixReadPipeTransport, P]> {
-    return this.#connectPipe(protocolFactory, pipe, UnixReadPipeTransport);
+    return this.#connectPipe(asFactory(protocolFactory), pipe, UnixReadPipeTransport);
   }
 
   /** Writes to the pipe through a transport; resolves to `[transport, protocol]`. */
-  connectWritePipe<P extends BaseProtocolLike>(
-    protocolFactory: () => P,
+  override connectWritePipe<P extends BaseProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     pipe: number | { fileno(): number },
   ): Promise<[UnixWritePipeTransport, P]> {
-    return this.#connectPipe(protocolFactory, pipe, UnixWritePipeTransport);
+    return this.#connectPipe(asFactory(protocolFactory), pipe, UnixWritePipeTransport);
   }
 
   async #connectPipe<P extends BaseProtocolLike, T extends { close(): void }>(
@@ -142,39 +147,39 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   // -- subprocesses ----------------------------------------------------------
 
   /** Python's `loop.subprocess_exec`: a final plain object is the options. */
-  subprocessExec<P extends SubprocessProtocolLike>(
-    protocolFactory: () => P,
+  override subprocessExec<P extends SubprocessProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     program: string,
     ...args: Array<string | SubprocessOptions>
   ): Promise<[UnixSubprocessTransport, P]> {
     const [argv, opts] = splitExecArgs<SubprocessOptions>(args);
-    return subprocessExec(this, protocolFactory, program, argv, opts ?? {});
+    return subprocessExec(this, asFactory(protocolFactory), program, argv, opts ?? {});
   }
 
   /** Python's `loop.subprocess_shell` (`/bin/sh -c cmd`). */
-  subprocessShell<P extends SubprocessProtocolLike>(
-    protocolFactory: () => P,
+  override subprocessShell<P extends SubprocessProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     cmd: string,
     opts: SubprocessOptions = {},
   ): Promise<[UnixSubprocessTransport, P]> {
-    return subprocessShell(this, protocolFactory, cmd, opts);
+    return subprocessShell(this, asFactory(protocolFactory), cmd, opts);
   }
 
   /** Makes a UDP or Unix datagram endpoint; resolves to `[transport, protocol]`. */
-  createDatagramEndpoint<P extends DatagramProtocolLike>(
-    protocolFactory: () => P,
+  override createDatagramEndpoint<P extends DatagramProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     opts?: DatagramEndpointOptions,
   ): Promise<[SelectorDatagramTransport, P]> {
-    return createDatagramEndpoint(this, protocolFactory, opts);
+    return createDatagramEndpoint(this, asFactory(protocolFactory), opts);
   }
 
   /** Wraps an accepted socket in a transport. */
-  connectAcceptedSocket<P extends BaseProtocolLike>(
-    protocolFactory: () => P,
+  override connectAcceptedSocket<P extends BaseProtocolLike>(
+    protocolFactory: ProtocolFactory<P>,
     sock: Socket,
     opts?: conn.ConnectAcceptedSocketOptions,
   ): Promise<[conn.StreamTransport, P]> {
-    return conn.connectAcceptedSocket(this, protocolFactory, sock, opts) as Promise<
+    return conn.connectAcceptedSocket(this, asFactory(protocolFactory), sock, opts) as Promise<
       [conn.StreamTransport, P]
     >;
   }
@@ -183,7 +188,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * Upgrades an open connection to TLS (Python's `loop.start_tls`): resolves
    * to the new transport that `protocol` talks through from now on.
    */
-  startTls(
+  override startTls(
     transport: BaseTransport,
     protocol: BaseProtocolLike,
     sslcontext: SSLContext,
@@ -195,17 +200,17 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   // -- sockets: try the call first, watch the fd only on EAGAIN ---------------
 
   /** Receives up to `n` bytes from the non-blocking `sock`. */
-  sockRecv(sock: Socket, n: number): Promise<Uint8Array> {
+  override sockRecv(sock: Socket, n: number): Promise<Uint8Array> {
     return sm.sockRecv(this, sock, n);
   }
 
   /** Receives into `buf`; resolves to the number of bytes. */
-  sockRecvInto(sock: Socket, buf: Uint8Array): Promise<number> {
+  override sockRecvInto(sock: Socket, buf: Uint8Array): Promise<number> {
     return sm.sockRecvInto(this, sock, buf);
   }
 
   /** Sends all of `data`. */
-  sockSendall(sock: Socket, data: Uint8Array): Promise<void> {
+  override sockSendall(sock: Socket, data: Uint8Array): Promise<null> {
     return sm.sockSendall(this, sock, data);
   }
 
@@ -215,7 +220,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * reads and sends instead when that is not possible, unless
    * `fallback` is false. Resolves with the bytes sent.
    */
-  sockSendfile(
+  override sockSendfile(
     sock: Socket,
     file: sf.SendfileFile,
     offset?: number,
@@ -229,7 +234,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * Sends `file` over `transport` (sendfile(2) on a socket transport, once
    * its write buffer is flushed); resolves with the bytes sent.
    */
-  sendfile(
+  override sendfile(
     transport: sf.SendfileTransport,
     file: sf.SendfileFile,
     offset?: number,
@@ -240,22 +245,25 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   }
 
   /** Connects `sock` to `address` (names are resolved first). */
-  sockConnect(sock: Socket, address: AddressLike): Promise<void> {
+  override sockConnect(sock: Socket, address: AddressLike): Promise<null> {
     return sm.sockConnect(this, sock, address);
   }
 
   /** Accepts a connection: `[socket, address]`, the socket non-blocking. */
-  sockAccept(sock: Socket): Promise<[Socket, SocketAddress]> {
+  override sockAccept(sock: Socket): Promise<[Socket, SocketAddress]> {
     return sm.sockAccept(this, sock);
   }
 
   /** Receives a datagram and its sender (Python 3.11). */
-  sockRecvfrom(sock: Socket, bufsize: number): Promise<[Uint8Array, SocketAddress | null]> {
+  override sockRecvfrom(
+    sock: Socket,
+    bufsize: number,
+  ): Promise<[Uint8Array, SocketAddress | null]> {
     return sm.sockRecvfrom(this, sock, bufsize);
   }
 
   /** Receives a datagram into `buf` (Python 3.11). */
-  sockRecvfromInto(
+  override sockRecvfromInto(
     sock: Socket,
     buf: Uint8Array,
     nbytes = 0,
@@ -264,12 +272,12 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   }
 
   /** Sends a datagram to `address` (Python 3.11). */
-  sockSendto(sock: Socket, data: Uint8Array, address: AddressLike): Promise<number> {
+  override sockSendto(sock: Socket, data: Uint8Array, address: AddressLike): Promise<number> {
     return sm.sockSendto(this, sock, data, address);
   }
 
   /** Python's `getaddrinfo`: `[family, type, proto, canonname, sockaddr]` entries. */
-  getaddrinfo(
+  override getaddrinfo(
     host: string | Uint8Array | null | undefined,
     port: number | string | Uint8Array | null | undefined,
     opts?: GetaddrinfoOptions,
@@ -278,7 +286,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   }
 
   /** Python's `getnameinfo`: `[host, service]`. */
-  getnameinfo(
+  override getnameinfo(
     sockaddr: readonly [string, number, ...number[]],
     flags = 0,
   ): Promise<[host: string, service: string]> {
@@ -289,7 +297,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * Calls `callback(...args)` from the loop whenever signal `sig` arrives,
    * instead of its default action. Replaces an earlier handler for `sig`.
    */
-  addSignalHandler(sig: number, callback: Callback, ...args: unknown[]): void {
+  override addSignalHandler(sig: number, callback: Callback, ...args: unknown[]): void {
     if (iscoroutinefunction(callback)) {
       throw new TypeError("coroutines cannot be used with add_signal_handler()");
     }
@@ -322,7 +330,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   }
 
   /** Removes the handler for `sig`; true if there was one. The default action returns. */
-  removeSignalHandler(sig: number): boolean {
+  override removeSignalHandler(sig: number): boolean {
     checkSignal(sig);
     const entry = this.#signalHandlers.get(sig);
     if (entry === undefined) return false;
@@ -354,6 +362,10 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     for (const sig of [...this.#signalHandlers.keys()]) this.removeSignalHandler(sig);
   }
 }
+
+// CPython's `asyncio.SelectorEventLoop` on Unix is `_UnixSelectorEventLoop`:
+// a ported `type(loop).__name__` (`loop.constructor.name`) prints that.
+Object.defineProperty(SelectorEventLoop, "name", { value: "_UnixSelectorEventLoop" });
 
 function checkSignal(sig: unknown): void {
   if (typeof sig !== "number" || !Number.isInteger(sig)) {

@@ -651,3 +651,97 @@ test("debug: a slow task step is timed until the task suspends and printed as th
   assertEquals(slow.length, 1, slow.join("\n"));
   assertMatch(slow[0], /^Executing <Task pending name='worker' .*> took 0\.\d{3} seconds$/);
 });
+
+const HANDLE_REPRS = [
+  "<Handle print('xxxxxxxxxxxx...xxxxxxxxxxxxx')>",
+  "<Handle print('short')>",
+  "<Handle print([0, 1, 2, 3, 4, 5, ...])>",
+  "<Handle print({'a': 2, 'b': 1, 'c': 3, 'd': 4, ...})>",
+  "<Handle print([1, [2, [3, [4, [5, [6, [...]]]]]]])>",
+  "<Handle print(b'yyyyyyyyyyy...yyyyyyyyyyyyy')>",
+  "<Handle print(100000000000000000...0000000000000000000)>",
+  "<Handle print({1, 2, 3})>",
+  "<Handle print(None)>",
+  "Exception in callback int('zzzzzzzzzzzz...zzzzzzzzzzzzz')",
+];
+
+test("a handle shortens long arguments as Python's reprlib does", async () => {
+  const out: string[] = [];
+  const loop = asyncio.newEventLoop();
+  const args: unknown[] = [
+    "x".repeat(100),
+    "short",
+    Array.from({ length: 20 }, (_, i) => i),
+    { b: 1, a: 2, c: 3, d: 4, e: 5 },
+    [1, [2, [3, [4, [5, [6, [7]]]]]]],
+    new Uint8Array(50).fill(0x79),
+    10n ** 50n,
+    new Set([3, 1, 2]),
+    null,
+  ];
+  function print(..._a: unknown[]) {}
+  for (const a of args) {
+    const h = loop.callSoon(print, a);
+    out.push(String(h));
+    h.cancel();
+  }
+  loop.setExceptionHandler((_l, ctx) => out.push(ctx.message as string));
+  function int(s: string) {
+    throw new asyncio.ValueError(`invalid literal for int() with base 10: ${s}`);
+  }
+  loop.callSoon(int, "z".repeat(40));
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  loop.close();
+  assertEquals(out, HANDLE_REPRS);
+  const ref = pythonReference("handle_repr");
+  if (ref !== null) {
+    assertEquals(ref.lines, HANDLE_REPRS, `${ref.python} tests/fixtures/py/handle_repr.py`);
+  }
+});
+
+test("debug: a failing callback's log names where it was scheduled, as Python's source_traceback line", async () => {
+  const records: asyncio.LogRecord[] = [];
+  const handler = (r: asyncio.LogRecord) => records.push(r);
+  asyncio.logger.addHandler(handler);
+  try {
+    await asyncio.run(async () => {
+      asyncio.getRunningLoop().callSoon(function bad() {
+        throw new asyncio.ValueError("boom");
+      });
+      await asyncio.sleep(0.01);
+    }, { debug: true });
+  } finally {
+    asyncio.logger.removeHandler(handler);
+  }
+  const failed = records.filter((r) => r.message.startsWith("Exception in callback bad()"));
+  assertEquals(failed.length, 1);
+  const lines = failed[0].message.split("\n");
+  assertEquals(lines[1], "handle: <Handle bad()>");
+  assertEquals(lines[2], "source_traceback: Object created at (most recent call last):");
+  assertMatch(lines[3], /^\s+at /);
+  assertEquals((failed[0].exception as Error).message, "boom");
+});
+
+test("AbstractEventLoop declares every loop method: the running loop is typed with them all; a subclass that does not implement one raises NotImplementedError", async () => {
+  // Typed as Python's AbstractEventLoop: no cast is needed to reach the I/O methods.
+  await asyncio.run(async () => {
+    const loop: asyncio.AbstractEventLoop = asyncio.getRunningLoop();
+    const server = await loop.createServer(() => new asyncio.Protocol(), "127.0.0.1", 0);
+    const [host] = server.sockets[0].getsockname() as [string, number];
+    assertEquals(host, "127.0.0.1");
+    server.close();
+  });
+  class Bare extends asyncio.AbstractEventLoop {}
+  const bare = new Bare();
+  for (
+    const call of [
+      () => bare.createConnection(() => new asyncio.Protocol(), "127.0.0.1", 1),
+      () => bare.sockRecv(null as unknown as asyncio.Socket, 1),
+      () => bare.addSignalHandler(10, () => {}),
+      () => bare.subprocessExec(() => new asyncio.SubprocessProtocol(), "true"),
+    ]
+  ) {
+    assertThrows(call, asyncio.NotImplementedError);
+  }
+});
