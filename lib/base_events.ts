@@ -214,6 +214,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   constructor() {
     super();
     this.#debug = envDebug();
+    // Python passes bound methods as callbacks (`call_later(1, loop.stop)`,
+    // `add_signal_handler(SIGINT, loop.stop)`); a JS method passed alone
+    // loses its object, and an unbound stop() would never stop the loop.
+    // Bound here, so the most derived override is the one bound.
+    this.stop = this.stop.bind(this);
+    this.close = this.close.bind(this);
   }
 
   // -- I/O hooks for subclasses --------------------------------------------

@@ -195,9 +195,12 @@ export class Handle {
     const prev = running.context;
     running.context = this._context;
     try {
+      // Called with no `this`, as a plain function: a method passed alone
+      // fails plainly, never working on the Handle instead.
+      const cb = this._callback!;
       const args = this._args;
-      if (args === null) this._callback!();
-      else this._callback!(...args);
+      if (args === null) cb();
+      else cb(...args);
     } catch (exc) {
       const context: ExceptionContext = {
         message: `Exception in callback ${formatCallback(this._callback, this._args ?? [])}`,

@@ -225,6 +225,13 @@ export class Event extends LoopBound {
   #value = false;
   #waiters = new Set<Future<boolean>>();
 
+  /** A clear flag. `set` and `clear` are bound, so `loop.callLater(1, event.set)` works as in Python. */
+  constructor() {
+    super();
+    this.set = this.set.bind(this);
+    this.clear = this.clear.bind(this);
+  }
+
   /** Whether the flag is set. */
   isSet(): boolean {
     return this.#value;

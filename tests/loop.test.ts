@@ -745,3 +745,27 @@ test("AbstractEventLoop declares every loop method: the running loop is typed wi
     assertThrows(call, asyncio.NotImplementedError);
   }
 });
+
+test("loop.stop, loop.close and event.set can be passed as callbacks, as Python's bound methods; an unbound method fails plainly", async () => {
+  const loop = asyncio.newEventLoop();
+  const event = new asyncio.Event();
+  const seen: unknown[] = [];
+  loop.setExceptionHandler((_l, ctx) => seen.push(ctx.exception));
+  loop.callSoon(event.set);
+  const fut = loop.createFuture<number>();
+  // A Future method passed alone has no object: it throws, and fut stays pending.
+  loop.callSoon(fut.setResult, 42);
+  loop.callLater(0.01, loop.stop);
+  await loop.runForever();
+  assertEquals(event.isSet(), true);
+  assertEquals(fut.done(), false);
+  assertEquals(seen.length, 1);
+  assertInstanceOf(seen[0], TypeError);
+  loop.callSoon(event.clear);
+  loop.callSoon(loop.stop);
+  await loop.runForever();
+  assertEquals(event.isSet(), false);
+  const close = loop.close;
+  close();
+  assertEquals(loop.isClosed(), true);
+});
