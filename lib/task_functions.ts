@@ -27,6 +27,7 @@ import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
 import {
   _skipTaskNumber,
+  bindCancelOnRead,
   type CoroutineLike,
   currentTask,
   ensureFuture,
@@ -1346,6 +1347,7 @@ class EagerTask<T> extends Task<T> {
     return this.#original;
   }
 }
+bindCancelOnRead(EagerTask);
 
 /**
  * A task factory that starts each task's coroutine at once, in

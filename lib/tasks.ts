@@ -538,6 +538,24 @@ Object.defineProperties(Task.prototype, {
   },
 });
 
+/**
+ * @internal Makes `cls`'s `cancel`, read as a value, bound to its task, so
+ * Python's `loop.call_later(5, task.cancel)` ports as is. Bound on first
+ * read (a task that is never cancelled pays nothing); a subclass's own
+ * `cancel` shadows this, and its `super.cancel()` gets this class's.
+ */
+export function bindCancelOnRead(cls: { prototype: Task<unknown> }): void {
+  const cancel = cls.prototype.cancel;
+  const field = Symbol("boundCancel");
+  Object.defineProperty(cls.prototype, "cancel", {
+    configurable: true,
+    get(this: Task<unknown> & { [field]?: Task<unknown>["cancel"] }) {
+      return this[field] ??= cancel.bind(this);
+    },
+  });
+}
+bindCancelOnRead(Task);
+
 /** A task's first step in debug mode: a handle that needs no argument array. */
 class TaskStart extends Handle {
   constructor(readonly task: Task<unknown>, loop: FutureLoop, ctx: Context) {

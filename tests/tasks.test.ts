@@ -691,3 +691,21 @@ test("task numbers: createTask and TaskGroup.createTask with a name use one up, 
   // CPython 3.11 prints Task-1 a Task-3 c Task-4 e Task-6 for the same program.
   assertEquals(names, ["a", "+2", "c", "+3", "e", "+5"]);
 });
+
+test("task.cancel can be passed as a callback, as Python's bound method (plain and eager tasks)", () =>
+  asyncio.run(async () => {
+    const loop = asyncio.getRunningLoop();
+    const t = asyncio.createTask(() => asyncio.sleep(10));
+    loop.callLater(0.01, t.cancel);
+    await assertRejects(() => t as PromiseLike<unknown>, asyncio.CancelledError);
+    assertEquals(t.cancelled(), true);
+    assertEquals(t.cancel, t.cancel); // one bound function per task
+    loop.setTaskFactory(asyncio.eagerTaskFactory);
+    try {
+      const e = asyncio.createTask(() => asyncio.sleep(10));
+      loop.callSoon(e.cancel);
+      await assertRejects(() => e as PromiseLike<unknown>, asyncio.CancelledError);
+    } finally {
+      loop.setTaskFactory(null);
+    }
+  }));
