@@ -100,6 +100,7 @@ export {
 export {
   type StdioSpec,
   type SubprocessOptions,
+  type TextModeOptions,
   UnixReadPipeTransport,
   UnixSubprocessTransport,
   UnixWritePipeTransport,

@@ -22,6 +22,7 @@ import {
   subprocessExec,
   type SubprocessOptions,
   subprocessShell,
+  type TextModeOptions,
   type UnixSubprocessTransport,
 } from "./unix_subprocess.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
@@ -33,7 +34,7 @@ export { DEVNULL, PIPE, STDOUT };
 const DEFAULT_LIMIT = 2 ** 16;
 
 /** Options of {@link createSubprocessExec} and {@link createSubprocessShell}. */
-export interface ProcessOptions {
+export interface ProcessOptions extends TextModeOptions {
   /** PIPE, DEVNULL, an fd, or null/undefined (inherit, the default). */
   stdin?: StdioSpec;
   /** PIPE, DEVNULL, an fd, or null/undefined (inherit, the default). */
@@ -54,18 +55,6 @@ export interface ProcessOptions {
   processGroup?: number | null;
   /** Fds (3 and up) the child keeps at the same numbers; all others from 3 up are closed (Python's pass_fds). */
   passFds?: readonly number[];
-  /** Python's text-mode options: only their defaults are accepted (`ValueError`), as in asyncio. */
-  universalNewlines?: boolean;
-  /** Python's `shell`: false for exec, true for shell, as the function says (`ValueError`). */
-  shell?: boolean;
-  /** Only 0 (the default) is accepted. */
-  bufsize?: number;
-  /** Only false (the default) is accepted. */
-  text?: boolean;
-  /** Only null (the default) is accepted. */
-  encoding?: string | null;
-  /** Only null (the default) is accepted. */
-  errors?: string | null;
 }
 
 /**

@@ -60,8 +60,32 @@ export const DEVNULL: number = -3;
 /** What a child stream is connected to: PIPE, STDOUT (stderr only), DEVNULL, an fd, or null (inherit). */
 export type StdioSpec = number | null | undefined;
 
+/**
+ * Python's text-mode and shell options, which asyncio's subprocess
+ * functions accept only at their defaults (anything else is a `ValueError`).
+ *
+ * @example
+ * ```ts
+ * const opts: TextModeOptions = { text: false }; // accepted; `text: true` is refused
+ * ```
+ */
+export interface TextModeOptions {
+  /** Python's text-mode options: as in asyncio, only the default (false) is accepted. */
+  universalNewlines?: boolean;
+  /** Python's `shell`: must be false for exec, true (or absent) for shell. */
+  shell?: boolean;
+  /** Python's `bufsize`: only 0 (the default) is accepted. */
+  bufsize?: number;
+  /** Python's `text`: only false (the default) is accepted. */
+  text?: boolean;
+  /** Python's `encoding`: only null (the default) is accepted. */
+  encoding?: string | null;
+  /** Python's `errors`: only null (the default) is accepted. */
+  errors?: string | null;
+}
+
 /** Options of {@link subprocessExec} / {@link subprocessShell}. */
-export interface SubprocessOptions {
+export interface SubprocessOptions extends TextModeOptions {
   /** Default PIPE. */
   stdin?: StdioSpec;
   /** Default PIPE. */
@@ -83,18 +107,6 @@ export interface SubprocessOptions {
    * every other fd from 3 up is closed, whatever `closeFds` says, as in Python.
    */
   passFds?: readonly number[];
-  /** Python's text-mode options: as in asyncio, only the default (false) is accepted. */
-  universalNewlines?: boolean;
-  /** Python's `shell`: must be false for exec, true (or absent) for shell. */
-  shell?: boolean;
-  /** Python's `bufsize`: only 0 (the default) is accepted. */
-  bufsize?: number;
-  /** Python's `text`: only false (the default) is accepted. */
-  text?: boolean;
-  /** Python's `encoding`: only null (the default) is accepted. */
-  encoding?: string | null;
-  /** Python's `errors`: only null (the default) is accepted. */
-  errors?: string | null;
 }
 
 /**
