@@ -12,7 +12,7 @@ import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle, type ReadyItem } from "./events.ts";
 import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
-import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
+import { formatCallback, printAsRepr, pyRepr, shortRepr } from "./format.ts";
 import {
   hooks,
   running,
@@ -614,67 +614,6 @@ function callbackRepr(e: Entry): string {
 function callbacksRepr(cbs: Entry[]): string {
   if (cbs.length <= 2) return cbs.map(callbackRepr).join(", ");
   return `${callbackRepr(cbs[0])}, <${cbs.length - 2} more>, ${callbackRepr(cbs[cbs.length - 1])}`;
-}
-
-// The limits of Python's `reprlib.repr`, which a future's repr uses for its result.
-const MAX_LEVEL = 6;
-const MAX_LIST = 6;
-const MAX_DICT = 4;
-const MAX_STRING = 30;
-const MAX_LONG = 40;
-const MAX_OTHER = 30;
-
-/** Keeps the start and the end of `s` around "...", as reprlib cuts a long repr. */
-function cutMiddle(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const i = Math.max(0, Math.floor((max - 3) / 2));
-  const j = Math.max(0, max - 3 - i);
-  return s.slice(0, i) + "..." + s.slice(s.length - j);
-}
-
-function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, "toString");
-}
-
-/**
- * Python's `reprlib.repr`: lists past 6 items, dicts past 4 and strings
- * past 30 characters are cut with "...", nested past 6 levels; dict keys
- * are sorted. What `<Future finished result=...>` shows.
- *
- * @example
- * ```ts
- * shortRepr([0, 1, 2, 3, 4, 5, 6, 7]); // "[0, 1, 2, 3, 4, 5, ...]"
- * ```
- */
-function shortRepr(v: unknown, level = MAX_LEVEL): string {
-  if (typeof v === "string") {
-    if (pyRepr(v.slice(0, MAX_STRING)).length <= MAX_STRING) return pyRepr(v);
-    const i = Math.floor((MAX_STRING - 3) / 2);
-    const j = MAX_STRING - 3 - i;
-    const s = pyRepr(v.slice(0, i) + v.slice(v.length - j));
-    return s.slice(0, i) + "..." + s.slice(s.length - j);
-  }
-  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) {
-    return cutMiddle(String(v), MAX_LONG);
-  }
-  if (Array.isArray(v)) {
-    if (level <= 0 && v.length) return "[...]";
-    const pieces = v.slice(0, MAX_LIST).map((x) => shortRepr(x, level - 1));
-    if (v.length > MAX_LIST) pieces.push("...");
-    return `[${pieces.join(", ")}]`;
-  }
-  if (typeof v === "object" && v !== null && !(v instanceof Error) && isPlainObject(v)) {
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
-    if (keys.length === 0) return "{}";
-    if (level <= 0) return "{...}";
-    const pieces = keys.sort().slice(0, MAX_DICT).map((k) =>
-      `${shortRepr(k, level - 1)}: ${shortRepr((v as Record<string, unknown>)[k], level - 1)}`
-    );
-    if (keys.length > MAX_DICT) pieces.push("...");
-    return `{${pieces.join(", ")}}`;
-  }
-  return cutMiddle(pyRepr(v), MAX_OTHER);
 }
 
 /**
