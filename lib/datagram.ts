@@ -109,6 +109,9 @@ export class SelectorDatagramTransport extends DatagramTransport {
    */
   override sendto(data: Uint8Array, addr?: AddressLike | null): void {
     data = toBytes(data);
+    // Python 3.11 drops an empty datagram here, before any address check
+    // (3.13 sends it, gh-113812; 3.11 is the reference).
+    if (data.length === 0) return;
     let target = (addr ?? null) as SocketAddress | null;
     if (this.#address !== null) {
       if (target !== null && !sameAddress(target, this.#address)) {
