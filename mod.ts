@@ -235,6 +235,8 @@ export {
   type AsCompletedOptions,
   eagerTaskFactory,
   type EagerTaskOptions,
+  type ErrorClass,
+  type ErrorCondition,
   ExceptionGroup,
   FIRST_COMPLETED,
   FIRST_EXCEPTION,

@@ -9,7 +9,7 @@
  */
 import { running, taskStorage } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
-import { printAsRepr, pyRepr } from "./format.ts";
+import { printAsRepr, pyAddress, pyRepr } from "./format.ts";
 
 /** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
 export const MISSING: unique symbol = Symbol("MISSING");
@@ -101,9 +101,9 @@ export class Context {
     return this._vars.entries();
   }
 
-  /** `<Context object>`. */
+  /** `<_contextvars.Context object at 0x7f...>`, Python's repr. */
   toString(): string {
-    return "<Context object>";
+    return `<_contextvars.Context object at ${pyAddress(this)}>`;
   }
 }
 
@@ -167,9 +167,9 @@ export class Token<T> {
     return this.var_;
   }
 
-  /** `<Token var=<ContextVar name='v'>>` (Python adds addresses). */
+  /** `<Token var=<ContextVar name='v' at 0x7f...> at 0x7f...>`, Python's repr. */
   toString(): string {
-    return `<Token${this._used ? " used" : ""} var=${this.var_}>`;
+    return `<Token${this._used ? " used" : ""} var=${this.var_} at ${pyAddress(this)}>`;
   }
 }
 
@@ -205,7 +205,7 @@ export class ContextVar<T> {
     if (vars.has(self)) return vars.get(self) as T;
     if (dflt.length) return dflt[0] as T;
     if (this.#default !== MISSING) return this.#default;
-    throw new LookupError(`<ContextVar name='${this.name}'>`);
+    throw new LookupError(String(this));
   }
 
   /** Sets the value in the current context. */
@@ -234,10 +234,10 @@ export class ContextVar<T> {
     token._used = true;
   }
 
-  /** `<ContextVar name='x'>`, or `<ContextVar name='x' default=1>` (Python adds an address). */
+  /** `<ContextVar name='x' at 0x7f...>`, or with ` default=1` before the address: Python's repr. */
   toString(): string {
     const d = this.#default === MISSING ? "" : ` default=${pyRepr(this.#default)}`;
-    return `<ContextVar name='${this.name}'${d}>`;
+    return `<ContextVar name=${pyRepr(this.name)}${d} at ${pyAddress(this)}>`;
   }
 }
 

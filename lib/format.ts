@@ -215,6 +215,47 @@ function elide(r: string, max: number): string {
   return chars.slice(0, i).join("") + "..." + chars.slice(chars.length - j).join("");
 }
 
+/** Each object's stand-in for CPython's `id()`, given on first use. */
+const addresses = new WeakMap<object, string>();
+let nextAddress = 0x7f3a1c2d4e10;
+
+/**
+ * A stable stand-in for the address CPython prints in default reprs
+ * (`at 0x7f3a1c2d4e10`): ported programs print locks and context variables,
+ * and compare that output with CPython's once addresses are masked, so the
+ * text must have the same shape. Distinct live objects get distinct values.
+ *
+ * @example
+ * ```ts
+ * pyAddress({}); // "0x7f3a1c2d4e10"
+ * ```
+ */
+export function pyAddress(obj: object): string {
+  let a = addresses.get(obj);
+  if (a === undefined) {
+    a = "0x" + nextAddress.toString(16);
+    nextAddress += 0x50; // CPython's small objects lie 16-byte aligned, this far apart
+    addresses.set(obj, a);
+  }
+  return a;
+}
+
+/**
+ * Python's `object.__repr__` without its angle brackets, which asyncio's
+ * lock reprs build on: `asyncio.locks.Lock object at 0x7f3a1c2d4e10`.
+ * `module` names the library's own classes; a user's subclass is in
+ * `__main__`, where a ported script defines it.
+ *
+ * @example
+ * ```ts
+ * objectHead(lock, "asyncio.locks", new Set([Lock])); // "asyncio.locks.Lock object at 0x..."
+ * ```
+ */
+export function objectHead(obj: object, module: string, own: ReadonlySet<unknown>): string {
+  const cls = obj.constructor;
+  return `${own.has(cls) ? module : "__main__"}.${cls.name} object at ${pyAddress(obj)}`;
+}
+
 /**
  * Makes `console.log(x)` print `String(x)` for instances of these classes:
  * their `toString()` is the Python repr, which is what `print(x)` shows a

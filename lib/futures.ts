@@ -625,8 +625,14 @@ function callbacksRepr(cbs: Entry[]): string {
  * ```
  */
 export function excRepr(e: unknown): string {
-  if (e instanceof Error) return `${e.name}(${e.message ? pyRepr(e.message) : ""})`;
-  return pyRepr(e);
+  if (!(e instanceof Error)) return pyRepr(e);
+  // An OSError shows its arguments, not its message:
+  // `ConnectionRefusedError(111, 'Connection refused')`.
+  const { errno, strerror } = e as { errno?: unknown; strerror?: unknown };
+  if (typeof errno === "number" && typeof strerror === "string") {
+    return `${e.name}(${errno}, ${pyRepr(strerror)})`;
+  }
+  return `${e.name}(${e.message ? pyRepr(e.message) : ""})`;
 }
 
 /**

@@ -31,7 +31,7 @@
  */
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { pyRepr, pyTypeName } from "./format.ts";
+import { objectHead, pyRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
@@ -197,11 +197,11 @@ export class Lock extends LoopBound {
     if (first !== undefined && !first.done()) first.setResult(true);
   }
 
-  /** `<Lock [locked, waiters:2]>`, like Python's repr. */
+  /** `<asyncio.locks.Lock object at 0x7f... [locked, waiters:2]>`, Python's repr. */
   override toString(): string {
     let extra = this.#locked ? "locked" : "unlocked";
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<Lock [${extra}]>`;
+    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
   }
 }
 
@@ -269,11 +269,11 @@ export class Event extends LoopBound {
     }
   }
 
-  /** `<Event [set]>`, like Python's repr. */
+  /** `<asyncio.locks.Event object at 0x7f... [set]>`, Python's repr. */
   override toString(): string {
     let extra = this.#value ? "set" : "unset";
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<Event [${extra}]>`;
+    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
   }
 }
 
@@ -443,11 +443,11 @@ export class Condition extends LoopBound {
     }
   }
 
-  /** `<Condition [unlocked, waiters:1]>`, like Python's repr. */
+  /** `<asyncio.locks.Condition object at 0x7f... [unlocked, waiters:1]>`, Python's repr. */
   override toString(): string {
     let extra = this.locked() ? "locked" : "unlocked";
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<Condition [${extra}]>`;
+    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
   }
 }
 
@@ -575,11 +575,11 @@ export class Semaphore extends LoopBound {
     return false;
   }
 
-  /** `<Semaphore [unlocked, value:2]>`, like Python's repr. */
+  /** `<asyncio.locks.Semaphore object at 0x7f... [unlocked, value:2]>`, Python's repr. */
   override toString(): string {
     let extra = this.locked() ? "locked" : `unlocked, value:${this._value}`;
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<${this.constructor.name} [${extra}]>`;
+    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
   }
 }
 
@@ -748,10 +748,20 @@ export class Barrier extends LoopBound {
     this.#cond.notifyAll();
   }
 
-  /** `<Barrier [filling, waiters:1/3]>`, like Python's repr. */
+  /** `<asyncio.locks.Barrier object at 0x7f... [filling, waiters:1/3]>`, Python's repr. */
   override toString(): string {
     let extra = this.#state;
     if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.#parties}`;
-    return `<Barrier [${extra}]>`;
+    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
   }
 }
+
+/** The classes whose reprs name `asyncio.locks`; a subclass is the user's own. */
+const OWN: ReadonlySet<unknown> = new Set([
+  Lock,
+  Event,
+  Condition,
+  Semaphore,
+  BoundedSemaphore,
+  Barrier,
+]);

@@ -993,6 +993,42 @@ export async function timeoutAt<R>(
 // ---------------------------------------------------------------- TaskGroup
 
 /**
+ * An error class, whatever its constructor takes.
+ *
+ * @example
+ * ```ts
+ * const cls: ErrorClass = RangeError;
+ * ```
+ */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
+
+/**
+ * What `ExceptionGroup.split()` and `subgroup()` match errors with: an error
+ * class, an array of classes (Python's tuple), or a predicate.
+ *
+ * @example
+ * ```ts
+ * const cond: ErrorCondition = [TypeError, RangeError];
+ * ```
+ */
+export type ErrorCondition =
+  | ErrorClass
+  | ReadonlyArray<ErrorClass>
+  | ((e: unknown) => boolean);
+
+/** `condition` as a test; Python's `TypeError` for anything else. */
+function errorMatcher(condition: ErrorCondition): (e: unknown) => boolean {
+  const isClass = (c: unknown): c is new () => unknown =>
+    typeof c === "function" && (c === Error || c.prototype instanceof Error);
+  if (isClass(condition)) return (e) => e instanceof condition;
+  if (Array.isArray(condition) && condition.every(isClass)) {
+    return (e) => condition.some((c) => e instanceof c);
+  }
+  if (typeof condition === "function") return condition as (e: unknown) => boolean;
+  throw new TypeError("expected a function, exception type or tuple of exception types");
+}
+
+/**
  * Python's `ExceptionGroup`: several errors raised together, as a JS
  * `AggregateError` (`errors`), with Python's `exceptions` alias. `message`
  * is the message given; Python's `str()` adds " (N sub-exceptions)".
@@ -1027,6 +1063,64 @@ export class ExceptionGroup extends AggregateError {
   /** The errors, in the order they happened (Python's name for `errors`). */
   get exceptions(): unknown[] {
     return this.errors;
+  }
+
+  /**
+   * The errors that match `condition` (an error class, an array of them, or
+   * a predicate), in a group of this shape; nested groups are filtered in
+   * turn. This group itself when it matches as a whole, null when nothing
+   * does. Python's
+   * `except* ValueError as eg:` is `eg = e.subgroup(ValueError)`.
+   *
+   * @example
+   * ```ts
+   * const values = eg.subgroup(asyncio.ValueError);
+   * ```
+   */
+  subgroup(condition: ErrorCondition): ExceptionGroup | null {
+    return this.split(condition)[0];
+  }
+
+  /**
+   * `[match, rest]`: the errors that match `condition` and those that do
+   * not, each a group of this shape or null (Python's `eg.split()`). The
+   * form of `except*`: handle `match`, rethrow `rest` if there is one.
+   *
+   * @example
+   * ```ts
+   * const [match, rest] = eg.split(asyncio.ValueError);
+   * if (match) console.log("ValueErrors:", match.exceptions.length);
+   * if (rest) throw rest;
+   * ```
+   */
+  split(condition: ErrorCondition): [ExceptionGroup | null, ExceptionGroup | null] {
+    const matches = errorMatcher(condition);
+    if (matches(this)) return [this, null];
+    const match: unknown[] = [];
+    const rest: unknown[] = [];
+    for (const e of this.errors) {
+      if (e instanceof ExceptionGroup) {
+        const [m, r] = e.split(condition);
+        if (m !== null) match.push(m);
+        if (r !== null) rest.push(r);
+      } else if (matches(e)) match.push(e);
+      else rest.push(e);
+    }
+    return [this.#part(match), this.#part(rest)];
+  }
+
+  /** A group with this one's message around `exceptions` (Python's `derive`). */
+  derive(exceptions: readonly unknown[]): ExceptionGroup {
+    return new ExceptionGroup(this.message, exceptions);
+  }
+
+  /** One side of a split: null when empty, else a new group (even with every error, as in CPython). */
+  #part(errors: unknown[]): ExceptionGroup | null {
+    if (errors.length === 0) return null;
+    const g = this.derive(errors);
+    // Python copies the cause and context onto each part.
+    if (this.cause !== undefined) g.cause = this.cause;
+    return g;
   }
 
   /**

@@ -473,7 +473,9 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._mustCancel) info[0] = "cancelling";
+    // Python 3.11.7 (not 3.11.0's `_must_cancel`): any cancel request still
+    // counted, even one already passed to the future the task waits on.
+    if (this._numCancels > 0 && !this.done()) info[0] = "cancelling";
     info.splice(1, 0, `name=${pyRepr(this.getName())}`, `coro=<${coroName(this._coro)}()>`);
     // Before the callbacks, as Python places it.
     if (this._futWaiter !== null && !this.done()) info.splice(3, 0, `wait_for=${this._futWaiter}`);
