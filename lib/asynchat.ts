@@ -23,9 +23,16 @@
  *
  * @module
  */
-import { BlockingIOError, NotImplementedError, OSError, ValueError } from "./exceptions.ts";
+import {
+  BlockingIOError,
+  LookupError,
+  NotImplementedError,
+  OSError,
+  ValueError,
+} from "./exceptions.ts";
 import { dispatcher, type SocketMap } from "./asyncore.ts";
 import type { Socket } from "./socket.ts";
+import { pyTypeName } from "./format.ts";
 
 /**
  * What `pushWithProducer` takes: `more()` returns the next bytes, empty
@@ -51,6 +58,29 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** `bytes(text, encoding)` for the encodings a string terminator is given in. */
+function encodeText(text: string, encoding: string): Uint8Array {
+  const name = encoding.toLowerCase().replace(/[-_]/g, "");
+  if (name === "utf8") return new TextEncoder().encode(text);
+  if (!["latin1", "iso88591", "l1", "ascii"].includes(name)) {
+    throw new LookupError(`unknown encoding: ${encoding}`);
+  }
+  const [codec, limit] = name === "ascii" ? ["ascii", 0x80] : ["latin-1", 0x100];
+  const chars = [...text];
+  return Uint8Array.from(chars, (c, i) => {
+    const code = c.codePointAt(0)!;
+    if (code >= limit) {
+      // Python's UnicodeEncodeError is a ValueError.
+      const hex = code.toString(16).padStart(code > 0xffff ? 8 : 4, "0");
+      throw new ValueError(
+        `'${codec}' codec can't encode character '\\${code > 0xffff ? "U" : "u"}${hex}' ` +
+          `in position ${i}: ordinal not in range(${limit})`,
+      );
+    }
+    return code;
+  });
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
@@ -90,6 +120,9 @@ export function findPrefixAtEnd(haystack: Uint8Array, needle: Uint8Array): numbe
   return l;
 }
 
+/** asyncore's key for the module a library class's repr names. */
+const PY_MODULE: unique symbol = Symbol.for("asyncio.asyncore.pyModule");
+
 type FifoItem = Uint8Array | Producer | null;
 
 function isBytes(x: unknown): x is Uint8Array {
@@ -111,6 +144,9 @@ function isBytes(x: unknown): x is Uint8Array {
  */
 // deno-lint-ignore camelcase
 export class async_chat extends dispatcher {
+  /** Its repr says `asynchat.async_chat`, as Python's (asyncore's key, by `Symbol.for`). */
+  static readonly [PY_MODULE]: string = "asynchat";
+
   /** How much `handleRead()` reads at a time (Python's `ac_in_buffer_size`). */
   acInBufferSize = 65536;
   /** The largest chunk sent at a time (Python's `ac_out_buffer_size`). */
@@ -123,6 +159,15 @@ export class async_chat extends dispatcher {
   producerFifo: FifoItem[] = [];
   /** The current terminator. */
   terminator: Terminator = null;
+  /**
+   * Python's `use_encoding`, kept for ported code. A string terminator is
+   * encoded with `encoding` whether or not it is set: where Python would
+   * keep the string and fail at the next read, a string here stands for
+   * the bytes a ported program means.
+   */
+  useEncoding: boolean | number = false;
+  /** How a string terminator is encoded: `"latin-1"` (the default), `"ascii"` or `"utf-8"`. */
+  encoding = "latin-1";
 
   /** A chat channel over `sock` (or none yet), in `map` (default the global map). */
   constructor(sock: Socket | null = null, map: SocketMap | null = null) {
@@ -153,18 +198,40 @@ export class async_chat extends dispatcher {
     return out;
   }
 
+  /**
+   * Python's `_collect_incoming_data` under its ported name: appends `data`
+   * to `incoming`, for a `collectIncomingData()` that only collects.
+   *
+   * @example
+   * ```ts
+   * class Lines extends async_chat {
+   *   override collectIncomingData(data: Uint8Array) { this._collectIncomingData(data); }
+   *   override foundTerminator() { console.log(this._getData()); }
+   * }
+   * ```
+   */
+  protected _collectIncomingData(data: Uint8Array): void {
+    this.collectIncomingDataDefault(data);
+  }
+
+  /** Python's `_get_data` under its ported name: joins and clears `incoming`. */
+  protected _getData(): Uint8Array {
+    return this.getData();
+  }
+
   /** Called when the terminator is found. Must be overridden. */
   foundTerminator(): void {
     throw new NotImplementedError("must be implemented in subclass");
   }
 
   /**
-   * Sets the terminator: bytes (a string is encoded as latin-1, as Python's
-   * `use_encoding`), a byte count (>= 0), or null (collect forever).
+   * Sets the terminator: bytes, a byte count (>= 0), or null (collect
+   * forever). A string is encoded with `encoding`, as Python's
+   * `use_encoding` does.
    */
   setTerminator(term: Terminator | string): void {
     if (typeof term === "string") {
-      term = Uint8Array.from(term, (c) => c.charCodeAt(0) & 0xff);
+      term = encodeText(term, this.encoding);
     } else if (typeof term === "number") {
       if (!Number.isInteger(term)) throw new TypeError("terminator must be an integer");
       if (term < 0) throw new ValueError("the number of received bytes must be positive");
@@ -249,7 +316,11 @@ export class async_chat extends dispatcher {
   push(data: Uint8Array): void {
     const raw: unknown = data;
     if (!ArrayBuffer.isView(raw)) {
-      throw new TypeError(`data argument must be byte-ish (${typeof raw})`);
+      // CPython 3.11 passes the format and the type as two arguments, so
+      // str(exc) is that tuple: ('data argument must be byte-ish (%r)', <class 'str'>).
+      throw new TypeError(
+        `('data argument must be byte-ish (%r)', <class '${pyTypeName(raw)}'>)`,
+      );
     }
     const d = raw instanceof Uint8Array
       ? raw

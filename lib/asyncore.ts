@@ -46,13 +46,13 @@
  *
  * @module
  */
-import { C, ERRNO, sys } from "../ffi/mod.ts";
+import { C, ERRNO, errnoName, sys } from "../ffi/mod.ts";
 import { NotImplementedError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
 import { EVENT_READ, EVENT_WRITE, type WaitSet } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
-import { printAsRepr, pyRepr } from "./format.ts";
+import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 
 const {
   EALREADY,
@@ -116,16 +116,30 @@ function errnoOf(e: unknown): number | undefined {
  */
 function compactTraceback(exc: unknown): string {
   if (!(exc instanceof Error)) return `(<class '${typeof exc}'>:${String(exc)} )`;
-  const frames: string[] = [];
+  const frames: Array<{ file: string; fn: string; line: string }> = [];
   for (const line of (exc.stack ?? "").split("\n")) {
-    const m = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/.exec(line);
+    const m = /^\s*at (?:(?:async )?(.*?) \()?(.*?):(\d+):\d+\)?$/.exec(line);
     if (m !== null && m[2] !== "unknown" && m[2] !== "native") {
-      frames.push(`[${m[2]}|${m[1] ?? "<module>"}|${m[3]}]`);
+      // Python names a frame by its file path and bare function name.
+      const file = m[2].startsWith("file://") ? decodeURI(m[2].slice(7)) : m[2];
+      const fn = m[1] === undefined ? "<module>" : m[1].slice(m[1].lastIndexOf(".") + 1);
+      frames.push({ file, fn, line: m[3] });
     }
   }
+  frames.reverse();
+  // Python's traceback starts where the error was caught: read(), write(),
+  // ... of this module; the JS stack also has the frames above it.
+  const caught = frames.findLastIndex((f) =>
+    /\/asyncore\.[jt]s$/.test(f.file) && CATCHERS.has(f.fn)
+  );
+  const shown = caught === -1 ? frames : frames.slice(caught);
+  const tb = shown.map((f) => `[${f.file}|${f.fn}|${f.line}]`).join(" ");
   const name = exc.constructor?.name || exc.name;
-  return `(<class '${name}'>:${exc.message} ${frames.reverse().join(" ")})`;
+  return `(<class '${name}'>:${exc.message} ${tb})`;
 }
+
+/** The functions of this module that catch a handler's error for `handleError()`. */
+const CATCHERS: ReadonlySet<string> = new Set(["read", "write", "readwrite", "exception"]);
 
 /**
  * Raised by a handler to stop {@link loop}: {@link read}, {@link write} and
@@ -375,6 +389,16 @@ export function poll2(timeout = 0, map: SocketMap = socketMap): Promise<void> {
 }
 
 /**
+ * Python's `asyncore.poll3`, the same function as {@link poll2}.
+ *
+ * @example
+ * ```ts
+ * await poll3(0.1, myMap);
+ * ```
+ */
+export const poll3: typeof poll2 = poll2;
+
+/**
  * Inside a running asyncio loop (which owns the process's off-thread poll),
  * waits through that loop: `addReader`/`addWriter` on the channels' fds and
  * a `callLater` for the timeout. False when the loop refused an fd.
@@ -484,6 +508,33 @@ export async function loop(options: LoopOptions = {}): Promise<void> {
 }
 
 /**
+ * The static key under which a library class names its Python module
+ * (`"asyncore"`, `"asynchat"`): only a class that owns it is the library's;
+ * a subclass is the user's, named `__main__` as CPython names the classes
+ * of the program it runs. A registry symbol, so asynchat needs no import.
+ */
+const PY_MODULE: unique symbol = Symbol.for("asyncio.asyncore.pyModule");
+
+/** Python's `cls.__module__` for a dispatcher class. */
+function pyModuleOf(cls: unknown): string {
+  const own = Object.getOwnPropertyDescriptor(cls, PY_MODULE);
+  return typeof own?.value === "string" ? own.value : "__main__";
+}
+
+/**
+ * The error of a `connect()` that failed at once: Python raises
+ * `OSError(err, errorcode[err])`, so its strerror is the errno's name
+ * (`[Errno 2] ENOENT`), in the errno's `OSError` subclass.
+ */
+function connectError(err: number): OSError {
+  const Class = osErrorFromErrno(err).constructor as new (
+    errno: number,
+    strerror: string,
+  ) => OSError;
+  return new Class(err, errnoName(err));
+}
+
+/**
  * What a dispatcher wraps: a {@link Socket}, or a {@link file_wrapper}.
  */
 export interface SocketLike {
@@ -569,9 +620,17 @@ export class dispatcher {
     return this.socket?.fileno() ?? -1;
   }
 
-  /** `<module.Class connected 127.0.0.1:8080 at fd 5>`. */
+  /** The module its repr names: Python's `__module__` of a library class. */
+  static readonly [PY_MODULE]: string = "asyncore";
+
+  /**
+   * Python's repr: `<__main__.Echo connected 127.0.0.1:8080 at 0x7f3c...>`.
+   * A subclass is named as Python names a class of the main program
+   * (`__main__.`), the library's own classes by their module; the address
+   * stands in for Python's `id()`.
+   */
   toString(): string {
-    const status = [`${this.constructor.name}`];
+    const status = [`${pyModuleOf(this.constructor)}.${this.constructor.name}`];
     if (this.accepting && this.addr) status.push("listening");
     else if (this.connected) status.push("connected");
     const addr = this.addr as unknown;
@@ -581,7 +640,7 @@ export class dispatcher {
       // Python's '%s:%d' % addr fails for anything but a pair: repr(addr).
       status.push(pyRepr(addr));
     }
-    return `<asyncore.${status.join(" ")} at fd ${this.channelFd}>`;
+    return `<${status.join(" ")} at ${pyAddress(this)}>`;
   }
 
   /** Puts this channel in `map` (default its own). */
@@ -668,7 +727,7 @@ export class dispatcher {
       this.addr = address;
       this.handleConnectEvent();
     } else {
-      throw osErrorFromErrno(err);
+      throw connectError(err);
     }
   }
 
@@ -854,6 +913,9 @@ export class dispatcher {
  */
 // deno-lint-ignore camelcase
 export class dispatcher_with_send extends dispatcher {
+  /** Its repr says `asyncore.dispatcher_with_send`. */
+  static override readonly [PY_MODULE]: string = "asyncore";
+
   /** Bytes not yet sent. */
   outBuffer: Uint8Array = new Uint8Array(0);
 
@@ -875,8 +937,13 @@ export class dispatcher_with_send extends dispatcher {
 
   /** Queues `data` and sends what the socket takes; returns the bytes queued. */
   override send(data: Uint8Array): number {
-    const d = bytesArg(data);
-    if (this.debug) this.logInfo(`sending ${pyRepr(d)}`);
+    if (this.debug) this.logInfo(`sending ${pyRepr(data)}`);
+    const raw: unknown = data;
+    if (!ArrayBuffer.isView(raw)) {
+      // Python's out_buffer + data.
+      throw new TypeError(`can't concat ${pyTypeName(raw)} to bytes`);
+    }
+    const d = bytesArg(raw);
     const out = new Uint8Array(this.outBuffer.length + d.length);
     out.set(this.outBuffer);
     out.set(d, this.outBuffer.length);
@@ -998,6 +1065,9 @@ export class file_wrapper implements SocketLike {
  */
 // deno-lint-ignore camelcase
 export class file_dispatcher extends dispatcher {
+  /** Its repr says `asyncore.file_dispatcher`. */
+  static override readonly [PY_MODULE]: string = "asyncore";
+
   /** Wraps `fd` (a number or an object with `fileno()`) and adds the channel to `map`. */
   constructor(fd: number | { fileno(): number }, map: SocketMap | null = null) {
     super(null, map);

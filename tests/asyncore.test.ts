@@ -772,7 +772,7 @@ test("handleError gets the error (an override may rethrow it); ExitNow leaves lo
   assertEquals(lines.length, 2);
   assert(
     lines[0].startsWith(
-      "error: uncaptured python exception, closing channel <asyncore.Logged connected '' at fd ",
+      "error: uncaptured python exception, closing channel <__main__.Logged connected '' at 0x",
     ),
     lines[0],
   );
