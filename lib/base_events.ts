@@ -30,7 +30,7 @@ import {
   type TaskOptions,
   TimerHandle,
 } from "./events.ts";
-import { RuntimeError } from "./exceptions.ts";
+import { CancelledError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
@@ -74,6 +74,17 @@ function monotonic(): number {
 function stackFrames(stack: unknown): string {
   const text = String(stack);
   return text.startsWith("Error\n") ? text.slice("Error\n".length) : text;
+}
+
+/** `method` bound to `self`, with the `__qualname__` that `formatCallback` prints for it. */
+function boundAs<F extends (...args: never[]) => unknown>(
+  method: F,
+  self: object,
+  qualname: string,
+): F {
+  const bound = method.bind(self) as F;
+  Object.defineProperty(bound, "__qualname__", { value: qualname });
+  return bound;
 }
 
 function yieldToHost(): Promise<void> {
@@ -168,6 +179,81 @@ function heapify(heap: TimerHandle[]): void {
   for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftUp(heap, i);
 }
 
+// -- async generators --------------------------------------------------------
+// Python's loop hears of every async generator first iterated while it runs
+// (`sys.set_asyncgen_hooks`), so that `shutdown_asyncgens()` (called by
+// `asyncio.run()` on its way out) can `aclose()` the ones left suspended at a
+// `yield`: their `finally` blocks run before `run()` returns. JS has no such
+// hook: %AsyncGeneratorPrototype%.next is wrapped instead, once, when the
+// first loop is made. The cost is one property read per `next()`, and a
+// WeakRef per generator first iterated inside a loop (about 2 µs; Python's
+// hook costs it a call and a WeakSet entry too), so that one abandoned
+// mid-way is not kept alive until the loop shuts down.
+
+/**
+ * On a generator whose `next()` was called: null when no loop was running
+ * then (untracked); else the promise of its last `next()`, pending while
+ * the generator runs (Python's `ag_running`).
+ */
+const LAST_NEXT = Symbol("asyncio.lastNext");
+type TrackedAsyncgen = AsyncGenerator & { [LAST_NEXT]?: Promise<unknown> | null };
+let asyncgenHookInstalled = false;
+
+function installAsyncgenHook(): void {
+  if (asyncgenHookInstalled) return;
+  asyncgenHookInstalled = true;
+  const proto = Object.getPrototypeOf(async function* () {}).prototype;
+  const origNext = proto.next as (this: AsyncGenerator, value?: unknown) => Promise<unknown>;
+  const wrapper = {
+    next(this: TrackedAsyncgen, value?: unknown): Promise<unknown> {
+      if (typeof this !== "object" || this === null) return origNext.call(this, value);
+      let last = this[LAST_NEXT];
+      if (last === undefined) last = asyncgenFirstIter(this);
+      const p = origNext.call(this, value);
+      if (last !== null) this[LAST_NEXT] = p;
+      return p;
+    },
+  };
+  Object.defineProperty(proto, "next", {
+    value: wrapper.next,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+}
+
+/** Python's `_asyncgen_firstiter_hook`: the running loop, if any, tracks `gen`. */
+function asyncgenFirstIter(gen: TrackedAsyncgen): Promise<unknown> | null {
+  // Python's hooks are the thread's: with one loop running, it is that one
+  // (and asking the task's async context costs more than the rest).
+  const loops = running.loops;
+  const loop = loops.length === 1 ? loops[0] : _getRunningLoop();
+  if (!(loop instanceof BaseEventLoop) || loop._closed) return gen[LAST_NEXT] = null;
+  loop._trackAsyncgen(gen);
+  return gen[LAST_NEXT] = SETTLED;
+}
+
+/** Whether `p` has settled: its reaction, if it has, runs before this await resumes. */
+async function isSettled(p: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  p.then(mark, mark);
+  await SETTLED;
+  return settled;
+}
+
+/** Python's `agen.aclose()`, with its two errors. */
+async function acloseAsyncgen(gen: TrackedAsyncgen): Promise<void> {
+  const last = gen[LAST_NEXT];
+  if (last && !(await isSettled(last))) {
+    throw new RuntimeError("aclose(): asynchronous generator is already running");
+  }
+  const r = await gen.return(undefined);
+  if (!r.done) throw new RuntimeError("async generator ignored GeneratorExit");
+}
+
 /**
  * The loop machinery that does not touch I/O. Not for direct use: make a
  * `SelectorEventLoop` (or call `newEventLoop()`).
@@ -210,16 +296,23 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   _waiting = false;
   /** @internal Clock resolution: timers due within it run now. */
   _clockResolution = 1e-9;
+  /** Async generators first iterated while this loop ran (Python's `_asyncgens` WeakSet). */
+  #asyncgens: Set<WeakRef<AsyncGenerator>> | null = null;
+  /** Size at which `#asyncgens` is next swept of collected generators. */
+  #asyncgensSweepAt = 64;
 
   constructor() {
     super();
     this.#debug = envDebug();
+    installAsyncgenHook();
     // Python passes bound methods as callbacks (`call_later(1, loop.stop)`,
     // `add_signal_handler(SIGINT, loop.stop)`); a JS method passed alone
     // loses its object, and an unbound stop() would never stop the loop.
     // Bound here, so the most derived override is the one bound.
-    this.stop = this.stop.bind(this);
-    this.close = this.close.bind(this);
+    // Named as Python's bound methods print in a handle's repr:
+    // `<Handle BaseEventLoop.stop()>`, not `bound stop()`.
+    this.stop = boundAs(this.stop, this, "BaseEventLoop.stop");
+    this.close = boundAs(this.close, this, "_UnixSelectorEventLoop.close");
   }
 
   // -- I/O hooks for subclasses --------------------------------------------
@@ -256,6 +349,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       if (settling !== undefined) await settling;
       this._stopping = false;
       this.#running = false;
+      // A KeyboardInterrupt out of a callback left the batch mid-way.
+      this._currentHandle = null;
+      this.#timedStep = null;
       const i = running.loops.indexOf(this);
       if (i >= 0) running.loops.splice(i, 1);
       if (running.loop === this) running.loop = null;
@@ -506,9 +602,45 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#timerCancelledCount = 0;
   }
 
-  /** JS has no async-generator hooks; generators are closed by their `for await`. Resolves at once. */
-  override shutdownAsyncgens(): Promise<void> {
-    return Promise.resolve();
+  /** @internal Tracks an async generator first iterated while this loop runs. */
+  _trackAsyncgen(gen: AsyncGenerator): void {
+    const gens = this.#asyncgens ??= new Set();
+    gens.add(new WeakRef(gen));
+    if (gens.size < this.#asyncgensSweepAt) return;
+    // Amortized: generators collected since the last sweep are dropped.
+    for (const ref of gens) if (ref.deref() === undefined) gens.delete(ref);
+    this.#asyncgensSweepAt = Math.max(64, gens.size * 2);
+  }
+
+  /**
+   * Closes the async generators first iterated while this loop ran that are
+   * still alive, each in a task, as Python's `aclose()`: those suspended at
+   * a `yield` run their `finally` blocks. A failure is reported to the
+   * exception handler with the key `asyncgen`.
+   */
+  override async shutdownAsyncgens(): Promise<void> {
+    const refs = this.#asyncgens;
+    this.#asyncgens = null;
+    if (refs === null) return;
+    const gens: AsyncGenerator[] = [];
+    for (const ref of refs) {
+      const gen = ref.deref();
+      if (gen !== undefined) gens.push(gen);
+    }
+    if (gens.length === 0) return;
+    const closing = gens.map((gen) => this.createTask(() => acloseAsyncgen(gen)));
+    const results = await Promise.allSettled(closing);
+    results.forEach((r, i) => {
+      const exc = r.status === "rejected" ? r.reason : null;
+      // As Python's `isinstance(result, Exception)`: not the BaseExceptions.
+      if (exc === null || exc instanceof CancelledError || exc instanceof KeyboardInterrupt) return;
+      this.callExceptionHandler({
+        message: "an error occurred during closing of asynchronous generator " +
+          "<async_generator object>",
+        exception: exc,
+        asyncgen: gens[i],
+      });
+    });
   }
 
   #checkClosed(): void {
