@@ -326,6 +326,7 @@ export {
   ProcessLookupError,
   RuntimeError,
   SendfileNotAvailableError,
+  SystemExit,
   TimeoutError,
   ValueError,
 } from "./lib/exceptions.ts";

@@ -30,8 +30,10 @@ import {
   type TaskOptions,
   TimerHandle,
 } from "./events.ts";
-import { CancelledError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
+import { _isBaseError, CancelledError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
+import { listenSignal, SIGNALS } from "../ffi/signals.ts";
+import { isMainThread } from "node:worker_threads";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
@@ -74,6 +76,11 @@ function monotonic(): number {
 function stackFrames(stack: unknown): string {
   const text = String(stack);
   return text.startsWith("Error\n") ? text.slice("Error\n".length) : text;
+}
+
+/** Python's default SIGINT handler, run as a callback of the loop. */
+function raiseKeyboardInterrupt(): never {
+  throw new KeyboardInterrupt();
 }
 
 /** `method` bound to `self`, with the `__qualname__` that `formatCallback` prints for it. */
@@ -340,9 +347,11 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#running = true;
     running.loops.push(this);
     loopStarted();
+    const unlistenSigint = this.#listenSigint();
     try {
       await this.#drive();
     } finally {
+      unlistenSigint?.();
       // An off-thread poll ended by a wake-up may still be returning: let it,
       // so that no FFI call outlives the run and close() can close at once.
       const settling = this._quiesce();
@@ -356,6 +365,21 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       if (i >= 0) running.loops.splice(i, 1);
       if (running.loop === this) running.loop = null;
     }
+  }
+
+  /**
+   * Python's default SIGINT handler raises KeyboardInterrupt in the main
+   * thread, out of `run_forever()`: while this loop runs, with no handler of
+   * its own for SIGINT (`addSignalHandler`, `run()`'s) and no host listener,
+   * SIGINT makes the loop raise it rather than end the process.
+   */
+  #listenSigint(): (() => void) | null {
+    if (!isMainThread || process.listenerCount?.("SIGINT") > 0) return null;
+    const own = (this as { hasSignalHandler?: (sig: number) => boolean }).hasSignalHandler;
+    if (own === undefined || own.call(this, SIGNALS.SIGINT)) return null;
+    return listenSignal(SIGNALS.SIGINT, () => {
+      if (!this._closed) this.callSoonThreadsafe(raiseKeyboardInterrupt);
+    });
   }
 
   async #drive(): Promise<void> {
@@ -541,7 +565,13 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     const newTask = !isFuture(future);
     const fut = ensureFuture(future as PromiseLike<T>, this) as Future<T>;
     if (newTask && fut instanceof Task) fut._logDestroyPending = false;
-    const done = () => this.stop();
+    // Python's _run_until_complete_cb (bpo-22429): a KeyboardInterrupt or
+    // SystemExit of the future left runForever() already; this callback,
+    // still queued, must not stop the loop's next run.
+    const done = (f: Future<unknown>) => {
+      if (!f.cancelled() && _isBaseError(f.exception())) return;
+      this.stop();
+    };
     fut.addDoneCallback(done);
     try {
       await this.runForever();
@@ -633,7 +663,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     results.forEach((r, i) => {
       const exc = r.status === "rejected" ? r.reason : null;
       // As Python's `isinstance(result, Exception)`: not the BaseExceptions.
-      if (exc === null || exc instanceof CancelledError || exc instanceof KeyboardInterrupt) return;
+      if (exc === null || exc instanceof CancelledError || _isBaseError(exc)) return;
       this.callExceptionHandler({
         message: "an error occurred during closing of asynchronous generator " +
           "<async_generator object>",

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Context, currentContext } from "./contextvars.ts";
-import { KeyboardInterrupt, NotImplementedError, RuntimeError } from "./exceptions.ts";
+import { _isBaseError, NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
 import { hooks, running, taskStorage } from "./running.ts";
 import type { Future } from "./futures.ts";
@@ -204,7 +204,7 @@ export class Handle {
     } catch (exc) {
       // As Python's Handle._run: Ctrl+C is not the callback's error to log
       // but the program's to see, out of runForever().
-      if (exc instanceof KeyboardInterrupt) throw exc;
+      if (_isBaseError(exc)) throw exc;
       const context: ExceptionContext = {
         message: `Exception in callback ${formatCallback(this._callback, this._args ?? [])}`,
         exception: exc,

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { ERRNO, errnoName, sys } from "../ffi/mod.ts";
 
 /**
@@ -280,6 +281,96 @@ export function check(r: number): number {
 export class KeyboardInterrupt extends Error {
   /** The Python class name. */
   override name = "KeyboardInterrupt";
+  /** `new KeyboardInterrupt(message?)`. */
+  constructor(message?: string) {
+    super(message);
+    hookUncaught();
+  }
+}
+
+/**
+ * Python's `SystemExit` (`sys.exit(code)`): raised inside a task, it leaves
+ * `runUntilComplete()` / `run()` at once, as `KeyboardInterrupt` does, and is
+ * never reported to the exception handler. `code` is the exit status (or
+ * message) given, `null` when none was.
+ *
+ * @example
+ * ```ts
+ * try { await asyncio.run(main); } catch (e) {
+ *   if (e instanceof SystemExit) process.exitCode = typeof e.code === "number" ? e.code : 1;
+ * }
+ * ```
+ */
+export class SystemExit extends Error {
+  /** The Python class name. */
+  override name = "SystemExit";
+  /** The exit status (or message) it was raised with; `null` for none. */
+  readonly code: number | string | null;
+  /** `new SystemExit(code?)`: the message is the code, as Python's `str()` gives it. */
+  constructor(code: number | string | null = null) {
+    super(code === null ? "" : String(code));
+    this.code = code;
+    hookUncaught();
+  }
+}
+
+let hooked = false;
+
+/**
+ * Python's interpreter on a KeyboardInterrupt or SystemExit that nothing
+ * caught (`asyncio.run(main())` at the top level, say): a SystemExit exits
+ * with its code, silently (a message code goes to stderr, status 1); a
+ * KeyboardInterrupt prints its traceback and the process ends by SIGINT, as
+ * Ctrl+C ends it (status 130 in a shell). A JS runtime would print the error
+ * and exit with 1. Hooked when the first of them is made: nothing changes
+ * for other errors.
+ */
+function hookUncaught(): void {
+  if (hooked) return;
+  hooked = true;
+  const g = globalThis as unknown as {
+    addEventListener?: (type: string, fn: (ev: never) => void) => void;
+    Deno?: unknown;
+  };
+  process.on("uncaughtExceptionMonitor", (err: unknown) => {
+    exitAsPython(err);
+  });
+  if (g.Deno !== undefined && typeof g.addEventListener === "function") {
+    // Deno reports its uncaught errors as events (the monitor is Node's).
+    g.addEventListener("unhandledrejection", (ev: { reason: unknown; preventDefault(): void }) => {
+      if (exitAsPython(ev.reason)) ev.preventDefault();
+    });
+    g.addEventListener("error", (ev: { error: unknown; preventDefault(): void }) => {
+      if (exitAsPython(ev.error)) ev.preventDefault();
+    });
+  }
+}
+
+function exitAsPython(err: unknown): boolean {
+  if (err instanceof SystemExit) {
+    const code = err.code;
+    if (code === null) process.exit(0);
+    if (typeof code === "number") process.exit(code & 0xff);
+    process.stderr.write(`${code}\n`);
+    process.exit(1);
+  }
+  if (err instanceof KeyboardInterrupt) {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    // The default action of SIGINT: listeners left behind would take it.
+    process.removeAllListeners("SIGINT");
+    process.kill(process.pid, "SIGINT");
+    // Still here: the runtime keeps a handler of its own.
+    process.exit(130);
+  }
+  return false;
+}
+
+/**
+ * @internal Python's `(KeyboardInterrupt, SystemExit)`: the BaseExceptions
+ * asyncio lets propagate out of the loop at once rather than store or log.
+ */
+export function _isBaseError(exc: unknown): exc is KeyboardInterrupt | SystemExit {
+  return exc instanceof KeyboardInterrupt || exc instanceof SystemExit;
 }
 
 /**

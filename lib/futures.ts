@@ -11,7 +11,7 @@
 import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle, type ReadyItem } from "./events.ts";
-import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
+import { _isBaseError, CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import { formatCallback, printAsRepr, pyRepr, shortRepr } from "./format.ts";
 import {
   hooks,
@@ -170,6 +170,9 @@ export class DoneEntry extends FutureEntry implements ReadyItem {
     try {
       (this.fn as (fut: Future<unknown>) => unknown)(this.fut);
     } catch (exc) {
+      // As Python's Handle._run: Ctrl+C and sys.exit() are not the
+      // callback's errors to log but the program's, out of runForever().
+      if (_isBaseError(exc)) throw exc;
       const context: Record<string, unknown> = {
         message: `Exception in callback ${formatCallback(this.fn, [this.fut])}`,
         exception: exc,

@@ -6,9 +6,14 @@
  */
 import type { AbstractEventLoop } from "./events.ts";
 import { _getRunningLoop } from "./events.ts";
-import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./exceptions.ts";
+import {
+  _isBaseError,
+  CancelledError,
+  KeyboardInterrupt,
+  RuntimeError,
+  ValueError,
+} from "./exceptions.ts";
 import { isMainThread } from "node:worker_threads";
-import process from "node:process";
 
 /** The signal methods of `SelectorEventLoop`, seen from here without importing it. */
 interface SignalLoop {
@@ -93,8 +98,9 @@ export class Runner {
     const loop = this.#lazyInit(coro instanceof Promise);
     const task = loop.createTask<T>(coro);
     // Python's Runner: the first Ctrl+C cancels the main task (its finally
-    // blocks run) and run() then raises KeyboardInterrupt; a second one
-    // gets the default action.
+    // blocks run) and run() then raises KeyboardInterrupt; another one
+    // raises KeyboardInterrupt out of the loop at once, as Python's handler
+    // raises it wherever the main thread is (the loop's cleanup still runs).
     const sigLoop = loop as Partial<SignalLoop>;
     let interrupts = 0;
     let installed = false;
@@ -108,25 +114,44 @@ export class Runner {
           task.cancel();
           return;
         }
-        sigLoop.removeSignalHandler!(SIGINT);
-        installed = false;
-        process.kill(process.pid, "SIGINT");
+        throw new KeyboardInterrupt();
       });
       installed = true;
     }
+    // runUntilComplete(task), with Python's _run_until_complete_cb: a
+    // KeyboardInterrupt or SystemExit of the task has left runForever()
+    // already, so its done callback, still queued, must not stop the
+    // loop's next run (the cleanup's).
+    const stop = (f: Future<T>) => {
+      if (!f.cancelled() && _isBaseError(f.exception())) return;
+      loop.stop();
+    };
+    task.addDoneCallback(stop);
     try {
-      return await loop.runUntilComplete<T>(task);
+      try {
+        await loop.runForever();
+      } finally {
+        task.removeDoneCallback(stop);
+      }
+      if (!task.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+      return task.result();
     } catch (e) {
       if (e instanceof CancelledError && interrupts > 0 && task.uncancel() === 0) {
         throw new KeyboardInterrupt();
       }
+      // The task's own KeyboardInterrupt or SystemExit: the `stop` callback
+      // still queued reads it in the cleanup, in Python; read here, before
+      // the unread report below.
+      if (_isBaseError(e) && task.done() && !task.cancelled()) task.exception();
       throw e;
     } finally {
       if (installed) sigLoop.removeSignalHandler!(SIGINT);
       // Where CPython frees the main coroutine's frame, and with it the
       // futures only its locals held: those with an unread exception are
-      // reported now (a JS collector may never report them).
-      _reportUnread(loop);
+      // reported now (a JS collector may never report them). A task still
+      // pending (another task's KeyboardInterrupt left the loop) keeps its
+      // frame until the cleanup cancels it.
+      if (task.done()) _reportUnread(loop);
     }
   }
 

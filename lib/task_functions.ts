@@ -15,8 +15,8 @@
  */
 import { type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts";
 import {
+  _isBaseError,
   CancelledError,
-  KeyboardInterrupt,
   RuntimeError,
   TimeoutError,
   ValueError,
@@ -1165,7 +1165,7 @@ export class TaskGroup {
   #tasks = new Set<Future<unknown>>();
   #errors: unknown[] = [];
   #onCompletedFut: Future<unknown> | null = null;
-  /** A KeyboardInterrupt of the body or a child: raised as is, not grouped (Python's `_base_error`). */
+  /** A KeyboardInterrupt or SystemExit of the body or a child: raised as is, not grouped (Python's `_base_error`). */
   #baseError: unknown = null;
 
   /**
@@ -1243,7 +1243,7 @@ export class TaskGroup {
   async #exit(exc: unknown, failed: boolean): Promise<void> {
     this.#exiting = true;
     const parent = this.#parentTask!;
-    if (failed && exc instanceof KeyboardInterrupt && this.#baseError === null) {
+    if (failed && _isBaseError(exc) && this.#baseError === null) {
       this.#baseError = exc;
     }
     let propagateCancel: unknown = failed && exc instanceof CancelledError ? exc : null;
@@ -1297,7 +1297,7 @@ export class TaskGroup {
     const exc = task.exception();
     if (exc === null) return;
     this.#errors.push(exc);
-    if (exc instanceof KeyboardInterrupt && this.#baseError === null) this.#baseError = exc;
+    if (_isBaseError(exc) && this.#baseError === null) this.#baseError = exc;
     const parent = this.#parentTask!;
     if (parent.done()) {
       this.#loop!.callExceptionHandler({

@@ -13,8 +13,8 @@
  */
 import { type Context, copyContext } from "./contextvars.ts";
 import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
-import { Handle } from "./events.ts";
-import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import { Handle, type ReadyItem } from "./events.ts";
+import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
 import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
 import { hooks, running, suspended, taskStorage, untilALoopRuns } from "./running.ts";
@@ -350,6 +350,7 @@ export class Task<T = unknown> extends Future<T> {
       super.cancel();
     } else {
       super.setException(value);
+      if (_isBaseError(value)) raiseOutOfLoop(this._loop, value);
     }
   }
 
@@ -481,6 +482,31 @@ export class Task<T = unknown> extends Future<T> {
     if (this._futWaiter !== null && !this.done()) info.splice(3, 0, `wait_for=${this._futWaiter}`);
     return info;
   }
+}
+
+/**
+ * Python's `Task.__step` on a KeyboardInterrupt or SystemExit: the task
+ * keeps the exception and the step raises it out of `runForever()` at once.
+ * The step ended in a microtask here, so the loop is made to raise it by an
+ * entry put at the front of its ready queue: nothing else queued runs first,
+ * and what was queued (the task's done callbacks too) stays for the loop's
+ * next run, as in Python.
+ */
+function raiseOutOfLoop(loop: FutureLoop, exc: unknown): void {
+  const entry: ReadyItem = {
+    _cancelled: false,
+    _wakes: false,
+    _wakeOwner: null,
+    _sourceTraceback: null,
+    _run() {
+      throw exc;
+    },
+  };
+  loop._addHandle(entry);
+  const ready = (loop as { _ready?: { length: number; push(h: unknown): void; shift(): unknown } })
+    ._ready;
+  if (ready === undefined) return;
+  for (let n = ready.length - 1; n > 0; n--) ready.push(ready.shift());
 }
 
 /** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
