@@ -40,7 +40,7 @@ import { RingQueue } from "./ring.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
-import { _releaseTasks, ensureFuture, Task } from "./tasks.ts";
+import { _releaseTasks, type CoroutineLike, ensureFuture, Task } from "./tasks.ts";
 
 /** Python's cap on one selector wait: a day. */
 const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
@@ -559,7 +559,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** Runs until `future` is done; resolves to its result or rejects with its exception. */
-  override async runUntilComplete<T>(future: unknown): Promise<T> {
+  override async runUntilComplete<T>(future: CoroutineLike<T>): Promise<T> {
     this.#checkClosed();
     this.#checkRunning();
     const newTask = !isFuture(future);
@@ -715,7 +715,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** @internal Queues a handle made elsewhere (futures' done callbacks, I/O). */
-  _addHandle(h: ReadyItem): void {
+  override _addHandle(h: ReadyItem): void {
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
   }

@@ -9,7 +9,7 @@ import { _isBaseError, NotImplementedError, RuntimeError } from "./exceptions.ts
 import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
 import { hooks, running, taskStorage } from "./running.ts";
 import type { Future } from "./futures.ts";
-import type { Task } from "./tasks.ts";
+import type { CoroutineLike, Task } from "./tasks.ts";
 import type { Executor } from "./executors.ts";
 import type {
   BaseProtocolLike,
@@ -307,7 +307,7 @@ export abstract class AbstractEventLoop {
     notImplemented();
   }
   /** Runs until `future` is done; resolves to its result. */
-  runUntilComplete<T>(_future: unknown): Promise<T> {
+  runUntilComplete<T>(_future: CoroutineLike<T>): Promise<T> {
     notImplemented();
   }
   /** Stops the loop after the current batch of callbacks. */
@@ -412,6 +412,13 @@ export abstract class AbstractEventLoop {
   }
   /** Hands `context` to the current exception handler. */
   callExceptionHandler(_context: ExceptionContext): void {
+    notImplemented();
+  }
+  /**
+   * @internal Queues `h` to run in the next iteration: what futures made
+   * with `new Future({ loop })` schedule their callbacks through.
+   */
+  _addHandle(_h: ReadyItem): void {
     notImplemented();
   }
   /** Whether debug mode is on. */
