@@ -215,13 +215,14 @@ export class Process {
     this.#transport.kill();
   }
 
-  async #feedStdin(input: Uint8Array | null | undefined): Promise<null> {
-    const stdin = this.stdin!;
+  async #feedStdin(input: Uint8Array): Promise<null> {
+    const stdin = this.stdin;
+    // CPython 3.11 writes to `self.stdin` unchecked: input for a child
+    // without a stdin pipe fails as its AttributeError does.
+    if (stdin === null) throw new TypeError("'NoneType' object has no attribute 'write'");
     try {
-      if (input != null) {
-        stdin.write(input);
-        await stdin.drain();
-      }
+      stdin.write(input);
+      await stdin.drain();
     } catch (e) {
       if (!(e instanceof BrokenPipeError || e instanceof ConnectionResetError)) throw e;
     }
@@ -244,7 +245,9 @@ export class Process {
   /**
    * Sends `input` to stdin (then closes it), reads stdout and stderr to
    * their end, and waits for the child: resolves to `[stdout, stderr]`
-   * (null for a stream that is not a pipe).
+   * (null for a stream that is not a pipe). Without `input`, stdin is left
+   * as it is, as in CPython 3.11 (3.12 closes it): a child that reads its
+   * stdin to the end waits until the caller closes `proc.stdin`.
    */
   async communicate(
     input?: Uint8Array | null | { input?: Uint8Array | null },
@@ -255,7 +258,7 @@ export class Process {
     // wraps the coroutines, so that they can be cancelled (on an error in
     // another one, or when asyncio.run() ends).
     const noop = async (): Promise<null> => null;
-    const a = this.stdin !== null ? () => this.#feedStdin(data) : noop;
+    const a = data != null ? () => this.#feedStdin(data) : noop;
     const b = this.stdout !== null ? () => this.#readStream(1) : noop;
     const c = this.stderr !== null ? () => this.#readStream(2) : noop;
     const [, out, err] = (await gather(a, b, c)) as [null, Uint8Array | null, Uint8Array | null];

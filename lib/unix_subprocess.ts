@@ -42,6 +42,7 @@ import type { Future } from "./futures.ts";
 import type { TimerHandle } from "./events.ts";
 import { logger } from "./log.ts";
 import { printAsRepr, pyTypeName } from "./format.ts";
+import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
 /** Seconds an exit waits at most for the child's pipes to close before it is reported. */
@@ -280,16 +281,16 @@ export class UnixReadPipeTransport extends ReadTransport {
   }
 
   /**
-   * Python's: `<_UnixReadPipeTransport fd=7 polling>`, `idle` while paused
-   * or closing, `<_UnixReadPipeTransport closed fd=7 closed>` once closed.
+   * Python's: `<_UnixReadPipeTransport fd=7 polling>`, `idle` while the
+   * selector does not watch it (paused, closing, or before the loop's first
+   * turn), `<_UnixReadPipeTransport closed fd=7 closed>` once closed.
    */
   override toString(): string {
     const info = [this.constructor.name];
     if (this.#closed) info.push("closed");
     else if (this.#closing) info.push("closing");
     info.push(`fd=${this.#fd}`);
-    if (this.#closed) info.push("closed");
-    else info.push(this.#closing || this.#paused ? "idle" : "polling");
+    info.push(this.#closed ? "closed" : pollState(this.#loop, this.#fd, EVENT_READ));
     return `<${info.join(" ")}>`;
   }
 }
@@ -505,9 +506,24 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     else if (this.#closing) info.push("closing");
     info.push(`fd=${this.#fd}`);
     if (this.#closed) info.push("closed");
-    else info.push(this.#bufSize > 0 ? "polling" : "idle", `bufsize=${this.#bufSize}`);
+    else {
+      const state = pollState(this._loop, this.#fd, EVENT_WRITE);
+      info.push(state);
+      if (state !== "open") info.push(`bufsize=${this.#bufSize}`);
+    }
     return `<${info.join(" ")}>`;
   }
+}
+
+/**
+ * The state a pipe's repr shows, read from the loop's selector as Python
+ * does: `polling` while the fd is watched for `event`, else `idle`; `open`
+ * once the loop is closed (Python's closed loop has no selector).
+ */
+function pollState(loop: Loop, fd: number, event: number): string {
+  if (loop.isClosed()) return "open";
+  const events = loop._selector.getMap()?.get(fd)?.events ?? 0;
+  return events & event ? "polling" : "idle";
 }
 
 function isDirectory(path: string): boolean {
@@ -588,6 +604,12 @@ export function detachChildren(loop: Loop): void {
   for (const t of [...live]) t._detachFromLoop();
 }
 
+/** The parent's ends of a child's pipes (null: that stream is no pipe). */
+type ParentFds = { stdin: number | null; stdout: number | null; stderr: number | null };
+
+/** The pipes to connect: the child's fd, the parent's end, whether it is written. */
+type PipeList = Array<[fd: number, parentFd: number, write: boolean]>;
+
 /**
  * A child process with its pipes (Python's `_UnixSubprocessTransport`).
  * Made by {@link subprocessExec}/{@link subprocessShell}.
@@ -620,7 +642,7 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     loop: Loop,
     protocol: SubprocessProtocolLike,
     pid: number,
-    parentFds: { stdin: number | null; stdout: number | null; stderr: number | null },
+    parentFds: ParentFds,
     extra: Record<string, unknown> | null,
   ) {
     super(extra);
@@ -756,47 +778,72 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     });
   }
 
-  /** @internal Connects the pipe transports, then `connectionMade`. */
-  async _connectPipes(
-    parentFds: { stdin: number | null; stdout: number | null; stderr: number | null },
-    waiter: Future<void>,
-  ): Promise<void> {
+  /**
+   * @internal Connects the pipe transports, then schedules `connectionMade`
+   * and sets `waiter`, in a task, as Python's `_connect_pipes` runs: that
+   * task takes a task name (`Task-N`) and as many loop turns as there.
+   */
+  _connectPipes(parentFds: ParentFds, waiter: Future<void>): void {
+    const pipes: PipeList = [];
+    if (parentFds.stdin !== null) pipes.push([0, parentFds.stdin, true]);
+    if (parentFds.stdout !== null) pipes.push([1, parentFds.stdout, false]);
+    if (parentFds.stderr !== null) pipes.push([2, parentFds.stderr, false]);
+    const task = this.#loop.createTask(() => this.#runConnect(pipes, waiter));
+    // Cancelled before its first step (asyncio.run() ending as the child
+    // starts): it connected nothing.
+    task.addDoneCallback((t) => {
+      if (!t.cancelled()) return;
+      this.#abandonConnect(pipes);
+      if (!waiter.done()) waiter.cancel();
+    });
+  }
+
+  async #runConnect(pipes: PipeList, waiter: Future<void>): Promise<void> {
     try {
-      await this.#connectPipes(parentFds);
+      await this.#connectPipes(pipes);
     } catch (e) {
+      this.#abandonConnect(pipes);
       if (!waiter.done()) waiter.setException(e);
       return;
     }
     // Set after connectionMade was scheduled: the caller resumes after it ran.
-    // Without pipes nothing above waited, so the caller's await has not
-    // reached the waiter yet and would find it done at once: one trip
-    // through the loop first, as Python's `_connect_pipes` task takes.
-    if (this.#pipes.size === 0) {
-      this.#loop.callSoon(() => waiter.done() || waiter.setResult(undefined));
-    } else if (!waiter.done()) waiter.setResult(undefined);
+    if (!waiter.done()) waiter.setResult(undefined);
   }
 
-  async #connectPipes(
-    parentFds: { stdin: number | null; stdout: number | null; stderr: number | null },
-  ): Promise<void> {
+  async #connectPipes(pipes: PipeList): Promise<void> {
     const loop = this.#loop;
-    const waiters: Future<void>[] = [];
-    const mk = (fd: number, parentFd: number, write: boolean) => {
+    // One pipe after the other, each awaited, as Python's `_connect_pipes`:
+    // the selector starts watching them a loop turn apart, so a child that
+    // exits at once is heard on stdin, then stdout, then stderr, as there.
+    for (const [fd, parentFd, write] of pipes) {
       const proto = new PipeProto(this, fd);
       const w = loop.createFuture<void>();
-      waiters.push(w);
       if (write) new UnixWritePipeTransport(loop, parentFd, proto, w);
       else new UnixReadPipeTransport(loop, parentFd, proto, w);
       this.#pipes.set(fd, proto);
-    };
-    if (parentFds.stdin !== null) mk(0, parentFds.stdin, true);
-    if (parentFds.stdout !== null) mk(1, parentFds.stdout, false);
-    if (parentFds.stderr !== null) mk(2, parentFds.stderr, false);
-    for (const w of waiters) await w;
+      await w;
+    }
     loop.callSoon(() => this._protocol?.connectionMade(this));
     for (const cb of this.#pending ?? []) loop.callSoon(cb);
     this.#pending = null;
     this.#connected = true;
+  }
+
+  /**
+   * The connecting task failed or was cancelled: the pipes not yet wrapped
+   * are closed and forgotten and the held calls released, so the transport
+   * can still finish and its `_wait()` resolve once the child is gone
+   * (CPython's `_wait()` hangs there for good).
+   */
+  #abandonConnect(pipes: PipeList): void {
+    for (const [fd, parentFd] of pipes) {
+      if (this.#pipes.get(fd) !== null) continue;
+      this.#pipes.delete(fd);
+      sys().close(parentFd);
+    }
+    for (const cb of this.#pending ?? []) this.#loop.callSoon(cb);
+    this.#pending = null;
+    this.#tryFinish();
   }
 
   #call(cb: () => void): void {
@@ -1061,7 +1108,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   const protocol = protocolFactory();
   const s = sys();
   const toClose: number[] = []; // the child's ends, closed in the parent after spawn
-  const parentFds: { stdin: number | null; stdout: number | null; stderr: number | null } = {
+  const parentFds: ParentFds = {
     stdin: null,
     stdout: null,
     stderr: null,
@@ -1148,7 +1195,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   const transport = new UnixSubprocessTransport(loop, protocol, pid, parentFds, null);
   try {
     const waiter = loop.createFuture<void>();
-    void transport._connectPipes(parentFds, waiter);
+    transport._connectPipes(parentFds, waiter);
     await waiter;
   } catch (e) {
     transport.close();
