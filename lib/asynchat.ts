@@ -32,7 +32,7 @@ import {
 } from "./exceptions.ts";
 import { dispatcher, type SocketMap } from "./asyncore.ts";
 import type { Socket } from "./socket.ts";
-import { pyTypeName } from "./format.ts";
+import { pyTypeName, setPyModule } from "./format.ts";
 
 /**
  * What `pushWithProducer` takes: `more()` returns the next bytes, empty
@@ -120,9 +120,6 @@ export function findPrefixAtEnd(haystack: Uint8Array, needle: Uint8Array): numbe
   return l;
 }
 
-/** asyncore's key for the module a library class's repr names. */
-const PY_MODULE: unique symbol = Symbol.for("asyncio.asyncore.pyModule");
-
 type FifoItem = Uint8Array | Producer | null;
 
 function isBytes(x: unknown): x is Uint8Array {
@@ -144,9 +141,6 @@ function isBytes(x: unknown): x is Uint8Array {
  */
 // deno-lint-ignore camelcase
 export class async_chat extends dispatcher {
-  /** Its repr says `asynchat.async_chat`, as Python's (asyncore's key, by `Symbol.for`). */
-  static readonly [PY_MODULE]: string = "asynchat";
-
   /** How much `handleRead()` reads at a time (Python's `ac_in_buffer_size`). */
   acInBufferSize = 65536;
   /** The largest chunk sent at a time (Python's `ac_out_buffer_size`). */
@@ -436,3 +430,5 @@ export class simple_producer implements Producer {
     return result;
   }
 }
+
+setPyModule("asynchat", async_chat);

@@ -52,7 +52,7 @@ import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
 import { EVENT_READ, EVENT_WRITE, type WaitSet } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
-import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
+import { printAsRepr, pyAddress, pyModuleOf, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 
 const {
   EALREADY,
@@ -508,20 +508,6 @@ export async function loop(options: LoopOptions = {}): Promise<void> {
 }
 
 /**
- * The static key under which a library class names its Python module
- * (`"asyncore"`, `"asynchat"`): only a class that owns it is the library's;
- * a subclass is the user's, named `__main__` as CPython names the classes
- * of the program it runs. A registry symbol, so asynchat needs no import.
- */
-const PY_MODULE: unique symbol = Symbol.for("asyncio.asyncore.pyModule");
-
-/** Python's `cls.__module__` for a dispatcher class. */
-function pyModuleOf(cls: unknown): string {
-  const own = Object.getOwnPropertyDescriptor(cls, PY_MODULE);
-  return typeof own?.value === "string" ? own.value : "__main__";
-}
-
-/**
  * The error of a `connect()` that failed at once: Python raises
  * `OSError(err, errorcode[err])`, so its strerror is the errno's name
  * (`[Errno 2] ENOENT`), in the errno's `OSError` subclass.
@@ -619,9 +605,6 @@ export class dispatcher {
   fileno(): number {
     return this.socket?.fileno() ?? -1;
   }
-
-  /** The module its repr names: Python's `__module__` of a library class. */
-  static readonly [PY_MODULE]: string = "asyncore";
 
   /**
    * Python's repr: `<__main__.Echo connected 127.0.0.1:8080 at 0x7f3c...>`.
@@ -913,9 +896,6 @@ export class dispatcher {
  */
 // deno-lint-ignore camelcase
 export class dispatcher_with_send extends dispatcher {
-  /** Its repr says `asyncore.dispatcher_with_send`. */
-  static override readonly [PY_MODULE]: string = "asyncore";
-
   /** Bytes not yet sent. */
   outBuffer: Uint8Array = new Uint8Array(0);
 
@@ -1065,9 +1045,6 @@ export class file_wrapper implements SocketLike {
  */
 // deno-lint-ignore camelcase
 export class file_dispatcher extends dispatcher {
-  /** Its repr says `asyncore.file_dispatcher`. */
-  static override readonly [PY_MODULE]: string = "asyncore";
-
   /** Wraps `fd` (a number or an object with `fileno()`) and adds the channel to `map`. */
   constructor(fd: number | { fileno(): number }, map: SocketMap | null = null) {
     super(null, map);
@@ -1092,3 +1069,4 @@ export class file_dispatcher extends dispatcher {
 }
 
 printAsRepr(dispatcher);
+setPyModule("asyncore", dispatcher, dispatcher_with_send, file_dispatcher);

@@ -397,7 +397,8 @@ export async function createUnixConnection(
 
 /**
  * Listens on the Unix socket `path` (a stale socket file there is
- * replaced); the file is removed when the server closes.
+ * replaced). As in Python 3.11, the file stays when the server closes:
+ * ported programs remove it themselves (3.13 removes it).
  *
  * @example
  * ```ts
@@ -419,7 +420,6 @@ export function createUnixServer(
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
   let sock = opts.sock;
-  const paths: string[] = [];
   if (sock !== undefined) {
     if ((path ?? null) !== null) {
       throw new ValueError("path and sock can not be specified at the same time");
@@ -448,9 +448,8 @@ export function createUnixServer(
       }
       throw e;
     }
-    if (path !== "" && !path.startsWith("\0")) paths.push(path);
   }
-  const server = new Server(loop, [sock], factory, opts.backlog ?? 100, paths);
+  const server = new Server(loop, [sock], factory, opts.backlog ?? 100);
   if (opts.startServing ?? true) server._startServing();
   return Promise.resolve(server);
 }

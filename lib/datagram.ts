@@ -12,7 +12,7 @@ import { type DatagramProtocolLike, protocolFactory } from "./protocols.ts";
 import { BlockingIOError, InterruptedError, OSError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { getaddrinfo } from "./dns.ts";
-import { Socket } from "./socket.ts";
+import { Socket, transportSocket } from "./socket.ts";
 import { ipaddrInfo } from "./connections.ts";
 import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
@@ -56,7 +56,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     address: SocketAddress | null,
     waiter: Future<void> | null,
   ) {
-    super({ socket: sock });
+    super({ socket: transportSocket(sock) });
     this.#loop = loop;
     this.#sock = sock;
     this.#fd = sock.fileno();

@@ -207,8 +207,10 @@ async function resolvePorts(
   } else {
     throw new OSError("Int or String expected");
   }
-  if (n < 0 || n > 0xffff) throw new gaierror(EAI_SERVICE);
-  return kinds.map(([type, proto]) => [type, proto, n]);
+  if (n < 0) throw new gaierror(EAI_SERVICE);
+  // glibc keeps the low 16 bits of a numeric service (htons): 70000 is 4464.
+  const port16 = n % 0x10000;
+  return kinds.map(([type, proto]) => [type, proto, port16]);
 }
 
 interface HostAddress {

@@ -240,20 +240,48 @@ export function pyAddress(obj: object): string {
   return a;
 }
 
+/** The Python module of each library class whose repr names one. */
+const pyModules = new WeakMap<object, string>();
+
 /**
- * Python's `object.__repr__` without its angle brackets, which asyncio's
- * lock reprs build on: `asyncio.locks.Lock object at 0x7f3a1c2d4e10`.
- * `module` names the library's own classes; a user's subclass is in
- * `__main__`, where a ported script defines it.
+ * @internal Names the Python module of library classes, for their reprs
+ * (`asyncio.locks` for `Lock`); a class not named here, a user's subclass
+ * included, is in `__main__`, where a ported script defines it.
  *
  * @example
  * ```ts
- * objectHead(lock, "asyncio.locks", new Set([Lock])); // "asyncio.locks.Lock object at 0x..."
+ * setPyModule("asyncio.streams", StreamReaderProtocol);
  * ```
  */
-export function objectHead(obj: object, module: string, own: ReadonlySet<unknown>): string {
-  const cls = obj.constructor;
-  return `${own.has(cls) ? module : "__main__"}.${cls.name} object at ${pyAddress(obj)}`;
+export function setPyModule(module: string, ...classes: object[]): void {
+  for (const c of classes) pyModules.set(c, module);
+}
+
+/**
+ * Python's `object.__repr__` without its angle brackets, which asyncio's
+ * reprs build on: `asyncio.locks.Lock object at 0x7f3a1c2d4e10`, with the
+ * module {@link setPyModule} gave the object's class.
+ *
+ * @example
+ * ```ts
+ * objectHead(lock); // "asyncio.locks.Lock object at 0x..."
+ * ```
+ */
+export function objectHead(obj: object): string {
+  return `${pyModuleOf(obj.constructor)}.${obj.constructor.name} object at ${pyAddress(obj)}`;
+}
+
+/**
+ * Python's `cls.__module__` for a class: the one {@link setPyModule} gave,
+ * else `__main__`.
+ *
+ * @example
+ * ```ts
+ * pyModuleOf(Lock); // "asyncio.locks"
+ * ```
+ */
+export function pyModuleOf(cls: unknown): string {
+  return (typeof cls === "function" ? pyModules.get(cls) : undefined) ?? "__main__";
 }
 
 /**

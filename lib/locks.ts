@@ -31,7 +31,7 @@
  */
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { objectHead, pyRepr, pyTypeName } from "./format.ts";
+import { objectHead, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
@@ -201,7 +201,7 @@ export class Lock extends LoopBound {
   override toString(): string {
     let extra = this.#locked ? "locked" : "unlocked";
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
+    return `<${objectHead(this)} [${extra}]>`;
   }
 }
 
@@ -273,7 +273,7 @@ export class Event extends LoopBound {
   override toString(): string {
     let extra = this.#value ? "set" : "unset";
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
+    return `<${objectHead(this)} [${extra}]>`;
   }
 }
 
@@ -447,7 +447,7 @@ export class Condition extends LoopBound {
   override toString(): string {
     let extra = this.locked() ? "locked" : "unlocked";
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
+    return `<${objectHead(this)} [${extra}]>`;
   }
 }
 
@@ -579,7 +579,7 @@ export class Semaphore extends LoopBound {
   override toString(): string {
     let extra = this.locked() ? "locked" : `unlocked, value:${this._value}`;
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
-    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
+    return `<${objectHead(this)} [${extra}]>`;
   }
 }
 
@@ -752,16 +752,8 @@ export class Barrier extends LoopBound {
   override toString(): string {
     let extra = this.#state;
     if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.#parties}`;
-    return `<${objectHead(this, "asyncio.locks", OWN)} [${extra}]>`;
+    return `<${objectHead(this)} [${extra}]>`;
   }
 }
 
-/** The classes whose reprs name `asyncio.locks`; a subclass is the user's own. */
-const OWN: ReadonlySet<unknown> = new Set([
-  Lock,
-  Event,
-  Condition,
-  Semaphore,
-  BoundedSemaphore,
-  Barrier,
-]);
+setPyModule("asyncio.locks", Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier);

@@ -9,6 +9,7 @@
  * @module
  */
 import { RuntimeError } from "./exceptions.ts";
+import { objectHead, printAsRepr, setPyModule } from "./format.ts";
 import type { BaseTransport } from "./transports.ts";
 
 /**
@@ -125,6 +126,20 @@ export interface SubprocessProtocolLike extends BaseProtocolLike {
 }
 
 /**
+ * @internal Python's `object.__repr__`: `<asyncio.protocols.Protocol object
+ * at 0x7f3a1c2d4e10>`; a class the library did not name is a user's, which
+ * a ported script defines in `__main__`.
+ *
+ * @example
+ * ```ts
+ * defaultRepr(new Protocol()); // "<asyncio.protocols.Protocol object at 0x...>"
+ * ```
+ */
+export function defaultRepr(obj: object): string {
+  return `<${objectHead(obj)}>`;
+}
+
+/**
  * The base of all protocols: empty connection and flow-control callbacks.
  * Subclass it directly only for a write-only transport (a write pipe).
  *
@@ -136,6 +151,11 @@ export interface SubprocessProtocolLike extends BaseProtocolLike {
  * ```
  */
 export class BaseProtocol implements BaseProtocolLike {
+  /** Python's default repr: `<__main__.Echo object at 0x7f3a1c2d4e10>` for a user's class. */
+  toString(): string {
+    return defaultRepr(this);
+  }
+
   /** Called once when the connection is made. Keep `transport` if you need it. */
   connectionMade(_transport: BaseTransport): void {}
   /** Called once when the connection is lost or closed; `exc` is null for a regular end. */
@@ -281,3 +301,14 @@ export function protocolFactory<P>(f: ProtocolFactory<P>): () => P {
 
 /** A protocol factory: a function making the protocol, or its class (as in Python). */
 export type ProtocolFactory<P> = (() => P) | (new () => P);
+
+setPyModule(
+  "asyncio.protocols",
+  BaseProtocol,
+  Protocol,
+  BufferedProtocol,
+  DatagramProtocol,
+  SubprocessProtocol,
+);
+// print(protocol) shows that repr for subclasses too (the symbol is inherited).
+printAsRepr(BaseProtocol);

@@ -12,7 +12,7 @@ import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./pro
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import { closeSocketFd, fdAddress, type Socket, wrapSocketFd } from "./socket.ts";
+import { closeSocketFd, fdAddress, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
 import { printAsRepr } from "./format.ts";
@@ -189,15 +189,20 @@ interface Rare {
  * defines the method, and the transport's repr shortened as `reprlib` does.
  */
 function madeCallbackSource(protocol: BaseProtocolLike, transport: object): string {
+  const r = String(transport);
+  // reprlib's maxother is 30: keep 13 characters, "...", and the last 14.
+  const short = r.length > 30 ? `${r.slice(0, 13)}...${r.slice(-14)}` : r;
+  return `${madeCallbackName(protocol)}(${short})`;
+}
+
+/** `Proto.connection_made`: the qualified name of the method Python's Handle calls. */
+function madeCallbackName(protocol: BaseProtocolLike): string {
   let owner: object | null = protocol;
   while (owner !== null && !Object.hasOwn(owner, "connectionMade")) {
     owner = Object.getPrototypeOf(owner);
   }
   const cls = (owner as { constructor?: { name?: string } } | null)?.constructor?.name || "object";
-  const r = String(transport);
-  // reprlib's maxother is 30: keep 13 characters, "...", and the last 14.
-  const short = r.length > 30 ? `${r.slice(0, 13)}...${r.slice(-14)}` : r;
-  return `${cls}.connection_made(${short})`;
+  return `${cls}.connection_made`;
 }
 
 function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
@@ -310,7 +315,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
       // The two Handles Python schedules (with their debug tracebacks; a
       // closed loop refuses them).
       this.#flags |= STARTED;
-      loop.callSoon(() => this.#protocol.connectionMade(this));
+      // Named as Python's Handle shows it in errors: `Proto.connection_made(<transport>)`.
+      const made = (t: this) => this.#protocol.connectionMade(t);
+      Object.defineProperty(made, "__qualname__", { value: madeCallbackName(protocol) });
+      loop.callSoon(made, this);
       loop.callSoon(() => {
         if (!this.#closing && !this.#paused) this.#addReader(null);
       });
@@ -801,7 +809,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override getExtraInfo(name: string, defaultValue: unknown = null): unknown {
     switch (name) {
       case "socket":
-        return this.#socket;
+        return transportSocket(this.#socket);
       case "sockname":
         this.#lookUpName(name);
         return this.#sockname ?? null;

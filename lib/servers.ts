@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { unlinkSync } from "node:fs";
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { acceptRaw, closeSocketFd, type Socket, wrapSocketFd } from "./socket.ts";
+import { acceptRaw, closeSocketFd, type Socket, transportSocket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { printAsRepr } from "./format.ts";
 
@@ -38,7 +37,6 @@ export class Server {
   #active = 0;
   #waiters: Array<Future<void>> | null = [];
   #servingForever: Future<void> | null = null;
-  #unixPaths: string[];
 
   /** @internal Made by the loop. */
   constructor(
@@ -46,18 +44,19 @@ export class Server {
     sockets: Socket[],
     factory: () => BaseProtocolLike,
     backlog: number,
-    unixPaths: string[] = [],
   ) {
     this.#loop = loop;
     this.#sockets = sockets;
     this.#factory = factory;
     this.#backlog = backlog;
-    this.#unixPaths = unixPaths;
   }
 
-  /** The listening sockets (empty once closed). */
+  /**
+   * The listening sockets (empty once closed), as Python's
+   * `TransportSocket` views: they print as `<asyncio.TransportSocket ...>`.
+   */
   get sockets(): Socket[] {
-    return this.#sockets ? [...this.#sockets] : [];
+    return this.#sockets ? this.#sockets.map(transportSocket) : [];
   }
 
   /** The loop the server runs on. */
@@ -101,7 +100,7 @@ export class Server {
           this.#loop.callExceptionHandler({
             message: "socket.accept() out of system resource",
             exception: exc,
-            socket: sock,
+            socket: transportSocket(sock),
           });
           this.#loop.removeReader(sock.fileno());
           this.#loop.callLater(ACCEPT_RETRY_DELAY, () => {
@@ -112,7 +111,7 @@ export class Server {
         this.#loop.callExceptionHandler({
           message: "Error on accept()",
           exception: exc,
-          socket: sock,
+          socket: transportSocket(sock),
         });
         return;
       }
@@ -132,13 +131,15 @@ export class Server {
     try {
       protocol = this.#factory();
     } catch (e) {
-      const conn = wrapSocketFd(fd, listener.family, listener.type, listener.proto, 0);
-      conn.close();
-      this.#loop.callExceptionHandler({
-        message: "Error on transport creation for incoming connection",
-        exception: e,
-        socket: conn,
-      });
+      // Python drops the socket (its refcount closes it) and tells the
+      // exception handler only in debug mode, with no "socket" key.
+      closeSocketFd(fd);
+      if (this.#loop.getDebug()) {
+        this.#loop.callExceptionHandler({
+          message: "Error on transport creation for incoming connection",
+          exception: e,
+        });
+      }
       return;
     }
     new SelectorSocketTransport(this.#loop, listener, protocol, null, null, this, fd, addr);
@@ -163,8 +164,8 @@ export class Server {
 
   /**
    * Stops listening and closes the listening sockets; connections stay
-   * open (wait for them with `waitClosed()`). Unix socket files made by the
-   * server are removed.
+   * open (wait for them with `waitClosed()`). A Unix socket's file stays,
+   * as in Python 3.11.
    */
   close(): void {
     const sockets = this.#sockets;
@@ -173,11 +174,6 @@ export class Server {
     for (const sock of sockets) {
       this.#loop.removeReader(sock.fileno());
       sock.close();
-    }
-    for (const path of this.#unixPaths) {
-      try {
-        unlinkSync(path);
-      } catch { /* already gone */ }
     }
     this.#serving = false;
     const f = this.#servingForever;

@@ -205,6 +205,8 @@ export function sockRecvInto(loop: SockLoop, sock: Socket, buf: Uint8Array): Pro
   try {
     const fd = checkSocket(loop, sock, "sock_recv_into");
     const view = bytesArg(buf);
+    // CPython makes no call for an empty buffer: 0 at once, never EAGAIN.
+    if (view.length === 0) return Promise.resolve(0);
     const attempt = () => count(sys().recv(fd, view, 0));
     const r = attempt();
     if (r !== AGAIN) return Promise.resolve(r);

@@ -214,6 +214,9 @@ function ok(r: number): number {
  * ```
  */
 export function recvBytes(fd: number, n: number, flags: number): Uint8Array | number {
+  // CPython asks the kernel for nothing when 0 bytes are wanted: b'' at once,
+  // where a non-blocking recv(2) of 0 bytes with no data would say EAGAIN.
+  if (n === 0) return new Uint8Array(0);
   if (n <= SMALL_RECV) {
     recvScratch ??= new Uint8Array(SMALL_RECV);
     const r = sys().recv(fd, n === SMALL_RECV ? recvScratch : recvScratch.subarray(0, n), flags);
@@ -388,8 +391,9 @@ export class Socket {
       return;
     }
     const fd = intArg(fileno);
-    if (fd < 0) throw new ValueError("negative file descriptor");
     const known = adopting;
+    // Adopted fds are the library's own; a TransportSocket may wrap a closed one (-1).
+    if (fd < 0 && known === null) throw new ValueError("negative file descriptor");
     if (known !== null) {
       adopting = null;
       this.#fd = fd;
@@ -609,6 +613,8 @@ export class Socket {
     const n = intArg(nbytes);
     if (n < 0) throw new ValueError("negative buffersize in recv_into");
     if (n > buf.length) throw new ValueError("buffer too small for requested bytes");
+    // As recv(0): no call for an empty buffer.
+    if (buf.length === 0) return 0;
     return ok(
       sys().recv(fd, n === 0 || n === buf.length ? buf : buf.subarray(0, n), intArg(flags)),
     );
@@ -791,4 +797,98 @@ export function wrapSocketFd(
   }
 }
 
-printAsRepr(Socket);
+/**
+ * Python's `asyncio.trsock.TransportSocket`: what `server.sockets` and a
+ * transport's `"socket"` extra give, a view of the transport's socket that
+ * prints as `<asyncio.TransportSocket fd=6, family=2, type=1, proto=6,
+ * laddr=('127.0.0.1', 8888)>`. Every method acts on the socket it wraps
+ * (`fileno()` is -1 once the transport closed it); it is still a `Socket`,
+ * so code that takes one (sendfile, `sock*` methods) accepts it. As in
+ * Python, it is always non-blocking: only timeout 0 may be set.
+ *
+ * @example
+ * ```ts
+ * const view = new TransportSocket(sock);
+ * console.log(view); // <asyncio.TransportSocket fd=6, family=2, ...>
+ * ```
+ */
+export class TransportSocket extends Socket {
+  readonly #sock: Socket;
+
+  /** A view of `sock`, which stays the transport's. */
+  constructor(sock: Socket) {
+    // Adopts the number without asking the kernel: the fd stays sock's.
+    adopting = { timeout: 0 };
+    super(sock.family, sock.type, sock.proto, sock.fileno());
+    this.#sock = sock;
+  }
+
+  /** @internal The wrapped socket, for the delegating methods below. */
+  static _wrapped(view: TransportSocket): Socket {
+    return view.#sock;
+  }
+
+  /** Always 0: a transport socket is non-blocking. */
+  override gettimeout(): number {
+    return 0;
+  }
+
+  /** Only 0 is allowed (Python's ValueError otherwise). */
+  override settimeout(value: number | null): void {
+    if (value === 0) return;
+    throw new ValueError("settimeout(): only 0 timeout is allowed on transport sockets");
+  }
+
+  /** Only `false` is allowed (Python's ValueError otherwise). */
+  override setblocking(flag: boolean): void {
+    if (!flag) return;
+    throw new ValueError("setblocking(): transport sockets cannot be blocking");
+  }
+
+  /** Always false. */
+  override getblocking(): boolean {
+    return false;
+  }
+
+  /** Python's repr: the wrapped socket's, under this name, and without `[closed]`. */
+  override toString(): string {
+    return String(this.#sock).replace(/^<socket\.socket( \[closed\])?/, "<asyncio.TransportSocket");
+  }
+}
+
+const views = new WeakMap<Socket, TransportSocket>();
+
+/**
+ * The {@link TransportSocket} of `sock`, made once: a transport's `"socket"`
+ * extra is the same object each time it is asked for, as in Python.
+ *
+ * @example
+ * ```ts
+ * transportSocket(sock) === transportSocket(sock); // true
+ * ```
+ */
+export function transportSocket(sock: Socket): TransportSocket {
+  let view = views.get(sock);
+  if (view === undefined) {
+    view = new TransportSocket(sock);
+    views.set(sock, view);
+  }
+  return view;
+}
+
+// The other methods act on the wrapped socket: the view's own copy of the fd
+// number would go stale once the transport closes it.
+for (const key of Reflect.ownKeys(Socket.prototype)) {
+  if (key === "constructor" || Object.hasOwn(TransportSocket.prototype, key)) continue;
+  const desc = Object.getOwnPropertyDescriptor(Socket.prototype, key)!;
+  const method = desc.value;
+  if (typeof method !== "function") continue;
+  Object.defineProperty(TransportSocket.prototype, key, {
+    ...desc,
+    value: function (this: TransportSocket, ...args: unknown[]) {
+      return method.apply(TransportSocket._wrapped(this), args);
+    },
+  });
+}
+
+printAsRepr(Socket, TransportSocket);

@@ -22,7 +22,7 @@ import {
   RuntimeError,
   ValueError,
 } from "./exceptions.ts";
-import { printAsRepr, pyRepr } from "./format.ts";
+import { printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
@@ -1156,3 +1156,5 @@ export async function startUnixServer(
 }
 
 printAsRepr(StreamReader, StreamWriter);
+// Their repr is Python's default one, naming Python's module.
+setPyModule("asyncio.streams", FlowControlMixin, StreamReaderProtocol);

@@ -26,7 +26,7 @@ import {
   type UnixSubprocessTransport,
 } from "./unix_subprocess.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 
 export { DEVNULL, PIPE, STDOUT };
@@ -362,3 +362,4 @@ export async function createSubprocessShell(
 }
 
 printAsRepr(Process);
+setPyModule("asyncio.subprocess", SubprocessStreamProtocol);

@@ -14,8 +14,8 @@
 import type { AbstractEventLoop } from "./events.ts";
 import { keywords } from "./keywords.ts";
 import { NotImplementedError, ValueError } from "./exceptions.ts";
-import { pyRepr, pyTypeName } from "./format.ts";
-import type { Address, BaseProtocolLike } from "./protocols.ts";
+import { printAsRepr, pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import { type Address, type BaseProtocolLike, defaultRepr } from "./protocols.ts";
 
 function notImplemented(): never {
   throw new NotImplementedError();
@@ -121,6 +121,14 @@ export class BaseTransport {
   /** A transport with `extra` as its extra information. */
   constructor(extra?: ExtraInfo | null) {
     this.#extra = extra ?? null;
+  }
+
+  /**
+   * Python's default repr, `<__main__.MemoryTransport object at 0x...>` for
+   * a user's transport class; the library's own transports print more.
+   */
+  toString(): string {
+    return defaultRepr(this);
   }
 
   /** @internal The extra information, read by {@link getExtraInfo}; transports add to it. */
@@ -610,3 +618,15 @@ export abstract class FlowControlTransport extends Transport {
     this._maybePauseProtocol();
   }
 }
+
+setPyModule(
+  "asyncio.transports",
+  BaseTransport,
+  ReadTransport,
+  WriteTransport,
+  Transport,
+  DatagramTransport,
+  SubprocessTransport,
+);
+// print(transport) shows that repr for subclasses too (the symbol is inherited).
+printAsRepr(BaseTransport);

@@ -196,7 +196,7 @@ test(
 );
 
 test(
-  "Unix sockets: startUnixServer with socat as the client; the socket file goes with the server",
+  "Unix sockets: startUnixServer with socat as the client; the socket file stays, as in Python 3.11",
   () =>
     asyncio.run(async () => {
       const loop = loopOf();
@@ -213,7 +213,8 @@ test(
         await writer.waitClosed();
         server.close();
         await server.waitClosed();
-        await assertRejects(() => openUnixConnection(path), asyncio.FileNotFoundError);
+        // Python 3.11 leaves the file: nobody listens on it any more.
+        await assertRejects(() => openUnixConnection(path), asyncio.ConnectionRefusedError);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
