@@ -1012,8 +1012,14 @@ interface ConnectingLoop {
   ): Promise<StreamServer>;
 }
 
+/**
+ * The running loop, else the one `getEventLoop()` gives: a JS async function
+ * runs from its call, so `loop.runUntilComplete(asyncio.startServer(...))`
+ * (the spec's own form) connects before that loop runs, where Python's
+ * coroutine would start inside it. It is the loop the caller is about to run.
+ */
 function connectingLoop(method: keyof ConnectingLoop): AbstractEventLoop & ConnectingLoop {
-  const loop = getRunningLoop() as AbstractEventLoop & Partial<ConnectingLoop>;
+  const loop = getEventLoop() as AbstractEventLoop & Partial<ConnectingLoop>;
   if (typeof loop[method] !== "function") {
     throw new NotImplementedError(`${loop.constructor.name} has no ${method}()`);
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AbstractEventLoop } from "./events.ts";
-import { getRunningLoop } from "./events.ts";
+import { getEventLoop } from "./policies.ts";
 import type { Future } from "./futures.ts";
 import { gather } from "./task_functions.ts";
 import type { BaseTransport, WriteTransport } from "./transports.ts";
@@ -310,6 +310,16 @@ function selectorLoop(loop: AbstractEventLoop): BaseSelectorEventLoop {
 }
 
 /**
+ * The running loop, else the one `getEventLoop()` gives: a JS async function
+ * runs from its call, so `loop.runUntilComplete(getDate())` (the spec's own
+ * form) starts the child before that loop runs, where Python's coroutine
+ * would start inside it. It is the loop the caller is about to run.
+ */
+function startingLoop(): AbstractEventLoop {
+  return getEventLoop();
+}
+
+/**
  * Starts `program` with `args`; a final plain object is the options. The
  * streams default to inheriting this process's (pass `PIPE` for pipes).
  * A missing program rejects with FileNotFoundError.
@@ -326,7 +336,7 @@ export async function createSubprocessExec(
 ): Promise<Process> {
   const [args, given] = splitExecArgs<ProcessOptions>(rest);
   const opts = given ?? {};
-  const loop = getRunningLoop();
+  const loop = startingLoop();
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const [transport, protocol] = await subprocessExec(
     selectorLoop(loop),
@@ -350,7 +360,7 @@ export async function createSubprocessShell(
   cmd: string | Uint8Array,
   opts: ProcessOptions = {},
 ): Promise<Process> {
-  const loop = getRunningLoop();
+  const loop = startingLoop();
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const [transport, protocol] = await subprocessShell(
     selectorLoop(loop),

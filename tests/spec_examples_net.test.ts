@@ -198,15 +198,14 @@ async function tcpEchoStreams(print: Print) {
     writer.close();
     await writer.waitClosed();
   }
-  // The stream functions need the running loop: functions, so that the
-  // tasks call them (a called async function would run before the loop).
+  // The spec's form: the coroutines are called before the loop runs (a JS
+  // async function starts at once), so the stream functions find the loop
+  // through getEventLoop(), the one about to run.
   const loop = newLoop();
-  const server = await loop.runUntilComplete<asyncio.Server>(() =>
-    asyncio.startServer(handleEcho, "127.0.0.1", 0)
-  );
+  const server = await loop.runUntilComplete(asyncio.startServer(handleEcho, "127.0.0.1", 0));
   const [host, port] = server.sockets[0].getsockname() as [string, number];
   print(`Serving on ${host}`);
-  await loop.runUntilComplete(() => tcpEchoClient("Hello World!", port));
+  await loop.runUntilComplete(tcpEchoClient("Hello World!", port));
   server.close();
   await loop.runUntilComplete(server.waitClosed());
   loop.close();
@@ -321,7 +320,8 @@ async function subprocessStreams(print: Print) {
     return line;
   }
   const loop = newLoop();
-  const date = await loop.runUntilComplete<string>(getDate);
+  // The spec's form, getDate() called before the loop runs.
+  const date = await loop.runUntilComplete(getDate());
   print(`Current date: ${dateShape(date)}`);
   loop.close();
 }
