@@ -32,7 +32,7 @@ export {
 } from "./lib/events.ts";
 export { BaseEventLoop } from "./lib/base_events.ts";
 export { BaseSelectorEventLoop, type SelectorEventLoopOptions } from "./lib/selector_events.ts";
-export { SelectorEventLoop, signals } from "./lib/unix_events.ts";
+export { pipe, SelectorEventLoop, signals } from "./lib/unix_events.ts";
 export {
   type Address,
   BaseProtocol,

@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { C, sys } from "../ffi/mod.ts";
 import { listenSignal, NSIG, SIGNALS } from "../ffi/signals.ts";
 import { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type Callback, Handle } from "./events.ts";
-import { RuntimeError, ValueError } from "./exceptions.ts";
+import { osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
 import { iscoroutinefunction } from "./coroutines.ts";
 import * as sm from "./sock_methods.ts";
@@ -376,3 +377,22 @@ function checkSignal(sig: unknown): void {
 
 /** Signal numbers by name, like Python's `signal.SIGTERM`. @example `loop.addSignalHandler(signals.SIGINT, stop)` */
 export const signals: Readonly<Record<string, number>> = SIGNALS;
+
+/**
+ * Python's `os.pipe()`: a new pipe as `[readFd, writeFd]`, both
+ * close-on-exec (not inherited by children, as since Python 3.4). Hand the
+ * ends to `connectReadPipe` / `connectWritePipe`, whose transports own and
+ * close them.
+ *
+ * @example
+ * ```ts
+ * const [r, w] = asyncio.pipe();
+ * const [reader] = await loop.connectReadPipe(() => new asyncio.Protocol(), r);
+ * const [writer] = await loop.connectWritePipe(() => new asyncio.Protocol(), w);
+ * ```
+ */
+export function pipe(): [number, number] {
+  const r = sys().pipe2(C.O_CLOEXEC);
+  if (typeof r === "number") throw osErrorFromErrno(-r);
+  return r;
+}

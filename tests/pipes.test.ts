@@ -33,3 +33,28 @@ test("a write pipe transport feeds a read pipe transport; EOF and connectionLost
     assertEquals(await done, "lost null");
     assertEquals(chunks.join(""), "through a pipe<eof>");
   }));
+
+test("pipe(): two close-on-exec fds, read end first, as Python's os.pipe()", () =>
+  asyncio.run(async () => {
+    const loop = asyncio.getRunningLoop();
+    const [r, w] = asyncio.pipe();
+    for (const fd of [r, w]) {
+      assertEquals(sys().fcntl(fd, C.F_GETFD, 0) & C.FD_CLOEXEC, C.FD_CLOEXEC);
+    }
+    const got = loop.createFuture<string>();
+    let text = "";
+    class Reader extends asyncio.Protocol {
+      override dataReceived(d: Uint8Array) {
+        text += new TextDecoder().decode(d);
+      }
+      override connectionLost() {
+        got.setResult(text);
+      }
+    }
+    await loop.connectReadPipe(() => new Reader(), r);
+    const [wt] = await loop.connectWritePipe(() => new asyncio.Protocol(), w);
+    (wt as unknown as Transport).write(new TextEncoder().encode("os.pipe"));
+    wt.close();
+    // The transports closed both fds: the harness's fd check sees none left.
+    assertEquals(await got, "os.pipe");
+  }));
