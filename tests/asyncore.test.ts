@@ -10,19 +10,10 @@ import { BlockingIOError } from "../lib/exceptions.ts";
 import { type Socket, socket, socketpair } from "../lib/socket.ts";
 import { C, sys } from "../ffi/mod.ts";
 import type { SocketAddress } from "../lib/sockaddr.ts";
+import { concat } from "./util.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
 
 /** What `sock` has now, without waiting (null at EOF). */
 function drain(sock: Socket): Uint8Array | null {
@@ -30,10 +21,10 @@ function drain(sock: Socket): Uint8Array | null {
   for (;;) {
     try {
       const d = sock.recv(65536);
-      if (d.length === 0) return parts.length ? join(parts) : null;
+      if (d.length === 0) return parts.length ? concat(parts) : null;
       parts.push(d);
     } catch (e) {
-      if (e instanceof BlockingIOError) return join(parts);
+      if (e instanceof BlockingIOError) return concat(parts);
       throw e;
     }
   }
@@ -103,7 +94,7 @@ test("spec example: basic HTTP client against python3 -m http.server", async () 
       assertEquals(map.size, 1);
       await asyncore.loop({ timeout: 5, map, usePoll });
       assertEquals(map.size, 0);
-      const text = dec.decode(join(client.got));
+      const text = dec.decode(concat(client.got));
       assert(text.startsWith("HTTP/1.0 200 OK"), text.slice(0, 80));
       assert(text.includes("asyncore.test.ts"), "directory listing names this file");
     }
@@ -157,7 +148,7 @@ class EchoClient extends asyncore.dispatcher_with_send {
   }
   override handleRead() {
     this.got.push(this.recv(8192));
-    if (join(this.got).length >= this.expect) this.close();
+    if (concat(this.got).length >= this.expect) this.close();
   }
   override handleClose() {
     this.close();
@@ -180,8 +171,8 @@ test("spec example: echo server with asyncore clients (select and poll)", async 
       await asyncore.loop({ timeout: 1, map, usePoll, count: 1 });
     }
     assert(c1.connectedSeen && c2.connectedSeen);
-    assertEquals(dec.decode(join(c1.got)), "hello");
-    assertEquals(join(c2.got), big);
+    assertEquals(dec.decode(concat(c1.got)), "hello");
+    assertEquals(concat(c2.got), big);
     for (let i = 0; i < 200 && map.size > 1; i++) {
       await asyncore.loop({ timeout: 0.05, map, usePoll, count: 1 });
     }
@@ -272,7 +263,7 @@ class LineChat extends asynchat.async_chat {
     this.ibuffer.push(data.slice());
   }
   override foundTerminator() {
-    const line = dec.decode(join(this.ibuffer));
+    const line = dec.decode(concat(this.ibuffer));
     this.ibuffer = [];
     this.lines.push(line);
     if (line === "QUIT") {
@@ -318,7 +309,7 @@ test("asynchat: count terminators, null terminator, findPrefixAtEnd", async () =
       this.buf.push(data.slice());
     }
     override foundTerminator() {
-      events.push(dec.decode(join(this.buf)));
+      events.push(dec.decode(concat(this.buf)));
       this.buf = [];
       // Header of 5 bytes, then a body whose length the header gives, then lines.
       if (events.length === 1) this.setTerminator(Number(events[0].trim()));
@@ -333,12 +324,12 @@ test("asynchat: count terminators, null terminator, findPrefixAtEnd", async () =
     await asyncore.loop({ timeout: 1, map, count: 1 });
   }
   assertEquals(events, ["00012", "abcdefghijkl", "mnop"]);
-  assertEquals(dec.decode(join(c.buf)), "rest", "data after the terminator is collected");
+  assertEquals(dec.decode(concat(c.buf)), "rest", "data after the terminator is collected");
   c.setTerminator(null);
   b.send(enc.encode("no\nterminator"));
   await asyncore.loop({ timeout: 1, map, count: 1 });
   assertEquals(events.length, 3);
-  assertEquals(dec.decode(join(c.buf)), "restno\nterminator");
+  assertEquals(dec.decode(concat(c.buf)), "restno\nterminator");
   let threw = false;
   try {
     c.setTerminator(-1);
@@ -374,7 +365,7 @@ test("asynchat: pushWithProducer(simple_producer), acOutBufferSize chunks, close
     else got.push(d);
   }
   assert(eof, "closed when done");
-  const all = join(got);
+  const all = concat(got);
   assertEquals(dec.decode(all.subarray(0, 5)), "head:");
   assertEquals(all.subarray(5, 5 + big.length), big);
   assertEquals(dec.decode(all.subarray(5 + big.length)), ":tail");
@@ -509,7 +500,7 @@ class HttpRequestHandler extends asynchat.async_chat {
   override foundTerminator() {
     if (this.readingHeaders) {
       this.readingHeaders = false;
-      this.parseHeaders(dec.decode(join(this.ibuffer)));
+      this.parseHeaders(dec.decode(concat(this.ibuffer)));
       this.ibuffer = [];
       if (this.op.toUpperCase() === "POST") {
         this.setTerminator(Number(this.headers.get("content-length")));
@@ -520,7 +511,7 @@ class HttpRequestHandler extends asynchat.async_chat {
       }
     } else if (!this.handling) {
       this.setTerminator(null); // browsers sometimes over-send
-      this.cgiData = dec.decode(join(this.ibuffer));
+      this.cgiData = dec.decode(concat(this.ibuffer));
       this.handling = true;
       this.ibuffer = [];
       this.handleRequest();

@@ -12,7 +12,7 @@ import { test } from "./harness.ts";
 import { assert, assertEquals, assertInstanceOf, assertRejects } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 import { C, sys } from "../ffi/mod.ts";
-import { loopKinds, pattern, withLoop } from "./util.ts";
+import { concat, loopKinds, pattern, withLoop } from "./util.ts";
 
 const { RuntimeError, SendfileNotAvailableError, ValueError } = asyncio;
 type Loop = asyncio.SelectorEventLoop;
@@ -24,16 +24,6 @@ function inLoop<T>(main: (loop: Loop) => Promise<T>, make = epoll): Promise<T> {
 }
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A temp dir with `data` in a file; removed by the returned dispose. */
 function tempFile(data: Uint8Array): { path: string; [Symbol.dispose](): void } {

@@ -8,20 +8,11 @@ import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
 import { asynchat, asyncore, type Socket } from "../mod.ts";
 import { bytesRepr } from "../lib/format.ts";
+import { concat } from "./util.ts";
 
 type Print = (...args: unknown[]) => void;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Python's repr of the (empty, at the end) socket map. */
 const mapRepr = () => asyncore.socketMap.size === 0 ? "{}" : `<${asyncore.socketMap.size} left>`;

@@ -97,3 +97,14 @@ export function pattern(n: number, seed: number): Uint8Array {
   }
   return out;
 }
+
+/** The bytes of `parts`, one after another, in a new array. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

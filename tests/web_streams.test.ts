@@ -4,23 +4,13 @@
 // ReadableStream → StreamReader, WritableStream → StreamWriter.
 import { createHash } from "node:crypto";
 import { test } from "./harness.ts";
-import { pattern } from "./util.ts";
+import { concat, pattern } from "./util.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A stream server on 127.0.0.1 whose handler is `handle`; closed after `main`. */
 async function withServer<T>(
