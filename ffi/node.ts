@@ -165,6 +165,9 @@ const FILE_PROTOTYPES: Record<keyof FileSymbols, string> = {
 
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const CLOCK_MONOTONIC = 1;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
 const MSG_NOSIGNAL = 0x4000;
 
 /**
@@ -202,10 +205,53 @@ function bind<T = Libc>(koffi: Koffi, prototypes: Record<string, string> = PROTO
   throw last;
 }
 
+/**
+ * The keys Node's async hooks put on every promise made while an
+ * `AsyncLocalStorage` is enabled, as own enumerable symbols; tasks run in
+ * one, so `console.log(promise)` printed them (with the task in
+ * `kResourceStore`) where Deno and Bun print `Promise { <pending> }`.
+ */
+const HOOK_KEYS = new Set(["async_id_symbol", "trigger_async_id_symbol", "kResourceStore"]);
+
+/**
+ * Makes `util.inspect` (so `console.log`) leave those keys out of a
+ * promise: they become non-enumerable when it is printed (they stay
+ * readable and writable for Node), and returning the promise itself has
+ * Node format it as usual. Nothing is done when promises are not printed.
+ */
+function quietPrintedPromises(): void {
+  const custom = Symbol.for("nodejs.util.inspect.custom");
+  if (Object.hasOwn(Promise.prototype, custom)) return;
+  Object.defineProperty(Promise.prototype, custom, {
+    value: function inspectPromise(this: Promise<unknown>): Promise<unknown> {
+      for (const key of Object.getOwnPropertySymbols(this)) {
+        if (
+          HOOK_KEYS.has(key.description ?? "") &&
+          Object.prototype.propertyIsEnumerable.call(this, key)
+        ) {
+          Object.defineProperty(this, key, { enumerable: false });
+        }
+      }
+      return this;
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** Builds the Node backend; throws when koffi or libc cannot be loaded. */
 export function createNodeSys(): Sys {
+  quietPrintedPromises();
   const koffi = loadKoffi();
   const c = bind(koffi);
+  // Node starts with its fds 0-2 close-on-exec, so a child left to inherit
+  // them (stdin/stdout/stderr None) got none: `cat` failed with status 1.
+  // Python's are inheritable; so are these from here on (Node's own
+  // child_process sets up a child's 0-2 explicitly either way).
+  for (let fd = 0; fd < 3; fd++) {
+    const flags = c.fcntl(fd, F_GETFD, 0);
+    if (flags >= 0 && (flags & FD_CLOEXEC) !== 0) c.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
   let proc: ProcLibc | undefined;
   const procLib = (): ProcLibc => proc ??= bind<ProcLibc>(koffi, PROC_PROTOTYPES);
   let files: FileSymbols | undefined;
