@@ -228,6 +228,7 @@ export {
   sleep,
   Task,
 } from "./lib/tasks.ts";
+export type { StackFrame, StackOptions, TextSink } from "./lib/task_stack.ts";
 export {
   ALL_COMPLETED,
   AsCompleted,

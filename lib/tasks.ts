@@ -19,6 +19,14 @@ import { Future, type FutureLoop, isFuture } from "./futures.ts";
 import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
 import { hooks, running, suspended, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
+import {
+  printTaskStack,
+  type StackFrame,
+  type StackOptions,
+  type StackSource,
+  taskStack,
+  type TextSink,
+} from "./task_stack.ts";
 
 /**
  * Anything a task can run (API.md rule 9): a function returning an
@@ -454,6 +462,44 @@ export class Task<T = unknown> extends Future<T> {
   /** The coroutine the task runs, as it was given. */
   getCoro(): CoroutineLike<T> {
     return this._coro;
+  }
+
+  /**
+   * Python's `get_stack()`, as far as JavaScript can see: one frame (its
+   * coroutine's) while the task is pending, its exception's frames once it
+   * failed (oldest first), none otherwise.
+   *
+   * @example
+   * ```ts
+   * console.log(task.getStack().length); // 1 while it runs
+   * ```
+   */
+  getStack(opts?: StackOptions): StackFrame[] {
+    return taskStack(this.#stackSource(), opts);
+  }
+
+  /**
+   * Python's `print_stack()`: "Stack for <Task ...>", "Traceback for ..."
+   * or "No stack for ...", the frames, and the exception, written to
+   * `file` (default stderr).
+   *
+   * @example
+   * ```ts
+   * task.printStack({ file: { write: (s: string) => process.stdout.write(s) } });
+   * ```
+   */
+  printStack(opts?: StackOptions & { file?: TextSink | null }): void {
+    printTaskStack(this.#stackSource(), opts);
+  }
+
+  #stackSource(): StackSource & { toString(): string } {
+    return {
+      done: () => this.done(),
+      // Read without marking it retrieved, as Python reads `task._exception`.
+      failure: () => this.done() && !this.cancelled() ? this._exception : null,
+      coroName: () => coroName(this._coro),
+      toString: () => String(this),
+    };
   }
 
   /** The task's context. */
