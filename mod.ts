@@ -323,6 +323,7 @@ export {
   NotADirectoryError,
   NotImplementedError,
   OSError,
+  OverflowError,
   PermissionError,
   ProcessLookupError,
   RuntimeError,

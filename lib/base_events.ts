@@ -754,6 +754,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   override callAt(when: number, callback: Callback, ...args: unknown[]): TimerHandle {
     if (typeof when !== "number" || Number.isNaN(when)) {
       if (when === null || when === undefined) throw new TypeError("when cannot be None");
+      if (typeof when !== "number") {
+        // Python's message: pushing the TimerHandle compares it with the loop's timers.
+        throw new TypeError(
+          `'<' not supported between instances of '${pyTypeName(when)}' and 'float'`,
+        );
+      }
       throw new TypeError(`when must be a number, got ${pyRepr(when)}`);
     }
     return this.#schedule(when, callback, args, "call_at");

@@ -10,6 +10,7 @@ import { C } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type BaseProtocolLike, protocolFactory } from "./protocols.ts";
 import { OSError, ValueError } from "./exceptions.ts";
+import { pyTypeName } from "./format.ts";
 import { type AddrInfo, AI_PASSIVE, getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
 import { addressKeywords, type AddressLike, parseNumericHost } from "./sockaddr.ts";
@@ -148,7 +149,7 @@ export function ipaddrInfo(
   type: number,
   proto: number,
 ): AddrInfo | null {
-  if (typeof host !== "string" || host.includes("%")) return null;
+  if (host === null || host === undefined) return null;
   if (proto !== 0 && proto !== C.IPPROTO_TCP && proto !== C.IPPROTO_UDP) return null;
   if (type === C.SOCK_STREAM) proto = C.IPPROTO_TCP;
   else if (type === C.SOCK_DGRAM) proto = C.IPPROTO_UDP;
@@ -158,6 +159,16 @@ export function ipaddrInfo(
   else if (typeof port === "number") n = port;
   else if (typeof port === "string" && /^\s*[+]?\d+\s*$/.test(port)) n = Number(port);
   else return null;
+  if (typeof host !== "string") {
+    // Python's `'%' in host`, for a host of no iterable type.
+    if (
+      typeof host !== "object" || typeof (host as Iterable<unknown>)[Symbol.iterator] !== "function"
+    ) {
+      throw new TypeError(`argument of type '${pyTypeName(host)}' is not iterable`);
+    }
+    return null;
+  }
+  if (host.includes("%")) return null;
   // Out of range goes on, as in Python: connect() says so.
   if (!Number.isInteger(n)) return null;
   const parsed = parseNumericHost(host);
@@ -291,16 +302,20 @@ export async function createServer(
   } else if ((host ?? null) === null && (port ?? null) === null) {
     throw new ValueError("Neither host/port nor sock were specified");
   } else {
+    // Python: a str, or anything not iterable, is one host.
     const hosts: Array<string | null> = host === "" || host === null || host === undefined
       ? [null]
-      : typeof host === "string"
-      ? [host]
+      : typeof host === "string" ||
+          typeof (host as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function"
+      ? [host as string]
       : host;
     const infos: AddrInfo[] = [];
     const seen = new Set<string>();
     for (const h of hosts) {
+      // A numeric host needs no lookup (Python's _ensure_resolved).
+      const numeric = ipaddrInfo(h, port ?? 0, opts.family ?? 0, C.SOCK_STREAM, 0);
       for (
-        const info of await getaddrinfo(h, port ?? 0, {
+        const info of numeric !== null ? [numeric] : await getaddrinfo(h, port ?? 0, {
           family: opts.family ?? 0,
           type: C.SOCK_STREAM,
           flags: AI_PASSIVE | (opts.flags ?? 0),

@@ -9,7 +9,7 @@
  */
 import { running, taskStorage } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
-import { printAsRepr, pyAddress, pyRepr } from "./format.ts";
+import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 
 /** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
 export const MISSING: unique symbol = Symbol("MISSING");
@@ -44,6 +44,9 @@ export class Context {
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
     if (this._entered) {
       throw new RuntimeError(`cannot enter context: ${this} is already entered`);
+    }
+    if (typeof fn !== "function") {
+      throw new TypeError(`'${pyTypeName(fn)}' object is not callable`);
     }
     const prev = running.context;
     this._entered = true;

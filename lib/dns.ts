@@ -39,7 +39,8 @@ import {
   type NumericHost,
   parseNumericHost,
 } from "./sockaddr.ts";
-import { OSError, ValueError } from "./exceptions.ts";
+import { OSError, OverflowError, ValueError } from "./exceptions.ts";
+import { pyTypeName } from "./format.ts";
 
 /** `getaddrinfo` flag: addresses for binding (wildcard when host is null). */
 export const AI_PASSIVE: number = 1;
@@ -167,10 +168,11 @@ function serviceProto(type: number, proto: number): "tcp" | "udp" | "sctp" | nul
   return null;
 }
 
-function intOrTypeError(v: unknown, what: string): number {
+/** An int argument of Python's socket.getaddrinfo(); null or undefined: 0. */
+function intOrTypeError(v: unknown): number {
   if (v === undefined || v === null) return 0;
   if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${typeof v}`);
+    throw new TypeError(`'${pyTypeName(v)}' object cannot be interpreted as an integer`);
   }
   return v;
 }
@@ -298,10 +300,10 @@ export async function getaddrinfo(
   port: number | string | Uint8Array | null | undefined,
   opts: GetaddrinfoOptions = {},
 ): Promise<AddrInfo[]> {
-  const family = intOrTypeError(opts.family, "family");
-  const type = intOrTypeError(opts.type, "type");
-  const proto = intOrTypeError(opts.proto, "proto");
-  const flags = intOrTypeError(opts.flags, "flags");
+  const family = intOrTypeError(opts.family);
+  const type = intOrTypeError(opts.type);
+  const proto = intOrTypeError(opts.proto);
+  const flags = intOrTypeError(opts.flags);
   if (family !== C.AF_UNSPEC && family !== C.AF_INET && family !== C.AF_INET6) {
     throw new gaierror(EAI_FAMILY);
   }
@@ -389,6 +391,10 @@ export async function getnameinfo(
   sockaddr: readonly [string, number, ...number[]],
   flags: number,
 ): Promise<[host: string, service: string]> {
+  if (typeof flags !== "number" || !Number.isInteger(flags)) {
+    // Python parses the flags first.
+    throw new TypeError(`'${pyTypeName(flags)}' object cannot be interpreted as an integer`);
+  }
   if (!Array.isArray(sockaddr)) throw new TypeError("getnameinfo() argument 1 must be a tuple");
   if (sockaddr.length < 2 || sockaddr.length > 4) {
     throw new TypeError("getnameinfo(): illegal sockaddr argument");
@@ -403,7 +409,7 @@ export async function getnameinfo(
   const portNum = port as number;
   if (portNum < 0 || portNum > 0xffff) throw new ValueError("getnameinfo(): port must be 0-65535.");
   if ((flowinfo as number) < 0 || (flowinfo as number) > 0xfffff) {
-    throw new ValueError("getnameinfo(): flowinfo must be 0-1048575.");
+    throw new OverflowError("getnameinfo(): flowinfo must be 0-1048575.");
   }
   const numeric = parseNumericHost(host);
   if (numeric === null) throw new gaierror(EAI_NONAME);

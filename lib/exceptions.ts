@@ -39,6 +39,20 @@ export class ValueError extends RangeError {
 }
 
 /**
+ * Python's `OverflowError`, raised for a number out of its C range (a port
+ * above 65535); a `RangeError` for JS code, not a `ValueError`, as in Python.
+ *
+ * @example
+ * ```ts
+ * throw new OverflowError("bind(): port must be 0-65535.");
+ * ```
+ */
+export class OverflowError extends RangeError {
+  /** The Python class name. */
+  override name = "OverflowError";
+}
+
+/**
  * Python's `LookupError`: a key or context variable that has no value.
  *
  * @example

@@ -410,6 +410,9 @@ export class Condition extends LoopBound {
    * wake-up; resolves to its last value. The caller must hold the lock.
    */
   async waitFor<T>(predicate: () => T): Promise<T> {
+    if (typeof predicate !== "function") {
+      throw new TypeError(`'${pyTypeName(predicate)}' object is not callable`);
+    }
     let result = predicate();
     while (!result) {
       await this.wait();

@@ -24,7 +24,7 @@ interface SignalLoop {
 
 const SIGINT = 2;
 import { Coroutine, isGenerator } from "./coroutines.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
 import { allTasks, type CoroutineLike, Task } from "./tasks.ts";
 import { _reportUnread, type Future } from "./futures.ts";
@@ -68,6 +68,10 @@ export class Runner {
   #lazyInit(adopt = false): AbstractEventLoop {
     if (this.#state === "closed") throw new RuntimeError("Runner is closed");
     if (this.#loop === null) {
+      const factory: unknown = this.#opts.loopFactory;
+      if (factory && typeof factory !== "function") {
+        throw new TypeError(`'${pyTypeName(factory)}' object is not callable`);
+      }
       const loop = this.#opts.loopFactory
         ? this.#opts.loopFactory()
         : (adopt ? _adoptableLoop() : null) ?? newEventLoop();

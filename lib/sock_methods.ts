@@ -23,6 +23,7 @@
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { OSError, osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
+import { pyTypeName } from "./format.ts";
 import {
   acceptRaw,
   bytesArg,
@@ -32,6 +33,7 @@ import {
   recvfromInto,
   Socket,
   wrapSocketFd,
+  writableArg,
 } from "./socket.ts";
 import { encodeSockaddr, formatAddress, parseNumericHost, type SocketAddress } from "./sockaddr.ts";
 import type { AddressLike } from "./sockaddr.ts";
@@ -145,9 +147,10 @@ function describe(v: unknown): string {
   return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
 }
 
+/** A size checked as Python's socket method (`method`: "recv", "recvfrom"...) checks it. */
 function sizeArg(n: unknown, method: string): number {
   if (typeof n !== "number" || !Number.isInteger(n)) {
-    throw new TypeError(`${method}(): '${describe(n)}' object cannot be interpreted as an integer`);
+    throw new TypeError(`'${pyTypeName(n)}' object cannot be interpreted as an integer`);
   }
   if (n < 0) throw new ValueError(`negative buffersize in ${method}`);
   return n;
@@ -181,7 +184,7 @@ function count(r: number): number | typeof AGAIN {
 export function sockRecv(loop: SockLoop, sock: Socket, n: number): Promise<Uint8Array> {
   try {
     const fd = checkSocket(loop, sock, "sock_recv");
-    const size = sizeArg(n, "sock_recv");
+    const size = sizeArg(n, "recv");
     const attempt = () => settle(recvBytes(fd, size, 0));
     const r = attempt();
     if (r !== AGAIN) return Promise.resolve(r);
@@ -204,7 +207,7 @@ export function sockRecv(loop: SockLoop, sock: Socket, n: number): Promise<Uint8
 export function sockRecvInto(loop: SockLoop, sock: Socket, buf: Uint8Array): Promise<number> {
   try {
     const fd = checkSocket(loop, sock, "sock_recv_into");
-    const view = bytesArg(buf);
+    const view = writableArg(buf, "recv_into");
     // CPython makes no call for an empty buffer: 0 at once, never EAGAIN.
     if (view.length === 0) return Promise.resolve(0);
     const attempt = () => count(sys().recv(fd, view, 0));
@@ -232,7 +235,7 @@ export function sockRecvfrom(
 ): Promise<[Uint8Array, SocketAddress | null]> {
   try {
     const fd = checkSocket(loop, sock, "sock_recvfrom");
-    const size = sizeArg(bufsize, "sock_recvfrom");
+    const size = sizeArg(bufsize, "recvfrom");
     const attempt = () => settle(recvfromBytes(fd, size, 0));
     const r = attempt();
     if (r !== AGAIN) return Promise.resolve(r);
@@ -259,8 +262,8 @@ export function sockRecvfromInto(
 ): Promise<[number, SocketAddress | null]> {
   try {
     const fd = checkSocket(loop, sock, "sock_recvfrom_into");
-    const view = bytesArg(buf);
-    const n = sizeArg(nbytes, "sock_recvfrom_into");
+    const view = writableArg(buf, "recvfrom_into");
+    const n = sizeArg(nbytes, "recvfrom_into");
     if (n > view.length) throw new ValueError("nbytes is greater than the length of the buffer");
     const target = n === 0 ? view : view.subarray(0, n);
     const attempt = () => settle(recvfromInto(fd, target, 0));
@@ -365,6 +368,16 @@ export async function sockConnect(
   checkSocket(loop, sock, "sock_connect");
   let target: AddressLike = address;
   if (
+    (sock.family === C.AF_INET || sock.family === C.AF_INET6) &&
+    !((typeof address === "string" || Array.isArray(address)) && address.length >= 2)
+  ) {
+    // Python resolves first: `host, port = address[:2]`.
+    if (typeof address === "string" || Array.isArray(address)) {
+      throw new ValueError(`not enough values to unpack (expected 2, got ${address.length})`);
+    }
+    throw new TypeError(`'${pyTypeName(address)}' object is not subscriptable`);
+  }
+  if (
     (sock.family === C.AF_INET || sock.family === C.AF_INET6) && Array.isArray(address) &&
     typeof address[0] === "string" && address[0] !== "" && parseNumericHost(address[0]) === null
   ) {
@@ -378,7 +391,7 @@ export async function sockConnect(
   }
   // Checked again: the socket may have been closed while the name resolved.
   const fd = checkSocket(loop, sock, "sock_connect");
-  const err = sock.connectEx(target);
+  const err = sock._connect(target, "connect");
   if (err === 0) return null;
   if (err !== EINPROGRESS && err !== EAGAIN && err !== EINTR) throw osErrorFromErrno(err);
   // Python's blocking connect() raises the bare error ("[Errno 111]

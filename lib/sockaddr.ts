@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { C } from "../ffi/mod.ts";
-import { OSError, ValueError } from "./exceptions.ts";
+import { OSError, OverflowError, ValueError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
 
 /** An IPv4 address: `[host, port]`. */
@@ -337,7 +337,7 @@ function intArg(v: unknown, what: string, max: number, fn: string): number {
   if (typeof v !== "number" || !Number.isInteger(v)) {
     throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
   }
-  if (v < 0 || v > max) throw new ValueError(`${fn}(): ${what} must be 0-${max}.`);
+  if (v < 0 || v > max) throw new OverflowError(`${fn}(): ${what} must be 0-${max}.`);
   return v;
 }
 
@@ -405,7 +405,7 @@ function ipv4Host(host: string): Uint8Array {
 
 /**
  * `struct sockaddr` bytes for `address` in `family`, validated the way
- * Python validates it: a `TypeError` for the wrong shape, a `ValueError`
+ * Python validates it: a `TypeError` for the wrong shape, an `OverflowError`
  * for an out-of-range port or flowinfo, a {@link gaierror} for a host that
  * is not a numeric address of the family. `fn` names the calling method in
  * messages.

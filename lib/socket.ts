@@ -194,6 +194,20 @@ export function bytesArg(data: unknown): Uint8Array {
 }
 
 /**
+ * A buffer to receive into, as `bytesArg`, with the TypeError of Python's
+ * `method` (`recv_into`...) for anything else.
+ * @internal
+ */
+export function writableArg(data: unknown, method: string): Uint8Array {
+  if (!ArrayBuffer.isView(data)) {
+    throw new TypeError(
+      `${method}() argument 1 must be read-write bytes-like object, not ${typeName(data)}`,
+    );
+  }
+  return bytesArg(data);
+}
+
+/**
  * Throws the `OSError` subclass for a raw call's `-errno` result `r`;
  * returns `r` when it is a success.
  */
@@ -490,8 +504,9 @@ export class Socket {
 
   /** Binds to `address` (rule 7 tuple, or a Unix path). */
   bind(address: AddressLike): void {
-    const fd = this.#checkFd();
-    ok(sys().bind(fd, encodeSockaddr(this.#family, address, "bind")));
+    // Python parses the address first: a bad one is a TypeError even when closed.
+    const sa = encodeSockaddr(this.#family, address, "bind");
+    ok(sys().bind(this.#checkFd(), sa));
   }
 
   /** Starts listening; `backlog` defaults to Python's `min(SOMAXCONN, 128)`. */
@@ -523,7 +538,7 @@ export class Socket {
    * immediate), up to `gettimeout()` seconds (`TimeoutError` "timed out").
    */
   connect(address: AddressLike): void {
-    let err = this.connectEx(address);
+    let err = this._connect(address, "connect");
     if (err === EINPROGRESS && this.#timeout !== 0) err = this.#awaitConnect();
     if (err !== 0) throw osErrorFromErrno(err);
   }
@@ -551,7 +566,12 @@ export class Socket {
    * throwing for an OS error; a bad address still throws.
    */
   connectEx(address: AddressLike): number {
-    const sa = encodeSockaddr(this.#family, address, "connect");
+    return this._connect(address, "connect_ex");
+  }
+
+  /** @internal {@link connectEx}, with `fn` (Python's method name) in the address errors. */
+  _connect(address: AddressLike, fn: string): number {
+    const sa = encodeSockaddr(this.#family, address, fn);
     if (this.#fd < 0) return EBADF;
     // Not retried on EINTR: the connection goes on in the background and a
     // second connect would only say EALREADY.
@@ -609,7 +629,7 @@ export class Socket {
   /** Receives into `buffer` (its first `nbytes`, or all of it); returns the count. */
   recvInto(buffer: Uint8Array, nbytes = 0, flags = 0): number {
     const fd = this.#checkFd();
-    const buf = bytesArg(buffer);
+    const buf = writableArg(buffer, "recv_into");
     const n = intArg(nbytes);
     if (n < 0) throw new ValueError("negative buffersize in recv_into");
     if (n > buf.length) throw new ValueError("buffer too small for requested bytes");
@@ -633,7 +653,7 @@ export class Socket {
   /** Like {@link recvfrom} into `buffer`: `[count, address]`. */
   recvfromInto(buffer: Uint8Array, nbytes = 0, flags = 0): [number, SocketAddress | null] {
     const fd = this.#checkFd();
-    const buf = bytesArg(buffer);
+    const buf = writableArg(buffer, "recvfrom_into");
     const n = intArg(nbytes);
     if (n < 0) throw new ValueError("negative buffersize in recvfrom_into");
     if (n > buf.length) throw new ValueError("nbytes is greater than the length of the buffer");

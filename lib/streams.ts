@@ -28,7 +28,7 @@ import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
-import { running } from "./running.ts";
+import { running, untilALoopRuns } from "./running.ts";
 import { addressKeywords } from "./sockaddr.ts";
 import { sleep } from "./tasks.ts";
 import {
@@ -141,10 +141,25 @@ export class AssertionError extends RuntimeError {
 
 // ---------------------------------------------------------------- reader
 
+/** A size as Python's reads check it: `n < 0` first, then the buffer slice. */
 function checkCount(n: unknown): asserts n is number {
-  if (typeof n !== "number" || !Number.isInteger(n)) {
-    throw new TypeError(`'${pyTypeName(n)}' object cannot be interpreted as an integer`);
+  if (typeof n !== "number") {
+    throw new TypeError(`'<' not supported between instances of '${pyTypeName(n)}' and 'int'`);
   }
+  if (!Number.isInteger(n)) {
+    throw new TypeError("slice indices must be integers or None or have an __index__ method");
+  }
+}
+
+/** A separator as Python 3.11's readuntil() takes it: `len(sep)`, then `buffer.find(sep)`. */
+function separatorBytes(sep: unknown): Uint8Array {
+  if (ArrayBuffer.isView(sep)) return toBytes(sep, "separator");
+  if (sep === null || typeof sep === "number" || typeof sep === "boolean") {
+    throw new TypeError(`object of type '${pyTypeName(sep)}' has no len()`);
+  }
+  throw new TypeError(
+    `argument should be integer or bytes-like object, not '${pyTypeName(sep)}'`,
+  );
 }
 
 function concat(blocks: Uint8Array[]): Uint8Array {
@@ -201,7 +216,10 @@ export class StreamReader {
       loop = kw.loop as AbstractEventLoop | null | undefined;
     }
     if (typeof limit !== "number") {
-      throw new TypeError(`limit must be a number, not '${pyTypeName(limit)}'`);
+      // Python's `if limit <= 0`.
+      throw new TypeError(
+        `'<=' not supported between instances of '${pyTypeName(limit)}' and 'int'`,
+      );
     }
     if (!(limit > 0)) throw new ValueError("Limit cannot be <= 0");
     this.#limit = limit;
@@ -403,8 +421,8 @@ export class StreamReader {
    */
   async readUntil(separator: Uint8Array | readonly Uint8Array[] = NEWLINE): Promise<Uint8Array> {
     const seps = Array.isArray(separator)
-      ? separator.map((s) => toBytes(s, "separator")).sort((a, b) => a.length - b.length)
-      : [toBytes(separator, "separator")];
+      ? separator.map(separatorBytes).sort((a, b) => a.length - b.length)
+      : [separatorBytes(separator)];
     if (seps.length === 0) throw new ValueError("Separator should contain at least one element");
     const minLen = seps[0].length;
     const maxLen = seps[seps.length - 1].length;
@@ -1013,13 +1031,28 @@ interface ConnectingLoop {
 }
 
 /**
- * The running loop, else the one `getEventLoop()` gives: a JS async function
- * runs from its call, so `loop.runUntilComplete(asyncio.startServer(...))`
- * (the spec's own form) connects before that loop runs, where Python's
- * coroutine would start inside it. It is the loop the caller is about to run.
+ * @internal The loop for a stream or subprocess function called while no
+ * loop runs: a JS async function runs from its call, so
+ * `loop.runUntilComplete(asyncio.startServer(...))` (the spec's own form)
+ * and `asyncio.run(main())` with `startServer` as main's first `await` get
+ * there before their loop runs, where Python's coroutine would start inside
+ * it. They wait for the loop that starts next, as `sleep()` does; if none
+ * starts by the host's next turn, `getEventLoop()`'s.
  */
-function connectingLoop(method: keyof ConnectingLoop): AbstractEventLoop & ConnectingLoop {
-  const loop = getEventLoop() as AbstractEventLoop & Partial<ConnectingLoop>;
+export async function loopAboutToRun(): Promise<AbstractEventLoop> {
+  if (await untilALoopRuns()) {
+    const loop = _getRunningLoop();
+    if (loop !== null) return loop;
+  }
+  return getEventLoop();
+}
+
+/** The loop given (the running one, or {@link loopAboutToRun}'s), checked for `method`. */
+function connectingLoop(
+  method: keyof ConnectingLoop,
+  given: AbstractEventLoop,
+): AbstractEventLoop & ConnectingLoop {
+  const loop = given as AbstractEventLoop & Partial<ConnectingLoop>;
   if (typeof loop[method] !== "function") {
     throw new NotImplementedError(`${loop.constructor.name} has no ${method}()`);
   }
@@ -1076,7 +1109,7 @@ export async function openConnection(
   port?: number | string | null,
   opts?: StreamOptions,
 ): Promise<[StreamReader, StreamWriter]> {
-  const loop = connectingLoop("createConnection");
+  const loop = connectingLoop("createConnection", _getRunningLoop() ?? await loopAboutToRun());
   [[host, port], opts] = addressKeywords(["host", "port"], [host, port], opts) as [
     [typeof host, typeof port],
     StreamOptions | undefined,
@@ -1105,7 +1138,7 @@ export async function startServer(
   port?: number | string | null,
   opts?: StreamOptions,
 ): Promise<StreamServer> {
-  const loop = connectingLoop("createServer");
+  const loop = connectingLoop("createServer", _getRunningLoop() ?? await loopAboutToRun());
   [[host, port], opts] = addressKeywords(["host", "port"], [host, port], opts) as [
     [typeof host, typeof port],
     StreamOptions | undefined,
@@ -1128,7 +1161,7 @@ export async function openUnixConnection(
   path?: string | null,
   opts?: StreamOptions,
 ): Promise<[StreamReader, StreamWriter]> {
-  const loop = connectingLoop("createUnixConnection");
+  const loop = connectingLoop("createUnixConnection", _getRunningLoop() ?? await loopAboutToRun());
   [[path], opts] = addressKeywords(["path"], [path], opts) as [
     [typeof path],
     StreamOptions | undefined,
@@ -1150,7 +1183,7 @@ export async function startUnixServer(
   path?: string | null,
   opts?: StreamOptions,
 ): Promise<StreamServer> {
-  const loop = connectingLoop("createUnixServer");
+  const loop = connectingLoop("createUnixServer", _getRunningLoop() ?? await loopAboutToRun());
   [[path], opts] = addressKeywords(["path"], [path], opts) as [
     [typeof path],
     StreamOptions | undefined,

@@ -5,14 +5,13 @@
  *
  * @module
  */
-import type { AbstractEventLoop } from "./events.ts";
-import { getEventLoop } from "./policies.ts";
+import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
 import type { Future } from "./futures.ts";
 import { gather } from "./task_functions.ts";
 import type { BaseTransport, WriteTransport } from "./transports.ts";
 import type { SubprocessProtocolLike } from "./protocols.ts";
 import { BrokenPipeError, ConnectionResetError, NotImplementedError } from "./exceptions.ts";
-import { FlowControlMixin, StreamReader, StreamWriter } from "./streams.ts";
+import { FlowControlMixin, loopAboutToRun, StreamReader, StreamWriter } from "./streams.ts";
 import {
   DEVNULL,
   PIPE,
@@ -310,16 +309,6 @@ function selectorLoop(loop: AbstractEventLoop): BaseSelectorEventLoop {
 }
 
 /**
- * The running loop, else the one `getEventLoop()` gives: a JS async function
- * runs from its call, so `loop.runUntilComplete(getDate())` (the spec's own
- * form) starts the child before that loop runs, where Python's coroutine
- * would start inside it. It is the loop the caller is about to run.
- */
-function startingLoop(): AbstractEventLoop {
-  return getEventLoop();
-}
-
-/**
  * Starts `program` with `args`; a final plain object is the options. The
  * streams default to inheriting this process's (pass `PIPE` for pipes).
  * A missing program rejects with FileNotFoundError.
@@ -336,7 +325,8 @@ export async function createSubprocessExec(
 ): Promise<Process> {
   const [args, given] = splitExecArgs<ProcessOptions>(rest);
   const opts = given ?? {};
-  const loop = startingLoop();
+  // The running loop, else the next to start (see loopAboutToRun).
+  const loop = _getRunningLoop() ?? await loopAboutToRun();
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const [transport, protocol] = await subprocessExec(
     selectorLoop(loop),
@@ -360,7 +350,7 @@ export async function createSubprocessShell(
   cmd: string | Uint8Array,
   opts: ProcessOptions = {},
 ): Promise<Process> {
-  const loop = startingLoop();
+  const loop = _getRunningLoop() ?? await loopAboutToRun();
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const [transport, protocol] = await subprocessShell(
     selectorLoop(loop),

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts";
+import { _getRunningLoop, type AbstractEventLoop, getRunningLoop, type Handle } from "./events.ts";
 import {
   _isBaseError,
   CancelledError,
@@ -68,10 +68,14 @@ function isCoroutineLike(x: unknown): boolean {
   return typeof x === "function" || x instanceof Coroutine || isGenerator(x) || isThenable(x);
 }
 
+/**
+ * Python's type name for what `wait()` / `asCompleted()` refuse: a Promise or
+ * a lazy Coroutine is the port of a coroutine object (API.md rule 9).
+ */
 function typeName(x: unknown): string {
-  if (x === null) return "NoneType";
-  if (typeof x === "object" || typeof x === "function") return x.constructor?.name ?? "object";
-  return typeof x;
+  if (x instanceof Coroutine || (isThenable(x) && !isFuture(x))) return "coroutine";
+  if (isGenerator(x)) return "generator";
+  return pyTypeName(x);
 }
 
 /** The running loop, else the policy's current loop (Python's `get_event_loop()`). */
@@ -82,12 +86,13 @@ function currentLoop(): AbstractEventLoop {
 /**
  * A timeout that is null or a number. A value of another type fails as it
  * does in Python, where its first use is either `loop.time() + timeout`
- * (`op` "+") or `timeout <= 0` (`op` "<="); NaN is refused too.
+ * (`op` "+") or `timeout <= 0` (`op` "<="), or Timeout's `when <= loop.time()`
+ * (`op` "<= time"); NaN is refused too.
  */
 function checkTimeout(
   timeout: unknown,
   what = "timeout",
-  op: "+" | "<=" | null = null,
+  op: "+" | "<=" | "<= time" | null = null,
 ): asserts timeout is number | null | undefined {
   if (timeout === null || timeout === undefined) return;
   if (typeof timeout !== "number" && op === "+") {
@@ -95,9 +100,12 @@ function checkTimeout(
       `unsupported operand type(s) for +: 'float' and '${pyTypeName(timeout)}'`,
     );
   }
-  if (typeof timeout !== "number" && op === "<=") {
+  if (typeof timeout !== "number" && op !== null) {
+    // "<= time": Timeout's `when <= loop.time()`.
     throw new TypeError(
-      `'<=' not supported between instances of '${pyTypeName(timeout)}' and 'int'`,
+      `'<=' not supported between instances of '${pyTypeName(timeout)}' and '${
+        op === "<=" ? "int" : "float"
+      }'`,
     );
   }
   if (typeof timeout !== "number" || Number.isNaN(timeout)) {
@@ -403,7 +411,8 @@ export async function wait<T>(
     throw new TypeError(`expect a list of futures, not ${typeName(fs)}`);
   }
   if (typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
-    throw new TypeError(`expect a list of futures, not ${typeName(fs)}`);
+    // Python's `set(fs)`.
+    throw new TypeError(`'${typeName(fs)}' object is not iterable`);
   }
   const items = [...fs];
   if (items.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
@@ -484,6 +493,12 @@ export async function waitFor<T>(
   // No limit: awaited in place, as Python 3.11's `return await fut`.
   if (timeout == null) return await startInline(aw);
   const loop = getRunningLoop();
+  if (isFuture(aw) && aw.getLoop() !== loop) {
+    // Python's ensure_future(fut, loop=loop).
+    throw new ValueError(
+      "The future belongs to a different loop than the one specified as the loop argument",
+    );
+  }
   if (aw instanceof Promise) {
     // A native promise already runs in this task (`waitFor(q.get(), 1)`):
     // a task of its own could not stop it, and its queue getter or lock
@@ -492,7 +507,18 @@ export async function waitFor<T>(
     // code's innermost await (rule 11). Python makes a task for it: its
     // number is used up all the same, so later task names stay Python's.
     _skipTaskNumber();
-    return await new Timeout(loop.time() + Math.max(timeout, 0)).run(() => aw);
+    if (timeout > 0) return await new Timeout(loop.time() + timeout).run(() => aw);
+    // No time at all: Python's coroutine is cancelled before it starts, so
+    // whatever the promise does, it is a TimeoutError (the promise's own
+    // awaits are cancelled first, as above).
+    let exc: unknown;
+    try {
+      await new Timeout(loop.time()).run(() => aw);
+    } catch (e) {
+      if (e instanceof TimeoutError || e instanceof CancelledError) throw e;
+      exc = e;
+    }
+    throw timeoutFrom(exc ?? new CancelledError());
   }
   if (timeout <= 0) {
     // Python's special case: no time at all, so a coroutine never starts.
@@ -528,6 +554,20 @@ export async function waitFor<T>(
   } finally {
     timeoutHandle.cancel();
   }
+}
+
+/**
+ * Whether the caller runs while a loop does, but in no task and in none of
+ * the loop's callbacks: the rest of `main` after its first `await` when
+ * `asyncio.run(main())` got main's promise (main was called before the
+ * loop existed, so its code is not its task's). Python's code is in a task
+ * there, so `timeout()` and `TaskGroup` give the block a task of its own, as
+ * `waitFor` does, rather than fail; from a plain callback they still fail.
+ */
+function outsideTasks(): boolean {
+  if (runningTask() !== null) return false;
+  const loop = _getRunningLoop() as { _currentHandle?: unknown } | null;
+  return loop !== null && loop._currentHandle === null;
 }
 
 /** The result of a future cancelled on timeout: a swallowed cancellation gives its value. */
@@ -729,11 +769,12 @@ export function asCompleted<T>(
   fs: Iterable<CoroutineLike<T>>,
   opts: AsCompletedOptions = {},
 ): AsCompleted<T> {
-  if (
-    isThenable(fs) || isGenerator(fs) ||
-    typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function"
-  ) {
+  if (isThenable(fs) || isGenerator(fs)) {
     throw new TypeError(`expect an iterable of futures, not ${typeName(fs)}`);
+  }
+  if (typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
+    // Python's `set(fs)`.
+    throw new TypeError(`'${typeName(fs)}' object is not iterable`);
   }
   checkTimeout(opts.timeout, "timeout", "+");
   return new AsCompleted<T>(fs, opts.timeout ?? null);
@@ -851,7 +892,7 @@ export class Timeout {
 
   /** A timeout due at loop time `when` (null: never). It starts when {@link run} enters it. */
   constructor(when: number | null) {
-    checkTimeout(when, "when");
+    checkTimeout(when, "when", "<= time");
     this.#when = when ?? null;
   }
 
@@ -866,7 +907,7 @@ export class Timeout {
       if (this.#state === "created") throw new RuntimeError("Timeout has not been entered");
       throw new RuntimeError(`Cannot change state of ${this.#state} Timeout`);
     }
-    checkTimeout(when, "when");
+    checkTimeout(when, "when", "<= time");
     this.#when = when ?? null;
     this.#handle?.cancel();
     this.#handle = null;
@@ -898,6 +939,7 @@ export class Timeout {
    */
   async run<R>(fn: (cm: Timeout) => R | PromiseLike<R>): Promise<Awaited<R>> {
     if (typeof fn !== "function") throw new TypeError(`a function is required, got ${pyRepr(fn)}`);
+    if (this.#state === "created" && outsideTasks()) return await ensureFuture(() => this.run(fn));
     this.#enter();
     let result: Awaited<R>;
     try {
@@ -1176,6 +1218,7 @@ export class TaskGroup {
     if (typeof body !== "function") {
       throw new TypeError(`a function is required, got ${pyRepr(body)}`);
     }
+    if (!this.#entered && outsideTasks()) return await ensureFuture(() => this.run(body));
     this.#enter();
     let result: Awaited<R>;
     try {

@@ -24,7 +24,7 @@ import {
   ThreadPoolExecutor,
 } from "./executors.ts";
 import { submission } from "./worker_pool.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import { taskStorage } from "./running.ts";
@@ -97,7 +97,8 @@ function submitTo<A extends unknown[], R>(
   if (refuseAsync && isCoroutineLike(func)) {
     throw new TypeError("coroutines cannot be used with run_in_executor()");
   }
-  if (typeof func !== "function") {
+  if (typeof func !== "function" && refuseAsync) {
+    // Python's debug-mode `_check_callback`.
     throw new TypeError(
       `a callable object was expected by run_in_executor(), got ${pyRepr(func)}`,
     );
@@ -106,6 +107,12 @@ function submitTo<A extends unknown[], R>(
     const st = stateOf(loop);
     if (st.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
     executor = st.executor ??= new ThreadPoolExecutor();
+  }
+  if (typeof func !== "function") {
+    // Outside debug mode Python calls it in the worker: the future fails.
+    const fut = loop.createFuture<Awaited<R>>();
+    fut.setException(new TypeError(`'${pyTypeName(func)}' object is not callable`));
+    return fut;
   }
   const work = executor instanceof ThreadPoolExecutor
     ? travelOrStay(executor, func, args, context)

@@ -54,7 +54,7 @@ import type { BaseProtocolLike } from "./protocols.ts";
  * @example
  * ```ts
  * const loop = new asyncio.SelectorEventLoop();
- * loop.addSignalHandler(asyncio.SIGTERM, () => loop.stop());
+ * loop.addSignalHandler(asyncio.signals.SIGTERM, () => loop.stop());
  * await loop.runForever();
  * loop.close();
  * ```
@@ -103,7 +103,12 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     path?: string | null,
     opts?: conn.CreateUnixServerOptions,
   ): Promise<Server> {
-    return conn.createUnixServer(this, asFactory(protocolFactory), path, opts);
+    // The server listens at once; its errors reject, as Python's raise at the await.
+    try {
+      return conn.createUnixServer(this, asFactory(protocolFactory), path, opts);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // -- pipes -------------------------------------------------------------------

@@ -925,6 +925,10 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   override sendSignal(sig: number): void {
     if (this.#gone) throw new ProcessLookupError();
     if (this.#returncode !== null || this.#reaped !== null) return;
+    if (typeof sig !== "number" || !Number.isInteger(sig)) {
+      // Python's os.kill().
+      throw new TypeError(`'${pyTypeName(sig)}' object cannot be interpreted as an integer`);
+    }
     const r = sys().kill(this.#pid, sig);
     if (r < 0 && r !== -ERRNO.ESRCH) throw osErrorFromErrno(-r);
   }

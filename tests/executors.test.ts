@@ -511,15 +511,21 @@ test("runInExecutor: bad input and Python's checks", async () => {
   await runWithExecutor(async (loop) => {
     loop.setDebug(false); // whatever ASYNCIO_DEBUG says
     const run = runInExecutor as (l: unknown, e: unknown, f: unknown) => unknown;
-    assertThrows(
-      () => run(loop, null, 42),
+    // Outside debug mode Python calls it in the worker: the future fails.
+    await assertRejects(
+      async () => await (run(loop, null, 42) as Promise<unknown>),
       TypeError,
-      "a callable object was expected by run_in_executor(), got 42",
+      "'int' object is not callable",
     );
     // Outside debug mode an async function is awaited in the worker...
     assertEquals(await runInExecutor(loop, null, async () => await Promise.resolve(7)), 7);
     // ...in debug mode it is refused, as Python refuses coroutine functions.
     loop.setDebug(true);
+    assertThrows(
+      () => run(loop, null, 42),
+      TypeError,
+      "a callable object was expected by run_in_executor(), got 42",
+    );
     const coroutineFunctions: Array<() => unknown> = [
       async () => await Promise.resolve(7),
       asyncio.coroutine(() => 7),

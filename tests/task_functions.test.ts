@@ -1077,7 +1077,7 @@ test("wait: coroutines are wrapped in tasks; a Set works; bad input is a TypeErr
     // deno-lint-ignore no-explicit-any
     await assertRejects(() => wait(t as any), TypeError, "expect a list of futures, not Task");
     // deno-lint-ignore no-explicit-any
-    await assertRejects(() => wait(5 as any), TypeError, "expect a list of futures");
+    await assertRejects(() => wait(5 as any), TypeError, "'int' object is not iterable");
     // Python's messages: wait() fails at `loop.time() + timeout`, waitFor at `timeout <= 0`.
     await assertRejects(
       () => wait([t], { timeout: "1" as unknown as number }),
