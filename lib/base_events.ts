@@ -720,6 +720,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this._waiting) this._wakeUp();
   }
 
+  /** @internal Queues `h` before everything already queued (a BaseException raised out of a task). */
+  _addHandleFirst(h: ReadyItem): void {
+    this._ready.unshift(h);
+    if (this._waiting) this._wakeUp();
+  }
+
   /**
    * Like `callSoon`; safe from host callbacks (signal listeners, host I/O,
    * a Worker's message handler) while the loop waits: it wakes the loop.

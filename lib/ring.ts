@@ -45,6 +45,13 @@ export class RingQueue<T> {
     if (this.#tail === this.#head) this.#grow();
   }
 
+  /** Puts `item` first, before every queued item. */
+  unshift(item: T): void {
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#buf[this.#head] = item;
+    if (this.#tail === this.#head) this.#grow();
+  }
+
   /** Removes and returns the oldest item; `undefined` when empty. */
   shift(): T | undefined {
     if (this.#head === this.#tail) return undefined;

@@ -548,11 +548,9 @@ function raiseOutOfLoop(loop: FutureLoop, exc: unknown): void {
       throw exc;
     },
   };
-  loop._addHandle(entry);
-  const ready = (loop as { _ready?: { length: number; push(h: unknown): void; shift(): unknown } })
-    ._ready;
-  if (ready === undefined) return;
-  for (let n = ready.length - 1; n > 0; n--) ready.push(ready.shift());
+  const first = (loop as { _addHandleFirst?: (h: ReadyItem) => void })._addHandleFirst;
+  if (first !== undefined) first.call(loop, entry);
+  else loop._addHandle(entry);
 }
 
 /** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
