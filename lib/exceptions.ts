@@ -373,8 +373,12 @@ function exitAsPython(err: unknown): boolean {
     // The default action of SIGINT: listeners left behind would take it.
     process.removeAllListeners("SIGINT");
     process.kill(process.pid, "SIGINT");
-    // Still here: the runtime keeps a handler of its own.
-    process.exit(130);
+    // Still here: the runtime keeps a handler of its own, which may act from
+    // another thread (Deno's, once a SIGINT listener was ever added). Give it
+    // a moment to end the process by the signal, then exit as a shell would
+    // report it; the caller keeps the runtime from exiting first.
+    setTimeout(() => process.exit(130), 1000);
+    return true;
   }
   return false;
 }
