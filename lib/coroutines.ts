@@ -7,7 +7,7 @@
  */
 import process from "node:process";
 import { RuntimeError } from "./exceptions.ts";
-import { logger } from "./log.ts";
+import { formatStack, logger } from "./log.ts";
 import { hooks } from "./running.ts";
 import { printAsRepr } from "./format.ts";
 
@@ -21,7 +21,14 @@ interface NeverAwaited {
 const neverAwaited = new FinalizationRegistry<NeverAwaited>((r) => {
   if (r.started.yes) return;
   let msg = `RuntimeWarning: coroutine '${r.name}' was never awaited`;
-  if (r.createdAt) msg += `\nCoroutine created at (most recent call last)\n${r.createdAt}`;
+  if (r.createdAt) {
+    // Python's warning starts with the place, `main.py:11: RuntimeWarning: ...`:
+    // here where the coroutine was made, the newest frame of the program's.
+    const frames = formatStack(r.createdAt);
+    const where = /^ {2}File "(.*)", line (\d+), in .*$/.exec(frames.split("\n").at(-1)!);
+    if (where !== null) msg = `${where[1]}:${where[2]}: ${msg}`;
+    msg += `\nCoroutine created at (most recent call last)\n${frames}`;
+  }
   logger.warning(msg);
 });
 
@@ -68,7 +75,7 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
       neverAwaited.register(this, {
         name: this.name,
         started: this.#startedFlag,
-        createdAt: new Error().stack?.split("\n").slice(2).join("\n"),
+        createdAt: new Error().stack,
       });
     }
   }

@@ -11,6 +11,7 @@
  */
 import process from "node:process";
 import { ERRNO, errnoName, sys } from "../ffi/mod.ts";
+import { setPyModule } from "./format.ts";
 
 /**
  * Python's `RuntimeError`.
@@ -106,7 +107,9 @@ function strerror(errno: number): string {
  * Python's `OSError`: an operating system call failed.
  *
  * `new OSError(errno)` fills in `code` and the strerror text; the message
- * reads as Python prints it: `[Errno 9] Bad file descriptor`.
+ * reads as Python prints it: `[Errno 9] Bad file descriptor`. As in Python,
+ * an errno with a subclass of its own makes that subclass:
+ * `new OSError(2, "No such file")` is a `FileNotFoundError`.
  *
  * @example
  * ```ts
@@ -142,6 +145,10 @@ export class OSError extends Error {
     this.code = errno === undefined ? undefined : errnoName(errno);
     this.strerror = text;
     this.filename = errno === undefined ? undefined : filename;
+    // Python's OSError(errno, ...) makes the subclass for that errno:
+    // `OSError(2, 'x')` is a FileNotFoundError (a subclass's own call is not changed).
+    const Class = errno === undefined || new.target !== OSError ? undefined : byErrno.get(errno);
+    if (Class !== undefined) return new Class(errno!, message, filename);
   }
 }
 
@@ -430,3 +437,7 @@ export class SendfileNotAvailableError extends RuntimeError {
   /** The Python class name. */
   override name = "SendfileNotAvailableError";
 }
+
+// A traceback's last line names the module of asyncio's own exceptions:
+// `asyncio.exceptions.CancelledError`; Python's builtins go bare.
+setPyModule("asyncio.exceptions", CancelledError, InvalidStateError, SendfileNotAvailableError);

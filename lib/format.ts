@@ -55,10 +55,15 @@ export function pyRepr(v: unknown, depth = 0): string {
 
 /**
  * Python's repr of an exception, from its arguments: `ValueError('x')`,
- * `CancelledError()`, `ConnectionRefusedError(111, 'Connection refused')`.
+ * `CancelledError()`, `ConnectionRefusedError(111, 'Connection refused')`,
+ * `ExceptionGroup('eg', [ValueError('x')])`.
  */
 function errorRepr(e: Error, depth: number): string {
-  const name = e.constructor?.name || e.name;
+  const name = pyErrorName(e);
+  if (e instanceof AggregateError) {
+    // An ExceptionGroup's arguments: its message, even empty, and its errors.
+    return `${name}(${pyRepr(e.message)}, ${pyRepr(e.errors, depth)})`;
+  }
   const { errno, strerror } = e as { errno?: unknown; strerror?: unknown };
   if (typeof errno === "number" && typeof strerror === "string") {
     return `${name}(${errno}, ${pyRepr(strerror, depth + 1)})`;
@@ -66,9 +71,31 @@ function errorRepr(e: Error, depth: number): string {
   return e.message === "" ? `${name}()` : `${name}(${pyRepr(e.message, depth + 1)})`;
 }
 
+/**
+ * An error's class name as Python prints it: its class's name (a user's
+ * `class MyError extends Error` too), and `Exception` for JS's plain
+ * `Error`, which stands for Python's `Exception` in a port.
+ *
+ * @example
+ * ```ts
+ * pyErrorName(new Error("x")); // "Exception"
+ * ```
+ */
+export function pyErrorName(e: Error): string {
+  const cls = e.constructor;
+  if (cls === Error) return "Exception";
+  return cls?.name || e.name;
+}
+
 function floatRepr(n: number): string {
   if (Number.isNaN(n)) return "nan";
   if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  // Python's repr has JS's shortest digits, but switches to the exponent
+  // form below 1e-4 (JS: below 1e-6), with two exponent digits at least:
+  // `1e-05`, `1.5e-07`.
+  const [digits, exp] = n.toExponential().split("e");
+  const e = Number(exp);
+  if (e < -4) return `${digits}e-${String(-e).padStart(2, "0")}`;
   return String(n);
 }
 

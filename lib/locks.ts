@@ -760,3 +760,5 @@ export class Barrier extends LoopBound {
 }
 
 setPyModule("asyncio.locks", Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier);
+// Named so in a traceback's last line: `asyncio.exceptions.BrokenBarrierError`.
+setPyModule("asyncio.exceptions", BrokenBarrierError);

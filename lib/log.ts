@@ -7,6 +7,9 @@
  * @module
  */
 import process from "node:process";
+import { KeyError } from "./exceptions.ts";
+import { pyErrorName, pyModuleOf, pyRepr } from "./format.ts";
+import { stackFrames } from "./task_stack.ts";
 
 /** Python's logging levels. @example `logger.setLevel(DEBUG)` */
 export const DEBUG = 10;
@@ -103,7 +106,9 @@ export class Logger {
       exception,
     };
     if (this.#handlers.length === 0) {
-      lastResort(record);
+      // Python's last-resort handler has a level of its own, WARNING: a
+      // logger set lower shows no more without a handler.
+      if (level >= WARNING) lastResort(record);
       return;
     }
     for (const h of this.#handlers) h(record);
@@ -131,10 +136,244 @@ export class Logger {
   }
 }
 
-/** Formats an exception the way a traceback ends: its stack, or `Name: message`. */
+/**
+ * Python's traceback of an exception, as the logger prints it:
+ * `Traceback (most recent call last):`, a `File "...", line N, in fn` line
+ * per frame of its stack (oldest first, from the caller's code: the loop's
+ * own frames that called it are left out, as Python's traceback starts
+ * where the exception was caught), then the line Python ends with,
+ * `ValueError: boom`. A `cause` that is an error comes first, as Python's
+ * `raise ... from` prints it, else the error it was raised while handling
+ * (see {@link _exceptionContext}). With no frames to show, or for an
+ * exception never raised (see {@link _unraised}), it is that last line
+ * alone, as Python prints an exception whose `__traceback__` is None. An
+ * `ExceptionGroup` (any `AggregateError`) is drawn as Python 3.11 draws
+ * one, its errors boxed and numbered below it.
+ *
+ * @example
+ * ```ts
+ * formatException(new ValueError("boom"));
+ * // Traceback (most recent call last):
+ * //   File "/app/main.ts", line 3, in main
+ * // ValueError: boom
+ * ```
+ */
 export function formatException(e: unknown): string {
-  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
-  return String(e);
+  if (!(e instanceof Error)) return String(e);
+  return formatLines(e, { seen: new Set(), depth: 0, needClose: false }).join("\n");
+}
+
+/** Python's `_ExceptionPrintContext`: how deep in groups, and whether a box is open. */
+interface PrintContext {
+  seen: Set<unknown>;
+  depth: number;
+  needClose: boolean;
+}
+
+/** traceback.py's limits: errors shown per group, groups nested. */
+const MAX_GROUP_WIDTH = 15;
+const MAX_GROUP_DEPTH = 10;
+
+/** `lines` with the margin of the group depth: `    | ` (`+` at a group's first line). */
+function emit(ctx: PrintContext, lines: string[], margin = "|"): string[] {
+  let indent = " ".repeat(2 * ctx.depth);
+  if (ctx.depth > 0) indent += margin + " ";
+  return lines.map((l) => indent + l);
+}
+
+/** Python's `TracebackException.format()`, line by line. */
+function formatLines(e: Error, ctx: PrintContext): string[] {
+  // The chain, newest first: each error with what links it to the next
+  // (its cause, or the error it was raised while handling).
+  const chain: Array<[string | null, Error]> = [];
+  for (let exc: Error | null = e; exc !== null;) {
+    ctx.seen.add(exc);
+    const cause: unknown = (exc as { cause?: unknown }).cause;
+    const during: unknown = _exceptionContext.get(exc);
+    let next: Error | null = null;
+    let link: string | null = null;
+    if (cause instanceof Error && !ctx.seen.has(cause)) {
+      next = cause;
+      link = "The above exception was the direct cause of the following exception:";
+    } else if (during instanceof Error && !ctx.seen.has(during)) {
+      next = during;
+      link = "During handling of the above exception, another exception occurred:";
+    }
+    chain.push([link, exc]);
+    exc = next;
+  }
+  const out: string[] = [];
+  for (let k = chain.length - 1; k >= 0; k--) {
+    const [link, exc] = chain[k];
+    // The link to the error printed above this one comes between them.
+    if (link !== null) out.push(...emit(ctx, ["", link, ""]));
+    const frames = _unraised.has(exc) ? [] : pyFrames(exc.stack ?? "", "outer");
+    if (!(exc instanceof AggregateError)) {
+      if (frames.length > 0) {
+        out.push(...emit(ctx, ["Traceback (most recent call last):", ...frames]));
+      }
+      out.push(...emit(ctx, [exceptionOnly(exc)]));
+    } else if (ctx.depth > MAX_GROUP_DEPTH) {
+      out.push(...emit(ctx, [`... (max_group_depth is ${MAX_GROUP_DEPTH})`]));
+    } else {
+      out.push(...formatGroup(exc, frames, ctx));
+    }
+  }
+  return out;
+}
+
+/** A group: its traceback and line, then each of its errors in a numbered box. */
+function formatGroup(group: AggregateError, frames: string[], ctx: PrintContext): string[] {
+  const out: string[] = [];
+  const top = ctx.depth === 0;
+  if (top) ctx.depth++;
+  if (frames.length > 0) {
+    out.push(...emit(ctx, ["Exception Group Traceback (most recent call last):"], top ? "+" : "|"));
+    out.push(...emit(ctx, frames));
+  }
+  const errors = group.errors;
+  out.push(...emit(ctx, [exceptionOnly(group)]));
+  const n = errors.length <= MAX_GROUP_WIDTH ? errors.length : MAX_GROUP_WIDTH + 1;
+  ctx.needClose = false;
+  for (let i = 0; i < n; i++) {
+    const last = i === n - 1;
+    if (last) ctx.needClose = true;
+    const truncated = i >= MAX_GROUP_WIDTH;
+    const title = truncated ? "..." : String(i + 1);
+    out.push(
+      " ".repeat(2 * ctx.depth) + (i === 0 ? "+-" : "  ") +
+        `+---------------- ${title} ----------------`,
+    );
+    ctx.depth++;
+    if (!truncated) {
+      const sub = errors[i];
+      out.push(...(sub instanceof Error ? formatLines(sub, ctx) : emit(ctx, [String(sub)])));
+    } else {
+      const more = errors.length - MAX_GROUP_WIDTH;
+      out.push(...emit(ctx, [`and ${more} more exception${more > 1 ? "s" : ""}`]));
+    }
+    if (last && ctx.needClose) {
+      out.push(" ".repeat(2 * ctx.depth) + "+------------------------------------");
+      ctx.needClose = false;
+    }
+    ctx.depth--;
+  }
+  if (top) ctx.depth = 0;
+  return out;
+}
+
+/**
+ * @internal Python's `__context__`, where the library knows it: the
+ * exception that was being handled when this one was raised, printed
+ * first, as `During handling of the above exception, another exception
+ * occurred:` says.
+ */
+export const _exceptionContext: WeakMap<object, unknown> = new WeakMap();
+
+/**
+ * @internal Exceptions handed to a plain future's `setException()` and not
+ * seen raised since: Python's exceptions with no `__traceback__`, whose
+ * report shows no traceback.
+ */
+export const _unraised: WeakSet<object> = new WeakSet();
+
+/**
+ * Python's `Coroutine created at (most recent call last)` frames of a stack
+ * captured with `new Error().stack` inside the library: the library's own
+ * innermost frames (the constructor that captured it) are left out, as
+ * Python's are.
+ *
+ * @example
+ * ```ts
+ * formatStack(new Error().stack); // '  File "/app/main.ts", line 3, in main'
+ * ```
+ */
+export function formatStack(stack: unknown): string {
+  return pyFrames(String(stack ?? ""), "inner").join("\n");
+}
+
+/**
+ * Python's `traceback.format_exception_only`: `Name: message`, `Name` when
+ * the message is empty (`Exception` for a plain `Error`, see
+ * {@link pyErrorName}), the module first for asyncio's own classes
+ * (`asyncio.exceptions.CancelledError`); a `KeyError`'s message is quoted,
+ * as Python's `str(KeyError('k'))` is `'k'`.
+ */
+function exceptionOnly(e: Error): string {
+  let name = pyErrorName(e);
+  const module = pyModuleOf(e.constructor);
+  if (module !== "__main__") name = `${module}.${name}`;
+  let msg = e.message;
+  if (msg !== "" && e instanceof KeyError) msg = pyRepr(msg);
+  if (e instanceof AggregateError) {
+    // An ExceptionGroup's str(): the message and how many it holds.
+    const n = e.errors.length;
+    msg += ` (${n} sub-exception${n === 1 ? "" : "s"})`;
+  }
+  return msg === "" ? name : `${name}: ${msg}`;
+}
+
+/** A path for a stack's file: `file://` URLs as the path Python would print. */
+function framePath(file: string): string {
+  return file.startsWith("file://") ? decodeURIComponent(new URL(file).pathname) : file;
+}
+
+/**
+ * The library's directories (lib/ and ffi/) as stacks name them: where this
+ * module is, and where a stack says it is (a source map names the .ts of a
+ * compiled build). Their frames are the loop's, not the program's.
+ */
+function libDirs(): string[] {
+  const dirs = new Set<string>();
+  const add = (lib: string) => dirs.add(lib).add(lib.replace(/lib\/$/, "ffi/"));
+  add(decodeURIComponent(new URL("./", import.meta.url).pathname));
+  const here = stackFrames(new Error().stack ?? "").at(-1);
+  if (here !== undefined) {
+    const path = framePath(here.filename);
+    add(path.slice(0, path.lastIndexOf("/") + 1));
+  }
+  return [...dirs];
+}
+
+const LIB_DIRS = libDirs();
+
+/** Whether a frame is the library's. */
+function isOwnFrame(path: string): boolean {
+  return LIB_DIRS.some((d) => path.startsWith(d));
+}
+
+/**
+ * The frames of a JS stack as Python's traceback lines, oldest first,
+ * without the runtime's own. `outer`: an exception's, from the program's
+ * code that raised it, cut where the library called that code (the loop,
+ * or the task, that caught it), keeping the library's frames the code
+ * called; `inner`: a stack captured inside the library, without the
+ * library's frames that captured it. All the frames when none is the
+ * program's.
+ */
+function pyFrames(stack: string, trim: "outer" | "inner"): string[] {
+  // Newest first, as the JS stack lists them; the runtime's own frames
+  // (`node:internal/...`, Deno's `ext:core/...`, Bun's `native`) go.
+  const frames = stackFrames(stack).reverse()
+    .map((f) => ({ ...f, filename: framePath(f.filename) }))
+    .filter((f) => !/^(node|ext|internal):/.test(f.filename) && f.filename.includes("/"));
+  const first = frames.findIndex((f) => !isOwnFrame(f.filename));
+  let shown = frames;
+  if (first !== -1) {
+    if (trim === "inner") shown = frames.slice(first);
+    else {
+      const caller = frames.findIndex((f, i) => i > first && isOwnFrame(f.filename));
+      shown = caller === -1 ? frames : frames.slice(0, caller);
+    }
+  }
+  return shown.reverse().map((f) => {
+    // Python names a frame by its code's bare name: `_run`, not `Handle._run`
+    // (nor V8's `fn [as cb]`); a constructor's is `__init__`.
+    let name = f.name.replace(/ \[as [^\]]*\]$/, "");
+    if (name.startsWith("new ")) name = "__init__";
+    else if (!name.startsWith("<")) name = name.slice(name.lastIndexOf(".") + 1);
+    return `  File "${f.filename}", line ${f.lineno}, in ${name}`;
+  });
 }
 
 function lastResort(r: LogRecord): void {

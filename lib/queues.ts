@@ -13,7 +13,7 @@
  */
 import { ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { pyRepr, pyTypeName } from "./format.ts";
+import { pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
@@ -546,3 +546,6 @@ export class LifoQueue<T = unknown> extends Queue<T> {
     return this.#stack.slice();
   }
 }
+
+// Named so in a traceback's last line: `asyncio.queues.QueueEmpty`.
+setPyModule("asyncio.queues", QueueEmpty, QueueFull, QueueShutDown);

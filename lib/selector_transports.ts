@@ -15,7 +15,8 @@ import { logger } from "./log.ts";
 import { closeSocketFd, fdAddress, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
-import { printAsRepr } from "./format.ts";
+import { formatCallback, printAsRepr } from "./format.ts";
+import { Handle } from "./events.ts";
 
 const { EAGAIN, EINTR } = ERRNO;
 /** Python's max_size: the most read in one go. */
@@ -183,20 +184,8 @@ interface Rare {
   onWritable: (() => void) | null;
 }
 
-/**
- * How Python's Handle names the `connection_made` call in an error message:
- * `Proto.connection_made(<_SelectorSoc...e, bufsize=0>>)`, the class that
- * defines the method, and the transport's repr shortened as `reprlib` does.
- */
-function madeCallbackSource(protocol: BaseProtocolLike, transport: object): string {
-  const r = String(transport);
-  // reprlib's maxother is 30: keep 13 characters, "...", and the last 14.
-  const short = r.length > 30 ? `${r.slice(0, 13)}...${r.slice(-14)}` : r;
-  return `${madeCallbackName(protocol)}(${short})`;
-}
-
 /** `Proto.connection_made`: the qualified name of the method Python's Handle calls. */
-function madeCallbackName(protocol: BaseProtocolLike): string {
+export function madeCallbackName(protocol: BaseProtocolLike): string {
   let owner: object | null = protocol;
   while (owner !== null && !Object.hasOwn(owner, "connectionMade")) {
     owner = Object.getPrototypeOf(owner);
@@ -471,7 +460,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       this.#protocol.connectionMade(this);
     } catch (exc) {
-      this.#callbackFailed(exc, madeCallbackSource(this.#protocol, this));
+      this.#callbackFailed(exc, madeCallbackName(this.#protocol), [this]);
     }
     // The second Handle's context would be a copy of `ctx`, which nothing
     // else can see or change: `ctx` itself serves. A pause made by
@@ -480,16 +469,24 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       if (!this.#closing && !this.#paused) this.#addReader(ctx);
     } catch (exc) {
-      this.#callbackFailed(exc, "<lambda>()");
+      this.#callbackFailed(exc, "<lambda>", []);
     }
   }
 
-  /** Reports an error thrown by a step the loop ran, as a Handle does. */
-  #callbackFailed(exc: unknown, callback: string): void {
+  /**
+   * Reports an error thrown by a step the loop ran as the Handle Python
+   * runs that step in reports it: `Exception in callback
+   * Proto.connection_made(<_SelectorSoc...e, bufsize=0>>)`, with that
+   * Handle, made now, as the context's `handle`.
+   */
+  #callbackFailed(exc: unknown, name: string, args: unknown[]): void {
+    // Named as the Handle shows its callback.
+    const callback = () => {};
+    Object.defineProperty(callback, "__qualname__", { value: name });
     this._loop.callExceptionHandler({
-      message: `Exception in callback ${callback}`,
+      message: `Exception in callback ${formatCallback(callback, args)}`,
       exception: exc,
-      handle: this,
+      handle: new Handle(callback, args, this._loop, this.#ctx),
     });
   }
 
@@ -512,7 +509,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       this.#readReady();
     } catch (exc) {
-      this.#callbackFailed(exc, "#readReady()");
+      this.#callbackFailed(exc, "_SelectorSocketTransport._read_ready", []);
     } finally {
       running.context = prev;
     }
@@ -750,7 +747,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#pendingSize === 0) {
       this.#connLost++;
       this._loop.removeWriter(this.#fd);
-      this._loop.callSoon(() => this.#callConnectionLost(null));
+      this._loop.callSoon(this.#connectionLostCallback(), null);
     }
   }
 
@@ -787,7 +784,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this._loop.removeReader(this.#fd);
     }
     this.#connLost++;
-    this._loop.callSoon(() => this.#callConnectionLost(exc));
+    this._loop.callSoon(this.#connectionLostCallback(), exc);
   }
 
   /** @internal The loop closed with this transport open: the socket is closed, no callback runs. */
@@ -842,6 +839,19 @@ export class SelectorSocketTransport extends FlowControlTransport {
     }
     if (name === "sockname") this.#sockname = value;
     else this.#peername = value;
+  }
+
+  /**
+   * `#callConnectionLost` as a callback named as Python's Handle shows it
+   * when `connectionLost` throws: `Exception in callback
+   * _SelectorSocketTransport._call_connection_lost(None)`.
+   */
+  #connectionLostCallback(): (exc: unknown) => void {
+    const callback = (exc: unknown) => this.#callConnectionLost(exc);
+    Object.defineProperty(callback, "__qualname__", {
+      value: "_SelectorSocketTransport._call_connection_lost",
+    });
+    return callback;
   }
 
   #callConnectionLost(exc: unknown): void {

@@ -44,9 +44,14 @@ test("develop_exception_never_consumed.ts: reported when collected, then consume
   assertEquals(err.slice(0, 3), [
     "Task exception was never retrieved",
     "future: <Task finished name='Task-2' coro=<bug()> exception=Exception('not consumed')>",
-    "Exception: not consumed",
+    "Traceback (most recent call last):",
   ], r.stderr);
-  assert(/^\s+at bug \(.*develop_exception_never_consumed\.[tj]s:\d+:\d+\)$/.test(err[3]), err[3]);
+  // Python's frame line, then the exception's line, as the spec shows them.
+  assert(
+    /^ {2}File ".*develop_exception_never_consumed\.[tj]s", line \d+, in bug$/.test(err[3]),
+    err[3],
+  );
+  assertEquals(err[4], "Exception: not consumed", r.stderr);
 });
 
 test("develop_exception_never_consumed.ts without the GC exposed says it needs it", async () => {

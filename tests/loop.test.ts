@@ -719,7 +719,7 @@ test("debug: a failing callback's log names where it was scheduled, as Python's 
   const lines = failed[0].message.split("\n");
   assertEquals(lines[1], "handle: <Handle bad()>");
   assertEquals(lines[2], "source_traceback: Object created at (most recent call last):");
-  assertMatch(lines[3], /^\s+at /);
+  assertMatch(lines[3], /^ {2}File ".*", line \d+, in /);
   assertEquals((failed[0].exception as Error).message, "boom");
 });
 
