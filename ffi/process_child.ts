@@ -79,6 +79,16 @@ export function runtimeCommand(script: string | URL): [string, string[]] {
   return [p.execPath, [...execArgv, target]];
 }
 
+/** Whether this process has `fd` open (a closed fd 1 cannot be handed on). */
+function isOpen(fd: number): boolean {
+  try {
+    (nodeRequire()("node:fs") as typeof import("node:fs")).fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The parent's side of a child started by {@link spawnRuntimeChild}: its
  * stdin to write to, its stdout to read from; its stderr is this process's.
@@ -134,9 +144,14 @@ export function spawnRuntimeChild(
   const { spawn } = nodeRequire()("node:child_process") as typeof import("node:child_process");
   const [exe, args] = runtimeCommand(script);
   const p = processObj();
+  // The child's stdout is its reply pipe; what it prints should still reach
+  // our stdout, as a Python pool's child prints to the parent's. Node and
+  // Bun can hand it our fd 1 as its fd 3 (named in the environment); Deno's
+  // spawn gives a child fds 0-2 only, so there it prints to our stderr.
+  const passStdout = g.Deno === undefined && isOpen(1);
   const child: ChildProcess = spawn(exe, args, {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...p.env, ...env },
+    stdio: passStdout ? ["pipe", "pipe", "inherit", 1] : ["pipe", "pipe", "inherit"],
+    env: { ...p.env, ...env, ASYNCIO_POOL_STDOUT_FD: passStdout ? "3" : "" },
   });
   const exitCbs: Array<(code: number | null, signal: string | null) => void> = [];
   let exited: [number | null, string | null] | null = null;

@@ -7,12 +7,25 @@
  *
  * @module
  */
-import { running, taskStorage } from "./running.ts";
+import { running, taskInScope } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
 import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 
+/**
+ * The type of {@link MISSING}: one instance, which prints as Python's
+ * `<Token.MISSING>`.
+ */
+export class TokenMissing {
+  // A class of its own, so `T | TokenMissing` stays distinct from any `T`.
+  declare private readonly _brand: never;
+  /** `<Token.MISSING>`, Python's repr. */
+  toString(): string {
+    return "<Token.MISSING>";
+  }
+}
+
 /** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
-export const MISSING: unique symbol = Symbol("MISSING");
+export const MISSING: TokenMissing = Object.freeze(new TokenMissing()) as TokenMissing;
 
 /**
  * A mapping of context variables to values; `run()` makes it current.
@@ -69,13 +82,15 @@ export class Context {
 
   /** The value of `v` here, or `dflt` (default `null`, Python's `None`). */
   get<T, D = null>(v: ContextVar<T>, dflt: D = null as D): T | D {
+    checkKey(v);
     return this._vars.has(v as ContextVar<unknown>)
       ? this._vars.get(v as ContextVar<unknown>) as T
       : dflt;
   }
 
-  /** Whether `v` has a value here. */
+  /** Whether `v` has a value here (Python's `v in ctx`). */
   has(v: ContextVar<unknown>): boolean {
+    checkKey(v);
     return this._vars.has(v);
   }
 
@@ -112,6 +127,13 @@ export class Context {
 
 Context.prototype._entered = false;
 
+/** Python's check on a Context's keys: only a ContextVar can be one. */
+function checkKey(v: unknown): void {
+  if (!(v instanceof ContextVar)) {
+    throw new TypeError(`a ContextVar key was expected, got ${pyRepr(v)}`);
+  }
+}
+
 const root = new Context();
 
 /**
@@ -127,7 +149,37 @@ export const rootContext: Context = root;
  * @internal
  */
 export function currentContext(): Context {
-  return running.context ?? taskStorage.getStore()?._context ?? root;
+  return running.context ?? taskInScope()?._context ?? root;
+}
+
+/**
+ * Python's keyword-only `context=` of `call_soon`, `call_soon_threadsafe`,
+ * `call_later` and `call_at`, passed as a final options object after the
+ * callback's arguments (API.md rule 3): `callSoon(cb, 1, { context: ctx })`.
+ * Only a plain object whose one key is `context` is the option, so a
+ * callback's own object argument is never mistaken for it. Takes the option
+ * off the end of `args` and returns its context (null: a copy of the
+ * current one, as with no option); `args` is the scheduling call's own rest
+ * array, so this allocates nothing on the hot path. `TypeError` when that
+ * `context` is not a {@link Context}.
+ *
+ * @internal
+ */
+export function takeContextOption(args: unknown[]): Context | null {
+  const n = args.length;
+  if (n === 0) return null;
+  const last = args[n - 1];
+  if (typeof last !== "object" || last === null) return null;
+  const proto = Object.getPrototypeOf(last);
+  if (proto !== Object.prototype && proto !== null) return null;
+  const keys = Object.keys(last);
+  if (keys.length !== 1 || keys[0] !== "context") return null;
+  const ctx = (last as { context: unknown }).context;
+  if (ctx !== null && ctx !== undefined && !(ctx instanceof Context)) {
+    throw new TypeError(`context must be a Context, not ${pyTypeName(ctx)}`);
+  }
+  args.pop();
+  return ctx ?? null;
 }
 
 /**
@@ -200,14 +252,14 @@ export class ContextVar<T> {
 
   /**
    * The value in the current context; else `dflt`; else the variable's
-   * default; else a LookupError-like `KeyError`.
+   * default; else a `LookupError` whose message is the variable's repr.
    */
   get(...dflt: [] | [T]): T {
     const vars = currentContext()._vars;
     const self = this as ContextVar<unknown>;
     if (vars.has(self)) return vars.get(self) as T;
     if (dflt.length) return dflt[0] as T;
-    if (this.#default !== MISSING) return this.#default;
+    if (this.#default !== MISSING) return this.#default as T;
     throw new LookupError(String(this));
   }
 
@@ -244,4 +296,4 @@ export class ContextVar<T> {
   }
 }
 
-printAsRepr(Context, Token, ContextVar);
+printAsRepr(Context, Token, ContextVar, TokenMissing);

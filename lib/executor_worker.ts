@@ -89,14 +89,42 @@ function pack(e) {
     return { kind: "value", value: String(e) };
   }
 }
-workerPort.onMessage(async (msg) => {
+// Node forwards a worker's stdout and stderr to the parent on a port of
+// their own, which the parent may read after the reply: what the function
+// printed would then come out after what the parent prints on getting its
+// result, where a Python thread's print() is written at once. An empty
+// write's callback runs once the parent has taken every chunk before it, so
+// the reply waits for that. Deno and Bun write a worker's output directly.
+const nodeStdio = typeof Deno === "undefined" && typeof Bun === "undefined" &&
+    typeof process === "object" && process !== null
+  ? [process.stdout, process.stderr].filter((s) => typeof s?.write === "function")
+  : [];
+function flushStdio() {
+  const pending = nodeStdio.filter((s) => s.writableLength > 0);
+  if (pending.length === 0) return null;
+  return Promise.all(pending.map((s) => new Promise((resolve) => s.write("", () => resolve()))));
+}
+// One message at a time, in order: an async initializer ends before the
+// job sent after it starts.
+let turn = Promise.resolve();
+workerPort.onMessage((msg) => {
+  // A reply that cannot be sent at all still ends the worker (the pool sees a crash).
+  turn = turn.then(() => run(msg)).catch((e) => {
+    setTimeout(() => {
+      throw e;
+    });
+  });
+});
+async function run(msg) {
   let value;
   try {
     value = await compile(msg.src).apply(undefined, msg.args);
   } catch (e) {
+    await flushStdio();
     workerPort.postMessage({ id: msg.id, ok: false, error: pack(e) });
     return;
   }
+  await flushStdio();
   try {
     workerPort.postMessage({ id: msg.id, ok: true, value });
   } catch (e) {
@@ -104,7 +132,7 @@ workerPort.onMessage(async (msg) => {
     if (p.kind === "error") p.message = "the result cannot be sent back from the worker: " + p.message;
     workerPort.postMessage({ id: msg.id, ok: false, error: p });
   }
-});
+}
 `;
 
 /**

@@ -25,6 +25,7 @@ import { printAsRepr, pyRepr } from "./format.ts";
 import { logger } from "./log.ts";
 import { rejectCancelled, submission, WorkerPool } from "./worker_pool.ts";
 import { taskStorage } from "./running.ts";
+import { Context } from "./contextvars.ts";
 
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
@@ -93,6 +94,30 @@ export function isExecutor(x: unknown): x is Executor {
 export interface ThreadPoolExecutorOptions {
   /** At most this many workers (default: `min(32, cpus + 4)`, as in Python 3.8+). */
   maxWorkers?: number;
+  /**
+   * Runs first in every new worker, with `initargs` (a self-contained
+   * function, as jobs are). If it throws, the pool is broken
+   * ({@link BrokenThreadPool}), as in Python.
+   */
+  initializer?: ((...args: never[]) => unknown) | null;
+  /** The initializer's arguments (structured-cloned). */
+  initargs?: unknown[];
+}
+
+/**
+ * The error of every job of a {@link ThreadPoolExecutor} whose initializer
+ * failed, and of `submit()` after that (Python's
+ * `concurrent.futures.thread.BrokenThreadPool`).
+ *
+ * @example
+ * ```ts
+ * const pool = new ThreadPoolExecutor({ initializer: () => { throw new Error("no"); } });
+ * try { await pool.submit(() => 1); } catch (e) { console.log(e instanceof BrokenThreadPool); }
+ * ```
+ */
+export class BrokenThreadPool extends RuntimeError {
+  /** "BrokenThreadPool". */
+  override name = "BrokenThreadPool";
 }
 
 interface Job {
@@ -107,6 +132,8 @@ interface Job {
 interface Slot {
   handle: WorkerHandle;
   job: Job | null;
+  /** The id of its initializer's reply while that is awaited, else 0. */
+  initId: number;
 }
 
 /**
@@ -140,12 +167,24 @@ export class ThreadPoolExecutor implements Executor {
   #pool: WorkerPool<Slot, Job>;
   #nextId = 1;
   #terminations: Promise<void>[] = [];
+  #initializer: { src: string; args: unknown[] } | null = null;
+  #broken: string | null = null;
 
-  /** A pool; no worker starts until the first `submit`. `ValueError` if `maxWorkers` < 1. */
+  /**
+   * A pool; no worker starts until the first `submit`. `ValueError` if
+   * `maxWorkers` < 1; `TypeError` if `initializer` is not a function.
+   */
   constructor(opts: ThreadPoolExecutorOptions = {}) {
     const n = opts.maxWorkers ?? Math.min(32, cpuCount() + 4);
     if (!Number.isInteger(n) || n <= 0) throw new ValueError("max_workers must be greater than 0");
     this.maxWorkers = n;
+    const init = opts.initializer;
+    if (init !== undefined && init !== null) {
+      if (typeof init !== "function") throw new TypeError("initializer must be a callable");
+      const args = [...(opts.initargs ?? [])];
+      structuredClone(args); // unclonable initargs fail here, not in every worker
+      this.#initializer = { src: functionSource(init, "ThreadPoolExecutor"), args };
+    }
     this.#pool = new WorkerPool<Slot, Job>({
       maxWorkers: n,
       spawn: () => this.#spawn(),
@@ -154,6 +193,7 @@ export class ThreadPoolExecutor implements Executor {
       release: (slot) => this.#retire(slot),
       // Finished when the last worker's thread is gone.
       gone: () => Promise.all(this.#terminations.splice(0)).then(() => {}),
+      accepting: () => this.#broken === null,
     });
   }
 
@@ -163,6 +203,7 @@ export class ThreadPoolExecutor implements Executor {
    * after `shutdown()`.
    */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Submission<Awaited<R>> {
+    if (this.#broken !== null) throw new BrokenThreadPool(this.#broken);
     if (this.#pool.isShutdown) {
       throw new RuntimeError("cannot schedule new futures after shutdown");
     }
@@ -196,7 +237,13 @@ export class ThreadPoolExecutor implements Executor {
   #spawn(): Slot {
     const handle = spawnWorker(WORKER_SOURCE);
     handle.unref();
-    const slot: Slot = { handle, job: null };
+    const slot: Slot = { handle, job: null, initId: 0 };
+    if (this.#initializer !== null) {
+      // Sent first; the worker answers it before the job that follows it.
+      slot.initId = this.#nextId++;
+      const msg: JobMessage = { id: slot.initId, ...this.#initializer };
+      handle.postMessage(msg);
+    }
     handle.onMessage((m) => this.#onReply(slot, m as ReplyMessage));
     handle.onError((e) => this.#onCrash(slot, e));
     return slot;
@@ -218,6 +265,14 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   #onReply(slot: Slot, m: ReplyMessage): void {
+    if (slot.initId !== 0 && typeof m === "object" && m !== null && m.id === slot.initId) {
+      slot.initId = 0;
+      if (!m.ok) {
+        logger.error("Exception in initializer:", unpackError(m.error));
+        this.#breakPool();
+      }
+      return;
+    }
     const job = slot.job;
     // Worker code can reach its parentPort and post anything: only our reply counts.
     if (job === null || typeof m !== "object" || m === null || m.id !== job.id) return;
@@ -242,6 +297,19 @@ export class ThreadPoolExecutor implements Executor {
     this.#pool.forget(slot);
     this.#terminations.push(slot.handle.terminate());
   }
+
+  /** Python's `_initializer_failed`: every job not done fails, and so does `submit()`. */
+  #breakPool(): void {
+    const reason = "A thread initializer failed, the thread pool is not usable anymore";
+    this.#broken = reason;
+    for (const job of this.#pool.queue.splice(0)) job.reject(new BrokenThreadPool(reason));
+    for (const slot of [...this.#pool.slots]) {
+      const job = slot.job;
+      slot.job = null;
+      if (job !== null) job.reject(new BrokenThreadPool(reason));
+      this.#retire(slot);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- InlineExecutor
@@ -252,7 +320,8 @@ export class ThreadPoolExecutor implements Executor {
  * (closures, native or bound functions, unclonable arguments). The
  * trade-off: while the function runs, the loop and everything else on the
  * main thread wait, so only short or async (I/O-bound) functions belong
- * here. The function runs outside any task, as it would in a thread.
+ * here. The function runs outside any task and in an empty context, as
+ * it would in a new thread.
  *
  * @example
  * ```ts
@@ -281,7 +350,9 @@ export class InlineExecutor implements Executor {
       this.#pending.delete(cancel);
       this.#running++;
       try {
-        s.resolve(await fn(...args));
+        // A Python thread starts with an empty context: the function sees
+        // no value set by the submitting code (nor at the module's top level).
+        s.resolve(await new Context().run(fn, ...args));
       } catch (e) {
         s.reject(e);
       } finally {

@@ -54,7 +54,7 @@ import {
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import { type PackedError, type PackedValue, unpackError } from "./executor_worker.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyAddress, pyTypeName } from "./format.ts";
 
 /**
  * What {@link LoopBridge.link} makes for one Worker: post it (transferring
@@ -271,9 +271,27 @@ export class LoopBridge {
 type State = "pending" | "finished" | "cancelled";
 
 /**
- * The Worker's view of one `runCoroutineThreadsafe` (Python's
- * `concurrent.futures.Future`): `result(timeout)` blocks the calling thread
- * up to `timeout` seconds; awaiting it does not block.
+ * Where a {@link ThreadsafeFuture} is settled: a Worker's {@link RemoteLoop},
+ * or the loop's own thread (`asyncio.runCoroutineThreadsafe`).
+ *
+ * @internal
+ */
+export interface FutureSource {
+  /** Cancels the task behind future `id` on its loop. */
+  _cancel(id: number): void;
+  /** Blocks until `fut` is done or `timeout` seconds (null: for ever) have passed, if it can. */
+  _waitFor(fut: { done(): boolean }, timeout: number | null): void;
+}
+
+/**
+ * Python's `concurrent.futures.Future` of one `runCoroutineThreadsafe`: the
+ * Worker's view (`remote.runCoroutineThreadsafe`), or what
+ * `asyncio.runCoroutineThreadsafe(coro, loop)` returns on the loop's own
+ * thread. `result(timeout)` blocks the calling Worker up to `timeout`
+ * seconds; awaiting it does not block. On the loop's own thread nothing can
+ * finish it while the thread waits, so there `result(timeout)` of a pending
+ * future throws `TimeoutError` at once (`RuntimeError` without a timeout,
+ * where Python would wait for ever).
  *
  * @example
  * ```ts
@@ -282,7 +300,7 @@ type State = "pending" | "finished" | "cancelled";
  * ```
  */
 export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
-  #remote: RemoteLoop;
+  #remote: FutureSource;
   #id: number;
   #state: State = "pending";
   #value: T | undefined;
@@ -291,7 +309,7 @@ export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
   #promise: Promise<T> | null = null;
 
   /** @internal */
-  constructor(remote: RemoteLoop, id: number) {
+  constructor(remote: FutureSource, id: number) {
     this.#remote = remote;
     this.#id = id;
   }
@@ -311,17 +329,12 @@ export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
 
   /**
    * Cancels it: it is cancelled at once, and the task on the loop is
-   * cancelled too. False if it was already done.
+   * cancelled too. False if it had finished; true if it was already cancelled.
    */
   cancel(): boolean {
     if (this.#state !== "pending") return this.#state === "cancelled";
     this.#remote._cancel(this.#id);
-    this._settle({
-      id: this.#id,
-      ok: false,
-      cancelled: true,
-      error: packError(new CancelledError()),
-    });
+    this._setCancelled();
     return true;
   }
 
@@ -347,8 +360,8 @@ export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
 
   /** Calls `cb(this)` once it is done (at once if it is). */
   addDoneCallback(cb: (f: ThreadsafeFuture<T>) => void): void {
-    if (this.#state !== "pending") cb(this);
-    else this.#callbacks.push(cb);
+    if (this.#state === "pending") this.#callbacks.push(cb);
+    else this.#call(cb);
   }
 
   /** Awaiting it waits without blocking the thread. */
@@ -366,6 +379,16 @@ export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
     return this.#promise.then(onfulfilled, onrejected);
   }
 
+  /** As a Promise's `catch()`. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  /** As a Promise's `finally()`. */
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.then().finally(onfinally);
+  }
+
   #wait(timeout: number | null): void {
     if (this.#state !== "pending") return;
     if (timeout !== null && (typeof timeout !== "number" || Number.isNaN(timeout))) {
@@ -375,30 +398,62 @@ export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
     if (this.#state === "pending") throw new TimeoutError();
   }
 
-  /** @internal */
+  /** @internal Settles it from a Worker's reply. */
   _settle(r: Reply): void {
+    if (r.ok) this._setResult(r.value as T);
+    else if (r.cancelled) this._setCancelled();
+    else this._setException(rebuildError(r.error) ?? new Error("the coroutine failed"));
+  }
+
+  /** @internal Settles it with a result; no effect once done. */
+  _setResult(value: T): void {
     if (this.#state !== "pending") return;
-    if (r.ok) {
-      this.#state = "finished";
-      this.#value = r.value as T;
-    } else if (r.cancelled) {
-      this.#state = "cancelled";
-    } else {
-      this.#state = "finished";
-      this.#error = rebuildError(r.error) ?? new Error("the coroutine failed");
-    }
-    for (const cb of this.#callbacks.splice(0)) {
-      try {
-        cb(this);
-      } catch (e) {
-        logger.error("Exception in a ThreadsafeFuture done callback", e);
-      }
+    this.#state = "finished";
+    this.#value = value;
+    this.#runCallbacks();
+  }
+
+  /** @internal Settles it with an error; no effect once done. */
+  _setException(error: unknown): void {
+    if (this.#state !== "pending") return;
+    this.#state = "finished";
+    this.#error = error ?? new Error("the coroutine failed");
+    this.#runCallbacks();
+  }
+
+  /** @internal Marks it cancelled; no effect once done. */
+  _setCancelled(): void {
+    if (this.#state !== "pending") return;
+    this.#state = "cancelled";
+    this.#runCallbacks();
+  }
+
+  #runCallbacks(): void {
+    for (const cb of this.#callbacks.splice(0)) this.#call(cb);
+  }
+
+  /** Calls a done callback; what it throws is logged, as concurrent.futures does. */
+  #call(cb: (f: ThreadsafeFuture<T>) => void): void {
+    try {
+      cb(this);
+    } catch (e) {
+      logger.error(`exception calling callback for ${this}`, e);
     }
   }
 
-  /** `<ThreadsafeFuture pending>`. */
+  /**
+   * Python's repr of a `concurrent.futures.Future`:
+   * `<Future at 0x7f... state=pending>`, `... state=finished returned int>`,
+   * `... state=finished raised ValueError>`, `... state=cancelled>`.
+   */
   toString(): string {
-    return `<ThreadsafeFuture ${this.#state}>`;
+    let state = `state=${this.#state}`;
+    if (this.#state === "finished") {
+      state += this.#error !== null
+        ? ` raised ${(this.#error as { name?: unknown })?.name ?? pyTypeName(this.#error)}`
+        : ` returned ${pyTypeName(this.#value)}`;
+    }
+    return `<Future at ${pyAddress(this)} ${state}>`;
   }
 }
 

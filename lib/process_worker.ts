@@ -5,9 +5,10 @@
  * workers (`WORKER_SOURCE`), so a function behaves the same in a thread and
  * in a process.
  *
- * Its stdout is moved to another fd first and fd 1 is pointed at stderr, so
- * that what the submitted functions print (`console.log`) goes to the
- * parent's stderr and never into the replies. Between jobs it waits for its
+ * Its stdout is moved to another fd first and fd 1 is pointed at the
+ * parent's stdout (handed on as fd 3 on Node and Bun) or else at stderr,
+ * so that what the submitted functions print (`console.log`) goes where a
+ * Python pool child's print() goes, and never into the replies. Between jobs it waits for its
  * stdin off the main thread (`pollAsync`), so host timers keep running. At
  * EOF on stdin (the pool shut down, or the parent died) it exits.
  *
@@ -29,10 +30,14 @@ const EAGAIN = 11;
 const EINTR = 4;
 
 const s = sys();
-const replyFd = s.fcntl(1, F_DUPFD_CLOEXEC, 3);
+// The parent's stdout, when it could hand it on (as fd 3, on Node and Bun).
+const outFd = Number(process.env.ASYNCIO_POOL_STDOUT_FD || -1);
+delete process.env.ASYNCIO_POOL_STDOUT_FD;
+const replyFd = s.fcntl(1, F_DUPFD_CLOEXEC, Math.max(3, outFd + 1));
 if (replyFd < 0) throw new Error(`cannot move stdout: errno ${-replyFd}`);
 s.close(1);
-s.fcntl(2, F_DUPFD, 1);
+if (outFd >= 0 && s.fcntl(outFd, F_DUPFD, 1) === 1) s.close(outFd);
+else s.fcntl(2, F_DUPFD, 1);
 
 function writeAll(bytes: Uint8Array): void {
   const pfd = new Uint8Array(8);

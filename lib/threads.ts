@@ -13,7 +13,7 @@
  * @module
  */
 import { type AbstractEventLoop, getRunningLoop } from "./events.ts";
-import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
+import { type Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import { type Context, copyContext } from "./contextvars.ts";
 import { RuntimeError } from "./exceptions.ts";
 import {
@@ -24,6 +24,8 @@ import {
   ThreadPoolExecutor,
 } from "./executors.ts";
 import { submission } from "./worker_pool.ts";
+import { outerNames } from "./free_names.ts";
+import { ProcessPoolExecutor } from "./process_pool.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
@@ -107,6 +109,9 @@ function submitTo<A extends unknown[], R>(
     const st = stateOf(loop);
     if (st.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
     executor = st.executor ??= new ThreadPoolExecutor();
+  } else if (typeof (executor as { submit?: unknown }).submit !== "function") {
+    // Python's AttributeError from `executor.submit`, as JS's TypeError for a missing method.
+    throw new TypeError(`'${pyTypeName(executor)}' object has no attribute 'submit'`);
   }
   if (typeof func !== "function") {
     // Outside debug mode Python calls it in the worker: the future fails.
@@ -123,15 +128,37 @@ function submitTo<A extends unknown[], R>(
 /** Runs what cannot go to a worker; made on first need. */
 let stayHere: InlineExecutor | null = null;
 
+/** Whether each function submitted so far seems to use its module's scope. */
+const usesModule = new WeakMap<object, boolean>();
+
+/** Whether `func`'s text names something of its module (see {@link outerNames}). */
+function usesModuleScope(func: (...args: never[]) => unknown): boolean {
+  let r = usesModule.get(func);
+  if (r === undefined) {
+    const src = Function.prototype.toString.call(func);
+    r = !/\{\s*\[native code\]\s*\}\s*$/.test(src) && outerNames(src).length > 0;
+    usesModule.set(func, r);
+  }
+  return r;
+}
+
+/** A job that only takes a turn in a pool's queue. */
+function turn(): null {
+  return null;
+}
+
 /**
  * Submits `func` to the worker pool; a function that cannot run there runs
  * on the main thread instead (an {@link InlineExecutor}): a native or bound
- * function has no source to send, and a `ReferenceError` from the worker
- * means the function uses its module's scope (a closure, an import, a
- * helper function), which did not travel with its text. A Python thread
- * shares the module with its caller, so ported code expects it to work; the
- * price is that such a function blocks the loop while it runs, and what it
- * did in the worker before the `ReferenceError` happened there.
+ * function has no source to send, and one that uses its module's scope (a
+ * closure, an import, a helper function) would not find it there. A Python
+ * thread shares the module with its caller, so ported code expects it to
+ * work; the price is that such a function blocks the loop while it runs.
+ * Such a function is told by its text ({@link outerNames}): it first takes
+ * its turn in the pool's queue (where cancelling withdraws it, as a Python
+ * job), then runs here. One the text does not give away fails in the
+ * worker with a `ReferenceError` and then runs here, so what it did in the
+ * worker before that happened twice.
  */
 function travelOrStay<A extends unknown[], R>(
   pool: ThreadPoolExecutor,
@@ -142,20 +169,24 @@ function travelOrStay<A extends unknown[], R>(
   // toThread's function sees the caller's context variables, as Python's does.
   const here = context === null ? func : (...a: A) => context.run(func, ...a);
   const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
+  const local = usesModuleScope(func);
   let first: Submission<unknown>;
   try {
-    first = pool.submit(func, ...args);
+    first = local ? pool.submit(turn) : pool.submit(func, ...args);
   } catch (e) {
     if (e instanceof TypeError && /native or bound/.test(e.message)) return stay();
     throw e;
   }
   const s = submission<unknown>();
   let current = first;
-  first.then(s.resolve, (e) => {
-    if (!(e instanceof ReferenceError)) return s.reject(e);
+  const runHere = () => {
     current = stay();
     current.then(s.resolve, s.reject);
-  });
+  };
+  first.then(
+    (v) => local ? runHere() : s.resolve(v),
+    (e) => !local && e instanceof ReferenceError ? runHere() : s.reject(e),
+  );
   s.promise.cancel = () => current.cancel();
   return s.promise;
 }
@@ -190,8 +221,9 @@ function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
  * Makes `executor` the loop's default for `runInExecutor(null, …)` and
  * `toThread`. Python 3.11+ accepts only a `ThreadPoolExecutor`; here any
  * object with `submit()` and `shutdown()` is accepted (an
- * {@link InlineExecutor}, your own), anything else is a `TypeError`. The
- * previous default is not shut down, as in Python.
+ * {@link InlineExecutor}, your own); a `ProcessPoolExecutor` (as in
+ * Python) or anything else is a `TypeError`. The previous default is not
+ * shut down, as in Python.
  *
  * @example
  * ```ts
@@ -199,8 +231,11 @@ function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
  * ```
  */
 export function setDefaultExecutor(loop: AbstractEventLoop, executor: Executor): void {
-  // Python 3.11's message, word for word (any Executor shape is accepted here).
-  if (!isExecutor(executor)) throw new TypeError("executor must be ThreadPoolExecutor instance");
+  // Python 3.11's message, word for word (any Executor shape is accepted
+  // here, but not a process pool, which Python refuses too).
+  if (!isExecutor(executor) || executor instanceof ProcessPoolExecutor) {
+    throw new TypeError("executor must be ThreadPoolExecutor instance");
+  }
   stateOf(loop).executor = executor;
 }
 
@@ -273,14 +308,16 @@ export function closeDefaultExecutor(loop: AbstractEventLoop): void {
 }
 
 /**
- * Runs `func(...args)` in the running loop's default executor and returns
- * a Future of its result (Python 3.9's `asyncio.to_thread`): awaiting it
- * does not block the loop. Unlike Python, where `to_thread` is a coroutine,
- * the job starts at once. The function travels to a worker as source text:
- * one that uses its module's scope (a closure, an import, a context
- * variable) gets a `ReferenceError` there and then runs on the main thread,
- * in a copy of the caller's context (as Python's thread does), blocking the
- * loop while it runs. `RuntimeError` when no loop is running.
+ * Runs `func(...args)` in the running loop's default executor (Python
+ * 3.9's `asyncio.to_thread`): awaiting it does not block the loop. As in
+ * Python, it returns a lazy coroutine: the job starts when it is awaited or
+ * made a task (`createTask(toThread(f))`, `gather`, `waitFor` take it), in
+ * the running loop (`RuntimeError` then when none is running), and
+ * cancelling the task that awaits it withdraws the job if it has not
+ * started. The function travels to a worker as source text: one that uses
+ * its module's scope (a closure, an import, a context variable) runs on
+ * the main thread instead, in a copy of the caller's context (as Python's
+ * thread does), blocking the loop while it runs.
  *
  * @example
  * ```ts
@@ -296,8 +333,24 @@ export function closeDefaultExecutor(loop: AbstractEventLoop): void {
 export function toThread<A extends unknown[], R>(
   func: (...args: A) => R,
   ...args: A
-): Future<Awaited<R>> {
-  // Python passes a functools.partial, which its debug check does not take
-  // for a coroutine function: so async functions are accepted here in debug mode too.
-  return submitTo(getRunningLoop(), null, func, args, false, copyContext());
+): Coroutine<Awaited<R>> {
+  if (func === undefined) {
+    throw new TypeError("to_thread() missing 1 required positional argument: 'func'");
+  }
+  return toThreadCoroutine(func as (...a: unknown[]) => unknown, ...args) as Coroutine<
+    Awaited<R>
+  >;
 }
+
+/**
+ * The body of {@link toThread}, named as Python's coroutine is. It awaits
+ * the executor's Future inside the awaiting task, so cancelling the task
+ * cancels that Future (and withdraws the job), as in Python.
+ */
+const toThreadCoroutine = coroutine(
+  async function to_thread(func: (...a: unknown[]) => unknown, ...args: unknown[]) {
+    // Python passes a functools.partial, which its debug check does not take
+    // for a coroutine function: so async functions are accepted here in debug mode too.
+    return await submitTo(getRunningLoop(), null, func, args, false, copyContext());
+  },
+);

@@ -653,12 +653,18 @@ if (loopMethods) {
 
 test("toThread runs a function in the running loop's default executor", async () => {
   const r = await runWithExecutor(async () => {
+    // A lazy coroutine, as Python's to_thread(): a task can be made of it.
     const f = toThread((s: string, n: number) => s.repeat(n), "ab", 3);
-    assert(asyncio.isFuture(f));
-    return await f;
+    assert(asyncio.iscoroutine(f) && !asyncio.isFuture(f));
+    return await asyncio.createTask(f);
   });
   assertEquals(r, "ababab");
-  assertThrows(() => toThread(() => 1), asyncio.RuntimeError, "no running event loop");
+  // Without a running loop, awaiting it fails (Python: when it first runs).
+  await assertRejects(
+    async () => await toThread(() => 1),
+    asyncio.RuntimeError,
+    "no running event loop",
+  );
 });
 
 test("an idle pool does not keep the process alive; a busy one does", async () => {
