@@ -4,23 +4,47 @@
  *
  * @module
  */
-import { lstatSync, unlinkSync } from "node:fs";
-import { C } from "../ffi/mod.ts";
+import { C, ERRNO } from "../ffi/mod.ts";
 import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
-import { DatagramTransport, toBytes, WriteFlowControl } from "./transports.ts";
-import { type DatagramProtocolLike, protocolFactory } from "./protocols.ts";
-import { BlockingIOError, InterruptedError, OSError, ValueError } from "./exceptions.ts";
+import {
+  DatagramTransport,
+  toBytes,
+  type WriteBufferLimits,
+  WriteFlowControl,
+} from "./transports.ts";
+import {
+  type DatagramProtocolInput,
+  type DatagramProtocolLike,
+  protocolFactory,
+} from "./protocols.ts";
+import {
+  BlockingIOError,
+  InterruptedError,
+  OSError,
+  osErrorFromErrno,
+  ValueError,
+} from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { getaddrinfo } from "./dns.ts";
-import { Socket, transportSocket } from "./socket.ts";
-import { ipaddrInfo } from "./connections.ts";
+import { bindOnRead, recvfromInto, Socket, transportSocket } from "./socket.ts";
+import { ipaddrInfo, removeStaleUnixSocket } from "./connections.ts";
 import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { logger } from "./log.ts";
+import { madeCallbackName } from "./selector_transports.ts";
 import { printAsRepr } from "./format.ts";
 
-/** The largest UDP payload. */
-const MAX_DATAGRAM = 65536;
+/**
+ * Python's `max_size`: the largest datagram read at once (a Unix datagram
+ * may be bigger than UDP's 64 KiB).
+ */
+const MAX_DATAGRAM = 256 * 1024;
+
+/**
+ * Where datagrams are read, then copied out: one buffer for every transport
+ * (JS runs one callback at a time), not 256 KiB for each datagram.
+ */
+let readScratch: Uint8Array | undefined;
 
 function sameAddress(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -45,6 +69,8 @@ export class SelectorDatagramTransport extends DatagramTransport {
   #pending: Array<[Uint8Array, SocketAddress | null]> = [];
   #pendingSize = 0;
   #closing = false;
+  /** `pauseReading()` was called (and not `resumeReading()` since). */
+  #paused = false;
   #connLost = 0;
   #flow: WriteFlowControl;
 
@@ -74,9 +100,16 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this._extra.set("peername", null);
     }
     loop._openTransports.add(this);
-    loop.callSoon(() => protocol.connectionMade(this));
+    // The reader as Python's Handle names it when datagramReceived throws.
+    Object.defineProperty(this.#readReady, "__qualname__", {
+      value: "_SelectorDatagramTransport._read_ready",
+    });
+    // Named as Python's Handle shows it in errors: `Proto.connection_made(<transport>)`.
+    const made = (t: this) => protocol.connectionMade(t);
+    Object.defineProperty(made, "__qualname__", { value: madeCallbackName(protocol) });
+    loop.callSoon(made, this);
     loop.callSoon(() => {
-      if (!this.#closing) loop.addReader(this.#fd, this.#readReady);
+      if (this.isReading()) loop.addReader(this.#fd, this.#readReady);
     });
     if (waiter !== null) {
       loop.callSoon(() => {
@@ -87,17 +120,15 @@ export class SelectorDatagramTransport extends DatagramTransport {
 
   #readReady = (): void => {
     if (this.#connLost) return;
-    let data: Uint8Array;
-    let addr: SocketAddress | null;
-    try {
-      [data, addr] = this.#sock.recvfrom(MAX_DATAGRAM);
-    } catch (e) {
-      if (e instanceof BlockingIOError || e instanceof InterruptedError) return;
-      if (e instanceof OSError) this.#protocol.errorReceived(e);
-      else this.#fatalError(e, "Fatal read error on datagram transport");
+    readScratch ??= new Uint8Array(MAX_DATAGRAM);
+    // A closed socket's fileno() is -1: EBADF, an OSError as in Python.
+    const r = recvfromInto(this.#sock.fileno(), readScratch, 0);
+    if (typeof r === "number") {
+      if (r === -ERRNO.EAGAIN || r === -ERRNO.EINTR) return;
+      this.#protocol.errorReceived(osErrorFromErrno(-r));
       return;
     }
-    this.#protocol.datagramReceived(data, addr as never);
+    this.#protocol.datagramReceived(readScratch.slice(0, r[0]), r[1] as never);
   };
 
   /**
@@ -174,6 +205,40 @@ export class SelectorDatagramTransport extends DatagramTransport {
     if (this.#closing) this.#callConnectionLost(null);
   };
 
+  /** Whether datagrams are received: not closing, not paused (Python 3.11's `is_reading()`). */
+  isReading(): boolean {
+    return !this.#closing && !this.#paused;
+  }
+
+  /** Stops receiving until `resumeReading()`: datagrams wait in the kernel meanwhile. */
+  pauseReading(): void {
+    if (!this.isReading()) return;
+    this.#paused = true;
+    this.#loop.removeReader(this.#fd);
+  }
+
+  /** Receives again after `pauseReading()`. */
+  resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    this.#loop.addReader(this.#fd, this.#readReady);
+  }
+
+  /** `[low, high]`: the water marks of the send buffer for `pauseWriting`/`resumeWriting`. */
+  getWriteBufferLimits(): [number, number] {
+    return this.#flow.getLimits();
+  }
+
+  /**
+   * Sets the water marks as a socket transport's `setWriteBufferLimits`
+   * does (`high` 64 KiB by default, `low` a quarter of it), then pauses the
+   * protocol if the buffer is already above `high`.
+   */
+  setWriteBufferLimits(high?: number | null | WriteBufferLimits, low?: number | null): void {
+    this.#flow.setLimits(high, low);
+    this.#flow.maybePause();
+  }
+
   /** Datagrams waiting to be sent, in bytes. */
   getWriteBufferSize(): number {
     return this.#pendingSize;
@@ -201,7 +266,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#loop.removeReader(this.#fd);
     if (this.#pending.length === 0) {
       this.#connLost++;
-      this.#loop.callSoon(() => this.#callConnectionLost(null));
+      this.#loop.callSoon(this.#connectionLostCallback(), null);
     }
   }
 
@@ -232,7 +297,20 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#loop.removeReader(this.#fd);
     }
     this.#connLost++;
-    this.#loop.callSoon(() => this.#callConnectionLost(exc));
+    this.#loop.callSoon(this.#connectionLostCallback(), exc);
+  }
+
+  /**
+   * `#callConnectionLost` as a callback named as Python's Handle shows it
+   * when `connectionLost` throws: `Exception in callback
+   * _SelectorTransport._call_connection_lost(None)`.
+   */
+  #connectionLostCallback(): (exc: unknown) => void {
+    const callback = (exc: unknown) => this.#callConnectionLost(exc);
+    Object.defineProperty(callback, "__qualname__", {
+      value: "_SelectorTransport._call_connection_lost",
+    });
+    return callback;
   }
 
   #callConnectionLost(exc: unknown): void {
@@ -273,6 +351,14 @@ export class SelectorDatagramTransport extends DatagramTransport {
 Object.defineProperty(SelectorDatagramTransport, "name", { value: "_SelectorDatagramTransport" });
 
 printAsRepr(SelectorDatagramTransport);
+// Python code passes these as callbacks (`loop.call_later(5, transport.close)`).
+bindOnRead(SelectorDatagramTransport.prototype, [
+  "sendto",
+  "close",
+  "abort",
+  "pauseReading",
+  "resumeReading",
+]);
 
 /** Options of `createDatagramEndpoint`. */
 export interface DatagramEndpointOptions {
@@ -318,7 +404,7 @@ function optionStr(v: unknown): string {
  * const [t, p] = await createDatagramEndpoint(loop, () => new Echo(), { localAddr: ["127.0.0.1", 0] });
  * ```
  */
-export async function createDatagramEndpoint<P extends DatagramProtocolLike>(
+export async function createDatagramEndpoint<P extends DatagramProtocolInput>(
   loop: BaseSelectorEventLoop,
   factory: () => P,
   opts: DatagramEndpointOptions = {},
@@ -369,15 +455,7 @@ export async function createDatagramEndpoint<P extends DatagramProtocolLike>(
         if (addr !== null && typeof addr !== "string") throw new TypeError("string is expected");
       }
       const path = localAddr as string | null;
-      if (given(path) && path![0] !== "\0") {
-        try {
-          if (lstatSync(path!).isSocket()) unlinkSync(path!);
-        } catch (e) {
-          if ((e as { code?: string }).code !== "ENOENT") {
-            logger.error(`Unable to check or remove stale UNIX socket '${path}': ${e}`);
-          }
-        }
-      }
+      if (given(path) && path![0] !== "\0") removeStaleUnixSocket(path!);
       pairs = [[
         family0,
         proto0,
@@ -441,7 +519,13 @@ export async function createDatagramEndpoint<P extends DatagramProtocolLike>(
   }
   const protocol = factory();
   const waiter = loop.createFuture<void>();
-  const transport = new SelectorDatagramTransport(loop, sock, protocol, remote, waiter);
+  const transport = new SelectorDatagramTransport(
+    loop,
+    sock,
+    protocol as DatagramProtocolLike,
+    remote,
+    waiter,
+  );
   try {
     await waiter;
   } catch (e) {

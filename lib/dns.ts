@@ -187,11 +187,18 @@ async function resolvePorts(
   flags: number,
 ): Promise<Array<[number, number, number]>> {
   let n: number | null = null;
-  if (port === null || port === undefined) n = 0;
+  // glibc: an empty service is no service.
+  const none = port === null || port === undefined || port === "" ||
+    (port instanceof Uint8Array && port.length === 0);
+  // A service for raw sockets alone (they have no ports) is EAI_SERVICE.
+  const rawOnly = kinds.every(([type]) => type === C.SOCK_RAW);
+  if (none) n = 0;
   else if (typeof port === "number") {
     if (!Number.isInteger(port)) throw new OSError("Int or String expected");
+    if (rawOnly) throw new gaierror(EAI_SERVICE);
     n = port;
   } else if (typeof port === "string" || port instanceof Uint8Array) {
+    if (rawOnly) throw new gaierror(EAI_SERVICE);
     const s = typeof port === "string" ? port : new TextDecoder().decode(port);
     if (/^\d+$/.test(s)) n = Number(s);
     else if (flags & AI_NUMERICSERV) throw new gaierror(EAI_NONAME);
@@ -314,6 +321,8 @@ export async function getaddrinfo(
   else if (host instanceof Uint8Array) name = new TextDecoder().decode(host);
   else throw new TypeError(`getaddrinfo() argument 1 must be string or None`);
   if (name !== null && name.includes("\0")) throw new ValueError("embedded null character");
+  // getaddrinfo(3) needs a host or a service.
+  if (name === null && (port === null || port === undefined)) throw new gaierror(EAI_NONAME);
 
   const triples = await resolvePorts(port, socketKinds(type, proto), flags);
 
@@ -406,11 +415,19 @@ export async function getnameinfo(
       throw new TypeError("getnameinfo(): illegal sockaddr argument");
     }
   }
-  const portNum = port as number;
-  if (portNum < 0 || portNum > 0xffff) throw new ValueError("getnameinfo(): port must be 0-65535.");
+  // CPython 3.11 parses the port as a C int and hands its digits to
+  // getaddrinfo: a negative one is no service, a big one keeps its low 16 bits.
+  if ((port as number) > 0x7fffffff) {
+    throw new OverflowError("signed integer is greater than maximum");
+  }
+  if ((port as number) < -0x80000000) {
+    throw new OverflowError("signed integer is less than minimum");
+  }
   if ((flowinfo as number) < 0 || (flowinfo as number) > 0xfffff) {
     throw new OverflowError("getnameinfo(): flowinfo must be 0-1048575.");
   }
+  if ((port as number) < 0) throw new gaierror(EAI_SERVICE);
+  const portNum = (port as number) & 0xffff;
   const numeric = parseNumericHost(host);
   if (numeric === null) throw new gaierror(EAI_NONAME);
   if (numeric.family === C.AF_INET && sockaddr.length !== 2) {

@@ -21,8 +21,15 @@
  * @module
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
-import { OSError, osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
+import {
+  CancelledError,
+  OSError,
+  osErrorFromErrno,
+  RuntimeError,
+  ValueError,
+} from "./exceptions.ts";
 import type { Future } from "./futures.ts";
+import { cancelOperation } from "./tasks.ts";
 import { pyTypeName } from "./format.ts";
 import {
   acceptRaw,
@@ -85,11 +92,12 @@ function ownersOf(loop: SockLoop, write: boolean): Map<number, object> {
  * throws. Cancelling the wait (the awaiting task's cancel) removes the
  * watcher before the cancellation is seen.
  */
-async function whenReady<T>(
+function whenReady<T>(
   loop: SockLoop,
   fd: number,
   write: boolean,
   attempt: Attempt<T>,
+  op: Operation | null = null,
 ): Promise<T> {
   const fut: Future<T> = loop.createFuture<T>();
   const mine = ownersOf(loop, write);
@@ -117,11 +125,37 @@ async function whenReady<T>(
   if (write) loop.addWriter(fd, onReady);
   else loop.addReader(fd, onReady);
   mine.set(fd, onReady);
-  try {
-    return await fut;
-  } finally {
-    stop();
-  }
+  if (op !== null) op.wait = fut;
+  const settled = async (): Promise<T> => {
+    try {
+      return await fut;
+    } finally {
+      stop();
+    }
+  };
+  return cancellable(settled(), (msg) => fut.cancel(msg));
+}
+
+/** The wait an operation of several steps is in, for its cancel function (sockConnect). */
+interface Operation {
+  wait: Future<unknown> | null;
+  cancelled: boolean;
+}
+
+/**
+ * `p`, with the cancel function a task made from it calls (tasks.ts's
+ * `cancelOperation`): `createTask(loop.sockRecv(sock, 100))` cancelled
+ * must stop watching the fd, as Python's cancelled coroutine does, not
+ * leave the watcher behind for a later socket with the same fd number.
+ */
+function cancellable<T>(p: Promise<T>, cancel: (msg?: string) => void): Promise<T> {
+  const cancelAndQuiet = (msg?: string): void => {
+    // A task cancelled before its first step never subscribes: the
+    // operation's CancelledError is nobody's unhandled rejection.
+    p.catch(() => {});
+    cancel(msg);
+  };
+  return Object.assign(p, { [cancelOperation]: cancelAndQuiet });
 }
 
 /**
@@ -360,10 +394,20 @@ export function sockSendto(
  * await sockConnect(loop, sock, ["127.0.0.1", 8080]);
  * ```
  */
-export async function sockConnect(
+export function sockConnect(loop: SockLoop, sock: Socket, address: AddressLike): Promise<null> {
+  const op: Operation = { wait: null, cancelled: false };
+  return cancellable(connectSteps(loop, sock, address, op), (msg) => {
+    op.cancelled = true;
+    op.wait?.cancel(msg);
+  });
+}
+
+/** {@link sockConnect}'s steps: the name lookup, if any, then the connect. */
+async function connectSteps(
   loop: SockLoop,
   sock: Socket,
   address: AddressLike,
+  op: Operation,
 ): Promise<null> {
   checkSocket(loop, sock, "sock_connect");
   let target: AddressLike = address;
@@ -387,6 +431,8 @@ export async function sockConnect(
       type: sock.type,
       proto: sock.proto,
     });
+    // Cancelled during the lookup: no connect is started.
+    if (op.cancelled) throw new CancelledError();
     target = infos[0][4];
   }
   // Checked again: the socket may have been closed while the name resolved.
@@ -402,7 +448,7 @@ export async function sockConnect(
     if (e === 0) return null;
     if (e === EINPROGRESS || e === EAGAIN || e === EINTR) return AGAIN;
     throw blocking ? osErrorFromErrno(e) : connectError(e, target);
-  });
+  }, op);
 }
 
 /** Python's `OSError(err, f"Connect call failed {address}")`, as the subclass for `err`. */

@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { C } from "../ffi/mod.ts";
-import { OSError, OverflowError, ValueError } from "./exceptions.ts";
+import { OSError, OverflowError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
 
 /** An IPv4 address: `[host, port]`. */
@@ -465,22 +465,23 @@ export function encodeSockaddr(family: number, address: unknown, fn = "bind"): U
     case C.AF_UNIX: {
       let path: Uint8Array;
       if (typeof address === "string") {
+        // As CPython on Linux, a NUL inside a path is no error: the kernel
+        // reads the path up to it ("a\0b" binds "a").
         path = utf8.encode(address);
-        if (address[0] !== "\0" && address.includes("\0")) {
-          throw new ValueError("embedded null byte");
-        }
       } else if (address instanceof Uint8Array) {
         path = address;
       } else {
-        throw new TypeError(
-          `${fn}(): AF_UNIX address must be str or bytes, not ${typeName(address)}`,
-        );
+        // CPython parses the address as a buffer ("y*"), whose message this is.
+        throw new TypeError(`a bytes-like object is required, not '${typeName(address)}'`);
       }
-      if (path.length > SUN_PATH_MAX) throw new OSError("AF_UNIX path too long");
+      // As CPython: a filesystem path needs room for its NUL in sun_path
+      // (108 bytes is too long), an abstract name is exactly its bytes.
+      const abstract = path.length > 0 && path[0] === 0;
+      if (path.length > (abstract ? SUN_PATH_MAX : SUN_PATH_MAX - 1)) {
+        throw new OSError("AF_UNIX path too long");
+      }
       // An empty path is a bare family: Linux then autobinds an abstract name.
-      // A filesystem path gets its NUL when there is room (the kernel adds
-      // one otherwise); an abstract name is exactly its bytes.
-      const nul = path.length > 0 && path[0] !== 0 && path.length < SUN_PATH_MAX ? 1 : 0;
+      const nul = path.length > 0 && !abstract ? 1 : 0;
       const sa = new Uint8Array(2 + path.length + nul);
       new DataView(sa.buffer).setUint16(0, C.AF_UNIX, true);
       sa.set(path, 2);

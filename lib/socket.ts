@@ -32,7 +32,8 @@ import {
   formatAddress,
   type SocketAddress,
 } from "./sockaddr.ts";
-import { printAsRepr } from "./format.ts";
+import { bytesRepr, printAsRepr } from "./format.ts";
+import { keywords } from "./keywords.ts";
 
 export {
   type AddressLike,
@@ -147,6 +148,8 @@ export const hasIpv6: boolean = true;
 const EBADF = ERRNO.EBADF;
 const EINTR = ERRNO.EINTR;
 const EINPROGRESS = ERRNO.EINPROGRESS;
+const EAGAIN = ERRNO.EAGAIN;
+const EALREADY = ERRNO.EALREADY;
 const ECONNRESET = ERRNO.ECONNRESET;
 const TYPE_FLAGS = C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
 const SMALL_RECV = 65536;
@@ -163,6 +166,9 @@ function typeName(v: unknown): string {
   if (v === null || v === undefined) return "NoneType";
   if (typeof v === "string") return "str";
   if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  // An array stands for a tuple (rule 7), a Uint8Array for bytes (rule 5).
+  if (Array.isArray(v)) return "tuple";
+  if (v instanceof Uint8Array) return "bytes";
   return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
 }
 
@@ -351,6 +357,45 @@ function setNonBlocking(fd: number): void {
   if (!(fl & C.O_NONBLOCK)) ok(s.fcntl(fd, C.F_SETFL, fl | C.O_NONBLOCK));
 }
 
+/** Python's keyword arguments of `socket()`, `new Socket()` and `socketpair()` (rule 3). */
+export interface SocketKeywords {
+  /** The address family: AF_INET (the default; AF_UNIX for `socketpair`), AF_INET6, AF_UNIX. */
+  family?: number;
+  /** The socket type: SOCK_STREAM (the default), SOCK_DGRAM, ... */
+  type?: number;
+  /** The protocol number; 0 by default. */
+  proto?: number;
+  /** An open socket fd to take over (`socket()` and `new Socket()` only). */
+  fileno?: number | null;
+}
+
+const SOCKET_KEYWORDS = ["family", "type", "proto", "fileno"] as const;
+
+/**
+ * The positional arguments `args` of `fn`, with a trailing options object
+ * (Python's keywords, rule 3) spread into their places: `socket({ type:
+ * SOCK_DGRAM })` is `socket(undefined, SOCK_DGRAM)`. Python's TypeErrors
+ * for an unknown keyword or one also given by position.
+ */
+function socketArgs(
+  fn: string,
+  args: readonly unknown[],
+): [number | undefined, number | undefined, number | undefined, number | null | undefined] {
+  let last = args.length - 1;
+  while (last >= 0 && args[last] === undefined) last--;
+  const names = SOCKET_KEYWORDS.slice(0, args.length);
+  const kw = last >= 0 ? keywords(fn, args[last], names) : null;
+  const out = args.slice() as [number, number, number, number | null];
+  if (kw === null) return out;
+  out[last] = undefined as never;
+  for (const [key, value] of Object.entries(kw)) {
+    const i = names.indexOf(key as typeof names[number]);
+    if (i < last) throw new TypeError(`${fn}() got multiple values for argument '${key}'`);
+    out[i] = value as number;
+  }
+  return out;
+}
+
 /**
  * Set around `new Socket(...)` by {@link wrapSocketFd}: the fd is one this
  * module just made, so the constructor trusts the identity it is given
@@ -387,9 +432,16 @@ export class Socket {
    * default), or with `fileno`, a `Socket` that takes over that open fd
    * (made non-blocking; family, type and protocol read from the kernel when
    * not given). `type` may include SOCK_NONBLOCK (non-blocking mode) and
-   * SOCK_CLOEXEC (always set anyway).
+   * SOCK_CLOEXEC (always set anyway). Python's keyword arguments are a
+   * trailing options object (rule 3): `new Socket({ fileno: fd })`.
    */
-  constructor(family?: number, type?: number, proto?: number, fileno?: number | null) {
+  constructor(
+    family?: number | SocketKeywords,
+    type?: number | SocketKeywords,
+    proto?: number | SocketKeywords,
+    fileno?: number | null | SocketKeywords,
+  ) {
+    [family, type, proto, fileno] = socketArgs("socket.__init__", [family, type, proto, fileno]);
     const s = sys();
     if (fileno === undefined || fileno === null) {
       const fam = family === undefined || family === -1 ? C.AF_INET : intArg(family);
@@ -471,13 +523,13 @@ export class Socket {
    * `settimeout(null)`. The fd itself stays non-blocking either way.
    */
   setblocking(flag: boolean): void {
-    this.#checkFd();
+    // As CPython: the mode is kept even when setting the fd's then fails (EBADF).
     this.#timeout = flag ? null : 0;
+    this.#checkFd();
   }
 
-  /** Whether the socket is in blocking mode (`gettimeout() !== 0`). */
+  /** Whether the socket is in blocking mode (`gettimeout() !== 0`); closed or not, as in Python. */
   getblocking(): boolean {
-    this.#checkFd();
     return this.#timeout !== 0;
   }
 
@@ -488,16 +540,19 @@ export class Socket {
    * `BlockingIOError` right away.
    */
   settimeout(value: number | null): void {
-    this.#checkFd();
     if (value === null || value === undefined) {
       this.#timeout = null;
-      return;
+    } else {
+      if (typeof value === "boolean") value = Number(value);
+      if (typeof value !== "number") {
+        throw new TypeError(`'${typeName(value)}' object cannot be interpreted as an integer`);
+      }
+      if (Number.isNaN(value)) throw new ValueError("Invalid value NaN (not a number)");
+      if (value < 0) throw new ValueError("Timeout value out of range");
+      this.#timeout = value;
     }
-    if (typeof value !== "number" || Number.isNaN(value)) {
-      throw new TypeError(`'${typeName(value)}' object cannot be interpreted as an integer`);
-    }
-    if (value < 0) throw new ValueError("Timeout value out of range");
-    this.#timeout = value;
+    // As CPython: the timeout is kept even when setting the fd's mode then fails (EBADF).
+    this.#checkFd();
   }
 
   // -- addresses -----------------------------------------------------------
@@ -539,12 +594,12 @@ export class Socket {
    */
   connect(address: AddressLike): void {
     let err = this._connect(address, "connect");
-    if (err === EINPROGRESS && this.#timeout !== 0) err = this.#awaitConnect();
+    if (err === EINPROGRESS && this.#timeout !== 0) err = this.#awaitConnect(address);
     if (err !== 0) throw osErrorFromErrno(err);
   }
 
   /** Blocks until the pending connect finishes: its errno (0: connected). */
-  #awaitConnect(): number {
+  #awaitConnect(address: AddressLike): number {
     const rec = new Uint8Array(8);
     const dv = new DataView(rec.buffer);
     dv.setInt32(0, this.#fd, true);
@@ -557,16 +612,31 @@ export class Socket {
       if (n === -EINTR) continue;
       if (n < 0) return -n;
       if (n === 0) throw new TimeoutError("timed out");
-      return getsockoptInt(this.#fd, C.SOL_SOCKET, C.SO_ERROR);
+      // Connecting again ends it as a blocking connect(2) does: 0 marks the
+      // socket connected (the next connect says EISCONN), an error is taken
+      // and the socket is unconnected again (the next connect starts afresh,
+      // where reading SO_ERROR would leave ECONNABORTED for it).
+      const again = this._connect(address, "connect");
+      if (again === EALREADY) continue;
+      return again;
     }
   }
 
   /**
    * Like {@link connect}, but returns the errno (0 on success) instead of
-   * throwing for an OS error; a bad address still throws.
+   * throwing for an OS error; a bad address still throws. In blocking mode
+   * it waits for the outcome as `connect` does (Python's gives 111 for a
+   * refused connection, not 115), and a timeout is EAGAIN, as in Python.
    */
   connectEx(address: AddressLike): number {
-    return this._connect(address, "connect_ex");
+    const err = this._connect(address, "connect_ex");
+    if (err !== EINPROGRESS || this.#timeout === 0) return err;
+    try {
+      return this.#awaitConnect(address);
+    } catch (e) {
+      if (e instanceof TimeoutError) return EAGAIN;
+      throw e;
+    }
   }
 
   /** @internal {@link connectEx}, with `fn` (Python's method name) in the address errors. */
@@ -594,8 +664,12 @@ export class Socket {
   /** Sets an option: a number (or boolean) as a C `int`, or raw bytes. */
   setsockopt(level: number, optname: number, value: number | boolean | Uint8Array): void {
     const fd = this.#checkFd();
-    const v = value instanceof Uint8Array ? value : intArg(value);
-    ok(sys().setsockopt(fd, intArg(level), intArg(optname), v));
+    const lvl = intArg(level), opt = intArg(optname);
+    // Python tries an int, then a buffer: anything else is the buffer's TypeError.
+    const v = typeof value === "number" && Number.isInteger(value) || typeof value === "boolean"
+      ? intArg(value)
+      : bytesArg(value);
+    ok(sys().setsockopt(fd, lvl, opt, v));
   }
 
   /** An `int` option's value. */
@@ -741,7 +815,12 @@ export class Socket {
       ) {
         const len = get.call(sys(), this.#fd, addrBuf);
         const a = len > 0 ? decodeSockaddr(addrBuf, len) : null;
-        if (a !== null && a !== "") s += `, ${key}=${formatAddress(a)}`;
+        if (a === null || a === "") continue;
+        // Python gives an abstract Unix name as bytes: laddr=b'\x00name'.
+        const shown = typeof a === "string" && a.startsWith("\0")
+          ? bytesRepr(new TextEncoder().encode(a))
+          : formatAddress(a);
+        s += `, ${key}=${shown}`;
       }
     }
     return s + ">";
@@ -759,10 +838,11 @@ export class Socket {
  * ```
  */
 export function socket(
-  family: number = C.AF_INET,
-  type: number = C.SOCK_STREAM,
-  proto = 0,
+  family?: number | SocketKeywords,
+  type?: number | SocketKeywords,
+  proto?: number | SocketKeywords,
 ): Socket {
+  // The defaults (AF_INET, SOCK_STREAM, 0) and keywords are the constructor's.
   return new Socket(family, type, proto);
 }
 
@@ -778,11 +858,12 @@ export function socket(
  * ```
  */
 export function socketpair(
-  family: number = C.AF_UNIX,
-  type: number = C.SOCK_STREAM,
-  proto = 0,
+  family?: number | SocketKeywords,
+  type?: number | SocketKeywords,
+  proto?: number | SocketKeywords,
 ): [Socket, Socket] {
-  const fam = intArg(family), typ = intArg(type), pro = intArg(proto);
+  const [f, t, p] = socketArgs("socketpair", [family, type, proto]);
+  const fam = intArg(f ?? C.AF_UNIX), typ = intArg(t ?? C.SOCK_STREAM), pro = intArg(p ?? 0);
   const r = sys().socketpair(fam, typ | TYPE_FLAGS, pro);
   if (typeof r === "number") throw osErrorFromErrno(-r);
   const timeout = typ & C.SOCK_NONBLOCK ? 0 : null;
@@ -910,5 +991,44 @@ for (const key of Reflect.ownKeys(Socket.prototype)) {
     },
   });
 }
+
+/**
+ * @internal Makes the methods `names` of `proto` bound to their object when
+ * read as values, as Python's bound methods are, so that a method passed as
+ * a callback ports as is: `loop.callSoon(wsock.send, data)` (the spec's
+ * add_reader example), `loop.callLater(5, transport.close)`. Each is bound
+ * on first read and kept on the object; assigning one (a test's stand-in)
+ * makes it the object's own.
+ *
+ * @example
+ * ```ts
+ * bindOnRead(Socket.prototype, ["send", "close"]);
+ * loop.callSoon(sock.close); // closes sock
+ * ```
+ */
+export function bindOnRead(proto: object, names: readonly string[]): void {
+  for (const key of names) {
+    const method = Object.getOwnPropertyDescriptor(proto, key)?.value as
+      | ((...args: unknown[]) => unknown)
+      | undefined;
+    if (typeof method !== "function") continue;
+    const field = Symbol(key);
+    Object.defineProperty(proto, key, {
+      configurable: true,
+      get(this: Record<symbol, unknown>) {
+        return this[field] ??= method.bind(this);
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, { value, writable: true, configurable: true });
+      },
+    });
+  }
+}
+
+// The socket methods that Python code passes as callbacks; a view's are its
+// delegates (above), bound the same way.
+const CALLBACK_METHODS = ["send", "sendall", "sendto", "recv", "close", "shutdown"];
+bindOnRead(Socket.prototype, CALLBACK_METHODS);
+bindOnRead(TransportSocket.prototype, CALLBACK_METHODS);
 
 printAsRepr(Socket, TransportSocket);

@@ -313,9 +313,12 @@ test("address arguments are validated as Python validates them", () => {
     "AF_INET6 address must be a tuple",
   );
   assertThrows(() => s6.bind(["::1", 0, 1 << 20]), OverflowError, "flowinfo must be 0-1048575");
-  assertThrows(() => su.bind(["x", 1] as never), TypeError, "AF_UNIX address must be str or bytes");
+  assertThrows(
+    () => su.bind(["x", 1] as never),
+    TypeError,
+    "a bytes-like object is required, not 'tuple'",
+  );
   assertThrows(() => su.bind("a".repeat(109)), OSError, "AF_UNIX path too long");
-  assertThrows(() => su.bind("a\0b"), ValueError, "embedded null byte");
   // The wildcard spellings Python accepts.
   s4.bind(["", 0]);
   assertEquals((s4.getsockname() as IPv4Address)[0], "0.0.0.0");
