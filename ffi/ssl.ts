@@ -50,6 +50,10 @@ export const SSL_SYMBOLS = {
   SSL_CTX_check_private_key: [["ptr"], "i32"],
   SSL_CTX_load_verify_locations: [["ptr", "bufn", "bufn"], "i32"],
   SSL_CTX_set_default_verify_paths: [["ptr"], "i32"],
+  SSL_CTX_get_cert_store: [["ptr"], "ptr"],
+  X509_STORE_add_cert: [["ptr", "ptr"], "i32"],
+  PEM_read_bio_X509: [["ptr", "ptr", "ptr", "ptr"], "ptr"],
+  d2i_X509_bio: [["ptr", "ptr"], "ptr"],
   SSL_CTX_set_verify: [["ptr", "i32", "ptr"], "void"],
   SSL_CTX_set_alpn_protos: [["ptr", "buf", "u32"], "i32"],
   SSL_CTX_set_cipher_list: [["ptr", "buf"], "i32"],
@@ -86,6 +90,8 @@ export const SSL_SYMBOLS = {
   BIO_read: [["ptr", "buf", "i32"], "i32"],
   BIO_write: [["ptr", "buf", "i32"], "i32"],
   BIO_ctrl_pending: [["ptr"], "u32"],
+  // long BIO_ctrl(BIO *, int cmd, long larg, void *parg); the values fit 32 bits.
+  BIO_ctrl: [["ptr", "i32", "i32", "ptr"], "i32"],
   i2d_X509_bio: [["ptr", "ptr"], "i32"],
   X509_free: [["ptr"], "void"],
   X509_get_version: [["ptr"], "i32"],
@@ -103,6 +109,7 @@ export const SSL_SYMBOLS = {
   X509_verify_cert_error_string: [["i32"], "cstr"],
   ERR_get_error: [[], "u32"],
   ERR_peek_error: [[], "u32"],
+  ERR_peek_last_error: [[], "u32"],
   ERR_clear_error: [[], "void"],
   ERR_error_string_n: [["u32", "buf", "u32"], "void"],
   ERR_lib_error_string: [["u32"], "cstr"],
@@ -168,7 +175,12 @@ export interface SslRaw {
   BIO_read(bio: BioPtr, buf: Uint8Array, n: number): number;
   BIO_write(bio: BioPtr, buf: Uint8Array, n: number): number;
   BIO_ctrl_pending(bio: BioPtr): number;
+  BIO_ctrl(bio: BioPtr, cmd: number, larg: number, parg: null): number;
   i2d_X509_bio(bio: BioPtr, x: AnyPtr): number;
+  SSL_CTX_get_cert_store(ctx: SslCtxPtr): AnyPtr | null;
+  X509_STORE_add_cert(store: AnyPtr, x: AnyPtr): number;
+  PEM_read_bio_X509(bio: BioPtr, x: null, cb: null, u: null): AnyPtr | null;
+  d2i_X509_bio(bio: BioPtr, x: null): AnyPtr | null;
   X509_free(x: AnyPtr): void;
   X509_get_version(x: AnyPtr): number;
   X509_get_subject_name(x: AnyPtr): AnyPtr | null;
@@ -185,6 +197,7 @@ export interface SslRaw {
   X509_verify_cert_error_string(n: number): string | null;
   ERR_get_error(): number;
   ERR_peek_error(): number;
+  ERR_peek_last_error(): number;
   ERR_clear_error(): void;
   ERR_error_string_n(e: number, buf: Uint8Array, len: number): void;
   ERR_lib_error_string(e: number): string | null;
@@ -298,6 +311,13 @@ export interface SslLib {
   ctxLoadVerifyLocations(ctx: SslCtxPtr, cafile: string | null, capath: string | null): number;
   /** `SSL_CTX_set_default_verify_paths` (the system CAs): 1 on success. */
   ctxSetDefaultVerifyPaths(ctx: SslCtxPtr): number;
+  /**
+   * Adds the CA certificates in `data` (PEM text, or DER when `pem` is
+   * false) to the context's store, one after another until a read or an
+   * add fails, as Python's `_add_ca_certs`: how many were added. The error
+   * queue tells why it stopped (at the end of the data, or on bad data).
+   */
+  ctxAddCaCerts(ctx: SslCtxPtr, data: Uint8Array, pem: boolean): number;
   /** `SSL_CTX_set_verify(ctx, mode, NULL)`. */
   ctxSetVerify(ctx: SslCtxPtr, mode: number): void;
   /** `SSL_CTX_set_alpn_protos` with the wire form (length-prefixed names): 0 on success. */
@@ -367,6 +387,8 @@ export interface SslLib {
   alpnSelected(ssl: SslPtr): Uint8Array | null;
   /** Takes the oldest error off the thread's queue, decoded; null when empty. */
   errGet(): SslErrorInfo | null;
+  /** The newest error on the queue, decoded, left there; null when empty. */
+  errPeekLast(): SslErrorInfo | null;
   /** `ERR_clear_error`. */
   errClear(): void;
 }
@@ -385,6 +407,7 @@ const NID_subject_alt_name = 85;
 const SSL_CTRL_SET_TLSEXT_HOSTNAME = 55;
 const TLSEXT_NAMETYPE_host_name = 0;
 const SSL_FILETYPE_PEM = 1;
+const BIO_C_SET_BUF_MEM_EOF_RETURN = 130;
 const OPENSSL_NPN_NEGOTIATED = 1;
 const SSL_TLSEXT_ERR_OK = 0;
 const SSL_TLSEXT_ERR_NOACK = 3;
@@ -423,6 +446,19 @@ export function makeSslLib(c: SslRaw, makeAlpnCallback: AlpnCallbackFactory): Ss
     return out.subarray(0, at);
   }
 
+  /** An error code of the queue, decoded; null for 0 (no error). */
+  function decodeError(code: number): SslErrorInfo | null {
+    if (code === 0) return null;
+    c.ERR_error_string_n(code, errBuf, errBuf.length);
+    const end = errBuf.indexOf(0);
+    return {
+      code,
+      library: c.ERR_lib_error_string(code),
+      reason: c.ERR_reason_error_string(code),
+      text: dec.decode(errBuf.subarray(0, end < 0 ? errBuf.length : end)),
+    };
+  }
+
   /** Prints with `print(bio)` into a fresh memory BIO; the text, or "" on failure. */
   function printed(print: (bio: BioPtr) => number): string {
     const bio = newBio();
@@ -451,6 +487,31 @@ export function makeSslLib(c: SslRaw, makeAlpnCallback: AlpnCallbackFactory): Ss
         capath === null ? null : cstr(capath),
       ),
     ctxSetDefaultVerifyPaths: (ctx) => c.SSL_CTX_set_default_verify_paths(ctx),
+    ctxAddCaCerts(ctx, data, pem) {
+      const store = c.SSL_CTX_get_cert_store(ctx);
+      const bio = newBio();
+      if (store === null || bio === null) {
+        if (bio !== null) c.BIO_free(bio);
+        return 0;
+      }
+      let loaded = 0;
+      // Read to its end, the BIO says EOF rather than "retry", as Python's
+      // read-only BIO_new_mem_buf does: DER then ends in HEADER_TOO_LONG.
+      c.BIO_ctrl(bio, BIO_C_SET_BUF_MEM_EOF_RETURN, 0, null);
+      // A memory BIO takes all of it.
+      if (data.length === 0 || c.BIO_write(bio, data, data.length) === data.length) {
+        for (;;) {
+          const x = pem ? c.PEM_read_bio_X509(bio, null, null, null) : c.d2i_X509_bio(bio, null);
+          if (x === null) break;
+          const ok = c.X509_STORE_add_cert(store, x);
+          c.X509_free(x);
+          if (ok !== 1) break;
+          loaded++;
+        }
+      }
+      c.BIO_free(bio);
+      return loaded;
+    },
     ctxSetVerify: (ctx, mode) => c.SSL_CTX_set_verify(ctx, mode, null),
     ctxSetAlpnProtos: (ctx, wire) => c.SSL_CTX_set_alpn_protos(ctx, wire, wire.length),
     ctxSetAlpnSelect(ctx, wire) {
@@ -572,16 +633,10 @@ export function makeSslLib(c: SslRaw, makeAlpnCallback: AlpnCallbackFactory): Ss
       return out;
     },
     errGet() {
-      const code = c.ERR_get_error();
-      if (code === 0) return null;
-      c.ERR_error_string_n(code, errBuf, errBuf.length);
-      const end = errBuf.indexOf(0);
-      return {
-        code,
-        library: c.ERR_lib_error_string(code),
-        reason: c.ERR_reason_error_string(code),
-        text: dec.decode(errBuf.subarray(0, end < 0 ? errBuf.length : end)),
-      };
+      return decodeError(c.ERR_get_error());
+    },
+    errPeekLast() {
+      return decodeError(c.ERR_peek_last_error());
     },
     errClear: () => c.ERR_clear_error(),
   };

@@ -5,18 +5,21 @@
  *
  * @module
  */
-import { lstatSync, unlinkSync } from "node:fs";
-import { C } from "../ffi/mod.ts";
+import { statSync, unlinkSync } from "node:fs";
+import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type BaseProtocolLike, protocolFactory } from "./protocols.ts";
-import { OSError, ValueError } from "./exceptions.ts";
-import { pyTypeName } from "./format.ts";
+import { OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import { logger } from "./log.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import { type AddrInfo, AI_PASSIVE, getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
 import { addressKeywords, type AddressLike, parseNumericHost } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { enableReuse, Server } from "./servers.ts";
+import { sleep } from "./tasks.ts";
+import { gather } from "./task_functions.ts";
 import { connectAddrInfos } from "./staggered.ts";
 import {
   checkSslOptions,
@@ -107,6 +110,42 @@ export interface CreateUnixServerOptions {
   startServing?: boolean;
 }
 
+/**
+ * Python's keyword form of an address: the options object given in place of
+ * the address parameters, holding them by name (`create_connection(f,
+ * sock=s)` is `createConnection(f, { sock: s })`). `A` names the address
+ * fields.
+ *
+ * @example
+ * ```ts
+ * const [transport] = await loop.createConnection(() => new asyncio.Protocol(), { sock });
+ * const server = await loop.createServer(Echo, { host: "127.0.0.1", port: 0 });
+ * ```
+ */
+export type AddressKeywords<O, A> = O & { [K in keyof A]?: A[K] };
+
+/** A TCP client's address fields, for {@link AddressKeywords}. */
+export interface HostPort {
+  /** The host name or address. */
+  host: string | null;
+  /** The port, a number or a service name. */
+  port: number | string | null;
+}
+
+/** A TCP server's address fields (one host or several), for {@link AddressKeywords}. */
+export interface ServerHostPort {
+  /** The host, several hosts, or null for every interface. */
+  host: string | string[] | null;
+  /** The port, a number or a service name; 0 picks a free one. */
+  port: number | string | null;
+}
+
+/** A Unix socket's address field, for {@link AddressKeywords}. */
+export interface UnixPath {
+  /** The socket's path. */
+  path: string | null;
+}
+
 /** Options of `connectAcceptedSocket`. */
 export interface ConnectAcceptedSocketOptions {
   /** TLS (the server end): the server's `SSLContext`. */
@@ -125,12 +164,20 @@ interface TlsPlan {
   opts: SslOptions;
 }
 
-/** Python's rule: a client with TLS checks the host it connects to unless told a name. */
-function clientTls(opts: SslOptions, host: string | null | undefined): TlsPlan | null {
+/**
+ * Python's rule: a client with TLS checks the host it connects to unless
+ * told a name. `noName` is the error text when there is neither (Python's
+ * Unix connection words it its own way).
+ */
+function clientTls(
+  opts: SslOptions,
+  host: string | null | undefined,
+  noName = "You must set server_hostname when using ssl without a host",
+): TlsPlan | null {
   if (!checkSslOptions(opts, { client: true })) return null;
   let name = opts.serverHostname ?? null;
   if (name === null) {
-    if (!host) throw new ValueError("You must set server_hostname when using ssl without a host");
+    if (!host) throw new ValueError(noName);
     name = host;
   }
   return { ctx: opts.ssl as SSLContext | true, serverSide: false, serverHostname: name, opts };
@@ -221,16 +268,18 @@ async function makeTransport(
 export async function createConnection(
   loop: BaseSelectorEventLoop,
   factory: Factory,
-  host?: string | null,
-  port?: number | string | null,
+  hostOrKeywords?: string | null | AddressKeywords<CreateConnectionOptions, HostPort>,
+  portOrKeywords?: number | string | null | AddressKeywords<CreateConnectionOptions, HostPort>,
   opts: CreateConnectionOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
   factory = protocolFactory(factory);
   if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
-  [[host, port], opts = {}] = addressKeywords(["host", "port"], [host, port], opts) as [
-    [typeof host, typeof port],
-    CreateConnectionOptions,
-  ];
+  let host: HostPort["host"] | undefined, port: HostPort["port"] | undefined;
+  [[host, port], opts = {}] = addressKeywords(
+    ["host", "port"],
+    [hostOrKeywords, portOrKeywords],
+    opts,
+  ) as [[typeof host, typeof port], CreateConnectionOptions];
   const tls = clientTls(opts, host);
   let sock = opts.sock;
   if (sock !== undefined) {
@@ -275,16 +324,18 @@ export async function createConnection(
 export async function createServer(
   loop: BaseSelectorEventLoop,
   factory: Factory,
-  host?: string | string[] | null,
-  port?: number | string | null,
+  hostOrKeywords?: string | string[] | null | AddressKeywords<CreateServerOptions, ServerHostPort>,
+  portOrKeywords?: number | string | null | AddressKeywords<CreateServerOptions, ServerHostPort>,
   opts: CreateServerOptions = {},
 ): Promise<Server> {
   factory = protocolFactory(factory);
   if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
-  [[host, port], opts = {}] = addressKeywords(["host", "port"], [host, port], opts) as [
-    [typeof host, typeof port],
-    CreateServerOptions,
-  ];
+  let host: ServerHostPort["host"] | undefined, port: ServerHostPort["port"] | undefined;
+  [[host, port], opts = {}] = addressKeywords(
+    ["host", "port"],
+    [hostOrKeywords, portOrKeywords],
+    opts,
+  ) as [[typeof host, typeof port], CreateServerOptions];
   if (checkSslOptions(opts, { client: false })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
@@ -311,16 +362,23 @@ export async function createServer(
       : host;
     const infos: AddrInfo[] = [];
     const seen = new Set<string>();
-    for (const h of hosts) {
-      // A numeric host needs no lookup (Python's _ensure_resolved).
+    // A numeric host needs no lookup (Python's _ensure_resolved).
+    const lookup = async (h: string | null): Promise<AddrInfo[]> => {
       const numeric = ipaddrInfo(h, port ?? 0, opts.family ?? 0, C.SOCK_STREAM, 0);
-      for (
-        const info of numeric !== null ? [numeric] : await getaddrinfo(h, port ?? 0, {
-          family: opts.family ?? 0,
-          type: C.SOCK_STREAM,
-          flags: AI_PASSIVE | (opts.flags ?? 0),
-        })
-      ) {
+      return numeric !== null ? [numeric] : await getaddrinfo(h, port ?? 0, {
+        family: opts.family ?? 0,
+        type: C.SOCK_STREAM,
+        flags: AI_PASSIVE | (opts.flags ?? 0),
+      });
+    };
+    // Python gathers one task per host: each takes a Task-N name, and the
+    // lookups end a few loop iterations on, even for numeric hosts. The
+    // tasks are made on this loop: it may not be running yet
+    // (`loop.runUntilComplete(loop.createServer(...))`).
+    const lookups = hosts.map((h) => loop.createTask(() => lookup(h)));
+    const found = (await gather(...lookups)) as AddrInfo[][];
+    for (const hostInfos of found) {
+      for (const info of hostInfos) {
         const key = JSON.stringify([info[0], info[4]]);
         if (!seen.has(key)) {
           seen.add(key);
@@ -357,7 +415,11 @@ export async function createServer(
     }
   }
   const server = new Server(loop, sockets, factory, backlog);
-  if (opts.startServing ?? true) server._startServing();
+  if (opts.startServing ?? true) {
+    server._startServing();
+    // As Python: one loop iteration passes before the caller resumes.
+    await sleep(0);
+  }
   return server;
 }
 
@@ -379,15 +441,16 @@ function formatAddr(a: unknown): string {
 export async function createUnixConnection(
   loop: BaseSelectorEventLoop,
   factory: Factory,
-  path?: string | null,
+  pathOrKeywords?: string | null | AddressKeywords<CreateUnixConnectionOptions, UnixPath>,
   opts: CreateUnixConnectionOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
   factory = protocolFactory(factory);
-  [[path], opts = {}] = addressKeywords(["path"], [path], opts) as [
+  let path: UnixPath["path"] | undefined;
+  [[path], opts = {}] = addressKeywords(["path"], [pathOrKeywords], opts) as [
     [typeof path],
     CreateUnixConnectionOptions,
   ];
-  const tls = clientTls(opts, null);
+  const tls = clientTls(opts, null, "you have to pass server_hostname when using ssl");
   let sock = opts.sock;
   if (sock !== undefined) {
     if ((path ?? null) !== null) {
@@ -397,11 +460,12 @@ export async function createUnixConnection(
       throw new ValueError(`A UNIX Domain Stream Socket was expected, got ${sock}`);
     }
   } else {
-    if (typeof path !== "string") throw new ValueError("no path and sock were specified");
+    if ((path ?? null) === null) throw new ValueError("no path and sock were specified");
+    const address = fspath(path);
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM, 0);
     sock.setblocking(false);
     try {
-      await sockConnect(loop, sock, path);
+      await sockConnect(loop, sock, address);
     } catch (e) {
       sock.close();
       throw e;
@@ -420,14 +484,15 @@ export async function createUnixConnection(
  * const server = await createUnixServer(loop, () => new Echo(), "/tmp/app.sock");
  * ```
  */
-export function createUnixServer(
+export async function createUnixServer(
   loop: BaseSelectorEventLoop,
   factory: Factory,
-  path?: string | null,
+  pathOrKeywords?: string | null | AddressKeywords<CreateUnixServerOptions, UnixPath>,
   opts: CreateUnixServerOptions = {},
 ): Promise<Server> {
   factory = protocolFactory(factory);
-  [[path], opts = {}] = addressKeywords(["path"], [path], opts) as [
+  let path: UnixPath["path"] | undefined;
+  [[path], opts = {}] = addressKeywords(["path"], [pathOrKeywords], opts) as [
     [typeof path],
     CreateUnixServerOptions,
   ];
@@ -444,29 +509,64 @@ export function createUnixServer(
     }
     sock.setblocking(false);
   } else {
-    if (typeof path !== "string") {
+    if ((path ?? null) === null) {
       throw new ValueError("path was not specified, and no sock specified");
     }
-    if (path !== "" && !path.startsWith("\0")) {
-      try {
-        if (lstatSync(path).isSocket()) unlinkSync(path);
-      } catch { /* nothing there */ }
-    }
+    const address = fspath(path);
+    const name = typeof address === "string" ? address : new TextDecoder().decode(address);
+    if (name !== "" && !name.startsWith("\0")) removeStaleUnixSocket(name);
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM, 0);
     sock.setblocking(false);
     try {
-      sock.bind(path);
+      sock.bind(address);
     } catch (e) {
       sock.close();
       if (e instanceof OSError && e.code === "EADDRINUSE") {
-        throw new OSError(e.errno!, `Address '${path}' is already in use`);
+        throw new OSError(e.errno!, `Address ${pyRepr(address)} is already in use`);
       }
       throw e;
     }
   }
   const server = new Server(loop, [sock], factory, opts.backlog ?? 100);
-  if (opts.startServing ?? true) server._startServing();
-  return Promise.resolve(server);
+  if (opts.startServing ?? true) {
+    server._startServing();
+    // As Python: one loop iteration passes before the caller resumes.
+    await sleep(0);
+  }
+  return server;
+}
+
+/**
+ * Removes the socket file at `path`, left by an earlier server, before a
+ * bind there, as Python does: a file of another kind stays (the bind then
+ * fails with EADDRINUSE), and an error other than "no such file" is
+ * logged, with the path's and the error's reprs, and the bind goes on.
+ *
+ * @example
+ * ```ts
+ * removeStaleUnixSocket("/tmp/app.sock");
+ * ```
+ */
+export function removeStaleUnixSocket(path: string): void {
+  try {
+    // os.stat follows a symlink: a link to a socket removes the socket.
+    if (statSync(path).isSocket()) unlinkSync(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") return;
+    const errno = code !== undefined ? ERRNO[code as keyof typeof ERRNO] : undefined;
+    const err = errno !== undefined ? osErrorFromErrno(errno) : e;
+    logger.error(`Unable to check or remove stale UNIX socket ${pyRepr(path)}: ${pyRepr(err)}`);
+  }
+}
+
+/**
+ * Python's `os.fspath(path)` for a Unix socket path: a string or bytes
+ * path as it is, a `TypeError` for anything else.
+ */
+function fspath(path: unknown): string | Uint8Array {
+  if (typeof path === "string" || path instanceof Uint8Array) return path;
+  throw new TypeError(`expected str, bytes or os.PathLike object, not ${pyTypeName(path)}`);
 }
 
 /**

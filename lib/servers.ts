@@ -11,6 +11,7 @@ import type { Future } from "./futures.ts";
 import { acceptRaw, closeSocketFd, type Socket, transportSocket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { printAsRepr } from "./format.ts";
+import { _skipTaskNumber, sleep } from "./tasks.ts";
 
 /** Python waits this long before accepting again when out of fds. */
 const ACCEPT_RETRY_DELAY = 1;
@@ -69,10 +70,21 @@ export class Server {
     return this.#serving;
   }
 
-  /** Starts accepting (if `startServing: false` was given). */
-  startServing(): Promise<null> {
+  /**
+   * Starts accepting (if `startServing: false` was given), then skips one
+   * loop iteration, as Python does, so the readers it added go through:
+   * tasks that are ready run before the caller resumes.
+   */
+  async startServing(): Promise<null> {
+    if (!this.#serving && this.#sockets === null) {
+      // Python's _start_serving marks a closed server serving, then
+      // iterates its sockets, which are None by then.
+      this.#serving = true;
+      throw new TypeError("'NoneType' object is not iterable");
+    }
     this._startServing();
-    return Promise.resolve(null);
+    await sleep(0);
+    return null;
   }
 
   /** @internal */
@@ -118,7 +130,9 @@ export class Server {
       // accept4 made it non-blocking and close-on-exec; the transport makes
       // its Socket object only if someone asks for it.
       // The protocol and transport are made one iteration later, as
-      // Python's _accept_connection2 task does.
+      // Python's _accept_connection2 task does; that task takes a Task-N
+      // name, so the handler's task is numbered after it.
+      _skipTaskNumber();
       const [fd, addr] = r;
       const h = this.#loop.callSoon(() => this.#connectionMade(sock, fd, addr));
       // Until then the fd is nobody's: a loop closed first closes it.

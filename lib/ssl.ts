@@ -24,7 +24,7 @@ import {
   sys,
 } from "../ffi/mod.ts";
 import { NotImplementedError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyAddress } from "./format.ts";
 
 // -- constants ---------------------------------------------------------------
 
@@ -193,11 +193,57 @@ function mnemonic(reason: string | null): string | null {
 }
 
 /**
+ * Where CPython 3.11's `_ssl.c` raises each error: Python's SSL messages end
+ * with that source line, `(_ssl.c:1006)`, and ported programs print them.
+ * @internal
+ */
+export const SSL_C_LINE = {
+  handshake: 1006,
+  write: 2427,
+  read: 2580,
+  certChain: 3905,
+  privateKey: 3926,
+  /** OpenSSL 3 reports a mismatched key at `privateKey` already. */
+  checkPrivateKey: 3934,
+  verifyLocations: 4154,
+  /** `cadata` that ends in bad data after a certificate. */
+  caData: 4035,
+} as const;
+
+/**
+ * @internal Python's check as it wraps a connection (in asyncio, as the TLS
+ * protocol is made): a context made for the other end is an SSLError with
+ * errno 0.
+ */
+export function checkContextSide(context: SSLContext, serverSide: boolean): void {
+  if (!serverSide && context.protocol === PROTOCOL_TLS_SERVER) {
+    throw new SSLError(
+      0,
+      "Cannot create a client socket with a PROTOCOL_TLS_SERVER context (_ssl.c:809)",
+    );
+  }
+  if (serverSide && context.protocol === PROTOCOL_TLS_CLIENT) {
+    throw new SSLError(
+      0,
+      "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context (_ssl.c:802)",
+    );
+  }
+}
+
+/** OpenSSL 3's `ERR_REASON_MASK`: Python's errno for an `SSLContext` method's error. */
+const ERR_REASON_MASK = 0x7fffff;
+/** OpenSSL 3's `ERR_RFLAG_COMMON`: a reason shared by all libraries, which Python has no mnemonic for. */
+const ERR_RFLAG_COMMON = 0x80000;
+
+/**
  * The error OpenSSL's queue describes (its last entry, as Python reads it),
  * emptying the queue. `sslCode` is `SSL_get_error`'s value, `what` the text
  * used when the queue is empty. With `ssl`, a failed verification becomes
  * an {@link SSLCertVerificationError}. A system error (a file not found)
- * becomes the matching OSError when `filename` is given.
+ * becomes the matching OSError, without the file name as in Python, when
+ * `filename` is given. `line` is Python's `_ssl.c` line of the call
+ * ({@link SSL_C_LINE}), appended as Python does; with no `ssl`, the error is
+ * an `SSLContext` method's, whose errno Python sets to OpenSSL's reason code.
  */
 export function sslErrorFromQueue(
   sslCode: number,
@@ -205,6 +251,7 @@ export function sslErrorFromQueue(
   ssl: SslPtr | null = null,
   hostname: string | null = null,
   filename?: string,
+  line: number | null = null,
 ): OSError {
   const l = lib();
   let last = null;
@@ -213,20 +260,21 @@ export function sslErrorFromQueue(
     last = e;
     if ((e.code & ERR_SYSTEM_FLAG) !== 0) system ??= e;
   }
+  const at = line === null ? "" : ` (_ssl.c:${line})`;
   if (last === null) {
     if (sslCode === SSL_ERROR_ZERO_RETURN) {
-      return new SSLZeroReturnError(sslCode, "TLS/SSL connection has been closed (EOF)");
+      return new SSLZeroReturnError(sslCode, `TLS/SSL connection has been closed (EOF)${at}`);
     }
     if (sslCode === SSL_ERROR_SYSCALL || sslCode === SSL_ERROR_EOF) {
-      return new SSLEOFError(SSL_ERROR_EOF, "EOF occurred in violation of protocol");
+      return new SSLEOFError(SSL_ERROR_EOF, `EOF occurred in violation of protocol${at}`);
     }
-    return new SSLError(sslCode, what);
+    return new SSLError(sslCode, `${what}${at}`);
   }
   if (system !== null && filename !== undefined) {
-    return osErrorFromErrno(system.code & 0x7fffffff, filename);
+    return osErrorFromErrno(system.code & 0x7fffffff);
   }
   const library = last.library === null ? null : LIB_NAMES[last.library] ?? last.library;
-  const reason = mnemonic(last.reason);
+  const reason = (last.code & ERR_RFLAG_COMMON) !== 0 ? null : mnemonic(last.reason);
   const text = last.reason ?? what;
   if (ssl !== null && reason === "CERTIFICATE_VERIFY_FAILED") {
     const code = l.verifyResult(ssl);
@@ -236,10 +284,26 @@ export function sslErrorFromQueue(
     } else if (code === X509_V_ERR_IP_ADDRESS_MISMATCH) {
       message = `IP address mismatch, certificate is not valid for '${hostname}'.`;
     }
-    return new SSLCertVerificationError(`[SSL: ${reason}] ${text}: ${message}`, code, message);
+    return new SSLCertVerificationError(`[SSL: ${reason}] ${text}: ${message}${at}`, code, message);
   }
-  const prefix = reason === null ? "" : `[${library ?? "SSL"}: ${reason}] `;
-  return new SSLError(sslCode || SSL_ERROR_SSL, `${prefix}${text}`, library, reason);
+  const prefix = library === null
+    ? ""
+    : reason === null
+    ? `[${library}] `
+    : `[${library}: ${reason}] `;
+  if (library === "SSL" && reason === "UNEXPECTED_EOF_WHILE_READING") {
+    // Python words OpenSSL 3's unclean EOF as OpenSSL 1.1 did, and raises SSLEOFError.
+    return new SSLEOFError(
+      SSL_ERROR_EOF,
+      `${prefix}EOF occurred in violation of protocol${at}`,
+      library,
+      reason,
+    );
+  }
+  const errno = ssl === null && line !== null
+    ? last.code & ERR_REASON_MASK
+    : sslCode || SSL_ERROR_SSL;
+  return new SSLError(errno, `${prefix}${text}${at}`, library, reason);
 }
 
 // -- native lifetime ----------------------------------------------------------
@@ -283,12 +347,28 @@ export function nativeObjectCount(): number {
 
 // -- SSLContext ----------------------------------------------------------------
 
+/** The keywords of {@link SSLContext.loadCertChain} after `certfile`. */
+export interface CertChainKeywords {
+  /** The private key's PEM file (default: in `certfile`). */
+  keyfile?: string | null;
+  /** For an encrypted key: not supported. */
+  password?: unknown;
+}
+
+/** All of {@link SSLContext.loadCertChain}'s arguments as keywords. */
+export interface CertChainFiles extends CertChainKeywords {
+  /** The certificate chain's PEM file, leaf first. */
+  certfile: string;
+}
+
 /** Options of {@link SSLContext.loadVerifyLocations}. */
 export interface VerifyLocations {
   /** A PEM file of CA certificates. */
   cafile?: string | null;
   /** A directory of hashed CA certificates. */
   capath?: string | null;
+  /** CA certificates in memory: PEM text (a string), or DER (bytes). */
+  cadata?: string | Uint8Array | null;
 }
 
 function isIpLiteral(host: string): boolean {
@@ -301,7 +381,8 @@ function alpnWire(protocols: readonly string[]): Uint8Array {
   for (const p of protocols) {
     const b = enc.encode(p);
     if (b.length === 0 || b.length > 255) {
-      throw new ValueError(`ALPN protocols must be 1 to 255 in length, got ${b.length}`);
+      // Python's one-argument SSLError: its str() is the tuple of its arguments.
+      throw new SSLError("('ALPN protocols must be 1 to 255 in length',)");
     }
     parts.push(b.length, ...b);
   }
@@ -332,7 +413,6 @@ export class SSLContext {
   #checkHostname: boolean;
   #minimum: number = TLSVersion.MINIMUM_SUPPORTED;
   #maximum: number = TLSVersion.MAXIMUM_SUPPORTED;
-  #alpn: string[] = [];
 
   /** A context for `protocol` (`PROTOCOL_TLS_CLIENT` by default). */
   constructor(protocol: number = PROTOCOL_TLS_CLIENT) {
@@ -430,9 +510,19 @@ export class SSLContext {
    * Loads this side's certificate chain (PEM; leaf first) and private key
    * (PEM, in `certfile` itself when `keyfile` is omitted). Encrypted keys
    * are not supported. A missing file is a `FileNotFoundError`; a bad one
-   * an {@link SSLError}.
+   * an {@link SSLError}. Python's keywords come as a trailing object:
+   * `loadCertChain(cert, { keyfile })` or `loadCertChain({ certfile, keyfile })`.
    */
-  loadCertChain(certfile: string, keyfile?: string | null, password?: unknown): void {
+  loadCertChain(
+    certfile: string | CertChainFiles,
+    keyfile?: string | null | CertChainKeywords,
+    password?: unknown,
+  ): void {
+    if (typeof certfile === "object" && certfile !== null) {
+      ({ certfile, keyfile, password } = certfile as CertChainFiles);
+    } else if (typeof keyfile === "object" && keyfile !== null) {
+      ({ keyfile, password } = keyfile as CertChainKeywords);
+    }
     if (typeof certfile !== "string") {
       throw new TypeError("certfile should be a valid filesystem path");
     }
@@ -443,40 +533,89 @@ export class SSLContext {
     const ctx = this._ctx;
     l.errClear();
     if (l.ctxUseCertificateChainFile(ctx, certfile) !== 1) {
-      throw sslErrorFromQueue(SSL_ERROR_SSL, "PEM lib", null, null, certfile);
+      throw sslErrorFromQueue(SSL_ERROR_SSL, "PEM lib", null, null, certfile, SSL_C_LINE.certChain);
     }
     const key = keyfile ?? certfile;
     if (l.ctxUsePrivateKeyFile(ctx, key) !== 1) {
-      throw sslErrorFromQueue(SSL_ERROR_SSL, "PEM lib", null, null, key);
+      throw sslErrorFromQueue(SSL_ERROR_SSL, "PEM lib", null, null, key, SSL_C_LINE.privateKey);
     }
     if (l.ctxCheckPrivateKey(ctx) !== 1) {
-      throw sslErrorFromQueue(SSL_ERROR_SSL, "key values mismatch");
+      const line = SSL_C_LINE.checkPrivateKey;
+      throw sslErrorFromQueue(SSL_ERROR_SSL, "key values mismatch", null, null, undefined, line);
     }
   }
 
   /**
-   * Trusts the CA certificates in `cafile` (PEM) and/or the hashed
-   * directory `capath`. Takes Python's keywords as an object, or `cafile`
-   * as a string. In-memory `cadata` is not supported.
+   * Trusts the CA certificates in `cafile` (PEM), the hashed directory
+   * `capath` and/or `cadata` (PEM text, or DER bytes). Takes Python's
+   * keywords as an object, or its arguments positionally.
    */
   loadVerifyLocations(
     locations: VerifyLocations | string | null = {},
     capath?: string | null,
+    cadata?: string | Uint8Array | null,
   ): void {
     const opts: VerifyLocations = typeof locations === "string" || locations === null
-      ? { cafile: locations, capath }
+      ? { cafile: locations, capath, cadata }
       : locations;
-    if ("cadata" in opts) throw new NotImplementedError("cadata is not supported; use cafile");
     const cafile = opts.cafile ?? null;
     const dir = opts.capath ?? null;
-    if (cafile === null && dir === null) {
+    const data = opts.cadata ?? null;
+    if (cafile === null && dir === null && data === null) {
       throw new TypeError("cafile, capath and cadata cannot be all omitted");
     }
     const l = lib();
     l.errClear();
+    if (data !== null) this.#addCaCerts(data);
+    if (cafile === null && dir === null) return;
     if (l.ctxLoadVerifyLocations(this._ctx, cafile, dir) !== 1) {
-      throw sslErrorFromQueue(SSL_ERROR_SSL, "X509 lib", null, null, cafile ?? dir ?? undefined);
+      const file = cafile ?? dir ?? undefined;
+      throw sslErrorFromQueue(
+        SSL_ERROR_SSL,
+        "X509 lib",
+        null,
+        null,
+        file,
+        SSL_C_LINE.verifyLocations,
+      );
     }
+  }
+
+  /** Python's `_add_ca_certs`: the certificates of `cadata`, with its errors. */
+  #addCaCerts(cadata: string | Uint8Array): void {
+    let data: Uint8Array;
+    const pem = typeof cadata === "string";
+    if (pem) {
+      // Python encodes the text as ASCII.
+      if (/[\u0080-\uffff]/.test(cadata)) {
+        throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+      }
+      data = new TextEncoder().encode(cadata);
+    } else if (cadata instanceof Uint8Array) {
+      data = cadata;
+    } else {
+      throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+    }
+    if (data.length === 0) throw new ValueError("Empty certificate data");
+    const l = lib();
+    const loaded = l.ctxAddCaCerts(this._ctx, data, pem);
+    const last = l.errPeekLast();
+    if (loaded === 0) {
+      l.errClear();
+      const why = pem ? "no start line" : "not enough data";
+      throw new SSLError(0, `${why}: cadata does not contain a certificate (_ssl.c:4020)`);
+    }
+    const library = last?.library == null ? null : LIB_NAMES[last.library] ?? last.library;
+    const reason = mnemonic(last?.reason ?? null);
+    // Reading on past the last certificate fails so; that is its end, not an error.
+    const end = pem
+      ? library === "PEM" && reason === "NO_START_LINE"
+      : library === "ASN1" && reason === "HEADER_TOO_LONG";
+    if (last === null || end) {
+      l.errClear();
+      return;
+    }
+    throw sslErrorFromQueue(SSL_ERROR_SSL, "X509 lib", null, null, undefined, SSL_C_LINE.caData);
   }
 
   /** Trusts the system's CA certificates (OpenSSL's default paths). */
@@ -498,7 +637,10 @@ export class SSLContext {
     const l = lib();
     l.errClear();
     if (l.ctxSetCipherList(this._ctx, ciphers) !== 1) {
-      throw sslErrorFromQueue(SSL_ERROR_SSL, "No cipher can be selected.");
+      // Python clears OpenSSL's queue and raises its own one-argument
+      // SSLError, whose str() is the tuple of its arguments.
+      l.errClear();
+      throw new SSLError("('No cipher can be selected.',)");
     }
   }
 
@@ -519,7 +661,6 @@ export class SSLContext {
     } else if (l.ctxSetAlpnProtos(this._ctx, wire) !== 0) {
       throw sslErrorFromQueue(SSL_ERROR_SSL, "failed to set ALPN protocols");
     }
-    this.#alpn = [...protocols];
   }
 
   /** @internal A new TLS connection state over memory buffers. */
@@ -558,9 +699,9 @@ export class SSLContext {
     if (this.#users === 0 && this.#ctx === null) this.#freeAlpn();
   }
 
-  /** `<ssl.SSLContext object>`. */
+  /** Python's default repr: `<ssl.SSLContext object at 0x7f...>`. */
   toString(): string {
-    return `<ssl.SSLContext protocol=${this.protocol} alpn=${JSON.stringify(this.#alpn)}>`;
+    return `<ssl.SSLContext object at ${pyAddress(this)}>`;
   }
 }
 
@@ -572,12 +713,31 @@ export interface DefaultContextOptions {
   cafile?: string | null;
   /** A hashed CA directory to trust instead of the system's. */
   capath?: string | null;
+  /** CA certificates in memory (PEM text or DER bytes) to trust instead of the system's. */
+  cadata?: string | Uint8Array | null;
 }
+
+/**
+ * Python's `ssl.Purpose`: what {@link createDefaultContext} makes a context
+ * for. `SERVER_AUTH` (authenticate servers) makes a client context,
+ * `CLIENT_AUTH` a server context.
+ *
+ * @example
+ * ```ts
+ * const sctx = createDefaultContext(Purpose.CLIENT_AUTH);
+ * ```
+ */
+export const Purpose = {
+  SERVER_AUTH: "serverAuth",
+  CLIENT_AUTH: "clientAuth",
+} as const;
 
 /**
  * Python's `ssl.create_default_context()`: for `purpose: "serverAuth"` (the
  * default), a client context that requires a valid certificate matching the
  * host name, trusting `cafile`/`capath` if given, else the system's CAs.
+ * The purpose may also come first, positionally, as in Python:
+ * `createDefaultContext(Purpose.CLIENT_AUTH, { cafile })`.
  *
  * @example
  * ```ts
@@ -585,13 +745,27 @@ export interface DefaultContextOptions {
  * const [r, w] = await asyncio.openConnection("example.com", 443, { ssl: ctx });
  * ```
  */
-export function createDefaultContext(opts: DefaultContextOptions = {}): SSLContext {
+export function createDefaultContext(
+  purposeOrOpts: DefaultContextOptions | DefaultContextOptions["purpose"] = {},
+  options: DefaultContextOptions = {},
+): SSLContext {
+  const opts = typeof purposeOrOpts === "object" && purposeOrOpts !== null
+    ? purposeOrOpts
+    : { ...options, purpose: purposeOrOpts };
+  if (
+    opts.purpose !== undefined && opts.purpose !== "serverAuth" && opts.purpose !== "clientAuth"
+  ) {
+    // Python: `if not isinstance(purpose, _ASN1Object): raise TypeError(purpose)`.
+    throw new TypeError(String(opts.purpose));
+  }
   const server = opts.purpose === "clientAuth";
   const ctx = new SSLContext(server ? PROTOCOL_TLS_SERVER : PROTOCOL_TLS_CLIENT);
   try {
     ctx.minimumVersion = TLSVersion.TLSv1_2;
-    if ((opts.cafile ?? null) !== null || (opts.capath ?? null) !== null) {
-      ctx.loadVerifyLocations({ cafile: opts.cafile ?? null, capath: opts.capath ?? null });
+    // Python: `if cafile or capath or cadata` (empty bytes are false too).
+    if (opts.cafile || opts.capath || (opts.cadata?.length ?? 0) > 0) {
+      const { cafile = null, capath = null, cadata = null } = opts;
+      ctx.loadVerifyLocations({ cafile, capath, cadata });
     } else if (!server) {
       ctx.loadDefaultCerts();
     }
@@ -681,9 +855,10 @@ export class SSLObject {
     key: symbol,
   ) {
     if (key !== SSLObjectKey) throw new TypeError("SSLObject is made by the TLS transport");
-    if (!serverSide && serverHostname === null && context.checkHostname) {
-      throw new ValueError("check_hostname requires server_hostname");
-    }
+    checkContextSide(context, serverSide);
+    // No "check_hostname requires server_hostname" here: Python's wrap_bio
+    // (what asyncio's start_tls uses) has no such check; without a name only
+    // the certificate chain is verified.
     this.context = context;
     this.serverSide = serverSide;
     this.serverHostname = serverHostname;
@@ -756,7 +931,14 @@ export class SSLObject {
   #fail(ret: number, what: string): never {
     const l = lib();
     const code = l.getError(this.#native(), ret);
-    throw sslErrorFromQueue(code, what, this.#ssl, this.serverHostname);
+    throw sslErrorFromQueue(
+      code,
+      what,
+      this.#ssl,
+      this.serverHostname,
+      undefined,
+      SSL_C_LINE.write,
+    );
   }
 
   /** @internal One handshake step: "ok" when done, "want-read" for more input; throws on failure. */
@@ -770,7 +952,8 @@ export class SSLObject {
     }
     const code = l.getError(ssl, r);
     if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE) return "want-read";
-    throw sslErrorFromQueue(code, "handshake failed", ssl, this.serverHostname);
+    const line = SSL_C_LINE.handshake;
+    throw sslErrorFromQueue(code, "handshake failed", ssl, this.serverHostname, undefined, line);
   }
 
   /**
@@ -785,7 +968,14 @@ export class SSLObject {
     const code = l.getError(ssl, r);
     if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE) return 0;
     if (code === SSL_ERROR_ZERO_RETURN) return -1;
-    throw sslErrorFromQueue(code, "read failed", ssl, this.serverHostname);
+    throw sslErrorFromQueue(
+      code,
+      "read failed",
+      ssl,
+      this.serverHostname,
+      undefined,
+      SSL_C_LINE.read,
+    );
   }
 
   /** @internal Encrypts all of `data` (memory BIOs take everything); throws on failure. */
@@ -881,9 +1071,9 @@ export class SSLObject {
     return this.#ssl === null ? 0 : lib().pending(this.#ssl);
   }
 
-  /** `<ssl.SSLObject server_side=false>`. */
+  /** Python's default repr: `<ssl.SSLObject object at 0x7f...>`. */
   toString(): string {
-    return `<ssl.SSLObject server_side=${this.serverSide}>`;
+    return `<ssl.SSLObject object at ${pyAddress(this)}>`;
   }
 }
 

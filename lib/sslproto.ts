@@ -30,11 +30,11 @@ import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
 import { toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
-import { createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
+import { checkContextSide, createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { Socket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyAddress, pyRepr } from "./format.ts";
 
 /** Python's default TLS handshake timeout, in seconds. */
 export const SSL_HANDSHAKE_TIMEOUT = 60;
@@ -198,9 +198,12 @@ export class SSLTransport extends Transport {
     this.#proto._abort();
   }
 
-  /** `<SSLTransport ...>`. */
+  /**
+   * Python's default repr, as its `_SSLProtocolTransport` has no repr of its
+   * own: `<asyncio.sslproto._SSLProtocolTransport object at 0x7f...>`.
+   */
   override toString(): string {
-    return `<_SSLProtocolTransport ${this._closed ? "closed" : "open"}>`;
+    return `<asyncio.sslproto._SSLProtocolTransport object at ${pyAddress(this)}>`;
   }
 }
 
@@ -276,6 +279,9 @@ export class SSLProtocol implements ProtocolLike {
       this.#ctx = ctx;
       this.#ownCtx = true;
     } else {
+      // Python's SSLProtocol wraps its SSLObject as it is made: a context
+      // for the other end fails here, before the socket transport exists.
+      checkContextSide(sslcontext, this.#serverSide);
       this.#ctx = sslcontext;
       this.#ownCtx = false;
     }
@@ -450,8 +456,9 @@ export class SSLProtocol implements ProtocolLike {
     try {
       step = obj._handshakeStep();
     } catch (e) {
-      // Send the alert OpenSSL wrote, so the peer learns why.
-      this.#flush();
+      // The alert OpenSSL wrote is dropped, as Python's _on_handshake_complete
+      // drops it: the peer sees the connection close, not why (a TLS 1.3
+      // client refused for lacking a certificate reads EOF, not an error).
       this.#handshakeFailed(e);
       return;
     }
@@ -746,9 +753,9 @@ export class SSLProtocol implements ProtocolLike {
     this.#transport?.abort();
   }
 
-  /** `<asyncio.sslproto.SSLProtocol object>`. */
+  /** Python's default repr: `<asyncio.sslproto.SSLProtocol object at 0x7f...>`. */
   toString(): string {
-    return `<asyncio.sslproto.SSLProtocol state=${this.#state}>`;
+    return `<asyncio.sslproto.SSLProtocol object at ${pyAddress(this)}>`;
   }
 }
 
@@ -825,7 +832,13 @@ export async function connectSsl(
   opts: SSLProtocolOptions,
 ): Promise<SSLTransport> {
   const waiter = loop.createFuture<void>();
-  const proto = new SSLProtocol(loop, protocol, sslcontext, waiter, opts);
+  let proto;
+  try {
+    proto = new SSLProtocol(loop, protocol, sslcontext, waiter, opts);
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
   const transport = new SelectorSocketTransport(loop, sock, proto, null, null, null);
   try {
     await waiter;
@@ -890,7 +903,7 @@ export async function startTls(
 ): Promise<SSLTransport> {
   if (!(sslcontext instanceof SSLContext)) {
     throw new TypeError(
-      `sslcontext is expected to be an instance of ssl.SSLContext, got ${sslcontext}`,
+      `sslcontext is expected to be an instance of ssl.SSLContext, got ${pyRepr(sslcontext)}`,
     );
   }
   if (!(transport instanceof SelectorSocketTransport)) {

@@ -30,6 +30,7 @@ import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
 import { running, untilALoopRuns } from "./running.ts";
 import { addressKeywords } from "./sockaddr.ts";
+import type { AddressKeywords, HostPort, ServerHostPort, UnixPath } from "./connections.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,
@@ -948,7 +949,7 @@ export class StreamWriter<T extends WriteTransport = Transport> {
       sslHandshakeTimeout?: number | null;
       sslShutdownTimeout?: number | null;
     } = {},
-  ): Promise<void> {
+  ): Promise<null> {
     const protocol = this.#protocol as StreamWriterProtocol & {
       _serverSide?: boolean;
       _replaceTransport?(t: BaseTransport): void;
@@ -971,6 +972,7 @@ export class StreamWriter<T extends WriteTransport = Transport> {
     });
     this.#transport = transport as unknown as T;
     protocol._replaceTransport?.(transport);
+    return null; // Python's None
   }
 
   /** @internal The loop the writer was made for. */
@@ -1105,12 +1107,17 @@ async function connectWith(
  * ```
  */
 export async function openConnection(
-  host?: string | null,
-  port?: number | string | null,
+  hostOrKeywords?: string | null | AddressKeywords<StreamOptions, HostPort>,
+  portOrKeywords?: number | string | null | AddressKeywords<StreamOptions, HostPort>,
   opts?: StreamOptions,
 ): Promise<[StreamReader, StreamWriter]> {
   const loop = connectingLoop("createConnection", _getRunningLoop() ?? await loopAboutToRun());
-  [[host, port], opts] = addressKeywords(["host", "port"], [host, port], opts) as [
+  let host: HostPort["host"] | undefined, port: HostPort["port"] | undefined;
+  [[host, port], opts] = addressKeywords(
+    ["host", "port"],
+    [hostOrKeywords, portOrKeywords],
+    opts,
+  ) as [
     [typeof host, typeof port],
     StreamOptions | undefined,
   ];
@@ -1134,12 +1141,17 @@ export async function openConnection(
  */
 export async function startServer(
   clientConnectedCb: ClientConnectedCallback,
-  host?: string | string[] | null,
-  port?: number | string | null,
+  hostOrKeywords?: string | string[] | null | AddressKeywords<StreamOptions, ServerHostPort>,
+  portOrKeywords?: number | string | null | AddressKeywords<StreamOptions, ServerHostPort>,
   opts?: StreamOptions,
 ): Promise<StreamServer> {
   const loop = connectingLoop("createServer", _getRunningLoop() ?? await loopAboutToRun());
-  [[host, port], opts] = addressKeywords(["host", "port"], [host, port], opts) as [
+  let host: ServerHostPort["host"] | undefined, port: ServerHostPort["port"] | undefined;
+  [[host, port], opts] = addressKeywords(
+    ["host", "port"],
+    [hostOrKeywords, portOrKeywords],
+    opts,
+  ) as [
     [typeof host, typeof port],
     StreamOptions | undefined,
   ];
@@ -1158,11 +1170,12 @@ export async function startServer(
  * ```
  */
 export async function openUnixConnection(
-  path?: string | null,
+  pathOrKeywords?: string | null | AddressKeywords<StreamOptions, UnixPath>,
   opts?: StreamOptions,
 ): Promise<[StreamReader, StreamWriter]> {
   const loop = connectingLoop("createUnixConnection", _getRunningLoop() ?? await loopAboutToRun());
-  [[path], opts] = addressKeywords(["path"], [path], opts) as [
+  let path: UnixPath["path"] | undefined;
+  [[path], opts] = addressKeywords(["path"], [pathOrKeywords], opts) as [
     [typeof path],
     StreamOptions | undefined,
   ];
@@ -1180,11 +1193,12 @@ export async function openUnixConnection(
  */
 export async function startUnixServer(
   clientConnectedCb: ClientConnectedCallback,
-  path?: string | null,
+  pathOrKeywords?: string | null | AddressKeywords<StreamOptions, UnixPath>,
   opts?: StreamOptions,
 ): Promise<StreamServer> {
   const loop = connectingLoop("createUnixServer", _getRunningLoop() ?? await loopAboutToRun());
-  [[path], opts] = addressKeywords(["path"], [path], opts) as [
+  let path: UnixPath["path"] | undefined;
+  [[path], opts] = addressKeywords(["path"], [pathOrKeywords], opts) as [
     [typeof path],
     StreamOptions | undefined,
   ];
@@ -1197,3 +1211,5 @@ export async function startUnixServer(
 printAsRepr(StreamReader, StreamWriter);
 // Their repr is Python's default one, naming Python's module.
 setPyModule("asyncio.streams", FlowControlMixin, StreamReaderProtocol);
+// Named so in a traceback's last line: `asyncio.exceptions.IncompleteReadError: ...`.
+setPyModule("asyncio.exceptions", IncompleteReadError, LimitOverrunError);

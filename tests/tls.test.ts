@@ -241,7 +241,8 @@ function registerTests(): void {
     assertEquals(s.verifyMode, ssl.CERT_NONE);
     assertEquals(s.checkHostname, false);
     c.setAlpnProtocols(["h2", "http/1.1"]);
-    assertThrows(() => c.setAlpnProtocols([""]), asyncio.ValueError);
+    // CPython 3.11: SSLError('ALPN protocols must be 1 to 255 in length').
+    assertThrows(() => c.setAlpnProtocols([""]), ssl.SSLError);
     assertThrows(() => new ssl.SSLContext(3), asyncio.ValueError);
     assertEquals(ssl.nativeObjectCount(), before + 2);
     c.close();
@@ -309,7 +310,7 @@ function registerTests(): void {
       await assertRejects(
         () => loop.createUnixConnection(f, `${dir}/nope.sock`, { ssl: true }),
         asyncio.ValueError,
-        "You must set server_hostname when using ssl without a host",
+        "you have to pass server_hostname when using ssl",
       );
       await assertRejects(
         // deno-lint-ignore no-explicit-any
@@ -616,7 +617,7 @@ asyncio.run(main())
         assertEquals(e.library, "SSL");
         assertEquals(
           e.message,
-          "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
+          "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)",
         );
         ctx.close();
         await asyncio.sleep(0.05);
@@ -1122,7 +1123,7 @@ sys.stdin.read()
   );
 
   test(
-    "a context that checks host names needs one: ValueError, as in Python",
+    "startTls without a server name verifies the chain only, as Python's wrap_bio does",
     () =>
       asyncio.run(async () => {
         const [, port, stop] = await tlsServer();
@@ -1132,11 +1133,10 @@ sys.stdin.read()
         sock.setblocking(false);
         await loop.sockConnect(sock, ["127.0.0.1", port]);
         const [t, p] = await loop.connectAcceptedSocket(() => new Protocol(), sock);
-        await assertRejects(
-          () => loop.startTls(t, p, cctx),
-          asyncio.ValueError,
-          "check_hostname requires server_hostname",
-        );
+        const tls = await loop.startTls(t, p, cctx);
+        const obj = tls.getExtraInfo("ssl_object") as InstanceType<typeof ssl.SSLObject>;
+        assertEquals(obj.serverHostname, null);
+        tls.close();
         cctx.close();
         await asyncio.sleep(0.05);
         await stop();
