@@ -281,7 +281,10 @@ export class Process {
 }
 
 function loopOpts(o: ProcessOptions): SubprocessOptions {
+  // `limit` is the streams'; any other key goes on, for Popen's TypeError.
+  const { limit: _limit, ...rest } = o;
   return {
+    ...rest,
     stdin: o.stdin ?? null,
     stdout: o.stdout ?? null,
     stderr: o.stderr ?? null,

@@ -10,7 +10,7 @@ import { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type Callback, Handle } from "./events.ts";
 import { osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
-import { iscoroutinefunction } from "./coroutines.ts";
+import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import * as sm from "./sock_methods.ts";
 import type { Socket } from "./socket.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
@@ -23,7 +23,7 @@ import {
   type SelectorDatagramTransport,
 } from "./datagram.ts";
 import {
-  type DatagramProtocolLike,
+  type DatagramProtocolInput,
   type ProtocolFactory,
   protocolFactory as asFactory,
   type SubprocessProtocolLike,
@@ -60,15 +60,22 @@ import type { BaseProtocolLike } from "./protocols.ts";
  * ```
  */
 export class SelectorEventLoop extends BaseSelectorEventLoop {
-  #signalHandlers = new Map<number, { handle: Handle; unlisten: () => void }>();
+  #signalHandlers = new Map<
+    number,
+    { handle: Handle; unlisten: () => void; runner: boolean }
+  >();
 
   // -- connections and servers ---------------------------------------------
 
   /** Opens a TCP connection; resolves to `[transport, protocol]`. */
   override createConnection<P extends BaseProtocolLike>(
     protocolFactory: ProtocolFactory<P>,
-    host?: string | null,
-    port?: number | string | null,
+    host?: string | null | conn.AddressKeywords<conn.CreateConnectionOptions, conn.HostPort>,
+    port?:
+      | number
+      | string
+      | null
+      | conn.AddressKeywords<conn.CreateConnectionOptions, conn.HostPort>,
     opts?: conn.CreateConnectionOptions,
   ): Promise<[conn.StreamTransport, P]> {
     return conn.createConnection(this, asFactory(protocolFactory), host, port, opts) as Promise<
@@ -79,8 +86,16 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /** Listens on `host:port`; resolves to a `Server`. */
   override createServer(
     protocolFactory: ProtocolFactory<BaseProtocolLike>,
-    host?: string | string[] | null,
-    port?: number | string | null,
+    host?:
+      | string
+      | string[]
+      | null
+      | conn.AddressKeywords<conn.CreateServerOptions, conn.ServerHostPort>,
+    port?:
+      | number
+      | string
+      | null
+      | conn.AddressKeywords<conn.CreateServerOptions, conn.ServerHostPort>,
     opts?: conn.CreateServerOptions,
   ): Promise<Server> {
     return conn.createServer(this, asFactory(protocolFactory), host, port, opts);
@@ -89,7 +104,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /** Connects to a Unix socket; resolves to `[transport, protocol]`. */
   override createUnixConnection<P extends BaseProtocolLike>(
     protocolFactory: ProtocolFactory<P>,
-    path?: string | null,
+    path?: string | null | conn.AddressKeywords<conn.CreateUnixConnectionOptions, conn.UnixPath>,
     opts?: conn.CreateUnixConnectionOptions,
   ): Promise<[conn.StreamTransport, P]> {
     return conn.createUnixConnection(this, asFactory(protocolFactory), path, opts) as Promise<
@@ -100,7 +115,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /** Listens on a Unix socket path; resolves to a `Server`. */
   override createUnixServer(
     protocolFactory: ProtocolFactory<BaseProtocolLike>,
-    path?: string | null,
+    path?: string | null | conn.AddressKeywords<conn.CreateUnixServerOptions, conn.UnixPath>,
     opts?: conn.CreateUnixServerOptions,
   ): Promise<Server> {
     // The server listens at once; its errors reject, as Python's raise at the await.
@@ -172,7 +187,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   }
 
   /** Makes a UDP or Unix datagram endpoint; resolves to `[transport, protocol]`. */
-  override createDatagramEndpoint<P extends DatagramProtocolLike>(
+  override createDatagramEndpoint<P extends DatagramProtocolInput>(
     protocolFactory: ProtocolFactory<P>,
     opts?: DatagramEndpointOptions,
   ): Promise<[SelectorDatagramTransport, P]> {
@@ -304,16 +319,14 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
    * instead of its default action. Replaces an earlier handler for `sig`.
    */
   override addSignalHandler(sig: number, callback: Callback, ...args: unknown[]): void {
-    if (iscoroutinefunction(callback)) {
+    // A coroutine object (`handler()` passed by mistake) too, as Python.
+    if (iscoroutine(callback) || iscoroutinefunction(callback)) {
       throw new TypeError("coroutines cannot be used with add_signal_handler()");
     }
     checkSignal(sig);
     if (this._closed) throw new RuntimeError("Event loop is closed");
-    if (typeof callback !== "function") {
-      throw new TypeError(
-        `a callable object was expected by add_signal_handler(), got ${pyRepr(callback)}`,
-      );
-    }
+    // CPython 3.11 does not check that `callback` is callable here: calling
+    // it fails when the signal comes, through the exception handler.
     // The kernel never delivers these; some runtimes accept a listener anyway.
     if (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP) {
       throw new RuntimeError(`sig ${sig} cannot be caught`);
@@ -327,7 +340,8 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
       throw new RuntimeError(`sig ${sig} cannot be caught`);
     }
     if (old !== undefined) old.unlisten();
-    this.#signalHandlers.set(sig, { handle, unlisten });
+    const runner = typeof callback === "function" && RUNNER_SIGINT in callback;
+    this.#signalHandlers.set(sig, { handle, unlisten, runner });
   }
 
   /** Whether a handler for `sig` is installed. */
@@ -335,9 +349,23 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     return this.#signalHandlers.has(sig);
   }
 
-  /** Removes the handler for `sig`; true if there was one. The default action returns. */
+  /**
+   * Removes the handler for `sig`; true if there was one. The default action
+   * returns. `run()`'s SIGINT handler is not the loop's in Python (see
+   * {@link RUNNER_SIGINT}): false, and it stays.
+   */
   override removeSignalHandler(sig: number): boolean {
     checkSignal(sig);
+    if (this.#signalHandlers.get(sig)?.runner) return false;
+    return this.#removeHandler(sig);
+  }
+
+  /** @internal `run()` removing its own SIGINT handler, if it is still the one installed. */
+  _removeRunnerHandler(sig: number): void {
+    if (this.#signalHandlers.get(sig)?.runner) this.#removeHandler(sig);
+  }
+
+  #removeHandler(sig: number): boolean {
     const entry = this.#signalHandlers.get(sig);
     if (entry === undefined) return false;
     this.#signalHandlers.delete(sig);
@@ -349,7 +377,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     const entry = this.#signalHandlers.get(sig);
     if (entry === undefined || this._closed) return;
     if (entry.handle.cancelled()) {
-      this.removeSignalHandler(sig);
+      this.#removeHandler(sig);
       return;
     }
     // Delivered by a host callback: schedule it as callSoonThreadsafe would,
@@ -365,7 +393,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   override close(): void {
     if (!this.isRunning() && !this.isClosed()) detachChildren(this);
     super.close();
-    for (const sig of [...this.#signalHandlers.keys()]) this.removeSignalHandler(sig);
+    for (const sig of [...this.#signalHandlers.keys()]) this.#removeHandler(sig);
   }
 }
 
@@ -377,8 +405,23 @@ function checkSignal(sig: unknown): void {
   if (typeof sig !== "number" || !Number.isInteger(sig)) {
     throw new TypeError(`sig must be an int, not ${pyRepr(sig)}`);
   }
-  if (sig < 1 || sig >= NSIG) throw new ValueError(`invalid signal number ${sig}`);
+  // Python's `signal.valid_signals()`: 1 to NSIG - 1 but 32 and 33, which
+  // glibc keeps for its threads.
+  if (sig < 1 || sig >= NSIG || sig === 32 || sig === 33) {
+    throw new ValueError(`invalid signal number ${sig}`);
+  }
 }
+
+/**
+ * Marks the SIGINT handler that `run()` installs (a property of its
+ * callback). CPython's Runner sets its handler with `signal.signal()`, not
+ * as one of the loop's: `loop.remove_signal_handler(SIGINT)` inside
+ * `asyncio.run()` returns False and leaves it, while `add_signal_handler`
+ * replaces it, as here. `Symbol.for`: runners.ts need not import this module.
+ *
+ * @internal
+ */
+export const RUNNER_SIGINT: symbol = Symbol.for("asyncio.runnerSigint");
 
 /** Signal numbers by name, like Python's `signal.SIGTERM`. @example `loop.addSignalHandler(signals.SIGINT, stop)` */
 export const signals: Readonly<Record<string, number>> = SIGNALS;

@@ -58,8 +58,11 @@ export const STDOUT: number = -2;
 /** `subprocess.DEVNULL`: connect to /dev/null. */
 export const DEVNULL: number = -3;
 
-/** What a child stream is connected to: PIPE, STDOUT (stderr only), DEVNULL, an fd, or null (inherit). */
-export type StdioSpec = number | null | undefined;
+/**
+ * What a child stream is connected to: PIPE, STDOUT (stderr only), DEVNULL,
+ * an fd or an object with `fileno()` (a `Socket`), or null (inherit).
+ */
+export type StdioSpec = number | { fileno(): number } | null | undefined;
 
 /**
  * Python's text-mode and shell options, which asyncio's subprocess
@@ -150,6 +153,34 @@ function checkAttrs(opts: SubprocessOptions): { passFds: number[]; pgroup: numbe
 
 type Loop = BaseSelectorEventLoop;
 
+/**
+ * `protocol`'s method `js` as a callback named as Python's Handle shows it
+ * when it throws: `Exception in callback MyProtocol.pipe_data_received(1,
+ * b'hi\n')`, the class that defines it and Python's name (`py`).
+ */
+function protocolMethod(
+  protocol: object | null,
+  js: string,
+  py: string,
+): (...args: never[]) => void {
+  const callback = (...args: unknown[]) => {
+    if (protocol === null) return;
+    ((protocol as Record<string, unknown>)[js] as (...a: unknown[]) => void).apply(protocol, args);
+  };
+  let owner: object | null = protocol;
+  while (owner !== null && !Object.hasOwn(owner, js)) owner = Object.getPrototypeOf(owner);
+  const cls = (owner as { constructor?: { name?: string } } | null)?.constructor?.name ||
+    "object";
+  Object.defineProperty(callback, "__qualname__", { value: `${cls}.${py}` });
+  return callback;
+}
+
+/** `fn` with the `__qualname__` a Handle shows for it, as Python's bound method's. */
+function named<F extends (...args: never[]) => unknown>(qualname: string, fn: F): F {
+  Object.defineProperty(fn, "__qualname__", { value: qualname });
+  return fn;
+}
+
 // -- read pipe ------------------------------------------------------------------
 
 /**
@@ -174,7 +205,9 @@ export class UnixReadPipeTransport extends ReadTransport {
     checkPipeFd(fd);
     setNonBlocking(fd);
     loop._openTransports.add(this);
-    loop.callSoon(() => this.#protocol.connectionMade(this));
+    // Named as Python's Handles show them when the protocol throws.
+    named("_UnixReadPipeTransport._read_ready", this.#readReady);
+    loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
     loop.callSoon(() => {
       if (!this.#closing && !this.#paused) loop.addReader(fd, this.#readReady);
     });
@@ -190,18 +223,17 @@ export class UnixReadPipeTransport extends ReadTransport {
       return;
     }
     if (n > 0) {
-      try {
-        this.#protocol.dataReceived(readBuf.slice(0, n));
-      } catch (e) {
-        this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
-      }
+      // As Python's: an error of the protocol's goes to the reader's Handle,
+      // `Exception in callback _UnixReadPipeTransport._read_ready()`, and the
+      // pipe stays open.
+      this.#protocol.dataReceived(readBuf.slice(0, n));
       return;
     }
     if (this.#loop.getDebug()) logger.info(`${this} was closed by peer`);
     this.#closing = true;
     this.#loop.removeReader(this.#fd);
-    this.#loop.callSoon(() => this.#protocol.eofReceived());
-    this.#loop.callSoon(() => this.#callConnectionLost(null));
+    this.#loop.callSoon(protocolMethod(this.#protocol, "eofReceived", "eof_received"));
+    this.#loop.callSoon(this.#connectionLostCallback(), null);
   };
 
   /** Whether data is being read. */
@@ -255,7 +287,13 @@ export class UnixReadPipeTransport extends ReadTransport {
   #close(exc: unknown): void {
     this.#closing = true;
     this.#loop.removeReader(this.#fd);
-    this.#loop.callSoon(() => this.#callConnectionLost(exc));
+    this.#loop.callSoon(this.#connectionLostCallback(), exc);
+  }
+
+  /** Named as Python's: `_UnixReadPipeTransport._call_connection_lost(None)`. */
+  #connectionLostCallback(): (exc: unknown) => void {
+    const lost = (exc: unknown) => this.#callConnectionLost(exc);
+    return named("_UnixReadPipeTransport._call_connection_lost", lost);
   }
 
   #callConnectionLost(exc: unknown): void {
@@ -329,7 +367,8 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     checkPipeFd(fd);
     setNonBlocking(fd);
     loop._openTransports.add(this);
-    loop.callSoon(() => this.#protocol.connectionMade(this));
+    // Named as Python's Handle shows it when the protocol throws.
+    loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
     loop.callSoon(() => {
       if (!this.#closing) loop.addReader(fd, this.#readReady);
     });
@@ -421,7 +460,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     this.#closing = true;
     if (this.#bufSize === 0) {
       this._loop.removeReader(this.#fd);
-      this._loop.callSoon(() => this.#callConnectionLost(null));
+      this._loop.callSoon(this.#connectionLostCallback(), null);
     }
   }
   /** Replaces the protocol. */
@@ -467,7 +506,13 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     this.#buffer = [];
     this.#bufSize = 0;
     this._loop.removeReader(this.#fd);
-    this._loop.callSoon(() => this.#callConnectionLost(exc));
+    this._loop.callSoon(this.#connectionLostCallback(), exc);
+  }
+
+  /** Named as Python's: `_UnixWritePipeTransport._call_connection_lost(None)`. */
+  #connectionLostCallback(): (exc: unknown) => void {
+    const lost = (exc: unknown) => this.#callConnectionLost(exc);
+    return named("_UnixWritePipeTransport._call_connection_lost", lost);
   }
 
   #callConnectionLost(exc: unknown): void {
@@ -628,6 +673,7 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   /** The transport is finished (Python's `_proc` is None): signals raise. */
   #gone = false;
   #connected = false;
+  /** Calls held until the pipes are connected, each scheduling its callback. */
   #pending: Array<() => void> | null = [];
   #pipes = new Map<number, PipeProto | null>();
   #exitWaiters: Future<number>[] = [];
@@ -823,8 +869,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       this.#pipes.set(fd, proto);
       await w;
     }
-    loop.callSoon(() => this._protocol?.connectionMade(this));
-    for (const cb of this.#pending ?? []) loop.callSoon(cb);
+    loop.callSoon(this.#protocolCallback("connectionMade", "connection_made"), this);
+    for (const schedule of this.#pending ?? []) schedule();
     this.#pending = null;
     this.#connected = true;
   }
@@ -841,33 +887,47 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       this.#pipes.delete(fd);
       sys().close(parentFd);
     }
-    for (const cb of this.#pending ?? []) this.#loop.callSoon(cb);
+    for (const schedule of this.#pending ?? []) schedule();
     this.#pending = null;
     this.#tryFinish();
   }
 
-  #call(cb: () => void): void {
-    if (this.#pending !== null) this.#pending.push(cb);
-    else this.#loop.callSoon(cb);
+  /** Python's `_call`: `cb(...args)` soon, or once the pipes are connected. */
+  #call(cb: (...args: never[]) => void, ...args: unknown[]): void {
+    if (this.#pending !== null) this.#pending.push(() => this.#loop.callSoon(cb, ...args));
+    else this.#loop.callSoon(cb, ...args);
+  }
+
+  /**
+   * The protocol's method `js` as a callback named as Python's Handle shows
+   * it when it throws: `Exception in callback
+   * MyProtocol.pipe_data_received(1, b'hi\n')`, the class that defines it
+   * and Python's name (`py`).
+   */
+  #protocolCallback(
+    js: "connectionMade" | "pipeDataReceived" | "pipeConnectionLost" | "processExited",
+    py: string,
+  ): (...args: never[]) => void {
+    return protocolMethod(this._protocol, js, py);
   }
 
   /** @internal */
   _pipeConnectionLost(fd: number, exc: Error | null): void {
-    this.#call(() => this._protocol?.pipeConnectionLost(fd, exc));
+    this.#call(this.#protocolCallback("pipeConnectionLost", "pipe_connection_lost"), fd, exc);
     if (this.#held !== null && !this.#pipesOpen()) this.#releaseExit();
     this.#tryFinish();
   }
 
   /** @internal */
   _pipeDataReceived(fd: number, data: Uint8Array): void {
-    this.#call(() => this._protocol?.pipeDataReceived(fd, data));
+    this.#call(this.#protocolCallback("pipeDataReceived", "pipe_data_received"), fd, data);
   }
 
   /** @internal */
   _processExited(returncode: number): void {
     if (this.#loop.getDebug()) logger.info(`${this} exited with return code ${returncode}`);
     this.#returncode = returncode;
-    this.#call(() => this._protocol?.processExited());
+    this.#call(this.#protocolCallback("processExited", "process_exited"));
     this.#tryFinish();
   }
 
@@ -876,7 +936,9 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     for (const p of this.#pipes.values()) if (p !== null && !p.disconnected) return;
     if ([...this.#pipes.values()].some((p) => p === null)) return; // not connected yet
     this.#finished = true;
-    this.#call(() => this.#callConnectionLost(null));
+    // Named as Python's: `BaseSubprocessTransport._call_connection_lost(None)`.
+    const lost = (exc: Error | null) => this.#callConnectionLost(exc);
+    this.#call(named("BaseSubprocessTransport._call_connection_lost", lost), null);
   }
 
   #callConnectionLost(exc: Error | null): void {
@@ -992,10 +1054,77 @@ function closeAll(fds: Array<number | null | undefined>): void {
   for (const fd of fds) if (typeof fd === "number" && fd >= 0) sys().close(fd);
 }
 
-function checkSpec(name: string, v: StdioSpec): number | null {
+/**
+ * The fd of a stream spec. As Popen, anything but an int must have a
+ * `fileno()`: else its AttributeError's message, as a TypeError.
+ */
+function checkSpec(v: StdioSpec): number | null {
   if (v === undefined || v === null) return null;
-  if (!Number.isInteger(v)) throw new ValueError(`invalid ${name} value: ${v}`);
-  return v;
+  if (typeof v === "number" && Number.isInteger(v)) return v;
+  const fileno = typeof v === "object" ? (v as { fileno?: unknown }).fileno : undefined;
+  if (typeof fileno !== "function") {
+    throw new TypeError(`'${pyTypeName(v)}' object has no attribute 'fileno'`);
+  }
+  const fd = fileno.call(v);
+  if (typeof fd !== "number" || !Number.isInteger(fd)) {
+    throw new TypeError(`'${pyTypeName(fd)}' object cannot be interpreted as an integer`);
+  }
+  return fd;
+}
+
+/** The keyword arguments of Python's `subprocess.Popen`, camelCased (rule 2 of API.md). */
+const POPEN_KEYWORDS = new Set([
+  "bufsize",
+  "executable",
+  "stdin",
+  "stdout",
+  "stderr",
+  "preexecFn",
+  "closeFds",
+  "shell",
+  "cwd",
+  "env",
+  "universalNewlines",
+  "startupinfo",
+  "creationflags",
+  "restoreSignals",
+  "startNewSession",
+  "passFds",
+  "user",
+  "group",
+  "extraGroups",
+  "encoding",
+  "errors",
+  "text",
+  "umask",
+  "pipesize",
+  "processGroup",
+]);
+
+/**
+ * A key that `Popen` does not take is Python's TypeError, named as Python
+ * spells it (`startNewSesion` → `'start_new_sesion'`), not a typo ignored.
+ */
+function checkKeywords(opts: object): void {
+  for (const key of Object.keys(opts)) {
+    if (POPEN_KEYWORDS.has(key)) continue;
+    const snake = key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+    throw new TypeError(`Popen.__init__() got an unexpected keyword argument '${snake}'`);
+  }
+}
+
+/**
+ * The child's environment as `KEY=value` strings (Python's `env_list`):
+ * keys and values are str or bytes, and a key holds no `=`.
+ */
+function envList(env: Record<string, unknown>): string[] {
+  if (typeof env !== "object" || Array.isArray(env)) {
+    throw new TypeError(`'${pyTypeName(env)}' object has no attribute 'items'`);
+  }
+  return Object.entries(env).map(([k, v]) => {
+    if (k.includes("=")) throw new ValueError("illegal environment variable name");
+    return `${k}=${fsArg(v)}`;
+  });
 }
 
 /** A program or argument as Python's `os.fsencode` takes it: str or bytes (decoded as UTF-8). */
@@ -1019,8 +1148,11 @@ function searchEnvPath(
   env: Record<string, string> | null,
   cwd: string | null,
 ): string {
-  if (env === null || program.includes("/")) return program;
-  const candidates = (env.PATH ?? "/bin:/usr/bin").split(":")
+  // An empty name is searched for too, as Python does: each directory is
+  // tried as such, and exec'ing one is EACCES (posix_spawnp says ENOENT).
+  if ((env === null && program !== "") || program.includes("/")) return program;
+  const path = env !== null ? env.PATH : process.env.PATH;
+  const candidates = (path ?? "/bin:/usr/bin").split(":")
     .map((dir) => (dir === "" ? "." : dir) + "/" + program);
   const base = cwd ?? process.cwd();
   const full = (c: string) => pathResolve(base, c);
@@ -1048,6 +1180,14 @@ function childError(errno: number, filename: string | null): OSError {
   err.message = `[Errno ${errno}] ${sys().strerror(errno)}` +
     (filename !== null ? `: '${filename}'` : "");
   return err;
+}
+
+/** `KEY=value` strings back as a dictionary. */
+function envDict(envp: string[]): Record<string, string> {
+  return Object.fromEntries(envp.map((e) => {
+    const i = e.indexOf("=");
+    return [e.slice(0, i), e.slice(i + 1)];
+  }));
 }
 
 /**
@@ -1091,11 +1231,14 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   opts: SubprocessOptions = {},
 ): Promise<[UnixSubprocessTransport, P]> {
   checkBinaryMode(opts, false);
+  checkKeywords(opts);
+  const stdinSpec = checkSpec(opts.stdin === undefined ? PIPE : opts.stdin);
+  const stdoutSpec = checkSpec(opts.stdout === undefined ? PIPE : opts.stdout);
+  const stderrSpec = checkSpec(opts.stderr === undefined ? PIPE : opts.stderr);
   const name = fsArg(program);
   const argv = [name, ...args.map(fsArg)];
-  const stdinSpec = checkSpec("stdin", opts.stdin === undefined ? PIPE : opts.stdin);
-  const stdoutSpec = checkSpec("stdout", opts.stdout === undefined ? PIPE : opts.stdout);
-  const stderrSpec = checkSpec("stderr", opts.stderr === undefined ? PIPE : opts.stderr);
+  const envp = opts.env == null ? null : envList(opts.env);
+  const cwd = opts.cwd == null ? null : fsArg(opts.cwd);
   const { passFds, pgroup } = checkAttrs(opts);
   // Python's child dup2()s a bad fd (STDOUT for stdin/stdout, another
   // negative number, a closed fd) before it changes directory and execs:
@@ -1106,7 +1249,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
       spec === null || spec === PIPE || spec === DEVNULL || (spec === STDOUT && name === "stderr")
     ) continue;
     if (spec < 0 || sys().fcntl(spec, C.F_GETFD, 0) < 0) {
-      throw childError(ERRNO.EBADF, opts.cwd ?? null);
+      throw childError(ERRNO.EBADF, cwd);
     }
   }
   const protocol = protocolFactory();
@@ -1157,8 +1300,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     } else if (stderrSpec === DEVNULL) fdMap.push([2, devNull()]);
     else if (stderrSpec === STDOUT) fdMap.push([2, stdoutChild ?? 1]);
     else if (stderrSpec !== null) fdMap.push([2, stderrSpec]);
-    const envp = opts.env == null ? null : Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
-    for (const a of [...argv, ...(envp ?? []), opts.cwd ?? ""]) {
+    for (const a of [...argv, ...(envp ?? []), cwd ?? ""]) {
       if (a.includes("\0")) throw new ValueError("embedded null byte");
     }
     // The map is applied in order, 0 then 1 then 2: a source fd below 3 could
@@ -1173,10 +1315,10 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
       }
     }
     pid = s.spawn(
-      searchEnvPath(name, opts.env ?? null, opts.cwd ?? null),
+      searchEnvPath(name, envp === null ? null : envDict(envp), cwd),
       argv,
       envp,
-      opts.cwd ?? null,
+      cwd,
       fdMap,
       passFds.length > 0 || (opts.closeFds ?? true),
       { setsid: opts.startNewSession === true, pgroup, passFds },
@@ -1184,7 +1326,6 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     if (pid < 0) {
       // posix_spawn reports a failed chdir and a failed exec alike; Python
       // names the directory when it is the cwd that is missing.
-      const cwd = opts.cwd ?? null;
       throw childError(-pid, cwd !== null && !isDirectory(cwd) ? cwd : name);
     }
   } catch (e) {

@@ -61,7 +61,9 @@ test("bad input: TypeError, ValueError, RuntimeError as in Python", () => {
       TypeError,
       "coroutines cannot be used",
     );
-    assertThrows(() => loop.addSignalHandler(SIGUSR2, 5 as never), TypeError);
+    // CPython 3.11 takes a non-callable: calling it fails when the signal comes.
+    loop.addSignalHandler(SIGUSR2, 5 as never);
+    assertStrictEquals(loop.removeSignalHandler(SIGUSR2), true);
     if (runtime === "deno") {
       // Node and Bun accept a listener for SIGKILL/SIGSTOP that can never fire; Deno refuses.
       assertThrows(
