@@ -31,16 +31,23 @@ import {
   TimerHandle,
 } from "./events.ts";
 import { _isBaseError, CancelledError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
-import { logger } from "./log.ts";
+import { _exceptionContext, formatStack, logger } from "./log.ts";
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
 import { isMainThread } from "node:worker_threads";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
+import { takeContextOption } from "./contextvars.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
-import { _releaseTasks, type CoroutineLike, ensureFuture, Task } from "./tasks.ts";
+import {
+  _releaseTasks,
+  _standForOutsideCode,
+  type CoroutineLike,
+  ensureFuture,
+  Task,
+} from "./tasks.ts";
 
 /** Python's cap on one selector wait: a day. */
 const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
@@ -70,12 +77,6 @@ let clockOffset: number | null = null;
 function monotonic(): number {
   if (clockOffset === null) clockOffset = sys().monotonic() - performance.now() / 1000;
   return performance.now() / 1000 + clockOffset;
-}
-
-/** The frames of a stack captured with `new Error().stack`, without its `Error` header line. */
-function stackFrames(stack: unknown): string {
-  const text = String(stack);
-  return text.startsWith("Error\n") ? text.slice("Error\n".length) : text;
 }
 
 /** Python's default SIGINT handler, run as a callback of the loop. */
@@ -116,6 +117,40 @@ function untilSuspended(): Promise<void> {
 function envDebug(): boolean {
   const env = process.env;
   return !!(env.ASYNCIO_DEBUG || env.PYTHONASYNCIODEBUG);
+}
+
+/** Loops not closed yet, for {@link reportAtExit}. */
+const unclosedLoops = new Set<WeakRef<BaseEventLoop>>();
+let exitHooked = false;
+
+/**
+ * At exit, a loop left open (not running) reports what Python reports when
+ * the interpreter frees it at shutdown: exceptions never retrieved, then
+ * tasks destroyed while pending. A JS runtime frees nothing at exit, so
+ * nothing else would.
+ */
+function reportAtExit(): void {
+  for (const ref of unclosedLoops) {
+    const loop = ref.deref();
+    if (loop === undefined || loop._closed || loop.isRunning()) continue;
+    _reportUnread(loop);
+    _releaseTasks(loop);
+  }
+}
+
+/** Tracks `loop` until it is closed; returns what `close()` untracks. */
+function trackUnclosed(loop: BaseEventLoop): WeakRef<BaseEventLoop> {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", reportAtExit);
+  }
+  // Loops collected without a close() leave a dead reference: swept now and then.
+  if (unclosedLoops.size >= 64 && (unclosedLoops.size & 63) === 0) {
+    for (const r of unclosedLoops) if (r.deref() === undefined) unclosedLoops.delete(r);
+  }
+  const ref = new WeakRef(loop);
+  unclosedLoops.add(ref);
+  return ref;
 }
 
 /** A non-callable callback fails when scheduled, so the error points at the caller. */
@@ -307,10 +342,13 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #asyncgens: Set<WeakRef<AsyncGenerator>> | null = null;
   /** Size at which `#asyncgens` is next swept of collected generators. */
   #asyncgensSweepAt = 64;
+  /** This loop among those not closed yet (see `reportAtExit`). */
+  #unclosedRef: WeakRef<BaseEventLoop>;
 
   constructor() {
     super();
     this.#debug = envDebug();
+    this.#unclosedRef = trackUnclosed(this);
     installAsyncgenHook();
     // Python passes bound methods as callbacks (`call_later(1, loop.stop)`,
     // `add_signal_handler(SIGINT, loop.stop)`); a JS method passed alone
@@ -564,7 +602,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#checkRunning();
     const newTask = !isFuture(future);
     const fut = ensureFuture(future as PromiseLike<T>, this) as Future<T>;
-    if (newTask && fut instanceof Task) fut._logDestroyPending = false;
+    if (newTask && fut instanceof Task) {
+      fut._logDestroyPending = false;
+      _standForOutsideCode(fut);
+    }
     // Python's _run_until_complete_cb (bpo-22429): a KeyboardInterrupt or
     // SystemExit of the future left runForever() already; this callback,
     // still queued, must not stop the loop's next run.
@@ -615,6 +656,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this._closed) return;
     if (this.#debug) logger.debug(`Close ${this}`);
     this._closed = true;
+    unclosedLoops.delete(this.#unclosedRef);
     executors.closeDefaultExecutor(this);
     // Callbacks that never ran are dropped; one holding a resource (an
     // accepted socket waiting for its protocol) frees it.
@@ -699,7 +741,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   // -- scheduling ----------------------------------------------------------
 
-  /** Schedules `callback(...args)` for the next iteration, FIFO. */
+  /**
+   * Schedules `callback(...args)` for the next iteration, FIFO. A final
+   * `{ context }` runs it in that Context (Python's `context=`).
+   */
   override callSoon(callback: Callback, ...args: unknown[]): Handle {
     this.#checkClosed();
     if (this.#debug) {
@@ -708,7 +753,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     } else {
       checkCallable(callback, "call_soon");
     }
-    const h = new Handle(callback, args.length ? args : null, this);
+    const context = takeContextOption(args);
+    const h = new Handle(callback, args.length ? args : null, this, context);
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
     return h;
@@ -734,7 +780,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#checkClosed();
     if (this.#debug) checkCallback(callback, "call_soon_threadsafe");
     else checkCallable(callback, "call_soon_threadsafe");
-    const h = new Handle(callback, args.length ? args : null, this);
+    const context = takeContextOption(args);
+    const h = new Handle(callback, args.length ? args : null, this, context);
     this._ready.push(h);
     if (this._waiting) this._wakeUp();
     return h;
@@ -779,7 +826,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     } else {
       checkCallable(callback, method);
     }
-    const h = new TimerHandle(when, callback, args.length ? args : null, this);
+    // A final `{ context }` is Python's `context=` (callLater and callAt).
+    const context = takeContextOption(args);
+    const h = new TimerHandle(when, callback, args.length ? args : null, this, context);
     heapPush(this._scheduled, h);
     h._scheduled = true;
     if (this._waiting) this._wakeUp();
@@ -806,7 +855,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#checkClosed();
     if (this.#taskFactory !== null) {
       const t = this.#taskFactory(this, coro, opts) as Task<T>;
-      if (opts?.name !== undefined && typeof (t as Task<T>).setName === "function") {
+      if (opts?.name != null && typeof (t as Task<T>).setName === "function") {
         t.setName(opts.name);
       }
       return t;
@@ -888,11 +937,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     for (const key of Object.keys(ctx).sort()) {
       if (key === "message" || key === "exception") continue;
       const value = ctx[key];
-      // Python's lines are `source_traceback: Object created at ...`.
+      // Python's lines are `source_traceback: Object created at ...`, then
+      // the frames as its traceback lists them.
       if (key === "source_traceback") {
-        lines.push(`${key}: Object created at (most recent call last):\n${stackFrames(value)}`);
+        lines.push(`${key}: Object created at (most recent call last):\n${formatStack(value)}`);
       } else if (key === "handle_traceback") {
-        lines.push(`${key}: Handle created at (most recent call last):\n${stackFrames(value)}`);
+        lines.push(`${key}: Handle created at (most recent call last):\n${formatStack(value)}`);
       } else {
         lines.push(`${key}: ${pyRepr(value)}`);
       }
@@ -901,13 +951,18 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     logger.error(lines.join("\n"), exception ?? undefined);
   }
 
-  /** Hands `context` to the exception handler; a failing handler is logged, never thrown. */
+  /**
+   * Hands `context` to the exception handler; a failing handler is logged,
+   * never thrown, but for a KeyboardInterrupt or SystemExit (`sys.exit()` in
+   * the handler), which goes on out of the loop, as in Python.
+   */
   override callExceptionHandler(context: ExceptionContext): void {
     const handler = this.#exceptionHandler;
     if (handler === null) {
       try {
         this.defaultExceptionHandler(context);
       } catch (e) {
+        if (_isBaseError(e)) throw e;
         logger.error("Exception in default exception handler", e);
       }
       return;
@@ -915,6 +970,18 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     try {
       handler(this, context);
     } catch (exc) {
+      if (_isBaseError(exc)) throw exc;
+      // Python calls the handler for a failed callback or protocol call from
+      // the `except` that caught the error: the handler's own error is
+      // raised "during handling" of it (its `__context__`). Not so for the
+      // reports of futures and async generators, made outside any `except`.
+      const during = context.exception;
+      if (
+        during instanceof Error && exc instanceof Error && exc !== during &&
+        !("future" in context || "task" in context || "asyncgen" in context)
+      ) {
+        _exceptionContext.set(exc, during);
+      }
       try {
         this.defaultExceptionHandler({
           message: "Unhandled error in exception handler",
@@ -922,6 +989,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
           context,
         });
       } catch (e) {
+        if (_isBaseError(e)) throw e;
         logger.error(
           "Exception in default exception handler while handling an unexpected error in custom exception handler",
           e,

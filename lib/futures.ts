@@ -13,13 +13,14 @@ import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import { formatCallback, printAsRepr, pyRepr, shortRepr } from "./format.ts";
+import { _unraised } from "./log.ts";
 import {
   hooks,
   running,
   type RunningTask,
   suspended,
   suspensions,
-  taskStorage,
+  taskInScope,
 } from "./running.ts";
 
 /**
@@ -108,6 +109,8 @@ export type DoneCallback<T> = (fut: Future<T>) => unknown;
 export interface AwaitingTask {
   /** The task awaited this future (its code called `then()` on it). */
   _awaiting(fut: Future<unknown>): void;
+  /** The future the task is suspended on (Python's `_fut_waiter`), shown by its repr. */
+  _futWaiter: Future<unknown> | null;
   /** A cancellation requested while the awaited future could not be cancelled. */
   _mustCancel: boolean;
   /** The CancelledError to deliver for a pending cancellation. */
@@ -262,10 +265,15 @@ function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): voi
     ok = false;
     value = fut._exception;
     fut._logTraceback = false;
+    // The await raises it: from now on it has a traceback, as in Python.
+    _unraised.delete(value as object);
   } else {
     ok = true;
     value = fut._result;
   }
+  // Python's Task.__step: a task that resumes waits on nothing any more
+  // (its repr stops showing `wait_for=`).
+  if (task !== undefined && task._futWaiter === fut) task._futWaiter = null;
   if (resumed && task !== undefined && task._mustCancel) {
     // Python's Task.__step: a cancellation that could not reach the awaited
     // future is thrown into the coroutine at this await instead of the
@@ -404,7 +412,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // The messages are those of CPython's C Future, which is what Python programs print.
     if (this._state !== FINISHED) throw new InvalidStateError("Result is not set.");
     this._logTraceback = false;
-    if (this._exception !== null) throw this._exception;
+    if (this._exception !== null) {
+      // Raised here: from now on it has a traceback, as in Python.
+      _unraised.delete(this._exception as object);
+      throw this._exception;
+    }
     return this._result as T;
   }
 
@@ -482,6 +494,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this._exception = exception;
     this._state = FINISHED;
+    // A traceback is printed for an exception that was raised: a task's,
+    // which its code threw (Task overrides setException to refuse it), or
+    // one that `await` or result() raised; not for one handed to a future
+    // by hand and not raised since, as it mostly never was.
+    if (typeof exception === "object") {
+      if (this.setException === Future.prototype.setException) _unraised.add(exception);
+      else _unraised.delete(exception);
+    }
     this._scheduleCallbacks();
     this._logTraceback = true;
   }
@@ -494,7 +514,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const task = taskStorage.getStore() as (AwaitingTask & RunningTask) | undefined;
+    const task = taskInScope() as (AwaitingTask & RunningTask) | undefined;
     return new Promise<R1 | R2>((resolve, reject) => {
       const entry = new ThenEntry(
         this as Future<unknown>,
@@ -628,14 +648,10 @@ function callbacksRepr(cbs: Entry[]): string {
  * ```
  */
 export function excRepr(e: unknown): string {
-  if (!(e instanceof Error)) return pyRepr(e);
-  // An OSError shows its arguments, not its message:
-  // `ConnectionRefusedError(111, 'Connection refused')`.
-  const { errno, strerror } = e as { errno?: unknown; strerror?: unknown };
-  if (typeof errno === "number" && typeof strerror === "string") {
-    return `${e.name}(${errno}, ${pyRepr(strerror)})`;
-  }
-  return `${e.name}(${e.message ? pyRepr(e.message) : ""})`;
+  // pyRepr's: an OSError shows its arguments, not its message
+  // (`ConnectionRefusedError(111, 'Connection refused')`), an ExceptionGroup
+  // its errors, a class its own name (a user's `class MyError extends Error`).
+  return pyRepr(e);
 }
 
 /**

@@ -20,15 +20,24 @@ interface SignalLoop {
   addSignalHandler(sig: number, cb: () => void): void;
   removeSignalHandler(sig: number): boolean;
   hasSignalHandler(sig: number): boolean;
+  /** Removes run()'s SIGINT handler if it is still the one installed. */
+  _removeRunnerHandler?(sig: number): void;
 }
 
 const SIGINT = 2;
+/**
+ * Marks run()'s SIGINT handler (`RUNNER_SIGINT` of unix_events.ts): Python's
+ * Runner installs it with `signal.signal()`, so `loop.removeSignalHandler(SIGINT)`
+ * neither sees nor removes it there.
+ */
+const RUNNER_SIGINT = Symbol.for("asyncio.runnerSigint");
 import { Coroutine, isGenerator } from "./coroutines.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
-import { allTasks, type CoroutineLike, Task } from "./tasks.ts";
+import { _standForOutsideCode, allTasks, type CoroutineLike, Task } from "./tasks.ts";
 import { _reportUnread, type Future } from "./futures.ts";
 import { THREAD_JOIN_TIMEOUT } from "./threads.ts";
+import { type Context, copyContext } from "./contextvars.ts";
 
 function isCoroutineLike(x: unknown): boolean {
   return typeof x === "function" || x instanceof Coroutine || isGenerator(x) ||
@@ -37,8 +46,8 @@ function isCoroutineLike(x: unknown): boolean {
 
 /** Options of {@link run} and {@link Runner}. */
 export interface RunOptions {
-  /** Turn the loop's debug mode on or off (default: leave it as the environment says). */
-  debug?: boolean;
+  /** Turn the loop's debug mode on or off (default, or null: leave it as the environment says). */
+  debug?: boolean | null;
   /** Makes the loop (default: `newEventLoop()`). */
   loopFactory?: () => AbstractEventLoop;
 }
@@ -59,6 +68,8 @@ export class Runner {
   #loop: AbstractEventLoop | null = null;
   #opts: RunOptions;
   #state: "initialized" | "closed" | "new" = "new";
+  /** What `run()` runs in without a `context` option (Python's `_context`, copied at first use). */
+  #context: Context | null = null;
 
   /** A runner; the loop is made on first use. */
   constructor(opts: RunOptions = {}) {
@@ -76,8 +87,11 @@ export class Runner {
         ? this.#opts.loopFactory()
         : (adopt ? _adoptableLoop() : null) ?? newEventLoop();
       if (!this.#opts.loopFactory) setEventLoop(loop);
-      if (this.#opts.debug !== undefined) loop.setDebug(this.#opts.debug);
+      // `debug: null` is Python's debug=None: leave it as the environment says.
+      if (this.#opts.debug != null) loop.setDebug(this.#opts.debug);
       this.#loop = loop;
+      // One context for every run(): what one sets, the next sees, as in Python.
+      this.#context = copyContext();
       this.#state = "initialized";
     }
     return this.#loop;
@@ -88,8 +102,12 @@ export class Runner {
     return this.#lazyInit();
   }
 
-  /** Runs `coro` to completion on the runner's loop; resolves to its result. */
-  async run<T>(coro: CoroutineLike<T>): Promise<T> {
+  /**
+   * Runs `coro` to completion on the runner's loop; resolves to its result.
+   * The task runs in `context`, by default the runner's own context, which
+   * every run() shares.
+   */
+  async run<T>(coro: CoroutineLike<T>, opts: { context?: Context } = {}): Promise<T> {
     if (!isCoroutineLike(coro)) {
       throw new ValueError(`a coroutine was expected, got ${pyRepr(coro)}`);
     }
@@ -100,7 +118,8 @@ export class Runner {
     // scheduled (`gather` before the first `await`) may wait on a loop that
     // getEventLoop() made for it; run that one (see `_adoptableLoop`).
     const loop = this.#lazyInit(coro instanceof Promise);
-    const task = loop.createTask<T>(coro);
+    const task = loop.createTask<T>(coro, { context: opts.context ?? this.#context! });
+    _standForOutsideCode(task);
     // Python's Runner: the first Ctrl+C cancels the main task (its finally
     // blocks run) and run() then raises KeyboardInterrupt; another one
     // raises KeyboardInterrupt out of the loop at once, as Python's handler
@@ -112,14 +131,16 @@ export class Runner {
       isMainThread && typeof sigLoop.addSignalHandler === "function" &&
       !sigLoop.hasSignalHandler!(SIGINT)
     ) {
-      sigLoop.addSignalHandler(SIGINT, () => {
+      const onSigint = () => {
         interrupts++;
         if (interrupts === 1 && !task.done()) {
           task.cancel();
           return;
         }
         throw new KeyboardInterrupt();
-      });
+      };
+      Object.defineProperty(onSigint, RUNNER_SIGINT, { value: true });
+      sigLoop.addSignalHandler(SIGINT, onSigint);
       installed = true;
     }
     // runUntilComplete(task), with Python's _run_until_complete_cb: a
@@ -149,7 +170,9 @@ export class Runner {
       if (_isBaseError(e) && task.done() && !task.cancelled()) task.exception();
       throw e;
     } finally {
-      if (installed) sigLoop.removeSignalHandler!(SIGINT);
+      // Its own handler only, as Python's Runner: one added since replaced it.
+      if (installed && sigLoop._removeRunnerHandler) sigLoop._removeRunnerHandler(SIGINT);
+      else if (installed) sigLoop.removeSignalHandler!(SIGINT);
       // Where CPython frees the main coroutine's frame, and with it the
       // futures only its locals held: those with an unread exception are
       // reported now (a JS collector may never report them). A task still
@@ -224,7 +247,10 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
  * });
  * ```
  */
-export async function run<T>(main: CoroutineLike<T>, opts: { debug?: boolean } = {}): Promise<T> {
+export async function run<T>(
+  main: CoroutineLike<T>,
+  opts: { debug?: boolean | null } = {},
+): Promise<T> {
   if (_getRunningLoop() !== null) {
     throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
   }

@@ -34,7 +34,26 @@ export const running = {
   loop: null as object | null,
   /** Loops inside `runForever`, in start order. */
   loops: [] as object[],
+  /** The task that code outside every task counts as (see {@link taskInScope}), or null. */
+  outside: null as RunningTask | null,
 };
+
+/**
+ * The task whose code is running: the one in the async context, else,
+ * between the loop's callbacks, the task that code outside every task
+ * counts as. That one is the task made for a promise by `asyncio.run(main())`
+ * or `loop.runUntilComplete(main())`: in Python, `main` would run inside it,
+ * but here `main()` started before there was a task, so its code after an
+ * `await` has none in its async context. Ported programs have no other code
+ * outside tasks (callbacks are not awaited, and run with `running.loop` set).
+ */
+export function taskInScope(): RunningTask | undefined {
+  const task = taskStorage.getStore();
+  if (task !== undefined || running.loop !== null) return task;
+  const outside = running.outside;
+  if (outside === null || !running.loops.includes(outside._loop)) return undefined;
+  return outside;
+}
 
 /**
  * What the loop watches while resumed JS code runs in microtasks.

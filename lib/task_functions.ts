@@ -37,6 +37,7 @@ import {
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
+import { type FutureSource, ThreadsafeFuture } from "./loop_bridge.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -267,7 +268,9 @@ export function gather<A extends CoroutineLike<unknown>[]>(
 export function gather(...args: unknown[]): Future<unknown[]> {
   let returnExceptions = false;
   if (args.length && isOptions(args[args.length - 1])) {
-    returnExceptions = !!(args.pop() as GatherOptions).returnExceptions;
+    // A misspelt key (`return_exceptions`) is Python's TypeError, not ignored.
+    const kw = keywords("gather", args.pop(), ["returnExceptions"]) as GatherOptions;
+    returnExceptions = !!kw.returnExceptions;
   }
   if (args.length === 0) {
     const outer = currentLoop().createFuture<unknown[]>();
@@ -787,7 +790,11 @@ export function asCompleted<T>(
  * loop, else the current one), settled when the promise settles. A Future
  * is returned as it is. Cancelling the Future does not stop the promise's
  * operation (JS promises cannot be cancelled; pass an `AbortSignal` to the
- * operation for that).
+ * operation for that), except for the library's cancellable results, as
+ * Python's `wrap_future` of a `concurrent.futures.Future`: cancelling the
+ * Future cancels a `ThreadsafeFuture` (and its task) or withdraws an
+ * executor's job that has not started, and a `ThreadsafeFuture` that is
+ * cancelled cancels the Future.
  *
  * @example
  * ```ts
@@ -806,6 +813,13 @@ export function wrapFuture<T>(
   }
   const loop = opts.loop ?? currentLoop();
   const fut = loop.createFuture<T>();
+  // A ThreadsafeFuture or an executor's Submission: Python's _chain_future.
+  const source = promise as { cancel?: unknown; cancelled?: unknown };
+  if (typeof source.cancel === "function") {
+    fut.addDoneCallback((f) => {
+      if (f.cancelled()) (source.cancel as () => unknown).call(promise);
+    });
+  }
   // Subscribed outside any task's context, so no task mistakes it for its own await.
   taskStorage.exit(() =>
     promise.then(
@@ -813,7 +827,9 @@ export function wrapFuture<T>(
         if (!fut.done()) fut.setResult(v);
       },
       (e) => {
-        if (!fut.done()) fut.setException(e ?? new Error(`promise rejected with ${e}`));
+        if (fut.done()) return;
+        if (typeof source.cancelled === "function" && source.cancelled() === true) fut.cancel();
+        else fut.setException(e ?? new Error(`promise rejected with ${e}`));
       },
     )
   );
@@ -823,13 +839,17 @@ export function wrapFuture<T>(
 // ---------------------------------------------------------------- runCoroutineThreadsafe
 
 /**
- * Schedules `coro` on `loop` from outside it, and returns a native Promise
- * that settles with the coroutine's result or error (a rejection with
- * `CancelledError` if the task is cancelled). Python returns a
- * `concurrent.futures.Future`; JS has no `concurrent.futures`, and a
- * Promise is what code outside the loop awaits. Use it from host callbacks
- * (timers, I/O events, a Worker's messages) or from another loop's tasks;
- * it goes through `loop.callSoonThreadsafe`, which wakes the loop.
+ * Schedules `coro` on `loop` from outside it, and returns Python's
+ * `concurrent.futures.Future` of its result: a {@link ThreadsafeFuture}
+ * with `result(timeout)`, `exception()`, `done()`, `cancelled()`,
+ * `cancel()` (which cancels the task too) and `addDoneCallback(cb)`; it is
+ * a thenable, so `await` it, or `wrapFuture` it, to wait without blocking.
+ * The loop and its caller share one thread here, so `result()` of a
+ * pending future cannot wait for it: with a timeout it is a `TimeoutError`
+ * at once, without one a `RuntimeError` (Python would wait for ever).
+ * Use it from host callbacks (timers, I/O events, a Worker's messages) or
+ * from another loop's tasks; it goes through `loop.callSoonThreadsafe`,
+ * which wakes the loop. (A Worker calls into a loop through a `LoopBridge`.)
  *
  * @example
  * ```ts
@@ -842,26 +862,41 @@ export function wrapFuture<T>(
 export function runCoroutineThreadsafe<T>(
   coro: CoroutineLike<T>,
   loop: AbstractEventLoop,
-): Promise<T> {
+): ThreadsafeFuture<T> {
   if (!isCoroutineLike(coro) || isFuture(coro)) {
     throw new TypeError("A coroutine object is required");
   }
-  return new Promise<T>((resolve, reject) => {
-    loop.callSoonThreadsafe(() => {
-      let fut: Future<T>;
+  let task: Future<T> | null = null;
+  const source: FutureSource = {
+    // Queued after the callback below, so the task exists by then (Python's _chain_future).
+    _cancel: () => {
       try {
-        fut = ensureFuture(coro, loop);
-      } catch (e) {
-        reject(e);
-        throw e; // also to the loop's exception handler, as Python does
+        loop.callSoonThreadsafe(() => task?.cancel());
+      } catch {
+        // The loop is closed: there is no task left to cancel.
       }
-      fut.addDoneCallback((f) => {
-        if (f.cancelled()) reject(f._makeCancelledError());
-        else if (f.exception() !== null) reject(f.exception());
-        else resolve(f.result());
-      });
+    },
+    _waitFor: (f, timeout) => {
+      if (!f.done() && timeout === null) {
+        throw new RuntimeError("result() would block the loop's own thread for ever; await it");
+      }
+    },
+  };
+  const fut = new ThreadsafeFuture<T>(source, 0);
+  loop.callSoonThreadsafe(() => {
+    try {
+      task = ensureFuture(coro, loop);
+    } catch (e) {
+      fut._setException(e);
+      throw e; // also to the loop's exception handler, as Python does
+    }
+    task.addDoneCallback((t) => {
+      if (t.cancelled()) fut._setCancelled();
+      else if (t.exception() !== null) fut._setException(t.exception());
+      else fut._setResult(t.result());
     });
   });
+  return fut;
 }
 
 // ---------------------------------------------------------------- timeout
@@ -971,8 +1006,18 @@ export class Timeout {
       // Only if no one else asked to cancel the task meanwhile (requests
       // standing from before the block do not count, as since CPython
       // 3.11.3): then the cancellation is ours to turn into a timeout.
-      if (this.#task!.uncancel() <= this.#cancelling && exc instanceof CancelledError) {
-        throw timeoutFrom(exc);
+      const task = this.#task!;
+      if (task.uncancel() <= this.#cancelling) {
+        if (exc instanceof CancelledError) throw timeoutFrom(exc);
+        // The block was awaiting a host promise, which our cancel() cannot
+        // interrupt (README), and ended without another await: the
+        // cancellation is still pending. Python's would have interrupted
+        // that await and left the block as TimeoutError; so does this one,
+        // late, rather than hitting the caller's next await.
+        if (task._mustCancel) {
+          task._mustCancel = false;
+          throw timeoutFrom(task._makeCancelledError());
+        }
       }
     } else if (this.#state === "active") {
       this.#state = "finished";
@@ -1241,10 +1286,10 @@ export class TaskGroup {
       throw new RuntimeError(`TaskGroup ${this} is finished`);
     }
     if (this.#aborting) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
-    if (opts.name !== undefined) _skipTaskNumber();
+    if (opts.name != null) _skipTaskNumber();
     const task = this.#loop!.createTask<T>(
       coro,
-      opts.name !== undefined ? { name: opts.name } : undefined,
+      opts.name != null ? { name: opts.name } : undefined,
     );
     // An eager task may be done already: account for it now.
     if (task.done()) {
@@ -1293,7 +1338,14 @@ export class TaskGroup {
     if (this.#parentCancelRequested) {
       // We cancelled the parent ourselves: take it back; if that was the
       // only request, the CancelledError of the body was ours and is absorbed.
-      if (parent.uncancel() === 0) propagateCancel = null;
+      if (parent.uncancel() === 0) {
+        propagateCancel = null;
+        // A body awaiting a host promise, which our cancel() cannot
+        // interrupt (README), that then ended without another await leaves
+        // our request pending. Python's would have ended the body; drop it
+        // rather than let it hit the parent's next await after the group.
+        parent._mustCancel = false;
+      }
     }
     // The body failed or is being cancelled: stop the children.
     if (failed && !this.#aborting) this.#abort();

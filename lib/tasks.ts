@@ -17,7 +17,7 @@ import { Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import { Future, type FutureLoop, isFuture } from "./futures.ts";
 import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
-import { hooks, running, suspended, taskStorage, untilALoopRuns } from "./running.ts";
+import { hooks, running, suspended, taskInScope, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
 import {
   printTaskStack,
@@ -157,6 +157,15 @@ function coroName(coro: unknown): string {
 }
 
 /**
+ * @internal The key of the cancel function on a promise of one of the
+ * loop's own operations (`loop.sockRecv`, `loop.sockSendall`, ...). A task
+ * made from such a promise (`createTask(loop.sockRecv(sock, 100))`) is not
+ * foreign code left running detached: cancelled, it cancels the operation,
+ * whose fd watcher then goes, as Python's cancel reaches the coroutine.
+ */
+export const cancelOperation: unique symbol = Symbol("cancelOperation");
+
+/**
  * A coroutine running on the loop; a {@link Future} of its result.
  *
  * @example
@@ -235,9 +244,15 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(`a coroutine was expected, got ${coro}`);
     }
     this._coro = coro;
+    // A promise, already running, may reject before the task's first step
+    // subscribes to it (`ensureFuture(main())` with a main that throws at
+    // once): handled now, or the runtime ends the program for an unhandled
+    // rejection; the task still gets the rejection when it runs.
+    if (coro instanceof Promise) coro.then(undefined, ignoreRejection);
     taskStorage.prepare(this as Task<unknown>);
     this._context = opts?.context ?? copyContext();
-    this._name = opts?.name !== undefined ? String(opts.name) : ++taskCounter;
+    // `name: null` is Python's `name=None`: numbered as with no name.
+    this._name = opts?.name != null ? String(opts.name) : ++taskCounter;
     // The task is itself its first step in the ready queue (no Handle each);
     // debug mode keeps the Handle, whose repr slow-callback warnings print.
     loop._addHandle(
@@ -330,6 +345,7 @@ export class Task<T = unknown> extends Future<T> {
   #finish(ok: boolean, value: unknown): void {
     suspended();
     this._futWaiter = null;
+    if (running.outside === this) running.outside = null;
     if (this._ref !== null) {
       this._quiet.done = true;
       loopTasks(this._loop).parked.delete(this._ref);
@@ -414,6 +430,7 @@ export class Task<T = unknown> extends Future<T> {
     this._cancelMessage = msg;
     const coro = this._coro;
     if (typeof coro !== "function" && !(coro instanceof Coroutine) && !isGenerator(coro)) {
+      (coro as { [cancelOperation]?: (msg?: string) => void })[cancelOperation]?.(msg);
       this._loop._addHandle(new Handle(() => this.#cancelForeign(), null, this._loop));
     }
     return true;
@@ -553,6 +570,9 @@ function raiseOutOfLoop(loop: FutureLoop, exc: unknown): void {
   else loop._addHandle(entry);
 }
 
+/** The rejection handler that only marks a promise handled (see the Task constructor). */
+function ignoreRejection(): void {}
+
 /** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
 function startTask(task: Task<unknown>): void {
   task._start();
@@ -665,6 +685,20 @@ function invoke(coro: unknown): unknown {
 }
 
 /**
+ * @internal `task` is the one that `asyncio.run(main())` or
+ * `loop.runUntilComplete(main())` made for main's promise: until it is
+ * done, code outside every task counts as its own, as `main` would run
+ * inside it in Python (see `taskInScope`). So `currentTask()`, a timeout,
+ * `waitFor` and the task's cancellation reach main's code after its first
+ * `await`.
+ */
+export function _standForOutsideCode(task: Task<unknown>): void {
+  const coro = task._coro;
+  if (typeof coro === "function" || coro instanceof Coroutine || isGenerator(coro)) return;
+  running.outside = task;
+}
+
+/**
  * The task whose code is running, or null. Without `loop`, a
  * `RuntimeError` when no loop is running, as in Python.
  *
@@ -686,7 +720,7 @@ function requireRunningLoop(): object {
 
 /** @internal `currentTask()` that answers null rather than throw when no loop runs. */
 export function runningTask(loop?: object): Task<unknown> | null {
-  const t = taskStorage.getStore();
+  const t = taskInScope();
   if (!(t instanceof Task) || t.done()) return null;
   if (loop !== undefined && t._loop !== loop) return null;
   if (running.loop !== null && running.loop !== t._loop) return null;
@@ -791,13 +825,13 @@ export async function sleep<T>(delay: number, result: T = null as T): Promise<T>
   if (delay <= 0) {
     const h = new Handle(() => fut._setResultNow(result as T), null, loop as unknown as FutureLoop);
     h._wakes = true;
-    h._wakeOwner = taskStorage.getStore() ?? null;
+    h._wakeOwner = taskInScope() ?? null;
     loop._addHandle(h);
     const resumed = fut.then();
     // Python's sleep(0) is a bare yield, with no future to cancel: a cancel()
     // now sets _mustCancel and the handle above delivers it, in its own slot
     // of the ready queue (not at the back, as a cancelled future's would).
-    const task = taskStorage.getStore() as { _futWaiter: unknown } | undefined;
+    const task = taskInScope() as { _futWaiter: unknown } | undefined;
     if (task !== undefined && task._futWaiter === fut) task._futWaiter = null;
     return await resumed;
   }
@@ -829,7 +863,7 @@ export function createTask<T>(
     ): Task<U>;
   } | null;
   if (loop === null) throw new RuntimeError("no running event loop");
-  if (opts?.name !== undefined) _skipTaskNumber();
+  if (opts?.name != null) _skipTaskNumber();
   return loop.createTask<T>(coro, opts);
 }
 
