@@ -40,6 +40,7 @@ export {
   BufferedProtocol,
   type BufferedProtocolLike,
   DatagramProtocol,
+  type DatagramProtocolInput,
   type DatagramProtocolLike,
   Protocol,
   type ProtocolFactory,
@@ -278,6 +279,7 @@ export {
 } from "./lib/queues.ts";
 export { run, Runner, type RunOptions } from "./lib/runners.ts";
 export {
+  BrokenThreadPool,
   type Executor,
   InlineExecutor,
   isExecutor,
@@ -302,7 +304,14 @@ export {
   ThreadsafeFuture,
 } from "./lib/loop_bridge.ts";
 export { pidfdEnabled, setPidfdEnabled } from "./lib/child_watcher.ts";
-export { Context, ContextVar, copyContext, MISSING, Token } from "./lib/contextvars.ts";
+export {
+  Context,
+  ContextVar,
+  copyContext,
+  MISSING,
+  Token,
+  type TokenMissing,
+} from "./lib/contextvars.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
@@ -362,10 +371,14 @@ export {
   type StartTlsOptions,
 } from "./lib/sslproto.ts";
 export type {
+  AddressKeywords,
   ConnectAcceptedSocketOptions,
   CreateUnixConnectionOptions,
   CreateUnixServerOptions,
+  HostPort,
+  ServerHostPort,
   StreamTransport,
+  UnixPath,
 } from "./lib/connections.ts";
 export * as asyncore from "./lib/asyncore.ts";
 export * as asynchat from "./lib/asynchat.ts";

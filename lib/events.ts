@@ -13,18 +13,22 @@ import type { CoroutineLike, Task } from "./tasks.ts";
 import type { Executor } from "./executors.ts";
 import type {
   BaseProtocolLike,
-  DatagramProtocolLike,
+  DatagramProtocolInput,
   ProtocolFactory,
   ProtocolLike,
   SubprocessProtocolLike,
 } from "./protocols.ts";
 import type {
+  AddressKeywords,
   ConnectAcceptedSocketOptions,
   CreateConnectionOptions,
   CreateServerOptions,
   CreateUnixConnectionOptions,
   CreateUnixServerOptions,
+  HostPort,
+  ServerHostPort,
   StreamTransport,
+  UnixPath,
 } from "./connections.ts";
 import type { Server } from "./servers.ts";
 import type { DatagramEndpointOptions, SelectorDatagramTransport } from "./datagram.ts";
@@ -437,8 +441,8 @@ export abstract class AbstractEventLoop {
   /** Opens a TCP connection; resolves to `[transport, protocol]`. */
   createConnection<P extends BaseProtocolLike>(
     _protocolFactory: ProtocolFactory<P>,
-    _host?: string | null,
-    _port?: number | string | null,
+    _host?: string | null | AddressKeywords<CreateConnectionOptions, HostPort>,
+    _port?: number | string | null | AddressKeywords<CreateConnectionOptions, HostPort>,
     _opts?: CreateConnectionOptions,
   ): Promise<[StreamTransport, P]> {
     notImplemented();
@@ -446,8 +450,8 @@ export abstract class AbstractEventLoop {
   /** Listens on `host:port`; resolves to a `Server`. */
   createServer(
     _protocolFactory: ProtocolFactory<BaseProtocolLike>,
-    _host?: string | string[] | null,
-    _port?: number | string | null,
+    _host?: string | string[] | null | AddressKeywords<CreateServerOptions, ServerHostPort>,
+    _port?: number | string | null | AddressKeywords<CreateServerOptions, ServerHostPort>,
     _opts?: CreateServerOptions,
   ): Promise<Server> {
     notImplemented();
@@ -455,7 +459,7 @@ export abstract class AbstractEventLoop {
   /** Connects to a Unix socket; resolves to `[transport, protocol]`. */
   createUnixConnection<P extends BaseProtocolLike>(
     _protocolFactory: ProtocolFactory<P>,
-    _path?: string | null,
+    _path?: string | null | AddressKeywords<CreateUnixConnectionOptions, UnixPath>,
     _opts?: CreateUnixConnectionOptions,
   ): Promise<[StreamTransport, P]> {
     notImplemented();
@@ -463,13 +467,13 @@ export abstract class AbstractEventLoop {
   /** Listens on a Unix socket path; resolves to a `Server`. */
   createUnixServer(
     _protocolFactory: ProtocolFactory<BaseProtocolLike>,
-    _path?: string | null,
+    _path?: string | null | AddressKeywords<CreateUnixServerOptions, UnixPath>,
     _opts?: CreateUnixServerOptions,
   ): Promise<Server> {
     notImplemented();
   }
   /** Makes a UDP or Unix datagram endpoint; resolves to `[transport, protocol]`. */
-  createDatagramEndpoint<P extends DatagramProtocolLike>(
+  createDatagramEndpoint<P extends DatagramProtocolInput>(
     _protocolFactory: ProtocolFactory<P>,
     _opts?: DatagramEndpointOptions,
   ): Promise<[SelectorDatagramTransport, P]> {

@@ -107,6 +107,27 @@ export interface DatagramProtocolLike extends BaseProtocolLike {
 }
 
 /**
+ * What `createDatagramEndpoint` accepts: a {@link DatagramProtocolLike} that
+ * may leave out every callback but `connectionMade` and `datagramReceived`,
+ * as the spec's plain-class UDP echo server does. As in Python, a callback
+ * the transport needs and the protocol lacks fails when it is called, and
+ * the loop's exception handler reports it.
+ *
+ * @example
+ * ```ts
+ * class EchoServerProtocol {
+ *   transport!: asyncio.DatagramTransport;
+ *   connectionMade(t: asyncio.BaseTransport) { this.transport = t as asyncio.DatagramTransport; }
+ *   datagramReceived(data: Uint8Array, addr: asyncio.Address) { this.transport.sendto(data, addr); }
+ * }
+ * await loop.createDatagramEndpoint(EchoServerProtocol, { localAddr: ["127.0.0.1", 9999] });
+ * ```
+ */
+export type DatagramProtocolInput =
+  & Pick<DatagramProtocolLike, "connectionMade" | "datagramReceived">
+  & Partial<DatagramProtocolLike>;
+
+/**
  * A protocol for a child process and its pipes.
  *
  * @example
