@@ -38,6 +38,7 @@ import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import { takeContextOption } from "./contextvars.ts";
+import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
@@ -160,8 +161,16 @@ function checkCallable(callback: unknown, method: string): void {
   }
 }
 
-/** Debug mode also refuses async functions, whose promise the loop would drop (Python's check). */
+/**
+ * Debug mode also refuses async functions, whose promise the loop would drop
+ * (Python's check). As in Python, coroutines come first: a coroutine object
+ * (a lazy `Coroutine`, a promise) and a `coroutine(fn)` function are refused
+ * by that name, not as "not callable".
+ */
 function checkCallback(callback: unknown, method: string): void {
+  if (iscoroutine(callback) || iscoroutinefunction(callback)) {
+    throw new TypeError(`coroutines cannot be used with ${method}()`);
+  }
   checkCallable(callback, method);
   const proto = Object.getPrototypeOf(callback);
   if (proto === AsyncFunction || proto === AsyncGeneratorFunction) {
@@ -688,9 +697,15 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
    * Closes the async generators first iterated while this loop ran that are
    * still alive, each in a task, as Python's `aclose()`: those suspended at
    * a `yield` run their `finally` blocks. A failure is reported to the
-   * exception handler with the key `asyncgen`.
+   * exception handler with the key `asyncgen`. Resolves to null, as
+   * Python's resolves to None.
    */
-  override async shutdownAsyncgens(): Promise<void> {
+  override async shutdownAsyncgens(): Promise<null> {
+    await this.#closeAsyncgens();
+    return null;
+  }
+
+  async #closeAsyncgens(): Promise<void> {
     const refs = this.#asyncgens;
     this.#asyncgens = null;
     if (refs === null) return;
@@ -904,9 +919,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     executors.setDefaultExecutor(this, executor);
   }
 
-  /** Shuts the default executor down, waiting up to `timeout` seconds. */
-  override shutdownDefaultExecutor(timeout: number | null = null): Promise<void> {
-    return executors.shutdownDefaultExecutor(this, timeout);
+  /** Shuts the default executor down, waiting up to `timeout` seconds; resolves to null (None). */
+  override async shutdownDefaultExecutor(timeout: number | null = null): Promise<null> {
+    await executors.shutdownDefaultExecutor(this, timeout);
+    return null;
   }
 
   // -- errors --------------------------------------------------------------

@@ -330,8 +330,8 @@ export abstract class AbstractEventLoop {
   close(): void {
     notImplemented();
   }
-  /** Closes every async generator the loop tracks. */
-  shutdownAsyncgens(): Promise<void> {
+  /** Closes every async generator the loop tracks; resolves to null (Python's None). */
+  shutdownAsyncgens(): Promise<null> {
     notImplemented();
   }
   /** Schedules `callback(...args)` to run soon. */
@@ -370,16 +370,16 @@ export abstract class AbstractEventLoop {
   getTaskFactory(): TaskFactory | null {
     notImplemented();
   }
-  /** Calls `callback(...args)` whenever `fd` is readable. */
-  addReader(_fd: number | { fileno(): number }, _callback: Callback, ..._args: unknown[]): void {
+  /** Calls `callback(...args)` whenever `fd` is readable; null (Python's None). */
+  addReader(_fd: number | { fileno(): number }, _callback: Callback, ..._args: unknown[]): null {
     notImplemented();
   }
   /** Stops watching `fd` for reading; whether it was watched. */
   removeReader(_fd: number | { fileno(): number }): boolean {
     notImplemented();
   }
-  /** Calls `callback(...args)` whenever `fd` is writable. */
-  addWriter(_fd: number | { fileno(): number }, _callback: Callback, ..._args: unknown[]): void {
+  /** Calls `callback(...args)` whenever `fd` is writable; null (Python's None). */
+  addWriter(_fd: number | { fileno(): number }, _callback: Callback, ..._args: unknown[]): null {
     notImplemented();
   }
   /** Stops watching `fd` for writing; whether it was watched. */
@@ -398,8 +398,8 @@ export abstract class AbstractEventLoop {
   setDefaultExecutor(_executor: Executor): void {
     notImplemented();
   }
-  /** Shuts the default executor down, waiting up to `timeout` seconds. */
-  shutdownDefaultExecutor(_timeout?: number | null): Promise<void> {
+  /** Shuts the default executor down, waiting up to `timeout` seconds; resolves to null. */
+  shutdownDefaultExecutor(_timeout?: number | null): Promise<null> {
     notImplemented();
   }
   /** Sets the exception handler; `null` restores the default. */
@@ -597,8 +597,8 @@ export abstract class AbstractEventLoop {
   ): Promise<[host: string, service: string]> {
     notImplemented();
   }
-  /** Calls `callback(...args)` from the loop whenever signal `sig` arrives. */
-  addSignalHandler(_sig: number, _callback: Callback, ..._args: unknown[]): void {
+  /** Calls `callback(...args)` from the loop whenever signal `sig` arrives; null (Python's None). */
+  addSignalHandler(_sig: number, _callback: Callback, ..._args: unknown[]): null {
     notImplemented();
   }
   /** Removes the handler for `sig`; whether there was one. */

@@ -147,7 +147,11 @@ export function bytesRepr(b: Uint8Array): string {
  * ```
  */
 export function formatCallback(fn: unknown, args: readonly unknown[]): string {
-  const name = typeof fn === "function"
+  // `console.log` is how a port spells Python's builtin `print`
+  // (`loop.call_soon(print, "x")` shows `<Handle print('x')>`).
+  const name = fn === console.log
+    ? "print"
+    : typeof fn === "function"
     ? ((fn as { __qualname__?: string }).__qualname__ ?? fn.name ?? "") || "<lambda>"
     : pyRepr(fn);
   // Python's format_helpers use reprlib here: long arguments are shortened.

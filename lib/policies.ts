@@ -9,7 +9,7 @@ import { _getRunningLoop, AbstractEventLoop } from "./events.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { SelectorEventLoop } from "./unix_events.ts";
 import { hooks } from "./running.ts";
-import { pyTypeName } from "./format.ts";
+import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
 
 /**
  * The interface of event loop policies.
@@ -34,6 +34,11 @@ export abstract class AbstractEventLoopPolicy {
   /** Makes a new loop. */
   newEventLoop(): AbstractEventLoop {
     throw new NotImplementedError();
+  }
+
+  /** Python's default repr: `<asyncio.unix_events._UnixDefaultEventLoopPolicy object at 0x7f...>`. */
+  toString(): string {
+    return `<${objectHead(this)}>`;
   }
 }
 
@@ -182,3 +187,6 @@ hooks.getEventLoop = getEventLoop;
 // CPython's default policy on Unix is `_UnixDefaultEventLoopPolicy`: a ported
 // `type(policy).__name__` (`policy.constructor.name`) prints that.
 Object.defineProperty(DefaultEventLoopPolicy, "name", { value: "_UnixDefaultEventLoopPolicy" });
+setPyModule("asyncio.events", AbstractEventLoopPolicy);
+setPyModule("asyncio.unix_events", DefaultEventLoopPolicy);
+printAsRepr(AbstractEventLoopPolicy);

@@ -283,12 +283,16 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     if (this._waiting) this._wakeUp();
   }
 
-  /** Calls `callback(...args)` whenever `fd` is readable; replaces an earlier reader. */
-  override addReader(fd: FileLike, callback: Callback, ...args: unknown[]): void {
+  /**
+   * Calls `callback(...args)` whenever `fd` is readable; replaces an earlier
+   * reader. Returns null, as Python's returns None (a port may print it).
+   */
+  override addReader(fd: FileLike, callback: Callback, ...args: unknown[]): null {
     this.#checkOpen();
     this.#checkCallback(callback, "add_reader");
     const n = fileobjToFd(fd);
     this.#setReader(n, new Handle(callback, args.length ? args : null, this, null));
+    return null;
   }
 
   /**
@@ -318,8 +322,11 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     return true;
   }
 
-  /** Calls `callback(...args)` whenever `fd` is writable; replaces an earlier writer. */
-  override addWriter(fd: FileLike, callback: Callback, ...args: unknown[]): void {
+  /**
+   * Calls `callback(...args)` whenever `fd` is writable; replaces an earlier
+   * writer. Returns null, as Python's returns None.
+   */
+  override addWriter(fd: FileLike, callback: Callback, ...args: unknown[]): null {
     this.#checkOpen();
     this.#checkCallback(callback, "add_writer");
     const n = fileobjToFd(fd);
@@ -334,6 +341,7 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     this.#writers.set(n, handle);
     old?.cancel();
     if (this._waiting) this._wakeUp();
+    return null;
   }
 
   /** Stops watching `fd` for writing; true if it was watched. */

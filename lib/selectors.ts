@@ -110,14 +110,15 @@ const POLLFD_SIZE = 8;
 
 /**
  * Python's `selectors._fileobj_to_fd`: the fd behind `fileobj`.
- * A non-integer number is a `TypeError` (it can never name an fd); anything
- * else that does not lead to an integer is a `ValueError`, as in Python.
+ * Anything that does not lead to an integer is a `ValueError`, as in Python;
+ * a non-integer number too (a Python float is not an int and has no
+ * `fileno()`: `Invalid file object: 1.5`).
  */
 export function fileobjToFd(fileobj: FileLike): number {
   let fd: unknown;
   if (typeof fileobj === "number") {
     if (!Number.isInteger(fileobj)) {
-      throw new TypeError(`file descriptor must be an integer, not ${pyRepr(fileobj)}`);
+      throw new ValueError(`Invalid file object: ${pyRepr(fileobj)}`);
     }
     fd = fileobj;
   } else {

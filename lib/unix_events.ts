@@ -317,8 +317,9 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /**
    * Calls `callback(...args)` from the loop whenever signal `sig` arrives,
    * instead of its default action. Replaces an earlier handler for `sig`.
+   * Returns null, as Python's returns None.
    */
-  override addSignalHandler(sig: number, callback: Callback, ...args: unknown[]): void {
+  override addSignalHandler(sig: number, callback: Callback, ...args: unknown[]): null {
     // A coroutine object (`handler()` passed by mistake) too, as Python.
     if (iscoroutine(callback) || iscoroutinefunction(callback)) {
       throw new TypeError("coroutines cannot be used with add_signal_handler()");
@@ -342,6 +343,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     if (old !== undefined) old.unlisten();
     const runner = typeof callback === "function" && RUNNER_SIGINT in callback;
     this.#signalHandlers.set(sig, { handle, unlisten, runner });
+    return null;
   }
 
   /** Whether a handler for `sig` is installed. */
