@@ -358,7 +358,13 @@ bindOnRead(SelectorDatagramTransport.prototype, [
   "abort",
   "pauseReading",
   "resumeReading",
-]);
+], {
+  // Python's names, with the class each is defined on.
+  close: "_SelectorTransport.close",
+  abort: "_SelectorTransport.abort",
+  pauseReading: "_SelectorTransport.pause_reading",
+  resumeReading: "_SelectorTransport.resume_reading",
+});
 
 /** Options of `createDatagramEndpoint`. */
 export interface DatagramEndpointOptions {

@@ -12,7 +12,14 @@ import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./pro
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import { closeSocketFd, fdAddress, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
+import {
+  bindOnRead,
+  closeSocketFd,
+  fdAddress,
+  type Socket,
+  transportSocket,
+  wrapSocketFd,
+} from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
 import { formatCallback, printAsRepr } from "./format.ts";
@@ -909,3 +916,22 @@ proto._sourceTraceback = null;
 proto._sendfileCompatible = "native";
 
 printAsRepr(SelectorSocketTransport);
+// Python code passes these as callbacks (`loop.call_later(5, transport.close)`).
+bindOnRead(SelectorSocketTransport.prototype, [
+  "write",
+  "writeLines",
+  "writeEof",
+  "close",
+  "abort",
+  "pauseReading",
+  "resumeReading",
+], {
+  // Python's names, with the class each is defined on.
+  write: "_SelectorSocketTransport.write",
+  writeLines: "WriteTransport.writelines",
+  writeEof: "_SelectorSocketTransport.write_eof",
+  close: "_SelectorTransport.close",
+  abort: "_SelectorTransport.abort",
+  pauseReading: "_SelectorTransport.pause_reading",
+  resumeReading: "_SelectorTransport.resume_reading",
+});

@@ -32,7 +32,7 @@ import {
   formatAddress,
   type SocketAddress,
 } from "./sockaddr.ts";
-import { bytesRepr, printAsRepr } from "./format.ts";
+import { bytesRepr, printAsRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
 
 export {
@@ -523,6 +523,10 @@ export class Socket {
    * `settimeout(null)`. The fd itself stays non-blocking either way.
    */
   setblocking(flag: boolean): void {
+    if (typeof flag !== "boolean" && !(typeof flag === "number" && Number.isInteger(flag))) {
+      // Python's message: it reads the flag as a C int, before the fd.
+      throw new TypeError(`'${pyTypeName(flag)}' object cannot be interpreted as an integer`);
+    }
     // As CPython: the mode is kept even when setting the fd's then fails (EBADF).
     this.#timeout = flag ? null : 0;
     this.#checkFd();
@@ -998,25 +1002,37 @@ for (const key of Reflect.ownKeys(Socket.prototype)) {
  * a callback ports as is: `loop.callSoon(wsock.send, data)` (the spec's
  * add_reader example), `loop.callLater(5, transport.close)`. Each is bound
  * on first read and kept on the object; assigning one (a test's stand-in)
- * makes it the object's own.
+ * makes it the object's own. A bound method shows in a Handle's repr and in
+ * errors by Python's qualified name: `qualnames[name]` when given, else
+ * `<class name>.<name>` (`<Handle StreamWriter.write(b'x')>`).
  *
  * @example
  * ```ts
- * bindOnRead(Socket.prototype, ["send", "close"]);
+ * bindOnRead(Socket.prototype, ["send", "close"], { send: "socket.send", close: "socket.close" });
  * loop.callSoon(sock.close); // closes sock
  * ```
  */
-export function bindOnRead(proto: object, names: readonly string[]): void {
+export function bindOnRead(
+  proto: object,
+  names: readonly string[],
+  qualnames: Readonly<Record<string, string>> = {},
+): void {
   for (const key of names) {
     const method = Object.getOwnPropertyDescriptor(proto, key)?.value as
       | ((...args: unknown[]) => unknown)
       | undefined;
     if (typeof method !== "function") continue;
     const field = Symbol(key);
+    const bound = (self: object) => {
+      // The class name is read late: classes are renamed after they are made.
+      const qualname = qualnames[key] ??
+        `${(proto as { constructor: { name: string } }).constructor.name}.${key}`;
+      return Object.defineProperty(method.bind(self), "__qualname__", { value: qualname });
+    };
     Object.defineProperty(proto, key, {
       configurable: true,
       get(this: Record<symbol, unknown>) {
-        return this[field] ??= method.bind(this);
+        return this[field] ??= bound(this);
       },
       set(this: object, value: unknown) {
         Object.defineProperty(this, key, { value, writable: true, configurable: true });
@@ -1028,7 +1044,11 @@ export function bindOnRead(proto: object, names: readonly string[]): void {
 // The socket methods that Python code passes as callbacks; a view's are its
 // delegates (above), bound the same way.
 const CALLBACK_METHODS = ["send", "sendall", "sendto", "recv", "close", "shutdown"];
-bindOnRead(Socket.prototype, CALLBACK_METHODS);
+bindOnRead(
+  Socket.prototype,
+  CALLBACK_METHODS,
+  Object.fromEntries(CALLBACK_METHODS.map((k) => [k, `socket.${k}`])),
+);
 bindOnRead(TransportSocket.prototype, CALLBACK_METHODS);
 
 printAsRepr(Socket, TransportSocket);

@@ -32,7 +32,7 @@ import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./pro
 import { toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
 import { checkContextSide, createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import type { Socket } from "./socket.ts";
+import { bindOnRead, type Socket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { printAsRepr, pyAddress, pyRepr } from "./format.ts";
 
@@ -935,3 +935,21 @@ export async function startTls(
 }
 
 printAsRepr(SSLTransport, SSLProtocol);
+// Python code passes these as callbacks (`loop.call_later(5, transport.close)`);
+// Python's class is `_SSLProtocolTransport`.
+const SSL_CALLBACK_METHODS: Record<string, string> = {
+  write: "write",
+  writeLines: "writelines",
+  writeEof: "write_eof",
+  close: "close",
+  abort: "abort",
+  pauseReading: "pause_reading",
+  resumeReading: "resume_reading",
+};
+bindOnRead(
+  SSLTransport.prototype,
+  Object.keys(SSL_CALLBACK_METHODS),
+  Object.fromEntries(
+    Object.entries(SSL_CALLBACK_METHODS).map(([k, py]) => [k, `_SSLProtocolTransport.${py}`]),
+  ),
+);
