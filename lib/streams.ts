@@ -31,6 +31,7 @@ import { type BaseProtocolLike, Protocol } from "./protocols.ts";
 import { running, untilALoopRuns } from "./running.ts";
 import { addressKeywords } from "./sockaddr.ts";
 import type { AddressKeywords, HostPort, ServerHostPort, UnixPath } from "./connections.ts";
+import { bindOnRead } from "./socket.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,
@@ -685,6 +686,11 @@ export class StreamReaderProtocol extends FlowControlMixin {
     loop?: AbstractEventLoop | null,
   ) {
     super(loop);
+    const kind = typeof streamReader;
+    if (streamReader != null && kind !== "object" && kind !== "function") {
+      // Python's message: it keeps a weak reference to the reader.
+      throw new TypeError(`cannot create weak reference to '${pyTypeName(streamReader)}' object`);
+    }
     this.#reader = streamReader;
     this.#clientConnectedCb = clientConnectedCb ?? null;
     this.#closed = this._loop.createFuture<void>();
@@ -713,11 +719,11 @@ export class StreamReaderProtocol extends FlowControlMixin {
     const task = this.#startClient(cb, reader as StreamReader, writer);
     if (task === null) return;
     this.#task = task;
-    task.addDoneCallback((t) => {
-      if (t.cancelled()) {
-        transport.close();
-        return;
-      }
+    // As in 3.11: a cancelled task makes `exception()` raise CancelledError
+    // here, which the loop reports as this callback's error ("Exception in
+    // callback StreamReaderProtocol.connection_made.<locals>.callback(...)"),
+    // and the transport stays open (3.13 closes it quietly instead).
+    const callback = (t: Future<unknown>) => {
       const exc = t.exception();
       if (exc !== null) {
         this._loop.callExceptionHandler({
@@ -727,7 +733,11 @@ export class StreamReaderProtocol extends FlowControlMixin {
         });
         transport.close();
       }
+    };
+    Object.defineProperty(callback, "__qualname__", {
+      value: "StreamReaderProtocol.connection_made.<locals>.callback",
     });
+    task.addDoneCallback(callback);
   }
 
   #startClient(
@@ -739,7 +749,10 @@ export class StreamReaderProtocol extends FlowControlMixin {
     // any task; let the task call it instead (API.md rule 9), which is also
     // when Python's task would start the coroutine.
     if (Object.getPrototypeOf(cb) === AsyncFunctionProto) {
-      return this._loop.createTask(() => cb(reader, writer));
+      const start = () => cb(reader, writer);
+      // The task's repr names the handler (`coro=<handler()>`), as Python's.
+      Object.defineProperty(start, "name", { value: cb.name });
+      return this._loop.createTask(start);
     }
     const res = cb(reader, writer);
     if (isFuture(res)) return res;
@@ -1209,6 +1222,11 @@ export async function startUnixServer(
 }
 
 printAsRepr(StreamReader, StreamWriter);
+// Python code passes these as callbacks (`loop.call_soon(writer.close)`).
+bindOnRead(StreamWriter.prototype, ["write", "writeLines", "writeEof", "close"], {
+  writeLines: "StreamWriter.writelines",
+  writeEof: "StreamWriter.write_eof",
+});
 // Their repr is Python's default one, naming Python's module.
 setPyModule("asyncio.streams", FlowControlMixin, StreamReaderProtocol);
 // Named so in a traceback's last line: `asyncio.exceptions.IncompleteReadError: ...`.

@@ -1077,7 +1077,12 @@ class NamedTransport extends FlowControlTransport {
   }
 }
 
-test("StreamReaderProtocol with a client callback (streams_protocol.py, Python 3.13)", async () => {
+test("StreamReaderProtocol with a client callback (streams_protocol.py, Python 3.11)", async () => {
+  // C's failing callback and handler are logged (to stderr, as CPython does):
+  // kept here to check, and so Bun opens no stderr fd during the test.
+  const records: asyncio.LogRecord[] = [];
+  const keep = (r: asyncio.LogRecord) => records.push(r);
+  asyncio.logger.addHandler(keep);
   const got = await scenario(async (print) => {
     const loop = asyncio.getRunningLoop();
     loop.setExceptionHandler((_loop, context) => {
@@ -1152,7 +1157,7 @@ test("StreamReaderProtocol with a client callback (streams_protocol.py, Python 3
     protocol.connectionLost(null);
     print("at_eof", py(writers[0][0].atEof()));
     await sleep(0);
-  });
+  }).finally(() => asyncio.logger.removeHandler(keep));
   sameAsPython("streams_protocol", got, [
     "connection_made returned",
     "echo start A",
@@ -1163,11 +1168,15 @@ test("StreamReaderProtocol with a client callback (streams_protocol.py, Python 3
     "handler: Unhandled exception in client_connected_cb ValueError B",
     "B close",
     "connection_made returned",
-    "C close",
+    // 3.11: the cancelled task's exception() fails in the done callback (the
+    // handler, given no transport, fails too) and C stays open.
     "plain callback False D",
     "connection_made returned",
     "eof_received True",
     "at_eof True",
+  ]);
+  assertEquals(records.map((r) => r.message.split("\n")[0]), [
+    "Unhandled error in exception handler",
   ]);
 });
 
