@@ -537,6 +537,17 @@ export interface SocketLike {
 }
 
 /**
+ * The channel's socket. Without one, the same message on every runtime:
+ * Python's AttributeError for `None.<attr>`, as a TypeError.
+ */
+function socketOf(d: { socket: Socket | SocketLike | null }, attr: string): Socket {
+  if (d.socket === null || d.socket === undefined) {
+    throw new TypeError(`'NoneType' object has no attribute '${attr}'`);
+  }
+  return d.socket as Socket;
+}
+
+/**
  * A channel: a thin wrapper around a non-blocking socket, with handlers the
  * loop calls. Python's `asyncore.dispatcher`.
  *
@@ -685,13 +696,13 @@ export class dispatcher {
   /** Listens for connections; the channel becomes an acceptor. */
   listen(num: number): void {
     this.accepting = true;
-    (this.socket as Socket).listen(num);
+    socketOf(this, "listen").listen(num);
   }
 
   /** Binds the socket to `addr`. */
   bind(addr: AddressLike): void {
     this.addr = addr;
-    (this.socket as Socket).bind(addr);
+    socketOf(this, "bind").bind(addr);
   }
 
   /**
@@ -701,7 +712,7 @@ export class dispatcher {
   connect(address: AddressLike): void {
     this.connected = false;
     this.connecting = true;
-    const err = (this.socket as Socket).connectEx(address);
+    const err = socketOf(this, "connect_ex").connectEx(address);
     if (err === EINPROGRESS || err === EALREADY || err === EWOULDBLOCK) {
       this.addr = address;
       return;
@@ -717,7 +728,7 @@ export class dispatcher {
   /** A pending connection `[sock, addr]`, or null when there is none. */
   accept(): [Socket, SocketAddress] | null {
     try {
-      return (this.socket as Socket).accept();
+      return socketOf(this, "accept").accept();
     } catch (e) {
       const errno = errnoOf(e);
       if (errno === EWOULDBLOCK || errno === ECONNABORTED || errno === EAGAIN) return null;
@@ -728,7 +739,7 @@ export class dispatcher {
   /** Sends bytes; returns how many went (0 when the socket would block or the peer is gone). */
   send(data: Uint8Array): number {
     try {
-      return this.socket!.send(bytesArg(data));
+      return socketOf(this, "send").send(bytesArg(data));
     } catch (e) {
       const errno = errnoOf(e);
       if (errno === EWOULDBLOCK) return 0;
@@ -746,7 +757,7 @@ export class dispatcher {
    */
   recv(bufferSize: number): Uint8Array {
     try {
-      const data = this.socket!.recv(bufferSize);
+      const data = socketOf(this, "recv").recv(bufferSize);
       if (data.length === 0) {
         this.handleClose();
         return new Uint8Array(0);

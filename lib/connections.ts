@@ -584,6 +584,10 @@ export async function connectAcceptedSocket(
   opts: ConnectAcceptedSocketOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
   factory = protocolFactory(factory);
+  if (typeof sock !== "object" || sock === null) {
+    // Python's AttributeError message (for `sock.type`), the same on every runtime.
+    throw new TypeError(`'${pyTypeName(sock)}' object has no attribute 'type'`);
+  }
   const on = checkSslOptions(opts, { client: false });
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {
     throw new ValueError(`A Stream Socket was expected, got ${sock}`);

@@ -410,9 +410,10 @@ export async function getnameinfo(
   }
   const [host, port, flowinfo = 0, scopeArg = 0] = sockaddr as unknown[];
   if (typeof host !== "string") throw new TypeError("getnameinfo(): illegal sockaddr argument");
-  for (const v of [port, flowinfo, scopeArg, flags]) {
+  for (const v of [port, flowinfo, scopeArg]) {
     if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new TypeError("getnameinfo(): illegal sockaddr argument");
+      // Python's message: it parses the numbers of the tuple as C integers.
+      throw new TypeError(`'${pyTypeName(v)}' object cannot be interpreted as an integer`);
     }
   }
   // CPython 3.11 parses the port as a C int and hands its digits to

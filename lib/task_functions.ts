@@ -419,11 +419,12 @@ export async function wait<T>(
   }
   const items = [...fs];
   if (items.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
-  const returnWhen = opts.returnWhen ?? ALL_COMPLETED;
+  // Only an omitted option is the default: null is Python's None, a bad value.
+  const returnWhen = opts.returnWhen === undefined ? ALL_COMPLETED : opts.returnWhen;
   if (
     returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED
   ) {
-    throw new ValueError(`Invalid return_when value: ${returnWhen}`);
+    throw new ValueError(`Invalid return_when value: ${returnWhen === null ? "None" : returnWhen}`);
   }
   checkTimeout(opts.timeout, "timeout", "+");
   const { futs, loop } = futuresOf(items, currentLoop());

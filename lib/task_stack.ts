@@ -9,6 +9,7 @@
  * @module
  */
 import process from "node:process";
+import { pyTypeName } from "./format.ts";
 
 /**
  * One frame of a task's stack: what Python's `print_stack()` shows of a
@@ -82,6 +83,12 @@ export function stackFrames(stack: string): StackFrame[] {
 /** Python's `_task_get_stack`. */
 export function taskStack(task: StackSource, opts: StackOptions = {}): StackFrame[] {
   const limit = opts.limit ?? null;
+  if (limit !== null && typeof limit !== "number" && (!task.done() || task.failure() !== null)) {
+    // Python's message: its walk over the frames compares `limit <= 0` first.
+    throw new TypeError(
+      `'<=' not supported between instances of '${pyTypeName(limit)}' and 'int'`,
+    );
+  }
   if (!task.done()) {
     return limit !== null && limit <= 0 ? [] : [{ name: task.coroName(), filename: "", lineno: 0 }];
   }

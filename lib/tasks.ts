@@ -473,7 +473,12 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Renames the task. */
   setName(name: unknown): void {
-    this._name = String(name);
+    // Python's str(): null is None, booleans are True and False.
+    this._name = name === null
+      ? "None"
+      : typeof name === "boolean"
+      ? (name ? "True" : "False")
+      : String(name);
   }
 
   /** The coroutine the task runs, as it was given. */
@@ -754,14 +759,24 @@ export function allTasks(loop?: object): Set<Task<unknown>> {
 
 /**
  * Python's `ensure_future`: a Future is returned as is; a coroutine or any
- * awaitable is wrapped in a Task on `loop`.
+ * awaitable is wrapped in a Task on `loop`. Python's keyword-only `loop=`
+ * comes as the options object `{ loop }`; the loop itself is taken too.
  *
  * @example
  * ```ts
  * const fut = asyncio.ensureFuture(fetch("http://localhost:8000/"));
+ * const task = asyncio.ensureFuture(() => main(), { loop });
  * ```
  */
-export function ensureFuture<T>(x: CoroutineLike<T> | Future<T>, loop?: object): Future<T> {
+export function ensureFuture<T>(
+  x: CoroutineLike<T> | Future<T>,
+  loopOrOptions?: object | { loop?: object | null },
+): Future<T> {
+  // A plain object is the options object; a loop is a class instance.
+  const proto = loopOrOptions == null ? undefined : Object.getPrototypeOf(loopOrOptions);
+  const loop = proto === Object.prototype || proto === null
+    ? (loopOrOptions as { loop?: object | null }).loop ?? undefined
+    : loopOrOptions ?? undefined;
   if (isFuture(x)) {
     if (loop !== undefined && x._loop !== loop) {
       throw new ValueError(

@@ -52,6 +52,10 @@ export function toBytes(data: unknown, what = "data argument"): Uint8Array {
  * ```
  */
 export function joinBytes(items: Iterable<Uint8Array>): Uint8Array {
+  // Python's message, the same on every runtime (each words its own).
+  if (typeof (items as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
+    throw new TypeError("can only join an iterable");
+  }
   const parts: Uint8Array[] = [];
   let total = 0;
   let i = 0;
@@ -427,10 +431,29 @@ export interface FlowControlled {
 /** Python's default high-water mark. */
 const DEFAULT_HIGH_WATER = 64 * 1024;
 
-function checkLimit(x: unknown): void {
-  if (x !== null && x !== undefined && typeof x !== "number") {
-    throw new TypeError(`a write buffer limit must be a number, not '${pyTypeName(x)}'`);
+/**
+ * The error Python's `set_write_buffer_limits` raises for limits that
+ * are not numbers, at the step that fails: `high // 4` when only `high` is
+ * given, else the comparison `high >= low >= 0`.
+ */
+function checkLimits(hi: unknown, lo: unknown): void {
+  const isNum = (x: unknown) => typeof x === "number";
+  const given = (x: unknown) => x !== null && x !== undefined;
+  if ((!given(hi) || isNum(hi)) && (!given(lo) || isNum(lo))) return;
+  if (!given(lo)) {
+    throw new TypeError(`unsupported operand type(s) for //: '${pyTypeName(hi)}' and 'int'`);
   }
+  // Without `high`, Python's high is `4 * low`: a string stays a string.
+  const h = given(hi) ? hi : lo;
+  const ht = pyTypeName(h);
+  const lt = pyTypeName(lo);
+  if (ht !== lt && !(isNum(h) && isNum(lo))) {
+    throw new TypeError(`'>=' not supported between instances of '${ht}' and '${lt}'`);
+  }
+  if (typeof h === "string" && typeof lo === "string" && h < lo) {
+    throw new ValueError(`high (${pyRepr(h)}) must be >= low (${pyRepr(lo)}) must be >= 0`);
+  }
+  throw new TypeError(`'>=' not supported between instances of '${lt}' and 'int'`);
 }
 
 /**
@@ -495,8 +518,7 @@ export class WriteFlowControl {
       ? kw.high as number | null | undefined
       : high as number | null | undefined;
     const lo = kw !== null ? kw.low as number | null | undefined : low;
-    checkLimit(hi);
-    checkLimit(lo);
+    checkLimits(hi, lo);
     let h = hi ?? null;
     let l = lo ?? null;
     if (h === null) h = l === null ? DEFAULT_HIGH_WATER : 4 * l;

@@ -25,6 +25,7 @@ import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import {
   type BaseTransport,
   FlowControlTransport,
+  joinBytes,
   ReadTransport,
   SubprocessTransport,
   toBytes,
@@ -446,9 +447,12 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     this._maybeResumeProtocol();
   };
 
-  /** Writes each chunk. */
+  /**
+   * Writes the chunks joined first, as Python 3.11's default `writelines()`
+   * does: an item that is not bytes is a `TypeError` before anything is written.
+   */
   override writeLines(list: Iterable<Uint8Array>): void {
-    for (const d of list) this.write(d);
+    this.write(joinBytes(list));
   }
   /** Pipes can be closed for writing: true. */
   override canWriteEof(): boolean {
