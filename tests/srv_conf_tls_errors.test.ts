@@ -11,11 +11,9 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { selfSignedCert } from "./tls_cert.ts";
+import { rmSync, writeFileSync } from "node:fs";
 import * as asyncio from "../mod.ts";
-import { sys } from "../ffi/mod.ts";
 
 const { ssl } = asyncio;
 type Print = (...args: unknown[]) => void;
@@ -216,34 +214,10 @@ const EXPECTED = [
   "unix ValueError - you have to pass server_hostname when using ssl",
 ];
 
-let certError: string | null = null;
-const dir = mkdtempSync(`${tmpdir()}/asyncio-srv-tls-`);
-try {
-  sys().ssl(); // libssl.so.3 must load before anything else is worth trying
-  const r = spawnSync("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout",
-    `${dir}/key.pem`,
-    "-out",
-    `${dir}/cert.pem`,
-  ], { encoding: "utf8", timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
-} catch (e) {
-  certError = String(e);
-}
+const { dir, error: certError } = selfSignedCert("asyncio-srv-tls-");
 
 if (certError !== null) {
-  skip("TLS errors as CPython words them", `no OpenSSL 3 or no certificate: ${certError}`);
+  skip("TLS errors as CPython words them", certError);
 } else {
   test("TLS errors, reprs and startTls as CPython 3.11 gives them", async () => {
     const out: string[] = [];

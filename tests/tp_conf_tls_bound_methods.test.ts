@@ -5,11 +5,9 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { selfSignedCert } from "./tls_cert.ts";
+import { rmSync } from "node:fs";
 import * as asyncio from "../mod.ts";
-import { sys } from "../ffi/mod.ts";
 
 const { ssl } = asyncio;
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -74,34 +72,10 @@ const EXPECTED = [
   "closing True",
 ];
 
-let certError: string | null = null;
-const dir = mkdtempSync(`${tmpdir()}/asyncio-tp-tls-`);
-try {
-  sys().ssl(); // libssl.so.3 must load before anything else is worth trying
-  const r = spawnSync("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout",
-    `${dir}/key.pem`,
-    "-out",
-    `${dir}/cert.pem`,
-  ], { encoding: "utf8", timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
-} catch (e) {
-  certError = String(e);
-}
+const { dir, error: certError } = selfSignedCert("asyncio-tp-tls-");
 
 if (certError !== null) {
-  skip("TLS transport methods as callbacks", `no OpenSSL 3 or no certificate: ${certError}`);
+  skip("TLS transport methods as callbacks", certError);
 } else {
   test("TLS transport methods work as callbacks, named as Python names them", async () => {
     const out: string[] = [];
