@@ -5,7 +5,7 @@
 import { test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { pythonReference } from "./pyref.ts";
-import { runScript } from "./util.ts";
+import { lines, runScript } from "./util.ts";
 
 const SIGINT_RUN = [
   "main got CancelledError CancelledError() 1",
@@ -30,12 +30,6 @@ const SIGINT_FOREVER = [
   "handler",
   "end",
 ];
-
-function lines(out: string): string[] {
-  const l = out.split("\n");
-  if (l.at(-1) === "") l.pop();
-  return l;
-}
 
 test(
   "run(): the first SIGINT cancels the main task, run() raises KeyboardInterrupt unless it was swallowed; a second one raises KeyboardInterrupt out of the loop, the cleanup still runs",

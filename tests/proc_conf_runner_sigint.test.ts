@@ -6,7 +6,7 @@
 import { test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { pythonReference } from "./pyref.ts";
-import { runScript } from "./util.ts";
+import { lines, runScript } from "./util.ts";
 
 const EXPECTED = [
   "remove before add: False",
@@ -18,12 +18,6 @@ const EXPECTED = [
   "run raised KeyboardInterrupt",
   "end",
 ];
-
-function lines(out: string): string[] {
-  const l = out.split("\n");
-  if (l.at(-1) === "") l.pop();
-  return l;
-}
 
 test(
   "removeSignalHandler(SIGINT) in run() leaves run()'s handler; an added one replaces it",

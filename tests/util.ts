@@ -85,6 +85,20 @@ export async function withLoop<T>(
   }
 }
 
+/**
+ * A script's output as lines, without the empty one after the final newline.
+ *
+ * @example
+ * ```ts
+ * lines("a\nb\n"); // ["a", "b"]
+ * ```
+ */
+export function lines(out: string): string[] {
+  const l = out.split("\n");
+  if (l.at(-1) === "") l.pop();
+  return l;
+}
+
 /** `n` deterministic pseudo-random bytes (xorshift32 from `seed`), the same on every runtime. */
 export function pattern(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
