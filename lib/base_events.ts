@@ -862,7 +862,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** A new Future bound to this loop. */
   override createFuture<T = unknown>(): Future<T> {
-    return new Future<T>({ loop: this });
+    return new Future<T>(this.#taskOptions ??= { loop: this });
   }
 
   /** Wraps `coro` in a Task scheduled on this loop (through the task factory if set). */
@@ -884,7 +884,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     });
   }
 
-  /** What `createTask` without options hands every Task: one object, not one per task. */
+  /** What `createTask` without options hands every Task (and `createFuture` every Future): one object, not one per call. */
   #taskOptions: { readonly loop: FutureLoop } | null = null;
 
   /** Sets the factory `createTask` uses: `(loop, coro, opts) => Future`; null for the default. */

@@ -254,6 +254,16 @@ function entries(cbs: Entry | Entry[] | null): Entry[] {
   return cbs === null ? [] : Array.isArray(cbs) ? cbs : [cbs];
 }
 
+/** Where {@link captureResolvers} leaves a new promise's resolvers, taken at once by `then()`. */
+let capturedResolve: ((v: unknown) => void) | null = null;
+let capturedReject: ((e: unknown) => void) | null = null;
+
+/** The executor of `then()`'s promise: one shared function, no closure per call. */
+function captureResolvers(resolve: (v: never) => void, reject: (e: unknown) => void): void {
+  capturedResolve = resolve as (v: unknown) => void;
+  capturedReject = reject;
+}
+
 function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): void {
   let ok: boolean;
   let value: unknown;
@@ -515,47 +525,52 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const task = taskInScope() as (AwaitingTask & RunningTask) | undefined;
-    return new Promise<R1 | R2>((resolve, reject) => {
-      const entry = new ThenEntry(
-        this as Future<unknown>,
-        onFulfilled as ((v: unknown) => unknown) | null | undefined,
-        onRejected,
-        resolve as (v: unknown) => void,
-        reject,
-        task,
-        // currentContext(), without looking the task up a second time.
-        running.context ?? (task !== undefined ? task._context : rootContext),
+    // A shared executor rather than a closure: every `await` of a future
+    // comes here, and a closure and its scope are a third of what it allocates.
+    const promise = new Promise<R1 | R2>(captureResolvers);
+    const resolve = capturedResolve!;
+    const reject = capturedReject!;
+    capturedResolve = capturedReject = null;
+    const entry = new ThenEntry(
+      this as Future<unknown>,
+      onFulfilled as ((v: unknown) => unknown) | null | undefined,
+      onRejected,
+      resolve,
+      reject,
+      task,
+      // currentContext(), without looking the task up a second time.
+      running.context ?? (task !== undefined ? task._context : rootContext),
+    );
+    if (this._state !== PENDING) {
+      // Python's `await` of a done future does not yield to the loop.
+      suspensions.progress++;
+      settleThen(this as Future<unknown>, entry, false);
+      return promise;
+    }
+    suspended();
+    if (task !== undefined && task._loop !== this._loop) {
+      // Python's Task.__step refuses such a future: the RuntimeError is
+      // thrown into the task at this await on its loop's next iteration.
+      const loop = task._loop as FutureLoop;
+      const err = new RuntimeError(
+        `Task ${task} got Future ${this} attached to a different loop`,
       );
-      if (this._state !== PENDING) {
-        // Python's `await` of a done future does not yield to the loop.
-        suspensions.progress++;
-        settleThen(this as Future<unknown>, entry, false);
-        return;
-      }
-      suspended();
-      if (task !== undefined && task._loop !== this._loop) {
-        // Python's Task.__step refuses such a future: the RuntimeError is
-        // thrown into the task at this await on its loop's next iteration.
-        const loop = task._loop as FutureLoop;
-        const err = new RuntimeError(
-          `Task ${task} got Future ${this} attached to a different loop`,
-        );
-        const fail = () => {
-          if (typeof onRejected !== "function") return reject(err);
-          try {
-            resolve(onRejected(err));
-          } catch (e) {
-            reject(e);
-          }
-        };
-        loop._addHandle(new Handle(fail, null, loop as never, entry._context));
-        return;
-      }
-      this.#push(entry);
-      // After the push: a pending cancellation may cancel this future now,
-      // and the entry must be among the callbacks that cancel() schedules.
-      if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
-    });
+      const fail = () => {
+        if (typeof onRejected !== "function") return reject(err);
+        try {
+          resolve(onRejected(err));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      loop._addHandle(new Handle(fail, null, loop as never, entry._context));
+      return promise;
+    }
+    this.#push(entry);
+    // After the push: a pending cancellation may cancel this future now,
+    // and the entry must be among the callbacks that cancel() schedules.
+    if (task !== undefined && (task as unknown) !== this) task._awaiting(this as Future<unknown>);
+    return promise;
   }
 
   /** `fut.catch(fn)`, as on a Promise. */
