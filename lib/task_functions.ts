@@ -1145,6 +1145,11 @@ export class ExceptionGroup extends AggregateError {
     if (exceptions.length === 0) {
       throw new ValueError("second argument (exceptions) must be a non-empty sequence");
     }
+    // Python's BaseExceptions (Ctrl+C, exit, cancellation) belong to a
+    // BaseExceptionGroup, which this library has no use for: refused, as there.
+    if (exceptions.some((e) => _isBaseError(e) || e instanceof CancelledError)) {
+      throw new TypeError("Cannot nest BaseExceptions in an ExceptionGroup");
+    }
     super([...exceptions], message);
   }
 

@@ -1349,6 +1349,14 @@ test("ExceptionGroup: Python's argument order and checks", () => {
   assertThrows(() => new ExceptionGroup("none", []), ValueError, "non-empty");
   // deno-lint-ignore no-explicit-any
   assertThrows(() => new ExceptionGroup("x", "ab" as any), TypeError);
+  // Python: TypeError "Cannot nest BaseExceptions in an ExceptionGroup".
+  for (const base of [new asyncio.KeyboardInterrupt(), new asyncio.CancelledError()]) {
+    assertThrows(
+      () => new ExceptionGroup("x", [new ValueError("a"), base]),
+      TypeError,
+      "Cannot nest BaseExceptions in an ExceptionGroup",
+    );
+  }
 });
 
 test("TaskGroup: a child error while the body awaits a host promise", () =>
