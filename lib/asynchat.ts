@@ -30,7 +30,8 @@ import {
   OSError,
   ValueError,
 } from "./exceptions.ts";
-import { dispatcher, type SocketMap } from "./asyncore.ts";
+import { type ChannelOptions, dispatcher, type SocketMap } from "./asyncore.ts";
+import { keywords } from "./keywords.ts";
 import type { Socket } from "./socket.ts";
 import { pyTypeName, setPyModule } from "./format.ts";
 
@@ -163,8 +164,17 @@ export class async_chat extends dispatcher {
   /** How a string terminator is encoded: `"latin-1"` (the default), `"ascii"` or `"utf-8"`. */
   encoding = "latin-1";
 
-  /** A chat channel over `sock` (or none yet), in `map` (default the global map). */
-  constructor(sock: Socket | null = null, map: SocketMap | null = null) {
+  /**
+   * A chat channel over `sock` (or none yet), in `map` (default the global
+   * map). Also `{ sock, map }`, as the spec's
+   * `async_chat.__init__(self, sock=sock)` ported: `super({ sock })`.
+   */
+  constructor(
+    sock: Socket | null | ChannelOptions = null,
+    map: SocketMap | null | Pick<ChannelOptions, "map"> = null,
+  ) {
+    // An unknown keyword names this constructor, as Python's message does.
+    keywords("async_chat.__init__", sock, ["sock", "map"]);
     super(sock, map);
   }
 

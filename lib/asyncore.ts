@@ -53,6 +53,7 @@ import { EVENT_READ, EVENT_WRITE, type WaitSet } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
 import { printAsRepr, pyAddress, pyModuleOf, pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import { keywords } from "./keywords.ts";
 
 const {
   EALREADY,
@@ -282,7 +283,7 @@ function pollNow(set: WaitSet): Array<[number, number]> {
  * ```
  */
 export async function poll(
-  timeout = 0,
+  timeout: number | null = 0,
   map: SocketMap = socketMap,
   usePoll = false,
 ): Promise<void> {
@@ -473,8 +474,8 @@ async function waitReady(
 
 /** Options of {@link loop}. */
 export interface LoopOptions {
-  /** Seconds each pass waits at most (Python's default 30). */
-  timeout?: number;
+  /** Seconds each pass waits at most (Python's default 30); null: no limit. */
+  timeout?: number | null;
   /** Wait with `poll(2)` instead of `select(2)`. Default false. */
   usePoll?: boolean;
   /** The channels; default the global {@link socketMap}. */
@@ -485,23 +486,40 @@ export interface LoopOptions {
 
 /**
  * Serves the channels of `map` until it is empty (every channel closed) or
- * `count` passes have run. Python's `asyncore.loop`, as a Promise.
+ * `count` passes have run. Python's `asyncore.loop`, as a Promise. The
+ * arguments go by keyword (`{ timeout, usePoll, map, count }`) or, as in
+ * Python, by position.
  *
  * @example
  * ```ts
  * await loop({ timeout: 1, count: 10 });
+ * await loop(1, false, myMap, 10); // the same, positionally, over myMap
  * ```
  */
-export async function loop(options: LoopOptions = {}): Promise<void> {
-  const timeout = options.timeout ?? 30;
-  const usePoll = options.usePoll ?? false;
-  const map = options.map ?? socketMap;
-  let count = options.count ?? null;
+export async function loop(
+  timeout: number | null | LoopOptions = {},
+  usePoll?: boolean,
+  map?: SocketMap | null,
+  count?: number | null,
+): Promise<void> {
+  // Python's `loop(timeout=30.0, use_poll=False, map=None, count=None)`
+  // takes its arguments by keyword (the documented form here) or by
+  // position: `loop(1)` is a one-second timeout, not the default.
+  const kw = keywords("loop", timeout, ["timeout", "usePoll", "map", "count"]) as
+    | LoopOptions
+    | null;
+  let seconds = timeout as number | null | undefined;
+  if (kw !== null) ({ timeout: seconds, usePoll, map, count } = kw);
+  // An explicit null timeout waits without a limit, as Python's None does.
+  if (seconds === undefined) seconds = 30;
+  usePoll ??= false;
+  map ??= socketMap;
+  count ??= null;
   if (count === null) {
-    while (map.size) await poll(timeout, map, usePoll);
+    while (map.size) await poll(seconds, map, usePoll);
   } else {
     while (map.size && count > 0) {
-      await poll(timeout, map, usePoll);
+      await poll(seconds, map, usePoll);
       count--;
     }
   }
@@ -534,6 +552,51 @@ export interface SocketLike {
   close(): void;
   /** An int option (SO_ERROR). */
   getsockopt(level: number, optname: number): number;
+}
+
+/**
+ * The keyword form of a channel's `(sock=None, map=None)`: Python's
+ * `dispatcher(map=m)` or the spec's `async_chat.__init__(self, sock=sock)`
+ * ported by rule 3 of API.md, `new dispatcher({ map: m })`,
+ * `super({ sock })`, or `new dispatcher(sock, { map: m })`.
+ *
+ * @example
+ * ```ts
+ * class Server extends dispatcher {
+ *   constructor(map: SocketMap) {
+ *     super({ map });
+ *   }
+ * }
+ * ```
+ */
+export interface ChannelOptions {
+  /** The socket to wrap (Python's `sock`). */
+  sock?: Socket | null;
+  /** The map to join (Python's `map`); default the global {@link socketMap}. */
+  map?: SocketMap | null;
+}
+
+/**
+ * `[sock, map]` from a channel constructor's arguments, positional or
+ * {@link ChannelOptions}; `fn` names the constructor in the `TypeError` for
+ * an unknown keyword, as Python does.
+ */
+function channelArgs(
+  fn: string,
+  sock: Socket | null | ChannelOptions,
+  map: SocketMap | null | Pick<ChannelOptions, "map">,
+): [Socket | null, SocketMap | null] {
+  // Anything with fileno() is a socket, even a plain object.
+  const kw = sock !== null && typeof (sock as Partial<Socket>).fileno === "function"
+    ? null
+    : keywords(fn, sock, ["sock", "map"]);
+  if (kw !== null) {
+    sock = (kw.sock ?? null) as Socket | null;
+    map = (kw.map ?? map) as SocketMap | null;
+  }
+  const kwMap = keywords(fn, map, ["map"]);
+  if (kwMap !== null) map = (kwMap.map ?? null) as SocketMap | null;
+  return [(sock ?? null) as Socket | null, (map ?? null) as SocketMap | null];
 }
 
 /**
@@ -587,9 +650,14 @@ export class dispatcher {
   /**
    * A channel over `sock` (made non-blocking, considered connected if it
    * has a peer), or with no socket yet (`createSocket()` makes one). It is
-   * added to `map` (default the global {@link socketMap}).
+   * added to `map` (default the global {@link socketMap}). Also
+   * `{ sock, map }` ({@link ChannelOptions}), as Python's keywords.
    */
-  constructor(sock: Socket | null = null, map: SocketMap | null = null) {
+  constructor(
+    sock: Socket | null | ChannelOptions = null,
+    map: SocketMap | null | Pick<ChannelOptions, "map"> = null,
+  ) {
+    [sock, map] = channelArgs("dispatcher.__init__", sock, map);
     this.map = map ?? socketMap;
     if (sock) {
       sock.setblocking(false);
@@ -668,7 +736,8 @@ export class dispatcher {
   /** Sets SO_REUSEADDR; errors are ignored. */
   setReuseAddr(): void {
     try {
-      const s = this.socket as Socket;
+      // Without a socket: Python's AttributeError for None, not an OSError.
+      const s = socketOf(this, "setsockopt");
       s.setsockopt(
         C.SOL_SOCKET,
         C.SO_REUSEADDR,
@@ -817,7 +886,7 @@ export class dispatcher {
 
   /** Checks SO_ERROR and, if the connect worked, calls `handleConnect()`. */
   handleConnectEvent(): void {
-    const err = this.socket!.getsockopt(C.SOL_SOCKET, C.SO_ERROR) as number;
+    const err = socketOf(this, "getsockopt").getsockopt(C.SOL_SOCKET, C.SO_ERROR) as number;
     if (err !== 0) throw osErrorFromErrno(err);
     this.handleConnect();
     this.connected = true;
@@ -833,7 +902,7 @@ export class dispatcher {
 
   /** An exceptional condition: close on a socket error, else `handleExpt()`. */
   handleExptEvent(): void {
-    const err = this.socket!.getsockopt(C.SOL_SOCKET, C.SO_ERROR) as number;
+    const err = socketOf(this, "getsockopt").getsockopt(C.SOL_SOCKET, C.SO_ERROR) as number;
     if (err !== 0) this.handleClose();
     else this.handleExpt();
   }
@@ -1056,11 +1125,28 @@ export class file_wrapper implements SocketLike {
  */
 // deno-lint-ignore camelcase
 export class file_dispatcher extends dispatcher {
-  /** Wraps `fd` (a number or an object with `fileno()`) and adds the channel to `map`. */
-  constructor(fd: number | { fileno(): number }, map: SocketMap | null = null) {
+  /**
+   * Wraps `fd` (a number or an object with `fileno()`) and adds the channel
+   * to `map`. Also `(fd, { map })` or `({ fd, map })`, as Python's keywords.
+   */
+  constructor(
+    fd: number | { fileno(): number } | {
+      fd: number | { fileno(): number };
+      map?: SocketMap | null;
+    },
+    map: SocketMap | null | Pick<ChannelOptions, "map"> = null,
+  ) {
+    // An object with fileno() is a file, not keywords.
+    const kw = typeof fd === "object" && fd !== null && !("fileno" in fd)
+      ? keywords("file_dispatcher.__init__", fd, ["fd", "map"])
+      : null;
+    if (kw !== null) {
+      fd = kw.fd as number | { fileno(): number };
+      map = (kw.map ?? map) as SocketMap | null;
+    }
     super(null, map);
     this.connected = true;
-    const n = typeof fd === "number" ? fd : fd.fileno();
+    const n = typeof fd === "number" ? fd : (fd as { fileno(): number }).fileno();
     this.setFile(n);
     const s = sys();
     const fl = s.fcntl(n, C.F_GETFL, 0);

@@ -31,9 +31,10 @@
  */
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { objectHead, pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import { objectHead, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
+import { cancellableWait, newWait, throwIfCancelled, type Wait } from "./operations.ts";
 import { suspensions } from "./running.ts";
 
 /**
@@ -91,6 +92,23 @@ function checkNumber(value: unknown): asserts value is number {
   }
 }
 
+/**
+ * Python's `TypeError` for arguments past a constructor's own, which `rest`
+ * holds after `used` positional ones (counting `self`, as Python does). A
+ * trailing plain object is keywords: the spec still shows `Lock(loop=None)`,
+ * which Python 3.10 removed, so `new Lock({ loop })` fails as it does there.
+ */
+function noMoreArguments(fn: string, takes: string, used: number, rest: unknown[]): void {
+  let n = rest.length;
+  while (n > 0 && rest[n - 1] === undefined) n--;
+  if (n === 0) return;
+  // As in Python, an unexpected keyword is reported before a surplus of positionals.
+  const positional = keywords(fn, rest[n - 1], []) === null ? n : n - 1;
+  if (positional > 0) {
+    throw new TypeError(`${fn}() takes ${takes} but ${used + positional} were given`);
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 /**
@@ -114,6 +132,12 @@ export class Lock extends LoopBound {
   // A Set keeps insertion order (FIFO) and removes any waiter in O(1).
   #waiters = new Set<Future<boolean>>();
 
+  /** An unlocked lock. It takes no arguments (Python's removed `loop=` is a `TypeError`). */
+  constructor(...rest: []) {
+    super();
+    noMoreArguments("Lock.__init__", "1 positional argument", 1, rest);
+  }
+
   /** Waits until the lock is free, then takes it; resolves to `true`. */
   acquire(): Promise<true> {
     if (!this.#locked && (this.#waiters.size === 0 || this.#allWaitersCancelled())) {
@@ -122,14 +146,17 @@ export class Lock extends LoopBound {
       suspensions.progress++;
       return TRUE;
     }
-    return this.#acquireSlow();
+    const wait = newWait();
+    return cancellableWait(this.#acquireSlow(wait), wait);
   }
 
-  async #acquireSlow(): Promise<true> {
+  async #acquireSlow(wait: Wait): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
+    wait.fut = fut;
     try {
       await fut;
+      throwIfCancelled(wait);
     } catch (e) {
       this.#waiters.delete(fut);
       // release() may have picked us just as the cancellation arrived: the
@@ -225,11 +252,14 @@ export class Event extends LoopBound {
   #value = false;
   #waiters = new Set<Future<boolean>>();
 
-  /** A clear flag. `set` and `clear` are bound, so `loop.callLater(1, event.set)` works as in Python. */
-  constructor() {
+  /**
+   * A clear flag. Its methods are bound (see the end of this module), so
+   * `loop.callLater(1, event.set)` works as in Python. It takes no
+   * arguments (`loop=` is a `TypeError`).
+   */
+  constructor(...rest: []) {
     super();
-    this.set = this.set.bind(this);
-    this.clear = this.clear.bind(this);
+    noMoreArguments("Event.__init__", "1 positional argument", 1, rest);
   }
 
   /** Whether the flag is set. */
@@ -255,14 +285,17 @@ export class Event extends LoopBound {
       suspensions.progress++;
       return TRUE;
     }
-    return this.#wait();
+    const wait = newWait();
+    return cancellableWait(this.#wait(wait), wait);
   }
 
-  async #wait(): Promise<true> {
+  async #wait(wait: Wait): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
+    wait.fut = fut;
     try {
       await fut;
+      throwIfCancelled(wait);
       return true;
     } finally {
       this.#waiters.delete(fut);
@@ -278,6 +311,12 @@ export class Event extends LoopBound {
 }
 
 // ---------------------------------------------------------------------------
+
+/**
+ * What a {@link Condition} can be made on: a {@link Lock}, or anything with
+ * its three methods (Python 3.11 takes any such object, a `Semaphore` say).
+ */
+type ConditionLock = Pick<Lock, "locked" | "acquire" | "release">;
 
 /**
  * A condition variable: tasks holding its lock wait until another task
@@ -301,22 +340,33 @@ export class Event extends LoopBound {
  * ```
  */
 export class Condition extends LoopBound {
-  #lock: Lock;
+  #lock: ConditionLock;
   #waiters = new Set<Future<boolean>>();
 
   /**
    * A condition on `lock`, or on a new `Lock` when none is given (also
-   * `{ lock }`, as Python's `Condition(lock=...)`).
+   * `{ lock }`, as Python's `Condition(lock=...)`). As in Python 3.11, any
+   * object with a lock's `locked()`, `acquire()` and `release()` will do;
+   * one without them is a `TypeError` with Python's AttributeError text.
    */
-  constructor(lock?: Lock | null | { lock?: Lock | null }) {
+  constructor(lock?: ConditionLock | null | { lock?: ConditionLock | null }, ...rest: []) {
     super();
-    const kw = keywords("Condition.__init__", lock, ["lock"]);
-    if (kw !== null) lock = kw.lock as Lock | null | undefined;
+    noMoreArguments("Condition.__init__", "from 1 to 2 positional arguments", 2, rest);
+    // An object with locked() is a lock, even a plain one, not keywords.
+    const kw = typeof (lock as Partial<ConditionLock> | null | undefined)?.locked === "function"
+      ? null
+      : keywords("Condition.__init__", lock, ["lock"]);
+    if (kw !== null) lock = kw.lock as ConditionLock | null | undefined;
     if (lock === undefined || lock === null) lock = new Lock();
     else if (!(lock instanceof Lock)) {
-      throw new TypeError(`lock must be an asyncio Lock, got ${pyRepr(lock)}`);
+      // Python reads the three methods off the lock, in this order.
+      for (const name of ["locked", "acquire", "release"] as const) {
+        if (typeof (lock as ConditionLock)[name] !== "function") {
+          throw new TypeError(`'${pyTypeName(lock)}' object has no attribute '${name}'`);
+        }
+      }
     }
-    this.#lock = lock;
+    this.#lock = lock as ConditionLock;
   }
 
   /** Takes the underlying lock; resolves to `true`. */
@@ -371,7 +421,12 @@ export class Condition extends LoopBound {
    * pass the notification on, and one cancelled while taking the lock back
    * throws a new `CancelledError` without the cancel message.
    */
-  async wait(): Promise<true> {
+  wait(): Promise<true> {
+    const wait = newWait();
+    return cancellableWait(this.#wait(wait), wait);
+  }
+
+  async #wait(wait: Wait): Promise<true> {
     if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
     this.release();
     let failed = false;
@@ -379,10 +434,13 @@ export class Condition extends LoopBound {
     try {
       const fut = this._getLoop().createFuture<boolean>();
       this.#waiters.add(fut);
+      wait.fut = fut;
       try {
         await fut;
+        throwIfCancelled(wait);
       } finally {
         this.#waiters.delete(fut);
+        wait.fut = null;
       }
     } catch (e) {
       failed = true;
@@ -402,6 +460,9 @@ export class Condition extends LoopBound {
     }
     if (cancelled) throw new CancelledError();
     if (failed) throw error;
+    // A task made from this promise, cancelled while the lock was being
+    // taken back: Python's coroutine got a bare CancelledError there.
+    if (wait.cancelled) throw new CancelledError();
     return true;
   }
 
@@ -409,13 +470,18 @@ export class Condition extends LoopBound {
    * Waits until `predicate()` is truthy, checking it first and after each
    * wake-up; resolves to its last value. The caller must hold the lock.
    */
-  async waitFor<T>(predicate: () => T): Promise<T> {
+  waitFor<T>(predicate: () => T): Promise<T> {
+    const wait = newWait();
+    return cancellableWait(this.#waitFor(predicate, wait), wait);
+  }
+
+  async #waitFor<T>(predicate: () => T, wait: Wait): Promise<T> {
     if (typeof predicate !== "function") {
       throw new TypeError(`'${pyTypeName(predicate)}' object is not callable`);
     }
     let result = predicate();
     while (!result) {
-      await this.wait();
+      await this.#wait(wait);
       result = predicate();
     }
     return result;
@@ -438,6 +504,11 @@ export class Condition extends LoopBound {
   #notify(n: number): void {
     let woken = 0;
     for (const w of this.#waiters) {
+      // Python compares `idx >= n` once there is a waiter: a non-number
+      // fails there (JS would coerce it) and a bool counts as 0 or 1.
+      if (typeof n !== "number" && typeof n !== "boolean") {
+        throw new TypeError(`'>=' not supported between instances of 'int' and '${pyTypeName(n)}'`);
+      }
       if (woken >= n) break;
       if (!w.done()) {
         woken++;
@@ -481,8 +552,9 @@ export class Semaphore extends LoopBound {
   #waiters = new Set<Future<boolean>>();
 
   /** A semaphore with `value` permits (default 1; also `{ value }`). */
-  constructor(value: number | { value?: number } = 1) {
+  constructor(value: number | { value?: number } = 1, ...rest: []) {
     super();
+    noMoreArguments("Semaphore.__init__", "from 1 to 2 positional arguments", 2, rest);
     value = keywordValue(new.target.name, value);
     checkNumber(value);
     if (!(value >= 0)) throw new ValueError("Semaphore initial value must be >= 0");
@@ -506,14 +578,17 @@ export class Semaphore extends LoopBound {
       suspensions.progress++;
       return TRUE;
     }
-    return this.#acquireSlow();
+    const wait = newWait();
+    return cancellableWait(this.#acquireSlow(wait), wait);
   }
 
-  async #acquireSlow(): Promise<true> {
+  async #acquireSlow(wait: Wait): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
+    wait.fut = fut;
     try {
       await fut;
+      throwIfCancelled(wait);
     } catch (e) {
       this.#waiters.delete(fut);
       // release() counted its permit as ours when it woke us; we are not
@@ -602,7 +677,8 @@ export class BoundedSemaphore extends Semaphore {
   #bound: number;
 
   /** A bounded semaphore with `value` permits (default 1; also `{ value }`). */
-  constructor(value: number | { value?: number } = 1) {
+  constructor(value: number | { value?: number } = 1, ...rest: []) {
+    noMoreArguments("BoundedSemaphore.__init__", "from 1 to 2 positional arguments", 2, rest);
     super(value);
     this.#bound = this._value;
   }
@@ -659,8 +735,9 @@ export class Barrier extends LoopBound {
   #count = 0;
 
   /** A barrier for `parties` tasks (also `{ parties }`); `ValueError` unless `parties >= 1`. */
-  constructor(parties: number | { parties: number }) {
+  constructor(parties: number | { parties: number }, ...rest: []) {
     super();
+    noMoreArguments("Barrier.__init__", "2 positional arguments", 2, rest);
     const kw = keywords("Barrier.__init__", parties, ["parties"]);
     if (kw !== null) parties = kw.parties as number;
     checkNumber(parties);
@@ -758,6 +835,62 @@ export class Barrier extends LoopBound {
     return `<${objectHead(this)} [${extra}]>`;
   }
 }
+
+/**
+ * Makes the methods `names` of `proto` bound to their object when read as
+ * values, as Python's bound methods are, named in a Handle's repr as Python
+ * names them: `qualnames[name]`, else `<class>.<name>`. Each is bound on
+ * first read and kept on the object; assigning one makes it the object's
+ * own; read from a prototype (`Lock.prototype.release`) it is the method.
+ */
+function bindOnRead(
+  proto: object,
+  names: readonly string[],
+  qualnames: Readonly<Record<string, string>> = {},
+): void {
+  const cls = (proto as { constructor: { name: string } }).constructor.name;
+  for (const key of names) {
+    const method = Object.getOwnPropertyDescriptor(proto, key)!.value as (
+      ...args: unknown[]
+    ) => unknown;
+    const field = Symbol(key);
+    const qualname = qualnames[key] ?? `${cls}.${key}`;
+    Object.defineProperty(proto, key, {
+      configurable: true,
+      get(this: Record<symbol, unknown>) {
+        if (Object.hasOwn(this, "constructor")) return method;
+        return this[field] ??= Object.defineProperty(method.bind(this), "__qualname__", {
+          value: qualname,
+        });
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, { value, writable: true, configurable: true });
+      },
+    });
+  }
+}
+
+// Python's bound methods: `loop.callSoon(lock.release)`,
+// `loop.callLater(1, sem.release)`, `loop.callSoon(event.set)` and
+// `createTask(event.wait)` port as they are, and show as
+// `<Handle Lock.release()>`. A Condition's acquire, release and locked are
+// its lock's own methods in Python, so they are named as the Lock's.
+bindOnRead(Lock.prototype, ["acquire", "release", "locked"]);
+bindOnRead(Event.prototype, ["set", "clear", "isSet", "wait"], { isSet: "Event.is_set" });
+bindOnRead(
+  Condition.prototype,
+  ["acquire", "release", "locked", "wait", "waitFor", "notify", "notifyAll"],
+  {
+    acquire: "Lock.acquire",
+    release: "Lock.release",
+    locked: "Lock.locked",
+    waitFor: "Condition.wait_for",
+    notifyAll: "Condition.notify_all",
+  },
+);
+bindOnRead(Semaphore.prototype, ["acquire", "release", "locked"]);
+bindOnRead(BoundedSemaphore.prototype, ["release"]);
+bindOnRead(Barrier.prototype, ["wait", "reset", "abort"]);
 
 setPyModule("asyncio.locks", Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier);
 // Named so in a traceback's last line: `asyncio.exceptions.BrokenBarrierError`.

@@ -36,9 +36,17 @@ export class LoopBound {
     const loop = getRunningLoop();
     if (this.#loop === null) this.#loop = loop;
     else if (this.#loop !== loop) {
-      throw new RuntimeError(`${this} is bound to a different event loop`);
+      throw new RuntimeError(`${this._repr()} is bound to a different event loop`);
     }
     return loop;
+  }
+
+  /**
+   * @internal Python's `repr(self)`, which the error above prints: the
+   * same as `String(this)` except for queues, whose `str()` lacks the address.
+   */
+  protected _repr(): string {
+    return String(this);
   }
 }
 

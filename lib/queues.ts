@@ -12,12 +12,13 @@
  * @module
  */
 import { ValueError } from "./exceptions.ts";
-import type { Future } from "./futures.ts";
-import { pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import { _bindOnRead, type Future } from "./futures.ts";
+import { pyAddress, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
+import { cancellableWait, newWait, throwIfCancelled, type Wait } from "./operations.ts";
 
 /** What `put()` returns when it need not wait: one shared settled promise. */
 const DONE: Promise<void> = Promise.resolve();
@@ -60,6 +61,27 @@ export class QueueFull extends Error {
 export class QueueShutDown extends Error {
   /** The Python class name. */
   override name = "QueueShutDown";
+}
+
+/** Python's name of the constructor in its errors, subclasses included (they inherit `__init__`). */
+const INIT = "Queue.__init__";
+
+/**
+ * Python's TypeError for arguments after `maxsize`: `Queue(1, 2)`, or
+ * `Queue(1, { loop })` (the spec's `loop=`, which Python 3.10 removed),
+ * rather than arguments silently ignored. A keyword is reported first, as
+ * Python does.
+ */
+function noMoreArguments(rest: unknown[]): void {
+  let n = rest.length;
+  while (n > 0 && rest[n - 1] === undefined) n--;
+  if (n === 0) return;
+  const positional = keywords(INIT, rest[n - 1], []) === null ? n : n - 1;
+  if (positional > 0) {
+    throw new TypeError(
+      `${INIT}() takes from 1 to 2 positional arguments but ${2 + positional} were given`,
+    );
+  }
 }
 
 /** Wakes the first waiter not woken yet; every waiter passed is dropped. */
@@ -108,10 +130,11 @@ export class Queue<T = unknown> extends LoopBound {
   #head = 0;
 
   /** A queue holding at most `maxsize` items (`<= 0`: no limit; also `{ maxsize }`). */
-  constructor(maxsize: number | { maxsize?: number } = 0) {
+  constructor(maxsize: number | { maxsize?: number } = 0, ...rest: []) {
     super();
-    const kw = keywords(`${new.target.name}.__init__`, maxsize, ["maxsize"]);
+    const kw = keywords(INIT, maxsize, ["maxsize"]);
     if (kw !== null) maxsize = (kw.maxsize as number | undefined) ?? 0;
+    noMoreArguments(rest);
     if (typeof maxsize !== "number") {
       throw new TypeError(`maxsize must be a number, got ${pyRepr(maxsize)}`);
     }
@@ -154,16 +177,19 @@ export class Queue<T = unknown> extends LoopBound {
       }
       return DONE;
     }
-    return this.#putSlow(item);
+    const wait = newWait();
+    return cancellableWait(this.#putSlow(item, wait), wait);
   }
 
-  async #putSlow(item: T): Promise<void> {
+  async #putSlow(item: T, wait: Wait): Promise<void> {
     while (this.full()) {
       if (this.#isShutdown) throw new QueueShutDown();
       const putter = this._getLoop().createFuture<null>();
       this.#putters.add(putter);
+      wait.fut = putter;
       try {
         await putter;
+        throwIfCancelled(wait);
       } catch (e) {
         putter.cancel();
         this.#putters.delete(putter);
@@ -203,16 +229,19 @@ export class Queue<T = unknown> extends LoopBound {
         return Promise.reject(e);
       }
     }
-    return this.#getSlow();
+    const wait = newWait();
+    return cancellableWait(this.#getSlow(wait), wait);
   }
 
-  async #getSlow(): Promise<T> {
+  async #getSlow(wait: Wait): Promise<T> {
     while (this.empty()) {
       if (this.#isShutdown) throw new QueueShutDown();
       const getter = this._getLoop().createFuture<null>();
       this.#getters.add(getter);
+      wait.fut = getter;
       try {
         await getter;
+        throwIfCancelled(wait);
       } catch (e) {
         getter.cancel();
         this.#getters.delete(getter);
@@ -305,13 +334,23 @@ export class Queue<T = unknown> extends LoopBound {
 
   /** `<Queue maxsize=0 _queue=[1, 2] tasks=2>`, as Python's `str()` prints it. */
   override toString(): string {
+    return `<${this.constructor.name} ${this.#format()}>`;
+  }
+
+  /** @internal `<Queue at 0x7f... maxsize=0>`: Python's `repr()`, for errors. */
+  protected override _repr(): string {
+    return `<${this.constructor.name} at ${pyAddress(this)} ${this.#format()}>`;
+  }
+
+  /** The state part of the repr, as Python's `Queue._format()`. */
+  #format(): string {
     let s = `maxsize=${pyRepr(this.#maxsize)}`;
     if (this._size()) s += ` _queue=${pyRepr(this._contents())}`;
     if (this.#getters.size) s += ` _getters[${this.#getters.size}]`;
     if (this.#putters.size) s += ` _putters[${this.#putters.size}]`;
     if (this.#unfinished) s += ` tasks=${this.#unfinished}`;
     if (this.#isShutdown) s += " shutdown";
-    return `<${this.constructor.name} ${s}>`;
+    return s;
   }
 }
 
@@ -432,9 +471,14 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   constructor(
     maxsizeOrOpts: number | PriorityQueueOptions<T> = 0,
     opts?: PriorityQueueOptions<T>,
+    ...rest: []
   ) {
-    const kw = keywords("PriorityQueue.__init__", maxsizeOrOpts, ["maxsize", "compare"]);
+    const kw = keywords(INIT, maxsizeOrOpts, ["maxsize", "compare"]);
     super(kw !== null ? (kw.maxsize as number | undefined) ?? 0 : maxsizeOrOpts as number);
+    // The options object may follow `maxsize`; anything else there is one
+    // positional argument too many, as in Python.
+    const extra = opts !== undefined && keywords(INIT, opts, ["maxsize", "compare"]) === null;
+    noMoreArguments(extra ? [opts, ...rest] : rest);
     const o = kw !== null ? kw as PriorityQueueOptions<T> : opts;
     const compare = o?.compare ?? pyCompare;
     if (typeof compare !== "function") {
@@ -546,6 +590,14 @@ export class LifoQueue<T = unknown> extends Queue<T> {
     return this.#stack.slice();
   }
 }
+
+// Python passes these as callbacks, as bound methods:
+// `loop.call_soon_threadsafe(q.put_nowait, item)`, `add_signal_handler(SIGINT,
+// q.put_nowait, None)`. Bound on read, they port as they are, and show in a
+// Handle as Python names them (a subclass's too): `<Handle Queue.put_nowait(1)>`.
+_bindOnRead(Queue.prototype, "putNowait", "Queue.put_nowait");
+_bindOnRead(Queue.prototype, "getNowait", "Queue.get_nowait");
+_bindOnRead(Queue.prototype, "taskDone", "Queue.task_done");
 
 // Named so in a traceback's last line: `asyncio.queues.QueueEmpty`.
 setPyModule("asyncio.queues", QueueEmpty, QueueFull, QueueShutDown);

@@ -29,8 +29,9 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { cancelOperation } from "./tasks.ts";
+import { cancellable } from "./operations.ts";
 import { pyTypeName } from "./format.ts";
+import { checkKeywords } from "./keywords.ts";
 import {
   acceptRaw,
   bytesArg,
@@ -133,29 +134,15 @@ function whenReady<T>(
       stop();
     }
   };
-  return cancellable(settled(), (msg) => fut.cancel(msg));
+  return cancellable(settled(), (msg) => {
+    fut.cancel(msg);
+  });
 }
 
 /** The wait an operation of several steps is in, for its cancel function (sockConnect). */
 interface Operation {
   wait: Future<unknown> | null;
   cancelled: boolean;
-}
-
-/**
- * `p`, with the cancel function a task made from it calls (tasks.ts's
- * `cancelOperation`): `createTask(loop.sockRecv(sock, 100))` cancelled
- * must stop watching the fd, as Python's cancelled coroutine does, not
- * leave the watcher behind for a later socket with the same fd number.
- */
-function cancellable<T>(p: Promise<T>, cancel: (msg?: string) => void): Promise<T> {
-  const cancelAndQuiet = (msg?: string): void => {
-    // A task cancelled before its first step never subscribes: the
-    // operation's CancelledError is nobody's unhandled rejection.
-    p.catch(() => {});
-    cancel(msg);
-  };
-  return Object.assign(p, { [cancelOperation]: cancelAndQuiet });
 }
 
 /**
@@ -511,6 +498,11 @@ export function loopGetaddrinfo(
   port: number | string | Uint8Array | null | undefined,
   opts: GetaddrinfoOptions = {},
 ): Promise<AddrInfo[]> {
+  try {
+    checkKeywords("BaseEventLoop.getaddrinfo", opts, ["family", "type", "proto", "flags"]);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return onLoop(loop, () => getaddrinfo(host, port, opts));
 }
 

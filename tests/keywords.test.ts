@@ -24,7 +24,8 @@ test("queues take { maxsize } as Python's keyword; a misspelt keyword is a TypeE
       assertThrows(
         () => new Q(untyped({ maxSize: 2 })),
         TypeError,
-        `${Q.name}.__init__() got an unexpected keyword argument 'maxSize'`,
+        // Python names the base class's __init__ for the subclasses too.
+        "Queue.__init__() got an unexpected keyword argument 'maxSize'",
       );
     }
     const pq = new asyncio.PriorityQueue<number>({ maxsize: 1, compare: (a, b) => b - a });

@@ -880,11 +880,12 @@ test("Condition: constructor checks, scoped forms, repr", async () => {
   assertThrows(
     () => new Condition(1 as unknown as Lock),
     TypeError,
-    "lock must be an asyncio Lock",
+    "'int' object has no attribute 'locked'",
   );
   // A plain object is Python's keyword form: `{}` passes no lock, so a new one is made.
   assert(!new Condition({}).locked());
-  assertThrows(() => new Condition(new Semaphore() as unknown as Lock), TypeError);
+  // Python 3.11 takes any object with a lock's methods (sw_sync_condition_lock.test.ts).
+  assert(!new Condition(new Semaphore()).locked());
   new Condition(null);
   await asyncio.run(async () => {
     const cond = new Condition();
