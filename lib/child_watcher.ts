@@ -21,6 +21,11 @@
  * so children the host runtime started itself (`node:child_process`) are
  * left to it. Neither the listener nor the poll keeps the process alive.
  *
+ * Python 3.11's child watcher classes ({@link ThreadedChildWatcher} and the
+ * rest, `asyncio.getChildWatcher()`) are here too, for programs that set
+ * one up: the policy's watcher must be active for a subprocess to start,
+ * as in Python, but the loop watches its own children as described above.
+ *
  * @module
  */
 import process from "node:process";
@@ -28,6 +33,10 @@ import { clearTimeout as hostClearTimeout, setTimeout as hostTimeout } from "nod
 import { ERRNO, sys } from "../ffi/mod.ts";
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
+import { AbstractEventLoop, getRunningLoop } from "./events.ts";
+import { check, NotImplementedError, RuntimeError } from "./exceptions.ts";
+import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
+import { logger } from "./log.ts";
 
 const WNOHANG = 1;
 /** Seconds between safety polls while children are watched. */
@@ -177,3 +186,346 @@ let reaper: ChildReaper | undefined;
 export function childReaper(): ChildReaper {
   return reaper ??= new ChildReaper();
 }
+
+// ---------------------------------------------------------------------------
+// Python 3.11's child watcher classes (`asyncio.get_child_watcher()`).
+
+/** What a watcher calls when a child exits: `callback(pid, returncode, ...args)`. */
+export type ChildCallback = (pid: number, returncode: number, ...args: never[]) => unknown;
+
+/**
+ * Python 3.11's abstract child watcher: an object that reports, through
+ * `addChildHandler`, when a child process exits. Here the loop watches its
+ * own subprocesses whichever watcher is set (through a pidfd, or the
+ * process-wide reaper); the policy's watcher still decides, as in Python,
+ * whether subprocesses may start: one that is not active (`isActive()`
+ * false: a `SafeChildWatcher` attached to no running loop, say) makes
+ * `createSubprocessExec` a `RuntimeError`. `addChildHandler` works for any
+ * child of this process that nobody else reaps.
+ *
+ * @example
+ * ```ts
+ * const watcher = asyncio.getChildWatcher();
+ * console.log(watcher.isActive()); // true: a ThreadedChildWatcher
+ * ```
+ */
+export class AbstractChildWatcher {
+  /**
+   * Calls `callback(pid, returncode, ...args)` when child `pid` exits;
+   * another callback for the same pid replaces the first.
+   */
+  addChildHandler(_pid: number, _callback: ChildCallback, ..._args: unknown[]): void {
+    throw new NotImplementedError();
+  }
+  /** Stops watching `pid`; whether there was a handler to remove. */
+  removeChildHandler(_pid: number): boolean {
+    throw new NotImplementedError();
+  }
+  /** Attaches the watcher to `loop` (null: detaches it). */
+  attachLoop(_loop: AbstractEventLoop | null): void {
+    throw new NotImplementedError();
+  }
+  /** Frees the watcher's resources. */
+  close(): void {
+    throw new NotImplementedError();
+  }
+  /** Whether the watcher is ready to report exits (so subprocesses may start). */
+  isActive(): boolean {
+    throw new NotImplementedError();
+  }
+  /** Python's `with watcher:` (`using w = watcher`): nothing to do here. */
+  [Symbol.dispose](): void {}
+
+  /** `<asyncio.unix_events.ThreadedChildWatcher object at 0x7f...>`, Python's default repr. */
+  toString(): string {
+    return `<${objectHead(this)}>`;
+  }
+}
+
+/** One watched child: the reaper's entry, or a pidfd on the watcher's loop. */
+interface Watched {
+  callback: ChildCallback;
+  args: unknown[];
+  loop: AbstractEventLoop | null;
+  pidfd: number;
+}
+
+/** Python's `assert loop is None or isinstance(loop, AbstractEventLoop)`. */
+function checkLoop(loop: unknown): void {
+  if (loop !== null && !(loop instanceof AbstractEventLoop)) {
+    throw new TypeError(
+      `loop must be an instance of AbstractEventLoop or None, not '${pyTypeName(loop)}'`,
+    );
+  }
+}
+
+/**
+ * The children a reaper-based watcher has registered, by pid: the
+ * process-wide reaper reaps them, and each exit is reported on a loop.
+ */
+class ChildTable {
+  #children = new Map<number, Watched>();
+
+  /**
+   * Watches `pid`; its exit is reported on `w.loop`, else on the loop
+   * `fallback()` gives then, as Python's watchers do with
+   * `call_soon_threadsafe`. A closed loop gets Python's warning instead.
+   */
+  watch(pid: number, w: Watched, fallback: () => AbstractEventLoop | null): void {
+    this.#children.set(pid, w);
+    childReaper().add(pid, (rc) => {
+      if (this.#children.get(pid) !== w) return;
+      this.#children.delete(pid);
+      const loop = w.loop ?? fallback();
+      if (loop === null || loop.isClosed()) {
+        logger.warning(`Loop ${loop} that handles pid ${pid} is closed`);
+        return;
+      }
+      loop.callSoonThreadsafe(w.callback as (...a: unknown[]) => unknown, pid, rc, ...w.args);
+    });
+  }
+
+  /** Stops watching `pid`; whether it was watched. */
+  remove(pid: number): boolean {
+    if (!this.#children.delete(pid)) return false;
+    childReaper().remove(pid);
+    return true;
+  }
+
+  /** Forgets every child. */
+  clear(): void {
+    for (const pid of this.#children.keys()) childReaper().remove(pid);
+    this.#children.clear();
+  }
+}
+
+/**
+ * The default watcher of Python 3.11 (one waiting thread per child there;
+ * the process-wide reaper here). Always active; reports each exit on the
+ * loop that was running when the child was added.
+ *
+ * @example
+ * ```ts
+ * const w = new asyncio.ThreadedChildWatcher();
+ * w.isActive(); // true
+ * ```
+ */
+export class ThreadedChildWatcher extends AbstractChildWatcher {
+  #table = new ChildTable();
+  /** Always true. */
+  override isActive(): boolean {
+    return true;
+  }
+  /** Nothing to free. */
+  override close(): void {}
+  /** Not bound to a loop: nothing to do. */
+  override attachLoop(_loop: AbstractEventLoop | null): void {}
+  /** Watches `pid`; the callback runs on the running loop (a `RuntimeError` without one). */
+  override addChildHandler(pid: number, callback: ChildCallback, ...args: unknown[]): void {
+    this.#table.watch(pid, { callback, args, loop: getRunningLoop(), pidfd: -1 }, () => null);
+  }
+  /**
+   * Does nothing and returns true, as in Python (asyncio never calls it): the
+   * child's callback still runs when it exits.
+   */
+  override removeChildHandler(_pid: number): boolean {
+    return true;
+  }
+}
+
+/**
+ * Python 3.11's `MultiLoopChildWatcher`: active once attached (to any
+ * loop); reports each exit on the loop running when the child was added.
+ *
+ * @example
+ * ```ts
+ * const w = new asyncio.MultiLoopChildWatcher();
+ * w.attachLoop(loop);
+ * w.isActive(); // true
+ * ```
+ */
+export class MultiLoopChildWatcher extends AbstractChildWatcher {
+  #table = new ChildTable();
+  #installed = false;
+  /** Whether `attachLoop` was called (and `close` not since). */
+  override isActive(): boolean {
+    return this.#installed;
+  }
+  /** Forgets the children and uninstalls. */
+  override close(): void {
+    this.#table.clear();
+    this.#installed = false;
+  }
+  /** Installs the watcher (the loop itself is not kept). */
+  override attachLoop(_loop: AbstractEventLoop | null): void {
+    this.#installed = true;
+  }
+  /** Watches `pid`; the callback runs on the running loop (a `RuntimeError` without one). */
+  override addChildHandler(pid: number, callback: ChildCallback, ...args: unknown[]): void {
+    this.#table.watch(pid, { callback, args, loop: getRunningLoop(), pidfd: -1 }, () => null);
+  }
+  /** Stops watching `pid`; whether it was watched. */
+  override removeChildHandler(pid: number): boolean {
+    return this.#table.remove(pid);
+  }
+}
+
+/**
+ * Python 3.11's `SafeChildWatcher`: bound to the loop it is attached to,
+ * and active only while that loop runs. Exits are reported on that loop.
+ *
+ * @example
+ * ```ts
+ * const watcher = new asyncio.SafeChildWatcher();
+ * asyncio.setChildWatcher(watcher);
+ * watcher.attachLoop(asyncio.getRunningLoop());
+ * ```
+ */
+export class SafeChildWatcher extends AbstractChildWatcher {
+  #table = new ChildTable();
+  #loop: AbstractEventLoop | null = null;
+  /** Whether it is attached to a loop that is running. */
+  override isActive(): boolean {
+    return this.#loop !== null && this.#loop.isRunning();
+  }
+  /** Forgets the children and detaches. */
+  override close(): void {
+    this.#table.clear();
+    this.attachLoop(null);
+  }
+  /** Binds the watcher to `loop` (null: unbinds it). */
+  override attachLoop(loop: AbstractEventLoop | null): void {
+    checkLoop(loop);
+    this.#loop = loop;
+  }
+  /** Watches `pid`; the callback runs on the attached loop. */
+  override addChildHandler(pid: number, callback: ChildCallback, ...args: unknown[]): void {
+    this.#table.watch(pid, { callback, args, loop: null, pidfd: -1 }, () => this.#loop);
+  }
+  /** Stops watching `pid`; whether it was watched. */
+  override removeChildHandler(pid: number): boolean {
+    return this.#table.remove(pid);
+  }
+}
+
+/**
+ * Python 3.11's `FastChildWatcher`. Python's calls `waitpid(-1)`, reaping
+ * every child; this one reaps only the children added to it, as
+ * {@link SafeChildWatcher} does, so the host runtime's own children are
+ * left alone.
+ *
+ * @example
+ * ```ts
+ * asyncio.setChildWatcher(new asyncio.FastChildWatcher());
+ * ```
+ */
+export class FastChildWatcher extends SafeChildWatcher {}
+
+/**
+ * Python 3.11's `PidfdChildWatcher`: each child's pidfd is watched by the
+ * attached loop, which must be running for the watcher to be active.
+ *
+ * @example
+ * ```ts
+ * asyncio.setChildWatcher(new asyncio.PidfdChildWatcher());
+ * await asyncio.run(main); // run() attaches it to its loop
+ * ```
+ */
+export class PidfdChildWatcher extends AbstractChildWatcher {
+  #loop: AbstractEventLoop | null = null;
+  #children = new Map<number, Watched>();
+  #status = new Int32Array(1);
+
+  /** Whether it is attached to a loop that is running. */
+  override isActive(): boolean {
+    return this.#loop !== null && this.#loop.isRunning();
+  }
+  /** Detaches from the loop (closing the pidfds). */
+  override close(): void {
+    this.attachLoop(null);
+  }
+  /** Binds the watcher to `loop`; the children watched so far are dropped. */
+  override attachLoop(loop: AbstractEventLoop | null): void {
+    for (const w of this.#children.values()) this.#unwatch(w);
+    this.#children.clear();
+    this.#loop = loop;
+  }
+  /** Watches `pid` through a pidfd on the attached loop. */
+  override addChildHandler(pid: number, callback: ChildCallback, ...args: unknown[]): void {
+    const existing = this.#children.get(pid);
+    if (existing !== undefined) {
+      this.#children.set(pid, { ...existing, callback, args });
+      return;
+    }
+    const loop = this.#loop;
+    if (loop === null) {
+      // Python's `self._loop._add_reader` on None.
+      throw new TypeError("'NoneType' object has no attribute '_add_reader'");
+    }
+    const pidfd = check(sys().pidfdOpen(pid, 0));
+    loop.addReader(pidfd, () => this.#wait(pid));
+    this.#children.set(pid, { callback, args, loop, pidfd });
+  }
+  /** Stops watching `pid`; whether it was watched. */
+  override removeChildHandler(pid: number): boolean {
+    const w = this.#children.get(pid);
+    if (w === undefined) return false;
+    this.#children.delete(pid);
+    this.#unwatch(w);
+    return true;
+  }
+
+  #unwatch(w: Watched): void {
+    if (w.loop !== null && !w.loop.isClosed()) w.loop.removeReader(w.pidfd);
+    sys().close(w.pidfd);
+  }
+
+  #wait(pid: number): void {
+    const w = this.#children.get(pid);
+    if (w === undefined) return;
+    const r = sys().waitpid(pid, this.#status, WNOHANG);
+    if (r === 0 || r === -ERRNO.EINTR) return;
+    let rc: number | null = 255;
+    if (r === -ERRNO.ECHILD) {
+      logger.warning(
+        `child process pid ${pid} exit status already read:  will report returncode 255`,
+      );
+    } else if (r > 0) {
+      rc = returncodeOf(this.#status[0]);
+      if (rc === null) return; // stopped or continued
+    }
+    this.#children.delete(pid);
+    this.#unwatch(w);
+    (w.callback as (...a: unknown[]) => unknown)(pid, rc, ...w.args);
+  }
+}
+
+/**
+ * @internal What `createSubprocessExec` asks before it starts a child, as
+ * Python's `_make_subprocess_transport` does: the policy's watcher (set by
+ * `policies.ts`, which this module cannot import) must be active.
+ */
+export const watcherSource = {
+  get: null as (() => AbstractChildWatcher) | null,
+};
+
+/** @internal Python's check before a child starts: a `RuntimeError` when the watcher is not active. */
+export function checkChildWatcher(): void {
+  const watcher = watcherSource.get?.();
+  if (watcher !== undefined && !watcher.isActive()) {
+    throw new RuntimeError(
+      "asyncio.get_child_watcher() is not activated, subprocess support is not installed.",
+    );
+  }
+}
+
+setPyModule(
+  "asyncio.unix_events",
+  AbstractChildWatcher,
+  ThreadedChildWatcher,
+  MultiLoopChildWatcher,
+  SafeChildWatcher,
+  FastChildWatcher,
+  PidfdChildWatcher,
+);
+printAsRepr(AbstractChildWatcher);

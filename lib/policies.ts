@@ -10,6 +10,8 @@ import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { SelectorEventLoop } from "./unix_events.ts";
 import { hooks } from "./running.ts";
 import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
+import { AbstractChildWatcher, ThreadedChildWatcher, watcherSource } from "./child_watcher.ts";
+import { AssertionError } from "./streams.ts";
 
 /**
  * The interface of event loop policies.
@@ -33,6 +35,14 @@ export abstract class AbstractEventLoopPolicy {
   }
   /** Makes a new loop. */
   newEventLoop(): AbstractEventLoop {
+    throw new NotImplementedError();
+  }
+  /** The watcher of child processes (Python 3.11; deprecated in 3.12). */
+  getChildWatcher(): AbstractChildWatcher {
+    throw new NotImplementedError();
+  }
+  /** Sets the watcher of child processes (Python 3.11; deprecated in 3.12). */
+  setChildWatcher(_watcher: AbstractChildWatcher | null): void {
     throw new NotImplementedError();
   }
 
@@ -75,6 +85,7 @@ export function _adoptableLoop(): AbstractEventLoop | null {
 export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
   #loop: AbstractEventLoop | null = null;
   #setCalled = false;
+  #watcher: AbstractChildWatcher | null = null;
 
   /**
    * The current loop. In the main thread one is made the first time, unless
@@ -94,7 +105,10 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
     return this.#loop;
   }
 
-  /** Sets the current loop (null to clear it). */
+  /**
+   * Sets the current loop (null to clear it). In the main thread, a child
+   * watcher set or made before is attached to it, as in Python.
+   */
   override setEventLoop(loop: AbstractEventLoop | null): void {
     this.#setCalled = true;
     if (loop !== null && !(loop instanceof AbstractEventLoop)) {
@@ -104,6 +118,20 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
     }
     this.#loop = loop;
     if (loop !== implicitLoop) implicitLoop = null;
+    if (this.#watcher !== null && isMainThread) this.#watcher.attachLoop(loop);
+  }
+
+  /** The child watcher; a `ThreadedChildWatcher` is made the first time, as in Python 3.11. */
+  override getChildWatcher(): AbstractChildWatcher {
+    return this.#watcher ??= new ThreadedChildWatcher();
+  }
+
+  /** Sets the child watcher (null: the default again), closing the previous one. */
+  override setChildWatcher(watcher: AbstractChildWatcher | null): void {
+    // Python's `assert watcher is None or isinstance(watcher, AbstractChildWatcher)`.
+    if (watcher !== null && !(watcher instanceof AbstractChildWatcher)) throw new AssertionError();
+    this.#watcher?.close();
+    this.#watcher = watcher;
   }
 
   /** A new `SelectorEventLoop`. */
@@ -182,7 +210,36 @@ export function newEventLoop(): AbstractEventLoop {
   return getEventLoopPolicy().newEventLoop();
 }
 
+/**
+ * The current policy's child watcher (Python 3.11; deprecated in 3.12). The
+ * default policy makes a `ThreadedChildWatcher`, which is always active.
+ *
+ * @example
+ * ```ts
+ * console.log(asyncio.getChildWatcher().constructor.name); // ThreadedChildWatcher
+ * ```
+ */
+export function getChildWatcher(): AbstractChildWatcher {
+  return getEventLoopPolicy().getChildWatcher();
+}
+
+/**
+ * Sets the current policy's child watcher (Python 3.11; deprecated in 3.12).
+ * A watcher bound to a loop is attached by `setEventLoop` (which `run`
+ * calls), or with `watcher.attachLoop(loop)`.
+ *
+ * @example
+ * ```ts
+ * asyncio.setChildWatcher(new asyncio.PidfdChildWatcher());
+ * await asyncio.run(main);
+ * ```
+ */
+export function setChildWatcher(watcher: AbstractChildWatcher | null): void {
+  getEventLoopPolicy().setChildWatcher(watcher);
+}
+
 hooks.getEventLoop = getEventLoop;
+watcherSource.get = getChildWatcher;
 
 // CPython's default policy on Unix is `_UnixDefaultEventLoopPolicy`: a ported
 // `type(policy).__name__` (`policy.constructor.name`) prints that.

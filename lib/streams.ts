@@ -143,6 +143,18 @@ export class AssertionError extends RuntimeError {
 
 // ---------------------------------------------------------------- reader
 
+/**
+ * A read's one parameter, also given as Python's keyword (`read(n=100)` is
+ * `read({ n: 100 })`, `readuntil(separator=b"--")` is `readUntil({
+ * separator })`): `dflt` when the keywords leave it out. Nothing else a
+ * read takes is a plain object.
+ */
+function byKeyword(fn: string, arg: unknown, name: string, dflt?: unknown): unknown {
+  const kw = keywords(fn, arg, [name]);
+  if (kw === null) return arg;
+  return name in kw ? kw[name] : dflt;
+}
+
 /** A size as Python's reads check it: `n < 0` first, then the buffer slice. */
 function checkCount(n: unknown): asserts n is number {
   if (typeof n !== "number") {
@@ -421,7 +433,14 @@ export class StreamReader {
    * (taken from the buffer) as `partial`. A chunk longer than the limit,
    * separator not counted: `LimitOverrunError`, and the data stays buffered.
    */
-  async readUntil(separator: Uint8Array | readonly Uint8Array[] = NEWLINE): Promise<Uint8Array> {
+  async readUntil(
+    separator: Uint8Array | readonly Uint8Array[] | {
+      separator?: Uint8Array | readonly Uint8Array[];
+    } = NEWLINE,
+  ): Promise<Uint8Array> {
+    separator = byKeyword("StreamReader.readuntil", separator, "separator", NEWLINE) as
+      | Uint8Array
+      | readonly Uint8Array[];
     const seps = Array.isArray(separator)
       ? separator.map(separatorBytes).sort((a, b) => a.length - b.length)
       : [separatorBytes(separator)];
@@ -471,12 +490,13 @@ export class StreamReader {
    * `dataReceived` data, it may be a view of a larger buffer (use the view,
    * not its `.buffer`).
    */
-  read(n = -1): Promise<Uint8Array> {
+  read(n: number | { n?: number } = -1): Promise<Uint8Array> {
     // Not an async function, so that the common case, a read that waits
     // for the next chunk, costs one promise (the waiter's `then()`), and its
     // caller resumes one microtask after the wake-up. Errors still come as
     // a rejected promise, never thrown.
     try {
+      if (typeof n === "object") n = byKeyword("StreamReader.read", n, "n", -1) as number;
       checkCount(n);
       if (this.#exception !== null) throw this.#exception;
       if (n === 0) return Promise.resolve(EMPTY);
@@ -509,7 +529,8 @@ export class StreamReader {
    * Reads exactly `n` bytes. EOF first: `IncompleteReadError` with the
    * bytes read (taken from the buffer). `n` may exceed the limit.
    */
-  async readExactly(n: number): Promise<Uint8Array> {
+  async readExactly(n: number | { n: number }): Promise<Uint8Array> {
+    if (typeof n === "object") n = byKeyword("StreamReader.readexactly", n, "n") as number;
     checkCount(n);
     if (n < 0) throw new ValueError("readexactly size can not be less than zero");
     if (this.#exception !== null) throw this.#exception;
@@ -574,10 +595,12 @@ export class FlowControlMixin extends Protocol {
   _connectionLost = false;
   #drainWaiters = new Set<Future<void>>();
 
-  /** Flow control on `loop` (default: `getEventLoop()`). */
-  constructor(loop?: AbstractEventLoop | null) {
+  /** Flow control on `loop` (default: `getEventLoop()`); also `{ loop }`, Python's keyword. */
+  constructor(loop?: AbstractEventLoop | null | { loop?: AbstractEventLoop | null }) {
     super();
-    this._loop = loop ?? getEventLoop();
+    const kw = keywords("FlowControlMixin.__init__", loop, ["loop"]);
+    if (kw !== null) loop = kw.loop as AbstractEventLoop | null | undefined;
+    this._loop = (loop as AbstractEventLoop | null | undefined) ?? getEventLoop();
   }
 
   /** The transport's buffer is full: `drain()` waits from now on. */
@@ -679,12 +702,25 @@ export class StreamReaderProtocol extends FlowControlMixin {
   /**
    * A protocol feeding `streamReader`. With `clientConnectedCb`, it is a
    * server's: the callback gets `(reader, writer)` for the connection.
+   * The last two may also come as Python's keywords,
+   * `{ clientConnectedCb, loop }` (`StreamReaderProtocol(reader, loop=loop)`).
    */
   constructor(
     streamReader: StreamReader | null,
-    clientConnectedCb?: ClientConnectedCallback | null,
+    clientConnectedCb?:
+      | ClientConnectedCallback
+      | null
+      | { clientConnectedCb?: ClientConnectedCallback | null; loop?: AbstractEventLoop | null },
     loop?: AbstractEventLoop | null,
   ) {
+    const kw = keywords("StreamReaderProtocol.__init__", clientConnectedCb, [
+      "clientConnectedCb",
+      "loop",
+    ]);
+    if (kw !== null) {
+      clientConnectedCb = kw.clientConnectedCb as ClientConnectedCallback | null | undefined;
+      loop = (kw.loop as AbstractEventLoop | null | undefined) ?? loop;
+    }
     super(loop);
     const kind = typeof streamReader;
     if (streamReader != null && kind !== "object" && kind !== "function") {
@@ -692,7 +728,8 @@ export class StreamReaderProtocol extends FlowControlMixin {
       throw new TypeError(`cannot create weak reference to '${pyTypeName(streamReader)}' object`);
     }
     this.#reader = streamReader;
-    this.#clientConnectedCb = clientConnectedCb ?? null;
+    this.#clientConnectedCb = (clientConnectedCb as ClientConnectedCallback | null | undefined) ??
+      null;
     this.#closed = this._loop.createFuture<void>();
   }
 
@@ -829,6 +866,24 @@ export interface StreamWriterProtocol {
 }
 
 /**
+ * The arguments of a {@link StreamWriter} after its transport, by name
+ * (Python's keywords).
+ *
+ * @example
+ * ```ts
+ * const kw: StreamWriterKeywords = { protocol, reader: null, loop };
+ * ```
+ */
+export interface StreamWriterKeywords {
+  /** The protocol, for `drain()` and `waitClosed()`. */
+  protocol: StreamWriterProtocol;
+  /** The connection's reader, or null. */
+  reader?: StreamReader | null;
+  /** The loop. */
+  loop: AbstractEventLoop;
+}
+
+/**
  * The writing half of a stream: a transport plus `drain()`, to wait while
  * the transport's buffer is full, and `waitClosed()`.
  *
@@ -846,17 +901,45 @@ export class StreamWriter<T extends WriteTransport = Transport> {
   #reader: StreamReader | null;
   #loop: AbstractEventLoop;
 
-  /** A writer over `transport`; `reader` (or null) is the connection's reader. */
+  /**
+   * A writer over `transport`; `reader` (or null) is the connection's
+   * reader. Those after `transport` may also come as Python's keywords, in
+   * a last plain object, as asyncio itself calls it:
+   * `new StreamWriter(t, { protocol, reader: null, loop })`, or
+   * `new StreamWriter(t, protocol, reader, { loop })`.
+   */
   constructor(
     transport: T,
-    protocol: StreamWriterProtocol,
-    reader: StreamReader | null,
-    loop: AbstractEventLoop,
+    protocol: StreamWriterProtocol | StreamWriterKeywords,
+    reader?: StreamReader | null | Partial<StreamWriterKeywords>,
+    loop?: AbstractEventLoop | Partial<StreamWriterKeywords>,
   ) {
+    // The last argument given, if a plain object, holds the rest by name
+    // (a protocol may be a plain object too, but then the loop follows it).
+    const given: unknown[] = [protocol, reader, loop];
+    let last = given.length - 1;
+    while (last > 0 && given[last] === undefined) last--;
+    const names = ["protocol", "reader", "loop"];
+    const kw = keywords("StreamWriter.__init__", given[last], names.slice(last));
+    if (kw !== null) {
+      given.splice(last, 1, ...names.slice(last).map((name) => kw[name]));
+      [protocol, reader, loop] = given as [
+        StreamWriterProtocol,
+        StreamReader | null,
+        AbstractEventLoop,
+      ];
+    }
+    if (reader != null && !(reader instanceof StreamReader)) {
+      // Python asserts it: drain() asks the reader for its exception().
+      throw new AssertionError();
+    }
+    if (loop == null) {
+      throw new TypeError("'NoneType' object has no attribute 'create_future'");
+    }
     this.#transport = transport;
-    this.#protocol = protocol;
-    this.#reader = reader;
-    this.#loop = loop;
+    this.#protocol = protocol as StreamWriterProtocol;
+    this.#reader = (reader as StreamReader | null | undefined) ?? null;
+    this.#loop = loop as AbstractEventLoop;
   }
 
   /** The transport. */

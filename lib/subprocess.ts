@@ -6,7 +6,7 @@
  * @module
  */
 import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
-import type { Future } from "./futures.ts";
+import { _bindOnRead, type Future } from "./futures.ts";
 import { gather } from "./task_functions.ts";
 import type { BaseTransport, WriteTransport } from "./transports.ts";
 import type { SubprocessProtocolLike } from "./protocols.ts";
@@ -25,7 +25,7 @@ import {
   type UnixSubprocessTransport,
 } from "./unix_subprocess.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import { printAsRepr, setPyModule } from "./format.ts";
+import { printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 
 export { DEVNULL, PIPE, STDOUT };
@@ -150,6 +150,15 @@ export class SubprocessStreamProtocol extends FlowControlMixin implements Subpro
   override _getCloseWaiter(stream: StreamWriter<WriteTransport>): PromiseLike<void> {
     if (stream === this.stdin) return this.#stdinClosed;
     throw new NotImplementedError();
+  }
+
+  /** `<SubprocessStreamProtocol stdin=... stdout=...>`, as Python prints it (pipes only). */
+  override toString(): string {
+    const info = [this.constructor.name];
+    if (this.stdin !== null) info.push(`stdin=${pyRepr(this.stdin)}`);
+    if (this.stdout !== null) info.push(`stdout=${pyRepr(this.stdout)}`);
+    if (this.stderr !== null) info.push(`stderr=${pyRepr(this.stderr)}`);
+    return `<${info.join(" ")}>`;
   }
 }
 
@@ -326,6 +335,12 @@ export async function createSubprocessExec(
   program: string | Uint8Array,
   ...rest: Array<string | Uint8Array | ProcessOptions>
 ): Promise<Process> {
+  if (program === undefined || splitExecArgs<ProcessOptions>([program])[1] !== undefined) {
+    // Nothing, or only the options: Python's call fails on its signature.
+    throw new TypeError(
+      "create_subprocess_exec() missing 1 required positional argument: 'program'",
+    );
+  }
   const [args, given] = splitExecArgs<ProcessOptions>(rest);
   const opts = given ?? {};
   // The running loop, else the next to start (see loopAboutToRun).
@@ -364,5 +379,12 @@ export async function createSubprocessShell(
   return new Process(transport, protocol, loop);
 }
 
-printAsRepr(Process);
+// Python passes these as callbacks, as bound methods:
+// `loop.call_later(timeout, proc.kill)`. Bound on read, they port as they
+// are, and show in a Handle as Python names them: `<TimerHandle Process.kill()>`.
+_bindOnRead(Process.prototype, "kill", "Process.kill");
+_bindOnRead(Process.prototype, "terminate", "Process.terminate");
+_bindOnRead(Process.prototype, "sendSignal", "Process.send_signal");
+
+printAsRepr(Process, SubprocessStreamProtocol);
 setPyModule("asyncio.subprocess", SubprocessStreamProtocol);

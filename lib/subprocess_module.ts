@@ -17,4 +17,5 @@ export {
   PIPE,
   Process,
   STDOUT,
+  SubprocessStreamProtocol,
 } from "./subprocess.ts";

@@ -20,7 +20,7 @@ import { resolve as pathResolve } from "node:path";
 import process from "node:process";
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
-import { childReaper, pidfdEnabled } from "./child_watcher.ts";
+import { checkChildWatcher, childReaper, pidfdEnabled } from "./child_watcher.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import {
   type BaseTransport,
@@ -42,7 +42,8 @@ import {
 import type { Future } from "./futures.ts";
 import type { TimerHandle } from "./events.ts";
 import { logger } from "./log.ts";
-import { printAsRepr, pyTypeName } from "./format.ts";
+import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
+import { AssertionError } from "./streams.ts";
 import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
@@ -365,7 +366,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     super({ pipe: fd }, loop);
     this.#fd = fd;
     this.#protocol = protocol;
-    checkPipeFd(fd);
+    checkPipeFd(fd, "Pipe transport is only for pipes, sockets and character devices");
     setNonBlocking(fd);
     loop._openTransports.add(this);
     // Named as Python's Handle shows it when the protocol throws.
@@ -390,6 +391,8 @@ export class UnixWritePipeTransport extends FlowControlTransport {
 
   /** Writes `data` now if the pipe takes it, else buffers it. */
   override write(data: Uint8Array): void {
+    // Python 3.11 asserts the type here: AssertionError with the data's repr.
+    if (!ArrayBuffer.isView(data)) throw new AssertionError(pyRepr(data));
     data = toBytes(data);
     if (data.length === 0) return;
     if (this.#connLost || this.#closing) {
@@ -585,14 +588,15 @@ function isDirectory(path: string): boolean {
 
 /**
  * As Python's pipe transports check at the call: a closed fd is `OSError`
- * (EBADF), a regular file or a directory `ValueError` (epoll cannot watch it).
+ * (EBADF), a regular file or a directory `ValueError` (epoll cannot watch it),
+ * worded as the read or the write transport words it.
  */
-function checkPipeFd(fd: number): void {
+function checkPipeFd(fd: number, message = "Pipe transport is for pipes/sockets only."): void {
   const st = sys().fstat(fd);
   if (typeof st === "number") throw osErrorFromErrno(-st);
   const type = st.mode & C.S_IFMT;
   if (type !== C.S_IFIFO && type !== C.S_IFSOCK && type !== S_IFCHR) {
-    throw new ValueError("Pipe transport is for pipes/sockets only.");
+    throw new ValueError(message);
   }
 }
 
@@ -1112,6 +1116,12 @@ const POPEN_KEYWORDS = new Set([
 function checkKeywords(opts: object): void {
   for (const key of Object.keys(opts)) {
     if (POPEN_KEYWORDS.has(key)) continue;
+    if (key === "loop") {
+      // Old code's `loop=loop` meets the transport's own first parameter.
+      throw new TypeError(
+        "BaseSubprocessTransport.__init__() got multiple values for argument 'loop'",
+      );
+    }
     const snake = key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
     throw new TypeError(`Popen.__init__() got an unexpected keyword argument '${snake}'`);
   }
@@ -1257,6 +1267,8 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     }
   }
   const protocol = protocolFactory();
+  // Python asks the policy's child watcher before it starts the child.
+  checkChildWatcher();
   const s = sys();
   const toClose: number[] = []; // the child's ends, closed in the parent after spawn
   const parentFds: ParentFds = {
