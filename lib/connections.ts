@@ -12,6 +12,7 @@ import { type BaseProtocolLike, protocolFactory } from "./protocols.ts";
 import { OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
+import { checkKeywords } from "./keywords.ts";
 import { type AddrInfo, AI_PASSIVE, getaddrinfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
 import { addressKeywords, type AddressLike, parseNumericHost } from "./sockaddr.ts";
@@ -123,6 +124,8 @@ export interface CreateUnixServerOptions {
  * ```
  */
 export type AddressKeywords<O, A> = O & { [K in keyof A]?: A[K] };
+
+const SSL_KEYS = ["ssl", "sslHandshakeTimeout", "sslShutdownTimeout"] as const;
 
 /** A TCP client's address fields, for {@link AddressKeywords}. */
 export interface HostPort {
@@ -273,13 +276,23 @@ export async function createConnection(
   opts: CreateConnectionOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
   factory = protocolFactory(factory);
-  if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
   let host: HostPort["host"] | undefined, port: HostPort["port"] | undefined;
   [[host, port], opts = {}] = addressKeywords(
     ["host", "port"],
     [hostOrKeywords, portOrKeywords],
     opts,
   ) as [[typeof host, typeof port], CreateConnectionOptions];
+  checkKeywords("BaseEventLoop.create_connection", opts, [
+    ...SSL_KEYS,
+    "family",
+    "proto",
+    "flags",
+    "sock",
+    "localAddr",
+    "serverHostname",
+    "happyEyeballsDelay",
+    "interleave",
+  ]);
   const tls = clientTls(opts, host);
   let sock = opts.sock;
   if (sock !== undefined) {
@@ -307,7 +320,41 @@ export async function createConnection(
       flags: opts.flags ?? 0,
     });
     if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
-    sock = await connectAddrInfos(loop, infos, opts);
+    // The local address is resolved as the remote one is (after it), and
+    // each socket binds to a local address of its own family.
+    let localAddrInfos: AddrInfo[] | null = null;
+    const local = opts.localAddr;
+    if (Array.isArray(local)) {
+      // Python's `host, port = address[:2]`.
+      if (local.length < 2) {
+        throw new ValueError(`not enough values to unpack (expected 2, got ${local.length})`);
+      }
+      const [lhost, lport, ...rest] = local as unknown[];
+      let numeric = ipaddrInfo(lhost, lport, opts.family ?? 0, C.SOCK_STREAM, opts.proto ?? 0);
+      // Python's _ipaddr_info keeps a given flowinfo and scope id.
+      if (numeric !== null && numeric[0] === C.AF_INET6 && rest.length > 0) {
+        const [h, p] = numeric[4] as [string, number];
+        numeric = [...numeric.slice(0, 4), [h, p, rest[0] ?? 0, rest[1] ?? 0]] as AddrInfo;
+      }
+      localAddrInfos = numeric !== null
+        ? [numeric]
+        : await resolve(lhost as string, lport as number, {
+          family: opts.family ?? 0,
+          type: C.SOCK_STREAM,
+          proto: opts.proto ?? 0,
+          flags: opts.flags ?? 0,
+        });
+      if (localAddrInfos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+    }
+    sock = await connectAddrInfos(loop, infos, { ...opts, localAddrInfos });
+    try {
+      return await makeTransport(loop, sock, factory, tls);
+    } catch (e) {
+      // The socket made here is closed (Python's collector closes it); a
+      // given `sock` stays the caller's.
+      sock.close();
+      throw e;
+    }
   }
   return await makeTransport(loop, sock, factory, tls);
 }
@@ -329,13 +376,22 @@ export async function createServer(
   opts: CreateServerOptions = {},
 ): Promise<Server> {
   factory = protocolFactory(factory);
-  if (typeof factory !== "function") throw new TypeError("protocol_factory must be callable");
   let host: ServerHostPort["host"] | undefined, port: ServerHostPort["port"] | undefined;
   [[host, port], opts = {}] = addressKeywords(
     ["host", "port"],
     [hostOrKeywords, portOrKeywords],
     opts,
   ) as [[typeof host, typeof port], CreateServerOptions];
+  checkKeywords("BaseEventLoop.create_server", opts, [
+    ...SSL_KEYS,
+    "family",
+    "flags",
+    "sock",
+    "backlog",
+    "reuseAddress",
+    "reusePort",
+    "startServing",
+  ]);
   if (checkSslOptions(opts, { client: false })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
@@ -450,6 +506,11 @@ export async function createUnixConnection(
     [typeof path],
     CreateUnixConnectionOptions,
   ];
+  checkKeywords("_UnixSelectorEventLoop.create_unix_connection", opts, [
+    ...SSL_KEYS,
+    "sock",
+    "serverHostname",
+  ]);
   const tls = clientTls(opts, null, "you have to pass server_hostname when using ssl");
   let sock = opts.sock;
   if (sock !== undefined) {
@@ -496,6 +557,12 @@ export async function createUnixServer(
     [typeof path],
     CreateUnixServerOptions,
   ];
+  checkKeywords("_UnixSelectorEventLoop.create_unix_server", opts, [
+    ...SSL_KEYS,
+    "sock",
+    "backlog",
+    "startServing",
+  ]);
   if (checkSslOptions(opts, { client: false })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
@@ -584,6 +651,7 @@ export async function connectAcceptedSocket(
   opts: ConnectAcceptedSocketOptions = {},
 ): Promise<[StreamTransport, BaseProtocolLike]> {
   factory = protocolFactory(factory);
+  checkKeywords("BaseEventLoop.connect_accepted_socket", opts, SSL_KEYS);
   if (typeof sock !== "object" || sock === null) {
     // Python's AttributeError message (for `sock.type`), the same on every runtime.
     throw new TypeError(`'${pyTypeName(sock)}' object has no attribute 'type'`);

@@ -13,6 +13,7 @@ import {
   WriteFlowControl,
 } from "./transports.ts";
 import {
+  checkCallback,
   type DatagramProtocolInput,
   type DatagramProtocolLike,
   protocolFactory,
@@ -125,7 +126,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     const r = recvfromInto(this.#sock.fileno(), readScratch, 0);
     if (typeof r === "number") {
       if (r === -ERRNO.EAGAIN || r === -ERRNO.EINTR) return;
-      this.#protocol.errorReceived(osErrorFromErrno(-r));
+      this.#errorReceived(osErrorFromErrno(-r));
       return;
     }
     this.#protocol.datagramReceived(readScratch.slice(0, r[0]), r[1] as never);
@@ -165,7 +166,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
         return;
       } catch (e) {
         if (!(e instanceof BlockingIOError || e instanceof InterruptedError)) {
-          if (e instanceof OSError) this.#protocol.errorReceived(e);
+          if (e instanceof OSError) this.#errorReceived(e);
           else this.#fatalError(e, "Fatal write error on datagram transport");
           return;
         }
@@ -175,6 +176,12 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#pending.push([data.slice(), target]);
     this.#pendingSize += data.length;
     this.#flow.maybePause();
+  }
+
+  /** The protocol's errorReceived(), which a plain-object protocol may lack (Python's AttributeError then). */
+  #errorReceived(exc: OSError): void {
+    checkCallback(this.#protocol, "errorReceived", "error_received");
+    this.#protocol.errorReceived(exc);
   }
 
   /** `send()` when the socket is connected (it has a peer), else `sendto()`. */
@@ -193,7 +200,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
         this.#pending.shift();
         this.#pendingSize -= data.length;
         // As Python: the rest waits for the next writable event.
-        if (e instanceof OSError) this.#protocol.errorReceived(e);
+        if (e instanceof OSError) this.#errorReceived(e);
         else this.#fatalError(e, "Fatal write error on datagram transport");
         return;
       }
@@ -315,6 +322,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
 
   #callConnectionLost(exc: unknown): void {
     try {
+      checkCallback(this.#protocol, "connectionLost", "connection_lost");
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
       this.#loop._openTransports.delete(this);
@@ -523,7 +531,14 @@ export async function createDatagramEndpoint<P extends DatagramProtocolInput>(
     }
     if (sock === undefined) throw errors[0];
   }
-  const protocol = factory();
+  let protocol: ReturnType<typeof factory>;
+  try {
+    protocol = factory();
+  } catch (e) {
+    // A socket made here is closed (Python's collector closes it); a given one stays.
+    if (opts.sock === undefined || opts.sock === null) sock.close();
+    throw e;
+  }
   const waiter = loop.createFuture<void>();
   const transport = new SelectorDatagramTransport(
     loop,

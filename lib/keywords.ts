@@ -36,3 +36,24 @@ export function keywords(
   }
   return arg as Record<string, unknown>;
 }
+
+/**
+ * Python's TypeError for a keyword a method does not take (a typo, or a
+ * keyword of a later Python, as `all_errors`), named in snake_case as Python
+ * names it. `allowed` are the options' camelCase keys; a key whose value is
+ * undefined counts as not given.
+ *
+ * @example
+ * ```ts
+ * checkKeywords("BaseEventLoop.sendfile", { fallbak: true }, ["fallback"]);
+ * // TypeError: BaseEventLoop.sendfile() got an unexpected keyword argument 'fallbak'
+ * ```
+ */
+export function checkKeywords(method: string, opts: unknown, allowed: readonly string[]): void {
+  if (typeof opts !== "object" || opts === null) return;
+  for (const [key, value] of Object.entries(opts)) {
+    if (value === undefined || allowed.includes(key)) continue;
+    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    throw new TypeError(`${method}() got an unexpected keyword argument '${snake}'`);
+  }
+}

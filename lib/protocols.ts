@@ -9,7 +9,7 @@
  * @module
  */
 import { RuntimeError } from "./exceptions.ts";
-import { objectHead, printAsRepr, setPyModule } from "./format.ts";
+import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
 import type { BaseTransport } from "./transports.ts";
 
 /**
@@ -305,8 +305,10 @@ function isClass(f: unknown): f is new () => unknown {
  * A protocol factory as the loop calls it. Python code passes a protocol
  * class itself as the factory (`loop.create_server(EchoProtocol, host,
  * port)`), and a class is a callable there; a JS class needs `new`, so a
- * class given here is wrapped in `() => new Class()`. Anything else is
- * returned as it is (the caller checks that it is callable).
+ * class given here is wrapped in `() => new Class()`. A function is
+ * returned as it is. Anything else fails only when the loop calls it, with
+ * Python's TypeError, as in Python (which connects first, or for a server,
+ * fails each accepted connection).
  *
  * @example
  * ```ts
@@ -315,6 +317,11 @@ function isClass(f: unknown): f is new () => unknown {
  * ```
  */
 export function protocolFactory<P>(f: ProtocolFactory<P>): () => P {
+  if (typeof f !== "function") {
+    return () => {
+      throw new TypeError(`'${pyTypeName(f)}' object is not callable`);
+    };
+  }
   if (!isClass(f)) return f as () => P;
   const cls = f as new () => P;
   return () => new cls();
@@ -322,6 +329,26 @@ export function protocolFactory<P>(f: ProtocolFactory<P>): () => P {
 
 /** A protocol factory: a function making the protocol, or its class (as in Python). */
 export type ProtocolFactory<P> = (() => P) | (new () => P);
+
+/**
+ * Checks that `protocol` has the callback `js` before a transport calls it.
+ * Any object with the callbacks a transport needs is a protocol (the spec's
+ * UDP echo server has no `connection_lost`); a missing one fails as in
+ * Python, with its AttributeError's message (as a TypeError), where each JS
+ * runtime would word its own.
+ *
+ * @example
+ * ```ts
+ * class Echo { connectionMade() {} }
+ * checkCallback(new Echo(), "connectionLost", "connection_lost");
+ * // TypeError: 'Echo' object has no attribute 'connection_lost'
+ * ```
+ */
+export function checkCallback(protocol: unknown, js: string, py: string): void {
+  if (typeof (protocol as Record<string, unknown> | null)?.[js] !== "function") {
+    throw new TypeError(`'${pyTypeName(protocol)}' object has no attribute '${py}'`);
+  }
+}
 
 setPyModule(
   "asyncio.protocols",

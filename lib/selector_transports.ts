@@ -8,7 +8,12 @@
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
 import { FlowControlTransport, joinBytes, toBytes } from "./transports.ts";
-import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
+import {
+  type BaseProtocolLike,
+  type BufferedProtocolLike,
+  checkCallback,
+  type ProtocolLike,
+} from "./protocols.ts";
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
@@ -541,6 +546,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       return;
     }
     try {
+      checkCallback(this.#protocol, "dataReceived", "data_received");
       (this.#protocol as ProtocolLike).dataReceived(takeRead(buf, n));
     } catch (e) {
       this._fatalError(e, "Fatal error: protocol.data_received() call failed.");
@@ -577,6 +583,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   #readEof(): void {
     let keepOpen: unknown;
     try {
+      checkCallback(this.#protocol, "eofReceived", "eof_received");
       keepOpen = (this.#protocol as ProtocolLike).eofReceived();
     } catch (e) {
       this._fatalError(e, "Fatal error: protocol.eof_received() call failed.");
@@ -863,6 +870,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   #callConnectionLost(exc: unknown): void {
     try {
+      checkCallback(this.#protocol, "connectionLost", "connection_lost");
       this.#protocol.connectionLost(exc === undefined ? null : exc as Error | null);
     } finally {
       // The addresses stay readable after the close, as Python's are.

@@ -16,7 +16,10 @@
  * reads from the current position when `offset` is 0; here both paths send
  * the same bytes). The fallback reads a regular file on the loop's thread
  * (page-cache reads); a pipe or other fd is read only when the loop reports
- * it readable, so a blocking pipe never blocks the loop.
+ * it readable, so a blocking pipe never blocks the loop. A pipe is sent as
+ * CPython 3.11 sends it: without a count, nothing (its size is 0: an
+ * "empty file"); with one, through the fallback, whose final seek then
+ * fails (ESPIPE) after the bytes went.
  *
  * @example
  * ```ts
@@ -42,6 +45,7 @@ import { Socket } from "./socket.ts";
 import { type SockLoop, sockSendall } from "./sock_methods.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
 import { pyRepr } from "./format.ts";
+import { checkKeywords } from "./keywords.ts";
 
 /**
  * A file for `sendfile`/`sockSendfile`: an fd number, an object with
@@ -145,6 +149,17 @@ function updatePosition(fd: number, pos: number, sent: number): void {
   if (sent > 0) sys().lseek(fd, pos, C.SEEK_SET);
 }
 
+/**
+ * The fallbacks' last step, Python's `file.seek(offset + total_sent)` when
+ * something was sent: on a pipe it fails (ESPIPE), after the data went, as
+ * in Python.
+ */
+function seekAfterFallback(fd: number, pos: number, sent: number): void {
+  if (sent === 0) return;
+  const r = sys().lseek(fd, pos, C.SEEK_SET);
+  if (r < 0) throw osErrorFromErrno(-r);
+}
+
 /** Resolves when `fd` is ready for writing (or reading); rejects if `lost` is called first. */
 async function whenFdReady(
   loop: SockLoop,
@@ -186,12 +201,15 @@ async function sendfileNative(
   const s = sys();
   const inFd = fileFd(file);
   const st = s.fstat(inFd);
-  if (typeof st === "number" || (st.mode & C.S_IFMT) !== C.S_IFREG) {
-    throw new SendfileNotAvailableError("not a regular file");
-  }
+  if (typeof st === "number") throw new SendfileNotAvailableError("not a regular file");
   const fsize = st.size;
   let blocksize = count ?? fsize;
+  // Python's "empty file": also a pipe (its size is 0) when no count is given.
   if (!blocksize) return 0;
+  // sendfile(2) needs a file it can map; Python learns that from its EINVAL.
+  if ((st.mode & C.S_IFMT) !== C.S_IFREG) {
+    throw new SendfileNotAvailableError("os.sendfile call failed");
+  }
   const endPos = count ? Math.min(offset + count, fsize) : fsize;
   let pos = Math.min(offset, fsize);
   let total = 0;
@@ -273,15 +291,28 @@ async function sockSendfileFallback(
       total += n;
     }
   } finally {
-    if (regular) updatePosition(fd, offset + total, total);
+    seekAfterFallback(fd, offset + total, total);
   }
 }
 
-function checkStreamSocket(sock: unknown): Socket {
+/**
+ * Python's checks of the socket, with the file's mode first: a blocking
+ * socket is refused only in debug mode (its fd is non-blocking anyway, so
+ * the send waits on the loop where Python's would block it).
+ */
+function checkStreamSocket(loop: SockLoop, sock: unknown, file: unknown): Socket {
   if (!(sock instanceof Socket)) {
     throw new TypeError(`sock_sendfile(): sock must be a Socket, not ${describe(sock)}`);
   }
-  if (sock.gettimeout() !== 0) throw new ValueError("the socket must be non-blocking");
+  if (sock.gettimeout() !== 0 && loop.getDebug?.()) {
+    throw new ValueError("the socket must be non-blocking");
+  }
+  const mode = file !== null && typeof file === "object"
+    ? (file as { mode?: unknown }).mode
+    : undefined;
+  if (typeof mode === "string" && !mode.includes("b")) {
+    throw new ValueError("file should be opened in binary mode");
+  }
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {
     throw new ValueError("only SOCK_STREAM type sockets are supported");
   }
@@ -309,7 +340,8 @@ export async function sockSendfile(
   count: number | null = null,
   opts: SendfileOptions = {},
 ): Promise<number> {
-  const s = checkStreamSocket(sock);
+  checkKeywords("BaseEventLoop.sock_sendfile", opts, ["fallback"]);
+  const s = checkStreamSocket(loop, sock, file);
   checkParams(file, offset, count);
   const fallback = opts.fallback ?? true;
   try {
@@ -403,8 +435,8 @@ async function transportSendfileFallback(
       total += n;
     }
   } finally {
-    if (regular) updatePosition(fd, offset + total, total);
     flow.restore();
+    seekAfterFallback(fd, offset + total, total);
   }
 }
 
@@ -434,6 +466,7 @@ export async function sendfile(
   count: number | null = null,
   opts: SendfileOptions = {},
 ): Promise<number> {
+  checkKeywords("BaseEventLoop.sendfile", opts, ["fallback"]);
   if (transport === null || typeof transport !== "object") {
     throw new TypeError(`transport must be a transport, not ${describe(transport)}`);
   }
@@ -472,10 +505,12 @@ async function transportSendfileNative(
   if (!(sock instanceof Socket) || !transport._sendfileBegin || !transport._sendfileEnd) {
     throw new SendfileNotAvailableError("the transport has no socket of its own");
   }
-  // Checked before the buffer is flushed, so that a fallback keeps the order.
+  // Checked before the buffer is flushed, so that a fallback keeps the order
+  // (a pipe without a count sends nothing, as in Python: its size is 0).
   const st = sys().fstat(fileFd(file));
-  if (typeof st === "number" || (st.mode & C.S_IFMT) !== C.S_IFREG) {
-    throw new SendfileNotAvailableError("not a regular file");
+  if (typeof st === "number") throw new SendfileNotAvailableError("not a regular file");
+  if ((st.mode & C.S_IFMT) !== C.S_IFREG && (count || st.size)) {
+    throw new SendfileNotAvailableError("os.sendfile call failed");
   }
   const lost: { reject: ((e: Error) => void) | null } = { reject: null };
   const empty = transport._sendfileBegin((e) => lost.reject?.(e));

@@ -7,7 +7,7 @@ import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
-import type { Future } from "./futures.ts";
+import { _bindOnRead, type Future } from "./futures.ts";
 import { acceptRaw, closeSocketFd, type Socket, transportSocket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { printAsRepr } from "./format.ts";
@@ -246,5 +246,18 @@ export function enableReuse(sock: Socket, reuseAddress: boolean, reusePort: bool
   if (reuseAddress) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
   if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
 }
+
+// Python passes a server's bound methods as callbacks:
+// `loop.call_later(10, server.close)`, `add_signal_handler(SIGTERM,
+// server.close)`. Bound on read, they port as they are, and show in a
+// Handle as Python names them: `<Handle Server.close()>`. The coroutine
+// methods too, so `createTask(server.serveForever)` (a function returning
+// an awaitable, rule 9) serves this server.
+_bindOnRead(Server.prototype, "close", "Server.close");
+_bindOnRead(Server.prototype, "isServing", "Server.is_serving");
+_bindOnRead(Server.prototype, "getLoop", "Server.get_loop");
+_bindOnRead(Server.prototype, "startServing", "Server.start_serving");
+_bindOnRead(Server.prototype, "serveForever", "Server.serve_forever");
+_bindOnRead(Server.prototype, "waitClosed", "Server.wait_closed");
 
 printAsRepr(Server);

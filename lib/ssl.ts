@@ -912,6 +912,14 @@ export class SSLObject {
     }
   }
 
+  /**
+   * @internal Ciphertext fed and not yet taken by OpenSSL (Python's
+   * `incoming.pending`, the size hint `BufferedProtocol.get_buffer` gets over TLS).
+   */
+  _incomingPending(): number {
+    return this.#ssl === null ? 0 : lib().bioPending(this.#in);
+  }
+
   /** @internal The ciphertext OpenSSL produced since the last call (empty if none). */
   _takeOutgoing(): Uint8Array {
     if (this.#ssl === null) return new Uint8Array(0);

@@ -29,12 +29,12 @@ import {
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
-import { toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
+import { joinBytes, toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
 import { checkContextSide, createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { bindOnRead, type Socket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
-import { printAsRepr, pyAddress, pyRepr } from "./format.ts";
+import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 
 /** Python's default TLS handshake timeout, in seconds. */
 export const SSL_HANDSHAKE_TIMEOUT = 60;
@@ -133,9 +133,12 @@ export class SSLTransport extends Transport {
     this.#proto._startShutdown();
   }
 
-  /** Whether the application receives data. */
+  /**
+   * Whether the application's reading is not paused. As in Python, closing
+   * does not change it: only `pauseReading()`/`resumeReading()` do.
+   */
   override isReading(): boolean {
-    return !this._closed && this.#proto._isReading();
+    return this.#proto._isReading();
   }
 
   /** Stops delivering data until `resumeReading()`. */
@@ -172,6 +175,10 @@ export class SSLTransport extends Transport {
 
   /** Encrypts and sends `data` (held back until the handshake is done). */
   override write(data: Uint8Array): void {
+    if (!ArrayBuffer.isView(data)) {
+      // The SSL transport's own wording in Python, not the socket transport's.
+      throw new TypeError(`data: expecting a bytes-like instance, got ${pyTypeName(data)}`);
+    }
     data = toBytes(data);
     if (data.length === 0) return;
     this.#proto._write(data);
@@ -526,54 +533,74 @@ export class SSLProtocol implements ProtocolLike {
 
   // -- application data -------------------------------------------------------
 
+  /**
+   * Python's `_do_read`: what OpenSSL can decrypt now goes to the application
+   * in one call, as there: one `dataReceived()` with the records joined, or
+   * one buffer from `getBuffer()` filled as far as it goes (a full one is
+   * read into again on the next turn). A close_notify then is the
+   * application's `eofReceived()` and starts the shutdown.
+   */
   #doRead(): void {
     const obj = this.#obj;
-    if (obj === null || this.#state !== "wrapped") return;
+    if (obj === null || this.#state !== "wrapped" || this.#readingPaused) return;
+    let eof: boolean;
     try {
-      while (!this.#readingPaused && this.#state === "wrapped") {
-        const n = obj._readInto(readBuf);
-        if (n === 0) break;
-        if (n < 0) {
-          this.#flush();
-          this.#eofToAppOnce();
-          this.#startShutdownNow();
-          return;
-        }
-        if (!this.#deliver(readBuf.subarray(0, n))) return;
-      }
+      eof = this.#appBuffered ? this.#readBuffered(obj) : this.#readCopied(obj);
     } catch (e) {
       this.#flush();
-      this.#fatal(e);
+      this.#fatal(e, "Fatal error on SSL protocol");
       return;
     }
     // Reading may have produced protocol messages (key updates, tickets).
     this.#flush();
+    if (eof && this.#state === "wrapped") {
+      this.#eofToAppOnce();
+      this.#startShutdownNow();
+    }
   }
 
-  /** Hands plaintext to the application; false if it failed (the connection is closing). */
-  #deliver(data: Uint8Array): boolean {
-    try {
-      if (this.#appBuffered) {
-        const p = this.#app as BufferedProtocolLike;
-        let at = 0;
-        while (at < data.length) {
-          const buf = p.getBuffer(data.length - at);
-          if (!buf || buf.length === 0) {
-            throw new RuntimeError("get_buffer() returned an empty buffer");
-          }
-          const n = Math.min(buf.length, data.length - at);
-          buf.set(data.subarray(at, at + n));
-          at += n;
-          p.bufferUpdated(n);
-        }
-      } else {
-        (this.#app as ProtocolLike).dataReceived(data.slice());
+  /** Python's `_do_read__copied`; true when close_notify came. */
+  #readCopied(obj: SSLObject): boolean {
+    const chunks: Uint8Array[] = [];
+    let eof = false;
+    for (;;) {
+      const n = obj._readInto(readBuf);
+      if (n === 0) break;
+      if (n < 0) {
+        eof = true;
+        break;
       }
-      return true;
-    } catch (e) {
-      this.#fatal(e, "application protocol failed to receive SSL data");
-      return false;
+      chunks.push(readBuf.slice(0, n));
     }
+    if (chunks.length > 0) {
+      (this.#app as ProtocolLike).dataReceived(chunks.length === 1 ? chunks[0] : joinBytes(chunks));
+    }
+    return eof;
+  }
+
+  /** Python's `_do_read__buffered`; true when close_notify came. */
+  #readBuffered(obj: SSLObject): boolean {
+    const p = this.#app as BufferedProtocolLike;
+    const buf = p.getBuffer(obj._incomingPending());
+    if (!buf || buf.length === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
+    const wants = buf.length;
+    let offset = 0;
+    let eof = false;
+    let n = obj._readInto(buf);
+    if (n < 0) eof = true;
+    else if (n > 0) {
+      offset = n;
+      while (offset < wants) {
+        n = obj._readInto(buf.subarray(offset));
+        if (n > 0) offset += n;
+        else break;
+      }
+      if (n < 0) eof = true;
+      // The buffer is full: there may be more, read on the next turn.
+      if (offset === wants) this.#loop.callSoon(() => this.#doRead());
+    }
+    if (offset > 0) p.bufferUpdated(offset);
+    return eof;
   }
 
   #eofToAppOnce(): void {
@@ -665,7 +692,11 @@ export class SSLProtocol implements ProtocolLike {
       this._abort();
       return;
     }
-    if (this.#state === "wrapped") this.#startShutdownNow();
+    if (this.#state === "wrapped") {
+      // Python's _do_flush: what already came is read (and delivered) first.
+      this.#doRead();
+      this.#startShutdownNow();
+    }
   }
 
   #startShutdownNow(): void {
@@ -807,9 +838,11 @@ export function checkSslOptions(opts: SslOptions, where: { client: boolean }): b
     const v = opts[key] ?? null;
     if (v === null) continue;
     if (!on) throw new ValueError(`${py} is only meaningful with ssl`);
-    if (typeof v !== "number" || !(v > 0)) {
-      throw new ValueError(`${py} should be a positive number, got ${v}`);
+    // Python compares first (`timeout <= 0`): another type fails there.
+    if (typeof v !== "number") {
+      throw new TypeError(`'<=' not supported between instances of '${pyTypeName(v)}' and 'int'`);
     }
+    if (v <= 0) throw new ValueError(`${py} should be a positive number, got ${v}`);
   }
   return on;
 }

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { C } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { CancelledError, OSError, ValueError } from "./exceptions.ts";
 import type { AddrInfo } from "./dns.ts";
@@ -32,6 +33,11 @@ import type { Task } from "./tasks.ts";
 export interface ConnectAttemptOptions {
   /** Bind each socket to this local address first. */
   localAddr?: AddressLike;
+  /**
+   * The local address resolved (Python's `laddr_infos`): each socket binds
+   * to the first of these of its own family; used instead of `localAddr`.
+   */
+  localAddrInfos?: readonly AddrInfo[] | null;
   /**
    * Seconds to wait for an attempt before starting the next one in parallel
    * (RFC 8305 recommends 0.25). Unset or null: one address at a time.
@@ -101,18 +107,59 @@ function bindLocal(s: Socket, localAddr: AddressLike): void {
   }
 }
 
+/** Python's repr of a `socket.AddressFamily` member, as `{family=}` prints it. */
+function familyRepr(family: number): string {
+  const name = family === C.AF_INET
+    ? "AF_INET"
+    : family === C.AF_INET6
+    ? "AF_INET6"
+    : family === C.AF_UNIX
+    ? "AF_UNIX"
+    : null;
+  return name === null ? String(family) : `<AddressFamily.${name}: ${family}>`;
+}
+
+/**
+ * Python's bind step of `_connect_sock`: the first local address of the
+ * socket's family that binds wins; the failures are kept in `errors`, and
+ * the last one is thrown when none binds.
+ */
+function bindLocalInfos(
+  s: Socket,
+  family: number,
+  infos: readonly AddrInfo[],
+  errors: unknown[],
+): void {
+  let tried = false;
+  for (const [lfamily, , , , laddr] of infos) {
+    // Local addresses of another family are skipped.
+    if (lfamily !== family) continue;
+    tried = true;
+    try {
+      bindLocal(s, laddr as AddressLike);
+      return;
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (tried) throw errors.pop();
+  throw new OSError(`no matching local address with family=${familyRepr(family)} found`);
+}
+
 /** One attempt: a non-blocking socket for `info`, connected; closed on failure. */
 async function connectOne(
   loop: BaseSelectorEventLoop,
   info: AddrInfo,
-  localAddr: AddressLike | undefined,
+  opts: ConnectAttemptOptions,
   errors: unknown[],
 ): Promise<Socket> {
   const [family, type, proto, , address] = info;
   const s = new Socket(family, type, proto);
   try {
     s.setblocking(false);
-    if (localAddr !== undefined) bindLocal(s, localAddr);
+    if (opts.localAddrInfos) bindLocalInfos(s, family, opts.localAddrInfos, errors);
+    else if (opts.localAddr !== undefined) bindLocal(s, opts.localAddr);
     await sockConnect(loop, s, address as AddressLike);
     return s;
   } catch (e) {
@@ -151,14 +198,14 @@ export async function connectAddrInfos(
   if (delay === null) {
     for (let i = 0; i < order.length; i++) {
       try {
-        return await connectOne(loop, order[i], opts.localAddr, errors[i]);
+        return await connectOne(loop, order[i], opts, errors[i]);
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
       }
     }
     throw connectError(errors.flat());
   }
-  const fns = order.map((info, i) => () => connectOne(loop, info, opts.localAddr, errors[i]));
+  const fns = order.map((info, i) => () => connectOne(loop, info, opts, errors[i]));
   const { winner, failures } = await staggeredRace(loop, fns, delay, (s) => s.close());
   if (winner !== null) return winner;
   const other = failures.find((e) => !(e instanceof OSError) && !(e instanceof CancelledError));

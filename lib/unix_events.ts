@@ -10,6 +10,7 @@ import { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type Callback, Handle } from "./events.ts";
 import { osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
 import { pyRepr } from "./format.ts";
+import { checkKeywords } from "./keywords.ts";
 import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import * as sm from "./sock_methods.ts";
 import type { Socket } from "./socket.ts";
@@ -39,7 +40,7 @@ import {
   UnixWritePipeTransport,
 } from "./unix_subprocess.ts";
 import { fileobjToFd } from "./selectors.ts";
-import type { Future } from "./futures.ts";
+import { _bindOnRead, type Future } from "./futures.ts";
 import type { ProtocolLike } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import { type SSLTransport, startTls, type StartTlsOptions } from "./sslproto.ts";
@@ -147,7 +148,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     return this.#connectPipe(asFactory(protocolFactory), pipe, UnixWritePipeTransport);
   }
 
-  async #connectPipe<P extends BaseProtocolLike, T extends { close(): void }>(
+  async #connectPipe<P extends BaseProtocolLike, T extends BaseTransport>(
     protocolFactory: () => P,
     pipe: number | { fileno(): number },
     Transport: new (loop: this, fd: number, protocol: P, waiter: Future<void>) => T,
@@ -156,6 +157,8 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     const protocol = protocolFactory();
     const waiter = this.createFuture<void>();
     const transport = new Transport(this, fd, protocol, waiter);
+    // As in Python, extra info "pipe" is the pipe object given, not its fd.
+    transport._extra.set("pipe", pipe);
     try {
       await waiter;
     } catch (e) {
@@ -215,6 +218,16 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     sslcontext: SSLContext,
     opts?: StartTlsOptions,
   ): Promise<SSLTransport> {
+    try {
+      checkKeywords("BaseEventLoop.start_tls", opts, [
+        "serverSide",
+        "serverHostname",
+        "sslHandshakeTimeout",
+        "sslShutdownTimeout",
+      ]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return startTls(this, transport, protocol, sslcontext, opts);
   }
 
@@ -398,6 +411,19 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     for (const sig of [...this.#signalHandlers.keys()]) this.#removeHandler(sig);
   }
 }
+
+// Bound on read, as Python's bound methods (see selector_events.ts):
+// `loop.call_later(1, loop.remove_signal_handler, SIGINT)` ports as it is.
+_bindOnRead(
+  SelectorEventLoop.prototype,
+  "addSignalHandler",
+  "_UnixSelectorEventLoop.add_signal_handler",
+);
+_bindOnRead(
+  SelectorEventLoop.prototype,
+  "removeSignalHandler",
+  "_UnixSelectorEventLoop.remove_signal_handler",
+);
 
 // CPython's `asyncio.SelectorEventLoop` on Unix is `_UnixSelectorEventLoop`:
 // a ported `type(loop).__name__` (`loop.constructor.name`) prints that.

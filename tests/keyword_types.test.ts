@@ -97,7 +97,8 @@ test("a plain-class datagram protocol (the spec's UDP server) type-checks and ru
     server.close();
     await asyncio.sleep(0);
     assertEquals(reported.length, 1);
-    assert(reported[0] instanceof TypeError && /connectionLost/.test(reported[0].message));
+    // Python: AttributeError "'EchoServerProtocol' object has no attribute 'connection_lost'".
+    assert(reported[0] instanceof TypeError && /connection_lost/.test(reported[0].message));
     assert(String(server).startsWith("<_SelectorDatagramTransport closed fd="), String(server));
   });
 }, { timeout: 20 });

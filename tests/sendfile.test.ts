@@ -1,7 +1,8 @@
 // loop.sendfile / loop.sockSendfile on real sockets and files: multi-MiB
 // files through sendfile(2) to our own reader and to a python3 peer (sha256
 // compared), offset/count windows and the file position after, the
-// read/write fallback (a pipe fed by `cat`), fallback=false, and bad input.
+// read/write fallback (a pipe fed by `cat`, sent as CPython 3.11 sends it),
+// fallback=false, and bad input.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
@@ -210,7 +211,7 @@ test("sockSendfile: a Node FileHandle and a { fileno() } object are files too", 
   }));
 
 test(
-  "sockSendfile: a pipe takes the read/write fallback (3 MiB from cat); fallback=false refuses it",
+  "sockSendfile: a pipe as CPython 3.11 sends it: nothing without a count, else the fallback (3 MiB from cat) and then its failed seek",
   () =>
     inLoop(async (loop) => {
       const data = pattern(3 << 20, 13);
@@ -219,15 +220,22 @@ test(
       try {
         const [a, b] = await tcpPair(loop);
         using _a = a, _b = b;
+        // A pipe's size is 0: Python's "empty file", whatever the fallback.
+        assertEquals(await loop.sockSendfile(a, r), 0);
+        assertEquals(await loop.sockSendfile(a, r, 0, null, { fallback: false }), 0);
         await assertRejects(
-          () => loop.sockSendfile(a, r, 0, null, { fallback: false }),
+          () => loop.sockSendfile(a, r, 0, data.length, { fallback: false }),
           SendfileNotAvailableError,
-          "not a regular file",
+          "os.sendfile call failed",
         );
         const received = readAll(loop, b);
-        const sent = await loop.sockSendfile(a, r);
+        // The bytes go; Python's file.seek() after them fails on the pipe.
+        await assertRejects(
+          () => loop.sockSendfile(a, r, 0, data.length),
+          asyncio.OSError,
+          "[Errno 29] Illegal seek",
+        );
         a.shutdown(C.SHUT_WR);
-        assertEquals(sent, data.length);
         assertEquals(sha256(await received), sha256(data));
       } finally {
         sys().close(r);
@@ -376,7 +384,7 @@ test(
 );
 
 test(
-  "loop.sendfile: a pipe takes the fallback through the transport's flow control",
+  "loop.sendfile: a pipe with a count takes the fallback through the transport's flow control (then its seek fails, as in CPython)",
   () =>
     inLoop(async (loop) => {
       const data = pattern(3 << 20, 29);
@@ -387,13 +395,14 @@ test(
         const client = new Collect();
         const [t] = await loop.createConnection(() => client, "127.0.0.1", port);
         const peer = await accepted;
+        assertEquals(await loop.sendfile(t, r), 0); // a pipe's size is 0
         await assertRejects(
-          () => loop.sendfile(t, r, 0, null, { fallback: false }),
+          () => loop.sendfile(t, r, 0, data.length, { fallback: false }),
           SendfileNotAvailableError,
         );
-        const sending = loop.sendfile(t, r);
+        const sending = loop.sendfile(t, r, 0, data.length);
         peer.transport!.write(enc.encode("pong"));
-        assertEquals(await sending, data.length);
+        await assertRejects(() => sending, asyncio.OSError, "[Errno 29] Illegal seek");
         // The transport's own protocol is back, and it saw the bytes read meanwhile.
         assert(t.getProtocol() === client, "protocol restored");
         t.writeEof();
