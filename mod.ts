@@ -74,6 +74,7 @@ export {
   StreamReaderProtocol,
   type StreamServer,
   StreamWriter,
+  type StreamWriterKeywords,
 } from "./lib/streams.ts";
 export {
   readerFromReadableStream,
@@ -201,9 +202,11 @@ export {
 export {
   AbstractEventLoopPolicy,
   DefaultEventLoopPolicy,
+  getChildWatcher,
   getEventLoop,
   getEventLoopPolicy,
   newEventLoop,
+  setChildWatcher,
   setEventLoop,
   setEventLoopPolicy,
 } from "./lib/policies.ts";
@@ -259,6 +262,8 @@ export {
   wrapFuture,
 } from "./lib/task_functions.ts";
 export { Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./lib/coroutines.ts";
+// For its effect: iscoroutinefunction() answers for the library's functions as Python's.
+import "./lib/coroutine_functions.ts";
 export {
   Barrier,
   BoundedSemaphore,
@@ -303,7 +308,17 @@ export {
   RemoteLoop,
   ThreadsafeFuture,
 } from "./lib/loop_bridge.ts";
-export { pidfdEnabled, setPidfdEnabled } from "./lib/child_watcher.ts";
+export {
+  AbstractChildWatcher,
+  type ChildCallback,
+  FastChildWatcher,
+  MultiLoopChildWatcher,
+  PidfdChildWatcher,
+  pidfdEnabled,
+  SafeChildWatcher,
+  setPidfdEnabled,
+  ThreadedChildWatcher,
+} from "./lib/child_watcher.ts";
 export {
   Context,
   ContextVar,

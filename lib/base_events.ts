@@ -622,6 +622,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       if (!f.cancelled() && _isBaseError(f.exception())) return;
       this.stop();
     };
+    // Named as Python's, which the future's repr shows: `cb=[_run_until_complete_cb()]`.
+    Object.defineProperty(done, "__qualname__", { value: "_run_until_complete_cb" });
     fut.addDoneCallback(done);
     try {
       await this.runForever();

@@ -9,7 +9,7 @@ import process from "node:process";
 import { RuntimeError } from "./exceptions.ts";
 import { formatStack, logger } from "./log.ts";
 import { hooks } from "./running.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyAddress } from "./format.ts";
 
 interface NeverAwaited {
   name: string;
@@ -106,6 +106,25 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     return p;
   }
 
+  /**
+   * Python's `coroutine.close()`: one not started never will be (awaiting
+   * it is then "cannot reuse already awaited coroutine") and is not
+   * reported as never awaited. One already started runs on to its end:
+   * JavaScript cannot stop a running async function.
+   *
+   * @example
+   * ```ts
+   * const c = work(); // a coroutine(fn) function's lazy coroutine
+   * c.close(); // work's body never runs
+   * ```
+   */
+  close(): void {
+    if (this.#started !== null) return;
+    // Marked started: `_start` refuses it from now on.
+    this.#started = Promise.resolve() as Promise<T>;
+    if (this.#startedFlag !== null) this.#startedFlag.yes = true;
+  }
+
   /** Awaiting a coroutine runs it. */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -114,9 +133,12 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     return this._start().then(onFulfilled, onRejected);
   }
 
-  /** `<coroutine object name>`. */
+  /**
+   * `<coroutine object name at 0x7f...>`, Python's repr (with a stand-in
+   * address, so output compares with CPython's once addresses are masked).
+   */
   toString(): string {
-    return `<coroutine object ${this.name}>`;
+    return `<coroutine object ${this.name} at ${pyAddress(this)}>`;
   }
 }
 
@@ -192,9 +214,24 @@ export function iscoroutine(x: unknown): boolean {
  */
 export function iscoroutinefunction(f: unknown): boolean {
   if (typeof f !== "function") return false;
+  // What the library marked (see `_markCoroutineFunctions`) or `coroutine(fn)` made.
+  const mark = (f as unknown as Record<symbol, unknown>)[COROUTINE_FUNCTION];
+  if (mark !== undefined) return mark === true;
   const proto = Object.getPrototypeOf(f);
-  return proto === AsyncFunctionProto || proto === GeneratorFunctionProto ||
-    (f as unknown as Record<symbol, unknown>)[COROUTINE_FUNCTION] === true;
+  return proto === AsyncFunctionProto || proto === GeneratorFunctionProto;
+}
+
+/**
+ * @internal Says what `iscoroutinefunction` answers for the library's own
+ * functions, as Python's for their namesakes: a method returning a promise
+ * is one where Python's is `async def` (`loop.sockRecv`, `Lock.acquire`),
+ * and an async function is none where Python's returns a future or blocks
+ * (`run`, `loop.runUntilComplete`).
+ */
+export function _markCoroutineFunctions(value: boolean, fns: unknown[]): void {
+  for (const f of fns) {
+    if (typeof f === "function") Object.defineProperty(f, COROUTINE_FUNCTION, { value });
+  }
 }
 
 /**

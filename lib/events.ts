@@ -6,7 +6,7 @@
  */
 import { type Context, currentContext } from "./contextvars.ts";
 import { _isBaseError, NotImplementedError, RuntimeError } from "./exceptions.ts";
-import { formatCallback, printAsRepr, pyRepr } from "./format.ts";
+import { formatCallback, printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { hooks, running, taskStorage } from "./running.ts";
 import type { Future } from "./futures.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
@@ -203,6 +203,10 @@ export class Handle {
       // fails plainly, never working on the Handle instead.
       const cb = this._callback!;
       const args = this._args;
+      // Python's words for a callback that is not callable (add_reader takes one).
+      if (typeof cb !== "function") {
+        throw new TypeError(`'${pyTypeName(cb)}' object is not callable`);
+      }
       if (args === null) cb();
       else cb(...args);
     } catch (exc) {

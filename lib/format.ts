@@ -27,6 +27,8 @@ export function pyRepr(v: unknown, depth = 0): string {
     case "undefined":
       return "None";
     case "function":
+      // `console.log` is a port's `print` (as in formatCallback below).
+      if (v === console.log) return "<built-in function print>";
       return `<function ${v.name || "<lambda>"}>`;
     case "symbol":
       return v.toString();
@@ -139,6 +141,13 @@ export function bytesRepr(b: Uint8Array): string {
 }
 
 /**
+ * @internal Python's names of methods bound afresh on each read (a
+ * future's `setResult`), by the name JS gives the bound copy
+ * (`"bound setResult"`): such a copy carries no name of its own.
+ */
+export const _boundQualnames: Map<string, string> = new Map();
+
+/**
  * `name(arg reprs)`, the way asyncio shows a callback in messages.
  *
  * @example
@@ -152,7 +161,8 @@ export function formatCallback(fn: unknown, args: readonly unknown[]): string {
   const name = fn === console.log
     ? "print"
     : typeof fn === "function"
-    ? ((fn as { __qualname__?: string }).__qualname__ ?? fn.name ?? "") || "<lambda>"
+    ? ((fn as { __qualname__?: string }).__qualname__ ?? _boundQualnames.get(fn.name) ??
+      fn.name ?? "") || "<lambda>"
     : pyRepr(fn);
   // Python's format_helpers use reprlib here: long arguments are shortened.
   return `${name}(${args.map((a) => shortRepr(a)).join(", ")})`;

@@ -12,7 +12,7 @@ import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
 import { Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
-import { formatCallback, printAsRepr, pyRepr, shortRepr } from "./format.ts";
+import { _boundQualnames, formatCallback, printAsRepr, pyRepr, shortRepr } from "./format.ts";
 import { _unraised } from "./log.ts";
 import {
   hooks,
@@ -21,6 +21,7 @@ import {
   suspended,
   suspensions,
   taskInScope,
+  taskStorage,
 } from "./running.ts";
 
 /**
@@ -458,6 +459,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   _addDoneEntry(fn: (fut: never) => unknown, ctx: Context): void {
     if (this._state !== PENDING) {
+      // Scheduled with call_soon, as in Python: refused by a closed loop.
+      if (this._loop.isClosed()) throw new RuntimeError("Event loop is closed");
       this._loop._addHandle(new Handle(fn, [this], this._loop, ctx));
     } else {
       this.#push(new DoneEntry(fn, this as Future<unknown>, ctx));
@@ -476,7 +479,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Removes every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
     const cbs = entries(this._callbacks);
-    const kept = cbs.filter((e) => !(e instanceof DoneEntry && e.fn === fn));
+    // Python compares with ==: `fut.cancel` read twice is one bound method.
+    const self = receiverOf(fn);
+    const same = (g: unknown) =>
+      g === fn ||
+      (self !== undefined && (g as { name?: string }).name === fn.name && receiverOf(g) === self);
+    const kept = cbs.filter((e) => !(e instanceof DoneEntry && same(e.fn)));
     this._callbacks = kept.length > 1 ? kept : kept.length ? kept[0] : null;
     return cbs.length - kept.length;
   }
@@ -493,6 +501,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Marks the future done with an exception; `InvalidStateError` if done already. */
   setException(exception: unknown): void {
+    this._setException(exception, false);
+  }
+
+  /**
+   * @internal `setException`, told whether the exception was raised: a
+   * task's own, which its code threw (Task's `setException` refuses to be
+   * called), or one handed to a future by hand.
+   */
+  _setException(exception: unknown, raised: boolean): void {
     if (this._state !== PENDING) {
       throw new InvalidStateError("invalid state");
     }
@@ -505,12 +522,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._exception = exception;
     this._state = FINISHED;
     // A traceback is printed for an exception that was raised: a task's,
-    // which its code threw (Task overrides setException to refuse it), or
-    // one that `await` or result() raised; not for one handed to a future
+    // or one that `await` or result() raised; not for one handed to a future
     // by hand and not raised since, as it mostly never was.
     if (typeof exception === "object") {
-      if (this.setException === Future.prototype.setException) _unraised.add(exception);
-      else _unraised.delete(exception);
+      if (raised) _unraised.delete(exception);
+      else _unraised.add(exception);
     }
     this._scheduleCallbacks();
     this._logTraceback = true;
@@ -548,12 +564,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return promise;
     }
     suspended();
-    if (task !== undefined && task._loop !== this._loop) {
+    // A task's own code awaiting the task (not code outside every task,
+    // which counts as the main task's: see `taskInScope`).
+    const selfAwait = (task as unknown) === this && taskStorage.getStore() === task;
+    if (task !== undefined && (task._loop !== this._loop || selfAwait)) {
       // Python's Task.__step refuses such a future: the RuntimeError is
       // thrown into the task at this await on its loop's next iteration.
       const loop = task._loop as FutureLoop;
       const err = new RuntimeError(
-        `Task ${task} got Future ${this} attached to a different loop`,
+        selfAwait
+          ? `Task cannot await on itself: ${task}`
+          : `Task ${task} got Future ${this} attached to a different loop`,
       );
       const fail = () => {
         if (typeof onRejected !== "function") return reject(err);
@@ -612,6 +633,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return;
     this._callbacks = null;
+    // Python's call_soon refuses them: set_result(), set_exception() and
+    // cancel() raise, the future done all the same.
+    if (this._loop.isClosed()) throw new RuntimeError("Event loop is closed");
     if (!Array.isArray(cbs)) this.#schedule(cbs);
     else for (const e of cbs) this.#schedule(e);
   }
@@ -641,6 +665,139 @@ export class Future<T = unknown> implements PromiseLike<T> {
 Future.prototype._cancelMessage = undefined;
 Future.prototype._unread = null;
 Future.prototype._sourceTraceback = null;
+
+/**
+ * @internal Future's own `cancel` and `setResult`, unbound: for the
+ * library's calls on its hot paths (a task ending, a timer waking a
+ * sleep), where reading `fut.setResult` (or `super.cancel`) would bind a
+ * copy per future (see below).
+ */
+export const _futureCancel: Future<unknown>["cancel"] = Future.prototype.cancel;
+/** @internal See {@link _futureCancel}. */
+export const _futureSetResult: Future<unknown>["setResult"] = Future.prototype.setResult;
+
+/**
+ * @internal Makes the method `key` of `proto` bound to its object when read
+ * as a value, as a Python bound method is, and named `qualname` in a
+ * Handle's repr. Bound on first read and kept on the object (so
+ * `removeDoneCallback(fut.cancel)` finds what `addDoneCallback(fut.cancel)`
+ * added); read from a prototype, it is the method itself; assigning one
+ * makes it the object's own.
+ *
+ * @example
+ * ```ts
+ * _bindOnRead(Future.prototype, "cancel", "Future.cancel");
+ * loop.callSoonThreadsafe(fut.cancel); // cancels fut
+ * ```
+ */
+export function _bindOnRead(proto: object, key: string, qualname: string): void {
+  const method = (proto as Record<string, unknown>)[key] as (...args: unknown[]) => unknown;
+  const field = Symbol(key);
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get(this: Record<symbol, unknown>) {
+      const bound = this[field];
+      if (bound !== undefined) return bound;
+      if (Object.hasOwn(this, "constructor")) return method;
+      // Assigned, not defined: defineProperty on a bound function costs ten times more.
+      const fn = method.bind(this) as typeof method & { __qualname__: string };
+      fn.__qualname__ = qualname;
+      return this[field] = fn;
+    },
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true });
+    },
+  });
+}
+
+/**
+ * Makes the method `key` of `proto` a new copy bound by `bind` on each
+ * read, named `qualname` in a Handle's repr (by the copy's own name). For futures, which are many and short-lived:
+ * a copy kept on each one (as {@link _bindOnRead} keeps) costs a property
+ * and a function per future whose `setResult()` is ever called, while a
+ * copy that is only called (`fut.setResult(1)`) is never made at all by an
+ * optimizing compiler. The price: two reads give two functions, so
+ * `removeDoneCallback(fut.cancel)` does not find `addDoneCallback(fut.cancel)`.
+ */
+function bindOnEachRead(
+  proto: object,
+  key: string,
+  qualname: string,
+  bind: (self: never) => (...args: never[]) => unknown,
+): void {
+  const method = (proto as Record<string, unknown>)[key];
+  _boundQualnames.set(bind(proto as never).name, qualname);
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get(this: object) {
+      // Read from a prototype (which has no loop): the method itself.
+      return (this as Future<unknown>)._loop === undefined ? method : bind(this as never);
+    },
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true });
+    },
+  });
+}
+
+// Python code passes these as callbacks: the spec's
+// `loop.call_soon_threadsafe(fut.cancel)`, and the common
+// `loop.call_later(1, fut.set_result, 42)`, port as they are. A subclass's
+// own method shadows these.
+// Closures, not `bind()`: JavaScriptCore makes a bound function slowly
+// (about 100 ns a `setResult()`). Each closure's name is the key of its
+// Python name (see `_boundQualnames`); asked by `receiverOf`, it tells its
+// future instead of running.
+const { cancel, setResult, setException } = Future.prototype;
+bindOnEachRead(
+  Future.prototype,
+  "cancel",
+  "Future.cancel",
+  (self: Future<unknown>) =>
+    function boundFutureCancel(msg?: string) {
+      if (probing) return void (probed = self);
+      return cancel.call(self, msg);
+    },
+);
+bindOnEachRead(
+  Future.prototype,
+  "setResult",
+  "Future.set_result",
+  (self: Future<unknown>) =>
+    function boundFutureSetResult(result: unknown) {
+      if (probing) return void (probed = self);
+      return setResult.call(self, result);
+    },
+);
+bindOnEachRead(
+  Future.prototype,
+  "setException",
+  "Future.set_exception",
+  (self: Future<unknown>) =>
+    function boundFutureSetException(exception: unknown) {
+      if (probing) return void (probed = self);
+      return setException.call(self, exception);
+    },
+);
+
+let probing = false;
+let probed: unknown = undefined;
+
+/**
+ * The future a copy made by {@link bindOnEachRead} is bound to, or
+ * undefined for any other function: two reads of `fut.cancel` are two
+ * functions, equal as Python's bound methods are (`removeDoneCallback`).
+ */
+function receiverOf(fn: unknown): unknown {
+  if (typeof fn !== "function" || !_boundQualnames.has(fn.name)) return undefined;
+  probing = true;
+  probed = undefined;
+  try {
+    (fn as () => void)();
+  } finally {
+    probing = false;
+  }
+  return probed;
+}
 
 /** One callback as Python's future repr names it: a task's await is `Task.task_wakeup()`. */
 function callbackRepr(e: Entry): string {

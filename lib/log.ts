@@ -9,7 +9,7 @@
 import process from "node:process";
 import { KeyError } from "./exceptions.ts";
 import { pyErrorName, pyModuleOf, pyRepr } from "./format.ts";
-import { stackFrames } from "./task_stack.ts";
+import { type StackFrame, stackFrames } from "./task_stack.ts";
 
 /** Python's logging levels. @example `logger.setLevel(DEBUG)` */
 export const DEBUG = 10;
@@ -62,6 +62,8 @@ export class Logger {
   readonly name: string;
   /** Records below this level are dropped; 0 means WARNING, Python's root default. */
   level = 0;
+  /** True drops every record, as Python's `logger.disabled = True` does. */
+  disabled = false;
   #handlers: LogHandler[] = [];
 
   /** Makes a logger; use the shared {@link logger} for asyncio's own messages. */
@@ -81,7 +83,7 @@ export class Logger {
 
   /** Whether a message at `level` would be handled. */
   isEnabledFor(level: number): boolean {
-    return level >= this.getEffectiveLevel();
+    return !this.disabled && level >= this.getEffectiveLevel();
   }
 
   /** Adds a handler; with none, WARNING and above go to stderr. */
@@ -352,6 +354,22 @@ function isOwnFrame(path: string): boolean {
  * program's.
  */
 function pyFrames(stack: string, trim: "outer" | "inner"): string[] {
+  return programFrames(stack, trim).map((f) =>
+    `  File "${f.filename}", line ${f.lineno}, in ${f.name}`
+  );
+}
+
+/**
+ * @internal The frames a traceback of an exception with this stack shows
+ * (see {@link pyFrames}), oldest first, named as Python names them: what
+ * `Task.getStack()` gives for a task that failed.
+ */
+export function tracebackFrames(stack: string): StackFrame[] {
+  return programFrames(stack, "outer");
+}
+
+/** {@link pyFrames}' frames, before they are made lines. */
+function programFrames(stack: string, trim: "outer" | "inner"): StackFrame[] {
   // Newest first, as the JS stack lists them; the runtime's own frames
   // (`node:internal/...`, Deno's `ext:core/...`, Bun's `native`) go.
   const frames = stackFrames(stack).reverse()
@@ -372,8 +390,16 @@ function pyFrames(stack: string, trim: "outer" | "inner"): string[] {
     let name = f.name.replace(/ \[as [^\]]*\]$/, "");
     if (name.startsWith("new ")) name = "__init__";
     else if (!name.startsWith("<")) name = name.slice(name.lastIndexOf(".") + 1);
-    return `  File "${f.filename}", line ${f.lineno}, in ${name}`;
+    return { ...f, name };
   });
+}
+
+/**
+ * @internal Python's `traceback.format_exception_only()` of `e`, its last
+ * line: `ValueError: boom` (what `Task.printStack()` ends with).
+ */
+export function formatExceptionOnly(e: unknown): string {
+  return e instanceof Error ? exceptionOnly(e) : String(e);
 }
 
 function lastResort(r: LogRecord): void {

@@ -35,11 +35,13 @@ import { Coroutine, isGenerator } from "./coroutines.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
 import { _standForOutsideCode, allTasks, type CoroutineLike, Task } from "./tasks.ts";
-import { _reportUnread, type Future } from "./futures.ts";
+import { _reportUnread, type Future, isFuture } from "./futures.ts";
 import { THREAD_JOIN_TIMEOUT } from "./threads.ts";
 import { type Context, copyContext } from "./contextvars.ts";
 
+/** What run() takes for a coroutine (API.md rule 9); a Future or Task is none, as in Python. */
 function isCoroutineLike(x: unknown): boolean {
+  if (isFuture(x)) return false;
   return typeof x === "function" || x instanceof Coroutine || isGenerator(x) ||
     (typeof x === "object" && x !== null && typeof (x as { then?: unknown }).then === "function");
 }
@@ -151,6 +153,8 @@ export class Runner {
       if (!f.cancelled() && _isBaseError(f.exception())) return;
       loop.stop();
     };
+    // Named as Python's, which the main task's repr shows: `cb=[_run_until_complete_cb()]`.
+    Object.defineProperty(stop, "__qualname__", { value: "_run_until_complete_cb" });
     task.addDoneCallback(stop);
     try {
       try {
@@ -254,9 +258,12 @@ export async function run<T>(
   if (_getRunningLoop() !== null) {
     throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
   }
-  if (!isCoroutineLike(main)) throw new ValueError(`a coroutine was expected, got ${pyRepr(main)}`);
   const runner = new Runner({ debug: opts.debug });
   try {
+    // Python's run() enters its Runner (making the loop) before Runner.run()
+    // refuses what is not a coroutine: the close below then runs its two
+    // shutdown steps as tasks, which use up two Task-N numbers, as in 3.11.
+    if (!isCoroutineLike(main)) runner.getLoop();
     return await runner.run(main);
   } finally {
     await runner.close();

@@ -16,9 +16,10 @@
  */
 import { C, sys } from "../ffi/mod.ts";
 import { BaseEventLoop } from "./base_events.ts";
+import { _bindOnRead } from "./futures.ts";
 import { type Callback, Handle, type ReadyItem } from "./events.ts";
 import { check, RuntimeError } from "./exceptions.ts";
-import { pyRepr } from "./format.ts";
+import { logger } from "./log.ts";
 import {
   type BaseSelector,
   DefaultSelector,
@@ -100,6 +101,8 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
     super();
     this._selector = (selector ?? new DefaultSelector()) as BaseSelector<Watchers>;
+    // Python logs this for every selector loop, debug mode or not.
+    logger.debug(`Using selector: ${this._selector.constructor.name}`);
     this.#exclusive = !!opts?.exclusive;
     this.#epoll = Object.getPrototypeOf(this._selector) === EpollSelector.prototype
       ? this._selector as EpollSelector<Watchers>
@@ -258,12 +261,6 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
 
   // -- fd watching -----------------------------------------------------------
 
-  #checkCallback(callback: unknown, method: string): void {
-    if (typeof callback !== "function") {
-      throw new TypeError(`a callable object was expected by ${method}(), got ${pyRepr(callback)}`);
-    }
-  }
-
   #checkOpen(): void {
     if (this._closed) throw new RuntimeError("Event loop is closed");
   }
@@ -286,10 +283,12 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   /**
    * Calls `callback(...args)` whenever `fd` is readable; replaces an earlier
    * reader. Returns null, as Python's returns None (a port may print it).
+   * The callback is not checked here, as in Python (in debug mode too): one
+   * that is not callable fails when it is called, through the exception
+   * handler.
    */
   override addReader(fd: FileLike, callback: Callback, ...args: unknown[]): null {
     this.#checkOpen();
-    this.#checkCallback(callback, "add_reader");
     const n = fileobjToFd(fd);
     this.#setReader(n, new Handle(callback, args.length ? args : null, this, null));
     return null;
@@ -328,7 +327,6 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
    */
   override addWriter(fd: FileLike, callback: Callback, ...args: unknown[]): null {
     this.#checkOpen();
-    this.#checkCallback(callback, "add_writer");
     const n = fileobjToFd(fd);
     const handle = new Handle(callback, args.length ? args : null, this, null);
     const key = this._selector.getMap()!.get(n);
@@ -394,6 +392,15 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     this.close();
   }
 }
+
+// Python passes a loop's bound methods as callbacks:
+// `loop.call_later(1, loop.remove_reader, sock)`. Bound on read, they port
+// as they are, and show in a Handle as Python names them:
+// `<Handle BaseSelectorEventLoop.remove_reader(7)>`.
+_bindOnRead(BaseSelectorEventLoop.prototype, "addReader", "BaseSelectorEventLoop.add_reader");
+_bindOnRead(BaseSelectorEventLoop.prototype, "removeReader", "BaseSelectorEventLoop.remove_reader");
+_bindOnRead(BaseSelectorEventLoop.prototype, "addWriter", "BaseSelectorEventLoop.add_writer");
+_bindOnRead(BaseSelectorEventLoop.prototype, "removeWriter", "BaseSelectorEventLoop.remove_writer");
 
 /**
  * Python's repr of a selector transport: `<_SelectorSocketTransport fd=7

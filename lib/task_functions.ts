@@ -22,10 +22,18 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
-import { DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
+import {
+  _bindOnRead,
+  _futureSetResult,
+  DoneEntry,
+  Future,
+  type FutureLoop,
+  isFuture,
+} from "./futures.ts";
 import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
 import {
+  _createTaskRenamed,
   _skipTaskNumber,
   bindCancelOnRead,
   type CoroutineLike,
@@ -38,6 +46,7 @@ import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { type FutureSource, ThreadsafeFuture } from "./loop_bridge.ts";
+import { AssertionError } from "./streams.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -150,7 +159,8 @@ function futuresOf<T>(
 }
 
 function releaseWaiter(waiter: Future<unknown>): void {
-  if (!waiter.done()) waiter.setResult(null);
+  // Unbound: `waiter.setResult` read would bind a copy (see the end of futures.ts).
+  if (!waiter.done()) _futureSetResult.call(waiter, null);
 }
 
 /** Cancels `fut` and waits until it is done, without awaiting `fut` itself (so this stays cancellable). */
@@ -230,6 +240,8 @@ class _GatheringFuture<T> extends Future<T> {
     return ret;
   }
 }
+// `loop.callLater(5, gathered.cancel)` ports as is, as for any future.
+_bindOnRead(_GatheringFuture.prototype, "cancel", "_GatheringFuture.cancel");
 
 /**
  * Runs the awaitables concurrently and resolves to their results, in the
@@ -656,30 +668,56 @@ export interface AsCompletedOptions {
  * ```
  */
 export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> {
-  #loop: AbstractEventLoop;
+  #fs: Iterable<CoroutineLike<T>> | null;
+  #timeout: number | null;
+  #loop: AbstractEventLoop | null = null;
   /** Finished futures, in order; null is a timeout marker. */
   #done: Array<Future<T> | null> = [];
   #getters: Future<unknown>[] = [];
-  #todo: Set<Future<T>>;
-  #left: number;
+  #todo = new Set<Future<T>>();
+  #left = 0;
   #timeoutHandle: Handle | null = null;
   #nextResult = coroutine(async (): Promise<T> => (await this.#nextDone()).fut.result());
 
   /** @internal Use {@link asCompleted}. */
   constructor(fs: Iterable<CoroutineLike<T>>, timeout: number | null) {
+    this.#fs = fs;
+    this.#timeout = timeout;
+  }
+
+  /**
+   * Starts at the first step of either iteration, as Python 3.11's
+   * `as_completed`, a generator, does: only then are `fs` checked and
+   * wrapped in tasks, and the timeout counted. Once; after an error there
+   * is nothing to iterate.
+   */
+  #start(): void {
+    const fs = this.#fs;
+    if (fs === null) return;
+    this.#fs = null;
+    if (isThenable(fs) || isGenerator(fs)) {
+      throw new TypeError(`expect an iterable of futures, not ${typeName(fs)}`);
+    }
+    if (typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
+      // Python's `set(fs)`.
+      throw new TypeError(`'${typeName(fs)}' object is not iterable`);
+    }
     const loop = currentLoop();
     const { futs } = futuresOf(fs, loop);
     this.#loop = loop;
     this.#todo = new Set(futs);
-    this.#left = this.#todo.size;
     for (const f of this.#todo) f.addDoneCallback(this.#onCompletion);
+    const timeout = this.#timeout;
     if (this.#todo.size && timeout !== null) {
+      checkTimeout(timeout, "timeout", "+");
       this.#timeoutHandle = loop.callLater(timeout, this.#onTimeout);
     }
+    this.#left = this.#todo.size;
   }
 
   /** Lazy coroutines, each resolving to the result of the next future to finish (or raising its error). */
   *[Symbol.iterator](): Iterator<Coroutine<T>> {
+    this.#start();
     while (this.#left > 0) {
       this.#left--;
       yield this.#nextResult();
@@ -694,6 +732,7 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> 
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: async (): Promise<IteratorResult<T>> => {
+        this.#start();
         if (this.#left <= 0) return { done: true, value: undefined };
         this.#left--;
         return { done: false, value: (await this.#nextDone()).fut.result() };
@@ -733,7 +772,8 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> 
    */
   async #nextDone(): Promise<{ fut: Future<T> }> {
     while (this.#done.length === 0) {
-      const getter = this.#loop.createFuture<unknown>();
+      // Started: #left was above zero.
+      const getter = this.#loop!.createFuture<unknown>();
       this.#getters.push(getter);
       try {
         await getter;
@@ -758,6 +798,9 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> 
  * (Python 3.13's `async for` gives the finished futures; see
  * {@link AsCompleted}). When `timeout` seconds pass first, the rest raise
  * `TimeoutError`. Nothing is ever cancelled. Coroutines are wrapped in tasks.
+ * As Python 3.11's `as_completed`, a generator, it starts at the first step
+ * of the iteration: only then is `fs` checked (a bad one raises there) and
+ * wrapped, and the timeout counted from then.
  *
  * @example
  * ```ts
@@ -773,14 +816,8 @@ export function asCompleted<T>(
   fs: Iterable<CoroutineLike<T>>,
   opts: AsCompletedOptions = {},
 ): AsCompleted<T> {
-  if (isThenable(fs) || isGenerator(fs)) {
-    throw new TypeError(`expect an iterable of futures, not ${typeName(fs)}`);
-  }
-  if (typeof (fs as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
-    // Python's `set(fs)`.
-    throw new TypeError(`'${typeName(fs)}' object is not iterable`);
-  }
-  checkTimeout(opts.timeout, "timeout", "+");
+  // A misspelt (or removed, as `loop`) keyword is Python's TypeError, not ignored.
+  keywords("as_completed", opts, ["timeout"]);
   return new AsCompleted<T>(fs, opts.timeout ?? null);
 }
 
@@ -795,7 +832,7 @@ export function asCompleted<T>(
  * Python's `wrap_future` of a `concurrent.futures.Future`: cancelling the
  * Future cancels a `ThreadsafeFuture` (and its task) or withdraws an
  * executor's job that has not started, and a `ThreadsafeFuture` that is
- * cancelled cancels the Future.
+ * cancelled cancels the Future. Anything else is Python's `AssertionError`.
  *
  * @example
  * ```ts
@@ -807,19 +844,26 @@ export function wrapFuture<T>(
   promise: PromiseLike<T> | Future<T>,
   opts: { loop?: AbstractEventLoop } = {},
 ): Future<T> {
+  keywords("wrap_future", opts, ["loop"]);
   if (isFuture(promise)) return promise as Future<T>;
   if (promise instanceof Coroutine) return ensureFuture(promise, opts.loop);
   if (!isThenable(promise)) {
-    throw new TypeError(`a Promise or thenable is expected, got ${pyRepr(promise)}`);
+    // Python asserts the type, in these words.
+    throw new AssertionError(`concurrent.futures.Future is expected, got ${pyRepr(promise)}`);
   }
   const loop = opts.loop ?? currentLoop();
   const fut = loop.createFuture<T>();
   // A ThreadsafeFuture or an executor's Submission: Python's _chain_future.
   const source = promise as { cancel?: unknown; cancelled?: unknown };
   if (typeof source.cancel === "function") {
-    fut.addDoneCallback((f) => {
+    const callCheckCancel = (f: Future<T>) => {
       if (f.cancelled()) (source.cancel as () => unknown).call(promise);
+    };
+    // Named as Python's callback shows in the future's repr.
+    Object.defineProperty(callCheckCancel, "__qualname__", {
+      value: "_chain_future.<locals>._call_check_cancel",
     });
+    fut.addDoneCallback(callCheckCancel);
   }
   // Subscribed outside any task's context, so no task mistakes it for its own await.
   taskStorage.exit(() =>
@@ -1292,8 +1336,8 @@ export class TaskGroup {
       throw new RuntimeError(`TaskGroup ${this} is finished`);
     }
     if (this.#aborting) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
-    if (opts.name != null) _skipTaskNumber();
-    const task = this.#loop!.createTask<T>(
+    const task = _createTaskRenamed<T>(
+      this.#loop!,
       coro,
       opts.name != null ? { name: opts.name } : undefined,
     );

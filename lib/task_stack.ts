@@ -51,6 +51,13 @@ export interface StackSource {
   failure(): unknown;
   /** The name of its coroutine's function. */
   coroName(): string;
+  /**
+   * The frames of its exception's stack that a traceback shows (the
+   * program's, not the loop's that ran it), oldest first; all of them if absent.
+   */
+  traceback?(stack: string): StackFrame[];
+  /** The traceback's last line for its exception (`ValueError: boom`). */
+  exceptionLine?(exc: unknown): string;
 }
 
 // V8: "    at fn (file:1:2)", "    at file:1:2", "    at async fn (file:1:2)".
@@ -94,10 +101,11 @@ export function taskStack(task: StackSource, opts: StackOptions = {}): StackFram
   }
   const exc = task.failure();
   if (!(exc instanceof Error) || exc.stack === undefined) return [];
-  const frames = stackFrames(exc.stack);
+  const frames = task.traceback ? task.traceback(exc.stack) : stackFrames(exc.stack);
   if (limit === null) return frames;
-  // A traceback keeps its oldest frames; a negative limit its newest.
-  return limit >= 0 ? frames.slice(0, limit) : frames.slice(limit);
+  // A traceback keeps its oldest frames; Python's walk stops at once at a
+  // limit of 0 or less (a negative one gives no frames, unlike `traceback`'s).
+  return limit <= 0 ? [] : frames.slice(0, limit);
 }
 
 /** Python's `_task_print_stack`: the frames, then the exception, to `file` (stderr). */
@@ -114,7 +122,11 @@ export function printTaskStack(
   let text = `${head} ${task}${frames.length === 0 ? "" : " (most recent call last):"}\n`;
   for (const f of frames) text += `  File "${f.filename}", line ${f.lineno}, in ${f.name}\n`;
   if (exc !== null) {
-    text += exc instanceof Error ? `${exc.name}: ${exc.message}\n` : `${String(exc)}\n`;
+    text += task.exceptionLine
+      ? `${task.exceptionLine(exc)}\n`
+      : exc instanceof Error
+      ? `${exc.name}: ${exc.message}\n`
+      : `${String(exc)}\n`;
   }
   file.write(text);
 }

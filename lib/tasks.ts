@@ -13,10 +13,12 @@
  */
 import { type Context, copyContext } from "./contextvars.ts";
 import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
-import { Handle, type ReadyItem } from "./events.ts";
+import { type ExceptionContext, Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
-import { Future, type FutureLoop, isFuture } from "./futures.ts";
+import { _futureCancel, _futureSetResult, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
+import { keywords } from "./keywords.ts";
+import { type CancellablePromise, cancelOperation } from "./operations.ts";
 import { hooks, running, suspended, taskInScope, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
 import {
@@ -27,6 +29,7 @@ import {
   taskStack,
   type TextSink,
 } from "./task_stack.ts";
+import { formatExceptionOnly, tracebackFrames } from "./log.ts";
 
 /**
  * Anything a task can run (API.md rule 9): a function returning an
@@ -113,8 +116,11 @@ export function _releaseTasks(loop: object): void {
     const t = ref.deref();
     if (t === undefined || t.done() || !t._logDestroyPending) continue;
     t._logDestroyPending = false;
-    // The task itself, as Python's report gives it (its repr shows what it waits for).
-    t._loop.callExceptionHandler({ message: DESTROYED_PENDING, task: t });
+    // The task itself, as Python's report gives it (its repr shows what it
+    // waits for); in debug mode where it was made, as Python adds it.
+    const context: ExceptionContext = { message: DESTROYED_PENDING, task: t };
+    if (t._sourceTraceback) context.source_traceback = t._sourceTraceback;
+    t._loop.callExceptionHandler(context);
   }
 }
 
@@ -126,6 +132,8 @@ interface DestroyedReport {
   coro: string;
   /** Set when the task finished or stopped wanting the report. */
   quiet: { done: boolean };
+  /** Where the task was made (debug mode), for the report's `source_traceback`. */
+  sourceTraceback: string | null;
 }
 
 const DESTROYED_PENDING = "Task was destroyed but it is pending!";
@@ -134,10 +142,12 @@ const DESTROYED_PENDING = "Task was destroyed but it is pending!";
 const destroyedRegistry = new FinalizationRegistry<DestroyedReport>((r) => {
   loopTasks(r.loop).parked.delete(r.ref);
   if (r.quiet.done) return;
-  r.loop.callExceptionHandler({
+  const context: ExceptionContext = {
     message: DESTROYED_PENDING,
     task: { toString: () => `<Task pending name=${pyRepr(r.name)} coro=<${r.coro}()>>` },
-  });
+  };
+  if (r.sourceTraceback) context.source_traceback = r.sourceTraceback;
+  r.loop.callExceptionHandler(context);
 });
 
 /** The report flags of tasks that have not parked: not yet shared with anyone. */
@@ -156,14 +166,8 @@ function coroName(coro: unknown): string {
   return coro?.constructor?.name ?? "awaitable";
 }
 
-/**
- * @internal The key of the cancel function on a promise of one of the
- * loop's own operations (`loop.sockRecv`, `loop.sockSendall`, ...). A task
- * made from such a promise (`createTask(loop.sockRecv(sock, 100))`) is not
- * foreign code left running detached: cancelled, it cancels the operation,
- * whose fd watcher then goes, as Python's cancel reaches the coroutine.
- */
-export const cancelOperation: unique symbol = Symbol("cancelOperation");
+/** @internal See operations.ts: how a task made from a loop operation's promise cancels it. */
+export { cancelOperation };
 
 /**
  * A coroutine running on the loop; a {@link Future} of its result.
@@ -359,11 +363,13 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this._state !== 0) return;
     if (ok) {
+      // Future's own methods, called unbound (`super.setResult` would bind a
+      // copy per task: see the end of futures.ts).
       if (this._mustCancel) {
         this._mustCancel = false;
-        super.cancel(this._cancelMessage);
+        _futureCancel.call(this, this._cancelMessage);
       } else {
-        super.setResult(value as T);
+        _futureSetResult.call(this, value);
       }
     } else if (value instanceof CancelledError) {
       // Python's Task.__step: the coroutine's own CancelledError is kept for
@@ -371,9 +377,9 @@ export class Task<T = unknown> extends Future<T> {
       // object; the task itself is cancelled with no message, so later
       // readers get a bare CancelledError, as in CPython.
       this._cancelledExc = value;
-      super.cancel();
+      _futureCancel.call(this);
     } else {
-      super.setException(value);
+      this._setException(value, true);
       if (_isBaseError(value)) raiseOutOfLoop(this._loop, value);
     }
   }
@@ -412,6 +418,7 @@ export class Task<T = unknown> extends Future<T> {
       name: this.getName(),
       coro: coroName(this._coro),
       quiet: this._quiet,
+      sourceTraceback: this._sourceTraceback,
     });
   }
 
@@ -430,8 +437,14 @@ export class Task<T = unknown> extends Future<T> {
     this._cancelMessage = msg;
     const coro = this._coro;
     if (typeof coro !== "function" && !(coro instanceof Coroutine) && !isGenerator(coro)) {
-      (coro as { [cancelOperation]?: (msg?: string) => void })[cancelOperation]?.(msg);
-      this._loop._addHandle(new Handle(() => this.#cancelForeign(), null, this._loop));
+      // One of the loop's own operations that ends by itself once cancelled
+      // (a lock's acquire, a queue's get): the task ends with it, as
+      // Python's ends with its coroutine. Any other promise runs on,
+      // detached, and the task ends on the next iteration.
+      const cancelOp = (coro as Partial<CancellablePromise<unknown>>)[cancelOperation];
+      if (cancelOp?.(msg) !== true) {
+        this._loop._addHandle(new Handle(() => this.#cancelForeign(), null, this._loop));
+      }
     }
     return true;
   }
@@ -520,6 +533,8 @@ export class Task<T = unknown> extends Future<T> {
       // Read without marking it retrieved, as Python reads `task._exception`.
       failure: () => this.done() && !this.cancelled() ? this._exception : null,
       coroName: () => coroName(this._coro),
+      traceback: tracebackFrames,
+      exceptionLine: formatExceptionOnly,
       toString: () => String(this),
     };
   }
@@ -647,7 +662,10 @@ export function bindCancelOnRead(cls: { prototype: Task<unknown> }): void {
   Object.defineProperty(cls.prototype, "cancel", {
     configurable: true,
     get(this: Task<unknown> & { [field]?: Task<unknown>["cancel"] }) {
-      return this[field] ??= cancel.bind(this);
+      // Named as Python's Handle shows it: `<Handle Task.cancel()>`.
+      return this[field] ??= Object.defineProperty(cancel.bind(this), "__qualname__", {
+        value: "Task.cancel",
+      });
     },
   });
 }
@@ -757,6 +775,9 @@ export function allTasks(loop?: object): Set<Task<unknown>> {
   return out;
 }
 
+/** The keyword arguments of Python's `ensure_future`. */
+const ENSURE_FUTURE_KEYWORDS = ["loop"];
+
 /**
  * Python's `ensure_future`: a Future is returned as is; a coroutine or any
  * awaitable is wrapped in a Task on `loop`. Python's keyword-only `loop=`
@@ -772,7 +793,9 @@ export function ensureFuture<T>(
   x: CoroutineLike<T> | Future<T>,
   loopOrOptions?: object | { loop?: object | null },
 ): Future<T> {
-  // A plain object is the options object; a loop is a class instance.
+  // A plain object is the options object (a misspelt key is Python's
+  // TypeError); a loop is a class instance.
+  keywords("ensure_future", loopOrOptions, ENSURE_FUTURE_KEYWORDS);
   const proto = loopOrOptions == null ? undefined : Object.getPrototypeOf(loopOrOptions);
   const loop = proto === Object.prototype || proto === null
     ? (loopOrOptions as { loop?: object | null }).loop ?? undefined
@@ -801,7 +824,8 @@ interface SleepLoop {
 }
 
 function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
-  if (!fut.cancelled()) fut.setResult(result);
+  // Unbound: `fut.setResult` read would bind a copy (see the end of futures.ts).
+  if (!fut.cancelled()) _futureSetResult.call(fut, result);
 }
 
 /**
@@ -878,8 +902,26 @@ export function createTask<T>(
     ): Task<U>;
   } | null;
   if (loop === null) throw new RuntimeError("no running event loop");
-  if (opts?.name != null) _skipTaskNumber();
-  return loop.createTask<T>(coro, opts);
+  return _createTaskRenamed(loop, coro, opts);
+}
+
+/**
+ * @internal `loop.createTask(coro, opts)` as Python 3.11's `asyncio.create_task`
+ * and `TaskGroup.create_task` make a named task: unnamed, then renamed, so
+ * it uses up a `Task-N` number and the next unnamed task is numbered after
+ * it. Once: a task factory (ported from Python, it ignores the name) may
+ * have used one up already by making an unnamed Task. The name itself is
+ * passed on, so an eager task's first step already runs under it.
+ */
+export function _createTaskRenamed<T>(
+  loop: { createTask<U>(c: unknown, o?: { name?: string }): Task<U> },
+  coro: unknown,
+  opts?: { name?: string },
+): Task<T> {
+  const before = taskCounter;
+  const task = loop.createTask<T>(coro, opts);
+  if (opts?.name != null && taskCounter === before) ++taskCounter;
+  return task;
 }
 
 /**

@@ -195,11 +195,14 @@ function travelOrStay<A extends unknown[], R>(
 function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
   const fut = loop.createFuture<T>();
   const cancel = (work as { cancel?: unknown }).cancel;
-  if (typeof cancel === "function") {
-    fut.addDoneCallback((f) => {
-      if (f.cancelled()) cancel.call(work);
-    });
-  }
+  const callCheckCancel = (f: Future<T>) => {
+    if (f.cancelled() && typeof cancel === "function") cancel.call(work);
+  };
+  // Named as Python's callback shows in the future's repr (`cb=[...]`).
+  Object.defineProperty(callCheckCancel, "__qualname__", {
+    value: "_chain_future.<locals>._call_check_cancel",
+  });
+  fut.addDoneCallback(callCheckCancel);
   // The result may land while the loop waits: callSoonThreadsafe wakes it.
   const settle = (set: () => void) => {
     if (loop.isClosed()) return;

@@ -89,6 +89,8 @@ test("a failed task's frames are oldest first, as a traceback lists them", async
     const names = t.getStack().map((f) => f.name);
     // The newest frame (where it was thrown) comes last, as in a traceback.
     assertEquals(names.at(-1)?.endsWith("inner"), true, names.join(" "));
-    assertEquals(t.getStack({ limit: -1 }).map((f) => f.name), names.slice(-1));
+    // CPython 3.11's walk stops at once at a limit of 0 or less: no frames.
+    assertEquals(t.getStack({ limit: -1 }), []);
+    assertEquals(t.getStack({ limit: 1 }).map((f) => f.name), names.slice(0, 1));
   });
 });
