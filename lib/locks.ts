@@ -30,11 +30,11 @@
  * @module
  */
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
-import type { Future } from "./futures.ts";
+import { _bindOnRead, type Future } from "./futures.ts";
 import { objectHead, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
-import { cancellableWait, newWait, throwIfCancelled, type Wait } from "./operations.ts";
+import { cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
 import { suspensions } from "./running.ts";
 
 /**
@@ -146,7 +146,7 @@ export class Lock extends LoopBound {
       suspensions.progress++;
       return TRUE;
     }
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#acquireSlow(wait), wait);
   }
 
@@ -285,7 +285,7 @@ export class Event extends LoopBound {
       suspensions.progress++;
       return TRUE;
     }
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#wait(wait), wait);
   }
 
@@ -422,7 +422,7 @@ export class Condition extends LoopBound {
    * throws a new `CancelledError` without the cancel message.
    */
   wait(): Promise<true> {
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#wait(wait), wait);
   }
 
@@ -471,7 +471,7 @@ export class Condition extends LoopBound {
    * wake-up; resolves to its last value. The caller must hold the lock.
    */
   waitFor<T>(predicate: () => T): Promise<T> {
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#waitFor(predicate, wait), wait);
   }
 
@@ -578,7 +578,7 @@ export class Semaphore extends LoopBound {
       suspensions.progress++;
       return TRUE;
     }
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#acquireSlow(wait), wait);
   }
 
@@ -838,10 +838,8 @@ export class Barrier extends LoopBound {
 
 /**
  * Makes the methods `names` of `proto` bound to their object when read as
- * values, as Python's bound methods are, named in a Handle's repr as Python
- * names them: `qualnames[name]`, else `<class>.<name>`. Each is bound on
- * first read and kept on the object; assigning one makes it the object's
- * own; read from a prototype (`Lock.prototype.release`) it is the method.
+ * values (see `_bindOnRead`), named in a Handle's repr as Python names
+ * them: `qualnames[name]`, else `<class>.<name>`.
  */
 function bindOnRead(
   proto: object,
@@ -849,25 +847,7 @@ function bindOnRead(
   qualnames: Readonly<Record<string, string>> = {},
 ): void {
   const cls = (proto as { constructor: { name: string } }).constructor.name;
-  for (const key of names) {
-    const method = Object.getOwnPropertyDescriptor(proto, key)!.value as (
-      ...args: unknown[]
-    ) => unknown;
-    const field = Symbol(key);
-    const qualname = qualnames[key] ?? `${cls}.${key}`;
-    Object.defineProperty(proto, key, {
-      configurable: true,
-      get(this: Record<symbol, unknown>) {
-        if (Object.hasOwn(this, "constructor")) return method;
-        return this[field] ??= Object.defineProperty(method.bind(this), "__qualname__", {
-          value: qualname,
-        });
-      },
-      set(this: object, value: unknown) {
-        Object.defineProperty(this, key, { value, writable: true, configurable: true });
-      },
-    });
-  }
+  for (const key of names) _bindOnRead(proto, key, qualnames[key] ?? `${cls}.${key}`);
 }
 
 // Python's bound methods: `loop.callSoon(lock.release)`,

@@ -18,21 +18,43 @@ import type { Future } from "./futures.ts";
 import { CancelledError } from "./exceptions.ts";
 
 /**
- * @internal The key of the cancel function on the promise of one of the
- * loop's own operations. The function returns true when the promise will
- * now settle by itself (with the `CancelledError`, or its result if it was
- * already done): the task then ends with it, as Python's task ends when its
- * coroutine does. Otherwise the task ends on the next loop iteration.
+ * @internal The key, on the promise of one of the loop's own operations,
+ * of its {@link Canceller}.
  */
 export const cancelOperation: unique symbol = Symbol("cancelOperation");
 
-/** A promise with the cancel function of {@link cancelOperation}. */
-export type CancellablePromise<T> = Promise<T> & {
-  [cancelOperation]: (msg?: string) => boolean | void;
-};
+/** What cancels an operation whose promise a task was made from. */
+export interface Canceller {
+  /**
+   * Cancels the operation of `promise`. True when the promise will now
+   * settle by itself (with the `CancelledError`, or its result if it was
+   * already done): the task then ends with it, as Python's task ends when
+   * its coroutine does. Otherwise the task ends on the next loop iteration.
+   */
+  cancelOperation(promise: Promise<unknown>, msg?: string): boolean;
+}
+
+/** A promise that carries its operation's {@link Canceller}. */
+export type CancellablePromise<T> = Promise<T> & { [cancelOperation]: Canceller };
 
 /**
- * `p`, with `cancel` as the function a task made from it calls.
+ * @internal What a task does when cancelled: cancels the operation of
+ * `coro` if it is one; whether the task should wait for it to end.
+ */
+export function _cancelOperationOf(coro: unknown, msg: string | undefined): boolean {
+  const op = (coro as Partial<CancellablePromise<unknown>>)[cancelOperation];
+  if (op === undefined) return false;
+  // A task cancelled before its first step never subscribes: the
+  // operation's CancelledError is nobody's unhandled rejection.
+  (coro as Promise<unknown>).catch(ignore);
+  return op.cancelOperation(coro as Promise<unknown>, msg);
+}
+
+function ignore(): void {}
+
+/**
+ * `p`, with `cancel` as what a task made from it calls to cancel it (the
+ * task ends on the next loop iteration).
  *
  * @example
  * ```ts
@@ -41,55 +63,56 @@ export type CancellablePromise<T> = Promise<T> & {
  */
 export function cancellable<T>(
   p: Promise<T>,
-  cancel: (msg?: string) => boolean | void,
+  cancel: (msg?: string) => void,
 ): CancellablePromise<T> {
-  const cancelAndQuiet = (msg?: string): boolean | void => {
-    // A task cancelled before its first step never subscribes: the
-    // operation's CancelledError is nobody's unhandled rejection.
-    p.catch(() => {});
-    return cancel(msg);
+  const c = p as CancellablePromise<T>;
+  c[cancelOperation] = {
+    cancelOperation(_p: Promise<unknown>, msg?: string): boolean {
+      cancel(msg);
+      return false;
+    },
   };
-  return Object.assign(p, { [cancelOperation]: cancelAndQuiet });
+  return c;
 }
 
 /**
  * Where a waiting operation (a lock's `acquire()`, a queue's `get()`) is
- * parked, for its cancel function: the waiter future, and whether a task
- * made from its promise was cancelled since.
+ * parked, for a task made from its promise: the waiter future, and whether
+ * that task was cancelled since. Its own {@link Canceller}, so a wait costs
+ * one object, no closures (locks wait on their slow path all the time).
  */
-export interface Wait {
+export class Wait implements Canceller {
   /** The waiter future it is parked on now, or null between waits. */
-  fut: Future<unknown> | null;
+  fut: Future<unknown> | null = null;
   /** Set when a task made from the call's promise was cancelled. */
-  cancelled: boolean;
+  cancelled = false;
   /** The cancel message. */
-  msg: string | undefined;
-}
+  msg: string | undefined = undefined;
 
-/** A fresh {@link Wait}. */
-export function newWait(): Wait {
-  return { fut: null, cancelled: false, msg: undefined };
+  /** Not woken yet, the wait throws at once; woken, when it resumes ({@link throwIfCancelled}). */
+  cancelOperation(_promise: Promise<unknown>, msg?: string): boolean {
+    this.cancelled = true;
+    this.msg = msg;
+    this.fut?.cancel(msg);
+    return true;
+  }
 }
 
 /**
  * `p`, the promise of an operation parked through `wait`, cancellable by a
- * task made from it. Not woken yet, the wait throws at once; already woken
- * (a release or a put picked it), it throws when it resumes: see
- * {@link throwIfCancelled}, which the operation calls after each wait.
+ * task made from it. The operation calls {@link throwIfCancelled} after
+ * each wait.
  *
  * @example
  * ```ts
- * const wait = newWait();
+ * const wait = new Wait();
  * return cancellableWait(this.#acquireSlow(wait), wait);
  * ```
  */
 export function cancellableWait<T>(p: Promise<T>, wait: Wait): CancellablePromise<T> {
-  return cancellable(p, (msg) => {
-    wait.cancelled = true;
-    wait.msg = msg;
-    wait.fut?.cancel(msg);
-    return true;
-  });
+  const c = p as CancellablePromise<T>;
+  c[cancelOperation] = wait;
+  return c;
 }
 
 /**
@@ -102,6 +125,6 @@ export function cancellableWait<T>(p: Promise<T>, wait: Wait): CancellablePromis
  * throwIfCancelled(wait);
  * ```
  */
-export function throwIfCancelled(wait: Wait | undefined): void {
-  if (wait?.cancelled) throw new CancelledError(wait.msg ?? "");
+export function throwIfCancelled(wait: Wait): void {
+  if (wait.cancelled) throw new CancelledError(wait.msg ?? "");
 }

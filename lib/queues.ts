@@ -18,7 +18,7 @@ import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
-import { cancellableWait, newWait, throwIfCancelled, type Wait } from "./operations.ts";
+import { cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
 
 /** What `put()` returns when it need not wait: one shared settled promise. */
 const DONE: Promise<void> = Promise.resolve();
@@ -177,7 +177,7 @@ export class Queue<T = unknown> extends LoopBound {
       }
       return DONE;
     }
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#putSlow(item, wait), wait);
   }
 
@@ -229,7 +229,7 @@ export class Queue<T = unknown> extends LoopBound {
         return Promise.reject(e);
       }
     }
-    const wait = newWait();
+    const wait = new Wait();
     return cancellableWait(this.#getSlow(wait), wait);
   }
 

@@ -18,7 +18,7 @@ import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./except
 import { _futureCancel, _futureSetResult, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
-import { type CancellablePromise, cancelOperation } from "./operations.ts";
+import { _cancelOperationOf } from "./operations.ts";
 import { hooks, running, suspended, taskInScope, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
 import {
@@ -165,9 +165,6 @@ function coroName(coro: unknown): string {
   if (isGenerator(coro)) return "generator";
   return coro?.constructor?.name ?? "awaitable";
 }
-
-/** @internal See operations.ts: how a task made from a loop operation's promise cancels it. */
-export { cancelOperation };
 
 /**
  * A coroutine running on the loop; a {@link Future} of its result.
@@ -441,8 +438,7 @@ export class Task<T = unknown> extends Future<T> {
       // (a lock's acquire, a queue's get): the task ends with it, as
       // Python's ends with its coroutine. Any other promise runs on,
       // detached, and the task ends on the next iteration.
-      const cancelOp = (coro as Partial<CancellablePromise<unknown>>)[cancelOperation];
-      if (cancelOp?.(msg) !== true) {
+      if (!_cancelOperationOf(coro, msg)) {
         this._loop._addHandle(new Handle(() => this.#cancelForeign(), null, this._loop));
       }
     }
