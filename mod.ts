@@ -86,7 +86,7 @@ export {
   writerFromWritableStream,
   type WriterFromWritableStreamOptions,
 } from "./lib/web_streams.ts";
-export { Server } from "./lib/servers.ts";
+export { AbstractServer, Server } from "./lib/servers.ts";
 export { SelectorSocketTransport } from "./lib/selector_transports.ts";
 export { type DatagramEndpointOptions, SelectorDatagramTransport } from "./lib/datagram.ts";
 export {
@@ -222,7 +222,7 @@ export {
   SelectSelector,
   type WaitSet,
 } from "./lib/selectors.ts";
-export { type DoneCallback, Future, type FutureLoop, isFuture } from "./lib/futures.ts";
+export { type DoneCallback, Future, type FutureLoop, isFuture, isfuture } from "./lib/futures.ts";
 export {
   allTasks,
   type CoroutineLike,

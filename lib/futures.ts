@@ -839,4 +839,16 @@ export function isFuture(x: unknown): x is Future<unknown> {
   return x instanceof Future;
 }
 
+/**
+ * Python's spelling, `asyncio.isfuture(obj)`, kept as `iscoroutine` is:
+ * the same function as {@link isFuture}.
+ *
+ * @example
+ * ```ts
+ * asyncio.isfuture(asyncio.createTask(main)); // true
+ * asyncio.isfuture(asyncio.Future); // false: the class, not a future
+ * ```
+ */
+export const isfuture: (x: unknown) => x is Future<unknown> = isFuture;
+
 printAsRepr(Future, FutureEntry);

@@ -6,16 +6,72 @@
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
-import { osErrorFromErrno, RuntimeError } from "./exceptions.ts";
+import { NotImplementedError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
+import type { AbstractEventLoop } from "./events.ts";
 import { _bindOnRead, type Future } from "./futures.ts";
 import { acceptRaw, closeSocketFd, type Socket, transportSocket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
-import { printAsRepr } from "./format.ts";
+import { objectHead, printAsRepr, setPyModule } from "./format.ts";
 import { _skipTaskNumber, sleep } from "./tasks.ts";
 
 /** Python waits this long before accepting again when out of fds. */
 const ACCEPT_RETRY_DELAY = 1;
 const RESOURCE_ERRNOS = new Set<number>([ERRNO.EMFILE, ERRNO.ENFILE, ERRNO.ENOBUFS, ERRNO.ENOMEM]);
+
+/**
+ * Python's `asyncio.AbstractServer`: the interface of what
+ * `loop.createServer()` returns, the base class of {@link Server}. Its
+ * methods raise `NotImplementedError`, as Python's do; `await using` closes
+ * the server and waits for it, as Python's `async with` does.
+ *
+ * @example
+ * ```ts
+ * const server = await asyncio.startServer(handler, "127.0.0.1", 0);
+ * server instanceof asyncio.AbstractServer; // true
+ * ```
+ */
+export class AbstractServer {
+  /** Stops serving; existing connections stay open. */
+  close(): void {
+    throw new NotImplementedError();
+  }
+
+  /** The event loop the server is attached to. */
+  getLoop(): AbstractEventLoop {
+    throw new NotImplementedError();
+  }
+
+  /** Whether the server accepts connections. */
+  isServing(): boolean {
+    throw new NotImplementedError();
+  }
+
+  /** Starts accepting connections (idempotent). */
+  async startServing(): Promise<null> {
+    throw new NotImplementedError();
+  }
+
+  /** Accepts connections until cancelled; the server is closed then. */
+  async serveForever(): Promise<void> {
+    throw new NotImplementedError();
+  }
+
+  /** Waits until the server is closed. */
+  async waitClosed(): Promise<null> {
+    throw new NotImplementedError();
+  }
+
+  /** `await using`: `close()` then `waitClosed()`, as Python's `async with server`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.waitClosed();
+  }
+
+  /** `<asyncio.events.AbstractServer object at 0x7f...>`, Python's default repr. */
+  toString(): string {
+    return `<${objectHead(this)}>`;
+  }
+}
 
 /**
  * A server made by `loop.createServer()` / `asyncio.startServer()`.
@@ -29,7 +85,7 @@ const RESOURCE_ERRNOS = new Set<number>([ERRNO.EMFILE, ERRNO.ENFILE, ERRNO.ENOBU
  * await server.waitClosed();
  * ```
  */
-export class Server {
+export class Server extends AbstractServer {
   #loop: BaseSelectorEventLoop;
   #sockets: Socket[] | null;
   #factory: () => BaseProtocolLike;
@@ -46,6 +102,7 @@ export class Server {
     factory: () => BaseProtocolLike,
     backlog: number,
   ) {
+    super();
     this.#loop = loop;
     this.#sockets = sockets;
     this.#factory = factory;
@@ -61,12 +118,12 @@ export class Server {
   }
 
   /** The loop the server runs on. */
-  getLoop(): BaseSelectorEventLoop {
+  override getLoop(): BaseSelectorEventLoop {
     return this.#loop;
   }
 
   /** Whether it accepts connections. */
-  isServing(): boolean {
+  override isServing(): boolean {
     return this.#serving;
   }
 
@@ -75,7 +132,7 @@ export class Server {
    * loop iteration, as Python does, so the readers it added go through:
    * tasks that are ready run before the caller resumes.
    */
-  async startServing(): Promise<null> {
+  override async startServing(): Promise<null> {
     if (!this.#serving && this.#sockets === null) {
       // Python's _start_serving marks a closed server serving, then
       // iterates its sockets, which are None by then.
@@ -181,7 +238,7 @@ export class Server {
    * open (wait for them with `waitClosed()`). A Unix socket's file stays,
    * as in Python 3.11.
    */
-  close(): void {
+  override close(): void {
     const sockets = this.#sockets;
     if (sockets === null) return;
     this.#sockets = null;
@@ -203,7 +260,7 @@ export class Server {
    * its connection open (Python's reference counting would close it there;
    * JS has nothing like it), and waiting for it would never end.
    */
-  async waitClosed(): Promise<null> {
+  override async waitClosed(): Promise<null> {
     if (this.#sockets === null || this.#waiters === null) return null;
     const w = this.#loop.createFuture<void>();
     this.#waiters.push(w);
@@ -212,7 +269,7 @@ export class Server {
   }
 
   /** Serves until cancelled; closes the server then. */
-  async serveForever(): Promise<void> {
+  override async serveForever(): Promise<void> {
     if (this.#servingForever !== null) {
       throw new RuntimeError(`server ${this} is already being awaited on serve_forever()`);
     }
@@ -228,13 +285,13 @@ export class Server {
   }
 
   /** `await using`: `close()` then `waitClosed()`, as Python's `async with server`. */
-  async [Symbol.asyncDispose](): Promise<void> {
+  override async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.waitClosed();
   }
 
   /** `<Server sockets=(...)>`. */
-  toString(): string {
+  override toString(): string {
     // A tuple, as Python prints it: one item has its comma.
     const items = this.sockets.map(String);
     return `<Server sockets=(${items.join(", ")}${items.length === 1 ? "," : ""})>`;
@@ -260,4 +317,5 @@ _bindOnRead(Server.prototype, "startServing", "Server.start_serving");
 _bindOnRead(Server.prototype, "serveForever", "Server.serve_forever");
 _bindOnRead(Server.prototype, "waitClosed", "Server.wait_closed");
 
-printAsRepr(Server);
+setPyModule("asyncio.events", AbstractServer);
+printAsRepr(AbstractServer, Server);
