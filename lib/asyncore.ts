@@ -995,7 +995,10 @@ export class dispatcher_with_send extends dispatcher {
     return !this.connected || this.outBuffer.length > 0;
   }
 
-  /** Queues `data` and sends what the socket takes; returns the bytes queued. */
+  /**
+   * Queues `data` and sends what the socket takes. Returns null, as
+   * Python's does (typed as the base's count for the override).
+   */
   override send(data: Uint8Array): number {
     if (this.debug) this.logInfo(`sending ${pyRepr(data)}`);
     const raw: unknown = data;
@@ -1009,7 +1012,7 @@ export class dispatcher_with_send extends dispatcher {
     out.set(d, this.outBuffer.length);
     this.outBuffer = out;
     this.initiateSend();
-    return d.length;
+    return null as unknown as number;
   }
 }
 

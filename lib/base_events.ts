@@ -48,7 +48,9 @@ import {
   type CoroutineLike,
   ensureFuture,
   Task,
+  TASK_KEYWORDS,
 } from "./tasks.ts";
+import { keywords } from "./keywords.ts";
 
 /** Python's cap on one selector wait: a day. */
 const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
@@ -336,6 +338,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   _closed = false;
   #running = false;
   #debug: boolean;
+  /** What `setDebug()` was given when not a boolean (`0`, `"yes"`): Python's getDebug() returns it. */
+  #debugGiven: { value: unknown } | null = null;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
   /** @internal The handle whose callback is running. */
@@ -500,7 +504,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     const heap = this._scheduled;
     if (!heap.length) return null;
     const t = heap[0]._when - this.time();
-    return t <= 0 ? 0 : Math.min(t, MAXIMUM_SELECT_TIMEOUT);
+    // Python's `min(max(0, t), ...)`: a NaN time (a NaN delay) is 0 too.
+    return t > 0 ? Math.min(t, MAXIMUM_SELECT_TIMEOUT) : 0;
   }
 
   /**
@@ -534,7 +539,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #collectTimers(): void {
     const heap = this._scheduled;
     const end = this.time() + this._clockResolution;
-    while (heap.length && heap[0]._when < end) {
+    // Python's `if handle._when >= end_time: break`, so a NaN time (which
+    // heapq leaves wherever its compares put it) runs once it reaches the top.
+    while (heap.length && !(heap[0]._when >= end)) {
       const h = heapPop(heap);
       h._scheduled = false;
       // Not counted down, as in Python, whose count then runs ahead and
@@ -806,15 +813,16 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** Schedules `callback(...args)` after `delay` seconds. */
   override callLater(delay: number, callback: Callback, ...args: unknown[]): TimerHandle {
-    if (typeof delay !== "number" || Number.isNaN(delay)) {
-      // Python's messages: its call_later checks None, then adds to the time.
+    if (typeof delay !== "number") {
+      // Python's messages: its call_later checks None, then adds to the time,
+      // where a bool is an int. NaN passes, as in Python (see #collectTimers).
       if (delay === null || delay === undefined) throw new TypeError("delay must not be None");
-      if (typeof delay !== "number") {
+      if (typeof delay !== "boolean") {
         throw new TypeError(
           `unsupported operand type(s) for +: 'float' and '${pyTypeName(delay)}'`,
         );
       }
-      throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
+      delay = +delay;
     }
     // Python's call_later goes through call_at, whose name its checks give.
     return this.#schedule(this.time() + delay, callback, args, "call_at");
@@ -822,15 +830,16 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** Schedules `callback(...args)` at loop time `when`. */
   override callAt(when: number, callback: Callback, ...args: unknown[]): TimerHandle {
-    if (typeof when !== "number" || Number.isNaN(when)) {
+    if (typeof when !== "number") {
       if (when === null || when === undefined) throw new TypeError("when cannot be None");
-      if (typeof when !== "number") {
+      if (typeof when !== "boolean") {
         // Python's message: pushing the TimerHandle compares it with the loop's timers.
         throw new TypeError(
           `'<' not supported between instances of '${pyTypeName(when)}' and 'float'`,
         );
       }
-      throw new TypeError(`when must be a number, got ${pyRepr(when)}`);
+      // A bool is an int to Python (its repr stays `when=True` there).
+      when = +when;
     }
     return this.#schedule(when, callback, args, "call_at");
   }
@@ -869,6 +878,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** Wraps `coro` in a Task scheduled on this loop (through the task factory if set). */
   override createTask<T = unknown>(coro: unknown, opts?: TaskOptions): Task<T> {
+    // Only when given: a misspelt key is Python's TypeError, not ignored.
+    if (opts !== undefined) keywords("BaseEventLoop.create_task", opts, TASK_KEYWORDS);
     this.#checkClosed();
     if (this.#taskFactory !== null) {
       const t = this.#taskFactory(this, coro, opts) as Task<T>;
@@ -1020,12 +1031,17 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** Whether debug mode is on (default: ASYNCIO_DEBUG or PYTHONASYNCIODEBUG set). */
   override getDebug(): boolean {
-    return this.#debug;
+    const given = this.#debugGiven;
+    return given === null ? this.#debug : given.value as boolean;
   }
 
-  /** Turns debug mode on or off. */
+  /**
+   * Turns debug mode on or off. As Python, any value is taken by its truth,
+   * and `getDebug()` returns it as given (a boolean is kept for the loop's own use).
+   */
   override setDebug(enabled: boolean): void {
     this.#debug = !!enabled;
+    this.#debugGiven = typeof enabled === "boolean" ? null : { value: enabled };
   }
 
   /**
@@ -1035,8 +1051,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   override toString(): string {
     const b = (x: boolean) => (x ? "True" : "False");
     // SelectorEventLoop's name is `_UnixSelectorEventLoop` (unix_events.ts).
+    // Python formats get_debug() with %s: a string as it is, anything else by its repr.
+    const debug = this.getDebug() as unknown;
     return `<${this.constructor.name} running=${b(this.#running)} closed=${b(this._closed)} debug=${
-      b(this.#debug)
+      typeof debug === "string" ? debug : pyRepr(debug)
     }>`;
   }
 }

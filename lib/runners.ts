@@ -38,6 +38,7 @@ import { _standForOutsideCode, allTasks, type CoroutineLike, Task } from "./task
 import { _reportUnread, type Future, isFuture } from "./futures.ts";
 import { THREAD_JOIN_TIMEOUT } from "./threads.ts";
 import { type Context, copyContext } from "./contextvars.ts";
+import { keywords } from "./keywords.ts";
 
 /** What run() takes for a coroutine (API.md rule 9); a Future or Task is none, as in Python. */
 function isCoroutineLike(x: unknown): boolean {
@@ -53,6 +54,9 @@ export interface RunOptions {
   /** Makes the loop (default: `newEventLoop()`). */
   loopFactory?: () => AbstractEventLoop;
 }
+
+/** The keys of {@link RunOptions}: another one is Python's TypeError. */
+const RUN_OPTIONS = ["debug", "loopFactory"];
 
 /**
  * Runs a coroutine on a loop of its own (beyond the spec: Python 3.11's
@@ -75,6 +79,7 @@ export class Runner {
 
   /** A runner; the loop is made on first use. */
   constructor(opts: RunOptions = {}) {
+    keywords("Runner.__init__", opts, RUN_OPTIONS);
     this.#opts = opts;
   }
 
@@ -110,6 +115,7 @@ export class Runner {
    * every run() shares.
    */
   async run<T>(coro: CoroutineLike<T>, opts: { context?: Context } = {}): Promise<T> {
+    keywords("Runner.run", opts, ["context"]);
     if (!isCoroutineLike(coro)) {
       throw new ValueError(`a coroutine was expected, got ${pyRepr(coro)}`);
     }
@@ -255,6 +261,8 @@ export async function run<T>(
   main: CoroutineLike<T>,
   opts: { debug?: boolean | null } = {},
 ): Promise<T> {
+  // A misspelt key is Python's TypeError, raised before anything else.
+  keywords("run", opts, ["debug"]);
   if (_getRunningLoop() !== null) {
     throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
   }

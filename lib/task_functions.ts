@@ -94,10 +94,11 @@ function currentLoop(): AbstractEventLoop {
 }
 
 /**
- * A timeout that is null or a number. A value of another type fails as it
- * does in Python, where its first use is either `loop.time() + timeout`
- * (`op` "+") or `timeout <= 0` (`op` "<="), or Timeout's `when <= loop.time()`
- * (`op` "<= time"); NaN is refused too.
+ * A timeout that is null or a number (a bool is made one by {@link seconds}).
+ * A value of another type fails as it does in Python, where its first use is
+ * either `loop.time() + timeout` (`op` "+") or `timeout <= 0` (`op` "<="), or
+ * Timeout's `when <= loop.time()` (`op` "<= time"). NaN passes, as in
+ * Python: its timer runs when the timer heap brings it to the top.
  */
 function checkTimeout(
   timeout: unknown,
@@ -118,9 +119,14 @@ function checkTimeout(
       }'`,
     );
   }
-  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+  if (typeof timeout !== "number") {
     throw new TypeError(`${what} must be a number or null, got ${pyRepr(timeout)}`);
   }
+}
+
+/** A bool as the int Python takes it for (`true` is 1 second); anything else as it is. */
+function seconds<T>(x: T): T | number {
+  return typeof x === "boolean" ? +x : x;
 }
 
 /**
@@ -422,6 +428,8 @@ export async function wait<T>(
   fs: Iterable<CoroutineLike<T>>,
   opts: WaitOptions = {},
 ): Promise<[Set<Future<T>>, Set<Future<T>>]> {
+  // A misspelt key (`return_when`) is Python's TypeError, not ignored.
+  keywords("wait", opts, ["timeout", "returnWhen"]);
   if (isFuture(fs) || isThenable(fs) || isGenerator(fs)) {
     throw new TypeError(`expect a list of futures, not ${typeName(fs)}`);
   }
@@ -438,14 +446,13 @@ export async function wait<T>(
   ) {
     throw new ValueError(`Invalid return_when value: ${returnWhen === null ? "None" : returnWhen}`);
   }
-  checkTimeout(opts.timeout, "timeout", "+");
+  const timeout = seconds(opts.timeout);
+  checkTimeout(timeout, "timeout", "+");
   const { futs, loop } = futuresOf(items, currentLoop());
   const all = new Set(futs);
 
   const waiter = loop.createFuture<unknown>();
-  const timeoutHandle = opts.timeout != null
-    ? loop.callLater(opts.timeout, releaseWaiter, waiter)
-    : null;
+  const timeoutHandle = timeout != null ? loop.callLater(timeout, releaseWaiter, waiter) : null;
   let counter = all.size;
   const onCompletion = (f: Future<T>): void => {
     counter--;
@@ -501,6 +508,7 @@ export async function waitFor<T>(
 ): Promise<T> {
   const kw = keywords("wait_for", timeout, ["timeout"]);
   if (kw !== null) timeout = (kw.timeout as number | null | undefined) ?? null;
+  timeout = seconds(timeout);
   checkTimeout(timeout, "timeout", "<=");
   if (!isCoroutineLike(aw)) {
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
@@ -616,6 +624,8 @@ function resultOrTimeout<T>(fut: Future<T>): T {
  * ```
  */
 export function shield<T>(aw: CoroutineLike<T> | Future<T>): Future<T> {
+  // Python 3.11's shield takes no keywords (its `loop=` went in 3.10).
+  if (arguments.length > 1) keywords("shield", arguments[1], []);
   const inner = ensureFuture(aw);
   if (inner.done()) return inner;
   const outer = (inner.getLoop() as unknown as AbstractEventLoop).createFuture<T>();
@@ -818,7 +828,7 @@ export function asCompleted<T>(
 ): AsCompleted<T> {
   // A misspelt (or removed, as `loop`) keyword is Python's TypeError, not ignored.
   keywords("as_completed", opts, ["timeout"]);
-  return new AsCompleted<T>(fs, opts.timeout ?? null);
+  return new AsCompleted<T>(fs, seconds(opts.timeout) ?? null);
 }
 
 // ---------------------------------------------------------------- wrapFuture
@@ -972,6 +982,7 @@ export class Timeout {
 
   /** A timeout due at loop time `when` (null: never). It starts when {@link run} enters it. */
   constructor(when: number | null) {
+    when = seconds(when);
     checkTimeout(when, "when", "<= time");
     this.#when = when ?? null;
   }
@@ -987,6 +998,7 @@ export class Timeout {
       if (this.#state === "created") throw new RuntimeError("Timeout has not been entered");
       throw new RuntimeError(`Cannot change state of ${this.#state} Timeout`);
     }
+    when = seconds(when);
     checkTimeout(when, "when", "<= time");
     this.#when = when ?? null;
     this.#handle?.cancel();
@@ -1098,6 +1110,7 @@ export async function timeout<R>(
   delay: number | null,
   fn: (cm: Timeout) => R | PromiseLike<R>,
 ): Promise<Awaited<R>> {
+  delay = seconds(delay);
   checkTimeout(delay, "delay", "+");
   const loop = getRunningLoop();
   return await new Timeout(delay == null ? null : loop.time() + delay).run(fn);
@@ -1328,18 +1341,24 @@ export class TaskGroup {
 
   /**
    * Starts `coro` as a task of the group and returns it (like
-   * `asyncio.createTask`). Only while the group is running.
+   * `asyncio.createTask`), in `context` if given (Python 3.11's `context=`).
+   * Only while the group is running.
    */
-  createTask<T>(coro: CoroutineLike<T>, opts: { name?: string } = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, opts: { name?: string; context?: Context } = {}): Task<T> {
+    keywords("TaskGroup.create_task", opts, ["name", "context"]);
     if (!this.#entered) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting && this.#tasks.size === 0) {
       throw new RuntimeError(`TaskGroup ${this} is finished`);
     }
     if (this.#aborting) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
+    // As Python: the name and the context go on to loop.createTask only when given.
+    const taskOpts: { name?: string; context?: Context } = {};
+    if (opts.name != null) taskOpts.name = opts.name;
+    if (opts.context != null) taskOpts.context = opts.context;
     const task = _createTaskRenamed<T>(
       this.#loop!,
       coro,
-      opts.name != null ? { name: opts.name } : undefined,
+      opts.name != null || opts.context != null ? taskOpts : undefined,
     );
     // An eager task may be done already: account for it now.
     if (task.done()) {

@@ -163,6 +163,9 @@ function coroName(coro: unknown): string {
   if (typeof coro === "function") return coro.name || "<lambda>";
   if (coro instanceof Coroutine) return coro.name;
   if (isGenerator(coro)) return "generator";
+  // A user's awaitable object (not a promise, which is already a running
+  // coroutine): Python's ensure_future wraps it in `_wrap_awaitable()`.
+  if (isThenable(coro) && !(coro instanceof Promise)) return "_wrap_awaitable";
   return coro?.constructor?.name ?? "awaitable";
 }
 
@@ -771,6 +774,9 @@ export function allTasks(loop?: object): Set<Task<unknown>> {
   return out;
 }
 
+/** @internal The options of `createTask` (Python's `name=` and `context=`, and an `AbortSignal`). */
+export const TASK_KEYWORDS: readonly string[] = ["name", "context", "signal"];
+
 /** The keyword arguments of Python's `ensure_future`. */
 const ENSURE_FUTURE_KEYWORDS = ["loop"];
 
@@ -839,14 +845,15 @@ export function sleep(delay: number): Promise<void>;
 /** Waits `delay` seconds, then resolves to `result`. */
 export function sleep<T>(delay: number, result: T): Promise<T>;
 export async function sleep<T>(delay: number, result: T = null as T): Promise<T> {
-  if (typeof delay !== "number" || Number.isNaN(delay)) {
-    // Python's sleep first compares `delay <= 0`.
-    if (typeof delay !== "number") {
+  if (typeof delay !== "number") {
+    // Python's sleep first compares `delay <= 0`, where a bool is an int.
+    // NaN passes, as in Python: its timer runs as CPython's NaN timer does.
+    if (typeof delay !== "boolean") {
       throw new TypeError(
         `'<=' not supported between instances of '${pyTypeName(delay)}' and 'int'`,
       );
     }
-    throw new TypeError(`delay must be a number, got ${pyRepr(delay)}`);
+    delay = +delay;
   }
   const loop = hooks.getRunningLoop!() as SleepLoop | null;
   if (loop === null) {
@@ -891,6 +898,7 @@ export function createTask<T>(
   coro: CoroutineLike<T>,
   opts?: { name?: string; context?: Context; signal?: AbortSignal },
 ): Task<T> {
+  if (opts !== undefined) keywords("create_task", opts, TASK_KEYWORDS);
   const loop = hooks.getRunningLoop!() as {
     createTask<U>(
       c: unknown,

@@ -514,10 +514,11 @@ export class WriteFlowControl {
    */
   setLimits(high?: number | null | WriteBufferLimits, low?: number | null): void {
     const kw = keywords("set_write_buffer_limits", high, ["high", "low"]);
-    const hi = kw !== null
-      ? kw.high as number | null | undefined
-      : high as number | null | undefined;
-    const lo = kw !== null ? kw.low as number | null | undefined : low;
+    let hi = kw !== null ? kw.high as number | null | undefined : high as number | null | undefined;
+    let lo = kw !== null ? kw.low as number | null | undefined : low;
+    // A bool is an int to Python: True is 1.
+    if (typeof hi === "boolean") hi = +hi;
+    if (typeof lo === "boolean") lo = +lo;
     checkLimits(hi, lo);
     let h = hi ?? null;
     let l = lo ?? null;
