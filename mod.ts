@@ -75,6 +75,7 @@ export {
   type StreamServer,
   StreamWriter,
   type StreamWriterKeywords,
+  type StreamWriterProtocol,
 } from "./lib/streams.ts";
 export {
   readerFromReadableStream,
@@ -176,6 +177,7 @@ export {
   Socket,
   socket,
   type SocketAddress,
+  type SocketKeywords,
   socketpair,
   SOL_SOCKET,
   SOMAXCONN,
@@ -369,6 +371,8 @@ export {
 } from "./lib/log.ts";
 export * as ssl from "./lib/ssl.ts";
 export {
+  type CertChainFiles,
+  type CertChainKeywords,
   createDefaultContext,
   type DefaultContextOptions,
   type PeerCertificate,
