@@ -1032,7 +1032,12 @@ export function bindOnRead(
     Object.defineProperty(proto, key, {
       configurable: true,
       get(this: Record<symbol, unknown>) {
-        return this[field] ??= bound(this);
+        const cached = this[field];
+        if (cached !== undefined) return cached;
+        // Read from a prototype (`Socket.prototype.close`): the method
+        // itself. Bound and kept there, every instance would inherit it.
+        if (Object.hasOwn(this, "constructor")) return method;
+        return this[field] = bound(this);
       },
       set(this: object, value: unknown) {
         Object.defineProperty(this, key, { value, writable: true, configurable: true });

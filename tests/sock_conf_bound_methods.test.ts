@@ -98,6 +98,18 @@ test("a socket's bound method is made once, and assigning one makes it the socke
   }
 });
 
+test("a method read from the prototype is the method itself, and binds no instance to it", () => {
+  // Read first from the prototype: before, it was bound to the prototype and
+  // kept there, and every socket then inherited that copy (close() failed).
+  const proto = asyncio.Socket.prototype as unknown as Record<string, unknown>;
+  assertEquals(typeof proto.close, "function");
+  assertEquals(proto.close, proto.close);
+  const [a, b] = asyncio.socketpair();
+  a.close();
+  assertEquals(a.fileno(), -1);
+  b.close();
+});
+
 test("CPython prints the same for sock_conf_bound_methods.py", () => {
   const ref = pythonReference("sock_conf_bound_methods");
   if (ref !== null) assertEquals(ref.lines, EXPECTED, ref.python);
