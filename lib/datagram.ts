@@ -27,7 +27,8 @@ import {
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { getaddrinfo } from "./dns.ts";
-import { bindOnRead, recvfromInto, Socket, transportSocket } from "./socket.ts";
+import { recvfromInto, Socket, transportSocket } from "./socket.ts";
+import { bindOnRead } from "./bound_methods.ts";
 import { ipaddrInfo, removeStaleUnixSocket } from "./connections.ts";
 import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";

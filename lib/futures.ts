@@ -677,43 +677,9 @@ export const _futureCancel: Future<unknown>["cancel"] = Future.prototype.cancel;
 export const _futureSetResult: Future<unknown>["setResult"] = Future.prototype.setResult;
 
 /**
- * @internal Makes the method `key` of `proto` bound to its object when read
- * as a value, as a Python bound method is, and named `qualname` in a
- * Handle's repr. Bound on first read and kept on the object (so
- * `removeDoneCallback(fut.cancel)` finds what `addDoneCallback(fut.cancel)`
- * added); read from a prototype, it is the method itself; assigning one
- * makes it the object's own.
- *
- * @example
- * ```ts
- * _bindOnRead(Future.prototype, "cancel", "Future.cancel");
- * loop.callSoonThreadsafe(fut.cancel); // cancels fut
- * ```
- */
-export function _bindOnRead(proto: object, key: string, qualname: string): void {
-  const method = (proto as Record<string, unknown>)[key] as (...args: unknown[]) => unknown;
-  const field = Symbol(key);
-  Object.defineProperty(proto, key, {
-    configurable: true,
-    get(this: Record<symbol, unknown>) {
-      const bound = this[field];
-      if (bound !== undefined) return bound;
-      if (Object.hasOwn(this, "constructor")) return method;
-      // Assigned, not defined: defineProperty on a bound function costs ten times more.
-      const fn = method.bind(this) as typeof method & { __qualname__: string };
-      fn.__qualname__ = qualname;
-      return this[field] = fn;
-    },
-    set(this: object, value: unknown) {
-      Object.defineProperty(this, key, { value, writable: true, configurable: true });
-    },
-  });
-}
-
-/**
  * Makes the method `key` of `proto` a new copy bound by `bind` on each
  * read, named `qualname` in a Handle's repr (by the copy's own name). For futures, which are many and short-lived:
- * a copy kept on each one (as {@link _bindOnRead} keeps) costs a property
+ * a copy kept on each one (as `bindOnRead` keeps, bound_methods.ts) costs a property
  * and a function per future whose `setResult()` is ever called, while a
  * copy that is only called (`fut.setResult(1)`) is never made at all by an
  * optimizing compiler. The price: two reads give two functions, so

@@ -30,7 +30,8 @@
  * @module
  */
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
-import { _bindOnRead, type Future } from "./futures.ts";
+import type { Future } from "./futures.ts";
+import { bindOnRead } from "./bound_methods.ts";
 import { objectHead, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
@@ -834,20 +835,6 @@ export class Barrier extends LoopBound {
     if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.#parties}`;
     return `<${objectHead(this)} [${extra}]>`;
   }
-}
-
-/**
- * Makes the methods `names` of `proto` bound to their object when read as
- * values (see `_bindOnRead`), named in a Handle's repr as Python names
- * them: `qualnames[name]`, else `<class>.<name>`.
- */
-function bindOnRead(
-  proto: object,
-  names: readonly string[],
-  qualnames: Readonly<Record<string, string>> = {},
-): void {
-  const cls = (proto as { constructor: { name: string } }).constructor.name;
-  for (const key of names) _bindOnRead(proto, key, qualnames[key] ?? `${cls}.${key}`);
 }
 
 // Python's bound methods: `loop.callSoon(lock.release)`,

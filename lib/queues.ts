@@ -12,7 +12,8 @@
  * @module
  */
 import { ValueError } from "./exceptions.ts";
-import { _bindOnRead, type Future } from "./futures.ts";
+import type { Future } from "./futures.ts";
+import { bindMethodOnRead } from "./bound_methods.ts";
 import { pyAddress, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
@@ -595,9 +596,9 @@ export class LifoQueue<T = unknown> extends Queue<T> {
 // `loop.call_soon_threadsafe(q.put_nowait, item)`, `add_signal_handler(SIGINT,
 // q.put_nowait, None)`. Bound on read, they port as they are, and show in a
 // Handle as Python names them (a subclass's too): `<Handle Queue.put_nowait(1)>`.
-_bindOnRead(Queue.prototype, "putNowait", "Queue.put_nowait");
-_bindOnRead(Queue.prototype, "getNowait", "Queue.get_nowait");
-_bindOnRead(Queue.prototype, "taskDone", "Queue.task_done");
+bindMethodOnRead(Queue.prototype, "putNowait", "Queue.put_nowait");
+bindMethodOnRead(Queue.prototype, "getNowait", "Queue.get_nowait");
+bindMethodOnRead(Queue.prototype, "taskDone", "Queue.task_done");
 
 // Named so in a traceback's last line: `asyncio.queues.QueueEmpty`.
 setPyModule("asyncio.queues", QueueEmpty, QueueFull, QueueShutDown);

@@ -16,7 +16,7 @@
  */
 import { C, sys } from "../ffi/mod.ts";
 import { BaseEventLoop } from "./base_events.ts";
-import { _bindOnRead } from "./futures.ts";
+import { bindMethodOnRead } from "./bound_methods.ts";
 import { type Callback, Handle, type ReadyItem } from "./events.ts";
 import { check, RuntimeError } from "./exceptions.ts";
 import { logger } from "./log.ts";
@@ -397,10 +397,18 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
 // `loop.call_later(1, loop.remove_reader, sock)`. Bound on read, they port
 // as they are, and show in a Handle as Python names them:
 // `<Handle BaseSelectorEventLoop.remove_reader(7)>`.
-_bindOnRead(BaseSelectorEventLoop.prototype, "addReader", "BaseSelectorEventLoop.add_reader");
-_bindOnRead(BaseSelectorEventLoop.prototype, "removeReader", "BaseSelectorEventLoop.remove_reader");
-_bindOnRead(BaseSelectorEventLoop.prototype, "addWriter", "BaseSelectorEventLoop.add_writer");
-_bindOnRead(BaseSelectorEventLoop.prototype, "removeWriter", "BaseSelectorEventLoop.remove_writer");
+bindMethodOnRead(BaseSelectorEventLoop.prototype, "addReader", "BaseSelectorEventLoop.add_reader");
+bindMethodOnRead(
+  BaseSelectorEventLoop.prototype,
+  "removeReader",
+  "BaseSelectorEventLoop.remove_reader",
+);
+bindMethodOnRead(BaseSelectorEventLoop.prototype, "addWriter", "BaseSelectorEventLoop.add_writer");
+bindMethodOnRead(
+  BaseSelectorEventLoop.prototype,
+  "removeWriter",
+  "BaseSelectorEventLoop.remove_writer",
+);
 
 /**
  * Python's repr of a selector transport: `<_SelectorSocketTransport fd=7

@@ -17,14 +17,8 @@ import {
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import {
-  bindOnRead,
-  closeSocketFd,
-  fdAddress,
-  type Socket,
-  transportSocket,
-  wrapSocketFd,
-} from "./socket.ts";
+import { bindOnRead } from "./bound_methods.ts";
+import { closeSocketFd, fdAddress, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { running } from "./running.ts";
 import { formatCallback, printAsRepr } from "./format.ts";

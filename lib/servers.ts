@@ -8,7 +8,8 @@ import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { BaseProtocolLike } from "./protocols.ts";
 import { NotImplementedError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { AbstractEventLoop } from "./events.ts";
-import { _bindOnRead, type Future } from "./futures.ts";
+import type { Future } from "./futures.ts";
+import { bindMethodOnRead } from "./bound_methods.ts";
 import { acceptRaw, closeSocketFd, type Socket, transportSocket } from "./socket.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { objectHead, printAsRepr, setPyModule } from "./format.ts";
@@ -310,12 +311,12 @@ export function enableReuse(sock: Socket, reuseAddress: boolean, reusePort: bool
 // Handle as Python names them: `<Handle Server.close()>`. The coroutine
 // methods too, so `createTask(server.serveForever)` (a function returning
 // an awaitable, rule 9) serves this server.
-_bindOnRead(Server.prototype, "close", "Server.close");
-_bindOnRead(Server.prototype, "isServing", "Server.is_serving");
-_bindOnRead(Server.prototype, "getLoop", "Server.get_loop");
-_bindOnRead(Server.prototype, "startServing", "Server.start_serving");
-_bindOnRead(Server.prototype, "serveForever", "Server.serve_forever");
-_bindOnRead(Server.prototype, "waitClosed", "Server.wait_closed");
+bindMethodOnRead(Server.prototype, "close", "Server.close");
+bindMethodOnRead(Server.prototype, "isServing", "Server.is_serving");
+bindMethodOnRead(Server.prototype, "getLoop", "Server.get_loop");
+bindMethodOnRead(Server.prototype, "startServing", "Server.start_serving");
+bindMethodOnRead(Server.prototype, "serveForever", "Server.serve_forever");
+bindMethodOnRead(Server.prototype, "waitClosed", "Server.wait_closed");
 
 setPyModule("asyncio.events", AbstractServer);
 printAsRepr(AbstractServer, Server);

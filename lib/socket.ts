@@ -34,6 +34,7 @@ import {
 } from "./sockaddr.ts";
 import { bytesRepr, printAsRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
+import { bindOnRead } from "./bound_methods.ts";
 
 export {
   type AddressLike,
@@ -994,56 +995,6 @@ for (const key of Reflect.ownKeys(Socket.prototype)) {
       return method.apply(TransportSocket._wrapped(this), args);
     },
   });
-}
-
-/**
- * @internal Makes the methods `names` of `proto` bound to their object when
- * read as values, as Python's bound methods are, so that a method passed as
- * a callback ports as is: `loop.callSoon(wsock.send, data)` (the spec's
- * add_reader example), `loop.callLater(5, transport.close)`. Each is bound
- * on first read and kept on the object; assigning one (a test's stand-in)
- * makes it the object's own. A bound method shows in a Handle's repr and in
- * errors by Python's qualified name: `qualnames[name]` when given, else
- * `<class name>.<name>` (`<Handle StreamWriter.write(b'x')>`).
- *
- * @example
- * ```ts
- * bindOnRead(Socket.prototype, ["send", "close"], { send: "socket.send", close: "socket.close" });
- * loop.callSoon(sock.close); // closes sock
- * ```
- */
-export function bindOnRead(
-  proto: object,
-  names: readonly string[],
-  qualnames: Readonly<Record<string, string>> = {},
-): void {
-  for (const key of names) {
-    const method = Object.getOwnPropertyDescriptor(proto, key)?.value as
-      | ((...args: unknown[]) => unknown)
-      | undefined;
-    if (typeof method !== "function") continue;
-    const field = Symbol(key);
-    const bound = (self: object) => {
-      // The class name is read late: classes are renamed after they are made.
-      const qualname = qualnames[key] ??
-        `${(proto as { constructor: { name: string } }).constructor.name}.${key}`;
-      return Object.defineProperty(method.bind(self), "__qualname__", { value: qualname });
-    };
-    Object.defineProperty(proto, key, {
-      configurable: true,
-      get(this: Record<symbol, unknown>) {
-        const cached = this[field];
-        if (cached !== undefined) return cached;
-        // Read from a prototype (`Socket.prototype.close`): the method
-        // itself. Bound and kept there, every instance would inherit it.
-        if (Object.hasOwn(this, "constructor")) return method;
-        return this[field] = bound(this);
-      },
-      set(this: object, value: unknown) {
-        Object.defineProperty(this, key, { value, writable: true, configurable: true });
-      },
-    });
-  }
 }
 
 // The socket methods that Python code passes as callbacks; a view's are its

@@ -32,7 +32,8 @@ import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./pro
 import { joinBytes, toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
 import { checkContextSide, createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import { bindOnRead, type Socket } from "./socket.ts";
+import type { Socket } from "./socket.ts";
+import { bindOnRead } from "./bound_methods.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 

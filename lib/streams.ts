@@ -31,7 +31,7 @@ import { type BaseProtocolLike, Protocol } from "./protocols.ts";
 import { running, untilALoopRuns } from "./running.ts";
 import { addressKeywords } from "./sockaddr.ts";
 import type { AddressKeywords, HostPort, ServerHostPort, UnixPath } from "./connections.ts";
-import { bindOnRead } from "./socket.ts";
+import { bindOnRead } from "./bound_methods.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,

@@ -6,7 +6,8 @@
  * @module
  */
 import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
-import { _bindOnRead, type Future } from "./futures.ts";
+import type { Future } from "./futures.ts";
+import { bindMethodOnRead } from "./bound_methods.ts";
 import { gather } from "./task_functions.ts";
 import type { BaseTransport, WriteTransport } from "./transports.ts";
 import type { SubprocessProtocolLike } from "./protocols.ts";
@@ -382,9 +383,9 @@ export async function createSubprocessShell(
 // Python passes these as callbacks, as bound methods:
 // `loop.call_later(timeout, proc.kill)`. Bound on read, they port as they
 // are, and show in a Handle as Python names them: `<TimerHandle Process.kill()>`.
-_bindOnRead(Process.prototype, "kill", "Process.kill");
-_bindOnRead(Process.prototype, "terminate", "Process.terminate");
-_bindOnRead(Process.prototype, "sendSignal", "Process.send_signal");
+bindMethodOnRead(Process.prototype, "kill", "Process.kill");
+bindMethodOnRead(Process.prototype, "terminate", "Process.terminate");
+bindMethodOnRead(Process.prototype, "sendSignal", "Process.send_signal");
 
 printAsRepr(Process, SubprocessStreamProtocol);
 setPyModule("asyncio.subprocess", SubprocessStreamProtocol);

@@ -22,14 +22,8 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
-import {
-  _bindOnRead,
-  _futureSetResult,
-  DoneEntry,
-  Future,
-  type FutureLoop,
-  isFuture,
-} from "./futures.ts";
+import { bindMethodOnRead } from "./bound_methods.ts";
+import { _futureSetResult, DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
 import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
 import {
@@ -247,7 +241,7 @@ class _GatheringFuture<T> extends Future<T> {
   }
 }
 // `loop.callLater(5, gathered.cancel)` ports as is, as for any future.
-_bindOnRead(_GatheringFuture.prototype, "cancel", "_GatheringFuture.cancel");
+bindMethodOnRead(_GatheringFuture.prototype, "cancel", "_GatheringFuture.cancel");
 
 /**
  * Runs the awaitables concurrently and resolves to their results, in the

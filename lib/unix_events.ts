@@ -40,7 +40,8 @@ import {
   UnixWritePipeTransport,
 } from "./unix_subprocess.ts";
 import { fileobjToFd } from "./selectors.ts";
-import { _bindOnRead, type Future } from "./futures.ts";
+import type { Future } from "./futures.ts";
+import { bindMethodOnRead } from "./bound_methods.ts";
 import type { ProtocolLike } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import { type SSLTransport, startTls, type StartTlsOptions } from "./sslproto.ts";
@@ -414,12 +415,12 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
 
 // Bound on read, as Python's bound methods (see selector_events.ts):
 // `loop.call_later(1, loop.remove_signal_handler, SIGINT)` ports as it is.
-_bindOnRead(
+bindMethodOnRead(
   SelectorEventLoop.prototype,
   "addSignalHandler",
   "_UnixSelectorEventLoop.add_signal_handler",
 );
-_bindOnRead(
+bindMethodOnRead(
   SelectorEventLoop.prototype,
   "removeSignalHandler",
   "_UnixSelectorEventLoop.remove_signal_handler",
