@@ -13,22 +13,16 @@
 import { Buffer } from "node:buffer";
 import type { Sys } from "./types.ts";
 import {
-  checkEpollWaitArgs,
   checkPollArgs,
-  checkSelectArgs,
-  EpollEventBuf,
-  epollLayout,
-  FdPair,
+  coreCalls,
+  type CoreSymbols,
   fileCalls,
   type FileSymbols,
   IovecArray,
-  MSG_NOSIGNAL_FLAG,
   MsgHdr,
   SockCells,
   socketCalls,
   type SocketSymbols,
-  Timespec,
-  Timeval,
 } from "./common.ts";
 import { BunPollWorker } from "./bun_poll.ts";
 import { envToList, type SpawnLibc, spawnWith, SYS_pidfd_open } from "./spawn.ts";
@@ -37,31 +31,7 @@ import { createBunSsl } from "./ssl_bun.ts";
 import type { SslLib } from "./ssl.ts";
 
 /** The typed view of the symbols declared in {@link SYMBOLS}. */
-interface Libc extends SocketSymbols {
-  epoll_create1(flags: number): number;
-  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
-  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
-  poll(fds: Uint8Array, nfds: number, ms: number): number;
-  select(
-    nfds: number,
-    r: Uint8Array | null,
-    w: Uint8Array | null,
-    x: Uint8Array | null,
-    tv: Uint8Array | null,
-  ): number;
-  eventfd(initval: number, flags: number): number;
-  pipe2(fds: Uint8Array, flags: number): number;
-  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
-  read(fd: number, buf: Uint8Array, n: number): number;
-  write(fd: number, buf: Uint8Array, n: number): number;
-  readv(fd: number, iov: Uint8Array, n: number): number;
-  writev(fd: number, iov: Uint8Array, n: number): number;
-  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
-  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
-  close(fd: number): number;
-  fcntl(fd: number, cmd: number, arg: number): number;
-  clock_gettime(clock: number, ts: Uint8Array): number;
-  getpid(): number;
+interface Libc extends SocketSymbols, CoreSymbols {
   strerror(errno: number): number | null;
   __errno_location(): number | null;
 }
@@ -150,7 +120,6 @@ const FILE_SYMBOLS: Record<keyof FileSymbols, { args: string[]; returns: string 
 
 // glibc first; the bare name covers a libc that installs only that.
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
-const CLOCK_MONOTONIC = 1;
 
 /** Builds the Bun backend; throws when libc cannot be opened. */
 export function createBunSys(): Sys {
@@ -171,12 +140,8 @@ export function createBunSys(): Sys {
   if (!errnoPtr) throw new Error("__errno_location() returned NULL");
   // errno is thread-local; the JS thread never changes, so one view serves.
   const errno = new Int32Array(ffi.toArrayBuffer(errnoPtr, 0, 4));
+  const readErrno = (): number => errno[0];
   const arch = (globalThis as unknown as { process: { arch: string } }).process.arch;
-  const layout = epollLayout(arch);
-  const ev = new EpollEventBuf(layout);
-  const pair = new FdPair();
-  const ts = new Timespec();
-  const tv = new Timeval();
   const iov = new IovecArray();
   const msg = new MsgHdr();
   const cells = new SockCells();
@@ -211,112 +176,28 @@ export function createBunSys(): Sys {
     throw lastErr;
   };
 
-  function fillIov(bufs: readonly Uint8Array[]): void {
+  function fillIov(bufs: readonly Uint8Array[]): Uint8Array {
     iov.reserve(bufs.length);
     for (let i = 0; i < bufs.length; i++) {
       const b = bufs[i];
       // An empty view may have no storage at all; its address is irrelevant.
       iov.setNum(i, b.length ? ptr(b) : 0, b.length);
     }
+    return iov.bytes;
   }
 
-  /** Fills {@link msg} with `addr` and the iovecs of `bufs` (filled here). */
-  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): void {
+  /** Fills `msg` with `addr` and the iovecs of `bufs` (filled here). */
+  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): MsgHdr {
     fillIov(bufs);
     const name = addr && addr.length ? ptr(addr) : 0;
     msg.setNum(name, addr ? addr.length : 0, ptr(iov.bytes), bufs.length);
+    return msg;
   }
 
   return {
     runtime: "bun",
     platform: "linux",
-    epollEventSize: layout.size,
-    epollDataOffset: layout.dataOffset,
-
-    epollCreate1(flags) {
-      const r = lib.epoll_create1(flags);
-      return r < 0 ? -errno[0] : r;
-    },
-    epollCtl(epfd, op, fd, events) {
-      const r = lib.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
-      return r < 0 ? -errno[0] : r;
-    },
-    epollWait(epfd, buf, maxEvents, timeoutMs) {
-      checkEpollWaitArgs(buf, maxEvents, layout.size);
-      const r = lib.epoll_wait(epfd, buf, maxEvents, timeoutMs);
-      return r < 0 ? -errno[0] : r;
-    },
-    poll(fds, nfds, timeoutMs) {
-      checkPollArgs(fds, nfds);
-      const r = lib.poll(fds, nfds, timeoutMs);
-      return r < 0 ? -errno[0] : r;
-    },
-    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
-      checkSelectArgs(nfds, readfds, writefds, exceptfds);
-      const t = timeoutSec === null ? null : tv.set(timeoutSec);
-      const r = lib.select(nfds, readfds, writefds, exceptfds, t);
-      return r < 0 ? -errno[0] : r;
-    },
-    eventfd(initval, flags) {
-      const r = lib.eventfd(initval, flags);
-      return r < 0 ? -errno[0] : r;
-    },
-    pipe2(flags) {
-      const r = lib.pipe2(pair.bytes, flags);
-      return r < 0 ? -errno[0] : pair.get();
-    },
-    socketpair(domain, type, protocol) {
-      const r = lib.socketpair(domain, type, protocol, pair.bytes);
-      return r < 0 ? -errno[0] : pair.get();
-    },
-    read(fd, buf) {
-      const r = lib.read(fd, buf, buf.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    write(fd, buf) {
-      const r = lib.write(fd, buf, buf.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    readv(fd, bufs) {
-      fillIov(bufs);
-      const r = lib.readv(fd, iov.bytes, bufs.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    writev(fd, bufs) {
-      fillIov(bufs);
-      const r = lib.writev(fd, iov.bytes, bufs.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    sendmsg(fd, bufs, flags, addr) {
-      fillMsg(bufs, addr);
-      const r = lib.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL_FLAG);
-      return r < 0 ? -errno[0] : r;
-    },
-    recvmsg(fd, bufs, flags, addr, out) {
-      fillMsg(bufs, out === null ? null : addr);
-      const r = lib.recvmsg(fd, msg.bytes, flags);
-      if (r < 0) return -errno[0];
-      if (out !== null) {
-        out[0] = msg.nameLen;
-        out[1] = msg.flags;
-      }
-      return r;
-    },
-    close(fd) {
-      const r = lib.close(fd);
-      return r < 0 ? -errno[0] : r;
-    },
-    fcntl(fd, cmd, arg) {
-      const r = lib.fcntl(fd, cmd, arg);
-      return r < 0 ? -errno[0] : r;
-    },
-    monotonic() {
-      lib.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
-      return ts.seconds();
-    },
-    getpid() {
-      return lib.getpid();
-    },
+    ...coreCalls(c, readErrno, arch, { fillIov, fillMsg }),
     allocUninit(size) {
       return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     },
@@ -325,8 +206,8 @@ export function createBunSys(): Sys {
       return p ? new ffi.CString(p).toString() : `Unknown error ${n}`;
     },
 
-    ...socketCalls(lib, errno, cells),
-    ...fileCalls(fileLib, () => errno[0], arch),
+    ...socketCalls(c, readErrno, cells),
+    ...fileCalls(fileLib, readErrno, arch),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false, attrs = {}) {
       const p = procLib();

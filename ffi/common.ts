@@ -352,76 +352,80 @@ export type SocketCalls = Pick<
 export const MSG_NOSIGNAL_FLAG = 0x4000;
 
 /**
- * The socket calls over `lib` for backends that read errno from a cell
- * (Deno, Bun): `-errno` on failure, MSG_NOSIGNAL on every send.
+ * The socket calls over `lib`, with errno read through `errno()`: `-errno`
+ * on failure, MSG_NOSIGNAL on every send.
  *
  * @example
  * ```ts
- * const calls = socketCalls(lib, errno, new SockCells());
+ * const calls = socketCalls(lib, () => errnoCell[0], new SockCells());
  * ```
  */
-export function socketCalls(lib: SocketSymbols, errno: Int32Array, cells: SockCells): SocketCalls {
+export function socketCalls(
+  lib: SocketSymbols,
+  errno: () => number,
+  cells: SockCells,
+): SocketCalls {
   const MSG_NOSIGNAL = MSG_NOSIGNAL_FLAG;
   return {
     socket(domain, type, protocol) {
       const r = lib.socket(domain, type, protocol);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     bind(fd, addr) {
       const r = lib.bind(fd, addr, addr.length);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     listen(fd, backlog) {
       const r = lib.listen(fd, backlog);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     accept4(fd, addr, addrLen, flags) {
       const r = lib.accept4(fd, addr, cells.addrLen(addr, addrLen), flags);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     connect(fd, addr) {
       const r = lib.connect(fd, addr, addr.length);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     getsockname(fd, addr) {
       const len = cells.sized(addr);
       const r = lib.getsockname(fd, addr, len);
-      return r < 0 ? -errno[0] : len[0];
+      return r < 0 ? -errno() : len[0];
     },
     getpeername(fd, addr) {
       const len = cells.sized(addr);
       const r = lib.getpeername(fd, addr, len);
-      return r < 0 ? -errno[0] : len[0];
+      return r < 0 ? -errno() : len[0];
     },
     setsockopt(fd, level, name, value) {
       const v = typeof value === "number" ? cells.intValue(value) : value;
       const r = lib.setsockopt(fd, level, name, v, v.length);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     getsockopt(fd, level, name, out) {
       const len = cells.sized(out);
       const r = lib.getsockopt(fd, level, name, out, len);
-      return r < 0 ? -errno[0] : len[0];
+      return r < 0 ? -errno() : len[0];
     },
     shutdown(fd, how) {
       const r = lib.shutdown(fd, how);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     recv(fd, buf, flags) {
       const r = lib.recv(fd, buf, buf.length, flags);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     send(fd, buf, flags) {
       const r = lib.send(fd, buf, buf.length, flags | MSG_NOSIGNAL);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     recvfrom(fd, buf, flags, addr, addrLen) {
       const r = lib.recvfrom(fd, buf, buf.length, flags, addr, cells.addrLen(addr, addrLen));
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
     sendto(fd, buf, flags, addr) {
       const r = lib.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
-      return r < 0 ? -errno[0] : r;
+      return r < 0 ? -errno() : r;
     },
   };
 }
@@ -493,6 +497,186 @@ export function fileCalls(lib: () => FileSymbols, errno: () => number, arch: str
         mode: statView.getUint32(layout.mode, true),
         size: Number(statView.getBigInt64(layout.size, true)),
       };
+    },
+  };
+}
+
+/**
+ * The libc functions besides sockets, files and processes, as every backend
+ * binds them (the same 32-bit signatures on every runtime). `select` takes
+ * null for a set it does not watch.
+ */
+export interface CoreSymbols {
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
+  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
+  poll(fds: Uint8Array, nfds: number, ms: number): number;
+  select(
+    nfds: number,
+    r: Uint8Array | null,
+    w: Uint8Array | null,
+    x: Uint8Array | null,
+    tv: Uint8Array | null,
+  ): number;
+  eventfd(initval: number, flags: number): number;
+  pipe2(fds: Uint8Array, flags: number): number;
+  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
+  read(fd: number, buf: Uint8Array, n: number): number;
+  write(fd: number, buf: Uint8Array, n: number): number;
+  readv(fd: number, iov: Uint8Array, n: number): number;
+  writev(fd: number, iov: Uint8Array, n: number): number;
+  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
+  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
+  close(fd: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+  clock_gettime(clock: number, ts: Uint8Array): number;
+  getpid(): number;
+}
+
+/** The members of `Sys` that {@link coreCalls} makes. */
+export type CoreCalls = Pick<
+  Sys,
+  | "epollEventSize"
+  | "epollDataOffset"
+  | "epollCreate1"
+  | "epollCtl"
+  | "epollWait"
+  | "poll"
+  | "select"
+  | "eventfd"
+  | "pipe2"
+  | "socketpair"
+  | "read"
+  | "write"
+  | "readv"
+  | "writev"
+  | "sendmsg"
+  | "recvmsg"
+  | "close"
+  | "fcntl"
+  | "monotonic"
+  | "getpid"
+>;
+
+/**
+ * How a backend hands addresses to the kernel: it fills the iovec array (and
+ * the `msghdr` that points at it) with the addresses of the given buffers, in
+ * its runtime's pointer type, right before the call.
+ */
+export interface PointerGlue {
+  /** Fills the iovec array for `bufs`; returns its bytes. */
+  fillIov(bufs: readonly Uint8Array[]): Uint8Array;
+  /** Fills the `msghdr` for `bufs` and `addr` (the iovecs too); returns it. */
+  fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): MsgHdr;
+}
+
+const CLOCK_MONOTONIC = 1;
+
+/**
+ * The calls of {@link CoreCalls} over `lib`: `-errno` on failure, the
+ * result otherwise. The scratch structs are made once here and reused.
+ *
+ * @example
+ * ```ts
+ * const sys = { ...coreCalls(lib, () => errnoCell[0], "x86_64", glue), ...socketCalls(lib, () => errnoCell[0], cells) };
+ * ```
+ */
+export function coreCalls(
+  lib: CoreSymbols,
+  errno: () => number,
+  arch: string,
+  glue: PointerGlue,
+): CoreCalls {
+  const layout = epollLayout(arch);
+  const ev = new EpollEventBuf(layout);
+  const pair = new FdPair();
+  const ts = new Timespec();
+  const tv = new Timeval();
+  return {
+    epollEventSize: layout.size,
+    epollDataOffset: layout.dataOffset,
+
+    epollCreate1(flags) {
+      const r = lib.epoll_create1(flags);
+      return r < 0 ? -errno() : r;
+    },
+    epollCtl(epfd, op, fd, events) {
+      const r = lib.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
+      return r < 0 ? -errno() : r;
+    },
+    epollWait(epfd, buf, maxEvents, timeoutMs) {
+      checkEpollWaitArgs(buf, maxEvents, layout.size);
+      const r = lib.epoll_wait(epfd, buf, maxEvents, timeoutMs);
+      return r < 0 ? -errno() : r;
+    },
+    poll(fds, nfds, timeoutMs) {
+      checkPollArgs(fds, nfds);
+      const r = lib.poll(fds, nfds, timeoutMs);
+      return r < 0 ? -errno() : r;
+    },
+    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
+      checkSelectArgs(nfds, readfds, writefds, exceptfds);
+      const t = timeoutSec === null ? null : tv.set(timeoutSec);
+      const r = lib.select(nfds, readfds, writefds, exceptfds, t);
+      return r < 0 ? -errno() : r;
+    },
+    eventfd(initval, flags) {
+      const r = lib.eventfd(initval, flags);
+      return r < 0 ? -errno() : r;
+    },
+    pipe2(flags) {
+      const r = lib.pipe2(pair.bytes, flags);
+      return r < 0 ? -errno() : pair.get();
+    },
+    socketpair(domain, type, protocol) {
+      const r = lib.socketpair(domain, type, protocol, pair.bytes);
+      return r < 0 ? -errno() : pair.get();
+    },
+    read(fd, buf) {
+      const r = lib.read(fd, buf, buf.length);
+      return r < 0 ? -errno() : r;
+    },
+    write(fd, buf) {
+      const r = lib.write(fd, buf, buf.length);
+      return r < 0 ? -errno() : r;
+    },
+    readv(fd, bufs) {
+      const r = lib.readv(fd, glue.fillIov(bufs), bufs.length);
+      return r < 0 ? -errno() : r;
+    },
+    writev(fd, bufs) {
+      const r = lib.writev(fd, glue.fillIov(bufs), bufs.length);
+      return r < 0 ? -errno() : r;
+    },
+    sendmsg(fd, bufs, flags, addr) {
+      const msg = glue.fillMsg(bufs, addr);
+      const r = lib.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL_FLAG);
+      return r < 0 ? -errno() : r;
+    },
+    recvmsg(fd, bufs, flags, addr, out) {
+      const msg = glue.fillMsg(bufs, out === null ? null : addr);
+      const r = lib.recvmsg(fd, msg.bytes, flags);
+      if (r < 0) return -errno();
+      if (out !== null) {
+        out[0] = msg.nameLen;
+        out[1] = msg.flags;
+      }
+      return r;
+    },
+    close(fd) {
+      const r = lib.close(fd);
+      return r < 0 ? -errno() : r;
+    },
+    fcntl(fd, cmd, arg) {
+      const r = lib.fcntl(fd, cmd, arg);
+      return r < 0 ? -errno() : r;
+    },
+    monotonic() {
+      lib.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
+      return ts.seconds();
+    },
+    getpid() {
+      return lib.getpid();
     },
   };
 }

@@ -11,22 +11,15 @@
 import type { Sys } from "./types.ts";
 import {
   AsyncPollSlot,
-  checkEpollWaitArgs,
-  checkPollArgs,
-  checkSelectArgs,
-  EpollEventBuf,
-  epollLayout,
-  FdPair,
+  coreCalls,
+  type CoreSymbols,
   fileCalls,
   type FileSymbols,
   IovecArray,
-  MSG_NOSIGNAL_FLAG,
   MsgHdr,
   SockCells,
   socketCalls,
   type SocketSymbols,
-  Timespec,
-  Timeval,
 } from "./common.ts";
 import { createDenoSsl } from "./ssl_deno.ts";
 import type { SslLib } from "./ssl.ts";
@@ -57,32 +50,8 @@ interface DenoFfi {
 }
 
 /** The typed view of the symbols declared in {@link SYMBOLS}. */
-interface Libc extends SocketSymbols {
-  epoll_create1(flags: number): number;
-  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
-  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
-  poll(fds: Uint8Array, nfds: number, ms: number): number;
+interface Libc extends SocketSymbols, CoreSymbols {
   poll_nb(fds: Uint8Array, nfds: number, ms: number): Promise<number>;
-  select(
-    nfds: number,
-    r: Uint8Array | null,
-    w: Uint8Array | null,
-    x: Uint8Array | null,
-    tv: Uint8Array | null,
-  ): number;
-  eventfd(initval: number, flags: number): number;
-  pipe2(fds: Uint8Array, flags: number): number;
-  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
-  read(fd: number, buf: Uint8Array, n: number): number;
-  write(fd: number, buf: Uint8Array, n: number): number;
-  readv(fd: number, iov: Uint8Array, n: number): number;
-  writev(fd: number, iov: Uint8Array, n: number): number;
-  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
-  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
-  close(fd: number): number;
-  fcntl(fd: number, cmd: number, arg: number): number;
-  clock_gettime(clock: number, ts: Uint8Array): number;
-  getpid(): number;
   strerror(errno: number): DenoPointer | null;
   __errno_location(): DenoPointer | null;
 }
@@ -171,7 +140,6 @@ const FILE_SYMBOLS: Record<keyof FileSymbols, DenoSymbolDef> = {
 };
 
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
-const CLOCK_MONOTONIC = 1;
 const EINTR = 4;
 
 function open<T>(deno: DenoFfi, symbols: Record<string, DenoSymbolDef> = SYMBOLS): T {
@@ -201,11 +169,7 @@ export function createDenoSys(): Sys {
   if (errnoPtr === null) throw new Error("__errno_location() returned NULL");
   // errno is thread-local; the JS thread never changes, so one view serves.
   const errno = new Int32Array(deno.UnsafePointerView.getArrayBuffer(errnoPtr, 4));
-  const layout = epollLayout(deno.build.arch);
-  const ev = new EpollEventBuf(layout);
-  const pair = new FdPair();
-  const ts = new Timespec();
-  const tv = new Timeval();
+  const readErrno = (): number => errno[0];
   const iov = new IovecArray();
   const msg = new MsgHdr();
   const slot = new AsyncPollSlot();
@@ -213,111 +177,27 @@ export function createDenoSys(): Sys {
   const ptrOf = deno.UnsafePointer;
   let sslLib: SslLib | undefined;
 
-  function fillIov(bufs: readonly Uint8Array[]): void {
+  function fillIov(bufs: readonly Uint8Array[]): Uint8Array {
     iov.reserve(bufs.length);
     for (let i = 0; i < bufs.length; i++) {
       const b = bufs[i];
       iov.setBig(i, BigInt(ptrOf.value(ptrOf.of(b))), b.length);
     }
+    return iov.bytes;
   }
 
-  /** Fills {@link msg} with `addr` and the iovecs of `bufs` (filled here). */
-  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): void {
+  /** Fills `msg` with `addr` and the iovecs of `bufs` (filled here). */
+  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): MsgHdr {
     fillIov(bufs);
     const name = addr && addr.length ? BigInt(ptrOf.value(ptrOf.of(addr))) : 0n;
     msg.setBig(name, addr ? addr.length : 0, BigInt(ptrOf.value(ptrOf.of(iov.bytes))), bufs.length);
+    return msg;
   }
 
   return {
     runtime: "deno",
     platform: deno.build.os,
-    epollEventSize: layout.size,
-    epollDataOffset: layout.dataOffset,
-
-    epollCreate1(flags) {
-      const r = c.epoll_create1(flags);
-      return r < 0 ? -errno[0] : r;
-    },
-    epollCtl(epfd, op, fd, events) {
-      const r = c.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
-      return r < 0 ? -errno[0] : r;
-    },
-    epollWait(epfd, buf, maxEvents, timeoutMs) {
-      checkEpollWaitArgs(buf, maxEvents, layout.size);
-      const r = c.epoll_wait(epfd, buf, maxEvents, timeoutMs);
-      return r < 0 ? -errno[0] : r;
-    },
-    poll(fds, nfds, timeoutMs) {
-      checkPollArgs(fds, nfds);
-      const r = c.poll(fds, nfds, timeoutMs);
-      return r < 0 ? -errno[0] : r;
-    },
-    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
-      checkSelectArgs(nfds, readfds, writefds, exceptfds);
-      const t = timeoutSec === null ? null : tv.set(timeoutSec);
-      const r = c.select(nfds, readfds, writefds, exceptfds, t);
-      return r < 0 ? -errno[0] : r;
-    },
-    eventfd(initval, flags) {
-      const r = c.eventfd(initval, flags);
-      return r < 0 ? -errno[0] : r;
-    },
-    pipe2(flags) {
-      const r = c.pipe2(pair.bytes, flags);
-      return r < 0 ? -errno[0] : pair.get();
-    },
-    socketpair(domain, type, protocol) {
-      const r = c.socketpair(domain, type, protocol, pair.bytes);
-      return r < 0 ? -errno[0] : pair.get();
-    },
-    read(fd, buf) {
-      const r = c.read(fd, buf, buf.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    write(fd, buf) {
-      const r = c.write(fd, buf, buf.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    readv(fd, bufs) {
-      fillIov(bufs);
-      const r = c.readv(fd, iov.bytes, bufs.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    writev(fd, bufs) {
-      fillIov(bufs);
-      const r = c.writev(fd, iov.bytes, bufs.length);
-      return r < 0 ? -errno[0] : r;
-    },
-    sendmsg(fd, bufs, flags, addr) {
-      fillMsg(bufs, addr);
-      const r = c.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL_FLAG);
-      return r < 0 ? -errno[0] : r;
-    },
-    recvmsg(fd, bufs, flags, addr, out) {
-      fillMsg(bufs, out === null ? null : addr);
-      const r = c.recvmsg(fd, msg.bytes, flags);
-      if (r < 0) return -errno[0];
-      if (out !== null) {
-        out[0] = msg.nameLen;
-        out[1] = msg.flags;
-      }
-      return r;
-    },
-    close(fd) {
-      const r = c.close(fd);
-      return r < 0 ? -errno[0] : r;
-    },
-    fcntl(fd, cmd, arg) {
-      const r = c.fcntl(fd, cmd, arg);
-      return r < 0 ? -errno[0] : r;
-    },
-    monotonic() {
-      c.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
-      return ts.seconds();
-    },
-    getpid() {
-      return c.getpid();
-    },
+    ...coreCalls(c, readErrno, deno.build.arch, { fillIov, fillMsg }),
     allocUninit(size) {
       // Deno has no allocation without zero-filling (its node:buffer zeroes too).
       return new ArrayBuffer(size);
@@ -327,8 +207,8 @@ export function createDenoSys(): Sys {
       return p === null ? `Unknown error ${n}` : deno.UnsafePointerView.getCString(p);
     },
 
-    ...socketCalls(c, errno, cells),
-    ...fileCalls(fileLib, () => errno[0], deno.build.arch),
+    ...socketCalls(c, readErrno, cells),
+    ...fileCalls(fileLib, readErrno, deno.build.arch),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false, attrs = {}) {
       const p = procLib();

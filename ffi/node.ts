@@ -17,20 +17,15 @@ import { Buffer } from "node:buffer";
 import type { Sys } from "./types.ts";
 import {
   AsyncPollSlot,
-  checkEpollWaitArgs,
-  checkPollArgs,
-  checkSelectArgs,
-  EpollEventBuf,
-  epollLayout,
-  FdPair,
+  coreCalls,
+  type CoreSymbols,
   fileCalls,
   type FileSymbols,
   IovecArray,
   MsgHdr,
   SockCells,
+  socketCalls,
   type SocketSymbols,
-  Timespec,
-  Timeval,
 } from "./common.ts";
 import { createNodeSsl, type KoffiForSsl } from "./ssl_node.ts";
 import type { SslLib } from "./ssl.ts";
@@ -52,34 +47,11 @@ interface Koffi {
 }
 
 /** The typed view of the functions declared in {@link PROTOTYPES}. */
-interface Libc extends SocketSymbols {
-  epoll_create1(flags: number): number;
-  epoll_ctl(epfd: number, op: number, fd: number, ev: Uint8Array): number;
-  epoll_wait(epfd: number, buf: Uint8Array, max: number, ms: number): number;
+interface Libc extends SocketSymbols, CoreSymbols {
   poll: {
     (fds: Uint8Array, nfds: number, ms: number): number;
     async(fds: Uint8Array, nfds: number, ms: number, cb: AsyncCallback): void;
   };
-  select(
-    nfds: number,
-    r: Uint8Array | null,
-    w: Uint8Array | null,
-    x: Uint8Array | null,
-    tv: Uint8Array | null,
-  ): number;
-  eventfd(initval: number, flags: number): number;
-  pipe2(fds: Uint8Array, flags: number): number;
-  socketpair(domain: number, type: number, protocol: number, fds: Uint8Array): number;
-  read(fd: number, buf: Uint8Array, n: number): number;
-  write(fd: number, buf: Uint8Array, n: number): number;
-  readv(fd: number, iov: Uint8Array, n: number): number;
-  writev(fd: number, iov: Uint8Array, n: number): number;
-  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
-  recvmsg(fd: number, msg: Uint8Array, flags: number): number;
-  close(fd: number): number;
-  fcntl(fd: number, cmd: number, arg: number): number;
-  clock_gettime(clock: number, ts: Uint8Array): number;
-  getpid(): number;
   strerror(errno: number): string | null;
 }
 
@@ -164,11 +136,9 @@ const FILE_PROTOTYPES: Record<keyof FileSymbols, string> = {
 };
 
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
-const CLOCK_MONOTONIC = 1;
 const F_GETFD = 1;
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
-const MSG_NOSIGNAL = 0x4000;
 
 /**
  * Loads koffi from next to this file, else from the working directory (a
@@ -257,122 +227,33 @@ export function createNodeSys(): Sys {
   let files: FileSymbols | undefined;
   const fileLib = (): FileSymbols => files ??= bind<FileSymbols>(koffi, FILE_PROTOTYPES);
   const errno = koffi.errno;
-  const layout = epollLayout(process.arch);
-  const ev = new EpollEventBuf(layout);
-  const pair = new FdPair();
-  const ts = new Timespec();
-  const tv = new Timeval();
   const iov = new IovecArray();
   const msg = new MsgHdr();
   const slot = new AsyncPollSlot();
   const cells = new SockCells();
   let sslLib: SslLib | undefined;
 
-  function fillIov(bufs: readonly Uint8Array[]): void {
+  function fillIov(bufs: readonly Uint8Array[]): Uint8Array {
     iov.reserve(bufs.length);
     for (let i = 0; i < bufs.length; i++) {
       const b = bufs[i];
       iov.setBig(i, b.length ? koffi.address(b) : 0n, b.length);
     }
+    return iov.bytes;
   }
 
-  /** Fills {@link msg} with `addr` and the iovecs of `bufs` (filled here). */
-  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): void {
+  /** Fills `msg` with `addr` and the iovecs of `bufs` (filled here). */
+  function fillMsg(bufs: readonly Uint8Array[], addr: Uint8Array | null): MsgHdr {
     fillIov(bufs);
     const name = addr && addr.length ? koffi.address(addr) : 0n;
     msg.setBig(name, addr ? addr.length : 0, koffi.address(iov.bytes), bufs.length);
+    return msg;
   }
 
   return {
     runtime: "node",
     platform: process.platform,
-    epollEventSize: layout.size,
-    epollDataOffset: layout.dataOffset,
-
-    epollCreate1(flags) {
-      const r = c.epoll_create1(flags);
-      return r < 0 ? -errno() : r;
-    },
-    epollCtl(epfd, op, fd, events) {
-      const r = c.epoll_ctl(epfd, op, fd, ev.fill(events, fd));
-      return r < 0 ? -errno() : r;
-    },
-    epollWait(epfd, buf, maxEvents, timeoutMs) {
-      checkEpollWaitArgs(buf, maxEvents, layout.size);
-      const r = c.epoll_wait(epfd, buf, maxEvents, timeoutMs);
-      return r < 0 ? -errno() : r;
-    },
-    poll(fds, nfds, timeoutMs) {
-      checkPollArgs(fds, nfds);
-      const r = c.poll(fds, nfds, timeoutMs);
-      return r < 0 ? -errno() : r;
-    },
-    select(nfds, readfds, writefds, exceptfds, timeoutSec) {
-      checkSelectArgs(nfds, readfds, writefds, exceptfds);
-      const t = timeoutSec === null ? null : tv.set(timeoutSec);
-      const r = c.select(nfds, readfds, writefds, exceptfds, t);
-      return r < 0 ? -errno() : r;
-    },
-    eventfd(initval, flags) {
-      const r = c.eventfd(initval, flags);
-      return r < 0 ? -errno() : r;
-    },
-    pipe2(flags) {
-      const r = c.pipe2(pair.bytes, flags);
-      return r < 0 ? -errno() : pair.get();
-    },
-    socketpair(domain, type, protocol) {
-      const r = c.socketpair(domain, type, protocol, pair.bytes);
-      return r < 0 ? -errno() : pair.get();
-    },
-    read(fd, buf) {
-      const r = c.read(fd, buf, buf.length);
-      return r < 0 ? -errno() : r;
-    },
-    write(fd, buf) {
-      const r = c.write(fd, buf, buf.length);
-      return r < 0 ? -errno() : r;
-    },
-    readv(fd, bufs) {
-      fillIov(bufs);
-      const r = c.readv(fd, iov.bytes, bufs.length);
-      return r < 0 ? -errno() : r;
-    },
-    writev(fd, bufs) {
-      fillIov(bufs);
-      const r = c.writev(fd, iov.bytes, bufs.length);
-      return r < 0 ? -errno() : r;
-    },
-    sendmsg(fd, bufs, flags, addr) {
-      fillMsg(bufs, addr);
-      const r = c.sendmsg(fd, msg.bytes, flags | MSG_NOSIGNAL);
-      return r < 0 ? -errno() : r;
-    },
-    recvmsg(fd, bufs, flags, addr, out) {
-      fillMsg(bufs, out === null ? null : addr);
-      const r = c.recvmsg(fd, msg.bytes, flags);
-      if (r < 0) return -errno();
-      if (out !== null) {
-        out[0] = msg.nameLen;
-        out[1] = msg.flags;
-      }
-      return r;
-    },
-    close(fd) {
-      const r = c.close(fd);
-      return r < 0 ? -errno() : r;
-    },
-    fcntl(fd, cmd, arg) {
-      const r = c.fcntl(fd, cmd, arg);
-      return r < 0 ? -errno() : r;
-    },
-    monotonic() {
-      c.clock_gettime(CLOCK_MONOTONIC, ts.bytes);
-      return ts.seconds();
-    },
-    getpid() {
-      return c.getpid();
-    },
+    ...coreCalls(c, errno, process.arch, { fillIov, fillMsg }),
     allocUninit(size) {
       // Unpooled, so its ArrayBuffer is exactly `size` bytes, all of them its own.
       return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
@@ -381,67 +262,7 @@ export function createNodeSys(): Sys {
       return c.strerror(n) ?? `Unknown error ${n}`;
     },
 
-    socket(domain, type, protocol) {
-      const r = c.socket(domain, type, protocol);
-      return r < 0 ? -errno() : r;
-    },
-    bind(fd, addr) {
-      const r = c.bind(fd, addr, addr.length);
-      return r < 0 ? -errno() : r;
-    },
-    listen(fd, backlog) {
-      const r = c.listen(fd, backlog);
-      return r < 0 ? -errno() : r;
-    },
-    accept4(fd, addr, addrLen, flags) {
-      const r = c.accept4(fd, addr, cells.addrLen(addr, addrLen), flags);
-      return r < 0 ? -errno() : r;
-    },
-    connect(fd, addr) {
-      const r = c.connect(fd, addr, addr.length);
-      return r < 0 ? -errno() : r;
-    },
-    getsockname(fd, addr) {
-      const len = cells.sized(addr);
-      const r = c.getsockname(fd, addr, len);
-      return r < 0 ? -errno() : len[0];
-    },
-    getpeername(fd, addr) {
-      const len = cells.sized(addr);
-      const r = c.getpeername(fd, addr, len);
-      return r < 0 ? -errno() : len[0];
-    },
-    setsockopt(fd, level, name, value) {
-      const v = typeof value === "number" ? cells.intValue(value) : value;
-      const r = c.setsockopt(fd, level, name, v, v.length);
-      return r < 0 ? -errno() : r;
-    },
-    getsockopt(fd, level, name, out) {
-      const len = cells.sized(out);
-      const r = c.getsockopt(fd, level, name, out, len);
-      return r < 0 ? -errno() : len[0];
-    },
-    shutdown(fd, how) {
-      const r = c.shutdown(fd, how);
-      return r < 0 ? -errno() : r;
-    },
-    recv(fd, buf, flags) {
-      const r = c.recv(fd, buf, buf.length, flags);
-      return r < 0 ? -errno() : r;
-    },
-    send(fd, buf, flags) {
-      const r = c.send(fd, buf, buf.length, flags | MSG_NOSIGNAL);
-      return r < 0 ? -errno() : r;
-    },
-    recvfrom(fd, buf, flags, addr, addrLen) {
-      const r = c.recvfrom(fd, buf, buf.length, flags, addr, cells.addrLen(addr, addrLen));
-      return r < 0 ? -errno() : r;
-    },
-    sendto(fd, buf, flags, addr) {
-      const r = c.sendto(fd, buf, buf.length, flags | MSG_NOSIGNAL, addr, addr ? addr.length : 0);
-      return r < 0 ? -errno() : r;
-    },
-
+    ...socketCalls(c, errno, cells),
     ...fileCalls(fileLib, errno, process.arch),
 
     spawn(path, argv, envp, cwd, fdMap, closeFds = false, attrs = {}) {
