@@ -38,7 +38,7 @@ import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import { takeContextOption } from "./contextvars.ts";
-import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
+import { _dropRefused, iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
@@ -156,7 +156,11 @@ function trackUnclosed(loop: BaseEventLoop): WeakRef<BaseEventLoop> {
   return ref;
 }
 
-/** A non-callable callback fails when scheduled, so the error points at the caller. */
+/**
+ * Debug mode's check that a callback is callable. Outside debug mode Python
+ * 3.11 takes any object: calling it fails when its turn comes, reported by
+ * the exception handler (`Exception in callback 5()`), as `Handle._run` does.
+ */
 function checkCallable(callback: unknown, method: string): void {
   if (typeof callback !== "function") {
     throw new TypeError(`a callable object was expected by ${method}(), got ${pyRepr(callback)}`);
@@ -322,6 +326,18 @@ async function acloseAsyncgen(gen: TrackedAsyncgen): Promise<void> {
 export abstract class BaseEventLoop extends AbstractEventLoop {
   /** @internal Callbacks ready to run, FIFO. */
   _ready: RingQueue<ReadyItem> = new RingQueue<ReadyItem>(1024);
+  /**
+   * @internal Run once the loop is about to block (nothing ready): where
+   * CPython hears from a helper thread only then, as its child watcher's
+   * thread gets the GIL once the loop waits in select().
+   */
+  _whenIdle: Array<() => void> = [];
+  /** @internal Runs (and forgets) the `_whenIdle` callbacks. */
+  _runWhenIdle(): void {
+    const idle = this._whenIdle;
+    this._whenIdle = [];
+    for (const cb of idle) cb();
+  }
   /** @internal How many of `_ready` belong to the batch being run (the rest came later). */
   #batchLeft = 0;
   /** Debug mode: the first step that resumed code since the last drain, and when it started. */
@@ -329,6 +345,15 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   #timedStart = 0;
   /** Whose code the step that ended the last `#runBatch()` resumed. */
   #woken: object | null = null;
+  /**
+   * A task whose wake-up, in this batch, resumed no code up to a
+   * suspension (a `Promise.all` element's): its further wake-ups in a row
+   * share one drain. Wake-ups that do resume code are drained one by one:
+   * they may be separate chains of one task (`gather(w(1), w(2))` of
+   * promises, which Python runs as tasks), each of which must run to its
+   * suspension before the next starts, as Python's task steps do.
+   */
+  #idleOwner: object | null = null;
   /** @internal The timer heap: heapq order, by `_when` alone, as in Python. */
   _scheduled: TimerHandle[] = [];
   #timerCancelledCount = 0;
@@ -438,7 +463,11 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     let iterations = 0;
     for (;;) {
       running.loop = this;
-      const timeout = this.#selectTimeout();
+      let timeout = this.#selectTimeout();
+      if (timeout !== 0 && this._whenIdle.length) {
+        this._runWhenIdle();
+        timeout = this.#selectTimeout();
+      }
       if (timeout !== 0) {
         running.loop = null;
         const waiting = this._waitIo(timeout);
@@ -457,6 +486,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       }
       if (this._scheduled.length) this.#collectTimers();
       this.#batchLeft = this._ready.length;
+      this.#idleOwner = null;
       while (this.#runBatch()) {
         // A step that ended its task (a coroutine that returned or threw
         // without awaiting, a task cancelled before it started) left no code
@@ -485,6 +515,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
             break;
           }
         }
+        this.#idleOwner = suspensions.count === start && suspensions.progress === progress
+          ? woken
+          : null;
         running.loop = this;
         if (this.#timedStep !== null) this.#reportStep();
       }
@@ -572,7 +605,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
         this.#woken = owner;
         if (owner === null || this.#batchLeft === 0) return true;
         const next = ready.peek()!;
-        if (!next._wakes || next._wakeOwner !== owner) return true;
+        if (!next._wakes || next._wakeOwner !== owner || owner !== this.#idleOwner) return true;
       }
     }
     return false;
@@ -614,8 +647,13 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 
   /** Runs until `future` is done; resolves to its result or rejects with its exception. */
   override async runUntilComplete<T>(future: CoroutineLike<T>): Promise<T> {
-    this.#checkClosed();
-    this.#checkRunning();
+    try {
+      this.#checkClosed();
+      this.#checkRunning();
+    } catch (e) {
+      _dropRefused(future);
+      throw e;
+    }
     const newTask = !isFuture(future);
     const fut = ensureFuture(future as PromiseLike<T>, this) as Future<T>;
     if (newTask && fut instanceof Task) {
@@ -774,8 +812,6 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this.#debug) {
       this.#checkThread();
       checkCallback(callback, "call_soon");
-    } else {
-      checkCallable(callback, "call_soon");
     }
     const context = takeContextOption(args);
     const h = new Handle(callback, args.length ? args : null, this, context);
@@ -803,7 +839,6 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   override callSoonThreadsafe(callback: Callback, ...args: unknown[]): Handle {
     this.#checkClosed();
     if (this.#debug) checkCallback(callback, "call_soon_threadsafe");
-    else checkCallable(callback, "call_soon_threadsafe");
     const context = takeContextOption(args);
     const h = new Handle(callback, args.length ? args : null, this, context);
     this._ready.push(h);
@@ -849,8 +884,6 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     if (this.#debug) {
       this.#checkThread();
       checkCallback(callback, method);
-    } else {
-      checkCallable(callback, method);
     }
     // A final `{ context }` is Python's `context=` (callLater and callAt).
     const context = takeContextOption(args);
@@ -880,7 +913,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   override createTask<T = unknown>(coro: unknown, opts?: TaskOptions): Task<T> {
     // Only when given: a misspelt key is Python's TypeError, not ignored.
     if (opts !== undefined) keywords("BaseEventLoop.create_task", opts, TASK_KEYWORDS);
-    this.#checkClosed();
+    if (this._closed) {
+      _dropRefused(coro);
+      this.#checkClosed();
+    }
     if (this.#taskFactory !== null) {
       const t = this.#taskFactory(this, coro, opts) as Task<T>;
       if (opts?.name != null && typeof (t as Task<T>).setName === "function") {

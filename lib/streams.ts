@@ -28,7 +28,7 @@ import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
-import { running, untilALoopRuns } from "./running.ts";
+import { running, suspensions, untilALoopRuns } from "./running.ts";
 import { addressKeywords } from "./sockaddr.ts";
 import type { AddressKeywords, HostPort, ServerHostPort, UnixPath } from "./connections.ts";
 import { bindOnRead } from "./bound_methods.ts";
@@ -449,6 +449,9 @@ export class StreamReader {
     const maxLen = seps[seps.length - 1].length;
     if (minLen === 0) throw new ValueError("Separator should be at least one-byte string");
     if (this.#exception !== null) throw this.#exception;
+    // A read that needs no wait does not suspend a Python task: the loop's
+    // drain must let the step go on (see `suspensions.progress`).
+    suspensions.progress++;
 
     const buf = this.#buffer;
     // No separator starts before `offset`: each wait searches only the new
@@ -499,6 +502,8 @@ export class StreamReader {
       if (typeof n === "object") n = byKeyword("StreamReader.read", n, "n", -1) as number;
       checkCount(n);
       if (this.#exception !== null) throw this.#exception;
+      // As in readUntil(): no suspension unless it parks below.
+      suspensions.progress++;
       if (n === 0) return Promise.resolve(EMPTY);
       if (n < 0) return this.#readAll();
       if (this.#buffer.length === 0 && !this.#eof) {
@@ -534,6 +539,8 @@ export class StreamReader {
     checkCount(n);
     if (n < 0) throw new ValueError("readexactly size can not be less than zero");
     if (this.#exception !== null) throw this.#exception;
+    // As in readUntil(): no suspension unless it waits below.
+    suspensions.progress++;
     if (n === 0) return EMPTY;
     while (this.#buffer.length < n) {
       if (this.#eof) throw new IncompleteReadError(this.#buffer.take(this.#buffer.length), n);
@@ -1005,6 +1012,9 @@ export class StreamWriter<T extends WriteTransport = Transport> {
         if (exc !== null) throw exc;
       }
       if (this.#transport.isClosing()) return this.#drainClosing();
+      // Not paused, it returns at once: the task's step goes on, as in
+      // Python (see `suspensions.progress`).
+      suspensions.progress++;
       const p = this.#protocol._drainHelper();
       return p instanceof Promise ? p : Promise.resolve(p);
     } catch (e) {
