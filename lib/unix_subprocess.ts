@@ -49,6 +49,8 @@ import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
 /** Seconds an exit waits at most for the child's pipes to close before it is reported. */
 const EXIT_HOLD = 0.05;
+/** CPython's `sys.getswitchinterval()`: a busy loop keeps the GIL this long. */
+const GIL_SWITCH_INTERVAL = 0.005;
 /** Python's max_size for a pipe read. */
 const MAX_SIZE = 256 * 1024;
 const readBuf = new Uint8Array(MAX_SIZE);
@@ -791,7 +793,19 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   #releaseExit(): void {
     this.#held?.cancel();
     this.#held = null;
-    this.#loop.callSoon(() => this.#loop.callSoon(() => this.#reportExit()));
+    // CPython's watcher thread posts the exit once it gets the GIL: when the
+    // loop next waits in select(), or after the 5 ms switch interval if the
+    // loop stays busy. Code that goes on without waiting after the pipes'
+    // EOF (a gather of the readers, a sleep(0)) still sees returncode None.
+    let fallback: TimerHandle | null = null;
+    const post = () => {
+      if (fallback === null) return;
+      fallback.cancel();
+      fallback = null;
+      this.#loop.callSoon(() => this.#loop.callSoon(() => this.#reportExit()));
+    };
+    fallback = this.#loop.callLater(GIL_SWITCH_INTERVAL, post);
+    this.#loop._whenIdle.push(post);
   }
 
   #reportExit(): void {
