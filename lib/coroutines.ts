@@ -234,6 +234,19 @@ export function _markCoroutineFunctions(value: boolean, fns: unknown[]): void {
   }
 }
 
+function ignoreRejection(): void {}
+
+/**
+ * @internal What `run()`, `runUntilComplete()` or `createTask()` refuses
+ * (the loop is closed or already running) Python never runs: its coroutine
+ * is only reported on stderr as never awaited. A Promise refused there has
+ * started already and runs on: its failure must not become an unhandled
+ * rejection, which would end the process (Deno) where Python's goes on.
+ */
+export function _dropRefused(x: unknown): void {
+  if (x instanceof Promise) x.then(undefined, ignoreRejection);
+}
+
 /**
  * Runs a generator-based coroutine: each value it yields is awaited (a
  * future, task, promise or lazy coroutine) and the outcome sent back in, as

@@ -236,7 +236,10 @@ export class Handle {
   /** `<Handle f(1)>`, as Python prints it. */
   toString(): string {
     if (this._repr !== null) return this._repr;
-    return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+    const info = this._reprInfo();
+    // `<Handle>` when there is nothing to show (`call_soon(None)`), as Python's join.
+    if (info.length === 0) return `<${this.constructor.name}>`;
+    return `<${this.constructor.name} ${info.join(" ")}>`;
   }
 }
 

@@ -31,7 +31,7 @@ const SIGINT = 2;
  * neither sees nor removes it there.
  */
 const RUNNER_SIGINT = Symbol.for("asyncio.runnerSigint");
-import { Coroutine, isGenerator } from "./coroutines.ts";
+import { _dropRefused, Coroutine, isGenerator } from "./coroutines.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
 import { _standForOutsideCode, allTasks, type CoroutineLike, Task } from "./tasks.ts";
@@ -120,8 +120,10 @@ export class Runner {
       throw new ValueError(`a coroutine was expected, got ${pyRepr(coro)}`);
     }
     if (_getRunningLoop() !== null) {
+      _dropRefused(coro);
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }
+    if (this.#state === "closed") _dropRefused(coro); // #lazyInit() refuses it
     // A promise is a coroutine already started: what its first segment
     // scheduled (`gather` before the first `await`) may wait on a loop that
     // getEventLoop() made for it; run that one (see `_adoptableLoop`).
@@ -264,6 +266,7 @@ export async function run<T>(
   // A misspelt key is Python's TypeError, raised before anything else.
   keywords("run", opts, ["debug"]);
   if (_getRunningLoop() !== null) {
+    _dropRefused(main);
     throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
   }
   const runner = new Runner({ debug: opts.debug });
