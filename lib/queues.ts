@@ -13,7 +13,7 @@
  */
 import { ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { bindMethodOnRead } from "./bound_methods.ts";
+import { bindMethodOnRead, bindOnRead } from "./bound_methods.ts";
 import { pyAddress, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
@@ -346,13 +346,25 @@ export class Queue<T = unknown> extends LoopBound {
   /** The state part of the repr, as Python's `Queue._format()`. */
   #format(): string {
     let s = `maxsize=${pyRepr(this.#maxsize)}`;
-    if (this._size()) s += ` _queue=${pyRepr(this._contents())}`;
+    if (this._size()) s += ` _queue=[${this._contents().map(itemRepr).join(", ")}]`;
     if (this.#getters.size) s += ` _getters[${this.#getters.size}]`;
     if (this.#putters.size) s += ` _putters[${this.#putters.size}]`;
     if (this.#unfinished) s += ` tasks=${this.#unfinished}`;
     if (this.#isShutdown) s += " shutdown";
     return s;
   }
+}
+
+/**
+ * An item in a queue's repr. A queued array is a ported tuple (API.md rule
+ * 6): `q.put((url, depth))`, `(priority, job)` entries. Python prints
+ * `_queue=[(1, 'a')]`, so an item that is an array is shown as a tuple; the
+ * values inside it print as `pyRepr` prints them.
+ */
+function itemRepr(item: unknown): string {
+  if (!Array.isArray(item)) return pyRepr(item);
+  if (item.length === 1) return `(${pyRepr(item[0], 1)},)`;
+  return `(${item.map((x) => pyRepr(x, 1)).join(", ")})`;
 }
 
 // ---------------------------------------------------------------------------
@@ -599,6 +611,9 @@ export class LifoQueue<T = unknown> extends Queue<T> {
 bindMethodOnRead(Queue.prototype, "putNowait", "Queue.put_nowait");
 bindMethodOnRead(Queue.prototype, "getNowait", "Queue.get_nowait");
 bindMethodOnRead(Queue.prototype, "taskDone", "Queue.task_done");
+// And the coroutine methods, as `createTask(event.wait)` and
+// `createTask(lock.acquire)` are: `createTask(q.get)`, `wait([q.join])`.
+bindOnRead(Queue.prototype, ["get", "put", "join"]);
 
 // Named so in a traceback's last line: `asyncio.queues.QueueEmpty`.
 setPyModule("asyncio.queues", QueueEmpty, QueueFull, QueueShutDown);

@@ -160,7 +160,11 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 }
 
 function coroName(coro: unknown): string {
-  if (typeof coro === "function") return coro.name || "<lambda>";
+  if (typeof coro === "function") {
+    // A library method bound on read (`createTask(q.get)`, `lock.acquire`)
+    // carries Python's qualified name: `coro=<Queue.get()>`, not `bound get`.
+    return (coro as { __qualname__?: string }).__qualname__ ?? (coro.name || "<lambda>");
+  }
   if (coro instanceof Coroutine) return coro.name;
   if (isGenerator(coro)) return "generator";
   // A user's awaitable object (not a promise, which is already a running
