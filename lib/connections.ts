@@ -43,7 +43,7 @@ export interface CreateConnectionOptions {
   /** getaddrinfo flags. */
   flags?: number;
   /** An already connected socket to use instead of host/port. */
-  sock?: Socket;
+  sock?: Socket | null;
   /** Bind the socket to this local address first. */
   localAddr?: AddressLike;
   /** TLS: an `SSLContext`, or `true` for `ssl.createDefaultContext()`. */
@@ -70,7 +70,7 @@ export interface CreateServerOptions {
   /** getaddrinfo flags (AI_PASSIVE is always added). */
   flags?: number;
   /** An already bound socket to serve instead of host/port. */
-  sock?: Socket;
+  sock?: Socket | null;
   /** listen() backlog, 100 by default. */
   backlog?: number;
   /** TLS: the server's `SSLContext` (with its certificate loaded). */
@@ -92,13 +92,13 @@ type Factory = () => BaseProtocolLike;
 /** Options of `createUnixConnection`. */
 export interface CreateUnixConnectionOptions extends SslOptions {
   /** An already connected Unix socket to use instead of `path`. */
-  sock?: Socket;
+  sock?: Socket | null;
 }
 
 /** Options of `createUnixServer`. */
 export interface CreateUnixServerOptions {
   /** An already bound Unix socket to serve instead of `path`. */
-  sock?: Socket;
+  sock?: Socket | null;
   /** listen() backlog, 100 by default. */
   backlog?: number;
   /** TLS: the server's `SSLContext`. */
@@ -294,7 +294,8 @@ export async function createConnection(
     "interleave",
   ]);
   const tls = clientTls(opts, host);
-  let sock = opts.sock;
+  // `sock: null` is Python's sock=None: not given.
+  let sock = opts.sock ?? undefined;
   if (sock !== undefined) {
     if ((host ?? null) !== null || (port ?? null) !== null) {
       throw new ValueError("host/port and sock can not be specified at the same time");
@@ -397,15 +398,16 @@ export async function createServer(
   }
   const backlog = opts.backlog ?? 100;
   let sockets: Socket[];
-  if (opts.sock !== undefined) {
+  const givenSock = opts.sock ?? null; // `sock: null` is Python's sock=None
+  if (givenSock !== null) {
     if ((host ?? null) !== null || (port ?? null) !== null) {
       throw new ValueError("host/port and sock can not be specified at the same time");
     }
-    if ((opts.sock.type & 0xf) !== C.SOCK_STREAM) {
-      throw new ValueError(`A Stream Socket was expected, got ${opts.sock}`);
+    if ((givenSock.type & 0xf) !== C.SOCK_STREAM) {
+      throw new ValueError(`A Stream Socket was expected, got ${givenSock}`);
     }
-    sockets = [opts.sock];
-    opts.sock.setblocking(false);
+    sockets = [givenSock];
+    givenSock.setblocking(false);
   } else if ((host ?? null) === null && (port ?? null) === null) {
     throw new ValueError("Neither host/port nor sock were specified");
   } else {
@@ -512,7 +514,7 @@ export async function createUnixConnection(
     "serverHostname",
   ]);
   const tls = clientTls(opts, null, "you have to pass server_hostname when using ssl");
-  let sock = opts.sock;
+  let sock = opts.sock ?? undefined; // `sock: null` is Python's sock=None
   if (sock !== undefined) {
     if ((path ?? null) !== null) {
       throw new ValueError("path and sock can not be specified at the same time");
@@ -566,7 +568,7 @@ export async function createUnixServer(
   if (checkSslOptions(opts, { client: false })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
-  let sock = opts.sock;
+  let sock = opts.sock ?? undefined; // `sock: null` is Python's sock=None
   if (sock !== undefined) {
     if ((path ?? null) !== null) {
       throw new ValueError("path and sock can not be specified at the same time");

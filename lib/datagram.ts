@@ -392,7 +392,7 @@ export interface DatagramEndpointOptions {
   /** SO_BROADCAST. */
   allowBroadcast?: boolean;
   /** A datagram socket to use instead. */
-  sock?: Socket;
+  sock?: Socket | null;
 }
 
 /** Python's truth value of an address option: null, undefined, "" and [] are false. */
@@ -431,7 +431,7 @@ export async function createDatagramEndpoint<P extends DatagramProtocolInput>(
       "BaseEventLoop.create_datagram_endpoint() got an unexpected keyword argument 'reuse_address'",
     );
   }
-  let sock = opts.sock;
+  let sock = opts.sock ?? undefined; // `sock: null` is Python's sock=None
   let remote: SocketAddress | null = null;
   const localAddr = opts.localAddr ?? null;
   const remoteAddr = opts.remoteAddr ?? null;

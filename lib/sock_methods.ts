@@ -40,6 +40,7 @@ import {
   recvfromBytes,
   recvfromInto,
   Socket,
+  TransportSocket,
   wrapSocketFd,
   writableArg,
 } from "./socket.ts";
@@ -157,6 +158,13 @@ function checkSocket(loop: SockLoop, sock: unknown, method: string): number {
   }
   if (sock.gettimeout() !== 0 && loop.getDebug?.()) {
     throw new ValueError("the socket must be non-blocking");
+  }
+  // A transport's "socket" extra has no recv/send/accept/connect in Python:
+  // its sock_* call fails with AttributeError (a TypeError here) instead of
+  // reading or writing behind the transport's back.
+  if (sock instanceof TransportSocket) {
+    const attr = method === "sock_sendall" ? "send" : method.slice(5);
+    throw new TypeError(`'TransportSocket' object has no attribute '${attr}'`);
   }
   const fd = sock.fileno();
   if (fd < 0) throw new OSError(ERRNO.EBADF);
