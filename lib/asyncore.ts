@@ -698,8 +698,12 @@ export class dispatcher {
     const addr = this.addr as unknown;
     if (Array.isArray(addr) && addr.length === 2 && typeof addr[1] === "number") {
       status.push(`${addr[0]}:${Math.trunc(addr[1])}`);
+    } else if (Array.isArray(addr)) {
+      // Python's '%s:%d' % addr fails for anything but a pair: repr(addr),
+      // and an address is a tuple (an IPv6 one has four items).
+      const items = addr.map((x) => pyRepr(x));
+      status.push(`(${items.join(", ")}${items.length === 1 ? "," : ""})`);
     } else if (addr !== null && addr !== undefined) {
-      // Python's '%s:%d' % addr fails for anything but a pair: repr(addr).
       status.push(pyRepr(addr));
     }
     return `<${status.join(" ")} at ${pyAddress(this)}>`;

@@ -55,7 +55,11 @@ export class Context {
 
   /** Runs `fn(...args)` with this context current; returns its result. */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
-    if (this._entered) {
+    // Python enters a callback's context (Handle._run) and a task's (each
+    // step) with Context.run, so a ctx.run(...) from inside either is
+    // "already entered". Here those set the current context without
+    // marking `_entered` (no write per callback): being current counts.
+    if (this._entered || currentContext() === this) {
       throw new RuntimeError(`cannot enter context: ${this} is already entered`);
     }
     if (typeof fn !== "function") {
