@@ -194,10 +194,11 @@ export function createBunSys(): Sys {
     return msg;
   }
 
+  const core = coreCalls(c, readErrno, arch, { fillIov, fillMsg });
   return {
     runtime: "bun",
     platform: "linux",
-    ...coreCalls(c, readErrno, arch, { fillIov, fillMsg }),
+    ...core,
     allocUninit(size) {
       return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     },
@@ -243,10 +244,14 @@ export function createBunSys(): Sys {
       return sslLib ??= createBunSsl(ffi);
     },
 
+    prepareAsync() {
+      return (worker ??= new BunPollWorker(core.poll)).ready;
+    },
+
     pollAsync(fds, nfds, timeoutMs) {
       try {
         checkPollArgs(fds, nfds);
-        worker ??= new BunPollWorker();
+        worker ??= new BunPollWorker(core.poll);
         return worker.poll(fds, nfds, timeoutMs);
       } catch (e) {
         return Promise.reject(e);

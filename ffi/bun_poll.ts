@@ -19,6 +19,12 @@
  * process alive, and `ref()`'d while a poll is in flight, because a pending
  * `Atomics.waitAsync` alone does not keep Bun running.
  *
+ * A new worker takes 10–20 ms to start (a JS realm, then `dlopen`), and the
+ * first wait of a program comes at once: `run(main)` whose main sleeps 1 ms
+ * used to sleep 11–20 ms. Until the worker says it is ready, a wait is done
+ * on the main thread instead, as non-blocking polls a millisecond apart
+ * (host timers), which keeps both the deadline and the host running.
+ *
  * @module
  */
 import { POLLFD_SIZE } from "./common.ts";
@@ -41,6 +47,7 @@ for (const name of ["libc.so.6", "libc.so"]) {
 }
 if (!lib) throw last;
 const errno = new Int32Array(toArrayBuffer(lib.__errno_location(), 0, 4));
+postMessage("ready");
 self.onmessage = (event) => {
   const sab = event.data;
   const ctl = new Int32Array(sab, 0, 4);
@@ -67,7 +74,10 @@ interface BunWorker {
     type: "error",
     listener: (event: { message?: string; error?: unknown }) => void,
   ): void;
+  addEventListener(type: "message", listener: () => void): void;
 }
+/** `poll(fds, nfds, timeoutMs)` on the calling thread: the count, or -errno. */
+export type SyncPoll = (fds: Uint8Array, nfds: number, timeoutMs: number) => number;
 type WaitAsync = (
   view: Int32Array,
   index: number,
@@ -81,11 +91,26 @@ export class BunPollWorker {
   #ctl!: Int32Array;
   #recs!: Uint8Array;
   #busy = false;
+  /** Whether the worker has loaded libc and waits for requests. */
+  #ready = false;
+  /** Settles when `#ready` becomes true (or the worker fails: then rejects). */
+  readonly ready: Promise<void>;
+  #settleReady!: (failure?: Error) => void;
+  readonly #pollNow: SyncPoll;
   #failure: Error | undefined;
   #rejectPending: ((e: unknown) => void) | undefined;
 
-  /** Starts the worker (unref'd) with room for 64 records. */
-  constructor() {
+  /**
+   * Starts the worker with room for 64 records; `pollNow` is the
+   * main thread's `poll`, used while the worker starts.
+   */
+  constructor(pollNow: SyncPoll) {
+    this.#pollNow = pollNow;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = (failure) => failure ? reject(failure) : resolve();
+    });
+    // Nobody need wait for it: a failure also reaches every poll().
+    this.ready.catch(() => {});
     const g = globalThis as unknown as {
       Worker: new (url: string) => BunWorker;
       URL: { createObjectURL(blob: Blob): string };
@@ -94,8 +119,13 @@ export class BunPollWorker {
     this.#waitAsync = g.Atomics.waitAsync;
     const url = g.URL.createObjectURL(new Blob([SOURCE], { type: "application/javascript" }));
     this.#worker = new g.Worker(url);
-    this.#worker.unref();
+    // Held until it is ready, so that awaiting `ready` keeps Bun running.
     this.#worker.addEventListener("error", (event) => this.#fail(event));
+    this.#worker.addEventListener("message", () => {
+      this.#ready = true;
+      if (!this.#busy) this.#worker.unref();
+      this.#settleReady();
+    });
     this.#allocate(64);
   }
 
@@ -106,6 +136,7 @@ export class BunPollWorker {
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): Promise<number> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#busy) return Promise.reject(new Error("pollAsync: a call is already in flight"));
+    if (!this.#ready) return this.#pollWhileStarting(fds, nfds, timeoutMs);
     const bytes = nfds * POLLFD_SIZE;
     if (bytes > this.#recs.length) {
       const old = this.#ctl;
@@ -126,6 +157,34 @@ export class BunPollWorker {
       this.#rejectPending = reject;
       this.#await(ctl, resolve);
     });
+  }
+
+  /** The wait of `poll()` before the worker is ready: on this thread, without blocking it. */
+  async #pollWhileStarting(fds: Uint8Array, nfds: number, timeoutMs: number): Promise<number> {
+    const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
+    // Over a copy, as the worker's poll is: the caller may reuse `fds`.
+    const recs = this.#recs.length >= nfds * POLLFD_SIZE
+      ? this.#recs
+      : new Uint8Array(nfds * POLLFD_SIZE);
+    recs.set(fds.subarray(0, nfds * POLLFD_SIZE));
+    this.#busy = true;
+    let left: number;
+    try {
+      for (;;) {
+        const r = this.#pollNow(recs, nfds, 0);
+        if (r !== 0) return r;
+        left = deadline - performance.now();
+        if (left <= 0) return 0;
+        if (this.#failure) throw this.#failure;
+        if (this.#ready) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1, left)));
+      }
+    } finally {
+      this.#busy = false;
+      // Readiness that came meanwhile left the worker held for this call.
+      if (this.#ready) this.#worker.unref();
+    }
+    return this.poll(fds, nfds, left === Infinity ? -1 : Math.ceil(left));
   }
 
   #await(ctl: Int32Array, resolve: (n: number) => void): void {
@@ -161,6 +220,7 @@ export class BunPollWorker {
     this.#failure = new Error(`pollAsync worker failed: ${event.message ?? String(cause)}`, {
       cause,
     });
+    this.#settleReady(this.#failure);
     const reject = this.#rejectPending;
     this.#idle();
     reject?.(this.#failure);

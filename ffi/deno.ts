@@ -240,6 +240,10 @@ export function createDenoSys(): Sys {
       return sslLib ??= createDenoSsl(deno);
     },
 
+    prepareAsync() {
+      return Promise.resolve();
+    },
+
     pollAsync(fds, nfds, timeoutMs) {
       let buf: Uint8Array;
       try {

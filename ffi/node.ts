@@ -295,6 +295,10 @@ export function createNodeSys(): Sys {
       return sslLib ??= createNodeSsl(koffi as unknown as KoffiForSsl);
     },
 
+    prepareAsync() {
+      return Promise.resolve();
+    },
+
     pollAsync(fds, nfds, timeoutMs) {
       let buf: Uint8Array;
       try {

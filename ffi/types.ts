@@ -270,6 +270,14 @@ export interface Sys {
    */
   pollAsync(fds: Uint8Array, nfds: number, timeoutMs: number): Promise<number>;
 
+  /**
+   * Gets `pollAsync` ready ahead of its first call, where that takes time
+   * (Bun starts its poll Worker: 5–15 ms), so that a loop's first wait is
+   * not late by it. Resolves once it is ready (at once where nothing needs
+   * preparing); cheap to call again.
+   */
+  prepareAsync(): Promise<void>;
+
   // -- TLS -------------------------------------------------------------------
 
   /**

@@ -108,6 +108,9 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
       ? this._selector as EpollSelector<Watchers>
       : null;
     const s = sys();
+    // This loop's waits go off the main thread: the first one must not wait
+    // for that to start up.
+    if (!this.#exclusive) void s.prepareAsync();
     this.#wakeFd = check(s.eventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK));
     try {
       this._selector.register(this.#wakeFd, EVENT_READ, null);

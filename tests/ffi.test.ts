@@ -69,6 +69,21 @@ test("sys() builds one cached backend for this runtime", async () => {
   assertEquals(s.epollDataOffset, x64 ? 4 : 8);
   assertEquals(s.getpid(), process.pid);
   assertEquals(await s.pollAsync(new Uint8Array(0), 0, 0), 0);
+  // Bun's worker takes milliseconds to start: these first waits are served
+  // meanwhile (a short timeout, a second call refused, a wake-up), then
+  // handed over. The same calls must hold on every runtime.
+  const [r, w] = pipe(s, C.O_NONBLOCK | C.O_CLOEXEC);
+  try {
+    const fds = pollfds([r], [C.POLLIN]);
+    assertEquals(await s.pollAsync(fds, 1, 5), 0);
+    setTimeout(() => s.write(w, new Uint8Array([1])), 25);
+    const first = s.pollAsync(fds, 1, 5000);
+    await assertRejects(() => s.pollAsync(fds, 1, 0), Error, "already in flight");
+    assertEquals(await first, 1);
+    assertEquals(revents(fds, 0), 0, "the caller's buffer is left alone");
+  } finally {
+    closeAll(s, r, w);
+  }
 }, { fdCheck: false });
 
 test("pipe2 + write + read round trip", () => {
