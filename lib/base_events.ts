@@ -994,7 +994,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     const message = context.message || "Unhandled exception in event loop";
     const exception = context.exception;
     const ctx: ExceptionContext = { ...context };
-    const cur = this._currentHandle;
+    // A task's code runs after the step that resumed it returned, in the
+    // drain: that step (kept as #timedStep in debug mode, the only mode
+    // with tracebacks) is Python's current handle there, its `__step`.
+    const cur = this._currentHandle ?? this.#timedStep;
     if (!("source_traceback" in ctx) && cur !== null && cur._sourceTraceback) {
       ctx.handle_traceback = cur._sourceTraceback;
     }

@@ -310,6 +310,37 @@ function settleThen(fut: Future<unknown>, entry: ThenEntry, resumed = true): voi
 }
 
 /**
+ * What `cancel()` takes: the message, or Python's keyword form
+ * `cancel(msg="...")` ported by rule 3 of API.md, `cancel({ msg: "..." })`.
+ *
+ * @example
+ * ```ts
+ * task.cancel("shutting down");
+ * task.cancel({ msg: "shutting down" });
+ * ```
+ */
+export type CancelMessage = string | { msg?: string | null };
+
+/**
+ * @internal The message a `cancel()` call gives: its argument, or the `msg`
+ * of its keyword form (a plain object, which was never a message a port
+ * meant: it used to print as `[object Object]`). Another key is Python's
+ * TypeError, worded as the C method words it unless `unexpected` words it.
+ */
+export function _cancelMessageArg(
+  msg: unknown,
+  unexpected = (key: string) => `'${key}' is an invalid keyword argument for cancel()`,
+): string | undefined {
+  if (typeof msg !== "object" || msg === null) return (msg ?? undefined) as string | undefined;
+  const proto = Object.getPrototypeOf(msg);
+  if (proto !== Object.prototype && proto !== null) return msg as unknown as string;
+  for (const key of Object.keys(msg)) {
+    if (key !== "msg") throw new TypeError(unexpected(key));
+  }
+  return (msg as { msg?: string | null }).msg ?? undefined;
+}
+
+/**
  * A Future, as in Python's asyncio: set once with a result, an exception,
  * or cancelled.
  *
@@ -393,9 +424,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /**
    * Cancels the future and schedules its callbacks. False if it was done
-   * already. `msg` is carried into the `CancelledError`.
+   * already. `msg` is carried into the `CancelledError`; Python's
+   * `cancel(msg="...")` is `cancel({ msg: "..." })`.
    */
-  cancel(msg?: string): boolean {
+  cancel(msg?: CancelMessage): boolean {
+    msg = _cancelMessageArg(msg);
     this._logTraceback = false;
     if (this._state !== PENDING) return false;
     this._state = CANCELLED;

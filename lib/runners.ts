@@ -230,6 +230,9 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
   const one = () => {
     if (--left === 0 && !all.done()) all.setResult(undefined);
   };
+  // Python gathers them: a task that shows itself while it is cancelled
+  // shows that gather's callback.
+  Object.defineProperty(one, "__qualname__", { value: "gather.<locals>._done_callback" });
   for (const t of toCancel) t.addDoneCallback(one);
   await loop.runUntilComplete(all as Future<void>);
   for (const t of toCancel) {

@@ -23,7 +23,15 @@ import {
 } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
-import { _futureSetResult, DoneEntry, Future, type FutureLoop, isFuture } from "./futures.ts";
+import {
+  _cancelMessageArg,
+  _futureSetResult,
+  type CancelMessage,
+  DoneEntry,
+  Future,
+  type FutureLoop,
+  isFuture,
+} from "./futures.ts";
 import { keywords } from "./keywords.ts";
 import { getEventLoop } from "./policies.ts";
 import {
@@ -38,7 +46,7 @@ import {
 } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
-import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
+import { printAsRepr, pyRepr, pyTypeName, shortRepr } from "./format.ts";
 import { type FutureSource, ThreadsafeFuture } from "./loop_bridge.ts";
 import { AssertionError } from "./streams.ts";
 
@@ -158,15 +166,35 @@ function futuresOf<T>(
   return { futs, loop: loop ?? currentLoop() };
 }
 
+/**
+ * `fn`, named in Handle and future reprs as Python names its callback
+ * there (`cb=[gather.<locals>._done_callback()]`), not by its JS name.
+ */
+function named<F extends (...args: never[]) => unknown>(qualname: string, fn: F): F {
+  return Object.defineProperty(fn, "__qualname__", { value: qualname });
+}
+
 function releaseWaiter(waiter: Future<unknown>): void {
   // Unbound: `waiter.setResult` read would bind a copy (see the end of futures.ts).
   if (!waiter.done()) _futureSetResult.call(waiter, null);
+}
+named("_release_waiter", releaseWaiter);
+
+/**
+ * Python's `functools.partial(_release_waiter, waiter)`, a done callback
+ * shown as the partial is: `_release_waiter(<Future pendi...ask_wakeup()]>)()`,
+ * with the waiter's repr as it is when shown.
+ */
+function releaseWaiterCallback(waiter: Future<unknown>): () => void {
+  return Object.defineProperty(() => releaseWaiter(waiter), "__qualname__", {
+    get: () => `_release_waiter(${shortRepr(waiter)})`,
+  });
 }
 
 /** Cancels `fut` and waits until it is done, without awaiting `fut` itself (so this stays cancellable). */
 async function cancelAndWait(fut: Future<unknown>, loop: AbstractEventLoop): Promise<void> {
   const waiter = loop.createFuture<unknown>();
-  const cb = () => releaseWaiter(waiter);
+  const cb = releaseWaiterCallback(waiter);
   fut.addDoneCallback(cb);
   try {
     fut.cancel();
@@ -228,7 +256,11 @@ class _GatheringFuture<T> extends Future<T> {
     super({ loop });
   }
 
-  override cancel(msg?: string): boolean {
+  override cancel(msg?: CancelMessage): boolean {
+    msg = _cancelMessageArg(
+      msg,
+      (key) => `_GatheringFuture.cancel() got an unexpected keyword argument '${key}'`,
+    );
     if (this.done()) return false;
     let ret = false;
     for (const child of this._children) {
@@ -294,7 +326,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   let nfinished = 0;
   let outer: _GatheringFuture<unknown[]> | null = null;
 
-  const onChildDone = (fut: Future<unknown>): void => {
+  const onChildDone = named("gather.<locals>._done_callback", (fut: Future<unknown>): void => {
     nfinished++;
     if (outer === null || outer.done()) {
       // Too late to matter; only mark the error as seen.
@@ -326,7 +358,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       if (outer._cancelRequested) outer.setException(fut._makeCancelledError());
       else outer.setResult(results);
     }
-  };
+  });
 
   // Each distinct child counts once. A pending child seen before ends with
   // our callback (added just now, nothing ran since), so no Set of 100,000
@@ -448,7 +480,7 @@ export async function wait<T>(
   const waiter = loop.createFuture<unknown>();
   const timeoutHandle = timeout != null ? loop.callLater(timeout, releaseWaiter, waiter) : null;
   let counter = all.size;
-  const onCompletion = (f: Future<T>): void => {
+  const onCompletion = named("_wait.<locals>._on_completion", (f: Future<T>): void => {
     counter--;
     if (
       counter <= 0 || returnWhen === FIRST_COMPLETED ||
@@ -457,7 +489,7 @@ export async function wait<T>(
       timeoutHandle?.cancel();
       releaseWaiter(waiter);
     }
-  };
+  });
   for (const f of all) f.addDoneCallback(onCompletion);
   try {
     await waiter;
@@ -550,7 +582,7 @@ export async function waitFor<T>(
   // watched through a waiter that the timer or its completion releases.
   const waiter = loop.createFuture<unknown>();
   const timeoutHandle = loop.callLater(timeout, releaseWaiter, waiter);
-  const onDone = () => releaseWaiter(waiter);
+  const onDone = releaseWaiterCallback(waiter);
   const fut = ensureFuture(aw);
   fut.addDoneCallback(onDone);
   try {
@@ -623,7 +655,7 @@ export function shield<T>(aw: CoroutineLike<T> | Future<T>): Future<T> {
   const inner = ensureFuture(aw);
   if (inner.done()) return inner;
   const outer = (inner.getLoop() as unknown as AbstractEventLoop).createFuture<T>();
-  const onInnerDone = (f: Future<T>): void => {
+  const onInnerDone = named("shield.<locals>._inner_done_callback", (f: Future<T>): void => {
     if (outer.cancelled()) {
       if (!f.cancelled()) f.exception(); // seen: it has nobody to report to
       return;
@@ -635,10 +667,10 @@ export function shield<T>(aw: CoroutineLike<T> | Future<T>): Future<T> {
     const exc = f.exception();
     if (exc !== null) outer.setException(exc);
     else outer.setResult(f.result());
-  };
-  const onOuterDone = (): void => {
+  });
+  const onOuterDone = named("shield.<locals>._outer_done_callback", (): void => {
     if (!inner.done()) inner.removeDoneCallback(onInnerDone);
-  };
+  });
   inner.addDoneCallback(onInnerDone);
   outer.addDoneCallback(onOuterDone);
   return outer;
@@ -744,20 +776,20 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> 
     };
   }
 
-  #onCompletion = (f: Future<T>): void => {
+  #onCompletion = named("as_completed.<locals>._on_completion", (f: Future<T>): void => {
     if (!this.#todo.size) return; // the timeout came first
     this.#todo.delete(f);
     this.#put(f);
     if (!this.#todo.size) this.#timeoutHandle?.cancel();
-  };
+  });
 
-  #onTimeout = (): void => {
+  #onTimeout = named("as_completed.<locals>._on_timeout", (): void => {
     for (const f of this.#todo) {
       f.removeDoneCallback(this.#onCompletion);
       this.#put(null);
     }
     this.#todo.clear();
-  };
+  });
 
   #put(f: Future<T> | null): void {
     this.#done.push(f);
@@ -1075,11 +1107,11 @@ export class Timeout {
     }
   }
 
-  #onTimeout = (): void => {
+  #onTimeout = named("Timeout._on_timeout", (): void => {
     this.#task!.cancel();
     this.#state = "expiring";
     this.#handle = null;
-  };
+  });
 }
 
 /**
@@ -1446,7 +1478,7 @@ export class TaskGroup {
     for (const t of this.#tasks) if (!t.done()) t.cancel();
   }
 
-  #onTaskDone = (task: Future<unknown>): void => {
+  #onTaskDone = named("TaskGroup._on_task_done", (task: Future<unknown>): void => {
     this.#tasks.delete(task);
     if (this.#onCompletedFut !== null && this.#tasks.size === 0 && !this.#onCompletedFut.done()) {
       this.#onCompletedFut.setResult(true);
@@ -1472,7 +1504,7 @@ export class TaskGroup {
       this.#parentCancelRequested = true;
       parent.cancel();
     }
-  };
+  });
 }
 
 // ---------------------------------------------------------------- eagerTaskFactory
@@ -1586,7 +1618,7 @@ class EagerTask<T> extends Task<T> {
     return start.value;
   }
 
-  override cancel(msg?: string): boolean {
+  override cancel(msg?: CancelMessage): boolean {
     const ret = super.cancel(msg);
     if (ret && !this.#start.adopted && this._mustCancel) {
       this._mustCancel = false;

@@ -15,7 +15,15 @@ import { type Context, copyContext } from "./contextvars.ts";
 import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { type ExceptionContext, Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
-import { _futureCancel, _futureSetResult, Future, type FutureLoop, isFuture } from "./futures.ts";
+import {
+  _cancelMessageArg,
+  _futureCancel,
+  _futureSetResult,
+  type CancelMessage,
+  Future,
+  type FutureLoop,
+  isFuture,
+} from "./futures.ts";
 import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { _cancelOperationOf } from "./operations.ts";
@@ -428,9 +436,11 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * Requests cancellation: the coroutine gets a `CancelledError` at the
-   * `await` it is suspended in. False if the task is done.
+   * `await` it is suspended in. False if the task is done. `msg` (or
+   * `{ msg }`, Python's keyword form) is carried into the `CancelledError`.
    */
-  override cancel(msg?: string): boolean {
+  override cancel(msg?: CancelMessage): boolean {
+    msg = _cancelMessageArg(msg);
     this._logTraceback = false;
     if (this.done()) return false;
     this._numCancels++;
