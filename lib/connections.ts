@@ -260,6 +260,29 @@ async function makeTransport(
 }
 
 /**
+ * Python's debug-mode report of a connection made by `createConnection`
+ * (`<TransportSocket ...> connected to 127.0.0.1:8888: (transport,
+ * protocol)`, at DEBUG), or by `connectAcceptedSocket` (`... handled:
+ * (transport, protocol)`) when `host` is undefined; the pair passes on.
+ */
+function logConnection(
+  loop: BaseSelectorEventLoop,
+  pair: [StreamTransport, BaseProtocolLike],
+  host?: unknown,
+  port?: unknown,
+): [StreamTransport, BaseProtocolLike] {
+  if (loop.getDebug()) {
+    const [transport, protocol] = pair;
+    const sock = pyRepr(transport.getExtraInfo("socket"));
+    const what = host === undefined
+      ? "handled"
+      : `connected to ${typeof host === "string" ? host : pyRepr(host)}:${pyRepr(port ?? null)}`;
+    logger.debug(`${sock} ${what}: (${pyRepr(transport)}, ${pyRepr(protocol)})`);
+  }
+  return pair;
+}
+
+/**
  * Opens a TCP connection to `host:port` (each address getaddrinfo gives,
  * in turn) and resolves to `[transport, protocol]`.
  *
@@ -348,16 +371,18 @@ export async function createConnection(
       if (localAddrInfos.length === 0) throw new OSError("getaddrinfo() returned empty list");
     }
     sock = await connectAddrInfos(loop, infos, { ...opts, localAddrInfos });
+    let pair: [StreamTransport, BaseProtocolLike];
     try {
-      return await makeTransport(loop, sock, factory, tls);
+      pair = await makeTransport(loop, sock, factory, tls);
     } catch (e) {
       // The socket made here is closed (Python's collector closes it); a
       // given `sock` stays the caller's.
       sock.close();
       throw e;
     }
+    return logConnection(loop, pair, host ?? null, port);
   }
-  return await makeTransport(loop, sock, factory, tls);
+  return logConnection(loop, await makeTransport(loop, sock, factory, tls), null, null);
 }
 
 /**
@@ -478,6 +503,8 @@ export async function createServer(
     // As Python: one loop iteration passes before the caller resumes.
     await sleep(0);
   }
+  // Python's create_server says so in debug mode (create_unix_server does not).
+  if (loop.getDebug()) logger.info(`${pyRepr(server)} is serving`);
   return server;
 }
 
@@ -665,5 +692,5 @@ export async function connectAcceptedSocket(
   const tls: TlsPlan | null = on
     ? { ctx: opts.ssl as SSLContext, serverSide: true, serverHostname: null, opts }
     : null;
-  return await makeTransport(loop, sock, factory, tls);
+  return logConnection(loop, await makeTransport(loop, sock, factory, tls));
 }

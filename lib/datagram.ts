@@ -34,7 +34,7 @@ import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.
 import { sockConnect } from "./sock_methods.ts";
 import { logger } from "./log.ts";
 import { madeCallbackName } from "./selector_transports.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, pyRepr } from "./format.ts";
 
 /**
  * Python's `max_size`: the largest datagram read at once (a Unix datagram
@@ -223,6 +223,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     if (!this.isReading()) return;
     this.#paused = true;
     this.#loop.removeReader(this.#fd);
+    if (this.#loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
   /** Receives again after `pauseReading()`. */
@@ -230,6 +231,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
     this.#loop.addReader(this.#fd, this.#readReady);
+    if (this.#loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
 
   /** `[low, high]`: the water marks of the send buffer for `pauseWriting`/`resumeWriting`. */
@@ -548,6 +550,16 @@ export async function createDatagramEndpoint<P extends DatagramProtocolInput>(
     remote,
     waiter,
   );
+  if (loop.getDebug()) {
+    // Python's report: the addresses as given, the transport not yet reading.
+    const a = (x: unknown) => Array.isArray(x) ? formatAddress(x) : pyRepr(x);
+    const made = `created: (${transport}, ${pyRepr(protocol)})`;
+    if (given(localAddr)) {
+      logger.info(
+        `Datagram endpoint local_addr=${a(localAddr)} remote_addr=${a(remoteAddr)} ${made}`,
+      );
+    } else logger.debug(`Datagram endpoint remote_addr=${a(remoteAddr)} ${made}`);
+  }
   try {
     await waiter;
   } catch (e) {

@@ -16,7 +16,7 @@ import {
 } from "./protocols.ts";
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { logger } from "./log.ts";
+import { DEBUG, logger } from "./log.ts";
 import { bindOnRead } from "./bound_methods.ts";
 import { closeSocketFd, fdAddress, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
@@ -575,6 +575,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   }
 
   #readEof(): void {
+    if (this._loop.getDebug()) logger.debug(`${this} received EOF`);
     let keepOpen: unknown;
     try {
       checkCallback(this.#protocol, "eofReceived", "eof_received");
@@ -601,6 +602,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#closing || this.#paused) return;
     this.#paused = true;
     this._loop.removeReader(this.#fd);
+    if (this._loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
   /** Reads again after `pauseReading()`. */
@@ -608,6 +610,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
     this.#addReader(null);
+    if (this._loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
 
   // -- writing -----------------------------------------------------------
@@ -767,7 +770,8 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** @internal Reports a failure and closes. */
   _fatalError(exc: unknown, message: string): void {
     if (exc instanceof OSError || exc instanceof ConnectionError) {
-      if (this._loop.getDebug()) logger.debug(`${this}: ${message}`);
+      // With the error, as Python's exc_info=True gives it to the handlers.
+      if (this._loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
     } else {
       this._loop.callExceptionHandler({
         message,

@@ -10,9 +10,11 @@ import { NotImplementedError, osErrorFromErrno, RuntimeError } from "./exception
 import type { AbstractEventLoop } from "./events.ts";
 import type { Future } from "./futures.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
-import { acceptRaw, closeSocketFd, type Socket, transportSocket } from "./socket.ts";
+import { acceptRaw, closeSocketFd, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
+import { formatAddress } from "./sockaddr.ts";
+import { logger } from "./log.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
-import { objectHead, printAsRepr, setPyModule } from "./format.ts";
+import { objectHead, printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { _skipTaskNumber, sleep } from "./tasks.ts";
 
 /** Python waits this long before accepting again when out of fds. */
@@ -192,10 +194,24 @@ export class Server extends AbstractServer {
       // name, so the handler's task is numbered after it.
       _skipTaskNumber();
       const [fd, addr] = r;
+      if (this.#loop.getDebug()) this.#logAccepted(sock, fd, addr);
       const h = this.#loop.callSoon(() => this.#connectionMade(sock, fd, addr));
       // Until then the fd is nobody's: a loop closed first closes it.
       h._dropped = () => closeSocketFd(fd);
     }
+  }
+
+  /**
+   * Python's debug-mode report of an accepted connection: `<Server ...>
+   * got a new connection from ('127.0.0.1', 51234): <socket.socket fd=7,
+   * ...>`, the new socket shown as Python's accept() makes it (the
+   * listener's family, type and protocol).
+   */
+  #logAccepted(listener: Socket, fd: number, addr: unknown): void {
+    const conn = wrapSocketFd(fd, listener.family, listener.type, listener.proto, null);
+    const peer = typeof addr === "string" ? pyRepr(addr) : formatAddress(addr);
+    logger.debug(`${this} got a new connection from ${peer}: ${conn}`);
+    conn.detach();
   }
 
   #connectionMade(listener: Socket, fd: number, addr: unknown): void {
