@@ -10,6 +10,7 @@
 import { running, taskInScope } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
 import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
+import { bindOnRead } from "./bound_methods.ts";
 
 /**
  * The type of {@link MISSING}: one instance, which prints as Python's
@@ -252,6 +253,18 @@ export class ContextVar<T> {
     if (typeof name !== "string") throw new TypeError("context variable name must be a str");
     this.name = name;
     this.#default = opts && "default" in opts ? opts.default as T : MISSING;
+    // Bound here, as Python's bound methods are, since Python code passes
+    // them as callables: `ctx.run(var.set, "spam")` (PEP 567),
+    // `loop.call_soon(var.set, 1, context=ctx)`. Unbound, `var.set` would
+    // key the value under `undefined`. Own properties rather than getters
+    // (bound_methods.ts): `get()` is called far more often than passed.
+    for (const key of ["get", "set", "reset"] as const) {
+      const fn = ContextVar.prototype[key].bind(this) as typeof this[typeof key] & {
+        __qualname__: string;
+      };
+      fn.__qualname__ = `ContextVar.${key}`;
+      Object.defineProperty(this, key, { value: fn, writable: true, configurable: true });
+    }
   }
 
   /**
@@ -301,3 +314,7 @@ export class ContextVar<T> {
 }
 
 printAsRepr(Context, Token, ContextVar, TokenMissing);
+
+// Python code passes `ctx.run` as a callable:
+// `loop.run_in_executor(None, ctx.run, fn)`, `loop.call_soon(ctx.run, cb)`.
+bindOnRead(Context.prototype, ["run", "get"]);

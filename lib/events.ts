@@ -630,6 +630,8 @@ export function _getRunningLoop(): AbstractEventLoop | null {
   if (task !== undefined && running.loops.includes(task._loop)) {
     return task._loop as AbstractEventLoop;
   }
+  // An executor's function run on the main thread: a thread of its own in Python.
+  if (running.thread > 0) return null;
   if (running.loops.length === 1) return running.loops[0] as AbstractEventLoop;
   return null;
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import { pyRepr } from "./format.ts";
+import * as exceptions from "./exceptions.ts";
 
 /** A job, parent to worker. */
 export interface JobMessage {
@@ -160,7 +161,11 @@ export function functionSource(fn: unknown, method = "submit"): string {
 }
 
 // The built-in classes an error is rebuilt as, so `instanceof RangeError`
-// holds in the parent as it did in the worker.
+// holds in the parent as it did in the worker; and the library's Python
+// classes (a function sent as a module's export may throw them), so that
+// ported `except ValueError:` (`instanceof ValueError`) catches what the
+// worker or child raised, as Python's pools hand back the exception itself.
+// OSError's errno, code and strerror come back as fields (`extra`).
 const BUILTIN: Record<string, new (message: string) => Error> = {
   Error,
   EvalError,
@@ -170,6 +175,14 @@ const BUILTIN: Record<string, new (message: string) => Error> = {
   TypeError,
   URIError,
 };
+for (const [name, value] of Object.entries(exceptions)) {
+  if (
+    typeof value === "function" && value.prototype instanceof Error &&
+    name !== "KeyboardInterrupt" && name !== "SystemExit"
+  ) {
+    BUILTIN[name] = value as new (message: string) => Error;
+  }
+}
 
 /**
  * The error a job rejects with: a built-in class when the name is one
@@ -196,5 +209,12 @@ export function unpackError(p: PackedError | PackedValue): unknown {
     Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: true });
   }
   if (p.stack) e.stack = p.stack;
+  _fromWorker.add(e);
   return e;
 }
+
+/**
+ * @internal The errors {@link unpackError} rebuilt: their stack is the
+ * worker's (its eval'd copy of the function), no frames a report can show.
+ */
+export const _fromWorker: WeakSet<object> = new WeakSet();

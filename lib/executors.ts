@@ -24,7 +24,7 @@ import {
 import { printAsRepr, pyRepr } from "./format.ts";
 import { logger } from "./log.ts";
 import { rejectCancelled, submission, WorkerPool } from "./worker_pool.ts";
-import { taskStorage } from "./running.ts";
+import { running, taskStorage } from "./running.ts";
 import { Context } from "./contextvars.ts";
 
 /** Options of `shutdown()`. */
@@ -352,7 +352,16 @@ export class InlineExecutor implements Executor {
       try {
         // A Python thread starts with an empty context: the function sees
         // no value set by the submitting code (nor at the module's top level).
-        s.resolve(await new Context().run(fn, ...args));
+        // Nor a running loop (see `running.thread`), while it runs to its
+        // first await.
+        let r: R;
+        running.thread++;
+        try {
+          r = new Context().run(fn, ...args);
+        } finally {
+          running.thread--;
+        }
+        s.resolve(await r);
       } catch (e) {
         s.reject(e);
       } finally {

@@ -36,6 +36,13 @@ export const running = {
   loops: [] as object[],
   /** The task that code outside every task counts as (see {@link taskInScope}), or null. */
   outside: null as RunningTask | null,
+  /**
+   * How deep the main thread is in functions an executor runs there in a
+   * thread's stead (`InlineExecutor`): while above 0 and no loop callback is
+   * on the stack, no loop runs and no task is current, as in a Python
+   * worker thread (`get_running_loop()` fails; `asyncio.run()` works).
+   */
+  thread: 0,
 };
 
 /**
@@ -49,7 +56,7 @@ export const running = {
  */
 export function taskInScope(): RunningTask | undefined {
   const task = taskStorage.getStore();
-  if (task !== undefined || running.loop !== null) return task;
+  if (task !== undefined || running.loop !== null || running.thread > 0) return task;
   const outside = running.outside;
   if (outside === null || !running.loops.includes(outside._loop)) return undefined;
   return outside;

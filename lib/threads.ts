@@ -23,7 +23,8 @@ import {
   type Submission,
   ThreadPoolExecutor,
 } from "./executors.ts";
-import { submission } from "./worker_pool.ts";
+import { _withdrawn, submission } from "./worker_pool.ts";
+import { _fromWorker } from "./executor_worker.ts";
 import { outerNames } from "./free_names.ts";
 import { ProcessPoolExecutor } from "./process_pool.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
@@ -214,7 +215,17 @@ function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
   taskStorage.exit(() =>
     work.then(
       (v) => settle(() => fut.setResult(v)),
-      (e) => settle(() => fut.setException(e ?? new Error(`the executor job failed with ${e}`))),
+      (e) =>
+        settle(() => {
+          // A job withdrawn before it started (shutdown's cancelFutures)
+          // cancels the future, as Python's _copy_future_state does.
+          if (typeof e === "object" && e !== null && _withdrawn.has(e)) return void fut.cancel();
+          // Raised by the job: its report shows a traceback, as Python's
+          // does for an exception a worker thread raised; but not the frames
+          // of a Worker's eval'd copy of the function, which name no file.
+          const raised = !(typeof e === "object" && e !== null && _fromWorker.has(e));
+          fut._setException(e ?? new Error(`the executor job failed with ${e}`), raised);
+        }),
     )
   );
   return fut;

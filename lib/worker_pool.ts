@@ -57,8 +57,18 @@ export function submission<R = unknown>(): {
  */
 export function rejectCancelled(promise: Promise<unknown>, reject: (e: unknown) => void): void {
   promise.catch(() => {});
-  reject(new CancelledError());
+  const e = new CancelledError();
+  _withdrawn.add(e);
+  reject(e);
 }
+
+/**
+ * @internal The errors {@link rejectCancelled} rejected withdrawn jobs
+ * with: the loop's future of such a job is cancelled, as Python's
+ * `_copy_future_state` cancels it for a cancelled `concurrent.futures.Future`,
+ * rather than failed with the error.
+ */
+export const _withdrawn: WeakSet<object> = new WeakSet();
 
 /** What an executor tells its {@link WorkerPool}. */
 export interface PoolHooks<S, J> {
