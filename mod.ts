@@ -32,7 +32,7 @@ export {
 } from "./lib/events.ts";
 export { BaseEventLoop } from "./lib/base_events.ts";
 export { BaseSelectorEventLoop, type SelectorEventLoopOptions } from "./lib/selector_events.ts";
-export { pipe, SelectorEventLoop, signals } from "./lib/unix_events.ts";
+export { closeFd, pipe, SelectorEventLoop, signals } from "./lib/unix_events.ts";
 export {
   type Address,
   BaseProtocol,
@@ -224,7 +224,14 @@ export {
   SelectSelector,
   type WaitSet,
 } from "./lib/selectors.ts";
-export { type DoneCallback, Future, type FutureLoop, isFuture, isfuture } from "./lib/futures.ts";
+export {
+  type CancelMessage,
+  type DoneCallback,
+  Future,
+  type FutureLoop,
+  isFuture,
+  isfuture,
+} from "./lib/futures.ts";
 export {
   allTasks,
   type CoroutineLike,

@@ -27,7 +27,7 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { logger } from "./log.ts";
+import { DEBUG, logger } from "./log.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
 import { joinBytes, toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
 import { checkContextSide, createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
@@ -761,7 +761,8 @@ export class SSLProtocol implements ProtocolLike {
 
   #report(exc: unknown, message: string): void {
     if (exc instanceof OSError) {
-      if (this.#loop.getDebug()) logger.debug(`${this}: ${message}: ${exc}`);
+      // With the error, as Python's exc_info=True gives it to the handlers.
+      if (this.#loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
     } else {
       this.#loop.callExceptionHandler({
         message,

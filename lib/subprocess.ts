@@ -28,6 +28,7 @@ import {
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
+import { logger } from "./log.ts";
 
 export { DEVNULL, PIPE, STDOUT };
 
@@ -229,12 +230,17 @@ export class Process {
     // CPython 3.11 writes to `self.stdin` unchecked: input for a child
     // without a stdin pipe fails as its AttributeError does.
     if (stdin === null) throw new TypeError("'NoneType' object has no attribute 'write'");
+    // In debug mode Python logs each step of communicate().
+    const debug = this.#loop.getDebug();
     try {
       stdin.write(input);
+      if (debug) logger.debug(`${this} communicate: feed stdin (${input.length} bytes)`);
       await stdin.drain();
     } catch (e) {
       if (!(e instanceof BrokenPipeError || e instanceof ConnectionResetError)) throw e;
+      if (debug) logger.debug(`${this} communicate: stdin got ${pyRepr(e)}`);
     }
+    if (debug) logger.debug(`${this} communicate: close stdin`);
     try {
       stdin.close();
     } catch (e) {
@@ -246,7 +252,10 @@ export class Process {
   async #readStream(fd: 1 | 2): Promise<Uint8Array> {
     const transport = this.#transport.getPipeTransport(fd);
     const stream = fd === 2 ? this.stderr! : this.stdout!;
+    const name = fd === 2 ? "stderr" : "stdout";
+    if (this.#loop.getDebug()) logger.debug(`${this} communicate: read ${name}`);
     const out = await stream.read();
+    if (this.#loop.getDebug()) logger.debug(`${this} communicate: close ${name}`);
     transport?.close();
     return out;
   }

@@ -9,7 +9,8 @@ import { listenSignal, NSIG, SIGNALS } from "../ffi/signals.ts";
 import { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type Callback, Handle } from "./events.ts";
 import { osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
+import { logger } from "./log.ts";
 import { checkKeywords } from "./keywords.ts";
 import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import * as sm from "./sock_methods.ts";
@@ -165,6 +166,10 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     } catch (e) {
       transport.close();
       throw e;
+    }
+    if (this.getDebug()) {
+      const kind = Transport === (UnixReadPipeTransport as unknown) ? "Read" : "Write";
+      logger.debug(`${kind} pipe ${fd} connected: (${pyRepr(transport)}, ${pyRepr(protocol)})`);
     }
     return [transport, protocol];
   }
@@ -472,4 +477,26 @@ export function pipe(): [number, number] {
   const r = sys().pipe2(C.O_CLOEXEC);
   if (typeof r === "number") throw osErrorFromErrno(-r);
   return r;
+}
+
+/**
+ * Python's `os.close(fd)`, for the ends of a {@link pipe} that no transport
+ * owns: the write end handed to a child as its `stdout`, say, which the
+ * parent must close to see the child's EOF. (Deno's `node:fs` cannot close
+ * an fd it did not open.) A bad fd is an `OSError` (EBADF).
+ *
+ * @example
+ * ```ts
+ * const [r, w] = asyncio.pipe();
+ * const p = await asyncio.createSubprocessExec("echo", "hi", { stdout: w });
+ * asyncio.closeFd(w);
+ * ```
+ */
+export function closeFd(fd: number): void {
+  if (typeof fd !== "number" || !Number.isInteger(fd)) {
+    const type = typeof fd === "number" ? "float" : pyTypeName(fd);
+    throw new TypeError(`'${type}' object cannot be interpreted as an integer`);
+  }
+  const r = sys().close(fd);
+  if (r < 0) throw osErrorFromErrno(-r);
 }

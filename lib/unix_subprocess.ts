@@ -41,7 +41,7 @@ import {
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import type { TimerHandle } from "./events.ts";
-import { logger } from "./log.ts";
+import { DEBUG, logger } from "./log.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { AssertionError } from "./streams.ts";
 import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
@@ -276,7 +276,8 @@ export class UnixReadPipeTransport extends ReadTransport {
   /** @internal */
   _fatalError(exc: unknown, message: string): void {
     if (exc instanceof OSError && (exc as OSError).errno === ERRNO.EIO) {
-      if (this.#loop.getDebug()) logger.debug(`${this}: ${message}`);
+      // With the error, as Python's exc_info=True gives it to the handlers.
+      if (this.#loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
     } else {
       this.#loop.callExceptionHandler({
         message,
@@ -496,7 +497,8 @@ export class UnixWritePipeTransport extends FlowControlTransport {
   /** @internal */
   _fatalError(exc: unknown, message: string): void {
     if (exc instanceof OSError || exc instanceof ConnectionError) {
-      if (this._loop.getDebug()) logger.debug(`${this}: ${message}`);
+      // With the error, as Python's exc_info=True gives it to the handlers.
+      if (this._loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
     } else {
       this._loop.callExceptionHandler({
         message,
@@ -527,7 +529,8 @@ export class UnixWritePipeTransport extends FlowControlTransport {
   #callConnectionLost(exc: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#connLost++;
+    // Not counted in #connLost, as Python's `_call_connection_lost`: writes
+    // after a close are dropped in silence until the fifth, as there.
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
@@ -634,6 +637,11 @@ class PipeProto implements ProtocolLike {
     this.proc._pipeDataReceived(this.fd, data);
   }
   eofReceived(): boolean | void {}
+  /** Python's: `<ReadSubprocessPipeProto fd=1 pipe=<_UnixReadPipeTransport fd=6 polling>>`. */
+  toString(): string {
+    const name = this.fd === 0 ? "WriteSubprocessPipeProto" : "ReadSubprocessPipeProto";
+    return `<${name} fd=${this.fd} pipe=${pyRepr(this.pipe)}>`;
+  }
 }
 
 // -- the subprocess transport ---------------------------------------------------
@@ -755,6 +763,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
 
   #exited(rc: number): void {
     if (this.#returncode !== null || this.#exitPending) return;
+    // Python's child watcher logs the reaping, in debug mode.
+    if (this.#loop.getDebug()) logger.debug(`process ${this.#pid} exited with returncode ${rc}`);
     this.#stopWatching();
     // After the loop closed nothing can run on it: only the returncode is kept.
     if (this.#loop.isClosed()) {
@@ -890,6 +900,11 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       else new UnixReadPipeTransport(loop, parentFd, proto, w);
       this.#pipes.set(fd, proto);
       await w;
+      if (loop.getDebug()) {
+        // As Python's loop.connect_read_pipe()/connect_write_pipe() log it.
+        const kind = write ? "Write" : "Read";
+        logger.debug(`${kind} pipe ${parentFd} connected: (${proto.pipe}, ${proto})`);
+      }
     }
     loop.callSoon(this.#protocolCallback("connectionMade", "connection_made"), this);
     for (const schedule of this.#pending ?? []) schedule();
@@ -1244,7 +1259,8 @@ export function splitExecArgs<O extends object>(
  * Starts `program` with `args` (argv[0] = program) on `loop`; resolves with
  * `[transport, protocol]` once the pipes are connected (Python's
  * `loop.subprocess_exec`). The program and arguments are strings or bytes
- * (UTF-8). A missing program rejects with FileNotFoundError.
+ * (UTF-8). A missing program rejects with FileNotFoundError. `shellCmd` is
+ * the command {@link subprocessShell} runs, for the debug-mode log lines.
  *
  * @example
  * ```ts
@@ -1257,6 +1273,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   program: string | Uint8Array,
   args: ReadonlyArray<string | Uint8Array> = [],
   opts: SubprocessOptions = {},
+  shellCmd: string | Uint8Array | null = null,
 ): Promise<[UnixSubprocessTransport, P]> {
   checkBinaryMode(opts, false);
   checkKeywords(opts);
@@ -1281,6 +1298,14 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     }
   }
   const protocol = protocolFactory();
+  // In debug mode Python logs the start (not the arguments: they may hold
+  // passwords) and, once the pipes are connected, the transport.
+  const debugLog = !loop.getDebug()
+    ? null
+    : shellCmd !== null
+    ? `run shell command ${pyRepr(shellCmd)}`
+    : `execute program ${pyRepr(program)}`;
+  if (debugLog !== null) logSubprocess(debugLog, stdinSpec, stdoutSpec, stderrSpec);
   // Python asks the policy's child watcher before it starts the child.
   checkChildWatcher();
   const s = sys();
@@ -1368,6 +1393,9 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     }
   }
   const transport = new UnixSubprocessTransport(loop, protocol, pid, parentFds, null);
+  if (loop.getDebug()) {
+    logger.debug(`process ${pyRepr(shellCmd ?? program)} created: pid ${pid}`);
+  }
   try {
     const waiter = loop.createFuture<void>();
     transport._connectPipes(parentFds, waiter);
@@ -1377,7 +1405,29 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     await transport._wait();
     throw e;
   }
+  if (debugLog !== null) logger.info(`${debugLog}: ${transport}`);
   return [transport, protocol];
+}
+
+/**
+ * Python's `_log_subprocess`: `execute program 'ls' stdin=<pipe>
+ * stdout=stderr=<pipe>`, the streams given (not inherited) only.
+ */
+function logSubprocess(
+  msg: string,
+  stdin: number | null,
+  stdout: number | null,
+  stderr: number | null,
+): void {
+  const pipe = (fd: number) => fd === PIPE ? "<pipe>" : fd === STDOUT ? "<stdout>" : String(fd);
+  const info = [msg];
+  if (stdin !== null) info.push(`stdin=${pipe(stdin)}`);
+  if (stdout !== null && stderr === STDOUT) info.push(`stdout=stderr=${pipe(stdout)}`);
+  else {
+    if (stdout !== null) info.push(`stdout=${pipe(stdout)}`);
+    if (stderr !== null) info.push(`stderr=${pipe(stderr)}`);
+  }
+  logger.debug(info.join(" "));
 }
 
 /**
@@ -1394,6 +1444,7 @@ export function subprocessShell<P extends SubprocessProtocolLike>(
   cmd: string | Uint8Array,
   opts: SubprocessOptions = {},
 ): Promise<[UnixSubprocessTransport, P]> {
+  const given = cmd;
   if (cmd instanceof Uint8Array) cmd = new TextDecoder().decode(cmd);
   if (typeof cmd !== "string") return Promise.reject(new ValueError("cmd must be a string"));
   try {
@@ -1401,7 +1452,8 @@ export function subprocessShell<P extends SubprocessProtocolLike>(
   } catch (e) {
     return Promise.reject(e);
   }
-  return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], { ...opts, shell: false });
+  const shellOpts = { ...opts, shell: false };
+  return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], shellOpts, given);
 }
 
 // CPython's classes are private (`_UnixSubprocessTransport`, ...): a ported

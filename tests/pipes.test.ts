@@ -1,6 +1,6 @@
 // connectReadPipe / connectWritePipe over real pipes.
 import { test } from "./harness.ts";
-import { assertEquals, assertStrictEquals } from "./assert.ts";
+import { assertEquals, assertStrictEquals, assertThrows } from "./assert.ts";
 import * as asyncio from "../mod.ts";
 import { C, sys } from "../ffi/mod.ts";
 import type { BaseTransport, Transport } from "../lib/transports.ts";
@@ -32,6 +32,22 @@ test("a write pipe transport feeds a read pipe transport; EOF and connectionLost
     (wt as unknown as BaseTransport).close();
     assertEquals(await done, "lost null");
     assertEquals(chunks.join(""), "through a pipe<eof>");
+  }));
+
+test("closeFd(): a child's stdout pipe, closed in the parent, ends in EOF; bad fds fail", () =>
+  asyncio.run(async () => {
+    const [r, w] = asyncio.pipe();
+    const p = await asyncio.createSubprocessExec("sh", "-c", "echo from child", { stdout: w });
+    // Until the parent's copy of the write end is closed, the read end never sees EOF.
+    asyncio.closeFd(w);
+    const loop = asyncio.getRunningLoop();
+    const reader = new asyncio.StreamReader();
+    await loop.connectReadPipe(() => new asyncio.StreamReaderProtocol(reader), r);
+    assertEquals(new TextDecoder().decode(await reader.read()), "from child\n");
+    assertEquals(await p.wait(), 0);
+    assertThrows(() => asyncio.closeFd(w), asyncio.OSError, "Bad file descriptor");
+    assertThrows(() => asyncio.closeFd("3" as unknown as number), TypeError, "'str' object");
+    assertThrows(() => asyncio.closeFd(1.5), TypeError, "'float' object");
   }));
 
 test("pipe(): two close-on-exec fds, read end first, as Python's os.pipe()", () =>
