@@ -63,9 +63,10 @@ export interface ProtocolLike extends BaseProtocolLike {
   dataReceived(data: Uint8Array): void;
   /**
    * The peer will send no more. A truthy result keeps the transport open
-   * (closing it is then the protocol's job); a falsy one closes it.
+   * (closing it is then the protocol's job); a falsy one closes it. `null`
+   * is allowed, as a port of Python's `return None` writes it.
    */
-  eofReceived(): boolean | void;
+  eofReceived(): boolean | null | void;
 }
 
 /**
@@ -86,7 +87,7 @@ export interface BufferedProtocolLike extends BaseProtocolLike {
   /** The transport wrote `nbytes` bytes at the start of the last buffer. */
   bufferUpdated(nbytes: number): void;
   /** As {@link ProtocolLike.eofReceived}. */
-  eofReceived(): boolean | void;
+  eofReceived(): boolean | null | void;
 }
 
 /**
@@ -203,7 +204,7 @@ export class Protocol extends BaseProtocol implements ProtocolLike {
   /** Some bytes arrived; how the stream is cut into chunks is up to the transport. */
   dataReceived(_data: Uint8Array): void {}
   /** The peer sent EOF. The default returns nothing, so the transport closes itself. */
-  eofReceived(): boolean | void {}
+  eofReceived(): boolean | null | void {}
 }
 
 /**
@@ -231,7 +232,7 @@ export class BufferedProtocol extends BaseProtocol implements BufferedProtocolLi
   /** `nbytes` bytes were written at the start of the buffer from `getBuffer()`. */
   bufferUpdated(_nbytes: number): void {}
   /** The peer sent EOF. The default returns nothing, so the transport closes itself. */
-  eofReceived(): boolean | void {}
+  eofReceived(): boolean | null | void {}
 }
 
 /**

@@ -636,7 +636,7 @@ class PipeProto implements ProtocolLike {
   dataReceived(data: Uint8Array): void {
     this.proc._pipeDataReceived(this.fd, data);
   }
-  eofReceived(): boolean | void {}
+  eofReceived(): boolean | null | void {}
   /** Python's: `<ReadSubprocessPipeProto fd=1 pipe=<_UnixReadPipeTransport fd=6 polling>>`. */
   toString(): string {
     const name = this.fd === 0 ? "WriteSubprocessPipeProto" : "ReadSubprocessPipeProto";

@@ -527,6 +527,34 @@ test("extra info: peername/sockname never asked while open are still there after
     await server.waitClosed();
   }));
 
+test("eofReceived() returning null (a port of Python's None) lets the transport close itself", () =>
+  asyncio.run(async () => {
+    const loop = loopOf();
+    const serverLost = loop.createFuture<string>();
+    class Srv extends Protocol {
+      override eofReceived() {
+        return null; // typed: `boolean | null | void`
+      }
+      override connectionLost(exc: Error | null) {
+        serverLost.setResult(`lost ${exc}`);
+      }
+    }
+    const server = await loop.createServer(() => new Srv(), "127.0.0.1", 0);
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const clientLost = loop.createFuture<null>();
+    class Cli extends Protocol {
+      override connectionLost() {
+        clientLost.setResult(null);
+      }
+    }
+    const [client] = await loop.createConnection(() => new Cli(), "127.0.0.1", port);
+    client.writeEof();
+    assertEquals(await serverLost, "lost null");
+    await clientLost;
+    server.close();
+    await server.waitClosed();
+  }));
+
 test("callback order as CPython's: accept runs the factory one iteration later, a numeric host connects at once", () =>
   asyncio.run(async () => {
     const loop = loopOf();
