@@ -187,7 +187,9 @@ for (const [name, value] of Object.entries(exceptions)) {
 /**
  * The error a job rejects with: a built-in class when the name is one
  * (`RangeError`), else an `Error` with the worker's name; message, stack and
- * primitive fields (`code`, `errno`) as the worker had them.
+ * primitive fields (`code`, `errno`) as the worker had them. `fromWorker`
+ * false: it was raised where its stack names real frames (the loop's
+ * thread, for a Worker awaiting the loop), so reports may print them.
  *
  * @example
  * ```ts
@@ -195,7 +197,7 @@ for (const [name, value] of Object.entries(exceptions)) {
  * e instanceof RangeError; // true
  * ```
  */
-export function unpackError(p: PackedError | PackedValue): unknown {
+export function unpackError(p: PackedError | PackedValue, fromWorker = true): unknown {
   if (p.kind === "value") {
     // A Future cannot hold `null` as its exception.
     return p.value ?? new Error(`the worker threw ${p.value}`);
@@ -209,7 +211,7 @@ export function unpackError(p: PackedError | PackedValue): unknown {
     Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: true });
   }
   if (p.stack) e.stack = p.stack;
-  _fromWorker.add(e);
+  if (fromWorker) _fromWorker.add(e);
   return e;
 }
 

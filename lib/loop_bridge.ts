@@ -41,16 +41,7 @@
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import type { AbstractEventLoop } from "./events.ts";
-import {
-  CancelledError,
-  InvalidStateError,
-  KeyError,
-  NotImplementedError,
-  OSError,
-  RuntimeError,
-  TimeoutError,
-  ValueError,
-} from "./exceptions.ts";
+import { CancelledError, KeyError, RuntimeError, TimeoutError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
 import { type PackedError, type PackedValue, unpackError } from "./executor_worker.ts";
@@ -131,35 +122,6 @@ function packError(e: unknown): PackedError | PackedValue {
   } catch {
     return { kind: "value", value: String(e) };
   }
-}
-
-// Python-named errors come back as their own classes, beyond the built-ins.
-const NAMED: Record<string, new (message: string) => Error> = {
-  CancelledError,
-  InvalidStateError,
-  KeyError,
-  NotImplementedError,
-  OSError,
-  RuntimeError,
-  TimeoutError,
-  ValueError,
-};
-
-function rebuildError(p: PackedError | PackedValue): unknown {
-  if (p.kind === "error" && Object.hasOwn(NAMED, p.name)) {
-    const e = new NAMED[p.name](p.message);
-    for (const [k, v] of Object.entries(p.extra)) {
-      Object.defineProperty(e, k, {
-        value: v,
-        writable: true,
-        configurable: true,
-        enumerable: true,
-      });
-    }
-    if (p.stack) e.stack = p.stack;
-    return e;
-  }
-  return unpackError(p);
 }
 
 /**
@@ -402,7 +364,9 @@ export class ThreadsafeFuture<T = unknown> implements PromiseLike<T> {
   _settle(r: Reply): void {
     if (r.ok) this._setResult(r.value as T);
     else if (r.cancelled) this._setCancelled();
-    else this._setException(rebuildError(r.error) ?? new Error("the coroutine failed"));
+    // Raised on the loop's thread: its stack names real frames, so no
+    // worker mark (see `_fromWorker`).
+    else this._setException(unpackError(r.error, false) ?? new Error("the coroutine failed"));
   }
 
   /** @internal Settles it with a result; no effect once done. */
