@@ -7,6 +7,7 @@
 import { test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
+import { runWithDebugLog } from "./debug_log.ts";
 import * as asyncio from "../mod.ts";
 
 type Print = (...args: unknown[]) => void;
@@ -113,25 +114,7 @@ const EXPECTED = [
 test("debug mode logs connections, EOF and paused reading as Python does", async () => {
   const out: string[] = [];
   const print = printer(out);
-  const show = (record: asyncio.LogRecord) => {
-    const msg = record.message
-      .replace(/fd=\d+/g, "fd=N")
-      .replace(/ at 0x[0-9a-f]+/g, "")
-      .replace(/(\('127\.0\.0\.1', )\d+\)/g, "$1P)")
-      .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:P");
-    if (/took [0-9]/.test(msg) || msg.startsWith("Using selector")) return;
-    const e = record.exception as asyncio.OSError | undefined;
-    const exc = e ? ` [${e.constructor.name}(${e.errno}, '${e.strerror}')]` : "";
-    print(`${record.levelName}: ${msg}${exc}`);
-  };
-  asyncio.logger.setLevel(asyncio.DEBUG);
-  asyncio.logger.addHandler(show);
-  try {
-    await asyncio.run(() => debugLogs(print), { debug: true });
-  } finally {
-    asyncio.logger.removeHandler(show);
-    asyncio.logger.setLevel(0);
-  }
+  await runWithDebugLog(print, () => debugLogs(print));
   assertEquals(out, EXPECTED);
 }, { timeout: 20 });
 

@@ -5,6 +5,7 @@
 import { test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
+import { runWithDebugLog } from "./debug_log.ts";
 import * as asyncio from "../mod.ts";
 
 type Print = (...args: unknown[]) => void;
@@ -37,24 +38,7 @@ const EXPECTED = [
 test("debug mode logs a pipe's fatal error with the error attached", async () => {
   const out: string[] = [];
   const print = printer(out);
-  const show = (record: asyncio.LogRecord) => {
-    const msg = record.message
-      .replace(/fd=\d+/g, "fd=N")
-      .replace(/ at 0x[0-9a-f]+/g, "")
-      .replace(/Write pipe \d+/g, "Write pipe N");
-    if (/took [0-9]/.test(msg) || msg.startsWith("Using selector")) return;
-    const e = record.exception as asyncio.OSError | undefined;
-    const exc = e ? ` [${e.constructor.name}(${e.errno}, '${e.strerror}')]` : "";
-    print(`${record.levelName}: ${msg}${exc}`);
-  };
-  asyncio.logger.setLevel(asyncio.DEBUG);
-  asyncio.logger.addHandler(show);
-  try {
-    await asyncio.run(() => app(print), { debug: true });
-  } finally {
-    asyncio.logger.removeHandler(show);
-    asyncio.logger.setLevel(0);
-  }
+  await runWithDebugLog(print, () => app(print));
   assertEquals(out, EXPECTED);
 }, { timeout: 20 });
 
