@@ -920,6 +920,11 @@ export class SSLObject {
     return this.#ssl === null ? 0 : lib().bioPending(this.#in);
   }
 
+  /** @internal Ciphertext OpenSSL produced and not yet taken (Python's `outgoing.pending`). */
+  _outgoingPending(): number {
+    return this.#ssl === null ? 0 : lib().bioPending(this.#out);
+  }
+
   /** @internal The ciphertext OpenSSL produced since the last call (empty if none). */
   _takeOutgoing(): Uint8Array {
     if (this.#ssl === null) return new Uint8Array(0);

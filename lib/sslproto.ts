@@ -7,9 +7,10 @@
  * `Transport`, once the handshake is done.
  *
  * Writes made before the handshake completes wait in a backlog. Write flow
- * control is the socket transport's: its `pauseWriting()` / `resumeWriting()`
- * are passed on to the application, and the app transport's write buffer size
- * is the backlog plus the socket's buffer. TLS cannot half-close:
+ * control is Python 3.11's: while the socket transport's buffer is full, the
+ * ciphertext stays in OpenSSL's outgoing buffer, and the app transport's
+ * write buffer size is that plus the backlog (the socket's own buffer is not
+ * counted). TLS cannot half-close:
  * `canWriteEof()` is false and the peer's close_notify (or a plain EOF) is the
  * application's `eofReceived()`, after which the connection shuts down.
  *
@@ -29,7 +30,13 @@ import {
 import type { Future } from "./futures.ts";
 import { DEBUG, logger } from "./log.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
-import { joinBytes, toBytes, Transport, type WriteBufferLimits } from "./transports.ts";
+import {
+  joinBytes,
+  toBytes,
+  Transport,
+  type WriteBufferLimits,
+  WriteFlowControl,
+} from "./transports.ts";
 import { checkContextSide, createDefaultContext, SSLContext, type SSLObject } from "./ssl.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import type { Socket } from "./socket.ts";
@@ -154,8 +161,8 @@ export class SSLTransport extends Transport {
 
   /**
    * The water marks of the TLS layer: by default 512 KiB high and a
-   * quarter of that low, as Python's SSL transport (they are the socket
-   * transport's too).
+   * quarter of that low, as Python's SSL transport. They apply to what the
+   * TLS layer holds, not to the socket transport's buffer.
    */
   override setWriteBufferLimits(
     high?: number | null | WriteBufferLimits,
@@ -248,12 +255,17 @@ export class SSLProtocol implements ProtocolLike {
   #readingPaused = false;
   /** The socket saw EOF while the application had paused reading. */
   #eofPending = false;
+  /** The application's writing is paused (its pauseWriting() was called last). */
   #writingPaused = false;
+  /** The socket transport's buffer is full: ciphertext stays in OpenSSL's. */
+  #sslWritingPaused = false;
   #backlog: Uint8Array[] = [];
   #backlogSize = 0;
   #closeRequested = false;
   #extra = new Map<string, unknown>();
   #handshakeTimer: TimerHandle | null = null;
+  /** The loop's time the handshake started at, for the debug log. */
+  #handshakeStart = 0;
   #shutdownTimer: TimerHandle | null = null;
   #handshakeExc: unknown = null;
   /** Reported to the app instead of the socket's null (a shutdown timeout, a fatal error). */
@@ -334,7 +346,6 @@ export class SSLProtocol implements ProtocolLike {
   /** The socket is connected: start the handshake. */
   connectionMade(transport: unknown): void {
     this.#transport = transport as LowerTransport;
-    this.#transport.setWriteBufferLimits(this.#limits[1], this.#limits[0]);
     try {
       this.#obj = this.#ctx._wrap(this.#serverSide, this.#hostname);
     } catch (e) {
@@ -343,6 +354,10 @@ export class SSLProtocol implements ProtocolLike {
       return;
     }
     this.#extra.set("sslcontext", this.#ctx);
+    if (this.#loop.getDebug()) {
+      logger.debug(`${this} starts SSL handshake`);
+      this.#handshakeStart = this.#loop.time();
+    }
     this.#state = "handshake";
     const timeout = this.#handshakeTimeout;
     this.#handshakeTimer = this.#loop.callLater(timeout, () => {
@@ -411,7 +426,8 @@ export class SSLProtocol implements ProtocolLike {
     const waiter = this.#waiter;
     this.#waiter = null;
     if (waiter !== null && !waiter.done()) {
-      const err = this.#handshakeExc ?? exc ?? new ConnectionResetError("Connection lost");
+      const err = this.#handshakeExc ?? exc ?? this.#lostWith ??
+        new ConnectionResetError("Connection lost");
       waiter.setException(err as Error);
     }
     this.#obj?._free();
@@ -420,18 +436,37 @@ export class SSLProtocol implements ProtocolLike {
     this.#transport = null;
   }
 
-  /** The socket's buffer is full: pause the application. */
+  /**
+   * The socket's buffer is full (over its own 64 KiB): as Python's, the
+   * ciphertext now stays in OpenSSL's outgoing buffer, which is what the
+   * application's flow control counts.
+   */
   pauseWriting(): void {
-    if (this.#writingPaused) return;
-    this.#writingPaused = true;
-    this.#callApp("pauseWriting", "protocol.pause_writing() failed");
+    this.#sslWritingPaused = true;
   }
 
-  /** The socket's buffer drained: resume the application. */
+  /** The socket's buffer drained: what OpenSSL holds goes to it, all at once. */
   resumeWriting(): void {
-    if (!this.#writingPaused) return;
-    this.#writingPaused = false;
-    this.#callApp("resumeWriting", "protocol.resume_writing() failed");
+    this.#sslWritingPaused = false;
+    this.#flush();
+  }
+
+  /**
+   * Python's `_control_app_writing`: pauses the application when the
+   * ciphertext not yet handed to the socket plus the pre-handshake backlog
+   * reaches the high-water mark, resumes it at or below the low one. The
+   * socket transport's own buffer is not counted.
+   */
+  #controlAppWriting(): void {
+    const size = this._writeBufferSize();
+    const [low, high] = this.#limits;
+    if (size >= high && !this.#writingPaused) {
+      this.#writingPaused = true;
+      this.#callApp("pauseWriting", "protocol.pause_writing() failed");
+    } else if (size <= low && this.#writingPaused) {
+      this.#writingPaused = false;
+      this.#callApp("resumeWriting", "protocol.resume_writing() failed");
+    }
   }
 
   #callApp(method: "pauseWriting" | "resumeWriting", message: string): void {
@@ -454,8 +489,11 @@ export class SSLProtocol implements ProtocolLike {
     const obj = this.#obj;
     const t = this.#transport;
     if (obj === null || t === null) return;
-    const out = obj._takeOutgoing();
-    if (out.length > 0 && !t.isClosing()) t.write(out);
+    if (!this.#sslWritingPaused) {
+      const out = obj._takeOutgoing();
+      if (out.length > 0 && !t.isClosing()) t.write(out);
+    }
+    this.#controlAppWriting();
   }
 
   #doHandshake(): void {
@@ -470,8 +508,11 @@ export class SSLProtocol implements ProtocolLike {
       this.#handshakeFailed(e);
       return;
     }
-    this.#flush();
+    // As Python's _do_handshake: the last handshake message OpenSSL wrote
+    // (a client's Finished) goes out after the app's connectionMade(), so
+    // a connectionMade() that throws leaves the peer's handshake unfinished.
     if (step === "ok") this.#handshakeDone();
+    else this.#flush();
   }
 
   #handshakeFailed(exc: unknown): void {
@@ -497,13 +538,18 @@ export class SSLProtocol implements ProtocolLike {
     this.#extra.set("peercert", obj.getpeercert());
     this.#extra.set("cipher", obj.cipher());
     this.#extra.set("compression", obj.compression());
-    if (this.#loop.getDebug()) logger.debug(`${this}: SSL handshake done`);
+    if (this.#loop.getDebug()) {
+      const ms = (this.#loop.time() - this.#handshakeStart) * 1e3;
+      logger.debug(`${this}: SSL handshake took ${ms.toFixed(1)} ms`);
+    }
     if (this.#callConnectionMade) {
       this.#appMade = true;
       try {
         this.#app.connectionMade(this.#appTransport);
       } catch (e) {
-        this.#fatal(e, "Error in connection_made()");
+        // Python's connection_made() error leaves buffer_updated(), which
+        // the socket transport reports so, and is the waiter's error too.
+        this.#fatal(e, "Fatal error: protocol.buffer_updated() call failed.");
         return;
       }
     } else {
@@ -512,6 +558,7 @@ export class SSLProtocol implements ProtocolLike {
     const waiter = this.#waiter;
     this.#waiter = null;
     if (waiter !== null && !waiter.done()) waiter.setResult(undefined);
+    this.#flush();
     if (this.#backlog.length > 0) {
       const backlog = this.#backlog;
       this.#backlog = [];
@@ -639,19 +686,25 @@ export class SSLProtocol implements ProtocolLike {
     return [...this.#limits];
   }
 
-  /** @internal Python's defaults with 512 KiB for `high`; the socket transport takes them too. */
+  /**
+   * @internal Python's defaults with 512 KiB for `high`. They are the TLS
+   * layer's own: the socket transport keeps its 64 KiB.
+   */
   _setWriteBufferLimits(high?: number | null | WriteBufferLimits, low?: number | null): void {
-    const t = this.#transport;
-    if (t === null) return;
     const unset = (high === undefined || high === null) && (low === undefined || low === null);
-    if (unset) t.setWriteBufferLimits(SSL_HIGH_WATER, SSL_HIGH_WATER / 4);
-    else t.setWriteBufferLimits(high, low);
-    this.#limits = t.getWriteBufferLimits();
+    const parsed = new WriteFlowControl(this.#appTransport, this.#loop);
+    if (unset) parsed.setLimits(SSL_HIGH_WATER);
+    else parsed.setLimits(high, low);
+    this.#limits = parsed.getLimits();
+    this.#controlAppWriting();
   }
 
-  /** @internal */
+  /**
+   * @internal Python's `_get_write_buffer_size`: the pre-handshake backlog
+   * plus the ciphertext OpenSSL holds (the socket transport's is not counted).
+   */
   _writeBufferSize(): number {
-    return this.#backlogSize + (this.#transport?.getWriteBufferSize() ?? 0);
+    return this.#backlogSize + (this.#obj?._outgoingPending() ?? 0);
   }
 
   /** @internal */
@@ -887,6 +940,9 @@ export async function connectSsl(
 /**
  * The protocol factory a TLS server hands its listening sockets: each
  * connection gets an {@link SSLProtocol} over the application's protocol.
+ * A failed handshake is reported as Python's `_accept_connection2` does
+ * when its waiter fails: in debug mode only, "Error on transport creation
+ * for incoming connection", with the app's protocol and TLS transport.
  *
  * @example
  * ```ts
@@ -899,12 +955,26 @@ export function sslServerFactory(
   sslcontext: SSLContext,
   opts: SslOptions,
 ): () => BaseProtocolLike {
-  return () =>
-    new SSLProtocol(loop, factory(), sslcontext, null, {
+  return () => {
+    const app = factory();
+    const waiter = loop.createFuture<void>();
+    const proto = new SSLProtocol(loop, app, sslcontext, waiter, {
       serverSide: true,
       sslHandshakeTimeout: opts.sslHandshakeTimeout,
       sslShutdownTimeout: opts.sslShutdownTimeout,
     });
+    waiter.addDoneCallback(() => {
+      const exc = waiter.exception(); // retrieved, as Python's task awaits it
+      if (exc === null || !loop.getDebug()) return;
+      loop.callExceptionHandler({
+        message: "Error on transport creation for incoming connection",
+        exception: exc,
+        protocol: app,
+        transport: proto._appTransport,
+      });
+    });
+    return proto;
+  };
 }
 
 /** Options of {@link startTls}. */
