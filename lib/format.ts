@@ -56,6 +56,28 @@ export function pyRepr(v: unknown, depth = 0): string {
 }
 
 /**
+ * Errors that stand for a Python exception made with one empty-string
+ * argument, which Python shows as `CancelledError('')` rather than
+ * `CancelledError()`: a JS message cannot tell the two apart.
+ */
+const emptyArgErrors = new WeakSet<Error>();
+
+/**
+ * Marks `e` as made with an empty-string argument (see errorRepr): 3.11's
+ * `gather(..., return_exceptions=True)` gives a cancelled child as
+ * `CancelledError('')`.
+ *
+ * @example
+ * ```ts
+ * pyRepr(withEmptyArg(new CancelledError(""))); // "CancelledError('')"
+ * ```
+ */
+export function withEmptyArg<E extends Error>(e: E): E {
+  emptyArgErrors.add(e);
+  return e;
+}
+
+/**
  * Python's repr of an exception, from its arguments: `ValueError('x')`,
  * `CancelledError()`, `ConnectionRefusedError(111, 'Connection refused')`,
  * `ExceptionGroup('eg', [ValueError('x')])`.
@@ -70,7 +92,8 @@ function errorRepr(e: Error, depth: number): string {
   if (typeof errno === "number" && typeof strerror === "string") {
     return `${name}(${errno}, ${pyRepr(strerror, depth + 1)})`;
   }
-  return e.message === "" ? `${name}()` : `${name}(${pyRepr(e.message, depth + 1)})`;
+  if (e.message === "") return emptyArgErrors.has(e) ? `${name}('')` : `${name}()`;
+  return `${name}(${pyRepr(e.message, depth + 1)})`;
 }
 
 /**

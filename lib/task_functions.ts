@@ -46,7 +46,7 @@ import {
 } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
-import { printAsRepr, pyRepr, pyTypeName, shortRepr } from "./format.ts";
+import { printAsRepr, pyRepr, pyTypeName, shortRepr, withEmptyArg } from "./format.ts";
 import { type FutureSource, ThreadsafeFuture } from "./loop_bridge.ts";
 import { AssertionError } from "./streams.ts";
 
@@ -349,7 +349,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       const results = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         const f = children[i];
-        if (f.cancelled()) results[i] = new CancelledError(f._cancelMessage ?? "");
+        // Python 3.11 makes it with `''` when there is no message: its repr
+        // is `CancelledError('')`, not `CancelledError()`.
+        if (f.cancelled()) results[i] = withEmptyArg(new CancelledError(f._cancelMessage ?? ""));
         else {
           const exc = f.exception();
           results[i] = exc !== null ? exc : f.result();
