@@ -249,8 +249,9 @@ function heapify(heap: TimerHandle[]): void {
 
 /**
  * On a generator whose `next()` was called: null when no loop was running
- * then (untracked); else the promise of its last `next()`, pending while
- * the generator runs (Python's `ag_running`).
+ * then (untracked); else the promise of its last `next()`, `return()` or
+ * `throw()` while the generator runs (Python's `ag_running`), and SETTLED
+ * once that has settled.
  */
 const LAST_NEXT = Symbol("asyncio.lastNext");
 type TrackedAsyncgen = AsyncGenerator & { [LAST_NEXT]?: Promise<unknown> | null };
@@ -260,23 +261,48 @@ function installAsyncgenHook(): void {
   if (asyncgenHookInstalled) return;
   asyncgenHookInstalled = true;
   const proto = Object.getPrototypeOf(async function* () {}).prototype;
-  const origNext = proto.next as (this: AsyncGenerator, value?: unknown) => Promise<unknown>;
-  const wrapper = {
-    next(this: TrackedAsyncgen, value?: unknown): Promise<unknown> {
-      if (typeof this !== "object" || this === null) return origNext.call(this, value);
-      let last = this[LAST_NEXT];
-      if (last === undefined) last = asyncgenFirstIter(this);
-      const p = origNext.call(this, value);
-      if (last !== null) this[LAST_NEXT] = p;
-      return p;
-    },
+  // Python refuses to resume a generator that is running (between an
+  // `anext()` and its `yield`): two tasks sharing one in `async for`, the
+  // second gets `RuntimeError: anext(): asynchronous generator is already
+  // running`, where JS would queue its `next()` behind the first. Tracked
+  // generators (the loop's) refuse it as Python's do.
+  const wrap = (key: "next" | "return" | "throw", pyName: string) => {
+    const orig = proto[key] as (this: AsyncGenerator, value?: unknown) => Promise<unknown>;
+    const wrapper = {
+      [key](this: TrackedAsyncgen, value?: unknown): Promise<unknown> {
+        if (typeof this !== "object" || this === null) return orig.call(this, value);
+        let last = this[LAST_NEXT];
+        if (last === undefined) {
+          if (key !== "next") return orig.call(this, value);
+          last = asyncgenFirstIter(this);
+        }
+        if (last === null) return orig.call(this, value);
+        if (last !== SETTLED) {
+          return Promise.reject(
+            new RuntimeError(`${pyName}(): asynchronous generator is already running`),
+          );
+        }
+        const p = orig.call(this, value);
+        this[LAST_NEXT] = p;
+        // Registered before the caller's await: the generator is not
+        // running any more by the time the caller resumes.
+        const settle = () => {
+          this[LAST_NEXT] = SETTLED;
+        };
+        p.then(settle, settle);
+        return p;
+      },
+    };
+    Object.defineProperty(proto, key, {
+      value: wrapper[key],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   };
-  Object.defineProperty(proto, "next", {
-    value: wrapper.next,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  wrap("next", "anext");
+  wrap("return", "aclose");
+  wrap("throw", "athrow");
 }
 
 /** Python's `_asyncgen_firstiter_hook`: the running loop, if any, tracks `gen`. */
@@ -362,6 +388,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   /** @internal */
   _closed = false;
   #running = false;
+  /** Ends the current run's KeyboardInterrupt listener (see `#listenSigint`). */
+  #unlistenSigint: (() => void) | null = null;
   #debug: boolean;
   /** What `setDebug()` was given when not a boolean (`0`, `"yes"`): Python's getDebug() returns it. */
   #debugGiven: { value: unknown } | null = null;
@@ -423,11 +451,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     this.#running = true;
     running.loops.push(this);
     loopStarted();
-    const unlistenSigint = this.#listenSigint();
+    this.#unlistenSigint = this.#listenSigint();
     try {
       await this.#drive();
     } finally {
-      unlistenSigint?.();
+      this.#unlistenSigint?.();
+      this.#unlistenSigint = null;
       // An off-thread poll ended by a wake-up may still be returning: let it,
       // so that no FFI call outlives the run and close() can close at once.
       const settling = this._quiesce();
@@ -456,6 +485,18 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     return listenSignal(SIGNALS.SIGINT, () => {
       if (!this._closed) this.callSoonThreadsafe(raiseKeyboardInterrupt);
     });
+  }
+
+  /**
+   * @internal The loop's own SIGINT handler was added or removed while it
+   * runs: SIGINT goes to the handler added, and with none left raises
+   * KeyboardInterrupt again, as Python's `remove_signal_handler(SIGINT)`
+   * restores `signal.default_int_handler`.
+   */
+  _sigintHandlerChanged(): void {
+    if (!this.#running) return;
+    this.#unlistenSigint?.();
+    this.#unlistenSigint = this.#listenSigint();
   }
 
   async #drive(): Promise<void> {

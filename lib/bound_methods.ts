@@ -9,6 +9,9 @@
  * @module
  */
 
+/** The mark `coroutines.ts` gives coroutine functions (`iscoroutinefunction`). */
+const COROUTINE_FUNCTION = Symbol.for("asyncio.coroutineFunction");
+
 /**
  * @internal Makes the methods `names` of `proto` bound to their object when
  * read as values. Each is bound on first read and kept on the object;
@@ -46,6 +49,11 @@ export function bindOnRead(
         // class name is read late: classes are renamed after they are made.
         fn.__qualname__ = qualnames[key] ??
           `${(proto as { constructor: { name: string } }).constructor.name}.${key}`;
+        // A bound method is a coroutine function when its method is, as
+        // Python's are (`iscoroutinefunction(q.get)`): the mark that
+        // `coroutine_functions.ts` set on the method, which `bind` drops.
+        const mark = (method as unknown as Record<symbol, unknown>)[COROUTINE_FUNCTION];
+        if (mark !== undefined) Object.defineProperty(fn, COROUTINE_FUNCTION, { value: mark });
         return this[field] = fn;
       },
       set(this: object, value: unknown) {

@@ -67,7 +67,8 @@ _markCoroutineFunctions(true, [
   ]),
   ...methods(Lock, ["acquire"]),
   ...methods(Event, ["wait"]),
-  ...methods(Condition, ["wait", "waitFor"]),
+  // A Condition's acquire is its lock's, an `async def` in Python.
+  ...methods(Condition, ["acquire", "wait", "waitFor"]),
   ...methods(Semaphore, ["acquire"]),
   ...methods(Barrier, ["wait", "abort", "reset"]),
   ...methods(Queue, ["get", "put", "join"]),

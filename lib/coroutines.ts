@@ -9,7 +9,7 @@ import process from "node:process";
 import { RuntimeError } from "./exceptions.ts";
 import { formatStack, logger } from "./log.ts";
 import { hooks } from "./running.ts";
-import { printAsRepr, pyAddress } from "./format.ts";
+import { printAsRepr, pyAddress, pyRepr } from "./format.ts";
 
 interface NeverAwaited {
   name: string;
@@ -250,7 +250,8 @@ export function _dropRefused(x: unknown): void {
 /**
  * Runs a generator-based coroutine: each value it yields is awaited (a
  * future, task, promise or lazy coroutine) and the outcome sent back in, as
- * `yield from` did in Python.
+ * `yield from` did in Python; a bare `yield` is one loop iteration, and any
+ * other value is Python's "Task got bad yield" error, thrown back in.
  *
  * @internal
  */
@@ -258,15 +259,31 @@ export async function driveGenerator<T>(gen: Generator<unknown, T, unknown>): Pr
   let step = gen.next();
   for (;;) {
     if (step.done) return step.value;
+    const value = step.value;
     let sent: unknown;
     try {
-      sent = await (step.value as PromiseLike<unknown>);
+      if (value == null) {
+        // A bare `yield` gives up one loop iteration, as Python's Task
+        // takes it (what `sleep(0)` does), not one microtask.
+        await hooks.sleep0!();
+      } else if (!isThenable(value) && !isGenerator(value)) {
+        // Python's Task throws this into the generator, a loop iteration later.
+        await hooks.sleep0!();
+        throw new RuntimeError(`Task got bad yield: ${pyRepr(value)}`);
+      } else {
+        sent = await (value as PromiseLike<unknown>);
+      }
     } catch (e) {
       step = gen.throw(e);
       continue;
     }
     step = gen.next(sent);
   }
+}
+
+function isThenable(x: unknown): boolean {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as { then?: unknown }).then === "function";
 }
 
 printAsRepr(Coroutine);

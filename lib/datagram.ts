@@ -102,6 +102,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this._extra.set("peername", null);
     }
     loop._openTransports.add(this);
+    loop._transports.set(this.#fd, this);
     // The reader as Python's Handle names it when datagramReceived throws.
     Object.defineProperty(this.#readReady, "__qualname__", {
       value: "_SelectorDatagramTransport._read_ready",
@@ -111,7 +112,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     Object.defineProperty(made, "__qualname__", { value: madeCallbackName(protocol) });
     loop.callSoon(made, this);
     loop.callSoon(() => {
-      if (this.isReading()) loop.addReader(this.#fd, this.#readReady);
+      if (this.isReading()) loop._addReader(this.#fd, this.#readReady);
     });
     if (waiter !== null) {
       loop.callSoon(() => {
@@ -171,7 +172,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
           else this.#fatalError(e, "Fatal write error on datagram transport");
           return;
         }
-        this.#loop.addWriter(this.#fd, this.#writeReady);
+        this.#loop._addWriter(this.#fd, this.#writeReady);
       }
     }
     this.#pending.push([data.slice(), target]);
@@ -209,7 +210,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#pendingSize -= data.length;
     }
     this.#flow.maybeResume();
-    this.#loop.removeWriter(this.#fd);
+    this.#loop._removeWriter(this.#fd);
     if (this.#closing) this.#callConnectionLost(null);
   };
 
@@ -222,7 +223,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   pauseReading(): void {
     if (!this.isReading()) return;
     this.#paused = true;
-    this.#loop.removeReader(this.#fd);
+    this.#loop._removeReader(this.#fd);
     if (this.#loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
@@ -230,7 +231,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
-    this.#loop.addReader(this.#fd, this.#readReady);
+    this.#loop._addReader(this.#fd, this.#readReady);
     if (this.#loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
 
@@ -273,7 +274,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   override close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#loop.removeReader(this.#fd);
+    this.#loop._removeReader(this.#fd);
     if (this.#pending.length === 0) {
       this.#connLost++;
       this.#loop.callSoon(this.#connectionLostCallback(), null);
@@ -300,11 +301,11 @@ export class SelectorDatagramTransport extends DatagramTransport {
     if (this.#pending.length) {
       this.#pending = [];
       this.#pendingSize = 0;
-      this.#loop.removeWriter(this.#fd);
+      this.#loop._removeWriter(this.#fd);
     }
     if (!this.#closing) {
       this.#closing = true;
-      this.#loop.removeReader(this.#fd);
+      this.#loop._removeReader(this.#fd);
     }
     this.#connLost++;
     this.#loop.callSoon(this.#connectionLostCallback(), exc);
@@ -329,6 +330,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
       this.#loop._openTransports.delete(this);
+      if (this.#loop._transports.get(this.#fd) === this) this.#loop._transports.delete(this.#fd);
       this.#sock.close();
     }
   }

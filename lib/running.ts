@@ -103,6 +103,8 @@ export const hooks = {
   getEventLoop: null as (() => object) | null,
   /** `_getRunningLoop()`, set by `events.ts`. */
   getRunningLoop: null as (() => object | null) | null,
+  /** `sleep(0)`, one loop iteration; set by `tasks.ts`. */
+  sleep0: null as (() => Promise<unknown>) | null,
 };
 
 /** What `untilALoopRuns()` callers wait on: resolved by `loopStarted()`. */

@@ -19,6 +19,7 @@ import { BaseEventLoop } from "./base_events.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
 import { type Callback, Handle, type ReadyItem } from "./events.ts";
 import { check, RuntimeError } from "./exceptions.ts";
+import { pyRepr } from "./format.ts";
 import { logger } from "./log.ts";
 import {
   type BaseSelector,
@@ -96,6 +97,13 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
    * later, and JS has nothing that would.
    */
   readonly _openTransports: Set<{ _loopClosed(): void }> = new Set();
+  /**
+   * @internal Python's `_transports`: fd -> the socket transport that reads
+   * and writes it. `addReader` and the rest refuse such an fd while its
+   * transport is not closing; the transports themselves call `_addReader`
+   * and the rest, which do not check.
+   */
+  readonly _transports: Map<number, { isClosing(): boolean }> = new Map();
 
   /** A loop over `selector` (default: a new `EpollSelector`). */
   constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
@@ -250,13 +258,13 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   #dispatch(key: SelectorKey<Watchers>, mask: number): void {
     const reader = key.data;
     if (mask & EVENT_READ && reader !== null) {
-      if (reader._cancelled) this.removeReader(key.fd);
+      if (reader._cancelled) this._removeReader(key.fd);
       else this._ready.push(reader);
     }
     if (mask & EVENT_WRITE && key.events & EVENT_WRITE) {
       const writer = this.#writers.get(key.fd);
       if (writer !== undefined) {
-        if (writer._cancelled) this.removeWriter(key.fd);
+        if (writer._cancelled) this._removeWriter(key.fd);
         else this._ready.push(writer);
       }
     }
@@ -293,8 +301,28 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
   override addReader(fd: FileLike, callback: Callback, ...args: unknown[]): null {
     this.#checkOpen();
     const n = fileobjToFd(fd);
+    this.#ensureFdNoTransport(fd, n);
     this.#setReader(n, new Handle(callback, args.length ? args : null, this, null));
     return null;
+  }
+
+  /** @internal `addReader` for a transport's own fd: Python's `_add_reader`. */
+  _addReader(fd: number, callback: Callback, ...args: unknown[]): null {
+    this.#checkOpen();
+    this.#setReader(fileobjToFd(fd), new Handle(callback, args.length ? args : null, this, null));
+    return null;
+  }
+
+  /**
+   * Python's `_ensure_fd_no_transport`: a `RuntimeError` for the fd of a
+   * transport that is not closing, whose reads and writes the loop's
+   * callbacks for it would steal or stop.
+   */
+  #ensureFdNoTransport(fd: FileLike, n: number): void {
+    const transport = this._transports.get(n);
+    if (transport !== undefined && !transport.isClosing()) {
+      throw new RuntimeError(`File descriptor ${pyRepr(fd)} is used by transport ${transport}`);
+    }
   }
 
   /**
@@ -311,6 +339,14 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
 
   /** Stops watching `fd` for reading; true if it was watched. */
   override removeReader(fd: FileLike): boolean {
+    if (this._closed) return false;
+    const n = fileobjToFd(fd);
+    this.#ensureFdNoTransport(fd, n);
+    return this._removeReader(n);
+  }
+
+  /** @internal `removeReader` for a transport's own fd: Python's `_remove_reader`. */
+  _removeReader(fd: number): boolean {
     if (this._closed) return false;
     const n = fileobjToFd(fd);
     const key = this._selector.getMap()!.get(n);
@@ -330,6 +366,13 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
    */
   override addWriter(fd: FileLike, callback: Callback, ...args: unknown[]): null {
     this.#checkOpen();
+    this.#ensureFdNoTransport(fd, fileobjToFd(fd));
+    return this._addWriter(fileobjToFd(fd), callback, ...args);
+  }
+
+  /** @internal `addWriter` for a transport's own fd: Python's `_add_writer`. */
+  _addWriter(fd: number, callback: Callback, ...args: unknown[]): null {
+    this.#checkOpen();
     const n = fileobjToFd(fd);
     const handle = new Handle(callback, args.length ? args : null, this, null);
     const key = this._selector.getMap()!.get(n);
@@ -347,6 +390,14 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
 
   /** Stops watching `fd` for writing; true if it was watched. */
   override removeWriter(fd: FileLike): boolean {
+    if (this._closed) return false;
+    const n = fileobjToFd(fd);
+    this.#ensureFdNoTransport(fd, n);
+    return this._removeWriter(n);
+  }
+
+  /** @internal `removeWriter` for a transport's own fd: Python's `_remove_writer`. */
+  _removeWriter(fd: number): boolean {
     if (this._closed) return false;
     const n = fileobjToFd(fd);
     const key = this._selector.getMap()!.get(n);
@@ -374,6 +425,7 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     super.close();
     for (const t of this._openTransports) t._loopClosed();
     this._openTransports.clear();
+    this._transports.clear();
     if (this.#inflight !== null) {
       // The off-thread poll still watches our fds: end it, close when it returns.
       this._wakeUp();

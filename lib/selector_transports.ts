@@ -279,6 +279,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (isBuffered(protocol)) this.#flags |= BUFFERED;
     this.#server = server;
     loop._openTransports.add(this);
+    loop._transports.set(this.#fd, this);
     // An accepted socket's peer address came with accept(); a connected one
     // asks now, as getpeername fails once the peer is gone. "sockname" is
     // looked up when first asked for (or just before the socket closes).
@@ -428,6 +429,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   #closeSocket(): void {
     this._loop._openTransports.delete(this);
+    if (this._loop._transports.get(this.#fd) === this) this._loop._transports.delete(this.#fd);
     if (!(this.#flags & LAZY_SOCK)) {
       this.#sock.close();
     } else if (!(this.#flags & FD_CLOSED)) {
@@ -446,7 +448,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
    */
   #addReader(ctx: Context | null): void {
     if (this._cancelled) {
-      this._loop.addReader(this.#fd, () => this.#readReady());
+      this._loop._addReader(this.#fd, () => this.#readReady());
     } else {
       this.#ctx = ctx ?? currentContext().copy();
       this._loop._addSelfReader(this.#fd, this);
@@ -586,7 +588,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     }
     if (keepOpen) {
       // The protocol keeps the write side; there is nothing more to read.
-      this._loop.removeReader(this.#fd);
+      this._loop._removeReader(this.#fd);
     } else {
       this.close();
     }
@@ -601,7 +603,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override pauseReading(): void {
     if (this.#closing || this.#paused) return;
     this.#paused = true;
-    this._loop.removeReader(this.#fd);
+    this._loop._removeReader(this.#fd);
     if (this._loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
@@ -640,7 +642,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
         return;
       }
       data = data.subarray(n > 0 ? n : 0);
-      this._loop.addWriter(this.#fd, this.#onWritable ??= () => this.#writeReady());
+      this._loop._addWriter(this.#fd, this.#onWritable ??= () => this.#writeReady());
     }
     // A copy: the caller may reuse its buffer once write() returns.
     (this.#pending ??= []).push(data.slice());
@@ -659,7 +661,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     else n = sys().writev(this.#fd, count === pending.length ? pending : pending.slice(0, count));
     if (n < 0) {
       if (n !== -EAGAIN && n !== -EINTR) {
-        this._loop.removeWriter(this.#fd);
+        this._loop._removeWriter(this.#fd);
         this.#pending = [];
         this.#pendingSize = 0;
         this._fatalError(osErrorFromErrno(-n), "Fatal write error on socket transport");
@@ -675,7 +677,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     else if (done > 0) pending.splice(0, done);
     this._maybeResumeProtocol();
     if (this.#pendingSize === 0) {
-      this._loop.removeWriter(this.#fd);
+      this._loop._removeWriter(this.#fd);
       this.#sendfileEmpty();
       if (this.#closing) this.#callConnectionLost(null);
       else if (this.#eof) sys().shutdown(this.#fd, C.SHUT_WR);
@@ -727,6 +729,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#sendfile !== null) throw new RuntimeError("sendfile is already in progress");
     const empty = this._loop.createFuture<void>();
     this.#sendfile = { empty, onLost };
+    // The loop's sockSendfile waits on the fd meanwhile, as Python's
+    // `_sendfile_native` lets it by taking the fd out of `_transports`.
+    this._loop._transports.delete(this.#fd);
     if (this.#pendingSize === 0) empty.setResult(undefined);
     return empty;
   }
@@ -734,6 +739,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** @internal Ends a `loop.sendfile`: writing works again. */
   _sendfileEnd(): void {
     this.#sendfile = null;
+    if (this.#fdOpen()) this._loop._transports.set(this.#fd, this);
   }
 
   #sendfileEmpty(): void {
@@ -754,10 +760,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#closing) return;
     this.#sendfileLost();
     this.#closing = true;
-    this._loop.removeReader(this.#fd);
+    this._loop._removeReader(this.#fd);
     if (this.#pendingSize === 0) {
       this.#connLost++;
-      this._loop.removeWriter(this.#fd);
+      this._loop._removeWriter(this.#fd);
       this._loop.callSoon(this.#connectionLostCallback(), null);
     }
   }
@@ -789,11 +795,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#pendingSize) {
       this.#pending = [];
       this.#pendingSize = 0;
-      this._loop.removeWriter(this.#fd);
+      this._loop._removeWriter(this.#fd);
     }
     if (!this.#closing) {
       this.#closing = true;
-      this._loop.removeReader(this.#fd);
+      this._loop._removeReader(this.#fd);
     }
     this.#connLost++;
     this._loop.callSoon(this.#connectionLostCallback(), exc);

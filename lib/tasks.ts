@@ -899,6 +899,9 @@ export async function sleep<T>(delay: number, result: T = null as T): Promise<T>
   }
 }
 
+// A generator-based coroutine's bare `yield` (coroutines.ts).
+hooks.sleep0 = () => sleep(0);
+
 /**
  * Schedules `coro` as a Task on the running loop (a `RuntimeError` when no
  * loop runs).

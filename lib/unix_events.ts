@@ -362,6 +362,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     if (old !== undefined) old.unlisten();
     const runner = typeof callback === "function" && RUNNER_SIGINT in callback;
     this.#signalHandlers.set(sig, { handle, unlisten, runner });
+    if (sig === SIGNALS.SIGINT) this._sigintHandlerChanged();
     return null;
   }
 
@@ -391,6 +392,8 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     if (entry === undefined) return false;
     this.#signalHandlers.delete(sig);
     entry.unlisten();
+    // Python restores `signal.default_int_handler`: KeyboardInterrupt again.
+    if (sig === SIGNALS.SIGINT) this._sigintHandlerChanged();
     return true;
   }
 
