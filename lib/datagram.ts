@@ -101,8 +101,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     } catch {
       this._extra.set("peername", null);
     }
-    loop._openTransports.add(this);
-    loop._transports.set(this.#fd, this);
+    loop._openTransports.set(this.#fd, this);
     // The reader as Python's Handle names it when datagramReceived throws.
     Object.defineProperty(this.#readReady, "__qualname__", {
       value: "_SelectorDatagramTransport._read_ready",
@@ -329,8 +328,8 @@ export class SelectorDatagramTransport extends DatagramTransport {
       checkCallback(this.#protocol, "connectionLost", "connection_lost");
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
-      this.#loop._openTransports.delete(this);
-      if (this.#loop._transports.get(this.#fd) === this) this.#loop._transports.delete(this.#fd);
+      const open = this.#loop._openTransports;
+      if (open.get(this.#fd) === this) open.delete(this.#fd);
       this.#sock.close();
     }
   }

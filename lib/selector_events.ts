@@ -40,6 +40,12 @@ import {
  */
 type Watchers = ReadyItem | null;
 
+/** What the loop keeps of a transport that holds an fd. */
+interface OpenTransport {
+  _loopClosed(): void;
+  isClosing(): boolean;
+}
+
 /** Options of {@link SelectorEventLoop}. */
 export interface SelectorEventLoopOptions {
   /**
@@ -94,16 +100,15 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
    * @internal The transports of this loop that still hold an fd. Those left
    * open when the loop closes have their fd closed then, with no callback:
    * Python's garbage collector closes an abandoned transport sooner or
-   * later, and JS has nothing that would.
+   * later, and JS has nothing that would. Socket and datagram transports
+   * are keyed by their fd, which makes this Python's `_transports` too:
+   * `addReader` and the rest refuse such an fd while its transport is not
+   * closing (the transports themselves call `_addReader` and the rest,
+   * which do not check). Pipe transports, which Python does not guard, are
+   * keyed by themselves. One map, not two: an idle connection pays for one
+   * entry (a second map cost 30-70 bytes a connection).
    */
-  readonly _openTransports: Set<{ _loopClosed(): void }> = new Set();
-  /**
-   * @internal Python's `_transports`: fd -> the socket transport that reads
-   * and writes it. `addReader` and the rest refuse such an fd while its
-   * transport is not closing; the transports themselves call `_addReader`
-   * and the rest, which do not check.
-   */
-  readonly _transports: Map<number, { isClosing(): boolean }> = new Map();
+  readonly _openTransports: Map<number | OpenTransport, OpenTransport> = new Map();
 
   /** A loop over `selector` (default: a new `EpollSelector`). */
   constructor(selector?: BaseSelector<unknown> | null, opts?: SelectorEventLoopOptions) {
@@ -319,7 +324,7 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
    * callbacks for it would steal or stop.
    */
   #ensureFdNoTransport(fd: FileLike, n: number): void {
-    const transport = this._transports.get(n);
+    const transport = this._openTransports.get(n);
     if (transport !== undefined && !transport.isClosing()) {
       throw new RuntimeError(`File descriptor ${pyRepr(fd)} is used by transport ${transport}`);
     }
@@ -423,9 +428,8 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     if (this.isRunning()) throw new RuntimeError("Cannot close a running event loop");
     if (this._closed) return;
     super.close();
-    for (const t of this._openTransports) t._loopClosed();
+    for (const t of this._openTransports.values()) t._loopClosed();
     this._openTransports.clear();
-    this._transports.clear();
     if (this.#inflight !== null) {
       // The off-thread poll still watches our fds: end it, close when it returns.
       this._wakeUp();

@@ -278,8 +278,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     this.#protocol = protocol;
     if (isBuffered(protocol)) this.#flags |= BUFFERED;
     this.#server = server;
-    loop._openTransports.add(this);
-    loop._transports.set(this.#fd, this);
+    loop._openTransports.set(this.#fd, this);
     // An accepted socket's peer address came with accept(); a connected one
     // asks now, as getpeername fails once the peer is gone. "sockname" is
     // looked up when first asked for (or just before the socket closes).
@@ -428,8 +427,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
   }
 
   #closeSocket(): void {
-    this._loop._openTransports.delete(this);
-    if (this._loop._transports.get(this.#fd) === this) this._loop._transports.delete(this.#fd);
+    const open = this._loop._openTransports;
+    // Keyed by itself during a loop.sendfile (see `_sendfileBegin`).
+    if (open.get(this.#fd) === this) open.delete(this.#fd);
+    else open.delete(this);
     if (!(this.#flags & LAZY_SOCK)) {
       this.#sock.close();
     } else if (!(this.#flags & FD_CLOSED)) {
@@ -730,8 +731,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
     const empty = this._loop.createFuture<void>();
     this.#sendfile = { empty, onLost };
     // The loop's sockSendfile waits on the fd meanwhile, as Python's
-    // `_sendfile_native` lets it by taking the fd out of `_transports`.
-    this._loop._transports.delete(this.#fd);
+    // `_sendfile_native` lets it by taking the fd out of `_transports`:
+    // still open, it is keyed by itself until `_sendfileEnd`.
+    this._loop._openTransports.delete(this.#fd);
+    this._loop._openTransports.set(this, this);
     if (this.#pendingSize === 0) empty.setResult(undefined);
     return empty;
   }
@@ -739,7 +742,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** @internal Ends a `loop.sendfile`: writing works again. */
   _sendfileEnd(): void {
     this.#sendfile = null;
-    if (this.#fdOpen()) this._loop._transports.set(this.#fd, this);
+    if (this._loop._openTransports.delete(this) && this.#fdOpen()) {
+      this._loop._openTransports.set(this.#fd, this);
+    }
   }
 
   #sendfileEmpty(): void {

@@ -208,7 +208,7 @@ export class UnixReadPipeTransport extends ReadTransport {
     this.#protocol = protocol;
     checkPipeFd(fd);
     setNonBlocking(fd);
-    loop._openTransports.add(this);
+    loop._openTransports.set(this, this);
     // Named as Python's Handles show them when the protocol throws.
     named("_UnixReadPipeTransport._read_ready", this.#readReady);
     loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
@@ -371,7 +371,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     this.#protocol = protocol;
     checkPipeFd(fd, "Pipe transport is only for pipes, sockets and character devices");
     setNonBlocking(fd);
-    loop._openTransports.add(this);
+    loop._openTransports.set(this, this);
     // Named as Python's Handle shows it when the protocol throws.
     loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
     loop.callSoon(() => {
