@@ -698,7 +698,12 @@ export class SelectorSocketTransport extends FlowControlTransport {
   override writeEof(): void {
     if (this.#closing || this.#eof) return;
     this.#eof = true;
-    if (this.#pendingSize === 0) sys().shutdown(this.#fd, C.SHUT_WR);
+    if (this.#pendingSize === 0) {
+      // Python's sock.shutdown() raises: ENOTCONN when the peer reset a
+      // connection this transport had stopped reading (after an EOF).
+      const err = sys().shutdown(this.#fd, C.SHUT_WR);
+      if (err < 0) throw osErrorFromErrno(-err);
+    }
   }
 
   /** Stream sockets can half-close: true. */

@@ -440,7 +440,13 @@ async function connectSteps(
   const blocking = sock.gettimeout() !== 0;
   return await whenReady(loop, fd, true, () => {
     const e = getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
-    if (e === 0) return null;
+    if (e === 0) {
+      // Python's blocking connect(2) leaves the socket marked connected (a
+      // second connect says EISCONN, even after a reset); connecting again
+      // is what marks it so. Its outcome is not this connect's.
+      if (blocking) sock._connect(target, "connect");
+      return null;
+    }
     if (e === EINPROGRESS || e === EAGAIN || e === EINTR) return AGAIN;
     throw blocking ? osErrorFromErrno(e) : connectError(e, target);
   }, op);
