@@ -184,6 +184,25 @@ function checkCallback(callback: unknown, method: string): void {
   }
 }
 
+/**
+ * What `createTask` hands a task factory: Python 3.11 calls it as
+ * `factory(loop, coro)`, or `factory(loop, coro, context=ctx)` when a context
+ * was given, and names the task afterwards, so a factory that forwards its
+ * keywords (`Task(coro, loop=loop, **kwargs)`) makes an unnamed `Task-N`
+ * first. 3.12's eager factory (marked `_takesName`) is handed the name, as
+ * 3.12 does: its first step runs at once, under it.
+ */
+function factoryOptions(
+  factory: TaskFactory,
+  opts: TaskOptions | undefined,
+): TaskOptions | undefined {
+  if (opts?.name == null || (factory as { _takesName?: boolean })._takesName === true) return opts;
+  let rest: TaskOptions | undefined;
+  if (opts.context != null) (rest ??= {}).context = opts.context;
+  if (opts.signal !== undefined) (rest ??= {}).signal = opts.signal;
+  return rest;
+}
+
 // The timer heap is Python's heapq, step for step, ordered by `_when` alone
 // (TimerHandle.__lt__): timers due at the same instant then run in the order
 // CPython runs them, which is not the order they were scheduled in.
@@ -959,7 +978,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       this.#checkClosed();
     }
     if (this.#taskFactory !== null) {
-      const t = this.#taskFactory(this, coro, opts) as Task<T>;
+      const factory = this.#taskFactory;
+      const t = factory(this, coro, factoryOptions(factory, opts)) as Task<T>;
       if (opts?.name != null && typeof (t as Task<T>).setName === "function") {
         t.setName(opts.name);
       }

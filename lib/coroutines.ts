@@ -61,6 +61,8 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
   #fn: (...args: never[]) => unknown;
   #args: unknown[];
   #started: Promise<T> | null = null;
+  /** Whether the started body has ended (or it was closed): see `_start`. */
+  #ended = false;
   #startedFlag: { yes: boolean } | null = null;
   /** The function's name, like Python's `__qualname__`. */
   readonly name: string;
@@ -87,11 +89,17 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
 
   /**
    * @internal Starts the body now, in the caller's async context; a second
-   * start is Python's "cannot reuse already awaited coroutine".
+   * start is Python's "coroutine is being awaited already" while the body
+   * runs (two tasks awaiting one coroutine), and "cannot reuse already
+   * awaited coroutine" once it has ended.
    */
   _start(): Promise<T> {
     if (this.#started !== null) {
-      throw new RuntimeError("cannot reuse already awaited coroutine");
+      throw new RuntimeError(
+        this.#ended
+          ? "cannot reuse already awaited coroutine"
+          : "coroutine is being awaited already",
+      );
     }
     let p: Promise<T>;
     try {
@@ -103,6 +111,12 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     }
     this.#started = p;
     if (this.#startedFlag !== null) this.#startedFlag.yes = true;
+    // Only lazy coroutines pay for this reaction; it marks no rejection
+    // handled that its awaiter does not handle already (the awaiter got `p`).
+    const end = () => {
+      this.#ended = true;
+    };
+    p.then(end, end);
     return p;
   }
 
@@ -120,8 +134,9 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
    */
   close(): void {
     if (this.#started !== null) return;
-    // Marked started: `_start` refuses it from now on.
+    // Marked started and ended: `_start` refuses it from now on.
     this.#started = Promise.resolve() as Promise<T>;
+    this.#ended = true;
     if (this.#startedFlag !== null) this.#startedFlag.yes = true;
   }
 

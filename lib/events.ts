@@ -93,7 +93,7 @@ export interface TaskOptions {
   signal?: AbortSignal;
 }
 
-/** A function that makes tasks: `(loop, coro, {name, context, signal}) => Future`. */
+/** A function that makes tasks: `(loop, coro, {context, signal}) => Future` (`createTask` names the task afterwards, as Python 3.11 does). */
 export type TaskFactory = (
   loop: AbstractEventLoop,
   coro: unknown,
