@@ -10,7 +10,7 @@
  */
 import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
-import { Handle, type ReadyItem } from "./events.ts";
+import { type Callback, Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import { _boundQualnames, formatCallback, printAsRepr, pyRepr, shortRepr } from "./format.ts";
 import { _unraised } from "./log.ts";
@@ -51,6 +51,13 @@ interface UnreadReport {
   message: string;
   repr: string;
   sourceTraceback: string | null;
+  /**
+   * The future itself while it lives: a report made before it is collected
+   * (`_reportUnread`, at run()'s end) hands the handler the real Task, as
+   * Python's does (`context["future"].get_name()`); weak, so the report
+   * never keeps it alive.
+   */
+  ref: WeakRef<object>;
 }
 
 /**
@@ -76,7 +83,8 @@ function report(r: UnreadReport): void {
   const context: Record<string, unknown> = {
     message: r.message,
     exception: r.exception,
-    future: { toString: () => r.repr },
+    // Once collected, a stand-in that prints as the future did.
+    future: r.ref.deref() ?? { toString: () => r.repr },
   };
   if (r.sourceTraceback) context.source_traceback = r.sourceTraceback;
   r.loop.callExceptionHandler(context);
@@ -177,10 +185,15 @@ export class DoneEntry extends FutureEntry implements ReadyItem {
       // As Python's Handle._run: Ctrl+C and sys.exit() are not the
       // callback's errors to log but the program's, out of runForever().
       if (_isBaseError(exc)) throw exc;
+      // The handler sees the Handle this entry stands for (a program's
+      // handler may check `instanceof Handle` or print its class name),
+      // made here, on the error path, rather than for every callback.
+      const handle = new Handle(this.fn as Callback, [this.fut], this.fut._loop, this._context);
+      handle._sourceTraceback = this._sourceTraceback;
       const context: Record<string, unknown> = {
         message: `Exception in callback ${formatCallback(this.fn, [this.fut])}`,
         exception: exc,
-        handle: this,
+        handle,
       };
       if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
       this.fut._loop.callExceptionHandler(context);
@@ -404,6 +417,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       message: `${this.constructor.name} exception was never retrieved`,
       repr: String(this),
       sourceTraceback: this._sourceTraceback,
+      ref: new WeakRef(this),
     };
     this._unread = r;
     unreadOf(r.loop).add(r);

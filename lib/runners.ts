@@ -32,7 +32,7 @@ const SIGINT = 2;
  */
 const RUNNER_SIGINT = Symbol.for("asyncio.runnerSigint");
 import { _dropRefused, Coroutine, isGenerator } from "./coroutines.ts";
-import { pyRepr, pyTypeName } from "./format.ts";
+import { objectHead, printAsRepr, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { _adoptableLoop, newEventLoop, setEventLoop } from "./policies.ts";
 import { _standForOutsideCode, allTasks, type CoroutineLike, Task } from "./tasks.ts";
 import { _reportUnread, type Future, isFuture } from "./futures.ts";
@@ -219,7 +219,15 @@ export class Runner {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+
+  /** Python's default repr: `<asyncio.runners.Runner object at 0x7f...>`. */
+  toString(): string {
+    return `<${objectHead(this)}>`;
+  }
 }
+
+setPyModule("asyncio.runners", Runner);
+printAsRepr(Runner);
 
 async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
   const toCancel = allTasks(loop);
