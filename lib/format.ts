@@ -51,8 +51,17 @@ export function pyRepr(v: unknown, depth = 0): string {
   if (typeof custom === "function" && custom !== Object.prototype.toString) {
     return custom.call(v);
   }
-  const name = (v as object).constructor?.name ?? "object";
-  return `<${name} object>`;
+  const ctor = (v as object).constructor;
+  // An instance of a ported class (a job put in a queue, a future's result):
+  // Python's default repr, `<__main__.Job object at 0x7f...>`. A JS built-in
+  // has no Python twin and keeps its bare name.
+  if (
+    typeof ctor === "function" && ctor.name !== "" &&
+    (globalThis as Record<string, unknown>)[ctor.name] !== ctor
+  ) {
+    return `<${objectHead(v as object)}>`;
+  }
+  return `<${ctor?.name ?? "object"} object>`;
 }
 
 /**

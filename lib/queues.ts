@@ -381,16 +381,17 @@ function itemRepr(item: unknown): string {
 export interface PriorityQueueOptions<T> {
   /**
    * Orders items like `Array.prototype.sort`'s comparator: negative when
-   * `a` comes out first. Default: Python's `<` on numbers, strings, and
-   * arrays compared element by element as tuples.
+   * `a` comes out first. Default: Python's `<` on numbers, strings, bytes
+   * (`Uint8Array`), and arrays compared element by element as tuples.
    */
   compare?: (a: T, b: T) => number;
   /** The most items it holds, as the positional `maxsize` (0, the default: no limit). */
   maxsize?: number;
 }
 
-/** Python's type name of a queue item: arrays stand for tuples here. */
+/** Python's type name of a queue item: arrays stand for tuples here, bytes are `Uint8Array`s. */
 function itemTypeName(v: unknown): string {
+  if (v instanceof Uint8Array) return "bytes";
   return Array.isArray(v) ? "tuple" : pyTypeName(v);
 }
 
@@ -405,6 +406,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function pyEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (isNumeric(a) && isNumeric(b)) return a == b;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b) === 0;
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
   }
@@ -429,6 +431,13 @@ function compareStrings(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Bytes as Python orders them: byte by byte, then the shorter first. */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 /**
  * Python's ordering of the values a priority queue usually holds; a
  * `TypeError` for values Python could not order either.
@@ -437,6 +446,9 @@ function pyCompare(a: unknown, b: unknown): number {
   // No shortcut for `a === b`: Python's `None < None` is a TypeError too.
   if (isNumeric(a) && isNumeric(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
+  // `(priority, payload)` entries with data payloads (API.md rule 5): a tie
+  // on the priority compares the bytes, as Python does.
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     // Like tuples: the first differing element decides, else the length.
     const n = Math.min(a.length, b.length);
