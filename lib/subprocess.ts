@@ -56,6 +56,10 @@ export interface ProcessOptions extends TextModeOptions {
   processGroup?: number | null;
   /** Fds (3 and up) the child keeps at the same numbers; all others from 3 up are closed (Python's pass_fds). */
   passFds?: readonly number[];
+  /** The file to run in place of the program, or of `/bin/sh` for a shell (Python's `executable`). */
+  executable?: string | Uint8Array | null;
+  /** The child's file mode creation mask (Python's `umask`); negative (the default): this process's. */
+  umask?: number;
 }
 
 /**

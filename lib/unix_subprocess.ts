@@ -34,6 +34,7 @@ import type { BaseProtocolLike, ProtocolLike, SubprocessProtocolLike } from "./p
 import {
   BrokenPipeError,
   ConnectionError,
+  NotImplementedError,
   OSError,
   osErrorFromErrno,
   ProcessLookupError,
@@ -115,6 +116,14 @@ export interface SubprocessOptions extends TextModeOptions {
    * every other fd from 3 up is closed, whatever `closeFds` says, as in Python.
    */
   passFds?: readonly number[];
+  /**
+   * The file to run instead of the program (Python's `executable`): the
+   * program name stays the child's argv[0]; for a shell, the shell to run
+   * in place of `/bin/sh`.
+   */
+  executable?: string | Uint8Array | null;
+  /** The child's file mode creation mask (Python's `umask`); negative (the default): this process's. */
+  umask?: number;
 }
 
 /**
@@ -144,6 +153,10 @@ function checkAttrs(opts: SubprocessOptions): { passFds: number[]; pgroup: numbe
       throw new TypeError(`pass_fds must be integers, got ${typeof fd}`);
     }
     if (fd < 0) throw new ValueError("bad value(s) in fds_to_keep");
+  }
+  const umask = opts.umask ?? -1;
+  if (typeof umask !== "number" || !Number.isInteger(umask)) {
+    throw new TypeError(`'${pyTypeName(umask)}' object cannot be interpreted as an integer`);
   }
   const pgroup = opts.processGroup ?? null;
   if (pgroup !== null && (typeof pgroup !== "number" || !Number.isInteger(pgroup))) {
@@ -674,6 +687,67 @@ type ParentFds = { stdin: number | null; stdout: number | null; stderr: number |
 type PipeList = Array<[fd: number, parentFd: number, write: boolean]>;
 
 /**
+ * A subprocess transport's `getExtraInfo("subprocess")`, Python's
+ * `subprocess.Popen` object: the attributes that do not block (`args`,
+ * `pid`, `returncode`, `poll()`), with the parent's pipe fds as `stdin`,
+ * `stdout` and `stderr` (null where the stream is no pipe).
+ *
+ * @example
+ * ```ts
+ * const popen = transport.getExtraInfo("subprocess") as Popen;
+ * console.log(String(popen)); // <Popen: returncode: None args: ('sleep', '1')>
+ * ```
+ */
+export class Popen {
+  /** The program and its arguments, or the shell command, as given. */
+  readonly args: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+  /** The child's process id. */
+  readonly pid: number;
+  /** The parent's end of the child's stdin pipe, or null. */
+  readonly stdin: number | null;
+  /** The parent's end of the child's stdout pipe, or null. */
+  readonly stdout: number | null;
+  /** The parent's end of the child's stderr pipe, or null. */
+  readonly stderr: number | null;
+  #transport: UnixSubprocessTransport;
+
+  /** @internal Made by {@link subprocessExec}. */
+  constructor(
+    transport: UnixSubprocessTransport,
+    args: string | Uint8Array | ReadonlyArray<string | Uint8Array>,
+    fds: ParentFds,
+  ) {
+    this.#transport = transport;
+    this.args = args;
+    this.pid = transport.getPid();
+    this.stdin = fds.stdin;
+    this.stdout = fds.stdout;
+    this.stderr = fds.stderr;
+  }
+
+  /** The exit code once the transport has heard of the exit, else null. */
+  get returncode(): number | null {
+    return this.#transport.getReturncode();
+  }
+
+  /** The returncode, or null while the child runs (the loop reaps it, not this). */
+  poll(): number | null {
+    return this.returncode;
+  }
+
+  /** `<Popen: returncode: None args: ('ls', '-l')>`, cut at 80 characters as Python's. */
+  toString(): string {
+    const a = this.args;
+    const args = typeof a === "string" || a instanceof Uint8Array
+      ? pyRepr(a)
+      : `(${a.map((x) => pyRepr(x)).join(", ")}${a.length === 1 ? "," : ""})`;
+    const rc = this.returncode === null ? "None" : this.returncode;
+    const text = `<Popen: returncode: ${rc} args: ${args}>`;
+    return text.length > 80 ? text.slice(0, 76) + "...>" : text;
+  }
+}
+
+/**
  * A child process with its pipes (Python's `_UnixSubprocessTransport`).
  * Made by {@link subprocessExec}/{@link subprocessShell}.
  */
@@ -838,7 +912,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   /**
    * @internal The loop is closing while the child runs: its pidfd goes, and
    * the process-wide reaper reaps the child whenever it exits, recording the
-   * returncode here (no callback runs: the loop is gone).
+   * returncode here (no callback runs: the loop is gone) and logging
+   * CPython's warning that the loop handling the pid is closed.
    */
   _detachFromLoop(): void {
     if (this.#returncode !== null) return;
@@ -850,9 +925,13 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     }
     if (this.#reap()) return;
     this.#stopWatching();
-    childReaper().add(this.#pid, (rc) => {
+    const loop = this.#loop;
+    const pid = this.#pid;
+    childReaper().add(pid, (rc) => {
       this.#reaped = rc;
       this.#returncode = rc;
+      // CPython's watcher thread, reaping it, finds the loop closed and says so.
+      logger.warning(`Loop ${loop} that handles pid ${pid} is closed`);
     });
   }
 
@@ -1139,6 +1218,29 @@ const POPEN_KEYWORDS = new Set([
 ]);
 
 /**
+ * Popen options that need code in the child between fork and exec, which
+ * `posix_spawn` has no place for: refused rather than ignored, since a child
+ * run as the wrong user, or without its `preexec_fn`, is worse than none.
+ * (`pipesize` and `restoreSignals` are hints this spawn does without: the
+ * kernel's pipe size; SIGPIPE and SIGXFSZ always back to their defaults.)
+ */
+function refuseForkOnly(opts: object): void {
+  const o = opts as Record<string, unknown>;
+  for (
+    const [key, py] of [["preexecFn", "preexec_fn"], ["user", "user"], ["group", "group"], [
+      "extraGroups",
+      "extra_groups",
+    ]]
+  ) {
+    if (o[key] != null) {
+      throw new NotImplementedError(
+        `${py} is not supported: children are started with posix_spawn`,
+      );
+    }
+  }
+}
+
+/**
  * A key that `Popen` does not take is Python's TypeError, named as Python
  * spells it (`startNewSesion` → `'start_new_sesion'`), not a typo ignored.
  */
@@ -1277,11 +1379,22 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
 ): Promise<[UnixSubprocessTransport, P]> {
   checkBinaryMode(opts, false);
   checkKeywords(opts);
+  // Popen's Windows-only options: anything but their defaults is refused.
+  const { startupinfo, creationflags } = opts as { startupinfo?: unknown; creationflags?: unknown };
+  if (startupinfo != null) {
+    throw new ValueError("startupinfo is only supported on Windows platforms");
+  }
+  if (creationflags !== undefined && creationflags !== 0) {
+    throw new ValueError("creationflags is only supported on Windows platforms");
+  }
+  refuseForkOnly(opts);
   const stdinSpec = checkSpec(opts.stdin === undefined ? PIPE : opts.stdin);
   const stdoutSpec = checkSpec(opts.stdout === undefined ? PIPE : opts.stdout);
   const stderrSpec = checkSpec(opts.stderr === undefined ? PIPE : opts.stderr);
   const name = fsArg(program);
   const argv = [name, ...args.map(fsArg)];
+  // Python's `executable` is the file run; argv[0] stays the program's name.
+  const exe = opts.executable == null ? name : fsArg(opts.executable);
   const envp = opts.env == null ? null : envList(opts.env);
   const cwd = opts.cwd == null ? null : fsArg(opts.cwd);
   const { passFds, pgroup } = checkAttrs(opts);
@@ -1369,19 +1482,27 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
         entry[1] = moved;
       }
     }
-    pid = s.spawn(
-      searchEnvPath(name, envp === null ? null : envDict(envp), cwd),
-      argv,
-      envp,
-      cwd,
-      fdMap,
-      passFds.length > 0 || (opts.closeFds ?? true),
-      { setsid: opts.startNewSession === true, pgroup, passFds },
-    );
+    // posix_spawn has no umask attribute: the child inherits ours, set for
+    // the (synchronous) spawn only.
+    const umask = opts.umask ?? -1;
+    const savedUmask = umask >= 0 ? process.umask(umask) : -1;
+    try {
+      pid = s.spawn(
+        searchEnvPath(exe, envp === null ? null : envDict(envp), cwd),
+        argv,
+        envp,
+        cwd,
+        fdMap,
+        passFds.length > 0 || (opts.closeFds ?? true),
+        { setsid: opts.startNewSession === true, pgroup, passFds },
+      );
+    } finally {
+      if (savedUmask >= 0) process.umask(savedUmask);
+    }
     if (pid < 0) {
       // posix_spawn reports a failed chdir and a failed exec alike; Python
       // names the directory when it is the cwd that is missing.
-      throw childError(-pid, cwd !== null && !isDirectory(cwd) ? cwd : name);
+      throw childError(-pid, cwd !== null && !isDirectory(cwd) ? cwd : exe);
     }
   } catch (e) {
     closeAll([parentFds.stdin, parentFds.stdout, parentFds.stderr]);
@@ -1393,6 +1514,10 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     }
   }
   const transport = new UnixSubprocessTransport(loop, protocol, pid, parentFds, null);
+  transport._extra.set(
+    "subprocess",
+    new Popen(transport, shellCmd ?? [program, ...args], parentFds),
+  );
   if (loop.getDebug()) {
     logger.debug(`process ${pyRepr(shellCmd ?? program)} created: pid ${pid}`);
   }
@@ -1453,7 +1578,10 @@ export function subprocessShell<P extends SubprocessProtocolLike>(
     return Promise.reject(e);
   }
   const shellOpts = { ...opts, shell: false };
-  return subprocessExec(loop, protocolFactory, "/bin/sh", ["-c", cmd], shellOpts, given);
+  // Python's `executable` replaces the shell, as argv[0] too; an empty one
+  // is left in argv but still run (and fails, as in Python).
+  const shell = opts.executable ? opts.executable : "/bin/sh";
+  return subprocessExec(loop, protocolFactory, shell, ["-c", cmd], shellOpts, given);
 }
 
 // CPython's classes are private (`_UnixSubprocessTransport`, ...): a ported
@@ -1462,4 +1590,4 @@ for (const cls of [UnixReadPipeTransport, UnixWritePipeTransport, UnixSubprocess
   Object.defineProperty(cls, "name", { value: `_${cls.name}` });
 }
 
-printAsRepr(UnixReadPipeTransport, UnixWritePipeTransport, UnixSubprocessTransport);
+printAsRepr(UnixReadPipeTransport, UnixWritePipeTransport, UnixSubprocessTransport, Popen);

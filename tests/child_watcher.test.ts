@@ -135,11 +135,21 @@ for (const mode of ["pidfd", "reaper"] as const) {
       assertEquals(a.returncode, null);
       assert(childReaper().has(a.pid) && childReaper().has(b.pid));
       assertEquals(pidfdCount(), 0);
-      b.kill(); // Process.kill() after the loop closed: still this child
-      await waitGone(a.pid);
-      await waitGone(b.pid);
+      // Each exit is then reported as one of a closed loop, as CPython's watcher does.
+      const warned: string[] = [];
+      const collect = (r: asyncio.LogRecord) => warned.push(r.message);
+      asyncio.logger.addHandler(collect);
+      try {
+        b.kill(); // Process.kill() after the loop closed: still this child
+        await waitGone(a.pid);
+        await waitGone(b.pid);
+      } finally {
+        asyncio.logger.removeHandler(collect);
+      }
       assertEquals(a.returncode, 0);
       assertEquals(b.returncode, -C.SIGKILL);
       assertEquals(childReaper().size, 0);
+      const pids = warned.map((m) => /that handles pid (\d+) is closed$/.exec(m)?.[1]);
+      assertEquals(pids.sort(), [String(a.pid), String(b.pid)].sort());
     }));
 }

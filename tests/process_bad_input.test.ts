@@ -36,6 +36,36 @@ test("a file without the execute bit, or a directory: PermissionError naming it"
     assertEquals(await asyncio.sleep(0, "still running"), "still running");
   }));
 
+test("options that need code between fork and exec are refused, no child started", () =>
+  asyncio.run(async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ preexecFn: () => {} }, "preexec_fn"],
+      [{ user: "nobody" }, "user"],
+      [{ group: 0 }, "group"],
+      [{ extraGroups: [] }, "extra_groups"],
+    ];
+    for (const [opts, py] of cases) {
+      for (
+        const spawn of [
+          () => asyncio.createSubprocessExec("true", opts),
+          () => asyncio.createSubprocessShell("true", opts),
+        ]
+      ) {
+        await assertRejects(
+          spawn,
+          asyncio.NotImplementedError,
+          `${py} is not supported: children are started with posix_spawn`,
+        );
+      }
+    }
+    // Their defaults (None) are fine.
+    const p = await asyncio.createSubprocessExec("true", {
+      preexecFn: null,
+      user: null,
+    } as Record<string, unknown>);
+    assertEquals(await p.wait(), 0);
+  }));
+
 test("a cwd that does not exist: FileNotFoundError naming the directory (exec and shell)", () =>
   asyncio.run(async () => {
     const cwd = `${dir}/no/such/dir`;
