@@ -344,9 +344,12 @@ export class async_chat extends dispatcher {
     this.initiateSend();
   }
 
-  /** Always true. */
-  override readable(): boolean {
-    return true;
+  /**
+   * Always 1, as Python's (which returns the int, so `print(chat.readable())`
+   * shows `1`).
+   */
+  override readable(): boolean | number {
+    return 1;
   }
 
   /** While there is something queued, or while connecting. */
@@ -422,10 +425,14 @@ export class simple_producer implements Producer {
   /** The chunk size. */
   bufferSize: number;
 
-  /** A producer of `data` in chunks of `bufferSize` (default 512). */
-  constructor(data: Uint8Array, bufferSize = 512) {
+  /**
+   * A producer of `data` in chunks of `bufferSize` (default 512); also
+   * `(data, { bufferSize })`, as Python's `simple_producer(data, buffer_size=5)`.
+   */
+  constructor(data: Uint8Array, bufferSize: number | { bufferSize?: number } = 512) {
+    const kw = keywords("simple_producer.__init__", bufferSize, ["bufferSize"]);
     this.data = data;
-    this.bufferSize = bufferSize;
+    this.bufferSize = kw === null ? bufferSize as number : (kw.bufferSize ?? 512) as number;
   }
 
   /** The next chunk; empty when done. */

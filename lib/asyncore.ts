@@ -47,12 +47,27 @@
  * @module
  */
 import { C, ERRNO, errnoName, sys } from "../ffi/mod.ts";
-import { NotImplementedError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import * as builtinErrors from "./exceptions.ts";
+import {
+  KeyError,
+  NotImplementedError,
+  OSError,
+  osErrorFromErrno,
+  ValueError,
+} from "./exceptions.ts";
 import { _getRunningLoop, type AbstractEventLoop } from "./events.ts";
 import { EVENT_READ, EVENT_WRITE, type WaitSet } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
-import { printAsRepr, pyAddress, pyModuleOf, pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import {
+  printAsRepr,
+  pyAddress,
+  pyErrorName,
+  pyModuleOf,
+  pyRepr,
+  pyTypeName,
+  setPyModule,
+} from "./format.ts";
 import { keywords } from "./keywords.ts";
 
 const {
@@ -110,33 +125,121 @@ function errnoOf(e: unknown): number | undefined {
   return e instanceof OSError ? e.errno : undefined;
 }
 
-/**
- * Python's `(<class 'ValueError'>:boom [file|function|line] ...)` of
- * `handle_error`'s message, from a JS error and its stack (outermost frame
- * first, as a traceback).
- */
-function compactTraceback(exc: unknown): string {
-  if (!(exc instanceof Error)) return `(<class '${typeof exc}'>:${String(exc)} )`;
-  const frames: Array<{ file: string; fn: string; line: string }> = [];
-  for (const line of (exc.stack ?? "").split("\n")) {
+/** A stack frame as Python's traceback names it: file path, bare function name, line. */
+interface Frame {
+  file: string;
+  fn: string;
+  line: string;
+}
+
+/** The frames of a JS stack, innermost first. */
+function stackFrames(stack: string): Frame[] {
+  const frames: Frame[] = [];
+  for (const line of stack.split("\n")) {
     const m = /^\s*at (?:(?:async )?(.*?) \()?(.*?):(\d+):\d+\)?$/.exec(line);
     if (m !== null && m[2] !== "unknown" && m[2] !== "native") {
       // Python names a frame by its file path and bare function name.
       const file = m[2].startsWith("file://") ? decodeURI(m[2].slice(7)) : m[2];
-      const fn = m[1] === undefined ? "<module>" : m[1].slice(m[1].lastIndexOf(".") + 1);
+      // V8's `Object.method [as alias]` names the function the alias calls.
+      const called = m[1]?.replace(/ \[as [^\]]*\]$/, "");
+      const fn = called === undefined ? "<module>" : called.slice(called.lastIndexOf(".") + 1);
       frames.push({ file, fn, line: m[3] });
     }
   }
-  frames.reverse();
-  // Python's traceback starts where the error was caught: read(), write(),
-  // ... of this module; the JS stack also has the frames above it.
-  const caught = frames.findLastIndex((f) =>
-    /\/asyncore\.[jt]s$/.test(f.file) && CATCHERS.has(f.fn)
+  return frames;
+}
+
+/**
+ * The library's lib/ directory as stacks name it (where this module is),
+ * or undefined when the stack says nothing.
+ */
+const LIB_DIR: string | undefined = stackFrames(new Error().stack ?? "")[0]?.file.replace(
+  /[^/]*$/,
+  "",
+);
+
+/**
+ * Where `handleError()` was called from, which is where Python's
+ * `sys.exc_info()` traceback starts: the function that caught the error
+ * (read() of this module, or a handler's own `try`), past any
+ * `handleError` overrides that called `super.handleError()`.
+ */
+function catchSite(): Frame | undefined {
+  return stackFrames(new Error().stack ?? "").find((f) =>
+    f.fn !== "handleError" && f.fn !== "catchSite"
   );
+}
+
+/**
+ * Python's `(<class 'ValueError'>:boom [file|function|line] ...)` of
+ * `handle_error`'s message, from a JS error and its stack (outermost frame
+ * first, as a traceback), from the frame of `site` where it was caught.
+ */
+function compactTraceback(exc: unknown, site?: Frame): string {
+  if (!(exc instanceof Error)) return `(<class '${typeof exc}'>:${String(exc)} )`;
+  const frames = stackFrames(exc.stack ?? "").reverse();
+  // Python's traceback starts where the error was caught: read(), write(),
+  // ... of this module, or a handler that called handleError() itself; the
+  // JS stack also has the frames above it.
+  let caught = site === undefined
+    ? -1
+    : frames.findLastIndex((f) => f.file === site.file && f.fn === site.fn);
+  if (caught === -1) {
+    caught = frames.findLastIndex((f) => /\/asyncore\.[jt]s$/.test(f.file) && CATCHERS.has(f.fn));
+  }
   const shown = caught === -1 ? frames : frames.slice(caught);
+  // Python's traceback ends where the error was raised: in a handler, or in
+  // asyncore/asynchat. Python's socket module is C, so the JS frames of the
+  // library's socket, syscall and error helpers below that are not shown.
+  const lib = LIB_DIR;
+  if (lib !== undefined) {
+    const ffi = lib.replace(/lib\/$/, "ffi/");
+    const internal = (file: string) =>
+      (file.startsWith(lib) || file.startsWith(ffi)) && !/\/async(?:ore|hat)\.[jt]s$/.test(file);
+    while (shown.length > 1 && internal(shown.at(-1)!.file)) shown.pop();
+  }
   const tb = shown.map((f) => `[${f.file}|${f.fn}|${f.line}]`).join(" ");
-  const name = exc.constructor?.name || exc.name;
-  return `(<class '${name}'>:${exc.message} ${tb})`;
+  return `(${pyClassRepr(exc)}:${errorStr(exc)} ${tb})`;
+}
+
+/**
+ * Python's str(exc): the message; a KeyError's is the repr of its key, an
+ * ExceptionGroup's says how many it holds.
+ */
+function errorStr(exc: Error): string {
+  if (exc instanceof KeyError && exc.message !== "") return pyRepr(exc.message);
+  if (exc instanceof AggregateError) {
+    const n = exc.errors.length;
+    return `${exc.message} (${n} sub-exception${n === 1 ? "" : "s"})`;
+  }
+  return exc.message;
+}
+
+/** The library's stand-ins for Python's built-in exceptions (and its helpers). */
+const BUILTIN_ERRORS: ReadonlySet<unknown> = new Set(Object.values(builtinErrors));
+
+/** Built-in exceptions the library defines elsewhere (streams, task functions). */
+const BUILTIN_NAMES: ReadonlySet<string> = new Set([
+  "AssertionError",
+  "EOFError",
+  "ExceptionGroup",
+  "BaseExceptionGroup",
+]);
+
+/**
+ * Python's repr of an exception's class: `<class 'ValueError'>` for a
+ * built-in (a JS one too, `Exception` for a plain `Error`),
+ * `<class 'asyncio.exceptions.CancelledError'>` for asyncio's own, and
+ * `<class '__main__.AppError'>` for a class the program defines.
+ */
+function pyClassRepr(exc: Error): string {
+  const cls = exc.constructor;
+  const name = pyErrorName(exc);
+  const module = pyModuleOf(cls);
+  if (module !== "__main__") return `<class '${module}.${name}'>`;
+  const builtin = typeof cls !== "function" || BUILTIN_ERRORS.has(cls) ||
+    BUILTIN_NAMES.has(cls.name) || (globalThis as Record<string, unknown>)[cls.name] === cls;
+  return `<class '${builtin ? "" : "__main__."}${name}'>`;
 }
 
 /** The functions of this module that catch a handler's error for `handleError()`. */
@@ -277,16 +380,27 @@ function pollNow(set: WaitSet): Array<[number, number]> {
  * (`usePoll` true: over `poll(2)`, with {@link readwrite}), as a Promise:
  * the wait never blocks the thread.
  *
+ * The arguments go by position or, as Python's keywords, as
+ * `{ timeout, map }`.
+ *
  * @example
  * ```ts
  * await poll(0.1, myMap);
+ * await poll({ timeout: 0.1, map: myMap }); // the same
  * ```
  */
 export async function poll(
-  timeout: number | null = 0,
-  map: SocketMap = socketMap,
+  timeoutOrKeywords: number | null | { timeout?: number | null; map?: SocketMap | null } = 0,
+  map: SocketMap | null = socketMap,
   usePoll = false,
 ): Promise<void> {
+  // Python's `poll(timeout=0.0, map=None)`, by position or by keyword.
+  const kw = keywords("poll", timeoutOrKeywords, ["timeout", "map"]);
+  const timeout = (kw === null ? timeoutOrKeywords : kw.timeout === undefined ? 0 : kw.timeout) as
+    | number
+    | null;
+  if (kw !== null) map = (kw.map ?? map) as SocketMap | null;
+  map ??= socketMap;
   if (map.size === 0) return;
   const regs: Array<[number, number]> = [];
   for (const [fd, obj] of [...map]) {
@@ -385,8 +499,19 @@ function selectNow(
  * await poll2(0.1, myMap);
  * ```
  */
-export function poll2(timeout = 0, map: SocketMap = socketMap): Promise<void> {
-  return poll(timeout, map, true);
+export function poll2(
+  timeout: number | null | { timeout?: number | null; map?: SocketMap | null } = 0,
+  map: SocketMap | null = socketMap,
+): Promise<void> {
+  const kw = keywords("poll2", timeout, ["timeout", "map"]);
+  if (kw !== null) {
+    return poll(
+      (kw.timeout === undefined ? 0 : kw.timeout) as number | null,
+      (kw.map ?? map) as SocketMap | null,
+      true,
+    );
+  }
+  return poll(timeout as number | null, map, true);
 }
 
 /**
@@ -722,10 +847,19 @@ export class dispatcher {
     this.channelFd = null;
   }
 
-  /** Makes the channel's non-blocking socket and adds the channel to its map. */
-  createSocket(family: number = C.AF_INET, type: number = C.SOCK_STREAM): void {
-    this.familyAndType = [family, type];
-    const sock = new Socket(family, type);
+  /**
+   * Makes the channel's non-blocking socket and adds the channel to its map.
+   * Also `createSocket({ family, type })`, as Python's keywords.
+   */
+  createSocket(
+    family: number | { family?: number; type?: number } = C.AF_INET,
+    type: number = C.SOCK_STREAM,
+  ): void {
+    const kw = keywords("dispatcher.create_socket", family, ["family", "type"]);
+    const fam = (kw === null ? family : kw.family ?? C.AF_INET) as number;
+    if (kw !== null) type = (kw.type ?? type) as number;
+    this.familyAndType = [fam, type];
+    const sock = new Socket(fam, type);
     sock.setblocking(false);
     this.setSocket(sock);
   }
@@ -755,12 +889,12 @@ export class dispatcher {
   // -- predicates the loop asks ---------------------------------------------
 
   /** Whether the loop should watch for reads. Default true. */
-  readable(): boolean {
+  readable(): boolean | number {
     return true;
   }
 
   /** Whether the loop should watch for writes. Default true. */
-  writable(): boolean {
+  writable(): boolean | number {
     return true;
   }
 
@@ -866,12 +1000,23 @@ export class dispatcher {
 
   /** Prints `log: message` to stderr (whatever `debug` is, as in Python). */
   log(message: unknown): void {
-    console.error(`log: ${typeof message === "string" ? message : pyRepr(message)}`);
+    // Python's str(message): an exception's is its message, not its repr.
+    const text = typeof message === "string"
+      ? message
+      : message instanceof Error
+      ? errorStr(message)
+      : pyRepr(message);
+    console.error(`log: ${text}`);
   }
 
-  /** Prints `type: message` unless `type` is in `ignoreLogTypes`. */
-  logInfo(message: string, type = "info"): void {
-    if (!this.ignoreLogTypes.has(type)) console.log(`${type}: ${message}`);
+  /**
+   * Prints `type: message` unless `type` is in `ignoreLogTypes`. Also
+   * `logInfo(message, { type })`, as Python's `log_info(msg, type="error")`.
+   */
+  logInfo(message: string, type: string | { type?: string } = "info"): void {
+    const kw = keywords("dispatcher.log_info", type, ["type"]);
+    const t = kw === null ? type as string : (kw.type ?? "info") as string;
+    if (!this.ignoreLogTypes.has(t)) console.log(`${t}: ${message}`);
   }
 
   // -- events the loop calls ------------------------------------------------
@@ -921,9 +1066,10 @@ export class dispatcher {
     try {
       selfRepr = String(this);
     } catch {
-      selfRepr = "<__repr__(self) failed for object>";
+      // Python's '%0x' % id(self): the address in hex, without the 0x.
+      selfRepr = `<__repr__(self) failed for object at ${pyAddress(this).slice(2)}>`;
     }
-    const info = exc === undefined ? "" : ` ${compactTraceback(exc)}`;
+    const info = exc === undefined ? "" : ` ${compactTraceback(exc, catchSite())}`;
     this.logInfo(`uncaptured python exception, closing channel ${selfRepr}${info}`, "error");
     this.handleClose();
   }
@@ -994,9 +1140,13 @@ export class dispatcher_with_send extends dispatcher {
     this.initiateSend();
   }
 
-  /** While connecting, or while there is something to send. */
-  override writable(): boolean {
-    return !this.connected || this.outBuffer.length > 0;
+  /**
+   * While connecting, or while there is something to send. Python's
+   * `(not self.connected) or len(self.out_buffer)`: true, or the count of
+   * bytes queued (0 when none), which is what `print(d.writable())` shows.
+   */
+  override writable(): boolean | number {
+    return !this.connected || this.outBuffer.length;
   }
 
   /**
@@ -1028,8 +1178,19 @@ export class dispatcher_with_send extends dispatcher {
  * closeAll();
  * ```
  */
-export function closeAll(map: SocketMap = socketMap, ignoreAll = false): void {
-  for (const x of [...map.values()]) {
+export function closeAll(
+  map: SocketMap | null | { map?: SocketMap | null; ignoreAll?: boolean } = null,
+  ignoreAll = false,
+): void {
+  // Python's `close_all(map=None, ignore_all=False)` by position or by
+  // keyword: `closeAll({ map: m, ignoreAll: true })`.
+  const kw = keywords("close_all", map, ["map", "ignoreAll"]);
+  if (kw !== null) {
+    map = (kw.map ?? null) as SocketMap | null;
+    ignoreAll = (kw.ignoreAll ?? ignoreAll) as boolean;
+  }
+  const channels = (map ?? socketMap) as SocketMap;
+  for (const x of [...channels.values()]) {
     try {
       x.close();
     } catch (e) {
@@ -1037,7 +1198,7 @@ export function closeAll(map: SocketMap = socketMap, ignoreAll = false): void {
       if (!ignoreAll) throw e;
     }
   }
-  map.clear();
+  channels.clear();
 }
 
 /**
