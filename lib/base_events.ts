@@ -270,9 +270,11 @@ function heapify(heap: TimerHandle[]): void {
  * On a generator whose `next()` was called: null when no loop was running
  * then (untracked); else the promise of its last `next()`, `return()` or
  * `throw()` while the generator runs (Python's `ag_running`), and SETTLED
- * once that has settled.
+ * once that has settled, FINISHED once the generator has finished.
  */
 const LAST_NEXT = Symbol("asyncio.lastNext");
+/** LAST_NEXT of a generator that returned, threw or was closed: settled too. */
+const FINISHED: Promise<void> = Promise.resolve();
 type TrackedAsyncgen = AsyncGenerator & { [LAST_NEXT]?: Promise<unknown> | null };
 let asyncgenHookInstalled = false;
 
@@ -296,7 +298,11 @@ function installAsyncgenHook(): void {
           last = asyncgenFirstIter(this);
         }
         if (last === null) return orig.call(this, value);
-        if (last !== SETTLED) {
+        if (last === FINISHED) {
+          // Python's `athrow()` of a finished generator returns None where
+          // JS's `throw()` rejects with the error.
+          if (key === "throw") return Promise.resolve({ value: undefined, done: true });
+        } else if (last !== SETTLED) {
           return Promise.reject(
             new RuntimeError(`${pyName}(): asynchronous generator is already running`),
           );
@@ -304,9 +310,12 @@ function installAsyncgenHook(): void {
         const p = orig.call(this, value);
         this[LAST_NEXT] = p;
         // Registered before the caller's await: the generator is not
-        // running any more by the time the caller resumes.
-        const settle = () => {
-          this[LAST_NEXT] = SETTLED;
+        // running any more by the time the caller resumes. One function for
+        // both outcomes: a rejection (never `{done: false}`) finishes it too.
+        const settle = (r: unknown) => {
+          this[LAST_NEXT] = (r as IteratorResult<unknown> | null)?.done === false
+            ? SETTLED
+            : FINISHED;
         };
         p.then(settle, settle);
         return p;
@@ -829,8 +838,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       // As Python's `isinstance(result, Exception)`: not the BaseExceptions.
       if (exc === null || exc instanceof CancelledError || _isBaseError(exc)) return;
       this.callExceptionHandler({
-        message: "an error occurred during closing of asynchronous generator " +
-          "<async_generator object>",
+        message: `an error occurred during closing of asynchronous generator ${pyRepr(gens[i])}`,
         exception: exc,
         asyncgen: gens[i],
       });

@@ -47,6 +47,12 @@ export function pyRepr(v: unknown, depth = 0): string {
     const items = Object.entries(v as object).filter(([, x]) => x !== undefined);
     return `{${items.map(([k, x]) => `${pyStr(k)}: ${pyRepr(x, depth + 1)}`).join(", ")}}`;
   }
+  // An async generator (the `asyncgen` key of shutdownAsyncgens' report):
+  // Python's `<async_generator object f at 0x...>` less the function's name,
+  // which JS does not keep on the object; its constructor is no function.
+  if ((v as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "AsyncGenerator") {
+    return "<async_generator object>";
+  }
   const custom = (v as { toString?: () => string }).toString;
   if (typeof custom === "function" && custom !== Object.prototype.toString) {
     return custom.call(v);
