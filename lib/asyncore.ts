@@ -60,6 +60,7 @@ import { EVENT_READ, EVENT_WRITE, type WaitSet } from "./selectors.ts";
 import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
 import {
+  errorArgs,
   printAsRepr,
   pyAddress,
   pyErrorName,
@@ -207,7 +208,7 @@ function compactTraceback(exc: unknown, site?: Frame): string {
  * ExceptionGroup's says how many it holds.
  */
 function errorStr(exc: Error): string {
-  if (exc instanceof KeyError && exc.message !== "") return pyRepr(exc.message);
+  if (exc instanceof KeyError && exc.args.length === 1) return pyRepr(exc.args[0]);
   if (exc instanceof AggregateError) {
     const n = exc.errors.length;
     return `${exc.message} (${n} sub-exception${n === 1 ? "" : "s"})`;
@@ -260,6 +261,10 @@ const CATCHERS: ReadonlySet<string> = new Set(["read", "write", "readwrite", "ex
 export class ExitNow extends Error {
   /** The Python class name. */
   override name = "ExitNow";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**

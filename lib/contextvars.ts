@@ -269,7 +269,7 @@ export class ContextVar<T> {
 
   /**
    * The value in the current context; else `dflt`; else the variable's
-   * default; else a `LookupError` whose message is the variable's repr.
+   * default; else a `LookupError` of the variable (its message: the repr).
    */
   get(...dflt: [] | [T]): T {
     const vars = currentContext()._vars;
@@ -277,7 +277,8 @@ export class ContextVar<T> {
     if (vars.has(self)) return vars.get(self) as T;
     if (dflt.length) return dflt[0] as T;
     if (this.#default !== MISSING) return this.#default as T;
-    throw new LookupError(String(this));
+    // Python's args hold the variable itself: `LookupError(<ContextVar ...>)`.
+    throw new LookupError(this);
   }
 
   /** Sets the value in the current context. */

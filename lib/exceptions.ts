@@ -11,7 +11,7 @@
  */
 import process from "node:process";
 import { ERRNO, errnoName, sys } from "../ffi/mod.ts";
-import { setPyModule } from "./format.ts";
+import { _setErrorArgs, errorArgs, pyRepr, setPyModule } from "./format.ts";
 
 /**
  * Python's `RuntimeError`.
@@ -24,6 +24,10 @@ import { setPyModule } from "./format.ts";
 export class RuntimeError extends Error {
   /** The Python class name. */
   override name = "RuntimeError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -37,6 +41,10 @@ export class RuntimeError extends Error {
 export class ValueError extends RangeError {
   /** The Python class name. */
   override name = "ValueError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -51,6 +59,10 @@ export class ValueError extends RangeError {
 export class OverflowError extends RangeError {
   /** The Python class name. */
   override name = "OverflowError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -64,6 +76,18 @@ export class OverflowError extends RangeError {
 export class LookupError extends Error {
   /** The Python class name. */
   override name = "LookupError";
+  /**
+   * `new LookupError(key?)`: a key that is not a string (a ContextVar, a
+   * number) stays `args[0]`, and the message is its repr, as Python's str().
+   */
+  constructor(key?: unknown) {
+    super(key === undefined || typeof key === "string" ? key : pyRepr(key));
+    if (key !== undefined && typeof key !== "string") _setErrorArgs(this, [key]);
+  }
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -121,6 +145,10 @@ function strerror(errno: number): string {
 export class OSError extends Error {
   /** The Python class name. */
   override name = "OSError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
   /** The errno value, or `undefined` when raised without one. */
   readonly errno: number | undefined;
   /** The errno symbol, like `"ECONNREFUSED"`. */
@@ -302,6 +330,10 @@ export function check(r: number): number {
 export class KeyboardInterrupt extends Error {
   /** The Python class name. */
   override name = "KeyboardInterrupt";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
   /** `new KeyboardInterrupt(message?)`. */
   constructor(message?: string) {
     super(message);
@@ -325,12 +357,18 @@ export class KeyboardInterrupt extends Error {
 export class SystemExit extends Error {
   /** The Python class name. */
   override name = "SystemExit";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
   /** The exit status (or message) it was raised with; `null` for none. */
   readonly code: number | string | null;
   /** `new SystemExit(code?)`: the message is the code, as Python's `str()` gives it. */
   constructor(code: number | string | null = null) {
     super(code === null ? "" : String(code));
     this.code = code;
+    // Python's args: `()` for no code, `(code,)` (a number stays a number).
+    if (code !== null) _setErrorArgs(this, [code]);
     hookUncaught();
   }
 }
@@ -409,6 +447,10 @@ export function _isBaseError(exc: unknown): exc is KeyboardInterrupt | SystemExi
 export class CancelledError extends Error {
   /** The Python class name. */
   override name = "CancelledError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -423,6 +465,10 @@ export class CancelledError extends Error {
 export class InvalidStateError extends Error {
   /** The Python class name. */
   override name = "InvalidStateError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**

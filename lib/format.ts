@@ -93,22 +93,55 @@ export function withEmptyArg<E extends Error>(e: E): E {
 }
 
 /**
+ * Arguments that an error's message cannot give back (a `KeyError(2)`'s
+ * number, a `SystemExit`'s code, the ContextVar of a `LookupError`), set
+ * by the constructors that take them.
+ */
+const explicitArgs = new WeakMap<Error, readonly unknown[]>();
+
+/**
+ * @internal Records the arguments `e` was made with, for {@link errorArgs}
+ * when its message does not say them.
+ */
+export function _setErrorArgs(e: Error, args: readonly unknown[]): void {
+  explicitArgs.set(e, args);
+}
+
+/**
+ * Python's `e.args` (the tuple as an array), the one source of the
+ * exceptions' `args` getters and of their repr: `[]` for none, `[msg]`,
+ * `[errno, strerror]` for an OSError made with an errno (without the file
+ * name, as in Python), `[message, errors]` for an ExceptionGroup, and what
+ * the constructor recorded when the message cannot say it (`[2]` for
+ * `KeyError(2)`, `[code]` for `SystemExit(code)`).
+ *
+ * @example
+ * ```ts
+ * errorArgs(new ValueError("x")); // ["x"]
+ * errorArgs(new CancelledError()); // []
+ * ```
+ */
+export function errorArgs(e: Error): unknown[] {
+  const recorded = explicitArgs.get(e);
+  if (recorded !== undefined) return [...recorded];
+  // An ExceptionGroup's arguments: its message, even empty, and its errors.
+  if (e instanceof AggregateError) return [e.message, [...e.errors]];
+  const { errno, strerror } = e as { errno?: unknown; strerror?: unknown };
+  if (typeof errno === "number" && typeof strerror === "string") return [errno, strerror];
+  if (e.message === "") return emptyArgErrors.has(e) ? [""] : [];
+  return [e.message];
+}
+
+/**
  * Python's repr of an exception, from its arguments: `ValueError('x')`,
  * `CancelledError()`, `ConnectionRefusedError(111, 'Connection refused')`,
  * `ExceptionGroup('eg', [ValueError('x')])`.
  */
 function errorRepr(e: Error, depth: number): string {
-  const name = pyErrorName(e);
-  if (e instanceof AggregateError) {
-    // An ExceptionGroup's arguments: its message, even empty, and its errors.
-    return `${name}(${pyRepr(e.message)}, ${pyRepr(e.errors, depth)})`;
-  }
-  const { errno, strerror } = e as { errno?: unknown; strerror?: unknown };
-  if (typeof errno === "number" && typeof strerror === "string") {
-    return `${name}(${errno}, ${pyRepr(strerror, depth + 1)})`;
-  }
-  if (e.message === "") return emptyArgErrors.has(e) ? `${name}('')` : `${name}()`;
-  return `${name}(${pyRepr(e.message, depth + 1)})`;
+  // A group's list of errors counts as one level with the group, so that
+  // nested groups show as deep as before the list was an argument.
+  const args = errorArgs(e).map((a) => pyRepr(a, Array.isArray(a) ? depth : depth + 1));
+  return `${pyErrorName(e)}(${args.join(", ")})`;
 }
 
 /**

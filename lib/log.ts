@@ -306,7 +306,8 @@ function exceptionOnly(e: Error): string {
   const module = pyModuleOf(e.constructor);
   if (module !== "__main__") name = `${module}.${name}`;
   let msg = e.message;
-  if (msg !== "" && e instanceof KeyError) msg = pyRepr(msg);
+  // One argument: its repr (`KeyError: 2`, `KeyError: 'k'`).
+  if (e instanceof KeyError && e.args.length === 1) msg = pyRepr(e.args[0]);
   if (e instanceof AggregateError) {
     // An ExceptionGroup's str(): the message and how many it holds.
     const n = e.errors.length;

@@ -14,7 +14,7 @@
 import { ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { bindMethodOnRead, bindOnRead } from "./bound_methods.ts";
-import { pyAddress, pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import { errorArgs, pyAddress, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
@@ -35,6 +35,10 @@ const DONE: Promise<void> = Promise.resolve();
 export class QueueEmpty extends Error {
   /** The Python class name. */
   override name = "QueueEmpty";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -48,6 +52,10 @@ export class QueueEmpty extends Error {
 export class QueueFull extends Error {
   /** The Python class name. */
   override name = "QueueFull";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -62,6 +70,10 @@ export class QueueFull extends Error {
 export class QueueShutDown extends Error {
   /** The Python class name. */
   override name = "QueueShutDown";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /** Python's name of the constructor in its errors, subclasses included (they inherit `__init__`). */

@@ -22,7 +22,7 @@ import {
   RuntimeError,
   ValueError,
 } from "./exceptions.ts";
-import { printAsRepr, pyRepr, setPyModule } from "./format.ts";
+import { errorArgs, printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
 import { logger } from "./log.ts";
@@ -64,6 +64,10 @@ const AsyncFunctionProto = Object.getPrototypeOf(async function () {});
 export class EOFError extends Error {
   /** The Python class name. */
   override name = "EOFError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 }
 
 /**
@@ -114,6 +118,10 @@ export class IncompleteReadError extends EOFError {
 export class LimitOverrunError extends Error {
   /** The Python class name. */
   override name = "LimitOverrunError";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
   /** How many bytes are to be consumed. */
   readonly consumed: number;
 

@@ -46,7 +46,7 @@ import {
 } from "./tasks.ts";
 import { taskStorage } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
-import { printAsRepr, pyRepr, pyTypeName, shortRepr, withEmptyArg } from "./format.ts";
+import { errorArgs, printAsRepr, pyRepr, pyTypeName, shortRepr, withEmptyArg } from "./format.ts";
 import { type FutureSource, ThreadsafeFuture } from "./loop_bridge.ts";
 import { AssertionError } from "./streams.ts";
 
@@ -1220,6 +1220,10 @@ function errorMatcher(condition: ErrorCondition): (e: unknown) => boolean {
 export class ExceptionGroup extends AggregateError {
   /** The Python class name. */
   override name = "ExceptionGroup";
+  /** Python's `e.args`: the arguments it was made with, as an array. */
+  get args(): unknown[] {
+    return errorArgs(this);
+  }
 
   /** `new ExceptionGroup(message, exceptions)`, Python's argument order; `exceptions` must not be empty. */
   constructor(message: string, exceptions: readonly unknown[]) {
