@@ -262,6 +262,8 @@ export class SSLProtocol implements ProtocolLike {
   #backlog: Uint8Array[] = [];
   #backlogSize = 0;
   #closeRequested = false;
+  /** Python's `_conn_lost`: connectionLost() and each write dropped after close. */
+  #connLost = 0;
   #extra = new Map<string, unknown>();
   #handshakeTimer: TimerHandle | null = null;
   /** The loop's time the handshake started at, for the debug log. */
@@ -413,6 +415,7 @@ export class SSLProtocol implements ProtocolLike {
   connectionLost(exc: Error | null): void {
     this.#backlog = [];
     this.#backlogSize = 0;
+    this.#connLost++;
     this.#appTransport._closed = true;
     this.#cancelTimers();
     const wasHandshake = this.#state === "handshake" || this.#state === "unwrapped";
@@ -595,7 +598,9 @@ export class SSLProtocol implements ProtocolLike {
     try {
       eof = this.#appBuffered ? this.#readBuffered(obj) : this.#readCopied(obj);
     } catch (e) {
-      this.#flush();
+      // The alert OpenSSL wrote is dropped, as Python's _do_read drops it
+      // (its _fatal_error force-closes before _process_outgoing): the peer
+      // reads a plain EOF, not `tlsv1 alert protocol version`.
       this.#fatal(e, "Fatal error on SSL protocol");
       return;
     }
@@ -671,7 +676,14 @@ export class SSLProtocol implements ProtocolLike {
       this.#backlogSize += data.length;
       return;
     }
-    if (this.#state !== "wrapped" || this.#closeRequested) return;
+    if (this.#state !== "wrapped" || this.#closeRequested) {
+      // Python's _write_appdata once closing or closed: the data is dropped,
+      // and from the fifth write on (counting connection_lost) each one
+      // logs a warning, as the socket transport's "socket.send() raised".
+      if (this.#connLost >= 5) logger.warning("SSL connection is closed");
+      this.#connLost++;
+      return;
+    }
     try {
       this.#obj!._writeAll(data);
     } catch (e) {
@@ -832,11 +844,13 @@ export class SSLProtocol implements ProtocolLike {
       this.#transport?.abort();
       return;
     }
-    this.#report(exc, message);
     this.#state = "closed";
     this.#cancelTimers();
     this.#lostWith = exc instanceof Error ? exc : new RuntimeError(String(exc));
+    // Closed before the report, as Python's _fatal_error force-closes first:
+    // the handler's context shows the transport `closing` and `read=idle`.
     this.#transport?.abort();
+    this.#report(exc, message);
   }
 
   /** Python's default repr: `<asyncio.sslproto.SSLProtocol object at 0x7f...>`. */
@@ -1011,7 +1025,9 @@ export async function startTls(
       `sslcontext is expected to be an instance of ssl.SSLContext, got ${pyRepr(sslcontext)}`,
     );
   }
-  if (!(transport instanceof SelectorSocketTransport)) {
+  // A TLS transport too, as Python's `_start_tls_compatible`: TLS in TLS
+  // (a TLS connection through an HTTPS proxy).
+  if (!(transport instanceof SelectorSocketTransport || transport instanceof SSLTransport)) {
     throw new TypeError(`transport ${transport} is not supported by start_tls()`);
   }
   checkSslOptions({ ssl: sslcontext, ...opts }, { client: true });
@@ -1040,6 +1056,9 @@ export async function startTls(
 }
 
 printAsRepr(SSLTransport, SSLProtocol);
+// Python names the class `_SSLProtocolTransport`: a ported
+// `type(writer.transport).__name__` (`transport.constructor.name`) prints that.
+Object.defineProperty(SSLTransport, "name", { value: "_SSLProtocolTransport" });
 // Python code passes these as callbacks (`loop.call_later(5, transport.close)`);
 // Python's class is `_SSLProtocolTransport`.
 const SSL_CALLBACK_METHODS: Record<string, string> = {
