@@ -8,19 +8,9 @@ import { test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
 import * as asyncio from "../mod.ts";
+import { maskCompactTraceback as mask } from "./util.ts";
 import { asynchat, asyncore } from "../mod.ts";
 import { bytesRepr } from "../lib/format.ts";
-
-/** Python's masking, and the frames' function names in snake_case, as the fixture's. */
-function mask(text: string): string {
-  return text
-    .replace(
-      /\[[^\]|]*\|([^\]|]*)\|\d+\]/g,
-      (_m, fn: string) => `[${fn.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())}]`,
-    )
-    .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT")
-    .replace(/ at 0x[0-9a-f]+>/g, " at 0xADDR>");
-}
 
 function parse(data: Uint8Array): number {
   const text = new TextDecoder().decode(data);

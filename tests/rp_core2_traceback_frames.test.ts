@@ -6,20 +6,10 @@ import { test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
 import * as asyncio from "../mod.ts";
+import { maskCompactTraceback as mask } from "./util.ts";
 import { asyncore } from "../mod.ts";
 
 const enc = new TextEncoder();
-
-/** Python's masking, and the frames' function names in snake_case, as the fixture's. */
-function mask(text: string): string {
-  return text
-    .replace(
-      /\[[^\]|]*\|([^\]|]*)\|\d+\]/g,
-      (_m, fn: string) => `[${fn.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())}]`,
-    )
-    .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT")
-    .replace(/ at 0x[0-9a-f]+>/g, " at 0xADDR>");
-}
 
 async function app(print: (...args: unknown[]) => void): Promise<void> {
   class Base extends asyncore.dispatcher {

@@ -122,3 +122,18 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * An asyncore `compact_traceback` line as the rp_core2 fixtures mask it:
+ * frames reduced to their snake_case function names, ports and addresses
+ * replaced.
+ */
+export function maskCompactTraceback(text: string): string {
+  return text
+    .replace(
+      /\[[^\]|]*\|([^\]|]*)\|\d+\]/g,
+      (_m, fn: string) => `[${fn.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())}]`,
+    )
+    .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT")
+    .replace(/ at 0x[0-9a-f]+>/g, " at 0xADDR>");
+}
