@@ -32,7 +32,7 @@ import { bindOnRead } from "./bound_methods.ts";
 import { ipaddrInfo, removeStaleUnixSocket } from "./connections.ts";
 import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
-import { logger } from "./log.ts";
+import { logger, reportFatalError } from "./log.ts";
 import { madeCallbackName } from "./selector_transports.ts";
 import { printAsRepr, pyRepr } from "./format.ts";
 
@@ -286,12 +286,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   }
 
   #fatalError(exc: unknown, message: string): void {
-    this.#loop.callExceptionHandler({
-      message,
-      exception: exc,
-      transport: this,
-      protocol: this.#protocol,
-    });
+    reportFatalError(this.#loop, exc instanceof OSError, exc, message, this, this.#protocol);
     this.#forceClose(exc);
   }
 

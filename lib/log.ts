@@ -419,3 +419,38 @@ function lastResort(r: LogRecord): void {
  * ```
  */
 export const logger: Logger = new Logger("asyncio");
+
+/** What {@link reportFatalError} needs of a loop. */
+interface ErrorSink {
+  getDebug(): boolean;
+  callExceptionHandler(context: {
+    message: string;
+    exception: unknown;
+    transport: unknown;
+    protocol: unknown;
+  }): void;
+}
+
+/**
+ * @internal The report half of Python's `_fatal_error` on transports. An
+ * error the caller calls `expected` (a dropped peer's OSError) is routine,
+ * so it is logged only in debug mode, with the error as Python's
+ * `exc_info=True` gives it; anything else goes to the loop's exception
+ * handler with the transport and protocol. The debug line names `reporter`
+ * (the SSL protocol reports for its transport).
+ */
+export function reportFatalError(
+  loop: ErrorSink,
+  expected: boolean,
+  exc: unknown,
+  message: string,
+  transport: unknown,
+  protocol: unknown,
+  reporter: unknown = transport,
+): void {
+  if (!expected) {
+    loop.callExceptionHandler({ message, exception: exc, transport, protocol });
+  } else if (loop.getDebug()) {
+    logger.log(DEBUG, `${reporter}: ${message}`, exc);
+  }
+}

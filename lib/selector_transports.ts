@@ -16,7 +16,7 @@ import {
 } from "./protocols.ts";
 import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { DEBUG, logger } from "./log.ts";
+import { logger, reportFatalError } from "./log.ts";
 import { bindOnRead } from "./bound_methods.ts";
 import { closeSocketFd, fdAddress, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
 import { type Context, currentContext } from "./contextvars.ts";
@@ -823,17 +823,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   /** @internal Reports a failure and closes. */
   _fatalError(exc: unknown, message: string): void {
-    if (exc instanceof OSError || exc instanceof ConnectionError) {
-      // With the error, as Python's exc_info=True gives it to the handlers.
-      if (this._loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
-    } else {
-      this._loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    reportFatalError(this._loop, exc instanceof OSError, exc, message, this, this.#protocol);
     this.#forceClose(exc);
   }
 

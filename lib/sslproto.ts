@@ -28,7 +28,7 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { DEBUG, logger } from "./log.ts";
+import { logger, reportFatalError } from "./log.ts";
 import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
 import {
   joinBytes,
@@ -825,17 +825,7 @@ export class SSLProtocol implements ProtocolLike {
   }
 
   #report(exc: unknown, message: string): void {
-    if (exc instanceof OSError) {
-      // With the error, as Python's exc_info=True gives it to the handlers.
-      if (this.#loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
-    } else {
-      this.#loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this.#transport,
-        protocol: this,
-      });
-    }
+    reportFatalError(this.#loop, exc instanceof OSError, exc, message, this.#transport, this, this);
   }
 
   #fatal(exc: unknown, message = "Fatal error on transport"): void {

@@ -33,7 +33,6 @@ import {
 import type { BaseProtocolLike, ProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
 import {
   BrokenPipeError,
-  ConnectionError,
   NotImplementedError,
   OSError,
   osErrorFromErrno,
@@ -42,7 +41,7 @@ import {
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import type { TimerHandle } from "./events.ts";
-import { DEBUG, logger } from "./log.ts";
+import { logger, reportFatalError } from "./log.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { AssertionError } from "./streams.ts";
 import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
@@ -288,17 +287,8 @@ export class UnixReadPipeTransport extends ReadTransport {
 
   /** @internal */
   _fatalError(exc: unknown, message: string): void {
-    if (exc instanceof OSError && (exc as OSError).errno === ERRNO.EIO) {
-      // With the error, as Python's exc_info=True gives it to the handlers.
-      if (this.#loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
-    } else {
-      this.#loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    const eio = exc instanceof OSError && exc.errno === ERRNO.EIO;
+    reportFatalError(this.#loop, eio, exc, message, this, this.#protocol);
     this.#close(exc);
   }
 
@@ -509,17 +499,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
 
   /** @internal */
   _fatalError(exc: unknown, message: string): void {
-    if (exc instanceof OSError || exc instanceof ConnectionError) {
-      // With the error, as Python's exc_info=True gives it to the handlers.
-      if (this._loop.getDebug()) logger.log(DEBUG, `${this}: ${message}`, exc);
-    } else {
-      this._loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    reportFatalError(this._loop, exc instanceof OSError, exc, message, this, this.#protocol);
     this.#close(exc);
   }
 
