@@ -32,9 +32,12 @@ export function bindOnRead(
   names: readonly string[],
   qualnames: Readonly<Record<string, string>> = {},
 ): void {
+  let own = registry.get(proto);
+  if (own === undefined) registry.set(proto, own = new Map());
   for (const key of names) {
     const method = (proto as Record<string, unknown>)[key];
     if (typeof method !== "function") continue;
+    own.set(key, qualnames[key] ?? null);
     const field = Symbol(key);
     Object.defineProperty(proto, key, {
       configurable: true,
@@ -60,6 +63,77 @@ export function bindOnRead(
         Object.defineProperty(this, key, { value, writable: true, configurable: true });
       },
     });
+  }
+}
+
+/**
+ * The methods each prototype binds on read ({@link bindOnRead}), with the
+ * Python names given for them (null: `<class name>.<key>`).
+ */
+const registry = new Map<object, Map<string, string | null>>();
+
+/**
+ * @internal Records methods that `proto` binds on read by a means of its
+ * own (futures.ts), so that {@link bindOverrides} binds their overrides too.
+ */
+export function registerBound(proto: object, qualnames: Readonly<Record<string, string>>): void {
+  let own = registry.get(proto);
+  if (own === undefined) registry.set(proto, own = new Map());
+  for (const [key, qualname] of Object.entries(qualnames)) own.set(key, qualname);
+}
+
+/** Marks a prototype whose own methods {@link bindOverrides} has looked at. */
+const CHECKED = Symbol("boundOverridesChecked");
+
+/**
+ * @internal Binds on read, as their base's methods are, the overrides that
+ * a subclass of the library's classes defines of them (a user's
+ * `LoudEvent extends Event` with its own `set()`): its own method would
+ * shadow the base's getter and be read unbound, so that
+ * `loop.callLater(1, ev.set)` would call it with no `this`, where
+ * Python's bound method calls the override on `ev`. Called by the base's
+ * constructor; each class is looked at once, on its first instance. The
+ * override shows by its class's name (`<Handle LoudEvent.set()>`).
+ *
+ * @example
+ * ```ts
+ * class Base { constructor() { bindOverrides(this); } go() {} }
+ * bindOnRead(Base.prototype, ["go"]);
+ * class Sub extends Base { override go() {} }
+ * const s = new Sub();
+ * loop.callSoon(s.go); // Sub's go(), on s
+ * ```
+ */
+export function bindOverrides(self: object): void {
+  const proto = Object.getPrototypeOf(self) as object | null;
+  if (proto === null || Object.hasOwn(proto, CHECKED) || registry.has(proto)) return;
+  // The subclasses' prototypes, up to the first that binds methods itself
+  // or was looked at already (never Object.prototype: nothing is marked
+  // there); then every method bound above them.
+  const subs: object[] = [];
+  let p: object | null = proto;
+  while (
+    p !== null && p !== Object.prototype && !Object.hasOwn(p, CHECKED) && !registry.has(p)
+  ) {
+    subs.push(p);
+    p = Object.getPrototypeOf(p);
+  }
+  const names = new Map<string, string | null>();
+  for (; p !== null; p = Object.getPrototypeOf(p)) {
+    for (const [key, qualname] of registry.get(p) ?? []) {
+      if (!names.has(key)) names.set(key, qualname);
+    }
+  }
+  // From the base down, so that a class's registration is there before
+  // its subclass is looked at.
+  for (const sub of subs.reverse()) {
+    const cls = (sub as { constructor: { name: string } }).constructor.name;
+    for (const [key, qualname] of names) {
+      if (typeof Object.getOwnPropertyDescriptor(sub, key)?.value !== "function") continue;
+      const pyName = qualname === null ? key : qualname.slice(qualname.lastIndexOf(".") + 1);
+      bindOnRead(sub, [key], { [key]: `${cls}.${pyName}` });
+    }
+    Object.defineProperty(sub, CHECKED, { value: true });
   }
 }
 

@@ -6,6 +6,13 @@
  */
 
 /**
+ * @internal The method giving an object's Python `repr()` where that is not
+ * its `toString()`, which is Python's `str()` (`print(queue)`): {@link pyRepr}
+ * asks for it first.
+ */
+export const PY_REPR: unique symbol = Symbol("asyncio.pyRepr");
+
+/**
  * A Python-looking repr of a JS value.
  *
  * @example
@@ -29,7 +36,7 @@ export function pyRepr(v: unknown, depth = 0): string {
     case "function":
       // `console.log` is a port's `print` (as in formatCallback below).
       if (v === console.log) return "<built-in function print>";
-      return `<function ${v.name || "<lambda>"}>`;
+      return functionRepr(v as (...args: never[]) => unknown);
     case "symbol":
       return v.toString();
   }
@@ -53,6 +60,10 @@ export function pyRepr(v: unknown, depth = 0): string {
   if ((v as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "AsyncGenerator") {
     return "<async_generator object>";
   }
+  // A queue's repr is not its `toString()` (Python's `str()`): Python's
+  // repr of a list or a result shows `<Queue at 0x... maxsize=0>`.
+  const own = (v as { [PY_REPR]?: () => string })[PY_REPR];
+  if (typeof own === "function") return own.call(v);
   const custom = (v as { toString?: () => string }).toString;
   if (typeof custom === "function" && custom !== Object.prototype.toString) {
     return custom.call(v);
@@ -68,6 +79,18 @@ export function pyRepr(v: unknown, depth = 0): string {
     return `<${objectHead(v as object)}>`;
   }
   return `<${ctor?.name ?? "object"} object>`;
+}
+
+/**
+ * Python's repr of a function or class, as a queued job or a callback's
+ * argument shows it: `<function job at 0x7f...>`, `<class '__main__.Job'>`.
+ */
+function functionRepr(fn: (...args: never[]) => unknown): string {
+  if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+    return `<class '${pyModuleOf(fn)}.${fn.name}'>`;
+  }
+  const name = (fn as { __qualname__?: string }).__qualname__ ?? (fn.name || "<lambda>");
+  return `<function ${name} at ${pyAddress(fn)}>`;
 }
 
 /**
@@ -182,9 +205,25 @@ function pyStr(s: string): string {
     else if (ch === "\t") out += "\\t";
     else if (ch < " " || ch === "\x7f") {
       out += "\\x" + ch.charCodeAt(0).toString(16).padStart(2, "0");
-    } else out += ch;
+    } else if (ch > "\x7f" && NON_PRINTABLE.test(ch)) out += unicodeEscape(ch);
+    else out += ch;
   }
   return out + q;
+}
+
+/**
+ * What Python's repr escapes beyond ASCII, its `str.isprintable()` false:
+ * controls, format characters (`\u200b`, `\ufeff`), separators other than
+ * the space (`\xa0`, `\u2028`), surrogates, private use, unassigned.
+ */
+const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+/** `\xa0`, `\u200b` or `\U000e0001`, as Python's repr writes a code point. */
+function unicodeEscape(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  if (cp < 0x100) return "\\x" + cp.toString(16).padStart(2, "0");
+  if (cp < 0x10000) return "\\u" + cp.toString(16).padStart(4, "0");
+  return "\\U" + cp.toString(16).padStart(8, "0");
 }
 
 /**

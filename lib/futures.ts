@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { bindOverrides, registerBound } from "./bound_methods.ts";
 import type { Context } from "./contextvars.ts";
 import { currentContext, rootContext } from "./contextvars.ts";
 import { type Callback, Handle, type ReadyItem } from "./events.ts";
@@ -429,6 +430,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const loop = opts?.loop ?? (hooks.getEventLoop!() as FutureLoop);
     this._loop = loop;
     if (loop.getDebug()) this._sourceTraceback = new Error().stack ?? null;
+    // A subclass's own `setResult` or `cancel`, read as a value, is bound
+    // as Python's is (`loop.callLater(1, fut.setResult, 42)`). A task pays
+    // one own-key test; a plain future nothing.
+    if (new.target !== Future) bindOverrides(this);
   }
 
   /** The loop this future is bound to. */
@@ -755,7 +760,7 @@ function bindOnEachRead(
 // Python code passes these as callbacks: the spec's
 // `loop.call_soon_threadsafe(fut.cancel)`, and the common
 // `loop.call_later(1, fut.set_result, 42)`, port as they are. A subclass's
-// own method shadows these.
+// own method is bound by the constructor instead (bindOverrides).
 // Closures, not `bind()`: JavaScriptCore makes a bound function slowly
 // (about 100 ns a `setResult()`). Each closure's name is the key of its
 // Python name (see `_boundQualnames`); asked by `receiverOf`, it tells its
@@ -791,6 +796,12 @@ bindOnEachRead(
       return setException.call(self, exception);
     },
 );
+
+registerBound(Future.prototype, {
+  cancel: "Future.cancel",
+  setResult: "Future.set_result",
+  setException: "Future.set_exception",
+});
 
 let probing = false;
 let probed: unknown = undefined;

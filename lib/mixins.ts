@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { bindOverrides } from "./bound_methods.ts";
 import { type AbstractEventLoop, getRunningLoop } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
-import { printAsRepr } from "./format.ts";
+import { printAsRepr, PY_REPR } from "./format.ts";
 
 /**
  * An object that belongs to the first event loop it waits on. Creating one
@@ -26,6 +27,11 @@ import { printAsRepr } from "./format.ts";
  */
 export class LoopBound {
   #loop: AbstractEventLoop | null = null;
+
+  /** Binds a subclass's overrides of the bound methods (`ev.set`), as Python's bound methods are. */
+  constructor() {
+    bindOverrides(this);
+  }
 
   /**
    * @internal The running loop, binding this object to it on first use.
@@ -47,6 +53,11 @@ export class LoopBound {
    */
   protected _repr(): string {
     return String(this);
+  }
+
+  /** @internal Python's `repr(self)` for {@link pyRepr}: a queue in a future's result. */
+  [PY_REPR](): string {
+    return this._repr();
   }
 }
 

@@ -25,7 +25,7 @@ import type { Sys } from "../ffi/types.ts";
 import { C } from "../ffi/types.ts";
 import { ERRNO, sys } from "../ffi/mod.ts";
 import { KeyError, osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
-import { pyRepr } from "./format.ts";
+import { objectHead, printAsRepr, pyRepr, setPyModule } from "./format.ts";
 
 export { KeyError };
 
@@ -523,6 +523,11 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+
+  /** `<selectors.EpollSelector object at 0x7f...>`, as Python prints a selector. */
+  toString(): string {
+    return `<${objectHead(this)}>`;
+  }
 }
 
 /**
@@ -966,3 +971,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
 export const DefaultSelector: typeof EpollSelector = EpollSelector;
 /** The instance type of {@link DefaultSelector}. */
 export type DefaultSelector<T = unknown> = EpollSelector<T>;
+
+// Python's module of the selectors, for their reprs; print() shows those.
+setPyModule("selectors", EpollSelector, PollSelector, SelectSelector);
+printAsRepr(BaseSelector);

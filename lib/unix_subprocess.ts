@@ -306,11 +306,15 @@ export class UnixReadPipeTransport extends ReadTransport {
 
   #callConnectionLost(exc: unknown): void {
     if (this.#closed) return;
-    this.#closed = true;
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
-      this.#closeFd();
+      // Closed only now: in connectionLost the repr says `closing fd=7 idle`,
+      // as Python's, whose pipe is closed after the protocol's call.
+      if (!this.#closed) {
+        this.#closed = true;
+        this.#closeFd();
+      }
     }
   }
 
@@ -521,13 +525,17 @@ export class UnixWritePipeTransport extends FlowControlTransport {
 
   #callConnectionLost(exc: unknown): void {
     if (this.#closed) return;
-    this.#closed = true;
     // Not counted in #connLost, as Python's `_call_connection_lost`: writes
     // after a close are dropped in silence until the fifth, as there.
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
-      this.#closeFd();
+      // Closed only now: in connectionLost the repr says `closing fd=7 idle
+      // bufsize=0`, as Python's, whose pipe is closed after the call.
+      if (!this.#closed) {
+        this.#closed = true;
+        this.#closeFd();
+      }
     }
   }
 
