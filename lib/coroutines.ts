@@ -121,6 +121,22 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
   }
 
   /**
+   * @internal `_start` for a task. A task given a coroutine that another
+   * task runs steps it too in Python: it waits on what that one awaits and
+   * fails once the body has ended, with "cannot reuse already awaited
+   * coroutine" raised by no Python code (a traceback without frames).
+   */
+  _startInTask(): Promise<T> {
+    if (this.#started === null || this.#ended) return this._start();
+    const reuse = (): never => {
+      const e = new RuntimeError("cannot reuse already awaited coroutine");
+      e.stack = `${e.name}: ${e.message}`;
+      throw e;
+    };
+    return this.#started.then(reuse, reuse);
+  }
+
+  /**
    * Python's `coroutine.close()`: one not started never will be (awaiting
    * it is then "cannot reuse already awaited coroutine") and is not
    * reported as never awaited. One already started runs on to its end:

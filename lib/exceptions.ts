@@ -14,6 +14,15 @@ import { ERRNO, errnoName, sys } from "../ffi/mod.ts";
 import { _setErrorArgs, errorArgs, pyRepr, setPyModule } from "./format.ts";
 
 /**
+ * Python's str() of an exception's one argument: a string as it is, an
+ * error its message, anything else its repr (`4`, `None`, `[1, 'a']`).
+ */
+function strArg(message: unknown): string | undefined {
+  if (message === undefined || typeof message === "string") return message;
+  return message instanceof Error ? message.message : pyRepr(message);
+}
+
+/**
  * Python's `RuntimeError`.
  *
  * @example
@@ -24,6 +33,15 @@ import { _setErrorArgs, errorArgs, pyRepr, setPyModule } from "./format.ts";
 export class RuntimeError extends Error {
   /** The Python class name. */
   override name = "RuntimeError";
+  /**
+   * `new RuntimeError(message?, options?)`: a message that is not a string (a
+   * user's `RuntimeError(4)`) stays `args[0]`, and the message is its repr, as
+   * Python's str().
+   */
+  constructor(message?: unknown, options?: ErrorOptions) {
+    super(strArg(message), options);
+    if (message !== undefined && typeof message !== "string") _setErrorArgs(this, [message]);
+  }
   /** Python's `e.args`: the arguments it was made with, as an array. */
   get args(): unknown[] {
     return errorArgs(this);
@@ -41,6 +59,15 @@ export class RuntimeError extends Error {
 export class ValueError extends RangeError {
   /** The Python class name. */
   override name = "ValueError";
+  /**
+   * `new ValueError(message?, options?)`: a message that is not a string (a
+   * user's `ValueError(4)`) stays `args[0]`, and the message is its repr, as
+   * Python's str().
+   */
+  constructor(message?: unknown, options?: ErrorOptions) {
+    super(strArg(message), options);
+    if (message !== undefined && typeof message !== "string") _setErrorArgs(this, [message]);
+  }
   /** Python's `e.args`: the arguments it was made with, as an array. */
   get args(): unknown[] {
     return errorArgs(this);
@@ -447,6 +474,15 @@ export function _isBaseError(exc: unknown): exc is KeyboardInterrupt | SystemExi
 export class CancelledError extends Error {
   /** The Python class name. */
   override name = "CancelledError";
+  /**
+   * `new CancelledError(message?)`: a `cancel(msg)` message that is not a
+   * string (`task.cancel(123)`) stays `args[0]`, its repr the message, as
+   * Python's str().
+   */
+  constructor(message?: unknown, options?: ErrorOptions) {
+    super(strArg(message), options);
+    if (message !== undefined && typeof message !== "string") _setErrorArgs(this, [message]);
+  }
   /** Python's `e.args`: the arguments it was made with, as an array. */
   get args(): unknown[] {
     return errorArgs(this);

@@ -11,14 +11,14 @@
 /**
  * The keyword arguments `arg` holds when it is a plain object (Python's
  * `f(name=value)`), or null when it is a positional value. A key that is
- * not one of `names` is a `TypeError`, with Python's message, rather than a
- * silently ignored typo.
+ * not one of `names` is a `TypeError`, with Python's message (the key in
+ * snake_case, as the Python code spelt it), rather than a silently ignored typo.
  *
  * @example
  * ```ts
  * keywords("Queue", { maxsize: 2 }, ["maxsize"]); // { maxsize: 2 }
  * keywords("Queue", 2, ["maxsize"]); // null
- * keywords("Queue", { maxSize: 2 }, ["maxsize"]); // TypeError
+ * keywords("Queue", { maxSize: 2 }, ["maxsize"]); // TypeError: ... 'max_size'
  * ```
  */
 export function keywords(
@@ -31,7 +31,9 @@ export function keywords(
   if (proto !== Object.prototype && proto !== null) return null;
   for (const key of Object.keys(arg)) {
     if (!names.includes(key)) {
-      throw new TypeError(`${fn}() got an unexpected keyword argument '${key}'`);
+      // Named as the Python code spelt it: `returnException` was `return_exception`.
+      const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      throw new TypeError(`${fn}() got an unexpected keyword argument '${snake}'`);
     }
   }
   return arg as Record<string, unknown>;

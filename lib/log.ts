@@ -340,6 +340,9 @@ function libDirs(): string[] {
 
 const LIB_DIRS = libDirs();
 
+/** The library's module of exception classes, as a frame names it (`.js` once built). */
+const EXCEPTIONS_FILE = /\/lib\/exceptions\.[jt]s$/;
+
 /** Whether a frame is the library's. */
 function isOwnFrame(path: string): boolean {
   return LIB_DIRS.some((d) => path.startsWith(d));
@@ -375,7 +378,11 @@ function programFrames(stack: string, trim: "outer" | "inner"): StackFrame[] {
   // (`node:internal/...`, Deno's `ext:core/...`, Bun's `native`) go.
   const frames = stackFrames(stack).reverse()
     .map((f) => ({ ...f, filename: framePath(f.filename) }))
-    .filter((f) => !/^(node|ext|internal):/.test(f.filename) && f.filename.includes("/"));
+    .filter((f) => !/^(node|ext|internal):/.test(f.filename) && f.filename.includes("/"))
+    // The library's exception constructors (`new OSError` making the errno's
+    // subclass; JSC also lists a RangeError subclass's): Python raises
+    // after __init__ returns, so its traceback never shows that frame.
+    .filter((f) => !(f.name.startsWith("new ") && EXCEPTIONS_FILE.test(f.filename)));
   const first = frames.findIndex((f) => !isOwnFrame(f.filename));
   let shown = frames;
   if (first !== -1) {

@@ -185,11 +185,14 @@ export async function connectAddrInfos(
 ): Promise<Socket> {
   const delay = opts.happyEyeballsDelay ?? null;
   let interleave = opts.interleave ?? null;
-  if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {
+  // A negative delay is not refused (Python 3.11's staggered_race has no
+  // check): the next attempt starts at once, as with 0.
+  if (delay !== null && (typeof delay !== "number" || Number.isNaN(delay))) {
     throw new ValueError(`happy_eyeballs_delay must be a non-negative number, got ${delay}`);
   }
-  if (interleave !== null && (!Number.isInteger(interleave) || interleave < 0)) {
-    throw new ValueError(`interleave must be a non-negative integer, got ${interleave}`);
+  // A negative count interleaves as 1 does in Python: only a fraction fails.
+  if (interleave !== null && !Number.isInteger(interleave)) {
+    throw new ValueError(`interleave must be an integer, got ${interleave}`);
   }
   if (delay !== null && interleave === null) interleave = 1;
   const order = interleave ? interleaveAddrinfos(infos, interleave) : [...infos];

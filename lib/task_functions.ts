@@ -42,9 +42,10 @@ import {
   currentTask,
   ensureFuture,
   runningTask,
+  sleep,
   Task,
 } from "./tasks.ts";
-import { taskStorage } from "./running.ts";
+import { suspensions, taskStorage, untilALoopRuns } from "./running.ts";
 import { type Context, currentContext } from "./contextvars.ts";
 import { errorArgs, printAsRepr, pyRepr, pyTypeName, shortRepr, withEmptyArg } from "./format.ts";
 import { type FutureSource, ThreadsafeFuture } from "./loop_bridge.ts";
@@ -438,9 +439,10 @@ export interface WaitOptions {
 /**
  * Waits for the futures and tasks of `fs` until `returnWhen` is met or
  * `timeout` seconds pass, and resolves to `[done, pending]`, two Sets.
- * It never cancels anything and never raises `TimeoutError`. Coroutines in
- * `fs` are wrapped in tasks (then the Sets hold those tasks). An empty `fs`
- * is a `ValueError`.
+ * It never cancels anything and never raises `TimeoutError`. Functions and
+ * Promises in `fs` are wrapped in tasks (then the Sets hold those tasks);
+ * a lazy `Coroutine` or a generator is a `TypeError`, as Python 3.11 refuses
+ * coroutine objects. An empty `fs` is a `ValueError`.
  *
  * @example
  * ```ts
@@ -473,6 +475,11 @@ export async function wait<T>(
     returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED
   ) {
     throw new ValueError(`Invalid return_when value: ${returnWhen === null ? "None" : returnWhen}`);
+  }
+  // Python 3.11 refuses coroutine objects (the lazy `Coroutine`, a generator);
+  // a function or a running Promise is still wrapped in a task.
+  if (items.some((f) => f instanceof Coroutine || isGenerator(f))) {
+    throw new TypeError("Passing coroutines is forbidden, use tasks explicitly.");
   }
   const timeout = seconds(opts.timeout);
   checkTimeout(timeout, "timeout", "+");
@@ -541,7 +548,17 @@ export async function waitFor<T>(
   if (!isCoroutineLike(aw)) {
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
   }
-  if (runningTask() === null) return await ensureFuture(() => waitFor(aw, timeout));
+  if (runningTask() === null) {
+    // Called before any loop runs (`asyncio.run(asyncio.waitFor(main(), 5))`
+    // calls waitFor first): start when a loop runs, as Python's coroutine,
+    // not started yet, would, rather than on the policy's loop (gone, or
+    // refused after an earlier `run`). Still an error if no loop starts.
+    if (_getRunningLoop() === null) {
+      if (await untilALoopRuns()) return await waitFor(aw, timeout);
+      throw new RuntimeError("no running event loop");
+    }
+    return await ensureFuture(() => waitFor(aw, timeout));
+  }
   // No limit: awaited in place, as Python 3.11's `return await fut`.
   if (timeout == null) return await startInline(aw);
   const loop = getRunningLoop();
@@ -559,7 +576,7 @@ export async function waitFor<T>(
     // code's innermost await (rule 11). Python makes a task for it: its
     // number is used up all the same, so later task names stay Python's.
     _skipTaskNumber();
-    if (timeout > 0) return await new Timeout(loop.time() + timeout).run(() => aw);
+    if (timeout > 0) return await inPlaceAsTask(aw, timeout, loop);
     // No time at all: Python's coroutine is cancelled before it starts, so
     // whatever the promise does, it is a TimeoutError (the promise's own
     // awaits are cancelled first, as above).
@@ -606,6 +623,48 @@ export async function waitFor<T>(
   } finally {
     timeoutHandle.cancel();
   }
+}
+
+/**
+ * `waitFor(promise, timeout)`: the promise awaited in place, then the loop
+ * iterations that Python's caller spends after the task its `wait_for` made
+ * for the coroutine has ended, so that it resumes when and where (in the
+ * ready queue) Python's does: one for that task's done callback to release
+ * the waiter, one for the waiter to wake the caller; one more when the
+ * promise settled in the step that called `waitFor` (Python's task first
+ * runs an iteration later), or when it ended by a timeout or by a cancel of
+ * this task (Python's caller wakes first and then cancels its task). Cancelled
+ * during those iterations, it ends as it would have, as 3.11's `wait_for`
+ * returns the result of an awaitable already done.
+ */
+async function inPlaceAsTask<T>(
+  aw: Promise<T>,
+  timeout: number,
+  loop: AbstractEventLoop,
+): Promise<T> {
+  const task = runningTask()!;
+  const start = suspensions.count;
+  const cancels = task.cancelling();
+  let ok = true;
+  let value: unknown;
+  let hops = 2;
+  try {
+    value = await new Timeout(loop.time() + timeout).run(() => aw);
+  } catch (e) {
+    ok = false;
+    value = e;
+    if (e instanceof TimeoutError || (e instanceof CancelledError && task.cancelling() > cancels)) {
+      hops = 3;
+    }
+  }
+  if (suspensions.count === start) hops = 3;
+  try {
+    for (let i = 0; i < hops; i++) await sleep(0);
+  } catch (e) {
+    if (!(e instanceof CancelledError)) throw e;
+  }
+  if (ok) return value as T;
+  throw value;
 }
 
 /**
@@ -715,7 +774,14 @@ export class AsCompleted<T> implements Iterable<Coroutine<T>>, AsyncIterable<T> 
   #todo = new Set<Future<T>>();
   #left = 0;
   #timeoutHandle: Handle | null = null;
-  #nextResult = coroutine(async (): Promise<T> => (await this.#nextDone()).fut.result());
+  // Named as Python's are: `<coroutine object as_completed.<locals>._wait_for_one at 0x...>`.
+  #nextResult = coroutine(
+    Object.defineProperty(
+      async (): Promise<T> => (await this.#nextDone()).fut.result(),
+      "name",
+      { value: "as_completed.<locals>._wait_for_one" },
+    ),
+  );
 
   /** @internal Use {@link asCompleted}. */
   constructor(fs: Iterable<CoroutineLike<T>>, timeout: number | null) {

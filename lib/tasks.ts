@@ -667,7 +667,8 @@ Object.defineProperties(Task.prototype, {
  * @internal Makes `cls`'s `cancel`, read as a value, bound to its task, so
  * Python's `loop.call_later(5, task.cancel)` ports as is. Bound on first
  * read (a task that is never cancelled pays nothing); a subclass's own
- * `cancel` shadows this, and its `super.cancel()` gets this class's.
+ * `cancel` is bound by the Future constructor instead (bindOverrides), and
+ * its `super.cancel()` gets this class's.
  */
 export function bindCancelOnRead(cls: { prototype: Task<unknown> }): void {
   const cancel = cls.prototype.cancel;
@@ -715,7 +716,7 @@ function invoke(coro: unknown): unknown {
     // context, so the task knows what it is waiting on.
     return isThenable(r) && !(r instanceof Promise) ? Promise.resolve(r) : r;
   }
-  if (coro instanceof Coroutine) return coro._start();
+  if (coro instanceof Coroutine) return coro._startInTask();
   if (isGenerator(coro)) return driveGenerator(coro);
   return Promise.resolve(coro);
 }

@@ -25,7 +25,7 @@ test("queues take { maxsize } as Python's keyword; a misspelt keyword is a TypeE
         () => new Q(untyped({ maxSize: 2 })),
         TypeError,
         // Python names the base class's __init__ for the subclasses too.
-        "Queue.__init__() got an unexpected keyword argument 'maxSize'",
+        "Queue.__init__() got an unexpected keyword argument 'max_size'",
       );
     }
     const pq = new asyncio.PriorityQueue<number>({ maxsize: 1, compare: (a, b) => b - a });
