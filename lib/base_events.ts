@@ -65,7 +65,8 @@ const HOST_SLICE_MS = 4;
  * counted from the last non-suspending await of a loop object (see
  * `suspensions.progress`). Resumed code that reaches its next loop await in
  * fewer rounds (a few per nested async function) ends the drain early;
- * code that awaits a host promise instead uses them all.
+ * code still going after them (a long chain of plain async calls, or an
+ * await of a host promise) is waited for with one host macrotask.
  */
 const MAX_DRAIN_ROUNDS = 16;
 
@@ -583,6 +584,14 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
             if (suspensions.count === start) await untilSuspended();
             break;
           }
+        }
+        // The rounds ran out with the code still going: a long chain of
+        // plain async calls that never touch a loop object (a recursive
+        // `await fib(n - 1)`), which a Python step runs to its end, or an
+        // await of a host promise. Wait for the suspension, or for the
+        // microtasks to run out (the host promise): one host macrotask then.
+        if (suspensions.count === start && suspensions.progress === progress) {
+          await untilSuspended();
         }
         this.#idleOwner = suspensions.count === start && suspensions.progress === progress
           ? woken
