@@ -296,6 +296,14 @@ function installAsyncgenHook(): void {
         let last = this[LAST_NEXT];
         if (last === undefined) {
           if (key !== "next") return orig.call(this, value);
+          // Python's `asend(v)` of a generator not started yet refuses `v`
+          // (JS would drop it): checked once, at the first `next()`, and
+          // only while a loop runs, so code foreign to asyncio is left alone.
+          if (value !== undefined && value !== null && running.loops.length > 0) {
+            return Promise.reject(
+              new TypeError("can't send non-None value to a just-started async generator"),
+            );
+          }
           last = asyncgenFirstIter(this);
         }
         if (last === null) return orig.call(this, value);

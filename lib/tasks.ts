@@ -24,7 +24,7 @@ import {
   type FutureLoop,
   isFuture,
 } from "./futures.ts";
-import { formatCallback, pyRepr, pyTypeName } from "./format.ts";
+import { formatCallback, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { _cancelOperationOf } from "./operations.ts";
 import { hooks, running, suspended, taskInScope, taskStorage, untilALoopRuns } from "./running.ts";
@@ -162,6 +162,9 @@ const destroyedRegistry = new FinalizationRegistry<DestroyedReport>((r) => {
 const LOUD = { done: false };
 const QUIET = { done: true };
 
+/** What every `async function*` inherits from. */
+const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === "object" || typeof x === "function") && x !== null &&
     typeof (x as { then?: unknown }).then === "function";
@@ -258,6 +261,14 @@ export class Task<T = unknown> extends Future<T> {
     if (isFuture(coro)) {
       this._logDestroyPending = false;
       throw new TypeError(`a coroutine was expected, got ${coro}`);
+    }
+    // `createTask(agen)` ports Python's `create_task(agen())` (rule 9) with
+    // an async generator function: refused here, as Python refuses it.
+    if (typeof coro === "function" && Object.getPrototypeOf(coro) === AsyncGeneratorFunctionProto) {
+      this._logDestroyPending = false;
+      throw new TypeError(
+        `a coroutine was expected, got <async_generator object ${coro.name} at ${pyAddress(coro)}>`,
+      );
     }
     this._coro = coro;
     // A promise, already running, may reject before the task's first step
@@ -714,7 +725,13 @@ function invoke(coro: unknown): unknown {
     if (isGenerator(r)) return driveGenerator(r);
     // Adopt a returned future or thenable here, inside the task's async
     // context, so the task knows what it is waiting on.
-    return isThenable(r) && !(r instanceof Promise) ? Promise.resolve(r) : r;
+    if (isThenable(r)) return r instanceof Promise ? r : Promise.resolve(r);
+    // An async generator is no awaitable: `createTask(() => agen())` ports
+    // Python's `create_task(agen())`, a TypeError there too, not a result.
+    if ((r as { [Symbol.toStringTag]?: unknown })?.[Symbol.toStringTag] === "AsyncGenerator") {
+      throw new TypeError(`a coroutine was expected, got ${pyRepr(r)}`);
+    }
+    return r;
   }
   if (coro instanceof Coroutine) return coro._startInTask();
   if (isGenerator(coro)) return driveGenerator(coro);
