@@ -8,12 +8,11 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import * as asyncio from "../mod.ts";
 import { bytesRepr } from "../lib/format.ts";
 
-const { ssl } = asyncio;
 type Print = (...args: unknown[]) => void;
 const enc = (s: string) => new TextEncoder().encode(s);
 /** Python's `str(e)`: the text after the class name. */
@@ -39,9 +38,7 @@ async function app(print: Print, d: string): Promise<void> {
   }
 
   const loop = asyncio.getRunningLoop();
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
   const served = loop.createFuture<null>();
 
   async function handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) {

@@ -7,12 +7,11 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import * as asyncio from "../mod.ts";
 import { bytesRepr } from "../lib/format.ts";
 
-const { ssl } = asyncio;
 type Print = (...args: unknown[]) => void;
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -38,9 +37,7 @@ async function app(print: Print, d: string): Promise<void> {
     print("handler transport:", String(ctx.transport).replace(/fd=\d+/, "fd=N"));
     print("handler protocol:", (ctx.protocol as object).constructor.name);
   });
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
 
   async function serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) {
     writer.write(enc("junk"));

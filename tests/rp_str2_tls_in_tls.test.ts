@@ -6,18 +6,15 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import * as asyncio from "../mod.ts";
 import { bytesRepr } from "../lib/format.ts";
 
-const { ssl } = asyncio;
 const enc = (s: string) => new TextEncoder().encode(s);
 
 async function app(print: (...args: unknown[]) => void, d: string): Promise<void> {
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
 
   async function handler(r: asyncio.StreamReader, w: asyncio.StreamWriter) {
     print("srv", bytesRepr(await r.readLine()));

@@ -8,12 +8,11 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import { pyRepr } from "../lib/format.ts";
 import * as asyncio from "../mod.ts";
 
-const { ssl } = asyncio;
 type Print = (...args: unknown[]) => void;
 
 /** A transport's or protocol's Python class name, from its repr. */
@@ -77,9 +76,7 @@ async function connectionMadeErrors(print: Print, d: string): Promise<void> {
     }
   }
 
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
 
   let srv = await loop.createServer(() => new BadMade(), "127.0.0.1", 0, { ssl: sctx });
   let port = (srv.sockets[0].getsockname() as [string, number])[1];

@@ -8,7 +8,7 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import { bytesRepr } from "../lib/format.ts";
 import * as asyncio from "../mod.ts";
@@ -39,9 +39,7 @@ async function debugServer(print: Print, d: string, debug: boolean): Promise<voi
     );
   });
   print("debug", loop.getDebug());
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
   const server = await asyncio.startServer(
     async (r, w) => {
       print("handler got", bytesRepr(await r.readLine()));

@@ -10,11 +10,10 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import * as asyncio from "../mod.ts";
 
-const { ssl } = asyncio;
 type Print = (...args: unknown[]) => void;
 const BIG = 16 * 1024 * 1024;
 const MORE = 1024 * 1024;
@@ -67,9 +66,7 @@ async function writeFlow(print: Print, d: string): Promise<void> {
     }
   }
 
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
   const done = loop.createFuture<null>();
   const srv = await loop.createServer(() => new Sink(done), "127.0.0.1", 0, { ssl: sctx });
   const port = (srv.sockets[0].getsockname() as [string, number])[1];

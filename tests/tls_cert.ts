@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { sys } from "../ffi/mod.ts";
+import { ssl } from "../mod.ts";
 
 /** Where the certificate is, and why there is none (null when it was made). */
 export interface TestCert {
@@ -50,4 +51,14 @@ export function selfSignedCert(prefix: string): TestCert {
     return { dir, error: `no OpenSSL 3 or no certificate: ${e}` };
   }
   return { dir, error: null };
+}
+
+/**
+ * The two contexts the TLS comparisons make as their Python programs do: a
+ * server context holding the certificate in `dir`, a client one trusting it.
+ */
+export function certContexts(dir: string): { sctx: ssl.SSLContext; cctx: ssl.SSLContext } {
+  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+  sctx.loadCertChain(`${dir}/cert.pem`, `${dir}/key.pem`);
+  return { sctx, cctx: ssl.createDefaultContext({ cafile: `${dir}/cert.pem` }) };
 }

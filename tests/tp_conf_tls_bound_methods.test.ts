@@ -5,11 +5,10 @@
 import { skip, test } from "./harness.ts";
 import { assertEquals } from "./assert.ts";
 import { printer, pythonReference } from "./pyref.ts";
-import { selfSignedCert } from "./tls_cert.ts";
+import { certContexts, selfSignedCert } from "./tls_cert.ts";
 import { rmSync } from "node:fs";
 import * as asyncio from "../mod.ts";
 
-const { ssl } = asyncio;
 const enc = (s: string) => new TextEncoder().encode(s);
 const bytesRepr = (b: Uint8Array) => `b'${new TextDecoder().decode(b).replaceAll("\n", "\\n")}'`;
 
@@ -32,9 +31,7 @@ async function tlsBoundMethods(print: (...args: unknown[]) => void, d: string): 
   }
 
   const loop = asyncio.getRunningLoop();
-  const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  sctx.loadCertChain(`${d}/cert.pem`, `${d}/key.pem`);
-  const cctx = ssl.createDefaultContext({ cafile: `${d}/cert.pem` });
+  const { sctx, cctx } = certContexts(d);
   const echo = async (r: asyncio.StreamReader, w: asyncio.StreamWriter) => {
     w.write(await r.readLine());
     await w.drain();
