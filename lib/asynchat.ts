@@ -49,6 +49,15 @@ export interface Producer {
   more(): Uint8Array;
 }
 
+/**
+ * Python's AttributeError, as a TypeError (the library's convention) that
+ * handleError's traceback names as Python does.
+ */
+class AttributeError extends TypeError {
+  /** The Python class name. */
+  override name = "AttributeError";
+}
+
 /** A terminator: bytes to find, a count of bytes to read, or none. */
 export type Terminator = Uint8Array | number | null;
 
@@ -152,8 +161,11 @@ export class async_chat extends dispatcher {
   incoming: Uint8Array[] = [];
   /** The output queue: bytes, producers, and `null` (close when reached). */
   producerFifo: FifoItem[] = [];
-  /** The current terminator. */
-  terminator: Terminator = null;
+  /**
+   * The current terminator; undefined until `setTerminator()` is called, as
+   * Python's `async_chat` has no `terminator` attribute until then.
+   */
+  terminator!: Terminator;
   /**
    * Python's `use_encoding`, kept for ported code. A string terminator is
    * encoded with `encoding` whether or not it is set: where Python would
@@ -243,8 +255,16 @@ export class async_chat extends dispatcher {
     this.terminator = term;
   }
 
-  /** The current terminator. */
+  /**
+   * The current terminator. Before any `setTerminator()`, Python's
+   * AttributeError (a TypeError here), which `handleRead()` meets too.
+   */
   getTerminator(): Terminator {
+    if (this.terminator === undefined) {
+      throw new AttributeError(
+        `'${this.constructor.name}' object has no attribute 'terminator'`,
+      );
+    }
     return this.terminator;
   }
 
@@ -448,4 +468,4 @@ export class simple_producer implements Producer {
   }
 }
 
-setPyModule("asynchat", async_chat);
+setPyModule("asynchat", async_chat, simple_producer);

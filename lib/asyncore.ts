@@ -216,12 +216,22 @@ function errorStr(exc: Error): string {
   return exc.message;
 }
 
+/**
+ * Python's str(message) of what `log()` and `logInfo()` print: a string
+ * as it is, an exception's message, anything else its repr.
+ */
+function pyStr(message: unknown): string {
+  if (typeof message === "string") return message;
+  return message instanceof Error ? errorStr(message) : pyRepr(message);
+}
+
 /** The library's stand-ins for Python's built-in exceptions (and its helpers). */
 const BUILTIN_ERRORS: ReadonlySet<unknown> = new Set(Object.values(builtinErrors));
 
 /** Built-in exceptions the library defines elsewhere (streams, task functions). */
 const BUILTIN_NAMES: ReadonlySet<string> = new Set([
   "AssertionError",
+  "AttributeError",
   "EOFError",
   "ExceptionGroup",
   "BaseExceptionGroup",
@@ -848,7 +858,9 @@ export class dispatcher {
   delChannel(map: SocketMap | null = null): void {
     const fd = this.channelFd;
     const m = map ?? this.map;
-    if (fd !== null && m.get(fd) === this) m.delete(fd);
+    // A channel added again after delChannel() sits under Python's None
+    // key (null here), which close() takes out too, as Python does.
+    if (m.get(fd as number) === this) m.delete(fd as number);
     this.channelFd = null;
   }
 
@@ -1005,23 +1017,19 @@ export class dispatcher {
 
   /** Prints `log: message` to stderr (whatever `debug` is, as in Python). */
   log(message: unknown): void {
-    // Python's str(message): an exception's is its message, not its repr.
-    const text = typeof message === "string"
-      ? message
-      : message instanceof Error
-      ? errorStr(message)
-      : pyRepr(message);
-    console.error(`log: ${text}`);
+    console.error(`log: ${pyStr(message)}`);
   }
 
   /**
    * Prints `type: message` unless `type` is in `ignoreLogTypes`. Also
    * `logInfo(message, { type })`, as Python's `log_info(msg, type="error")`.
    */
-  logInfo(message: string, type: string | { type?: string } = "info"): void {
+  logInfo(message: unknown, type: string | { type?: string } = "info"): void {
     const kw = keywords("dispatcher.log_info", type, ["type"]);
     const t = kw === null ? type as string : (kw.type ?? "info") as string;
-    if (!this.ignoreLogTypes.has(t)) console.log(`${t}: ${message}`);
+    // Python's '%s: %s' % (type, message): str() of whatever was logged
+    // (bytes as b'...', None, a list), not JS's String().
+    if (!this.ignoreLogTypes.has(t)) console.log(`${t}: ${pyStr(message)}`);
   }
 
   // -- events the loop calls ------------------------------------------------
@@ -1200,7 +1208,8 @@ export function closeAll(
       x.close();
     } catch (e) {
       if (errnoOf(e) === EBADF) continue;
-      if (!ignoreAll) throw e;
+      // ExitNow gets through even `ignoreAll`, as Python re-raises it.
+      if (!ignoreAll || e instanceof ExitNow) throw e;
     }
   }
   channels.clear();
@@ -1339,4 +1348,7 @@ export class file_dispatcher extends dispatcher {
 }
 
 printAsRepr(dispatcher);
-setPyModule("asyncore", dispatcher, dispatcher_with_send, file_dispatcher);
+// The module Python names them with: in reprs (`<asyncore.file_wrapper
+// object at 0x...>`), in handle_error's `<class 'asyncore.ExitNow'>` and
+// in tracebacks (`asyncore.ExitNow: ...`).
+setPyModule("asyncore", dispatcher, dispatcher_with_send, file_dispatcher, file_wrapper, ExitNow);
