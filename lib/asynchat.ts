@@ -24,6 +24,7 @@
  * @module
  */
 import {
+  AttributeError,
   BlockingIOError,
   LookupError,
   NotImplementedError,
@@ -47,15 +48,6 @@ import { pyTypeName, setPyModule } from "./format.ts";
 export interface Producer {
   /** The next chunk; empty when exhausted. */
   more(): Uint8Array;
-}
-
-/**
- * Python's AttributeError, as a TypeError (the library's convention) that
- * handleError's traceback names as Python does.
- */
-class AttributeError extends TypeError {
-  /** The Python class name. */
-  override name = "AttributeError";
 }
 
 /** A terminator: bytes to find, a count of bytes to read, or none. */

@@ -8,7 +8,7 @@
 import { statSync, unlinkSync } from "node:fs";
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import { type BaseProtocolLike, protocolFactory } from "./protocols.ts";
+import { type BaseProtocolLike, checkCallback, protocolFactory } from "./protocols.ts";
 import { OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
@@ -248,6 +248,9 @@ async function makeTransport(
     });
     return [t, protocol];
   }
+  // Python's transport looks connection_made up at once: a protocol
+  // without it (None too) fails the call with AttributeError.
+  checkCallback(protocol, "connectionMade", "connection_made");
   const waiter = loop.createFuture<void>();
   const transport = new SelectorSocketTransport(loop, sock, protocol, waiter, null, null);
   try {
@@ -418,7 +421,7 @@ export async function createServer(
     "reusePort",
     "startServing",
   ]);
-  if (checkSslOptions(opts, { client: false })) {
+  if (checkSslOptions(opts, { client: false, perConnection: true })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
   const backlog = opts.backlog ?? 100;
@@ -561,7 +564,14 @@ export async function createUnixConnection(
       throw e;
     }
   }
-  return await makeTransport(loop, sock, factory, tls);
+  try {
+    return await makeTransport(loop, sock, factory, tls);
+  } catch (e) {
+    // The socket made here is closed (Python's collector closes it); a
+    // given `sock` stays the caller's.
+    if (opts.sock == null) sock.close();
+    throw e;
+  }
 }
 
 /**
@@ -592,7 +602,7 @@ export async function createUnixServer(
     "backlog",
     "startServing",
   ]);
-  if (checkSslOptions(opts, { client: false })) {
+  if (checkSslOptions(opts, { client: false, perConnection: true })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
   let sock = opts.sock ?? undefined; // `sock: null` is Python's sock=None

@@ -19,6 +19,7 @@ import {
   protocolFactory,
 } from "./protocols.ts";
 import {
+  AttributeError,
   BlockingIOError,
   InterruptedError,
   OSError,
@@ -158,8 +159,12 @@ export class SelectorDatagramTransport extends DatagramTransport {
         this.#connLost++;
         return;
       }
-      // Python tries anyway (and fails once its socket is gone).
-      if (this.#sock.fileno() < 0) return;
+      // Python tries anyway. Once connection_lost has run, its socket and
+      // loop are None: the send fails, and so does the report of that
+      // failure, an AttributeError out of sendto().
+      if (this.#sock.fileno() < 0) {
+        throw new AttributeError("'NoneType' object has no attribute 'call_exception_handler'");
+      }
     }
     if (this.#pending.length === 0) {
       try {
@@ -533,6 +538,9 @@ export async function createDatagramEndpoint<P extends DatagramProtocolInput>(
   let protocol: ReturnType<typeof factory>;
   try {
     protocol = factory();
+    // Python's transport looks connection_made up at once: a protocol
+    // without it (None too) fails the call with AttributeError.
+    checkCallback(protocol, "connectionMade", "connection_made");
   } catch (e) {
     // A socket made here is closed (Python's collector closes it); a given one stays.
     if (opts.sock === undefined || opts.sock === null) sock.close();

@@ -38,6 +38,7 @@ import {
   type IPv6Address,
   type NumericHost,
   parseNumericHost,
+  resolverNumericHost,
 } from "./sockaddr.ts";
 import { OSError, OverflowError, ValueError } from "./exceptions.ts";
 import { pyTypeName } from "./format.ts";
@@ -335,7 +336,7 @@ export async function getaddrinfo(
     addrs = passive ? [v4, v6] : [v6, v4];
     if (family !== C.AF_UNSPEC) addrs = addrs.filter((a) => a.family === family);
   } else {
-    const numeric = parseNumericHost(name);
+    const numeric = resolverNumericHost(name);
     if (numeric !== null) {
       if (family !== C.AF_UNSPEC && numeric.family !== family) {
         const mapped = numeric.family === C.AF_INET && family === C.AF_INET6 &&
@@ -429,7 +430,7 @@ export async function getnameinfo(
   }
   if ((port as number) < 0) throw new gaierror(EAI_SERVICE);
   const portNum = (port as number) & 0xffff;
-  const numeric = parseNumericHost(host);
+  const numeric = resolverNumericHost(host);
   if (numeric === null) throw new gaierror(EAI_NONAME);
   if (numeric.family === C.AF_INET && sockaddr.length !== 2) {
     throw new OSError("IPv4 sockaddr must be 2 tuple");

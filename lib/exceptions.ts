@@ -93,6 +93,22 @@ export class OverflowError extends RangeError {
 }
 
 /**
+ * @internal Python's `AttributeError` where a ported program meets one
+ * (an `async_chat` with no terminator set, `sendto()` on a datagram
+ * transport whose connection is lost): a `TypeError` for JS code, as
+ * JavaScript's own errors for a missing member are, named as Python names it.
+ *
+ * @example
+ * ```ts
+ * throw new AttributeError("'NoneType' object has no attribute 'call_exception_handler'");
+ * ```
+ */
+export class AttributeError extends TypeError {
+  /** The Python class name. */
+  override name = "AttributeError";
+}
+
+/**
  * Python's `LookupError`: a key or context variable that has no value.
  *
  * @example

@@ -127,6 +127,41 @@ export function parseIPv4(s: string): Uint8Array | null {
   return new Uint8Array([+m[1], +m[2], +m[3], +m[4]]);
 }
 
+const ATON_PART = /^(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/;
+
+/**
+ * The 4 bytes of an IPv4 address in any form glibc's `getaddrinfo` takes as
+ * numeric (its `inet_aton`): 1 to 4 parts, each decimal, octal (`010`) or
+ * hex (`0x7f`), the last filling the bytes left (`127.1` is 127.0.0.1).
+ * Python's getaddrinfo, getnameinfo, bind and connect go through it, so
+ * these hosts work there and come back in dotted form. Null otherwise.
+ *
+ * @example
+ * ```ts
+ * parseIPv4Aton("127.1"); // Uint8Array [127, 0, 0, 1]
+ * parseIPv4Aton("1.2.3.4.5"); // null
+ * ```
+ */
+export function parseIPv4Aton(s: string): Uint8Array | null {
+  const parts = s.split(".");
+  if (parts.length > 4) return null;
+  const vals: number[] = [];
+  for (const p of parts) {
+    if (!ATON_PART.test(p) || p.length > 12) return null;
+    const v = /^0[xX]/.test(p) ? parseInt(p.slice(2), 16) : p[0] === "0" ? parseInt(p, 8) : +p;
+    if (v > 0xffffffff) return null;
+    vals.push(v);
+  }
+  const last = vals.pop()!;
+  // The leading parts are one byte each; the last takes the rest.
+  if (vals.some((v) => v > 0xff) || last >= 2 ** (8 * (4 - vals.length))) return null;
+  const out = new Uint8Array(4);
+  out.set(vals);
+  // The last part, big-endian, in the bytes after the leading ones.
+  for (let i = 3, v = last; i >= vals.length; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+}
+
 /**
  * The 16 bytes of a textual IPv6 address (no `%scope`), or null if `s` is
  * not one. Accepts `::` compression and a dotted IPv4 tail, as `inet_pton`.
@@ -312,6 +347,24 @@ export function parseNumericHost(host: string): NumericHost | null {
   return { family: C.AF_INET6, bytes: v6, scopeId };
 }
 
+/**
+ * {@link parseNumericHost}, with IPv4 also in the forms of
+ * {@link parseIPv4Aton}: what glibc's getaddrinfo takes as numeric (Python's
+ * getaddrinfo, getnameinfo and address arguments), where asyncio's own
+ * checks (`_ipaddr_info`, inet_pton) take only dotted quads.
+ *
+ * @example
+ * ```ts
+ * resolverNumericHost("127.1"); // { family: AF_INET, bytes: [127, 0, 0, 1], scopeId: 0 }
+ * ```
+ */
+export function resolverNumericHost(host: string): NumericHost | null {
+  const n = parseNumericHost(host);
+  if (n !== null) return n;
+  const v4 = parseIPv4Aton(host);
+  return v4 === null ? null : { family: C.AF_INET, bytes: v4, scopeId: 0 };
+}
+
 // ---------------------------------------------------------------- encoding
 
 /** `sizeof(struct sockaddr_in)`. */
@@ -397,7 +450,11 @@ function ipv4Host(host: string): Uint8Array {
   if (host === "<broadcast>") return new Uint8Array([255, 255, 255, 255]);
   const b = parseIPv4(host);
   if (b !== null) return b;
-  if (parseNumericHost(host) !== null) throw new gaierror(EAI_ADDRFAMILY);
+  const n = resolverNumericHost(host);
+  if (n !== null) {
+    if (n.family !== C.AF_INET) throw new gaierror(EAI_ADDRFAMILY);
+    return n.bytes;
+  }
   const known = hostsFileAddress(host, C.AF_INET);
   if (known !== null) return known.bytes;
   throw notNumeric(host);
@@ -447,7 +504,7 @@ export function encodeSockaddr(family: number, address: unknown, fn = "bind"): U
       if (host === "") {
         bytes = new Uint8Array(16);
       } else {
-        const n = parseNumericHost(host) ?? hostsFileAddress(host, C.AF_INET6);
+        const n = resolverNumericHost(host) ?? hostsFileAddress(host, C.AF_INET6);
         if (n === null) throw notNumeric(host);
         if (n.family !== C.AF_INET6) throw new gaierror(EAI_ADDRFAMILY);
         bytes = n.bytes;

@@ -201,6 +201,7 @@ export const SSL_C_LINE = {
   handshake: 1006,
   write: 2427,
   read: 2580,
+  shutdown: 2706,
   certChain: 3905,
   privateKey: 3926,
   /** OpenSSL 3 reports a mismatched key at `privateKey` already. */
@@ -1003,7 +1004,11 @@ export class SSLObject {
     }
   }
 
-  /** @internal Sends close_notify (once); true when the peer's has been received too. */
+  /**
+   * @internal Sends close_notify (once); true when the peer's has been
+   * received too. Throws what Python's `unwrap()` raises, such as
+   * APPLICATION_DATA_AFTER_CLOSE_NOTIFY when the peer wrote after ours.
+   */
   _shutdownStep(): boolean {
     const l = lib();
     const ssl = this.#native();
@@ -1012,8 +1017,14 @@ export class SSLObject {
     if (r === 0) return false;
     const code = l.getError(ssl, r);
     if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE) return false;
-    l.errClear();
-    return true;
+    throw sslErrorFromQueue(
+      code,
+      "shutdown failed",
+      ssl,
+      this.serverHostname,
+      undefined,
+      SSL_C_LINE.shutdown,
+    );
   }
 
   /** @internal Frees the native connection (idempotent). */

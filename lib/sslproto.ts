@@ -364,11 +364,16 @@ export class SSLProtocol implements ProtocolLike {
     const timeout = this.#handshakeTimeout;
     this.#handshakeTimer = this.#loop.callLater(timeout, () => {
       if (this.#state !== "handshake") return;
-      this.#fatal(
-        new ConnectionAbortedError(
-          `SSL handshake is taking longer than ${timeout} seconds: aborting the connection`,
-        ),
+      // Python's _check_handshake_timeout is a plain _fatal_error: the
+      // socket is aborted and the waiter fails from connectionLost, a loop
+      // iteration later (after the socket is closed), not at once as for a
+      // failed handshake.
+      const exc = new ConnectionAbortedError(
+        `SSL handshake is taking longer than ${timeout} seconds: aborting the connection`,
       );
+      this.#lostWith = exc;
+      this.#transport?.abort();
+      this.#report(exc, "Fatal error on transport");
     });
     this.#doHandshake();
   }
@@ -728,7 +733,9 @@ export class SSLProtocol implements ProtocolLike {
   _pauseReading(): void {
     if (this.#readingPaused) return;
     this.#readingPaused = true;
-    this.#transport?.pauseReading();
+    // Once closing, the peer's records must still come in: they finish
+    // (or fail) the shutdown, which Python's app pause does not stop.
+    if (this.#state === "wrapped") this.#transport?.pauseReading();
   }
 
   /** @internal */
@@ -768,6 +775,10 @@ export class SSLProtocol implements ProtocolLike {
   #startShutdownNow(): void {
     if (this.#state !== "wrapped") return;
     this.#state = "shutdown";
+    // The app's pause stopped the socket (Python's only stops it once 256 KiB
+    // wait in OpenSSL): the peer's close_notify, or the data that fails the
+    // shutdown, must still come in.
+    if (this.#readingPaused) this.#transport?.resumeReading();
     this.#closeRequested = true;
     this.#appTransport._closed = true;
     const timeout = this.#shutdownTimeout;
@@ -784,20 +795,21 @@ export class SSLProtocol implements ProtocolLike {
     const obj = this.#obj;
     if (obj === null) return;
     let done: boolean;
-    let failed = false;
     try {
-      // Drop what the peer still sends until its close_notify.
-      while (obj._readInto(readBuf) > 0) { /* discarded */ }
+      // As Python's unwrap(): OpenSSL itself decides what the peer may still
+      // send; application data after our close_notify fails the shutdown.
       done = obj._shutdownStep();
-    } catch {
-      done = true;
-      failed = true;
+    } catch (e) {
+      // Python's _on_shutdown_complete(exc): a fatal error, which the app's
+      // connectionLost receives.
+      this.#fatal(e);
+      return;
     }
     this.#flush();
     if (!done) return;
     // Both close_notify are through: as Python, the app that closed hears
     // of the peer's (its eofReceived), unless it already did.
-    if (!failed) this.#eofToAppOnce();
+    this.#eofToAppOnce();
     this.#finishShutdown();
   }
 
@@ -866,13 +878,19 @@ export interface SslOptions {
 /**
  * Python's checks of the TLS options: the timeouts and `serverHostname`
  * need `ssl`, and the timeouts must be positive. Returns whether TLS is on.
+ * With `perConnection` (a server), the timeouts' values are left to each
+ * accepted connection ({@link sslServerFactory}), as Python's SSLProtocol
+ * checks them: `create_server` itself accepts `ssl_handshake_timeout=0`.
  *
  * @example
  * ```ts
  * const tls = checkSslOptions(opts, { client: true });
  * ```
  */
-export function checkSslOptions(opts: SslOptions, where: { client: boolean }): boolean {
+export function checkSslOptions(
+  opts: SslOptions,
+  where: { client: boolean; perConnection?: boolean },
+): boolean {
   const ssl = opts.ssl ?? null;
   const on = ssl !== null && ssl !== false;
   if (on && ssl !== true && !(ssl instanceof SSLContext)) {
@@ -897,13 +915,18 @@ export function checkSslOptions(opts: SslOptions, where: { client: boolean }): b
     const v = opts[key] ?? null;
     if (v === null) continue;
     if (!on) throw new ValueError(`${py} is only meaningful with ssl`);
-    // Python compares first (`timeout <= 0`): another type fails there.
-    if (typeof v !== "number") {
-      throw new TypeError(`'<=' not supported between instances of '${pyTypeName(v)}' and 'int'`);
-    }
-    if (v <= 0) throw new ValueError(`${py} should be a positive number, got ${v}`);
+    if (!where.perConnection) checkSslTimeout(v, py);
   }
   return on;
+}
+
+/** Python's SSLProtocol check of one timeout: a positive number. */
+function checkSslTimeout(v: unknown, py: string): void {
+  // Python compares first (`timeout <= 0`): another type fails there.
+  if (typeof v !== "number") {
+    throw new TypeError(`'<=' not supported between instances of '${pyTypeName(v)}' and 'int'`);
+  }
+  if (v <= 0) throw new ValueError(`${py} should be a positive number, got ${v}`);
 }
 
 /**
@@ -961,6 +984,14 @@ export function sslServerFactory(
 ): () => BaseProtocolLike {
   return () => {
     const app = factory();
+    // Python's SSLProtocol checks the timeouts as each connection comes: a
+    // bad one fails the accept (the socket is dropped), not create_server.
+    if (opts.sslHandshakeTimeout != null) {
+      checkSslTimeout(opts.sslHandshakeTimeout, "ssl_handshake_timeout");
+    }
+    if (opts.sslShutdownTimeout != null) {
+      checkSslTimeout(opts.sslShutdownTimeout, "ssl_shutdown_timeout");
+    }
     const waiter = loop.createFuture<void>();
     const proto = new SSLProtocol(loop, app, sslcontext, waiter, {
       serverSide: true,
