@@ -711,7 +711,9 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     }
     const dt = this.time() - t0;
     if (dt >= this.slowCallbackDuration) {
-      logger.warning(`Executing ${h} took ${dt.toFixed(3)} seconds`);
+      // A transport run as its own reader is named as the Handle Python runs.
+      const what = h._handleRepr ? h._handleRepr() : String(h);
+      logger.warning(`Executing ${what} took ${dt.toFixed(3)} seconds`);
     }
   }
 

@@ -60,13 +60,19 @@ export class Context {
     // step) with Context.run, so a ctx.run(...) from inside either is
     // "already entered". Here those set the current context without
     // marking `_entered` (no write per callback): being current counts.
-    if (this._entered || currentContext() === this) {
+    const outer = currentContext();
+    if (this._entered || outer === this) {
       throw new RuntimeError(`cannot enter context: ${this} is already entered`);
     }
     if (typeof fn !== "function") {
       throw new TypeError(`'${pyTypeName(fn)}' object is not callable`);
     }
     const prev = running.context;
+    // The context this one shadows stays entered underneath, as in Python:
+    // a callback's or a task's own context, shadowed by `other.run(...)`,
+    // cannot be run again from in there.
+    const outerEntered = outer._entered;
+    outer._entered = true;
     this._entered = true;
     running.context = this;
     try {
@@ -74,6 +80,7 @@ export class Context {
     } finally {
       running.context = prev;
       this._entered = false;
+      outer._entered = outerEntered;
     }
   }
 

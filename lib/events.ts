@@ -125,6 +125,8 @@ export interface ReadyItem {
   _run(): void;
   /** Called instead, if the loop is closed before it runs: frees what it would have taken over. */
   _dropped?: () => void;
+  /** For an item that is no Handle: the repr of the Handle Python would run (debug-mode reports). */
+  _handleRepr?: () => string;
 }
 
 /**
@@ -213,6 +215,9 @@ export class Handle {
       // As Python's Handle._run: Ctrl+C is not the callback's error to log
       // but the program's to see, out of runForever().
       if (_isBaseError(exc)) throw exc;
+      // Python reports from outside the `Context.run` that raised: the
+      // handler sees the loop's context, not the callback's.
+      running.context = prev;
       const context: ExceptionContext = {
         message: `Exception in callback ${formatCallback(this._callback, this._args ?? [])}`,
         exception: exc,

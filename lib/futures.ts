@@ -186,6 +186,8 @@ export class DoneEntry extends FutureEntry implements ReadyItem {
       // As Python's Handle._run: Ctrl+C and sys.exit() are not the
       // callback's errors to log but the program's, out of runForever().
       if (_isBaseError(exc)) throw exc;
+      // As Python, the handler runs outside the callback's `Context.run`.
+      running.context = prev;
       // The handler sees the Handle this entry stands for (a program's
       // handler may check `instanceof Handle` or print its class name),
       // made here, on the error path, rather than for every callback.

@@ -215,9 +215,16 @@ export class Runner {
     }
   }
 
-  /** `await using` support. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /**
+   * `await using` support: closes the runner as the block ends. JS reads
+   * this property where the block starts (the `await using` declaration):
+   * the runner makes its loop then, and sets it as the current one, as
+   * Python's `with Runner() as runner:` does on entry (`__enter__`); a
+   * closed runner is a `RuntimeError` there.
+   */
+  get [Symbol.asyncDispose](): () => Promise<void> {
+    if (this.#state !== "initialized") this.#lazyInit();
+    return () => this.close();
   }
 
   /** Python's default repr: `<asyncio.runners.Runner object at 0x7f...>`. */

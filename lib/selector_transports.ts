@@ -219,6 +219,16 @@ interface Rare {
   onWritable: (() => void) | null;
 }
 
+/** The names Python's Handles show for a socket transport's reader and writer. */
+const READ_READY = "_SelectorSocketTransport._read_ready";
+const WRITE_READY = "_SelectorSocketTransport._write_ready";
+
+/** `fn`, named as Python's writer Handle shows it (the slow-callback warning). */
+function writeReadyOf(fn: () => void): () => void {
+  Object.defineProperty(fn, "__qualname__", { value: WRITE_READY });
+  return fn;
+}
+
 /** `Proto.connection_made`: the qualified name of the method Python's Handle calls. */
 export function madeCallbackName(protocol: BaseProtocolLike): string {
   let owner: object | null = protocol;
@@ -478,7 +488,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
    */
   #addReader(ctx: Context | null): void {
     if (this._cancelled) {
-      this._loop._addReader(this.#fd, () => this.#readReady());
+      const readReady = () => this.#readReady();
+      // Named as Python's reader Handle shows it (the slow-callback warning).
+      Object.defineProperty(readReady, "__qualname__", { value: READ_READY });
+      this._loop._addReader(this.#fd, readReady);
     } else {
       this.#ctx = ctx ?? currentContext().copy();
       this._loop._addSelfReader(this.#fd, this);
@@ -491,14 +504,14 @@ export class SelectorSocketTransport extends FlowControlTransport {
    * the constructor's context (`#ctx`) and with errors reported as a
    * Handle reports them.
    */
-  #start(): void {
+  #start(outer: Context | null): void {
     this.#flags |= STARTED;
     const ctx = this.#ctx!;
     running.context = ctx.copy();
     try {
       this.#protocol.connectionMade(this);
     } catch (exc) {
-      this.#callbackFailed(exc, madeCallbackName(this.#protocol), [this]);
+      this.#callbackFailed(exc, madeCallbackName(this.#protocol), [this], outer);
     }
     // The second Handle's context would be a copy of `ctx`, which nothing
     // else can see or change: `ctx` itself serves. A pause made by
@@ -507,7 +520,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       if (!this.#closing && !this.#paused) this.#addReader(ctx);
     } catch (exc) {
-      this.#callbackFailed(exc, "<lambda>", []);
+      this.#callbackFailed(exc, "<lambda>", [], outer);
     }
   }
 
@@ -515,9 +528,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
    * Reports an error thrown by a step the loop ran as the Handle Python
    * runs that step in reports it: `Exception in callback
    * Proto.connection_made(<_SelectorSoc...e, bufsize=0>>)`, with that
-   * Handle, made now, as the context's `handle`.
+   * Handle, made now, as the context's `handle`. Reported in `outer`, the
+   * loop's context, as Python's Handle reports outside its `Context.run`.
    */
-  #callbackFailed(exc: unknown, name: string, args: unknown[]): void {
+  #callbackFailed(exc: unknown, name: string, args: unknown[], outer: Context | null): void {
+    running.context = outer;
     // Named as the Handle shows its callback.
     const callback = () => {};
     Object.defineProperty(callback, "__qualname__", { value: name });
@@ -537,7 +552,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     const prev = running.context;
     if (!(this.#flags & STARTED)) {
       try {
-        this.#start();
+        this.#start(prev);
       } finally {
         running.context = prev;
       }
@@ -547,10 +562,20 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       this.#readReady();
     } catch (exc) {
-      this.#callbackFailed(exc, "_SelectorSocketTransport._read_ready", []);
+      this.#callbackFailed(exc, READ_READY, [], prev);
     } finally {
       running.context = prev;
     }
+  }
+
+  /**
+   * @internal How the loop's slow-callback warning (debug mode) names this
+   * entry of its ready queue: as the reader Handle Python runs in its
+   * place, `<Handle _SelectorSocketTransport._read_ready()>`, `cancelled`
+   * once the reader was removed (`close()` in `dataReceived`, say).
+   */
+  _handleRepr(): string {
+    return `<Handle ${this._cancelled ? "cancelled " : ""}${READ_READY}()>`;
   }
 
   #readReady(): void {
@@ -681,7 +706,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
         return;
       }
       data = data.subarray(n > 0 ? n : 0);
-      this._loop._addWriter(this.#fd, this.#onWritable ??= () => this.#writeReady());
+      this._loop._addWriter(this.#fd, this.#onWritable ??= writeReadyOf(() => this.#writeReady()));
     }
     // A copy: the caller may reuse its buffer once write() returns.
     (this.#pending ??= []).push(data.slice());

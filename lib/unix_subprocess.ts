@@ -44,6 +44,7 @@ import type { TimerHandle } from "./events.ts";
 import { logger, reportFatalError } from "./log.ts";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { AssertionError } from "./streams.ts";
+import { Context } from "./contextvars.ts";
 import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
 
 const { EAGAIN, EINTR, ECHILD } = ERRNO;
@@ -874,7 +875,12 @@ export class UnixSubprocessTransport extends SubprocessTransport {
       if (fallback === null) return;
       fallback.cancel();
       fallback = null;
-      this.#loop.callSoon(() => this.#loop.callSoon(() => this.#reportExit()));
+      // In a context of its own, empty: CPython's watcher thread posts from
+      // a new thread's context, so `processExited` and a `connectionLost`
+      // it brings on see no value the program set.
+      this.#loop.callSoon(() => this.#loop.callSoon(() => this.#reportExit()), {
+        context: new Context(),
+      });
     };
     fallback = this.#loop.callLater(GIL_SWITCH_INTERVAL, post);
     this.#loop._whenIdle.push(post);
