@@ -881,7 +881,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   /** In debug mode, a loop must not be driven from another running loop's callbacks. */
   #checkThread(): void {
     const cur = running.loop;
-    if (cur !== null && cur !== this && this.#running) {
+    if (cur !== null && cur !== this && this.#running && _getRunningLoop() !== this) {
       throw new RuntimeError(
         "Non-thread-safe operation invoked on an event loop other than the current one",
       );

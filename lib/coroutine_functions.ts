@@ -17,6 +17,7 @@ import { Server } from "./servers.ts";
 import { toThread } from "./threads.ts";
 import { run, Runner } from "./runners.ts";
 import { timeout, timeoutAt } from "./task_functions.ts";
+import { sleep } from "./tasks.ts";
 
 /**
  * The methods called `names` that `cls` and its base classes define; of one
@@ -77,6 +78,8 @@ _markCoroutineFunctions(true, [
   ...methods(Process, ["wait", "communicate"]),
   ...methods(Server, ["serveForever", "waitClosed", "startServing"]),
   toThread,
+  // A plain function returning a lazy call, an `async def` in Python.
+  sleep,
 ]);
 
 _markCoroutineFunctions(false, [

@@ -630,7 +630,15 @@ export abstract class AbstractEventLoop {
  * ```
  */
 export function _getRunningLoop(): AbstractEventLoop | null {
-  if (running.loop !== null) return running.loop as AbstractEventLoop;
+  if (running.loop !== null) {
+    if (running.loops.length < 2) return running.loop as AbstractEventLoop;
+    // Two loops run side by side (each `runForever` is a Promise): a task of
+    // one, resumed while the other drains, belongs to its own.
+    const task = taskStorage.getStore();
+    return (task !== undefined && running.loops.includes(task._loop)
+      ? task._loop
+      : running.loop) as AbstractEventLoop;
+  }
   const task = taskStorage.getStore();
   if (task !== undefined && running.loops.includes(task._loop)) {
     return task._loop as AbstractEventLoop;

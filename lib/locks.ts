@@ -32,17 +32,12 @@
 import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { bindOnRead } from "./bound_methods.ts";
+import { lazyMethods, LibraryCall } from "./coroutines.ts";
 import { objectHead, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
-import { cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
+import { actedAtOnce, cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
 import { suspensions } from "./running.ts";
-
-/**
- * What `acquire()` resolves to when it need not wait: one shared settled
- * promise, so the uncontended path allocates nothing.
- */
-const TRUE: Promise<true> = Promise.resolve(true);
 
 /** What the scoped forms need: something acquired and released. */
 interface Acquirable {
@@ -141,14 +136,36 @@ export class Lock extends LoopBound {
 
   /** Waits until the lock is free, then takes it; resolves to `true`. */
   acquire(): Promise<true> {
-    if (!this.#locked && (this.#waiters.size === 0 || this.#allWaitersCancelled())) {
-      // Taken without waiting: as in Python, the task's step goes on.
-      this.#locked = true;
-      suspensions.progress++;
-      return TRUE;
-    }
+    if (this.#free()) return this.#take();
+    // It must wait: a lazy call, run when awaited or when its task first
+    // runs, as Python's coroutine (see `LibraryCall`).
+    return new LibraryCall("Lock.acquire", this, this._acquireNow, 0, null, null);
+  }
+
+  /** @internal What `acquire()` does when it runs. */
+  _acquireNow(): Promise<true> {
+    if (this.#free()) return this.#take();
     const wait = new Wait();
     return cancellableWait(this.#acquireSlow(wait), wait);
+  }
+
+  #free(): boolean {
+    return !this.#locked && (this.#waiters.size === 0 || this.#allWaitersCancelled());
+  }
+
+  #take(): Promise<true> {
+    // Taken without waiting: as in Python, the task's step goes on. A task
+    // made from this promise right after gives it back (`actedAtOnce`).
+    this.#locked = true;
+    suspensions.progress++;
+    return actedAtOnce(Promise.resolve(true as const), this, takeBackLock, null);
+  }
+
+  /** @internal Gives back the lock a call just took, for its task to take (`takeBackForTask`). */
+  _giveBack(): boolean {
+    if (!this.#locked) return false;
+    this.#locked = false;
+    return true;
   }
 
   async #acquireSlow(wait: Wait): Promise<true> {
@@ -282,12 +299,21 @@ export class Event extends LoopBound {
 
   /** Waits until the flag is set; resolves to `true`. */
   wait(): Promise<true> {
-    if (this.#value) {
-      suspensions.progress++;
-      return TRUE;
-    }
+    if (this.#value) return this.#seen();
+    // It must wait: a lazy call, as `Lock.acquire`.
+    return new LibraryCall("Event.wait", this, this._waitNow, 0, null, null);
+  }
+
+  /** @internal What `wait()` does when it runs. */
+  _waitNow(): Promise<true> {
+    if (this.#value) return this.#seen();
     const wait = new Wait();
     return cancellableWait(this.#wait(wait), wait);
+  }
+
+  #seen(): Promise<true> {
+    suspensions.progress++;
+    return actedAtOnce(Promise.resolve(true as const), this, takeBackEvent, null);
   }
 
   async #wait(wait: Wait): Promise<true> {
@@ -574,13 +600,22 @@ export class Semaphore extends LoopBound {
 
   /** Takes a permit, waiting in line for one if needed; resolves to `true`. */
   acquire(): Promise<true> {
-    if (!this.locked()) {
-      this._value--;
-      suspensions.progress++;
-      return TRUE;
-    }
+    if (!this.locked()) return this.#take();
+    // It must wait: a lazy call, as `Lock.acquire`.
+    return new LibraryCall("Semaphore.acquire", this, this._acquireNow, 0, null, null);
+  }
+
+  /** @internal What `acquire()` does when it runs. */
+  _acquireNow(): Promise<true> {
+    if (!this.locked()) return this.#take();
     const wait = new Wait();
     return cancellableWait(this.#acquireSlow(wait), wait);
+  }
+
+  #take(): Promise<true> {
+    this._value--;
+    suspensions.progress++;
+    return actedAtOnce(Promise.resolve(true as const), this, takeBackSemaphore, null);
   }
 
   async #acquireSlow(wait: Wait): Promise<true> {
@@ -842,6 +877,29 @@ export class Barrier extends LoopBound {
 // `createTask(event.wait)` port as they are, and show as
 // `<Handle Lock.release()>`. A Condition's acquire, release and locked are
 // its lock's own methods in Python, so they are named as the Lock's.
+// The coroutine methods that always wait run when awaited or when their
+// task first runs, as Python's coroutines do (see `LibraryCall`); `acquire`
+// and `wait` are lazy when they must wait.
+lazyMethods(Condition.prototype, { wait: "Condition.wait", waitFor: "Condition.wait_for" });
+lazyMethods(Barrier.prototype, {
+  wait: "Barrier.wait",
+  reset: "Barrier.reset",
+  abort: "Barrier.abort",
+});
+// A call that acted at once, made into a task right after
+// (`createTask(lock.acquire())` on a free lock), is undone and redone when
+// the task first runs (see `actedAtOnce`).
+function takeBackLock(lock: Lock): PromiseLike<unknown> | null {
+  if (!lock._giveBack()) return null;
+  return new LibraryCall("Lock.acquire", lock, lock._acquireNow, 0, null, null);
+}
+function takeBackSemaphore(sem: Semaphore): PromiseLike<unknown> {
+  sem._value++;
+  return new LibraryCall("Semaphore.acquire", sem, sem._acquireNow, 0, null, null);
+}
+function takeBackEvent(ev: Event): PromiseLike<unknown> {
+  return new LibraryCall("Event.wait", ev, ev._waitNow, 0, null, null);
+}
 bindOnRead(Lock.prototype, ["acquire", "release", "locked"]);
 bindOnRead(Event.prototype, ["set", "clear", "isSet", "wait"], { isSet: "Event.is_set" });
 bindOnRead(

@@ -14,15 +14,13 @@
 import { ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { bindMethodOnRead, bindOnRead } from "./bound_methods.ts";
+import { lazyMethods, LibraryCall } from "./coroutines.ts";
 import { errorArgs, pyAddress, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
-import { cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
-
-/** What `put()` returns when it need not wait: one shared settled promise. */
-const DONE: Promise<void> = Promise.resolve();
+import { actedAtOnce, cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
 
 /**
  * `getNowait()` on an empty queue.
@@ -180,6 +178,14 @@ export class Queue<T = unknown> extends LoopBound {
    * `QueueShutDown` if the queue is (or, while waiting, gets) shut down.
    */
   put(item: T): Promise<void> {
+    if (!this.full()) return this._putNow(item);
+    // It must wait: a lazy call, run when awaited or when its task first
+    // runs, as Python's coroutine (see `LibraryCall`).
+    return new LibraryCall("Queue.put", this, this._putNow, 1, item, null);
+  }
+
+  /** @internal What `put(item)` does when it runs. */
+  _putNow(item: T): Promise<void> {
     if (!this.full()) {
       // Room already: as in Python, the task's step goes on.
       suspensions.progress++;
@@ -188,7 +194,7 @@ export class Queue<T = unknown> extends LoopBound {
       } catch (e) {
         return Promise.reject(e);
       }
-      return DONE;
+      return actedAtOnce(Promise.resolve(), this, takeBackPut, item);
     }
     const wait = new Wait();
     return cancellableWait(this.#putSlow(item, wait), wait);
@@ -233,14 +239,23 @@ export class Queue<T = unknown> extends LoopBound {
    * `QueueShutDown` once the queue is shut down and empty.
    */
   get(): Promise<T> {
+    if (!this.empty()) return this._getNow();
+    // It must wait: a lazy call, as `put`.
+    return new LibraryCall("Queue.get", this, this._getNow, 0, null, null);
+  }
+
+  /** @internal What `get()` does when it runs. */
+  _getNow(): Promise<T> {
     if (!this.empty()) {
       // An item already: as in Python, the task's step goes on.
       suspensions.progress++;
+      let item: T;
       try {
-        return Promise.resolve(this.getNowait());
+        item = this.getNowait();
       } catch (e) {
         return Promise.reject(e);
       }
+      return actedAtOnce(Promise.resolve(item), this, takeBackGet, item);
     }
     const wait = new Wait();
     return cancellableWait(this.#getSlow(wait), wait);
@@ -333,6 +348,38 @@ export class Queue<T = unknown> extends LoopBound {
       this.#head = 0;
     }
     return item;
+  }
+
+  /** @internal Puts back first an item `_get` has just taken out. */
+  protected _unget(item: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
+  }
+
+  /** @internal Takes out an item `_put` has just stored; false if it is not where `_put` left it. */
+  protected _unput(item: T): boolean {
+    const items = this.#items;
+    if (items.length <= this.#head || items[items.length - 1] !== item) return false;
+    items.pop();
+    return true;
+  }
+
+  /**
+   * @internal Undoes a `get()` that took `item` at once, for a task made
+   * from its promise (`takeBackForTask`); false where a subclass stores
+   * items its own way.
+   */
+  _undoGet(item: T): boolean {
+    if (!BUILTIN_GETS.has(this._get)) return false;
+    this._unget(item);
+    return true;
+  }
+
+  /** @internal Undoes a `put(item)` that stored it at once, as {@link _undoGet}. */
+  _undoPut(item: T): boolean {
+    if (!BUILTIN_GETS.has(this._get) || !this._unput(item)) return false;
+    if (--this.#unfinished === 0) this.#finished.set();
+    return true;
   }
 
   /** @internal How many items are stored. */
@@ -547,6 +594,22 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   }
 
   /** @internal */
+  protected override _unget(item: T): void {
+    this._put(item);
+  }
+
+  /** @internal */
+  protected override _unput(item: T): boolean {
+    const heap = this.#heap;
+    const i = heap.lastIndexOf(item);
+    if (i < 0) return false;
+    heap.splice(i, 1);
+    // Rare (a put made into a task at once): the heap is simply rebuilt.
+    for (const x of heap.splice(0)) this._put(x);
+    return true;
+  }
+
+  /** @internal */
   protected override _size(): number {
     return this.#heap.length;
   }
@@ -618,6 +681,19 @@ export class LifoQueue<T = unknown> extends Queue<T> {
   }
 
   /** @internal */
+  protected override _unget(item: T): void {
+    this.#stack.push(item);
+  }
+
+  /** @internal */
+  protected override _unput(item: T): boolean {
+    const stack = this.#stack;
+    if (stack[stack.length - 1] !== item || stack.length === 0) return false;
+    stack.pop();
+    return true;
+  }
+
+  /** @internal */
   protected override _size(): number {
     return this.#stack.length;
   }
@@ -637,6 +713,21 @@ bindMethodOnRead(Queue.prototype, "getNowait", "Queue.get_nowait");
 bindMethodOnRead(Queue.prototype, "taskDone", "Queue.task_done");
 // And the coroutine methods, as `createTask(event.wait)` and
 // `createTask(lock.acquire)` are: `createTask(q.get)`, `wait([q.join])`.
+// join always waits: it runs when awaited or when its task first runs, as
+// Python's coroutine does (see `LibraryCall`); get and put are lazy when
+// they must wait. A call that acted at once, made into a task right after
+// (`createTask(q.get())` with an item there), is undone and redone when the
+// task first runs (see `actedAtOnce`).
+lazyMethods(Queue.prototype, { join: "Queue.join" });
+const BUILTIN_GETS: ReadonlySet<unknown> = new Set(
+  [Queue, PriorityQueue, LifoQueue].map((c) => (c.prototype as unknown as { _get: unknown })._get),
+);
+function takeBackGet(q: Queue<unknown>, item: unknown): PromiseLike<unknown> | null {
+  return q._undoGet(item) ? new LibraryCall("Queue.get", q, q._getNow, 0, null, null) : null;
+}
+function takeBackPut(q: Queue<unknown>, item: unknown): PromiseLike<unknown> | null {
+  return q._undoPut(item) ? new LibraryCall("Queue.put", q, q._putNow, 1, item, null) : null;
+}
 bindOnRead(Queue.prototype, ["get", "put", "join"]);
 
 // Named so in a traceback's last line: `asyncio.queues.QueueEmpty`.

@@ -23,6 +23,7 @@ import {
 } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
+import { takeBackForTask } from "./operations.ts";
 import {
   _cancelMessageArg,
   _futureSetResult,
@@ -145,8 +146,18 @@ function futuresOf<T>(
   const seen = new Map<unknown, Future<T>>();
   // Indexed loops: a loop that runs once per call stays unoptimized, and
   // there for-of makes an iterator result per item (100,000 in a big gather).
-  const items = Array.isArray(fs) ? fs as CoroutineLike<T>[] : [...fs];
+  let items = Array.isArray(fs) ? fs as CoroutineLike<T>[] : [...fs];
   const n = items.length;
+  // `gather(q.put(x), q.get())`: calls that acted at once are undone, the
+  // last first, and redone as their tasks first run (see `takeBackForTask`).
+  for (let i = n - 1; i >= 0; i--) {
+    const aw = items[i];
+    if (!(aw instanceof Promise)) continue;
+    const redo = takeBackForTask(aw);
+    if (redo === null) continue;
+    if (items === fs) items = items.slice();
+    for (let j = i; j < n; j++) if (items[j] === aw) items[j] = redo as CoroutineLike<T>;
+  }
   const futs = new Array<Future<T>>(n);
   for (let i = 0; i < n; i++) {
     const aw = items[i];
@@ -567,6 +578,12 @@ export async function waitFor<T>(
     throw new ValueError(
       "The future belongs to a different loop than the one specified as the loop argument",
     );
+  }
+  if (aw instanceof Promise) {
+    // `waitFor(q.get(), 1)` with an item there: the get is undone and made
+    // into a task below, as Python's wait_for makes one for its coroutine.
+    const redo = takeBackForTask(aw);
+    if (redo !== null) aw = redo as CoroutineLike<T>;
   }
   if (aw instanceof Promise) {
     // A native promise already runs in this task (`waitFor(q.get(), 1)`):

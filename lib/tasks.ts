@@ -12,7 +12,7 @@
  * @module
  */
 import { type Context, copyContext } from "./contextvars.ts";
-import { Coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
+import { Coroutine, driveGenerator, isGenerator, LibraryCall } from "./coroutines.ts";
 import { type ExceptionContext, Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import {
@@ -26,7 +26,7 @@ import {
 } from "./futures.ts";
 import { formatCallback, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 import { keywords } from "./keywords.ts";
-import { _cancelOperationOf } from "./operations.ts";
+import { _cancelOperationOf, takeBackForTask } from "./operations.ts";
 import { hooks, running, suspended, taskInScope, taskStorage, untilALoopRuns } from "./running.ts";
 import { fulfilledValue, NOT_FULFILLED } from "../ffi/promises.ts";
 import {
@@ -269,6 +269,12 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(
         `a coroutine was expected, got <async_generator object ${coro.name} at ${pyAddress(coro)}>`,
       );
+    }
+    if (coro instanceof Promise) {
+      // `createTask(lock.acquire())` on a free lock: the lock was taken at
+      // the call; Python's coroutine takes it when its task first runs.
+      const redo = takeBackForTask(coro);
+      if (redo !== null) coro = redo as CoroutineLike<T>;
     }
     this._coro = coro;
     // A promise, already running, may reject before the task's first step
@@ -876,7 +882,13 @@ function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
 export function sleep(delay: number): Promise<void>;
 /** Waits `delay` seconds, then resolves to `result`. */
 export function sleep<T>(delay: number, result: T): Promise<T>;
-export async function sleep<T>(delay: number, result: T = null as T): Promise<T> {
+export function sleep<T>(delay: number, result?: T): Promise<T> {
+  // Lazy, as Python's coroutine is: `createTask(asyncio.sleep(1))` starts
+  // its timer when the task first runs.
+  return new LibraryCall<T>("sleep", null, sleepNow, arguments.length, delay, result);
+}
+
+async function sleepNow<T>(delay: number, result: T = null as T): Promise<T> {
   if (typeof delay !== "number") {
     // Python's sleep first compares `delay <= 0`, where a bool is an int.
     // NaN passes, as in Python: its timer runs as CPython's NaN timer does.
@@ -892,7 +904,7 @@ export async function sleep<T>(delay: number, result: T = null as T): Promise<T>
     // Called before its loop runs (`loop.runUntilComplete(main())` calls
     // main first): sleep from when the loop starts, as Python's coroutine,
     // not started yet, would. Still an error if no loop starts.
-    if (await untilALoopRuns()) return await sleep(delay, result);
+    if (await untilALoopRuns()) return await sleepNow(delay, result);
     throw new RuntimeError("no running event loop");
   }
   const fut = loop.createFuture<T>();

@@ -11,7 +11,9 @@ import * as asyncio from "../mod.ts";
 test("a promise made in a task prints without the host's hook keys", async () => {
   await asyncio.run(async () => {
     const task = asyncio.currentTask();
-    const pending = asyncio.sleep(0.001);
+    const pending = (async () => {
+      await asyncio.sleep(0.001);
+    })();
     const done = (async () => 7)();
     await done;
     for (const [value, want] of [[pending, "<pending>"], [done, "7"]] as const) {

@@ -60,7 +60,10 @@ test("wait() refuses coroutine objects as Python 3.11 does", async () => {
 
 test("wait() still wraps functions and promises in tasks", async () => {
   await asyncio.run(async () => {
-    const [done, pending] = await asyncio.wait([() => work(5), asyncio.sleep(0, 6)]);
+    const [done, pending] = await asyncio.wait([
+      () => work(5),
+      (async () => await asyncio.sleep(0, 6))(),
+    ]);
     assertEquals(pending.size, 0);
     assertEquals([...done].map((f) => f.result()).sort(), [5, 6]);
   });
