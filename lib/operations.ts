@@ -154,7 +154,7 @@ let recentNext = 0;
  *
  * @example
  * ```ts
- * return actedAtOnce(Promise.resolve(true), this, undoAcquire, null);
+ * return actedAtOnce(Promise.resolve(true), this, takeBackLock, null);
  * ```
  */
 export function actedAtOnce<T>(
