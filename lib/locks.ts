@@ -36,7 +36,7 @@ import { lazyMethods, LibraryCall } from "./coroutines.ts";
 import { objectHead, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
-import { actedAtOnce, cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
+import { actedAtOnce } from "./operations.ts";
 import { suspensions } from "./running.ts";
 
 /** What the scoped forms need: something acquired and released. */
@@ -145,8 +145,7 @@ export class Lock extends LoopBound {
   /** @internal What `acquire()` does when it runs. */
   _acquireNow(): Promise<true> {
     if (this.#free()) return this.#take();
-    const wait = new Wait();
-    return cancellableWait(this.#acquireSlow(wait), wait);
+    return this.#acquireSlow();
   }
 
   #free(): boolean {
@@ -168,13 +167,11 @@ export class Lock extends LoopBound {
     return true;
   }
 
-  async #acquireSlow(wait: Wait): Promise<true> {
+  async #acquireSlow(): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
-    wait.fut = fut;
     try {
       await fut;
-      throwIfCancelled(wait);
     } catch (e) {
       this.#waiters.delete(fut);
       // release() may have picked us just as the cancellation arrived: the
@@ -307,8 +304,7 @@ export class Event extends LoopBound {
   /** @internal What `wait()` does when it runs. */
   _waitNow(): Promise<true> {
     if (this.#value) return this.#seen();
-    const wait = new Wait();
-    return cancellableWait(this.#wait(wait), wait);
+    return this.#wait();
   }
 
   #seen(): Promise<true> {
@@ -316,13 +312,11 @@ export class Event extends LoopBound {
     return actedAtOnce(Promise.resolve(true as const), this, takeBackEvent, null);
   }
 
-  async #wait(wait: Wait): Promise<true> {
+  async #wait(): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
-    wait.fut = fut;
     try {
       await fut;
-      throwIfCancelled(wait);
       return true;
     } finally {
       this.#waiters.delete(fut);
@@ -449,11 +443,10 @@ export class Condition extends LoopBound {
    * throws a new `CancelledError` without the cancel message.
    */
   wait(): Promise<true> {
-    const wait = new Wait();
-    return cancellableWait(this.#wait(wait), wait);
+    return this.#wait();
   }
 
-  async #wait(wait: Wait): Promise<true> {
+  async #wait(): Promise<true> {
     if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
     this.release();
     let failed = false;
@@ -461,13 +454,10 @@ export class Condition extends LoopBound {
     try {
       const fut = this._getLoop().createFuture<boolean>();
       this.#waiters.add(fut);
-      wait.fut = fut;
       try {
         await fut;
-        throwIfCancelled(wait);
       } finally {
         this.#waiters.delete(fut);
-        wait.fut = null;
       }
     } catch (e) {
       failed = true;
@@ -487,9 +477,6 @@ export class Condition extends LoopBound {
     }
     if (cancelled) throw new CancelledError();
     if (failed) throw error;
-    // A task made from this promise, cancelled while the lock was being
-    // taken back: Python's coroutine got a bare CancelledError there.
-    if (wait.cancelled) throw new CancelledError();
     return true;
   }
 
@@ -498,17 +485,16 @@ export class Condition extends LoopBound {
    * wake-up; resolves to its last value. The caller must hold the lock.
    */
   waitFor<T>(predicate: () => T): Promise<T> {
-    const wait = new Wait();
-    return cancellableWait(this.#waitFor(predicate, wait), wait);
+    return this.#waitFor(predicate);
   }
 
-  async #waitFor<T>(predicate: () => T, wait: Wait): Promise<T> {
+  async #waitFor<T>(predicate: () => T): Promise<T> {
     if (typeof predicate !== "function") {
       throw new TypeError(`'${pyTypeName(predicate)}' object is not callable`);
     }
     let result = predicate();
     while (!result) {
-      await this.#wait(wait);
+      await this.#wait();
       result = predicate();
     }
     return result;
@@ -608,8 +594,7 @@ export class Semaphore extends LoopBound {
   /** @internal What `acquire()` does when it runs. */
   _acquireNow(): Promise<true> {
     if (!this.locked()) return this.#take();
-    const wait = new Wait();
-    return cancellableWait(this.#acquireSlow(wait), wait);
+    return this.#acquireSlow();
   }
 
   #take(): Promise<true> {
@@ -618,13 +603,11 @@ export class Semaphore extends LoopBound {
     return actedAtOnce(Promise.resolve(true as const), this, takeBackSemaphore, null);
   }
 
-  async #acquireSlow(wait: Wait): Promise<true> {
+  async #acquireSlow(): Promise<true> {
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.add(fut);
-    wait.fut = fut;
     try {
       await fut;
-      throwIfCancelled(wait);
     } catch (e) {
       this.#waiters.delete(fut);
       // release() counted its permit as ours when it woke us; we are not

@@ -1,21 +1,20 @@
 /**
- * Loop operations whose promise a task can cancel.
+ * Loop operations whose promise a task is made from.
  *
- * `createTask(lock.acquire())`, `waitFor(q.get(), 1)` or
- * `createTask(loop.sockRecv(sock, 100))` make a task around a promise that
+ * `createTask(loop.sockRecv(sock, 100))` makes a task around a promise that
  * started outside it. Python's task would throw the `CancelledError` into
  * the coroutine; a JS task cannot reach into a promise, so such a promise
  * carries a cancel function under {@link cancelOperation} that the task
- * calls. Without it the operation would run on, detached: take the lock,
- * the next item or the next datagram for nobody.
+ * calls. Without it the operation would run on, detached: take the next
+ * datagram for nobody. Locks and queues need none: a call of theirs that
+ * must wait is lazy and runs inside its task, and one that acted at once is
+ * given back to the task's first step ({@link actedAtOnce}).
  *
  * Internal: shared by the task and the operations (locks, queues, socket
  * methods).
  *
  * @module
  */
-import type { Future } from "./futures.ts";
-import { CancelledError } from "./exceptions.ts";
 
 /**
  * @internal The key, on the promise of one of the loop's own operations,
@@ -73,60 +72,6 @@ export function cancellable<T>(
     },
   };
   return c;
-}
-
-/**
- * Where a waiting operation (a lock's `acquire()`, a queue's `get()`) is
- * parked, for a task made from its promise: the waiter future, and whether
- * that task was cancelled since. Its own {@link Canceller}, so a wait costs
- * one object, no closures (locks wait on their slow path all the time).
- */
-export class Wait implements Canceller {
-  /** The waiter future it is parked on now, or null between waits. */
-  fut: Future<unknown> | null = null;
-  /** Set when a task made from the call's promise was cancelled. */
-  cancelled = false;
-  /** The cancel message. */
-  msg: string | undefined = undefined;
-
-  /** Not woken yet, the wait throws at once; woken, when it resumes ({@link throwIfCancelled}). */
-  cancelOperation(_promise: Promise<unknown>, msg?: string): boolean {
-    this.cancelled = true;
-    this.msg = msg;
-    this.fut?.cancel(msg);
-    return true;
-  }
-}
-
-/**
- * `p`, the promise of an operation parked through `wait`, cancellable by a
- * task made from it. The operation calls {@link throwIfCancelled} after
- * each wait.
- *
- * @example
- * ```ts
- * const wait = new Wait();
- * return cancellableWait(this.#acquireSlow(wait), wait);
- * ```
- */
-export function cancellableWait<T>(p: Promise<T>, wait: Wait): CancellablePromise<T> {
-  const c = p as CancellablePromise<T>;
-  c[cancelOperation] = wait;
-  return c;
-}
-
-/**
- * Throws the `CancelledError` of a task cancelled while `wait` was parked
- * but already woken: Python's coroutine gets it at that `await`.
- *
- * @example
- * ```ts
- * await fut;
- * throwIfCancelled(wait);
- * ```
- */
-export function throwIfCancelled(wait: Wait): void {
-  if (wait.cancelled) throw new CancelledError(wait.msg ?? "");
 }
 
 /**

@@ -20,7 +20,7 @@ import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
-import { actedAtOnce, cancellableWait, throwIfCancelled, Wait } from "./operations.ts";
+import { actedAtOnce } from "./operations.ts";
 
 /**
  * `getNowait()` on an empty queue.
@@ -196,19 +196,16 @@ export class Queue<T = unknown> extends LoopBound {
       }
       return actedAtOnce(Promise.resolve(), this, takeBackPut, item);
     }
-    const wait = new Wait();
-    return cancellableWait(this.#putSlow(item, wait), wait);
+    return this.#putSlow(item);
   }
 
-  async #putSlow(item: T, wait: Wait): Promise<void> {
+  async #putSlow(item: T): Promise<void> {
     while (this.full()) {
       if (this.#isShutdown) throw new QueueShutDown();
       const putter = this._getLoop().createFuture<null>();
       this.#putters.add(putter);
-      wait.fut = putter;
       try {
         await putter;
-        throwIfCancelled(wait);
       } catch (e) {
         putter.cancel();
         this.#putters.delete(putter);
@@ -257,19 +254,16 @@ export class Queue<T = unknown> extends LoopBound {
       }
       return actedAtOnce(Promise.resolve(item), this, takeBackGet, item);
     }
-    const wait = new Wait();
-    return cancellableWait(this.#getSlow(wait), wait);
+    return this.#getSlow();
   }
 
-  async #getSlow(wait: Wait): Promise<T> {
+  async #getSlow(): Promise<T> {
     while (this.empty()) {
       if (this.#isShutdown) throw new QueueShutDown();
       const getter = this._getLoop().createFuture<null>();
       this.#getters.add(getter);
-      wait.fut = getter;
       try {
         await getter;
-        throwIfCancelled(wait);
       } catch (e) {
         getter.cancel();
         this.#getters.delete(getter);
