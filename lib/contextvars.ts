@@ -24,6 +24,8 @@ export class TokenMissing {
     return "<Token.MISSING>";
   }
 }
+// Python's `type(Token.MISSING).__name__`; `TokenMissing` stays the TS name.
+Object.defineProperty(TokenMissing, "name", { value: "MISSING" });
 
 /** The `Token.oldValue` of a variable that had no value. @example `token.oldValue === MISSING` */
 export const MISSING: TokenMissing = Object.freeze(new TokenMissing()) as TokenMissing;
@@ -126,9 +128,14 @@ export class Context {
     return this._vars.entries();
   }
 
-  /** `[variable, value]` pairs. */
-  [Symbol.iterator](): IterableIterator<[ContextVar<unknown>, unknown]> {
-    return this._vars.entries();
+  /**
+   * The variables set here, as iterating a Python `Context` (a mapping)
+   * yields its keys; `items()` gives the pairs.
+   *
+   * @example `for (const v of copyContext()) console.log(v.name)`
+   */
+  [Symbol.iterator](): IterableIterator<ContextVar<unknown>> {
+    return this._vars.keys();
   }
 
   /** `<_contextvars.Context object at 0x7f...>`, Python's repr. */

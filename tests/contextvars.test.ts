@@ -62,6 +62,7 @@ test("ContextVar.set returns a Token; reset restores the old value or removes it
     assertStrictEquals(t1.var, v, "Python's token.var");
     assertStrictEquals(t1.oldValue, MISSING);
     assertStrictEquals(Token.MISSING, MISSING);
+    assertEquals(MISSING.constructor.name, "MISSING", "Python's type(Token.MISSING).__name__");
     const t2 = v.set("b");
     assertEquals(t2.oldValue, "a");
     assertEquals(v.get(), "b");
@@ -211,7 +212,7 @@ test("Context mapping methods: get, has, size, keys, values, items, iteration", 
     assertEquals(ctx.get(c, 42), 42);
     assertEquals([...ctx.keys()], [a, b]);
     assertEquals([...ctx.values()], [1, "x"]);
-    assertEquals([...ctx], [[a, 1], [b, "x"]]);
+    assertEquals([...ctx], [a, b], "iterating a Python Context yields its variables");
     assertEquals([...ctx.items()], [[a, 1], [b, "x"]], "Python's ctx.items()");
     assertMatch(String(ctx), /^<_contextvars\.Context object at 0x[0-9a-f]+>$/);
     // A variable's default is not a value in the context.
