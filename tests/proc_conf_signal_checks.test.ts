@@ -30,22 +30,22 @@ async function signalChecks(print: (...args: unknown[]) => void): Promise<void> 
   }
   const co = asyncio.coroutine(async () => {});
   try {
-    loop.addSignalHandler(asyncio.signals.SIGUSR1, co() as never);
+    loop.addSignalHandler(asyncio.signals.SIGUSR2, co() as never);
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
     print("coroutine object:", describe(e));
   }
   const errors: string[] = [];
   loop.setExceptionHandler((_, ctx) => errors.push(String(ctx.message)));
-  loop.addSignalHandler(asyncio.signals.SIGUSR1, 5 as never);
+  loop.addSignalHandler(asyncio.signals.SIGUSR2, 5 as never);
   print("non-callable taken");
-  process.kill(process.pid, "SIGUSR1");
+  process.kill(process.pid, "SIGUSR2");
   for (let i = 0; i < 100; i++) {
     await asyncio.sleep(0.01);
     if (errors.length) break;
   }
   print("when it came:", `[${errors.map((m) => `'${m}'`).join(", ")}]`);
-  print(loop.removeSignalHandler(asyncio.signals.SIGUSR1));
+  print(loop.removeSignalHandler(asyncio.signals.SIGUSR2));
 }
 
 const EXPECTED = [
