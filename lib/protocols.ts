@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { RuntimeError } from "./exceptions.ts";
+import { AttributeError, RuntimeError } from "./exceptions.ts";
 import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
 import type { BaseTransport } from "./transports.ts";
 
@@ -223,11 +223,12 @@ export class Protocol extends BaseProtocol implements ProtocolLike {
  */
 export class BufferedProtocol extends BaseProtocol implements BufferedProtocolLike {
   /**
-   * The buffer to receive into. The default is empty, which a transport
-   * rejects ("get_buffer() returned an empty buffer"): override it.
+   * The buffer to receive into: override it. The default returns null, as
+   * Python's returns None, which a transport rejects with the TypeError of
+   * Python's `len(None)` (see {@link _bufferLength}).
    */
   getBuffer(_sizeHint: number): Uint8Array {
-    return new Uint8Array(0);
+    return null as unknown as Uint8Array;
   }
   /** `nbytes` bytes were written at the start of the buffer from `getBuffer()`. */
   bufferUpdated(_nbytes: number): void {}
@@ -275,6 +276,32 @@ export class SubprocessProtocol extends BaseProtocol implements SubprocessProtoc
 }
 
 /**
+ * @internal Whether a transport reads into `p`'s buffers: Python's
+ * `isinstance(p, BufferedProtocol)`. An object of another class (a plain
+ * object, which API.md lets be a protocol) counts when it has `getBuffer`
+ * and no `dataReceived`; a `Protocol` with a helper method named
+ * `getBuffer` still gets `dataReceived()`, as in Python.
+ */
+export function _isBufferedProtocol(p: BaseProtocolLike): p is BufferedProtocolLike {
+  if (p instanceof BufferedProtocol) return true;
+  const q = p as Partial<BufferedProtocolLike & ProtocolLike>;
+  return typeof q.getBuffer === "function" && typeof q.dataReceived !== "function";
+}
+
+/**
+ * @internal `len(buf)` of what a `getBuffer()` returned, as Python takes it:
+ * no buffer (null or undefined: Python's None, from the default or from an
+ * override without a `return`) is the TypeError of `len(None)`, where an
+ * empty one is the transport's RuntimeError.
+ */
+export function _bufferLength(buf: Uint8Array | null | undefined): number {
+  if (buf === null || buf === undefined) {
+    throw new TypeError("object of type 'NoneType' has no len()");
+  }
+  return buf.length;
+}
+
+/**
  * Hands `data` to a buffered protocol through as many `getBuffer()` /
  * `bufferUpdated()` rounds as its buffers need (Python's
  * `_feed_data_to_buffered_proto`, for transports that receive into their
@@ -289,7 +316,7 @@ export function feedDataToBufferedProto(proto: BufferedProtocolLike, data: Uint8
   let rest = data;
   while (rest.length > 0) {
     const buf = proto.getBuffer(rest.length);
-    if (buf.length === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
+    if (_bufferLength(buf) === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
     const n = Math.min(buf.length, rest.length);
     buf.set(rest.subarray(0, n));
     proto.bufferUpdated(n);
@@ -335,19 +362,19 @@ export type ProtocolFactory<P> = (() => P) | (new () => P);
  * Checks that `protocol` has the callback `js` before a transport calls it.
  * Any object with the callbacks a transport needs is a protocol (the spec's
  * UDP echo server has no `connection_lost`); a missing one fails as in
- * Python, with its AttributeError's message (as a TypeError), where each JS
+ * Python, with its AttributeError (a TypeError for JS code), where each JS
  * runtime would word its own.
  *
  * @example
  * ```ts
  * class Echo { connectionMade() {} }
  * checkCallback(new Echo(), "connectionLost", "connection_lost");
- * // TypeError: 'Echo' object has no attribute 'connection_lost'
+ * // AttributeError: 'Echo' object has no attribute 'connection_lost'
  * ```
  */
 export function checkCallback(protocol: unknown, js: string, py: string): void {
   if (typeof (protocol as Record<string, unknown> | null)?.[js] !== "function") {
-    throw new TypeError(`'${pyTypeName(protocol)}' object has no attribute '${py}'`);
+    throw new AttributeError(`'${pyTypeName(protocol)}' object has no attribute '${py}'`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
-import type { BaseProtocolLike } from "./protocols.ts";
+import { type BaseProtocolLike, checkCallback } from "./protocols.ts";
 import { NotImplementedError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { AbstractEventLoop } from "./events.ts";
 import type { Future } from "./futures.ts";
@@ -215,9 +215,12 @@ export class Server extends AbstractServer {
   }
 
   #connectionMade(listener: Socket, fd: number, addr: unknown): void {
-    let protocol: BaseProtocolLike;
+    let protocol: BaseProtocolLike | null = null;
     try {
       protocol = this.#factory();
+      // Python's transport fails at once when it looks the callback up:
+      // the same quiet drop as a failing factory, never a read.
+      checkCallback(protocol, "connectionMade", "connection_made");
     } catch (e) {
       // Python drops the socket (its refcount closes it) and tells the
       // exception handler only in debug mode, with no "socket" key.
@@ -226,6 +229,7 @@ export class Server extends AbstractServer {
         this.#loop.callExceptionHandler({
           message: "Error on transport creation for incoming connection",
           exception: e,
+          ...(protocol != null ? { protocol } : {}),
         });
       }
       return;
