@@ -24,6 +24,7 @@ import { gather } from "./task_functions.ts";
 import { connectAddrInfos } from "./staggered.ts";
 import {
   checkSslOptions,
+  checkSslTimeouts,
   connectSsl,
   type SslOptions,
   sslServerFactory,
@@ -177,7 +178,7 @@ function clientTls(
   host: string | null | undefined,
   noName = "You must set server_hostname when using ssl without a host",
 ): TlsPlan | null {
-  if (!checkSslOptions(opts, { client: true })) return null;
+  if (!checkSslOptions(opts, { client: true, perConnection: true })) return null;
   let name = opts.serverHostname ?? null;
   if (name === null) {
     if (!host) throw new ValueError(noName);
@@ -240,6 +241,9 @@ async function makeTransport(
   sock.setblocking(false);
   const protocol = factory();
   if (tls !== null) {
+    // Python connects and makes the protocol before its SSLProtocol checks
+    // the timeouts' values; the caller closes a socket it made.
+    checkSslTimeouts(tls.opts);
     const t = await connectSsl(loop, sock, protocol, tls.ctx, {
       serverSide: tls.serverSide,
       serverHostname: tls.serverHostname,
@@ -695,7 +699,7 @@ export async function connectAcceptedSocket(
     // Python's AttributeError message (for `sock.type`), the same on every runtime.
     throw new TypeError(`'${pyTypeName(sock)}' object has no attribute 'type'`);
   }
-  const on = checkSslOptions(opts, { client: false });
+  const on = checkSslOptions(opts, { client: false, perConnection: true });
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {
     throw new ValueError(`A Stream Socket was expected, got ${sock}`);
   }

@@ -878,9 +878,11 @@ export interface SslOptions {
 /**
  * Python's checks of the TLS options: the timeouts and `serverHostname`
  * need `ssl`, and the timeouts must be positive. Returns whether TLS is on.
- * With `perConnection` (a server), the timeouts' values are left to each
- * accepted connection ({@link sslServerFactory}), as Python's SSLProtocol
- * checks them: `create_server` itself accepts `ssl_handshake_timeout=0`.
+ * With `perConnection`, the timeouts' values are left to the moment the
+ * TLS layer is made, as Python's SSLProtocol checks them: each accepted
+ * connection of a server ({@link sslServerFactory}; `create_server` itself
+ * accepts `ssl_handshake_timeout=0`), and a client's connection once it is
+ * connected and its protocol made ({@link checkSslTimeouts}).
  *
  * @example
  * ```ts
@@ -918,6 +920,25 @@ export function checkSslOptions(
     if (!where.perConnection) checkSslTimeout(v, py);
   }
   return on;
+}
+
+/**
+ * Python's SSLProtocol checks of the two timeouts, made where it makes the
+ * TLS layer (after connecting, when the options were checked with
+ * `perConnection`).
+ *
+ * @example
+ * ```ts
+ * checkSslTimeouts({ sslHandshakeTimeout: 0 }); // ValueError
+ * ```
+ */
+export function checkSslTimeouts(opts: SslOptions): void {
+  if (opts.sslHandshakeTimeout != null) {
+    checkSslTimeout(opts.sslHandshakeTimeout, "ssl_handshake_timeout");
+  }
+  if (opts.sslShutdownTimeout != null) {
+    checkSslTimeout(opts.sslShutdownTimeout, "ssl_shutdown_timeout");
+  }
 }
 
 /** Python's SSLProtocol check of one timeout: a positive number. */
@@ -986,12 +1007,7 @@ export function sslServerFactory(
     const app = factory();
     // Python's SSLProtocol checks the timeouts as each connection comes: a
     // bad one fails the accept (the socket is dropped), not create_server.
-    if (opts.sslHandshakeTimeout != null) {
-      checkSslTimeout(opts.sslHandshakeTimeout, "ssl_handshake_timeout");
-    }
-    if (opts.sslShutdownTimeout != null) {
-      checkSslTimeout(opts.sslShutdownTimeout, "ssl_shutdown_timeout");
-    }
+    checkSslTimeouts(opts);
     const waiter = loop.createFuture<void>();
     const proto = new SSLProtocol(loop, app, sslcontext, waiter, {
       serverSide: true,
