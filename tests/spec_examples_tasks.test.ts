@@ -38,8 +38,9 @@ async function displayDateCallLater(print: Print) {
   const ticks: number[] = [];
   const D = 0.1;
   function displayDate(endTime: number, loop: asyncio.AbstractEventLoop) {
-    ticks.push(loop.time());
-    if (loop.time() + 1.0 * D < endTime) {
+    const t = loop.time();
+    ticks.push(t);
+    if (t + 1.0 * D < endTime) {
       loop.callLater(1 * D, displayDate, endTime, loop);
     } else {
       loop.stop();
@@ -50,7 +51,13 @@ async function displayDateCallLater(print: Print) {
   loop.callSoon(displayDate, endTime, loop);
   await loop.runForever();
   loop.close();
-  print("dates printed:", ticks.length);
+  // How many depends on the machine's load (5 when idle); the rule does not.
+  const last = ticks.length - 1;
+  print(
+    "dates printed:",
+    ticks.length >= 2,
+    ticks.every((t, i) => (t + D < endTime) === (i < last)),
+  );
 }
 
 async function helloWorldCoroutine(print: Print) {
@@ -325,7 +332,7 @@ const EXPECTED = [
   "== hello_world_callsoon",
   "Hello World",
   "== display_date_calllater",
-  "dates printed: 5",
+  "dates printed: True True",
   "== hello_world_coroutine",
   "Hello World!",
   "== chain_coroutines",
