@@ -77,9 +77,23 @@ export function cancellable<T>(
 /**
  * @internal Undoes a call that acted at once for a task made from its
  * promise, and gives the lazy call that redoes it when the task first
- * runs; null when the state has moved on and it cannot be undone.
+ * runs; null when the state has moved on and it cannot be undone. `seq`
+ * numbers the act among all acts (see {@link actedBefore}), so that items
+ * several gets took go back in the order they were taken, whatever the
+ * order their tasks are made in.
  */
-export type TakeBack = (owner: never, value: unknown) => PromiseLike<unknown> | null;
+export type TakeBack = (owner: never, value: unknown, seq: number) => PromiseLike<unknown> | null;
+
+/** Acts are numbered modulo 2^30 (small integers for V8, never a heap number). */
+const SEQ_MASK = 0x3fffffff;
+
+/**
+ * @internal Whether the act numbered `a` came before the one numbered `b`
+ * (both among the last few, so the numbers' wrap-around cannot mislead).
+ */
+export function actedBefore(a: number, b: number): boolean {
+  return a !== b && ((b - a) & SEQ_MASK) < 0x20000000;
+}
 
 /** The last few calls that acted at once (a ring): a task is made from one right after the call. */
 const RECENT = 8;
@@ -87,6 +101,7 @@ const recentPromise: (Promise<unknown> | null)[] = new Array(RECENT).fill(null);
 const recentOwner: unknown[] = new Array(RECENT).fill(null);
 const recentTakeBack: (TakeBack | null)[] = new Array(RECENT).fill(null);
 const recentValue: unknown[] = new Array(RECENT).fill(null);
+/** The number of the next act; its slot in the ring is its low bits. */
 let recentNext = 0;
 
 /**
@@ -108,8 +123,9 @@ export function actedAtOnce<T>(
   takeBack: TakeBack,
   value: unknown,
 ): Promise<T> {
-  const i = recentNext;
-  recentNext = (i + 1) & (RECENT - 1);
+  const n = recentNext;
+  recentNext = (n + 1) & SEQ_MASK;
+  const i = n & (RECENT - 1);
   recentPromise[i] = p;
   recentOwner[i] = owner;
   recentTakeBack[i] = takeBack;
@@ -134,7 +150,10 @@ export function takeBackForTask(p: Promise<unknown>): PromiseLike<unknown> | nul
       recentTakeBack[i] =
       recentValue[i] =
         null;
-    return takeBack(owner as never, value);
+    // The slot was last written by the latest act whose low bits are i.
+    const last = recentNext - 1;
+    const seq = (last - ((last - i) & (RECENT - 1))) & SEQ_MASK;
+    return takeBack(owner as never, value, seq);
   }
   return null;
 }

@@ -20,7 +20,7 @@ import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
-import { actedAtOnce } from "./operations.ts";
+import { actedAtOnce, actedBefore } from "./operations.ts";
 
 /**
  * `getNowait()` on an empty queue.
@@ -96,6 +96,21 @@ function noMoreArguments(rest: unknown[]): void {
 }
 
 /** Wakes the first waiter not woken yet; every waiter passed is dropped. */
+/** The waiter `wakeUpNext(waiters)` would wake; null if none. */
+function nextToWake(waiters: Set<Future<null>>): Future<null> | null {
+  for (const w of waiters) if (!w.done()) return w;
+  return null;
+}
+
+/**
+ * What a get or put that acted at once is given back with when it also woke
+ * a waiter (a put, a getter; a get, a putter): undoing the act must undo the
+ * wake-up too, or the waiter would lose its place in line.
+ */
+class ActedAndWoke<T> {
+  constructor(readonly item: T, readonly woken: Future<null>) {}
+}
+
 function wakeUpNext(waiters: Set<Future<null>>): void {
   for (const w of waiters) {
     waiters.delete(w);
@@ -139,6 +154,11 @@ export class Queue<T = unknown> extends LoopBound {
   // bulk so that a get is O(1) amortized.
   #items: T[] = [];
   #head = 0;
+  // Items put back by undone gets (see `_undoGet`) that still lead the
+  // queue, next first, with the numbers of the gets that had taken them.
+  #ungot: { item: T; seq: number }[] | null = null;
+  // Waiters woken by an act that was undone, and the places kept for them.
+  #kept: Map<Future<null>, Future<null>> | null = null;
 
   /** A queue holding at most `maxsize` items (`<= 0`: no limit; also `{ maxsize }`). */
   constructor(maxsize: number | { maxsize?: number } = 0, ...rest: []) {
@@ -189,24 +209,37 @@ export class Queue<T = unknown> extends LoopBound {
     if (!this.full()) {
       // Room already: as in Python, the task's step goes on.
       suspensions.progress++;
+      const woken = this.#getters.size === 0 ? null : nextToWake(this.#getters);
       try {
         this.putNowait(item);
       } catch (e) {
         return Promise.reject(e);
       }
-      return actedAtOnce(Promise.resolve(), this, takeBackPut, item);
+      return actedAtOnce(
+        Promise.resolve(),
+        this,
+        takeBackPut,
+        woken === null ? item : new ActedAndWoke(item, woken),
+      );
     }
     return this.#putSlow(item);
   }
 
   async #putSlow(item: T): Promise<void> {
+    let putter: Future<null> | undefined;
     while (this.full()) {
       if (this.#isShutdown) throw new QueueShutDown();
-      const putter = this._getLoop().createFuture<null>();
-      this.#putters.add(putter);
+      // Woken by a get that was then undone: back in our place (`#keepPlace`).
+      const kept = putter === undefined ? undefined : this.#keptPlace(putter, true);
+      if (kept !== undefined) putter = kept;
+      else {
+        putter = this._getLoop().createFuture<null>();
+        this.#putters.add(putter);
+      }
       try {
         await putter;
       } catch (e) {
+        this.#keptPlace(putter, false);
         putter.cancel();
         this.#putters.delete(putter);
         // A get freed a slot and picked us to fill it; we will not, so
@@ -215,6 +248,7 @@ export class Queue<T = unknown> extends LoopBound {
         throw e;
       }
     }
+    if (putter !== undefined) this.#keptPlace(putter, false);
     this.putNowait(item);
   }
 
@@ -246,25 +280,38 @@ export class Queue<T = unknown> extends LoopBound {
     if (!this.empty()) {
       // An item already: as in Python, the task's step goes on.
       suspensions.progress++;
+      const woken = this.#putters.size === 0 ? null : nextToWake(this.#putters);
       let item: T;
       try {
         item = this.getNowait();
       } catch (e) {
         return Promise.reject(e);
       }
-      return actedAtOnce(Promise.resolve(item), this, takeBackGet, item);
+      return actedAtOnce(
+        Promise.resolve(item),
+        this,
+        takeBackGet,
+        woken === null ? item : new ActedAndWoke(item, woken),
+      );
     }
     return this.#getSlow();
   }
 
   async #getSlow(): Promise<T> {
+    let getter: Future<null> | undefined;
     while (this.empty()) {
       if (this.#isShutdown) throw new QueueShutDown();
-      const getter = this._getLoop().createFuture<null>();
-      this.#getters.add(getter);
+      // Woken by a put that was then undone: back in our place (`#keepPlace`).
+      const kept = getter === undefined ? undefined : this.#keptPlace(getter, true);
+      if (kept !== undefined) getter = kept;
+      else {
+        getter = this._getLoop().createFuture<null>();
+        this.#getters.add(getter);
+      }
       try {
         await getter;
       } catch (e) {
+        this.#keptPlace(getter, false);
         getter.cancel();
         this.#getters.delete(getter);
         // A put picked us for its item; we will not take it, so the next
@@ -273,7 +320,42 @@ export class Queue<T = unknown> extends LoopBound {
         throw e;
       }
     }
+    if (getter !== undefined) this.#keptPlace(getter, false);
     return this.getNowait();
+  }
+
+  /**
+   * An act undone after it woke `woken` (a getter, a putter of `waiters`):
+   * Python's put or get has not run yet, so that waiter has not been woken.
+   * Its wake-up cannot be taken back; a new future takes its place at the
+   * head of the line, and it goes back to waiting on that one
+   * ({@link #keptPlace}) instead of queueing again at the end.
+   */
+  #keepPlace(waiters: Set<Future<null>>, woken: Future<null>): void {
+    if (!woken.done() || woken.cancelled()) return;
+    const place = this._getLoop().createFuture<null>();
+    const behind = [...waiters];
+    waiters.clear();
+    waiters.add(place);
+    for (const w of behind) waiters.add(w);
+    (this.#kept ??= new Map()).set(woken, place);
+  }
+
+  /**
+   * The place kept for the waiter woken through `woken` ({@link #keepPlace}),
+   * if any: handed over when `take`, else given up (the waiter is done
+   * waiting: it takes the item there, or was cancelled and passes the turn
+   * on as any woken waiter does).
+   */
+  #keptPlace(woken: Future<null>, take: boolean): Future<null> | undefined {
+    const place = this.#kept?.get(woken);
+    if (place === undefined) return undefined;
+    this.#kept!.delete(woken);
+    if (take) return place;
+    const waiters = this.#getters.has(place) ? this.#getters : this.#putters;
+    waiters.delete(place);
+    place.cancel();
+    return undefined;
   }
 
   /**
@@ -344,10 +426,19 @@ export class Queue<T = unknown> extends LoopBound {
     return item;
   }
 
-  /** @internal Puts back first an item `_get` has just taken out. */
-  protected _unget(item: T): void {
-    if (this.#head > 0) this.#items[--this.#head] = item;
+  /**
+   * @internal Puts back an item `_get` has taken out, as the `at`-th next
+   * (0: the very next).
+   */
+  protected _unget(item: T, at: number): void {
+    if (at > 0) this.#items.splice(this.#head + at, 0, item);
+    else if (this.#head > 0) this.#items[--this.#head] = item;
     else this.#items.unshift(item);
+  }
+
+  /** @internal The `k`-th next item `_get` would take out (for `_undoGet`). */
+  protected _peek(k: number): T | undefined {
+    return this.#items[this.#head + k];
   }
 
   /** @internal Takes out an item `_put` has just stored; false if it is not where `_put` left it. */
@@ -363,16 +454,44 @@ export class Queue<T = unknown> extends LoopBound {
    * from its promise (`takeBackForTask`); false where a subclass stores
    * items its own way.
    */
-  _undoGet(item: T): boolean {
+  _undoGet(item: T, seq: number, woken: Future<null> | null): boolean {
     if (!BUILTIN_GETS.has(this._get)) return false;
-    this._unget(item);
+    this._unget(item, this.#ungetPosition(item, seq));
+    if (woken !== null) this.#keepPlace(this.#putters, woken);
     return true;
   }
 
+  /**
+   * Where an undone get's item goes back: among the items undone before it
+   * that still lead the queue, in the order the gets took them. Python's
+   * tasks made from `[q.get() for _ in range(3)]` get the first three items
+   * in the order the tasks were made; so must ours, each undone in turn.
+   */
+  #ungetPosition(item: T, seq: number): number {
+    const recs = this.#ungot ??= [];
+    // Those got since are gone from the front; past a record that is not
+    // where it was put, the queue has moved on: forget the rest.
+    let got = 0;
+    while (got < recs.length && this._peek(0) !== recs[got].item) got++;
+    if (got === recs.length) recs.length = 0;
+    else recs.splice(0, got);
+    for (let k = 0; k < recs.length; k++) {
+      if (this._peek(k) !== recs[k].item) {
+        recs.length = k;
+        break;
+      }
+    }
+    let at = 0;
+    while (at < recs.length && actedBefore(recs[at].seq, seq)) at++;
+    recs.splice(at, 0, { item, seq });
+    return at;
+  }
+
   /** @internal Undoes a `put(item)` that stored it at once, as {@link _undoGet}. */
-  _undoPut(item: T): boolean {
+  _undoPut(item: T, woken: Future<null> | null): boolean {
     if (!BUILTIN_GETS.has(this._get) || !this._unput(item)) return false;
     if (--this.#unfinished === 0) this.#finished.set();
+    if (woken !== null) this.#keepPlace(this.#getters, woken);
     return true;
   }
 
@@ -587,9 +706,14 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     return top;
   }
 
-  /** @internal */
-  protected override _unget(item: T): void {
+  /** @internal Its place is its priority's: `at` does not matter. */
+  protected override _unget(item: T, _at: number): void {
     this._put(item);
+  }
+
+  /** @internal */
+  protected override _peek(k: number): T | undefined {
+    return this.#heap[k];
   }
 
   /** @internal */
@@ -675,8 +799,13 @@ export class LifoQueue<T = unknown> extends Queue<T> {
   }
 
   /** @internal */
-  protected override _unget(item: T): void {
-    this.#stack.push(item);
+  protected override _unget(item: T, at: number): void {
+    this.#stack.splice(this.#stack.length - at, 0, item);
+  }
+
+  /** @internal */
+  protected override _peek(k: number): T | undefined {
+    return this.#stack[this.#stack.length - 1 - k];
   }
 
   /** @internal */
@@ -716,11 +845,15 @@ lazyMethods(Queue.prototype, { join: "Queue.join" });
 const BUILTIN_GETS: ReadonlySet<unknown> = new Set(
   [Queue, PriorityQueue, LifoQueue].map((c) => (c.prototype as unknown as { _get: unknown })._get),
 );
-function takeBackGet(q: Queue<unknown>, item: unknown): PromiseLike<unknown> | null {
-  return q._undoGet(item) ? new LibraryCall("Queue.get", q, q._getNow, 0, null, null) : null;
+function takeBackGet(q: Queue<unknown>, value: unknown, seq: number): PromiseLike<unknown> | null {
+  const [item, woken] = value instanceof ActedAndWoke ? [value.item, value.woken] : [value, null];
+  return q._undoGet(item, seq, woken)
+    ? new LibraryCall("Queue.get", q, q._getNow, 0, null, null)
+    : null;
 }
-function takeBackPut(q: Queue<unknown>, item: unknown): PromiseLike<unknown> | null {
-  return q._undoPut(item) ? new LibraryCall("Queue.put", q, q._putNow, 1, item, null) : null;
+function takeBackPut(q: Queue<unknown>, value: unknown): PromiseLike<unknown> | null {
+  const [item, woken] = value instanceof ActedAndWoke ? [value.item, value.woken] : [value, null];
+  return q._undoPut(item, woken) ? new LibraryCall("Queue.put", q, q._putNow, 1, item, null) : null;
 }
 bindOnRead(Queue.prototype, ["get", "put", "join"]);
 

@@ -452,7 +452,8 @@ export interface WaitOptions {
  * `timeout` seconds pass, and resolves to `[done, pending]`, two Sets.
  * It never cancels anything and never raises `TimeoutError`. Functions and
  * Promises in `fs` are wrapped in tasks (then the Sets hold those tasks);
- * a lazy `Coroutine` or a generator is a `TypeError`, as Python 3.11 refuses
+ * a lazy `Coroutine`, a generator or a library coroutine's call
+ * (`q.get()`, `lock.acquire()`) is a `TypeError`, as Python 3.11 refuses
  * coroutine objects. An empty `fs` is a `ValueError`.
  *
  * @example
@@ -480,6 +481,15 @@ export async function wait<T>(
   }
   const items = [...fs];
   if (items.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
+  // `wait([q.get()])` with an item there, `wait([lock.acquire()])` on a free
+  // lock: the call acted at once, but it is a coroutine object in Python,
+  // refused below before it ever ran. Undone (the last first), so no item
+  // or lock is lost to the refusal.
+  let acted = false;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const f = items[i];
+    if (f instanceof Promise && takeBackForTask(f) !== null) acted = true;
+  }
   // Only an omitted option is the default: null is Python's None, a bad value.
   const returnWhen = opts.returnWhen === undefined ? ALL_COMPLETED : opts.returnWhen;
   if (
@@ -489,7 +499,7 @@ export async function wait<T>(
   }
   // Python 3.11 refuses coroutine objects (the lazy `Coroutine`, a generator);
   // a function or a running Promise is still wrapped in a task.
-  if (items.some((f) => f instanceof Coroutine || isGenerator(f))) {
+  if (acted || items.some((f) => f instanceof Coroutine || isGenerator(f))) {
     throw new TypeError("Passing coroutines is forbidden, use tasks explicitly.");
   }
   const timeout = seconds(opts.timeout);
