@@ -88,9 +88,23 @@ export class SpawnBlock {
   readonly #strOffs: number[] = [];
   readonly #argc: number;
 
-  /** Lays out `file`, `argv`, `envp` and `cwd` (null: none). Throws a TypeError on an embedded NUL. */
-  constructor(file: string, argv: readonly string[], envp: readonly string[], cwd: string | null) {
+  /**
+   * Lays out `file`, `argv`, `envp` and `cwd` (null: none). Throws a
+   * TypeError on an embedded NUL. A string is encoded as UTF-8; bytes go
+   * as they are (Python passes a bytes argument unchanged, not valid UTF-8
+   * too).
+   */
+  constructor(
+    file: string,
+    argv: readonly (string | Uint8Array)[],
+    envp: readonly (string | Uint8Array)[],
+    cwd: string | null,
+  ) {
     const strs = [file, ...(cwd === null ? [] : [cwd]), ...argv, ...envp].map((s) => {
+      if (typeof s !== "string") {
+        if (s.includes(0)) throw new TypeError("embedded null byte");
+        return s;
+      }
       if (s.includes("\0")) throw new TypeError("embedded null byte");
       return enc.encode(s);
     });
@@ -169,8 +183,10 @@ let scratch: SpawnScratch | undefined;
 /** What {@link spawnWith} needs besides the calls. */
 export interface SpawnArgs {
   file: string;
-  argv: readonly string[];
-  envp: readonly string[];
+  /** Strings (encoded as UTF-8) or bytes (as they are). */
+  argv: readonly (string | Uint8Array)[];
+  /** `KEY=value` strings (UTF-8) or bytes. */
+  envp: readonly (string | Uint8Array)[];
   cwd: string | null;
   fdMap: ReadonlyArray<readonly [number, number]>;
   closeFds: boolean;

@@ -239,12 +239,13 @@ export interface Sys {
    * ask for a new session or process group. Returns the pid, or -errno (a
    * missing program, a failed chdir or exec included). An embedded NUL
    * gives -EINVAL. A parent fd of the map must not be an earlier entry's
-   * child fd (it would be overwritten first).
+   * child fd (it would be overwritten first). A string of `argv` or `envp`
+   * is passed as UTF-8, bytes as they are.
    */
   spawn(
     path: string,
-    argv: readonly string[],
-    envp: readonly string[] | null,
+    argv: readonly (string | Uint8Array)[],
+    envp: readonly (string | Uint8Array)[] | null,
     cwd: string | null,
     fdMap: ReadonlyArray<readonly [number, number]>,
     closeFds?: boolean,

@@ -525,15 +525,15 @@ export abstract class AbstractEventLoop {
   /** Runs `program` with `args`; a final plain object is the options. */
   subprocessExec<P extends SubprocessProtocolLike>(
     _protocolFactory: ProtocolFactory<P>,
-    _program: string,
-    ..._args: Array<string | SubprocessOptions>
+    _program: string | Uint8Array,
+    ..._args: Array<string | Uint8Array | SubprocessOptions>
   ): Promise<[UnixSubprocessTransport, P]> {
     notImplemented();
   }
   /** Runs `cmd` with the shell. */
   subprocessShell<P extends SubprocessProtocolLike>(
     _protocolFactory: ProtocolFactory<P>,
-    _cmd: string,
+    _cmd: string | Uint8Array,
     _opts?: SubprocessOptions,
   ): Promise<[UnixSubprocessTransport, P]> {
     notImplemented();

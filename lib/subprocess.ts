@@ -44,8 +44,8 @@ export interface ProcessOptions extends TextModeOptions {
   stderr?: StdioSpec;
   /** The child's working directory. */
   cwd?: string | null;
-  /** The child's whole environment (default: this process's). */
-  env?: Record<string, string> | null;
+  /** The child's whole environment (default: this process's); a bytes value goes as it is. */
+  env?: Record<string, string | Uint8Array> | null;
   /** The StreamReaders' buffer limit (default 64 KiB). */
   limit?: number;
   /** Close fds from 3 up in the child (default true). */

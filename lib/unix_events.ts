@@ -179,8 +179,8 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /** Python's `loop.subprocess_exec`: a final plain object is the options. */
   override subprocessExec<P extends SubprocessProtocolLike>(
     protocolFactory: ProtocolFactory<P>,
-    program: string,
-    ...args: Array<string | SubprocessOptions>
+    program: string | Uint8Array,
+    ...args: Array<string | Uint8Array | SubprocessOptions>
   ): Promise<[UnixSubprocessTransport, P]> {
     const [argv, opts] = splitExecArgs<SubprocessOptions>(args);
     return subprocessExec(this, asFactory(protocolFactory), program, argv, opts ?? {});
@@ -189,7 +189,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   /** Python's `loop.subprocess_shell` (`/bin/sh -c cmd`). */
   override subprocessShell<P extends SubprocessProtocolLike>(
     protocolFactory: ProtocolFactory<P>,
-    cmd: string,
+    cmd: string | Uint8Array,
     opts: SubprocessOptions = {},
   ): Promise<[UnixSubprocessTransport, P]> {
     return subprocessShell(this, asFactory(protocolFactory), cmd, opts);

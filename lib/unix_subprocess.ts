@@ -103,8 +103,8 @@ export interface SubprocessOptions extends TextModeOptions {
   stderr?: StdioSpec;
   /** The child's working directory. */
   cwd?: string | null;
-  /** The child's whole environment (default: this process's). */
-  env?: Record<string, string> | null;
+  /** The child's whole environment (default: this process's); a bytes value goes as it is. */
+  env?: Record<string, string | Uint8Array> | null;
   /** Close every fd from 3 up in the child (Python's close_fds). Default true. */
   closeFds?: boolean;
   /** Start the child in a new session, `setsid()` (Python's start_new_session). */
@@ -1256,12 +1256,14 @@ function checkKeywords(opts: object): void {
  * The child's environment as `KEY=value` strings (Python's `env_list`):
  * keys and values are str or bytes, and a key holds no `=`.
  */
-function envList(env: Record<string, unknown>): string[] {
+function envList(env: Record<string, unknown>): Array<string | Uint8Array> {
   if (typeof env !== "object" || Array.isArray(env)) {
     throw new TypeError(`'${pyTypeName(env)}' object has no attribute 'items'`);
   }
   return Object.entries(env).map(([k, v]) => {
     if (k.includes("=")) throw new ValueError("illegal environment variable name");
+    // A bytes value goes on as it is (Python does not decode it either).
+    if (v instanceof Uint8Array) return joinBytes([new TextEncoder().encode(`${k}=`), v]);
     return `${k}=${fsArg(v)}`;
   });
 }
@@ -1271,6 +1273,15 @@ function fsArg(x: unknown): string {
   if (typeof x === "string") return x;
   if (x instanceof Uint8Array) return new TextDecoder().decode(x);
   throw new TypeError(`expected str, bytes or os.PathLike object, not ${pyTypeName(x)}`);
+}
+
+/**
+ * An argument of the child: a str, or bytes passed on as they are (Python
+ * does not decode them: `b"\xff"` reaches the child as that byte, where a
+ * UTF-8 round trip would make it U+FFFD).
+ */
+function fsArgOrBytes(x: unknown): string | Uint8Array {
+  return x instanceof Uint8Array ? x : fsArg(x);
 }
 
 /**
@@ -1322,8 +1333,9 @@ function childError(errno: number, filename: string | null): OSError {
 }
 
 /** `KEY=value` strings back as a dictionary. */
-function envDict(envp: string[]): Record<string, string> {
-  return Object.fromEntries(envp.map((e) => {
+function envDict(envp: Array<string | Uint8Array>): Record<string, string> {
+  return Object.fromEntries(envp.map((entry) => {
+    const e = typeof entry === "string" ? entry : new TextDecoder().decode(entry);
     const i = e.indexOf("=");
     return [e.slice(0, i), e.slice(i + 1)];
   }));
@@ -1386,7 +1398,7 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
   const stdoutSpec = checkSpec(opts.stdout === undefined ? PIPE : opts.stdout);
   const stderrSpec = checkSpec(opts.stderr === undefined ? PIPE : opts.stderr);
   const name = fsArg(program);
-  const argv = [name, ...args.map(fsArg)];
+  const argv = [name, ...args.map(fsArgOrBytes)];
   // Python's `executable` is the file run; argv[0] stays the program's name.
   const exe = opts.executable == null ? name : fsArg(opts.executable);
   const envp = opts.env == null ? null : envList(opts.env);
@@ -1463,7 +1475,9 @@ export async function subprocessExec<P extends SubprocessProtocolLike>(
     else if (stderrSpec === STDOUT) fdMap.push([2, stdoutChild ?? 1]);
     else if (stderrSpec !== null) fdMap.push([2, stderrSpec]);
     for (const a of [...argv, ...(envp ?? []), cwd ?? ""]) {
-      if (a.includes("\0")) throw new ValueError("embedded null byte");
+      if (typeof a === "string" ? a.includes("\0") : a.includes(0)) {
+        throw new ValueError("embedded null byte");
+      }
     }
     // The map is applied in order, 0 then 1 then 2: a source fd below 3 could
     // be overwritten by an earlier entry (this process had its stdin closed,
@@ -1564,8 +1578,10 @@ export function subprocessShell<P extends SubprocessProtocolLike>(
   opts: SubprocessOptions = {},
 ): Promise<[UnixSubprocessTransport, P]> {
   const given = cmd;
-  if (cmd instanceof Uint8Array) cmd = new TextDecoder().decode(cmd);
-  if (typeof cmd !== "string") return Promise.reject(new ValueError("cmd must be a string"));
+  // A bytes command goes to the shell as it is (not decoded: any bytes).
+  if (typeof cmd !== "string" && !(cmd instanceof Uint8Array)) {
+    return Promise.reject(new ValueError("cmd must be a string"));
+  }
   try {
     checkBinaryMode(opts, true);
   } catch (e) {
