@@ -9,12 +9,20 @@ import { C, ERRNO, sys } from "../ffi/mod.ts";
 import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
 import { FlowControlTransport, joinBytes, toBytes } from "./transports.ts";
 import {
+  _bufferLength,
+  _isBufferedProtocol,
   type BaseProtocolLike,
   type BufferedProtocolLike,
   checkCallback,
   type ProtocolLike,
 } from "./protocols.ts";
-import { ConnectionError, OSError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
+import {
+  _isBaseError,
+  ConnectionError,
+  OSError,
+  osErrorFromErrno,
+  RuntimeError,
+} from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger, reportFatalError } from "./log.ts";
 import { bindOnRead } from "./bound_methods.ts";
@@ -239,10 +247,6 @@ export function madeCallbackName(protocol: BaseProtocolLike): string {
   return `${cls}.connection_made`;
 }
 
-function isBuffered(p: BaseProtocolLike): p is BufferedProtocolLike {
-  return typeof (p as BufferedProtocolLike).getBuffer === "function";
-}
-
 /**
  * A stream transport over a connected socket (TCP or Unix).
  *
@@ -315,7 +319,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this.#flags = LAZY_SOCK;
     }
     this.#protocol = protocol;
-    if (isBuffered(protocol)) this.#flags |= BUFFERED;
+    if (_isBufferedProtocol(protocol)) this.#flags |= BUFFERED;
     this.#server = server;
     loop._openTransports.set(this.#fd, this);
     // An accepted socket's peer address came with accept(); a connected one
@@ -511,6 +515,14 @@ export class SelectorSocketTransport extends FlowControlTransport {
     try {
       this.#protocol.connectionMade(this);
     } catch (exc) {
+      if (_isBaseError(exc)) {
+        // It leaves the loop with Python's second Handle still queued:
+        // the fd is watched once the loop runs again (asyncio.run's cleanup).
+        this._loop.callSoon(() => {
+          if (!this.#closing && !this.#paused) this.#addReader(ctx);
+        });
+        throw exc;
+      }
       this.#callbackFailed(exc, madeCallbackName(this.#protocol), [this], outer);
     }
     // The second Handle's context would be a copy of `ctx`, which nothing
@@ -532,6 +544,8 @@ export class SelectorSocketTransport extends FlowControlTransport {
    * loop's context, as Python's Handle reports outside its `Context.run`.
    */
   #callbackFailed(exc: unknown, name: string, args: unknown[], outer: Context | null): void {
+    // Out of the loop, as Python's Handle._run lets them go.
+    if (_isBaseError(exc)) throw exc;
     running.context = outer;
     // Named as the Handle shows its callback.
     const callback = () => {};
@@ -618,7 +632,7 @@ export class SelectorSocketTransport extends FlowControlTransport {
     let buf: Uint8Array;
     try {
       buf = proto.getBuffer(-1);
-      if (!buf || buf.length === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
+      if (_bufferLength(buf) === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
     } catch (e) {
       this._fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
       return;
@@ -848,6 +862,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
 
   /** @internal Reports a failure and closes. */
   _fatalError(exc: unknown, message: string): void {
+    // Python's callers re-raise SystemExit and KeyboardInterrupt first: a
+    // protocol's `sys.exit()` ends the run, it is no transport failure.
+    if (_isBaseError(exc)) throw exc;
     reportFatalError(this._loop, exc instanceof OSError, exc, message, this, this.#protocol);
     this.#forceClose(exc);
   }
@@ -944,6 +961,9 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this.#lookUpName("sockname");
       this.#lookUpName("peername");
       this.#closeSocket();
+      // Python drops its protocol here: `getProtocol()` is then null.
+      // Nothing reads it again (the reads and writes stop at #connLost).
+      this.#protocol = null as unknown as BaseProtocolLike;
       const server = this.#server;
       this.#server = null;
       server?._detach(this);
@@ -953,10 +973,10 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Replaces the protocol. */
   override setProtocol(protocol: BaseProtocolLike): void {
     this.#protocol = protocol;
-    this.#flags = isBuffered(protocol) ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
+    this.#flags = _isBufferedProtocol(protocol) ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
   }
 
-  /** The protocol. */
+  /** The protocol; null once `connectionLost` has run, as Python's is None. */
   override getProtocol(): BaseProtocolLike {
     return this.#protocol;
   }

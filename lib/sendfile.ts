@@ -43,7 +43,12 @@ import {
 import type { Future } from "./futures.ts";
 import { Socket } from "./socket.ts";
 import { type SockLoop, sockSendall } from "./sock_methods.ts";
-import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
+import {
+  _isBufferedProtocol,
+  type BaseProtocolLike,
+  type BufferedProtocolLike,
+  type ProtocolLike,
+} from "./protocols.ts";
 import { pyRepr } from "./format.ts";
 import { checkKeywords } from "./keywords.ts";
 
@@ -389,7 +394,7 @@ function flowProxy(transport: SendfileTransport, loop: SockLoop) {
       real.connectionLost(exc);
     },
   };
-  if (typeof (real as BufferedProtocolLike).getBuffer === "function") {
+  if (_isBufferedProtocol(real)) {
     proxy.getBuffer = (n: number) => (real as BufferedProtocolLike).getBuffer(n);
     proxy.bufferUpdated = (n: number) => (real as BufferedProtocolLike).bufferUpdated(n);
   } else {

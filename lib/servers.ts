@@ -6,7 +6,7 @@
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type BaseProtocolLike, checkCallback } from "./protocols.ts";
-import { NotImplementedError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
+import { _isBaseError, NotImplementedError, osErrorFromErrno, RuntimeError } from "./exceptions.ts";
 import type { AbstractEventLoop } from "./events.ts";
 import type { Future } from "./futures.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
@@ -225,6 +225,9 @@ export class Server extends AbstractServer {
       // Python drops the socket (its refcount closes it) and tells the
       // exception handler only in debug mode, with no "socket" key.
       closeSocketFd(fd);
+      // A factory's SystemExit or KeyboardInterrupt leaves the loop, as
+      // out of Python's _accept_connection2 task.
+      if (_isBaseError(e)) throw e;
       if (this.#loop.getDebug()) {
         this.#loop.callExceptionHandler({
           message: "Error on transport creation for incoming connection",

@@ -13,7 +13,7 @@
  */
 import type { AbstractEventLoop } from "./events.ts";
 import { keywords } from "./keywords.ts";
-import { NotImplementedError, ValueError } from "./exceptions.ts";
+import { _isBaseError, NotImplementedError, ValueError } from "./exceptions.ts";
 import { printAsRepr, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { type Address, type BaseProtocolLike, defaultRepr } from "./protocols.ts";
 
@@ -550,6 +550,8 @@ export class WriteFlowControl {
     try {
       protocol[method]();
     } catch (exc) {
+      // SystemExit and KeyboardInterrupt leave the loop, as in Python.
+      if (_isBaseError(exc)) throw exc;
       // A protocol bug must not break the transport's write path.
       this.#loop.callExceptionHandler({
         message,

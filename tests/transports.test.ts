@@ -450,7 +450,8 @@ test("protocols: every callback has an empty default", () => {
   assertStrictEquals(p.dataReceived(new Uint8Array(1)), undefined);
   assertStrictEquals(p.eofReceived(), undefined);
   const buf = new BufferedProtocol();
-  assertEquals(buf.getBuffer(10).length, 0);
+  // Python's default get_buffer() returns None.
+  assertStrictEquals(buf.getBuffer(10), null);
   assertStrictEquals(buf.bufferUpdated(1), undefined);
   assertStrictEquals(buf.eofReceived(), undefined);
   const d = new DatagramProtocol();
@@ -491,10 +492,21 @@ test("feedDataToBufferedProto fills the protocol's buffers in rounds", () => {
   }
   feedDataToBufferedProto(new Small(), new Uint8Array([1, 2, 3, 4, 5, 6, 7]));
   assertEquals(got, [[1, 2, 3], [4, 5, 6], [7]]);
+  class Empty extends BufferedProtocol {
+    override getBuffer(_hint: number) {
+      return new Uint8Array(0);
+    }
+  }
   assertThrows(
-    () => feedDataToBufferedProto(new BufferedProtocol(), new Uint8Array(1)),
+    () => feedDataToBufferedProto(new Empty(), new Uint8Array(1)),
     RuntimeError,
     "get_buffer() returned an empty buffer",
+  );
+  // The default's None is Python's len(None) TypeError.
+  assertThrows(
+    () => feedDataToBufferedProto(new BufferedProtocol(), new Uint8Array(1)),
+    TypeError,
+    "object of type 'NoneType' has no len()",
   );
   feedDataToBufferedProto(new BufferedProtocol(), new Uint8Array(0)); // nothing to do
 });
