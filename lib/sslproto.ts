@@ -424,11 +424,18 @@ export class SSLProtocol implements ProtocolLike {
     this.#appTransport._closed = true;
     this.#cancelTimers();
     const wasHandshake = this.#state === "handshake" || this.#state === "unwrapped";
+    // A startTls() protocol is the app's from the start (Python's
+    // STATE_CON_MADE without call_connection_made): after a failed handshake
+    // (not one still running) it too hears of the loss, with the handshake's
+    // error, so a stream's waitClosed() settles.
+    const startTlsLost = this.#state === "unwrapped" && !this.#callConnectionMade &&
+      !this.#appMade;
     this.#state = "closed";
-    if (!wasHandshake && this.#appMade && !this.#appLost) {
+    if ((startTlsLost || !wasHandshake && this.#appMade) && !this.#appLost) {
       this.#appLost = true;
       const app = this.#app;
-      const reported = exc ?? this.#lostWith;
+      const reported = exc ?? this.#lostWith ??
+        (startTlsLost ? this.#handshakeExc as Error | null : null);
       this.#loop.callSoon(() => app.connectionLost(reported));
     }
     const waiter = this.#waiter;

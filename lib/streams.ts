@@ -25,7 +25,7 @@ import {
 import { errorArgs, printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
-import { logger } from "./log.ts";
+import { _exceptionContext, logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
 import { running, suspensions, untilALoopRuns } from "./running.ts";
@@ -234,7 +234,8 @@ export class StreamReader {
   ) {
     const kw = keywords("StreamReader.__init__", limit, ["limit", "loop"]);
     if (kw !== null) {
-      limit = (kw.limit as number | undefined) ?? DEFAULT_LIMIT;
+      // `{ limit: null }` is Python's `limit=None`: a TypeError below, not the default.
+      limit = kw.limit === undefined ? DEFAULT_LIMIT : kw.limit as number;
       loop = kw.loop as AbstractEventLoop | null | undefined;
     }
     if (typeof limit !== "number") {
@@ -428,7 +429,12 @@ export class StreamReader {
         if (this.#buffer.startsWith(NEWLINE, e.consumed)) this.#buffer.drop(e.consumed + 1);
         else this.#buffer.clear();
         this.#maybeResumeTransport();
-        throw new ValueError(e.message, { cause: e });
+        // Raised in Python's `except` clause, not `from` it: the overrun is
+        // the ValueError's `__context__` ("During handling of the above
+        // exception..."), its `__cause__` (JS `cause`) is None.
+        const err = new ValueError(e.message);
+        _exceptionContext.set(err, e);
+        throw err;
       }
       throw e;
     }
@@ -1193,7 +1199,8 @@ export interface StreamOptions {
 
 function splitLimit(opts: StreamOptions | undefined): [number, Record<string, unknown>] {
   const { limit, ...rest } = opts ?? {};
-  return [limit ?? DEFAULT_LIMIT, rest];
+  // A null limit is Python's `limit=None`: the reader refuses it.
+  return [limit === undefined ? DEFAULT_LIMIT : limit, rest];
 }
 
 async function connectWith(
