@@ -878,10 +878,18 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     }
   }
 
-  /** In debug mode, a loop must not be driven from another running loop's callbacks. */
+  /**
+   * In debug mode, a loop must not be driven from another running loop's
+   * callbacks, nor from a function an executor runs on the main thread in a
+   * thread's stead (`running.thread`, no loop callback on the stack): that
+   * is another thread in Python.
+   */
   #checkThread(): void {
     const cur = running.loop;
-    if (cur !== null && cur !== this && this.#running && _getRunningLoop() !== this) {
+    const elsewhere = cur === null
+      ? running.thread > 0
+      : cur !== this && _getRunningLoop() !== this;
+    if (elsewhere && this.#running) {
       throw new RuntimeError(
         "Non-thread-safe operation invoked on an event loop other than the current one",
       );

@@ -102,6 +102,11 @@ export interface ThreadPoolExecutorOptions {
   initializer?: ((...args: never[]) => unknown) | null;
   /** The initializer's arguments (structured-cloned). */
   initargs?: unknown[];
+  /**
+   * Python's `thread_name_prefix`, taken so that ported code compiles; a
+   * Worker has no thread name for it to show in.
+   */
+  threadNamePrefix?: string;
 }
 
 /**
@@ -120,8 +125,19 @@ export class BrokenThreadPool extends RuntimeError {
   override name = "BrokenThreadPool";
 }
 
+/**
+ * @internal A job that only takes its turn in a pool's queue, for a function
+ * that then runs on the main thread (see threads.ts): it resolves to null as
+ * soon as the pool has room, and starts no worker.
+ */
+export function _turn(): null {
+  return null;
+}
+
 interface Job {
   id: number;
+  /** A {@link _turn}: nothing to send to a worker. */
+  turn: boolean;
   src: string;
   args: unknown[];
   promise: Submission<unknown>;
@@ -169,6 +185,8 @@ export class ThreadPoolExecutor implements Executor {
   #terminations: Promise<void>[] = [];
   #initializer: { src: string; args: unknown[] } | null = null;
   #broken: string | null = null;
+  /** Jobs that run on the main thread after their turn here (see `_hold`). */
+  #staying = new Set<PromiseLike<unknown>>();
 
   /**
    * A pool; no worker starts until the first `submit`. `ValueError` if
@@ -194,6 +212,10 @@ export class ThreadPoolExecutor implements Executor {
       // Finished when the last worker's thread is gone.
       gone: () => Promise.all(this.#terminations.splice(0)).then(() => {}),
       accepting: () => this.#broken === null,
+      withoutWorker: (job) => {
+        if (job.turn) job.resolve(null);
+        return job.turn;
+      },
     });
   }
 
@@ -207,9 +229,10 @@ export class ThreadPoolExecutor implements Executor {
     if (this.#pool.isShutdown) {
       throw new RuntimeError("cannot schedule new futures after shutdown");
     }
-    const src = functionSource(fn);
+    const turn = fn === _turn;
+    const src = turn ? "" : functionSource(fn);
     const s = submission<unknown>();
-    this.#pool.enqueue({ id: this.#nextId++, src, args, ...s });
+    this.#pool.enqueue({ id: this.#nextId++, turn, src, args, ...s });
     return s.promise as Submission<Awaited<R>>;
   }
 
@@ -219,7 +242,25 @@ export class ThreadPoolExecutor implements Executor {
    * With `wait` (default), resolves when every worker is gone.
    */
   shutdown(wait = true, opts: ShutdownOptions = {}): Promise<void> {
-    return this.#pool.shutdown(wait, opts.cancelFutures === true);
+    const down = this.#pool.shutdown(wait, opts.cancelFutures === true);
+    return wait ? down.then(() => this.#staysSettled()) : down;
+  }
+
+  /**
+   * @internal Counts `job` among this pool's jobs until it settles, so that
+   * `shutdown(true)` waits for it: a job `runInExecutor` runs on the main
+   * thread in a thread's stead (see threads.ts) leaves the pool before it
+   * runs, where a Python pool's shutdown joins the thread that runs it
+   * (`asyncio.run()` then still reports its failure).
+   */
+  _hold(job: PromiseLike<unknown>): void {
+    this.#staying.add(job);
+    const drop = () => void this.#staying.delete(job);
+    job.then(drop, drop);
+  }
+
+  async #staysSettled(): Promise<void> {
+    while (this.#staying.size > 0) await Promise.allSettled([...this.#staying]);
   }
 
   /** `await using pool = new ThreadPoolExecutor()` shuts it down, waiting. */

@@ -17,6 +17,7 @@ import { type Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./c
 import { type Context, copyContext } from "./contextvars.ts";
 import { RuntimeError } from "./exceptions.ts";
 import {
+  _turn,
   type Executor,
   InlineExecutor,
   isExecutor,
@@ -143,9 +144,89 @@ function usesModuleScope(func: (...args: never[]) => unknown): boolean {
   return r;
 }
 
-/** A job that only takes a turn in a pool's queue. */
-function turn(): null {
-  return null;
+/** Prototypes of objects a structured clone gives back as they were, contents and all. */
+const CLONED_WHOLE = new Set<unknown>([
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  Error.prototype,
+  RangeError.prototype,
+  TypeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  EvalError.prototype,
+  URIError.prototype,
+]);
+
+/** Past this many values looked at, arguments are taken to travel (a big array of numbers). */
+const ARG_WALK_LIMIT = 10_000;
+
+/**
+ * Whether a Worker would get `args` as the function sees them here: plain
+ * objects, arrays, Maps, Sets and the built-in values a structured clone
+ * keeps (no functions). An instance of a class (a user's `Order`, a library error) arrives
+ * as a plain object without its methods or class, where a Python thread
+ * gets the object itself: such a job runs on the main thread instead.
+ */
+function argsTravel(args: readonly unknown[]): boolean {
+  const todo: object[] = [];
+  const seen = new Set<object>();
+  let budget = ARG_WALK_LIMIT;
+  // A function or symbol cannot be cloned at all.
+  let unclonable = false;
+  const look = (x: unknown) => {
+    budget--;
+    if (typeof x === "function" || typeof x === "symbol") unclonable = true;
+    else if (typeof x === "object" && x !== null && !seen.has(x)) {
+      seen.add(x);
+      todo.push(x);
+    }
+  };
+  for (const a of args) look(a);
+  while (todo.length > 0 && budget > 0 && !unclonable) {
+    const v = todo.pop()!;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Array.prototype) {
+      const a = v as unknown[];
+      for (let i = 0; i < a.length && budget > 0; i++) look(a[i]);
+    } else if (proto === Object.prototype || proto === null) {
+      for (const k in v) {
+        if (budget <= 0) break;
+        look((v as Record<string, unknown>)[k]);
+      }
+    } else if (proto === Map.prototype) {
+      for (const [k, x] of v as Map<unknown, unknown>) {
+        if (budget <= 0) break;
+        look(k);
+        look(x);
+      }
+    } else if (proto === Set.prototype) {
+      for (const x of v as Set<unknown>) {
+        if (budget <= 0) break;
+        look(x);
+      }
+    } else if (!CLONED_WHOLE.has(proto) && !ArrayBuffer.isView(v) && !isSharedBuffer(v)) {
+      return false;
+    }
+  }
+  return !unclonable;
+}
+
+function isSharedBuffer(v: object): boolean {
+  return typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer;
+}
+
+/**
+ * Whether `e` is the structured clone's refusal of a job's arguments (a
+ * loop, an Event, a callback, a Future): raised by `postMessage` before the
+ * worker saw the job, so the function has not run. A Python thread gets
+ * such objects themselves, so the job runs on the main thread instead.
+ */
+function isCloneError(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "DataCloneError";
 }
 
 /**
@@ -159,7 +240,10 @@ function turn(): null {
  * its turn in the pool's queue (where cancelling withdraws it, as a Python
  * job), then runs here. One the text does not give away fails in the
  * worker with a `ReferenceError` and then runs here, so what it did in the
- * worker before that happened twice.
+ * worker before that happened twice. One whose arguments would not arrive
+ * as they are (instances of classes, see {@link argsTravel}) or cannot be
+ * cloned at all (the loop, an Event, a Future, a callback) runs here too,
+ * given them as they are, as a Python thread is.
  */
 function travelOrStay<A extends unknown[], R>(
   pool: ThreadPoolExecutor,
@@ -170,15 +254,20 @@ function travelOrStay<A extends unknown[], R>(
   // toThread's function sees the caller's context variables, as Python's does.
   const here = context === null ? func : (...a: A) => context.run(func, ...a);
   const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
-  const local = usesModuleScope(func);
+  const local = usesModuleScope(func) || !argsTravel(args);
   let first: Submission<unknown>;
   try {
-    first = local ? pool.submit(turn) : pool.submit(func, ...args);
+    first = local ? pool.submit(_turn) : pool.submit(func, ...args);
   } catch (e) {
-    if (e instanceof TypeError && /native or bound/.test(e.message)) return stay();
+    if (e instanceof TypeError && /native or bound/.test(e.message)) {
+      const job = stay();
+      pool._hold(job);
+      return job;
+    }
     throw e;
   }
   const s = submission<unknown>();
+  pool._hold(s.promise);
   let current = first;
   const runHere = () => {
     current = stay();
@@ -186,7 +275,7 @@ function travelOrStay<A extends unknown[], R>(
   };
   first.then(
     (v) => local ? runHere() : s.resolve(v),
-    (e) => !local && e instanceof ReferenceError ? runHere() : s.reject(e),
+    (e) => !local && (e instanceof ReferenceError || isCloneError(e)) ? runHere() : s.reject(e),
   );
   s.promise.cancel = () => current.cancel();
   return s.promise;

@@ -86,6 +86,12 @@ export interface PoolHooks<S, J> {
   leaving?(): number;
   /** Resolves once the workers already gone are fully gone (threads ended). */
   gone?(): Promise<void>;
+  /**
+   * Starts `job` itself and returns true if it needs no worker (a function
+   * that runs on the main thread only takes its turn here): then no worker
+   * is started for it. Asked only while the pool has room. Default: none.
+   */
+  withoutWorker?(job: J): boolean;
 }
 
 /**
@@ -152,6 +158,11 @@ export class WorkerPool<S, J extends PoolJob> {
   pump(): void {
     const h = this.#hooks;
     while (this.queue.length > 0 && (h.accepting?.() ?? true)) {
+      const room = this.idle.length > 0 || this.slots.size < h.maxWorkers;
+      if (room && h.withoutWorker !== undefined && h.withoutWorker(this.queue[0])) {
+        this.queue.shift();
+        continue;
+      }
       let slot = this.idle.pop();
       if (slot === undefined) {
         if (this.slots.size >= h.maxWorkers) break;
