@@ -1368,11 +1368,15 @@ test("TaskGroup: a child error while the body awaits a host promise", () =>
     const seen: string[] = [];
     try {
       await new TaskGroup().run(async (tg) => {
-        tg.createTask(async () => {
+        const child = tg.createTask(async () => {
           await sleep(0.01);
           throw new ValueError("child");
         });
-        await new Promise((r) => setTimeout(r, 50));
+        // Host timers until the child has failed (not a fixed 50 ms, which
+        // a loaded machine can outlast before the child's timer fires).
+        for (let i = 0; i < 400 && !child.done(); i++) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
         seen.push("host promise done");
         await sleep(0); // the cancellation arrives here
         seen.push("not reached");
