@@ -708,6 +708,21 @@ function outsideTasks(): boolean {
   return loop !== null && loop._currentHandle === null;
 }
 
+/**
+ * No loop runs yet: `asyncio.run(main())` calls main before its loop
+ * exists, and a main that opens with `async with asyncio.TaskGroup()` or
+ * `asyncio.timeout()` gets there first, where Python's coroutine would
+ * start inside main's task. Then {@link untilMainRuns} waits, as `sleep()` does.
+ */
+function beforeAnyLoop(): boolean {
+  return runningTask() === null && _getRunningLoop() === null;
+}
+
+/** Waits for the next loop to run; the code then goes on as its main task's. Still an error if none starts. */
+async function untilMainRuns(): Promise<void> {
+  if (!(await untilALoopRuns())) throw new RuntimeError("no running event loop");
+}
+
 /** The result of a future cancelled on timeout: a swallowed cancellation gives its value. */
 function resultOrTimeout<T>(fut: Future<T>): T {
   try {
@@ -1080,6 +1095,22 @@ export function runCoroutineThreadsafe<T>(
 type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
 
 /**
+ * Python's `repr(round(when, 3))`: correctly rounded, ties to even
+ * (`Math.round(when * 1000) / 1000` rounds 0.0045, just below the tie, up
+ * to 0.005), and a float stays one when it rounds to a whole number
+ * (`0.00025` gives `0.0`). A whole `when` prints as the int it most likely
+ * was (`timeout_at(10)`: `10`).
+ */
+function whenRepr(when: number): string {
+  // toFixed() rounds the exact binary value, as Python does; only an exact
+  // tie (0.0625) goes away from zero, where Python's goes to the even digit.
+  const tie = /^(-?\d+\.\d\d[02468])50*$/.exec(when.toFixed(100));
+  const r = Number(tie !== null ? tie[1] : when.toFixed(3));
+  if (Number.isInteger(when) || !Number.isInteger(r)) return pyRepr(r);
+  return Object.is(r, -0) ? "-0.0" : `${r}.0`;
+}
+
+/**
  * A deadline for a block of code (Python 3.11's `asyncio.Timeout`). Made by
  * {@link timeout} and {@link timeoutAt}, which also run the block; you
  * rarely make one yourself. When the deadline passes, the task running the
@@ -1140,7 +1171,7 @@ export class Timeout {
   toString(): string {
     let info = "";
     if (this.#state === "active") {
-      info = ` when=${this.#when === null ? "None" : pyRepr(Math.round(this.#when * 1000) / 1000)}`;
+      info = ` when=${this.#when === null ? "None" : whenRepr(this.#when)}`;
     }
     return `<Timeout [${this.#state}]${info}>`;
   }
@@ -1152,6 +1183,7 @@ export class Timeout {
    */
   async run<R>(fn: (cm: Timeout) => R | PromiseLike<R>): Promise<Awaited<R>> {
     if (typeof fn !== "function") throw new TypeError(`a function is required, got ${pyRepr(fn)}`);
+    if (this.#state === "created" && beforeAnyLoop()) await untilMainRuns();
     if (this.#state === "created" && outsideTasks()) return await ensureFuture(() => this.run(fn));
     this.#enter();
     let result: Awaited<R>;
@@ -1208,6 +1240,9 @@ export class Timeout {
     this.#handle = null;
   });
 }
+// `loop.callLater(1, cm.reschedule, when)` ports as is: Python passes the
+// bound method to move or disarm a deadline from a callback.
+bindMethodOnRead(Timeout.prototype, "reschedule", "Timeout.reschedule");
 
 /**
  * Runs `fn` with a deadline `delay` seconds from now (null: none); Python
@@ -1233,6 +1268,7 @@ export async function timeout<R>(
 ): Promise<Awaited<R>> {
   delay = seconds(delay);
   checkTimeout(delay, "delay", "+");
+  if (beforeAnyLoop()) await untilMainRuns();
   const loop = getRunningLoop();
   return await new Timeout(delay == null ? null : loop.time() + delay).run(fn);
 }
@@ -1451,6 +1487,7 @@ export class TaskGroup {
     if (typeof body !== "function") {
       throw new TypeError(`a function is required, got ${pyRepr(body)}`);
     }
+    if (!this.#entered && beforeAnyLoop()) await untilMainRuns();
     if (!this.#entered && outsideTasks()) return await ensureFuture(() => this.run(body));
     this.#enter();
     let result: Awaited<R>;
