@@ -217,6 +217,10 @@ export function ipaddrInfo(
     ) {
       throw new TypeError(`argument of type '${pyTypeName(host)}' is not iterable`);
     }
+    // A list (a host list given where one host goes) reaches inet_pton.
+    if (Array.isArray(host) && !host.includes("%")) {
+      throw new TypeError(`inet_pton() argument 2 must be str, not ${pyTypeName(host)}`);
+    }
     return null;
   }
   if (host.includes("%")) return null;

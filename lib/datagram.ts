@@ -190,9 +190,14 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#protocol.errorReceived(exc);
   }
 
-  /** `send()` when the socket is connected (it has a peer), else `sendto()`. */
+  /**
+   * `send()` when the socket is connected (it has a peer), else `sendto()`.
+   * As Python tests the peer's truthiness, an unnamed Unix peer (a
+   * socketpair's, `''`) counts as none: sendto() without an address fails.
+   */
   #send(data: Uint8Array, target: SocketAddress | null): void {
-    if (this._extra.get("peername") !== null) this.#sock.send(data);
+    const peer = this._extra.get("peername");
+    if (peer !== null && peer !== undefined && peer !== "") this.#sock.send(data);
     else this.#sock.sendto(data, target as AddressLike);
   }
 

@@ -69,6 +69,7 @@ export interface SockLoop {
 const EAGAIN = ERRNO.EAGAIN;
 const EINTR = ERRNO.EINTR;
 const EINPROGRESS = ERRNO.EINPROGRESS;
+const EALREADY = ERRNO.EALREADY;
 
 /** A would-block result: wait and try again. */
 const AGAIN: unique symbol = Symbol("again");
@@ -439,16 +440,24 @@ async function connectSteps(
   // Connection refused"); only the waited-for one names the address.
   const blocking = sock.gettimeout() !== 0;
   return await whenReady(loop, fd, true, () => {
-    const e = getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
-    if (e === 0) {
-      // Python's blocking connect(2) leaves the socket marked connected (a
-      // second connect says EISCONN, even after a reset); connecting again
-      // is what marks it so. Its outcome is not this connect's.
-      if (blocking) sock._connect(target, "connect");
-      return null;
+    if (blocking) {
+      // Connecting again ends it as Python's blocking connect(2) does: 0
+      // marks the socket connected (a second connect says EISCONN, even
+      // after a reset), an error is taken and the socket is unconnected
+      // again, so a retry on it starts afresh (reading SO_ERROR would leave
+      // it half-failed: ECONNABORTED for the retry, ENOTCONN unreported).
+      const again = sock._connect(target, "connect");
+      if (again === 0) return null;
+      // EAGAIN: a Unix listener's backlog is full; the blocking call waits.
+      if (again === EALREADY || again === EINPROGRESS || again === EAGAIN || again === EINTR) {
+        return AGAIN;
+      }
+      throw osErrorFromErrno(again);
     }
+    const e = getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
+    if (e === 0) return null;
     if (e === EINPROGRESS || e === EAGAIN || e === EINTR) return AGAIN;
-    throw blocking ? osErrorFromErrno(e) : connectError(e, target);
+    throw connectError(e, target);
   }, op);
 }
 

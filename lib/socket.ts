@@ -24,7 +24,13 @@
  * @module
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
-import { OSError, osErrorFromErrno, TimeoutError, ValueError } from "./exceptions.ts";
+import {
+  AttributeError,
+  OSError,
+  osErrorFromErrno,
+  TimeoutError,
+  ValueError,
+} from "./exceptions.ts";
 import {
   type AddressLike,
   decodeSockaddr,
@@ -907,9 +913,10 @@ export function wrapSocketFd(
  * Python's `asyncio.trsock.TransportSocket`: what `server.sockets` and a
  * transport's `"socket"` extra give, a view of the transport's socket that
  * prints as `<asyncio.TransportSocket fd=6, family=2, type=1, proto=6,
- * laddr=('127.0.0.1', 8888)>`. Every method acts on the socket it wraps
- * (`fileno()` is -1 once the transport closed it); it is still a `Socket`,
- * so code that takes one (sendfile, `sock*` methods) accepts it. As in
+ * laddr=('127.0.0.1', 8888)>`. Its methods act on the socket it wraps
+ * (`fileno()` is -1 once the transport closed it); those Python's lacks
+ * (accept, recv, send, close, ...) are AttributeError when read. It is
+ * still a `Socket`, so code that takes one (sendfile) accepts it. As in
  * Python, it is always non-blocking: only timeout 0 may be set.
  *
  * @example
@@ -951,11 +958,6 @@ export class TransportSocket extends Socket {
     throw new ValueError("setblocking(): transport sockets cannot be blocking");
   }
 
-  /** Always false. */
-  override getblocking(): boolean {
-    return false;
-  }
-
   /** Python's repr: the wrapped socket's, under this name, and without `[closed]`. */
   override toString(): string {
     return String(this.#sock).replace(/^<socket\.socket( \[closed\])?/, "<asyncio.TransportSocket");
@@ -982,6 +984,29 @@ export function transportSocket(sock: Socket): TransportSocket {
   return view;
 }
 
+/**
+ * The socket methods Python 3.11's TransportSocket lacks (it would read or
+ * write behind the transport's back), with their Python names: reading one
+ * from a view is Python's AttributeError (`server.sockets[0].accept`).
+ */
+const NOT_ON_TRANSPORT_SOCKETS: Record<string, string> = {
+  getblocking: "getblocking",
+  bind: "bind",
+  listen: "listen",
+  accept: "accept",
+  connect: "connect",
+  connectEx: "connect_ex",
+  recv: "recv",
+  recvInto: "recv_into",
+  recvfrom: "recvfrom",
+  recvfromInto: "recvfrom_into",
+  send: "send",
+  sendall: "sendall",
+  sendto: "sendto",
+  close: "close",
+  detach: "detach",
+};
+
 // The other methods act on the wrapped socket: the view's own copy of the fd
 // number would go stale once the transport closes it.
 for (const key of Reflect.ownKeys(Socket.prototype)) {
@@ -989,6 +1014,18 @@ for (const key of Reflect.ownKeys(Socket.prototype)) {
   const desc = Object.getOwnPropertyDescriptor(Socket.prototype, key)!;
   const method = desc.value;
   if (typeof method !== "function") continue;
+  const pyName = typeof key === "string" ? NOT_ON_TRANSPORT_SOCKETS[key] : undefined;
+  if (pyName !== undefined) {
+    Object.defineProperty(TransportSocket.prototype, key, {
+      configurable: true,
+      get(this: object) {
+        // Read from the prototype itself (introspection): nothing there.
+        if (Object.hasOwn(this, "constructor")) return undefined;
+        throw new AttributeError(`'TransportSocket' object has no attribute '${pyName}'`);
+      },
+    });
+    continue;
+  }
   Object.defineProperty(TransportSocket.prototype, key, {
     ...desc,
     value: function (this: TransportSocket, ...args: unknown[]) {
@@ -1005,6 +1042,7 @@ bindOnRead(
   CALLBACK_METHODS,
   Object.fromEntries(CALLBACK_METHODS.map((k) => [k, `socket.${k}`])),
 );
-bindOnRead(TransportSocket.prototype, CALLBACK_METHODS);
+// Of those, a view has shutdown alone.
+bindOnRead(TransportSocket.prototype, ["shutdown"]);
 
 printAsRepr(Socket, TransportSocket);

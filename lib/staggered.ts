@@ -25,6 +25,7 @@ import { CancelledError, OSError, ValueError } from "./exceptions.ts";
 import type { AddrInfo } from "./dns.ts";
 import { Socket } from "./socket.ts";
 import { type AddressLike, formatAddress } from "./sockaddr.ts";
+import { pyTypeName } from "./format.ts";
 import { sockConnect } from "./sock_methods.ts";
 import type { Future } from "./futures.ts";
 import type { Task } from "./tasks.ts";
@@ -187,7 +188,13 @@ export async function connectAddrInfos(
   let interleave = opts.interleave ?? null;
   // A negative delay is not refused (Python 3.11's staggered_race has no
   // check): the next attempt starts at once, as with 0.
-  if (delay !== null && (typeof delay !== "number" || Number.isNaN(delay))) {
+  if (delay !== null && typeof delay !== "number") {
+    // Python's wait_for(..., delay) compares it with 0 in the next attempt's task.
+    throw new TypeError(
+      `'<=' not supported between instances of '${pyTypeName(delay)}' and 'int'`,
+    );
+  }
+  if (delay !== null && Number.isNaN(delay)) {
     throw new ValueError(`happy_eyeballs_delay must be a non-negative number, got ${delay}`);
   }
   // A negative count interleaves as 1 does in Python: only a fraction fails.

@@ -15,7 +15,7 @@ import type { AbstractEventLoop } from "./events.ts";
 import { keywords } from "./keywords.ts";
 import { _isBaseError, NotImplementedError, ValueError } from "./exceptions.ts";
 import { printAsRepr, pyRepr, pyTypeName, setPyModule } from "./format.ts";
-import { type Address, type BaseProtocolLike, defaultRepr } from "./protocols.ts";
+import { type Address, type BaseProtocolLike, checkCallback, defaultRepr } from "./protocols.ts";
 
 function notImplemented(): never {
   throw new NotImplementedError();
@@ -548,6 +548,13 @@ export class WriteFlowControl {
   #call(method: "pauseWriting" | "resumeWriting", message: string): void {
     const protocol = this.#transport.getProtocol();
     try {
+      // A protocol object without the method (not a Protocol subclass)
+      // fails with Python's AttributeError, not each runtime's TypeError.
+      checkCallback(
+        protocol,
+        method,
+        method === "pauseWriting" ? "pause_writing" : "resume_writing",
+      );
       protocol[method]();
     } catch (exc) {
       // SystemExit and KeyboardInterrupt leave the loop, as in Python.
