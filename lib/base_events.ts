@@ -461,6 +461,19 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     // `<Handle BaseEventLoop.stop()>`, not `bound stop()`.
     this.stop = boundAs(this.stop, this, "BaseEventLoop.stop");
     this.close = boundAs(this.close, this, "_UnixSelectorEventLoop.close");
+    // Scheduling through the loop from a callback is as common:
+    // `call_soon_threadsafe(loop.create_task, coro())`,
+    // `call_later(1, loop.create_task, coro())`, `call_soon(loop.call_later, ...)`.
+    // Own properties, so a call costs a load, not a getter (hot path).
+    this.callSoon = boundAs(this.callSoon, this, "BaseEventLoop.call_soon");
+    this.callLater = boundAs(this.callLater, this, "BaseEventLoop.call_later");
+    this.callAt = boundAs(this.callAt, this, "BaseEventLoop.call_at");
+    this.callSoonThreadsafe = boundAs(
+      this.callSoonThreadsafe,
+      this,
+      "BaseEventLoop.call_soon_threadsafe",
+    );
+    this.createTask = boundAs(this.createTask, this, "BaseEventLoop.create_task");
   }
 
   // -- I/O hooks for subclasses --------------------------------------------
@@ -539,6 +552,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   async #drive(): Promise<void> {
     let lastHostTurn = performance.now();
     let iterations = 0;
+    // Whose code the last step resumed. Out here, not in the loop below, so
+    // that it is cleared before a wait: a suspended async function keeps
+    // its stale locals, which would keep an ended task from being collected.
+    let woken: object | null = null;
     for (;;) {
       running.loop = this;
       let timeout = this.#selectTimeout();
@@ -548,6 +565,10 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       }
       if (timeout !== 0) {
         running.loop = null;
+        // Nothing of the last batch is needed now: a task that ended there
+        // can be collected while the loop waits (futures.ts reports an
+        // exception nobody read once its future is collected).
+        this.#woken = this.#idleOwner = woken = null;
         const waiting = this._waitIo(timeout);
         if (waiting !== undefined) {
           await waiting;
@@ -570,7 +591,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
         // without awaiting, a task cancelled before it started) left no code
         // to run; the rounds below would wait for a suspension that already
         // happened, all MAX_DRAIN_ROUNDS of them.
-        const woken = this.#woken;
+        woken = this.#woken;
         if (woken instanceof Future && woken._state !== 0) {
           if (this.#timedStep !== null) this.#reportStep();
           continue;

@@ -120,11 +120,12 @@ export class LookupError extends Error {
   /** The Python class name. */
   override name = "LookupError";
   /**
-   * `new LookupError(key?)`: a key that is not a string (a ContextVar, a
+   * `new LookupError(key?, options?)`: a key that is not a string (a ContextVar, a
    * number) stays `args[0]`, and the message is its repr, as Python's str().
+   * `{ cause }` is Python's `raise KeyError(k) from e`.
    */
-  constructor(key?: unknown) {
-    super(key === undefined || typeof key === "string" ? key : pyRepr(key));
+  constructor(key?: unknown, options?: ErrorOptions) {
+    super(key === undefined || typeof key === "string" ? key : pyRepr(key), options);
     if (key !== undefined && typeof key !== "string") _setErrorArgs(this, [key]);
   }
   /** Python's `e.args`: the arguments it was made with, as an array. */
@@ -202,15 +203,24 @@ export class OSError extends Error {
   readonly filename: string | undefined;
 
   /**
-   * `new OSError(errno, strerror?, filename?)` or `new OSError(message)`.
+   * `new OSError(errno, strerror?, filename?)` or `new OSError(message)`, each
+   * with JS's `{ cause }` last if wanted (Python's `raise OSError(...) from e`).
    */
-  constructor(errnoOrMessage?: number | string, message?: string, filename?: string) {
+  constructor(
+    errnoOrMessage?: number | string,
+    message?: string | ErrorOptions,
+    filename?: string | ErrorOptions,
+    options?: ErrorOptions,
+  ) {
+    if (isErrorOptions(message)) [options, message] = [message, undefined];
+    if (isErrorOptions(filename)) [options, filename] = [filename, undefined];
     const errno = typeof errnoOrMessage === "number" ? errnoOrMessage : undefined;
     const text = errno === undefined ? undefined : message ?? strerror(errno);
     super(
       errno === undefined
         ? String(errnoOrMessage ?? "")
         : `[Errno ${errno}] ${text}` + (filename !== undefined ? `: '${filename}'` : ""),
+      options,
     );
     this.errno = errno;
     this.code = errno === undefined ? undefined : errnoName(errno);
@@ -219,8 +229,13 @@ export class OSError extends Error {
     // Python's OSError(errno, ...) makes the subclass for that errno:
     // `OSError(2, 'x')` is a FileNotFoundError (a subclass's own call is not changed).
     const Class = errno === undefined || new.target !== OSError ? undefined : byErrno.get(errno);
-    if (Class !== undefined) return new Class(errno!, message, filename);
+    if (Class !== undefined) return new Class(errno!, message, filename, options);
   }
+}
+
+/** A JS `{ cause }` options object where OSError takes a string. */
+function isErrorOptions(x: unknown): x is ErrorOptions {
+  return typeof x === "object" && x !== null && "cause" in x;
 }
 
 /** Python's `BlockingIOError`: EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS. @example `new BlockingIOError(11)` */
@@ -308,7 +323,12 @@ export class TimeoutError extends OSError {
   override name = "TimeoutError";
 }
 
-type OSErrorClass = new (errno: number, message?: string, filename?: string) => OSError;
+type OSErrorClass = new (
+  errno: number,
+  message?: string,
+  filename?: string,
+  options?: ErrorOptions,
+) => OSError;
 
 const byErrno = new Map<number, OSErrorClass>([
   [ERRNO.EAGAIN, BlockingIOError],

@@ -956,6 +956,11 @@ export function createTask<T>(
   return _createTaskRenamed(loop, coro, opts);
 }
 
+// Passed as callbacks (`loop.call_later(1, asyncio.create_task, coro())`),
+// they show in a Handle's repr by Python's names.
+Object.defineProperty(ensureFuture, "__qualname__", { value: "ensure_future" });
+Object.defineProperty(createTask, "__qualname__", { value: "create_task" });
+
 /**
  * @internal `loop.createTask(coro, opts)` as Python 3.11's `asyncio.create_task`
  * and `TaskGroup.create_task` make a named task: unnamed, then renamed, so
