@@ -258,6 +258,15 @@ export function bytesRepr(b: Uint8Array): string {
 export const _boundQualnames: Map<string, string> = new Map();
 
 /**
+ * Whether `x` is the library's lazy `Coroutine` (told by its tag, as
+ * coroutines.ts imports this module), whose `name` is Python's `__qualname__`.
+ */
+function isCoroutineObject(x: unknown): x is { name: string } {
+  return typeof x === "object" && x !== null &&
+    (x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "Coroutine";
+}
+
+/**
  * `name(arg reprs)`, the way asyncio shows a callback in messages.
  *
  * @example
@@ -268,11 +277,15 @@ export const _boundQualnames: Map<string, string> = new Map();
 export function formatCallback(fn: unknown, args: readonly unknown[]): string {
   // `console.log` is how a port spells Python's builtin `print`
   // (`loop.call_soon(print, "x")` shows `<Handle print('x')>`).
+  // A coroutine object passed by mistake (`loop.call_soon(coro())`) has a
+  // `__qualname__` in Python, so its handle shows `<Handle sleep()>`.
   const name = fn === console.log
     ? "print"
     : typeof fn === "function"
     ? ((fn as { __qualname__?: string }).__qualname__ ?? _boundQualnames.get(fn.name) ??
       fn.name ?? "") || "<lambda>"
+    : isCoroutineObject(fn)
+    ? fn.name
     : pyRepr(fn);
   // Python's format_helpers use reprlib here: long arguments are shortened.
   return `${name}(${args.map((a) => shortRepr(a)).join(", ")})`;
@@ -494,6 +507,9 @@ export function pyTypeName(x: unknown): string {
   }
   if (x === null) return "NoneType";
   if (Array.isArray(x)) return "list";
+  // The library's lazy `Coroutine` (and its `LibraryCall`) is Python's
+  // coroutine object: `'coroutine' object is not callable`.
+  if (isCoroutineObject(x)) return "coroutine";
   const ctor = (x as object).constructor;
   if (ctor === Object || ctor === undefined) return "dict";
   return ctor.name || "object";
