@@ -327,6 +327,10 @@ function installAsyncgenHook(): void {
             : FINISHED;
         };
         p.then(settle, settle);
+        // Python's `aclose()` of a generator that yields again (from its
+        // `finally`) raises, where JS's `return()` hands the value over and
+        // leaves it suspended at that yield (as Python leaves it too).
+        if (key === "return") return p.then(ignoredGeneratorExit);
         return p;
       },
     };
@@ -340,6 +344,14 @@ function installAsyncgenHook(): void {
   wrap("next", "anext");
   wrap("return", "aclose");
   wrap("throw", "athrow");
+}
+
+/** A tracked generator's `return()` result: Python's `aclose()` error if it yielded again. */
+function ignoredGeneratorExit(r: unknown): unknown {
+  if ((r as IteratorResult<unknown> | null)?.done === false) {
+    throw new RuntimeError("async generator ignored GeneratorExit");
+  }
+  return r;
 }
 
 /** Python's `_asyncgen_firstiter_hook`: the running loop, if any, tracks `gen`. */
