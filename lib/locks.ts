@@ -759,6 +759,10 @@ export class Barrier extends LoopBound {
     noMoreArguments("Barrier.__init__", "2 positional arguments", 2, rest);
     const kw = keywords("Barrier.__init__", parties, ["parties"]);
     if (kw !== null) parties = kw.parties as number;
+    // Python's `Barrier()` has no default: not a comparison with None.
+    if (parties === undefined) {
+      throw new TypeError("Barrier.__init__() missing 1 required positional argument: 'parties'");
+    }
     checkNumber(parties);
     if (!(parties >= 1)) throw new ValueError("parties must be > 0");
     this.#parties = parties;

@@ -741,13 +741,20 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   #siftTowardRoot(top: number, pos: number): void {
     const heap = this.#heap;
     const item = heap[pos];
-    while (pos > top) {
-      const parent = (pos - 1) >> 1;
-      if (!this.#less(item, heap[parent])) break;
-      heap[pos] = heap[parent];
-      pos = parent;
+    try {
+      while (pos > top) {
+        const parent = (pos - 1) >> 1;
+        if (!this.#less(item, heap[parent])) break;
+        heap[pos] = heap[parent];
+        pos = parent;
+      }
+    } finally {
+      // Also when a comparison throws (Python's TypeError for `(1, {})`
+      // against `(1, {})`): the item fills the hole, so the heap holds every
+      // entry where `heapq`'s swaps leave them and `str(queue)` and later
+      // gets show what CPython's do.
+      heap[pos] = item;
     }
-    heap[pos] = item;
   }
 
   /**
@@ -762,14 +769,19 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     const item = heap[0];
     let pos = 0;
     let child = 1;
-    while (child < end) {
-      const right = child + 1;
-      if (right < end && !this.#less(heap[child], heap[right])) child = right;
-      heap[pos] = heap[child];
-      pos = child;
-      child = 2 * pos + 1;
+    try {
+      while (child < end) {
+        const right = child + 1;
+        if (right < end && !this.#less(heap[child], heap[right])) child = right;
+        heap[pos] = heap[child];
+        pos = child;
+        child = 2 * pos + 1;
+      }
+    } finally {
+      // A comparison that throws leaves the item in the hole, where
+      // `heapq`'s swaps would have taken it (see `#siftTowardRoot`).
+      heap[pos] = item;
     }
-    heap[pos] = item;
     this.#siftTowardRoot(0, pos);
   }
 }
