@@ -34,7 +34,7 @@ import {
 import { type ChannelOptions, dispatcher, type SocketMap } from "./asyncore.ts";
 import { keywords } from "./keywords.ts";
 import type { Socket } from "./socket.ts";
-import { pyTypeName, setPyModule } from "./format.ts";
+import { pyRepr, pyTypeName, setPyModule } from "./format.ts";
 
 /**
  * What `pushWithProducer` takes: `more()` returns the next bytes, empty
@@ -124,6 +124,17 @@ export function findPrefixAtEnd(haystack: Uint8Array, needle: Uint8Array): numbe
 
 type FifoItem = Uint8Array | Producer | null;
 
+/**
+ * The output queue: an array that prints as Python's `deque([...])`, since
+ * `print(chat.producer_fifo)` shows one, and so does `print(chat.writable())`,
+ * which returns the queue itself while it holds anything.
+ */
+class ProducerFifo extends Array<FifoItem> {
+  override toString(): string {
+    return `deque([${Array.from(this, (x) => pyRepr(x)).join(", ")}])`;
+  }
+}
+
 function isBytes(x: unknown): x is Uint8Array {
   return x instanceof Uint8Array;
 }
@@ -152,7 +163,7 @@ export class async_chat extends dispatcher {
   /** Collected by the default-style `collectIncomingDataDefault`. */
   incoming: Uint8Array[] = [];
   /** The output queue: bytes, producers, and `null` (close when reached). */
-  producerFifo: FifoItem[] = [];
+  producerFifo: FifoItem[] = new ProducerFifo();
   /**
    * The current terminator; undefined until `setTerminator()` is called, as
    * Python's `async_chat` has no `terminator` attribute until then.
@@ -364,9 +375,13 @@ export class async_chat extends dispatcher {
     return 1;
   }
 
-  /** While there is something queued, or while connecting. */
-  override writable(): boolean {
-    return this.producerFifo.length > 0 || !this.connected;
+  /**
+   * While there is something queued, or while connecting. Python's
+   * `self.producer_fifo or (not self.connected)`: the queue when it is not
+   * empty, so `print(chat.writable())` shows `deque([b'hi'])`.
+   */
+  override writable(): boolean | readonly FifoItem[] {
+    return this.producerFifo.length ? this.producerFifo : !this.connected;
   }
 
   /** Queues a close: the channel closes once everything before it is sent. */
@@ -417,7 +432,7 @@ export class async_chat extends dispatcher {
   discardBuffers(): void {
     this.acInBuffer = new Uint8Array(0);
     this.incoming = [];
-    this.producerFifo = [];
+    this.producerFifo = new ProducerFifo();
   }
 }
 

@@ -910,8 +910,11 @@ export class dispatcher {
     return true;
   }
 
-  /** Whether the loop should watch for writes. Default true. */
-  writable(): boolean | number {
+  /**
+   * Whether the loop should watch for writes. Default true. Any truthy
+   * value counts, as in Python: `async_chat` returns its non-empty queue.
+   */
+  writable(): boolean | number | readonly unknown[] {
     return true;
   }
 
