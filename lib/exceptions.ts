@@ -60,6 +60,17 @@ export class ValueError extends RangeError {
   /** The Python class name. */
   override name = "ValueError";
   /**
+   * @internal Classes that Python makes ValueErrors by a second base, which
+   * JS classes cannot have (`ssl.SSLCertVerificationError`, an `SSLError`
+   * too): registered by their modules, so `instanceof ValueError` holds.
+   */
+  static _virtualSubclasses: Array<abstract new (...args: never[]) => Error> = [];
+  /** `instanceof` also sees {@link ValueError._virtualSubclasses}. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, x)) return true;
+    return this === ValueError && ValueError._virtualSubclasses.some((c) => x instanceof c);
+  }
+  /**
    * `new ValueError(message?, options?)`: a message that is not a string (a
    * user's `ValueError(4)`) stays `args[0]`, and the message is its repr, as
    * Python's str().

@@ -172,6 +172,10 @@ export class SSLCertVerificationError extends SSLError {
   }
 }
 
+// Python's SSLCertVerificationError is a ValueError too (`except ValueError`
+// catches a hostname mismatch).
+ValueError._virtualSubclasses.push(SSLCertVerificationError);
+
 /** Python's alias `ssl.CertificateError`. @example `e instanceof CertificateError` */
 export const CertificateError = SSLCertVerificationError;
 

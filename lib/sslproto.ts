@@ -192,9 +192,17 @@ export class SSLTransport extends Transport {
     this.#proto._write(data);
   }
 
-  /** Writes each buffer of `list`. */
+  /**
+   * Writes each buffer of `list`. Python's does not check the items first: a
+   * `str` among them fails in the TLS layer, a fatal error that closes the
+   * connection, not a `TypeError` thrown here; the items before it are
+   * encrypted but never sent.
+   */
   override writeLines(list: Iterable<Uint8Array>): void {
-    for (const d of list) this.write(d);
+    const items = [...list];
+    const bad = items.find((d) => !ArrayBuffer.isView(d));
+    if (bad !== undefined) return this.#proto._writeNotBytes(bad);
+    for (const d of items) this.write(d);
   }
 
   /** TLS cannot half-close: always `NotImplementedError` (without a message, as in Python). */
@@ -703,6 +711,23 @@ export class SSLProtocol implements ProtocolLike {
       return;
     }
     this.#flush();
+  }
+
+  /**
+   * @internal Python's `_write_appdata` given a non-bytes item by
+   * `writelines()`: once closing it is dropped as any write; else
+   * `SSLObject.write` raises the `TypeError`, a fatal error.
+   */
+  _writeNotBytes(data: unknown): void {
+    if (this.#state !== "wrapped" || this.#closeRequested) {
+      if (this.#state !== "handshake" && this.#state !== "unwrapped") {
+        return this._write(new Uint8Array(0));
+      }
+    }
+    this.#fatal(
+      new TypeError(`a bytes-like object is required, not '${pyTypeName(data)}'`),
+      "Fatal error on SSL protocol",
+    );
   }
 
   /** @internal */
