@@ -88,6 +88,12 @@ export interface SSLProtocolOptions {
   sslShutdownTimeout?: number | null;
   /** Call the app's `connectionMade()` after the handshake (false for `startTls`). */
   callConnectionMade?: boolean;
+  /**
+   * @internal The waiter is a server's own (Python's accept task awaits
+   * it): its exception counts as retrieved when set, also if the loop
+   * closes before a done callback would read it.
+   */
+  _waiterAwaited?: boolean;
 }
 
 /**
@@ -248,6 +254,7 @@ export class SSLProtocol implements ProtocolLike {
   #ctx: SSLContext;
   #ownCtx: boolean;
   #waiter: Future<void> | null;
+  #waiterAwaited: boolean;
   #serverSide: boolean;
   #hostname: string | null;
   #handshakeTimeout: number;
@@ -316,6 +323,7 @@ export class SSLProtocol implements ProtocolLike {
       this.#ownCtx = false;
     }
     this.#waiter = waiter;
+    this.#waiterAwaited = opts._waiterAwaited ?? false;
     this.#handshakeTimeout = opts.sslHandshakeTimeout ?? SSL_HANDSHAKE_TIMEOUT;
     this.#shutdownTimeout = opts.sslShutdownTimeout ?? SSL_SHUTDOWN_TIMEOUT;
     this.#callConnectionMade = opts.callConnectionMade ?? true;
@@ -451,7 +459,7 @@ export class SSLProtocol implements ProtocolLike {
     if (waiter !== null && !waiter.done()) {
       const err = this.#handshakeExc ?? exc ?? this.#lostWith ??
         new ConnectionResetError("Connection lost");
-      waiter.setException(err as Error);
+      this.#failWaiter(waiter, err as Error);
     }
     this.#obj?._free();
     this.#obj = null;
@@ -538,6 +546,11 @@ export class SSLProtocol implements ProtocolLike {
     else this.#flush();
   }
 
+  #failWaiter(waiter: Future<void>, exc: Error): void {
+    waiter.setException(exc);
+    if (this.#waiterAwaited) waiter.exception();
+  }
+
   #handshakeFailed(exc: unknown): void {
     if (this.#state !== "handshake") return;
     this.#cancelTimers();
@@ -549,7 +562,7 @@ export class SSLProtocol implements ProtocolLike {
     this.#report(exc, what);
     const waiter = this.#waiter;
     this.#waiter = null;
-    if (waiter !== null && !waiter.done()) waiter.setException(exc as Error);
+    if (waiter !== null && !waiter.done()) this.#failWaiter(waiter, exc as Error);
     this.#transport?.close();
   }
 
@@ -1043,6 +1056,7 @@ export function sslServerFactory(
     const waiter = loop.createFuture<void>();
     const proto = new SSLProtocol(loop, app, sslcontext, waiter, {
       serverSide: true,
+      _waiterAwaited: true,
       sslHandshakeTimeout: opts.sslHandshakeTimeout,
       sslShutdownTimeout: opts.sslShutdownTimeout,
     });
