@@ -267,6 +267,25 @@ export class DatagramProtocol extends BaseProtocol implements DatagramProtocolLi
  * ```
  */
 export class SubprocessProtocol extends BaseProtocol implements SubprocessProtocolLike {
+  /**
+   * @internal Classes that Python makes SubprocessProtocols by a second base,
+   * which JS classes cannot have (`asyncio.subprocess.SubprocessStreamProtocol`,
+   * a `Protocol` through `FlowControlMixin` first): registered by their
+   * modules, so `instanceof SubprocessProtocol` holds for them, as
+   * `isinstance()` does in Python.
+   */
+  static _virtualSubclasses: Array<abstract new (...args: never[]) => unknown> = [];
+  /**
+   * `instanceof` also sees {@link SubprocessProtocol._virtualSubclasses}, and
+   * their prototypes (`C.prototype instanceof SubprocessProtocol`, the JS
+   * spelling of `issubclass`).
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, x)) return true;
+    return this === SubprocessProtocol &&
+      SubprocessProtocol._virtualSubclasses.some((c) => x === c.prototype || x instanceof c);
+  }
+
   /** The child wrote `data` to pipe `fd` (1: stdout, 2: stderr). */
   pipeDataReceived(_fd: number, _data: Uint8Array): void {}
   /** Pipe `fd` of the child closed. */

@@ -10,8 +10,13 @@ import type { Future } from "./futures.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
 import { gather } from "./task_functions.ts";
 import type { BaseTransport, WriteTransport } from "./transports.ts";
-import type { SubprocessProtocolLike } from "./protocols.ts";
-import { BrokenPipeError, ConnectionResetError, NotImplementedError } from "./exceptions.ts";
+import { SubprocessProtocol, type SubprocessProtocolLike } from "./protocols.ts";
+import {
+  AttributeError,
+  BrokenPipeError,
+  ConnectionResetError,
+  NotImplementedError,
+} from "./exceptions.ts";
 import { FlowControlMixin, loopAboutToRun, StreamReader, StreamWriter } from "./streams.ts";
 import {
   DEVNULL,
@@ -232,8 +237,8 @@ export class Process {
   async #feedStdin(input: Uint8Array): Promise<null> {
     const stdin = this.stdin;
     // CPython 3.11 writes to `self.stdin` unchecked: input for a child
-    // without a stdin pipe fails as its AttributeError does.
-    if (stdin === null) throw new TypeError("'NoneType' object has no attribute 'write'");
+    // without a stdin pipe fails with its AttributeError (a TypeError here).
+    if (stdin === null) throw new AttributeError("'NoneType' object has no attribute 'write'");
     // In debug mode Python logs each step of communicate().
     const debug = this.#loop.getDebug();
     try {
@@ -401,4 +406,6 @@ bindMethodOnRead(Process.prototype, "terminate", "Process.terminate");
 bindMethodOnRead(Process.prototype, "sendSignal", "Process.send_signal");
 
 printAsRepr(Process, SubprocessStreamProtocol);
+// Python's class has SubprocessProtocol as its second base.
+SubprocessProtocol._virtualSubclasses.push(SubprocessStreamProtocol);
 setPyModule("asyncio.subprocess", SubprocessStreamProtocol);
