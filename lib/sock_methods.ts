@@ -22,6 +22,7 @@
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import {
+  AttributeError,
   CancelledError,
   OSError,
   osErrorFromErrno,
@@ -161,11 +162,11 @@ function checkSocket(loop: SockLoop, sock: unknown, method: string): number {
     throw new ValueError("the socket must be non-blocking");
   }
   // A transport's "socket" extra has no recv/send/accept/connect in Python:
-  // its sock_* call fails with AttributeError (a TypeError here) instead of
-  // reading or writing behind the transport's back.
+  // its sock_* call fails with AttributeError (a TypeError subclass here)
+  // instead of reading or writing behind the transport's back.
   if (sock instanceof TransportSocket) {
     const attr = method === "sock_sendall" ? "send" : method.slice(5);
-    throw new TypeError(`'TransportSocket' object has no attribute '${attr}'`);
+    throw new AttributeError(`'TransportSocket' object has no attribute '${attr}'`);
   }
   const fd = sock.fileno();
   if (fd < 0) throw new OSError(ERRNO.EBADF);

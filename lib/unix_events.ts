@@ -362,6 +362,9 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     if (old !== undefined) old.unlisten();
     const runner = typeof callback === "function" && RUNNER_SIGINT in callback;
     this.#signalHandlers.set(sig, { handle, unlisten, runner });
+    // Python's `signal.set_wakeup_fd(self._csock)`: one loop in the process
+    // is told of signals, the last to add a handler (run()'s is no loop's).
+    if (!runner) wakeupLoop = this;
     if (sig === SIGNALS.SIGINT) this._sigintHandlerChanged();
     return null;
   }
@@ -392,6 +395,11 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     if (entry === undefined) return false;
     this.#signalHandlers.delete(sig);
     entry.unlisten();
+    // Its last handler gone, Python's loop calls `set_wakeup_fd(-1)`: no
+    // loop is told of signals any more, even if another one set it since.
+    if (!entry.runner && ![...this.#signalHandlers.values()].some((e) => !e.runner)) {
+      wakeupLoop = null;
+    }
     // Python restores `signal.default_int_handler`: KeyboardInterrupt again.
     if (sig === SIGNALS.SIGINT) this._sigintHandlerChanged();
     return true;
@@ -400,6 +408,7 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
   #handleSignal(sig: number): void {
     const entry = this.#signalHandlers.get(sig);
     if (entry === undefined || this._closed) return;
+    if (!entry.runner && wakeupLoop !== this) return;
     if (entry.handle.cancelled()) {
       this.#removeHandler(sig);
       return;
@@ -437,6 +446,12 @@ bindMethodOnRead(
 // CPython's `asyncio.SelectorEventLoop` on Unix is `_UnixSelectorEventLoop`:
 // a ported `type(loop).__name__` (`loop.constructor.name`) prints that.
 Object.defineProperty(SelectorEventLoop, "name", { value: "_UnixSelectorEventLoop" });
+
+/**
+ * The loop that Python's wakeup fd would name (see `addSignalHandler`): its
+ * handlers run when a signal comes; another loop's handlers for it do not.
+ */
+let wakeupLoop: SelectorEventLoop | null = null;
 
 function checkSignal(sig: unknown): void {
   if (typeof sig !== "number" || !Number.isInteger(sig)) {

@@ -32,6 +32,7 @@ import {
 } from "./transports.ts";
 import type { BaseProtocolLike, ProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
 import {
+  AttributeError,
   BrokenPipeError,
   NotImplementedError,
   OSError,
@@ -351,8 +352,8 @@ export class UnixReadPipeTransport extends ReadTransport {
 /**
  * The write end of a pipe (Python's `_UnixWritePipeTransport`): writes at
  * once, buffers what the pipe does not take, and flushes when it is
- * writable. The fd is also watched for reading: on Linux the write end
- * reports an error event once the reader has closed, which closes the
+ * writable. A pipe's or socket's fd is also watched for reading: on Linux
+ * the write end reports an error event once the reader has closed, which closes the
  * transport (with `BrokenPipeError` if data was still buffered). EPIPE from
  * a write closes it with `BrokenPipeError`; later writes are dropped.
  */
@@ -366,6 +367,8 @@ export class UnixWritePipeTransport extends FlowControlTransport {
   #connLost = 0;
   #closing = false;
   #closed = false;
+  /** connectionLost() has run: Python's `_loop`, `_protocol` and `_pipe` are None since. */
+  #lost = false;
 
   /** @internal Takes `fd` (made non-blocking here). */
   constructor(
@@ -377,14 +380,19 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     super({ pipe: fd }, loop);
     this.#fd = fd;
     this.#protocol = protocol;
-    checkPipeFd(fd, "Pipe transport is only for pipes, sockets and character devices");
+    const type = checkPipeFd(fd, "Pipe transport is only for pipes, sockets and character devices");
     setNonBlocking(fd);
     loop._openTransports.set(this, this);
     // Named as Python's Handle shows it when the protocol throws.
     loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
-    loop.callSoon(() => {
-      if (!this.#closing) loop.addReader(fd, this.#readReady);
-    });
+    // The reader trick (told when the read end closes) is for pipes and
+    // sockets only, as in Python: a character device is not watched (epoll
+    // refuses /dev/null; a terminal is readable whenever a key is typed).
+    if (type === C.S_IFIFO || type === C.S_IFSOCK) {
+      loop.callSoon(() => {
+        if (!this.#closing) loop.addReader(fd, this.#readReady);
+      });
+    }
     if (waiter !== null) loop.callSoon(() => waiter.done() || waiter.setResult(undefined));
   }
 
@@ -499,6 +507,9 @@ export class UnixWritePipeTransport extends FlowControlTransport {
   }
   /** Closes at once, dropping buffered data. */
   override abort(): void {
+    // Python 3.11's `_close()` once `_call_connection_lost()` has run meets
+    // its `_loop` set to None: an AttributeError out of abort().
+    if (this.#lost) throw new AttributeError("'NoneType' object has no attribute '_remove_reader'");
     this.#close(null);
   }
 
@@ -525,7 +536,13 @@ export class UnixWritePipeTransport extends FlowControlTransport {
   }
 
   #callConnectionLost(exc: unknown): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      // A second one (close() then abort() before it ran): Python's finds
+      // its `_protocol` and `_pipe` set to None, an error in the callback.
+      if (this.#lost) throw new AttributeError("'NoneType' object has no attribute 'close'");
+      return;
+    }
+    this.#lost = true;
     // Not counted in #connLost, as Python's `_call_connection_lost`: writes
     // after a close are dropped in silence until the fifth, as there.
     try {
@@ -596,15 +613,17 @@ function isDirectory(path: string): boolean {
 /**
  * As Python's pipe transports check at the call: a closed fd is `OSError`
  * (EBADF), a regular file or a directory `ValueError` (epoll cannot watch it),
- * worded as the read or the write transport words it.
+ * worded as the read or the write transport words it. Returns the file type
+ * (`S_IFIFO`, `S_IFSOCK` or `S_IFCHR`).
  */
-function checkPipeFd(fd: number, message = "Pipe transport is for pipes/sockets only."): void {
+function checkPipeFd(fd: number, message = "Pipe transport is for pipes/sockets only."): number {
   const st = sys().fstat(fd);
   if (typeof st === "number") throw osErrorFromErrno(-st);
   const type = st.mode & C.S_IFMT;
   if (type !== C.S_IFIFO && type !== C.S_IFSOCK && type !== S_IFCHR) {
     throw new ValueError(message);
   }
+  return type;
 }
 
 /** Character devices (a terminal, /dev/null) may back a pipe transport too. */
