@@ -1187,6 +1187,11 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
         });
       } catch (e) {
         if (_isBaseError(e)) throw e;
+        // Raised in the `except` that caught the handler's error: Python
+        // prints that one first, "During handling of the above exception".
+        if (e instanceof Error && e !== exc && exc instanceof Error && !_exceptionContext.has(e)) {
+          _exceptionContext.set(e, exc);
+        }
         logger.error(
           "Exception in default exception handler while handling an unexpected error in custom exception handler",
           e,

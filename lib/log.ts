@@ -170,6 +170,8 @@ interface PrintContext {
   seen: Set<unknown>;
   depth: number;
   needClose: boolean;
+  /** Errors of a group that were made in its argument list, never raised: no traceback. */
+  bare?: Set<Error>;
 }
 
 /** traceback.py's limits: errors shown per group, groups nested. */
@@ -209,7 +211,8 @@ function formatLines(e: Error, ctx: PrintContext): string[] {
     const [link, exc] = chain[k];
     // The link to the error printed above this one comes between them.
     if (link !== null) out.push(...emit(ctx, ["", link, ""]));
-    const frames = _unraised.has(exc) ? [] : pyFrames(exc.stack ?? "", "outer");
+    const bare = _unraised.has(exc) || ctx.bare?.has(exc) === true;
+    const frames = bare ? [] : pyFrames(exc.stack ?? "", "outer");
     if (!(exc instanceof AggregateError)) {
       if (frames.length > 0) {
         out.push(...emit(ctx, ["Traceback (most recent call last):", ...frames]));
@@ -249,6 +252,7 @@ function formatGroup(group: AggregateError, frames: string[], ctx: PrintContext)
     ctx.depth++;
     if (!truncated) {
       const sub = errors[i];
+      if (sub instanceof Error && madeForGroup(sub, group)) (ctx.bare ??= new Set()).add(sub);
       out.push(...(sub instanceof Error ? formatLines(sub, ctx) : emit(ctx, [String(sub)])));
     } else {
       const more = errors.length - MAX_GROUP_WIDTH;
@@ -262,6 +266,26 @@ function formatGroup(group: AggregateError, frames: string[], ctx: PrintContext)
   }
   if (top) ctx.depth = 0;
   return out;
+}
+
+/**
+ * Whether `sub` was made in `group`'s argument list
+ * (`throw new ExceptionGroup("g", [new ValueError("a")])`), so never
+ * raised: Python prints such an error with no traceback. JS stacks are
+ * taken when an error is made, not raised; one made there has the group's
+ * frames, its newest at the group's line or below (a call spread over
+ * lines), as no error raised and caught could have.
+ */
+function madeForGroup(sub: Error, group: AggregateError): boolean {
+  const g = programFrames(group.stack ?? "", "outer");
+  const s = programFrames(sub.stack ?? "", "outer");
+  if (g.length === 0 || s.length !== g.length) return false;
+  const last = g.length - 1;
+  for (let i = 0; i <= last; i++) {
+    if (s[i].filename !== g[i].filename || s[i].name !== g[i].name) return false;
+    if (i < last ? s[i].lineno !== g[i].lineno : s[i].lineno < g[i].lineno) return false;
+  }
+  return true;
 }
 
 /**
@@ -380,9 +404,15 @@ function programFrames(stack: string, trim: "outer" | "inner"): StackFrame[] {
     .map((f) => ({ ...f, filename: framePath(f.filename) }))
     .filter((f) => !/^(node|ext|internal):/.test(f.filename) && f.filename.includes("/"))
     // The library's exception constructors (`new OSError` making the errno's
-    // subclass; JSC also lists a RangeError subclass's): Python raises
-    // after __init__ returns, so its traceback never shows that frame.
-    .filter((f) => !(f.name.startsWith("new ") && EXCEPTIONS_FILE.test(f.filename)));
+    // subclass; JSC also lists a RangeError subclass's, and the
+    // constructor of ExceptionGroup, which lives in task_functions.ts):
+    // Python raises after __init__ returns, so its traceback never shows
+    // that frame.
+    .filter((f) =>
+      !(f.name.startsWith("new ") &&
+        (EXCEPTIONS_FILE.test(f.filename) ||
+          (f.name === "new ExceptionGroup" && isOwnFrame(f.filename))))
+    );
   const first = frames.findIndex((f) => !isOwnFrame(f.filename));
   let shown = frames;
   if (first !== -1) {

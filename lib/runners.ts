@@ -59,6 +59,33 @@ export interface RunOptions {
 const RUN_OPTIONS = ["debug", "loopFactory"];
 
 /**
+ * CPython frees the main coroutine's frame, and with it the futures only
+ * its locals held, in the main task's last step: the loop still running,
+ * the task's done callbacks (the one that stops the loop) not scheduled
+ * yet. The futures whose exception is unread are reported at that point
+ * here too, so a handler may use the loop (`loop.createTask(shutdown())`,
+ * whose first step runs before the loop stops). Only this task's method
+ * is wrapped, off every other future's path.
+ */
+function reportUnreadWhenDone(task: unknown, loop: AbstractEventLoop): void {
+  const t = task as { _scheduleCallbacks?: () => void };
+  const schedule = t._scheduleCallbacks;
+  if (typeof schedule !== "function") return;
+  t._scheduleCallbacks = function (this: unknown) {
+    try {
+      _reportUnread(loop);
+    } catch (e) {
+      // A handler's SystemExit or KeyboardInterrupt: out of run() from a
+      // callback, the task's completion left whole.
+      loop.callSoon(() => {
+        throw e;
+      });
+    }
+    schedule.call(this);
+  };
+}
+
+/**
  * Runs a coroutine on a loop of its own (beyond the spec: Python 3.11's
  * `asyncio.Runner`). Several `run()` calls share the loop; `close()`
  * cancels what is left and closes it. `await using` closes it too.
@@ -129,6 +156,7 @@ export class Runner {
     // getEventLoop() made for it; run that one (see `_adoptableLoop`).
     const loop = this.#lazyInit(coro instanceof Promise);
     const task = loop.createTask<T>(coro, { context: opts.context ?? this.#context! });
+    reportUnreadWhenDone(task, loop);
     _standForOutsideCode(task);
     // Python's Runner: the first Ctrl+C cancels the main task (its finally
     // blocks run) and run() then raises KeyboardInterrupt; another one

@@ -31,7 +31,8 @@ import {
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { cancellable } from "./operations.ts";
-import { pyTypeName } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
+import { logger } from "./log.ts";
 import { checkKeywords } from "./keywords.ts";
 import {
   acceptRaw,
@@ -527,7 +528,83 @@ export function loopGetaddrinfo(
   } catch (e) {
     return Promise.reject(e);
   }
+  if (loop.getDebug?.()) return onLoop(loop, () => getaddrinfoDebug(loop, host, port, opts));
   return onLoop(loop, () => getaddrinfo(host, port, opts));
+}
+
+/** Python's enum names of getaddrinfo's ints, for its debug log. */
+const FAMILY_NAMES: Record<number, string> = {
+  [C.AF_UNIX]: "AF_UNIX",
+  [C.AF_INET]: "AF_INET",
+  [C.AF_INET6]: "AF_INET6",
+};
+const KIND_NAMES: Record<number, string> = {
+  [C.SOCK_STREAM]: "SOCK_STREAM",
+  [C.SOCK_DGRAM]: "SOCK_DGRAM",
+  [C.SOCK_RAW]: "SOCK_RAW",
+  [C.SOCK_RDM]: "SOCK_RDM",
+  [C.SOCK_SEQPACKET]: "SOCK_SEQPACKET",
+};
+const AI_NAMES: Array<[number, string]> = [
+  [1, "AI_PASSIVE"],
+  [2, "AI_CANONNAME"],
+  [4, "AI_NUMERICHOST"],
+  [8, "AI_V4MAPPED"],
+  [16, "AI_ALL"],
+  [32, "AI_ADDRCONFIG"],
+  [1024, "AI_NUMERICSERV"],
+];
+
+/** `<AddressFamily.AF_INET: 2>`: Python's repr of the socket module's constant (a bare int if none). */
+function enumRepr(cls: string, names: Record<number, string>, v: unknown): string {
+  const name = typeof v === "number" ? names[v] : undefined;
+  return name === undefined ? pyRepr(v) : `<${cls}.${name}: ${v}>`;
+}
+
+/** `<AddressInfo.AI_PASSIVE|AI_NUMERICHOST: 5>`, Python's repr of a flag combination. */
+function flagsRepr(flags: unknown): string {
+  if (typeof flags !== "number") return pyRepr(flags);
+  const names = AI_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name);
+  const known = AI_NAMES.reduce((m, [bit]) => m | bit, 0);
+  if (names.length === 0 || flags & ~known) return String(flags);
+  return `<AddressInfo.${names.join("|")}: ${flags}>`;
+}
+
+/**
+ * Python's `_getaddrinfo_debug`, what `loop.getaddrinfo` runs in debug mode:
+ * `Get address info host:port, type=...` at DEBUG before the lookup, and
+ * after it how long it took and what it found, at INFO when that was as
+ * slow as a slow callback.
+ */
+async function getaddrinfoDebug(
+  loop: SockLoop,
+  host: string | Uint8Array | null | undefined,
+  port: number | string | Uint8Array | null | undefined,
+  opts: GetaddrinfoOptions,
+): Promise<AddrInfo[]> {
+  // Python formats the host with str() and the port with repr().
+  const parts = [
+    `${typeof host === "string" ? host : pyRepr(host ?? null)}:${pyRepr(port ?? null)}`,
+  ];
+  if (opts.family) parts.push(`family=${enumRepr("AddressFamily", FAMILY_NAMES, opts.family)}`);
+  if (opts.type) parts.push(`type=${enumRepr("SocketKind", KIND_NAMES, opts.type)}`);
+  if (opts.proto) parts.push(`proto=${pyRepr(opts.proto)}`);
+  if (opts.flags) parts.push(`flags=${flagsRepr(opts.flags)}`);
+  const msg = parts.join(", ");
+  logger.debug(`Get address info ${msg}`);
+  const timed = loop as { time?(): number; slowCallbackDuration?: number };
+  const t0 = timed.time?.() ?? performance.now() / 1000;
+  const infos = await getaddrinfo(host, port, opts);
+  const dt = (timed.time?.() ?? performance.now() / 1000) - t0;
+  const found = infos.map(([family, type, proto, canon, addr]) =>
+    `(${enumRepr("AddressFamily", FAMILY_NAMES, family)}, ${
+      enumRepr("SocketKind", KIND_NAMES, type)
+    }, ${proto}, ${pyRepr(canon)}, (${addr.map((x) => pyRepr(x)).join(", ")}))`
+  );
+  const text = `Getting address info ${msg} took ${(dt * 1e3).toFixed(3)}ms: [${found.join(", ")}]`;
+  if (dt >= (timed.slowCallbackDuration ?? 0.1)) logger.info(text);
+  else logger.debug(text);
+  return infos;
 }
 
 /**
