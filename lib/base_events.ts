@@ -30,7 +30,7 @@ import {
   type TaskOptions,
   TimerHandle,
 } from "./events.ts";
-import { _isBaseError, CancelledError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
+import { _isBaseError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import { _exceptionContext, formatStack, logger } from "./log.ts";
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
 import { isMainThread } from "node:worker_threads";
@@ -38,7 +38,7 @@ import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import { takeContextOption } from "./contextvars.ts";
-import { _dropRefused, iscoroutine, iscoroutinefunction } from "./coroutines.ts";
+import { _dropRefused, iscoroutine, iscoroutinefunction, lazyMethods } from "./coroutines.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
@@ -884,11 +884,22 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
     }
     if (gens.length === 0) return;
     const closing = gens.map((gen) => this.createTask(() => acloseAsyncgen(gen)));
-    const results = await Promise.allSettled(closing);
-    results.forEach((r, i) => {
-      const exc = r.status === "rejected" ? r.reason : null;
+    // Waited as Python's gather() waits: each task's done callback, then
+    // the outer future's, each a loop iteration, so that the tasks still
+    // running meanwhile take as many steps as in Python before the loop
+    // closes (a promise of them would resume this in the same iteration).
+    const all = this.createFuture<void>();
+    let left = closing.length;
+    const one = () => {
+      if (--left === 0 && !all.done()) all.setResult(undefined);
+    };
+    Object.defineProperty(one, "__qualname__", { value: "gather.<locals>._done_callback" });
+    for (const t of closing) t.addDoneCallback(one);
+    await all;
+    closing.forEach((t, i) => {
+      const exc = t.cancelled() ? null : t.exception();
       // As Python's `isinstance(result, Exception)`: not the BaseExceptions.
-      if (exc === null || exc instanceof CancelledError || _isBaseError(exc)) return;
+      if (exc === null || _isBaseError(exc)) return;
       this.callExceptionHandler({
         message: `an error occurred during closing of asynchronous generator ${pyRepr(gens[i])}`,
         exception: exc,
@@ -1233,3 +1244,12 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
 }
 
 printAsRepr(BaseEventLoop);
+// Python's coroutines: `loop.runUntilComplete(loop.shutdownAsyncgens())`,
+// the manual-loop cleanup, starts it in its task's first step, so the
+// aclose() tasks it makes run an iteration later than the call, as in
+// CPython, not ahead of what the loop's other tasks do meanwhile; awaited
+// at once, it runs at once (see `LibraryCall`).
+lazyMethods(BaseEventLoop.prototype, {
+  shutdownAsyncgens: "BaseEventLoop.shutdown_asyncgens",
+  shutdownDefaultExecutor: "BaseEventLoop.shutdown_default_executor",
+});

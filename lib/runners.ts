@@ -232,8 +232,12 @@ export class Runner {
     const loop = this.#loop!;
     try {
       await cancelAllTasks(loop);
-      await loop.runUntilComplete(loop.shutdownAsyncgens());
-      await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
+      // Given as functions, each starts in its task's first step, as
+      // Python's coroutines do: called here, their first segment (the
+      // aclose() tasks, say) would run an iteration early, ahead of what
+      // the tasks left by the cancellation do meanwhile.
+      await loop.runUntilComplete(() => loop.shutdownAsyncgens());
+      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
     } finally {
       _reportUnread(loop);
       if (!this.#opts.loopFactory) setEventLoop(null);
