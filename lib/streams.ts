@@ -32,6 +32,7 @@ import { running, suspensions, untilALoopRuns } from "./running.ts";
 import { addressKeywords } from "./sockaddr.ts";
 import type { AddressKeywords, HostPort, ServerHostPort, UnixPath } from "./connections.ts";
 import { bindOnRead } from "./bound_methods.ts";
+import { type CancellablePromise, type Canceller, cancelOperation } from "./operations.ts";
 import { sleep } from "./tasks.ts";
 import {
   type BaseTransport,
@@ -222,6 +223,8 @@ export class StreamReader {
   #exception: Error | null = null;
   #transport: BaseTransport | null = null;
   #paused = false;
+  /** @internal What cancels a parked read of a task made from it (see {@link watchedReads}). */
+  _readCanceller: Canceller | null = null;
 
   /**
    * A reader with line limit `limit` (64 KiB), for `loop` (default: the
@@ -575,6 +578,11 @@ export class StreamReader {
     };
   }
 
+  /** @internal The future a read is parked on, if any (see {@link watchedReads}). */
+  _parkedWaiter(): Future<void> | null {
+    return this.#waiter;
+  }
+
   /** `<StreamReader 3 bytes eof limit=10 ...>`, as Python prints it. */
   toString(): string {
     const info = ["StreamReader"];
@@ -591,6 +599,51 @@ export class StreamReader {
 
 /** The reader's own `feedData`, to tell whether a subclass replaced it. */
 const FEED_DATA = StreamReader.prototype.feedData;
+
+/** Cancels the read parked on `reader` (one read waits at a time, so it is this one's). */
+function newReadCanceller(reader: StreamReader): Canceller {
+  const canceller: Canceller = {
+    cancelOperation(_p: Promise<unknown>, msg?: string): boolean {
+      reader._parkedWaiter()?.cancel(msg);
+      return false;
+    },
+  };
+  return reader._readCanceller = canceller;
+}
+
+/**
+ * A read that parked (it must wait for data) gives a promise that a task
+ * made from it can cancel: `createTask(reader.readLine())`, cancelled when
+ * another task of an `asyncio.wait(..., FIRST_COMPLETED)` won (a chat
+ * client's loop), cancels the wait, as Python's task throws CancelledError
+ * into the readline coroutine. Else the waiter stayed, and the next read
+ * failed with "called while another coroutine is already waiting". A read
+ * that need not wait pays a call and two field reads; one that parks, a
+ * property on its promise.
+ */
+function watchedReads(
+  proto: StreamReader,
+  keys: readonly ("read" | "readLine" | "readUntil" | "readExactly")[],
+): void {
+  for (const key of keys) {
+    const method = proto[key] as (this: StreamReader, a0?: unknown) => Promise<Uint8Array>;
+    const watched = {
+      [key](this: StreamReader, a0?: unknown): Promise<Uint8Array> {
+        const before = this._parkedWaiter();
+        const p = method.call(this, a0);
+        const waiter = this._parkedWaiter();
+        if (waiter === null || waiter === before) return p;
+        // One canceller per reader, not a closure per parked read: an echo
+        // loop's every read parks.
+        (p as CancellablePromise<Uint8Array>)[cancelOperation] = this._readCanceller ??
+          newReadCanceller(this);
+        return p;
+      },
+    }[key];
+    Object.defineProperty(proto, key, { value: watched, writable: true, configurable: true });
+  }
+}
+watchedReads(StreamReader.prototype, ["read", "readLine", "readUntil", "readExactly"]);
 
 // ---------------------------------------------------------------- protocols
 

@@ -21,7 +21,7 @@ import {
   TimeoutError,
   ValueError,
 } from "./exceptions.ts";
-import { Coroutine, coroutine, driveGenerator, isGenerator } from "./coroutines.ts";
+import { Coroutine, coroutine, driveGenerator, isGenerator, LibraryCall } from "./coroutines.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
 import { takeBackForTask } from "./operations.ts";
 import {
@@ -558,12 +558,27 @@ export async function wait<T>(
  * }
  * ```
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   aw: CoroutineLike<T> | Future<T>,
   timeout: number | null | { timeout: number | null },
 ): Promise<T> {
   const kw = keywords("wait_for", timeout, ["timeout"]);
   if (kw !== null) timeout = (kw.timeout as number | null | undefined) ?? null;
+  // A native promise runs in the caller's task already: waited for there,
+  // at once, where the timeout can reach its awaits (see waitForNow).
+  if (aw instanceof Promise) return waitForNow(aw, timeout as number | null);
+  // Else lazy, as Python's coroutine is: `createTask(asyncio.waitFor(c, 1))`,
+  // `gather(waitFor(a, 1), waitFor(b, 1))` and a TaskGroup's
+  // `tg.createTask(waitFor(c, 1))` run it in the task made for it, so that
+  // cancelling that task (a failing sibling, a cancelled gather) cancels the
+  // awaitable too; awaited in place, it starts at the `await`.
+  return new LibraryCall<T>("wait_for", null, waitForNow, 2, aw, timeout) as unknown as Promise<T>;
+}
+
+async function waitForNow<T>(
+  aw: CoroutineLike<T> | Future<T>,
+  timeout: number | null,
+): Promise<T> {
   timeout = seconds(timeout);
   checkTimeout(timeout, "timeout", "<=");
   if (!isCoroutineLike(aw)) {
@@ -575,10 +590,10 @@ export async function waitFor<T>(
     // not started yet, would, rather than on the policy's loop (gone, or
     // refused after an earlier `run`). Still an error if no loop starts.
     if (_getRunningLoop() === null) {
-      if (await untilALoopRuns()) return await waitFor(aw, timeout);
+      if (await untilALoopRuns()) return await waitForNow(aw, timeout);
       throw new RuntimeError("no running event loop");
     }
-    return await ensureFuture(() => waitFor(aw, timeout));
+    return await ensureFuture(() => waitForNow(aw, timeout));
   }
   // No limit: awaited in place, as Python 3.11's `return await fut`.
   if (timeout == null) return await startInline(aw);
