@@ -16,7 +16,7 @@ import { Process } from "./subprocess.ts";
 import { Server } from "./servers.ts";
 import { toThread } from "./threads.ts";
 import { run, Runner } from "./runners.ts";
-import { timeout, timeoutAt } from "./task_functions.ts";
+import { timeout, timeoutAt, waitFor } from "./task_functions.ts";
 import { sleep } from "./tasks.ts";
 
 /**
@@ -78,8 +78,9 @@ _markCoroutineFunctions(true, [
   ...methods(Process, ["wait", "communicate"]),
   ...methods(Server, ["serveForever", "waitClosed", "startServing"]),
   toThread,
-  // A plain function returning a lazy call, an `async def` in Python.
+  // Plain functions returning a lazy call, `async def` in Python.
   sleep,
+  waitFor,
 ]);
 
 _markCoroutineFunctions(false, [
