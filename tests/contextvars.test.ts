@@ -369,12 +369,13 @@ test("callSoon and callLater callbacks run in the context current when scheduled
     const done = loop.createFuture<void>();
     v.set("task");
     loop.callSoon(() => seen.push(`soon ${v.get()}`));
-    loop.callLater(0.005, () => seen.push(`later ${v.get()}`));
+    // Delays far above a loaded machine's step: the timers come last.
+    loop.callLater(0.1, () => seen.push(`later ${v.get()}`));
     const ctx = new Context();
     ctx.run(() => {
       v.set("ctx");
       loop.callSoon(() => seen.push(`soon ${v.get()}`));
-      loop.callLater(0.01, () => {
+      loop.callLater(0.15, () => {
         seen.push(`later ${v.get()}`);
         done.setResult();
       });
