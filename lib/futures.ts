@@ -180,12 +180,36 @@ function collectWhenIdle(loop: FutureLoop): void {
  * read: CPython reports each when its last reference goes, at the latest
  * when the interpreter exits, while a JS collector may never collect them
  * before the process ends. `Runner` calls it when its main coroutine is
- * done and when it closes, where CPython's frames let go of them.
+ * done and when it closes, where CPython's frames let go of them; with
+ * `keepScheduled` (the main coroutine done, the loop to run on), a future
+ * that a queued callback will be handed is left for that callback.
  */
-export function _reportUnread(loop: object): void {
+export function _reportUnread(loop: object, opts?: { keepScheduled?: boolean }): void {
   const pending = unreadByLoop.get(loop as FutureLoop);
-  if (pending === undefined) return;
-  for (const r of [...pending]) report(r);
+  if (pending === undefined || pending.size === 0) return;
+  const held = opts?.keepScheduled ? scheduledFutures(loop) : null;
+  for (const r of [...pending]) {
+    const fut = held !== null ? r.ref.deref() : undefined;
+    if (fut === undefined || !held!.has(fut)) report(r);
+  }
+}
+
+/**
+ * The futures that callbacks waiting in `loop`'s ready queue will be handed
+ * (an awaiting task's wake-up, a done callback, `gather`'s): CPython's
+ * handles keep them alive, and the callback may still read the exception
+ * (a task awaiting a child that failed as the main coroutine returned).
+ */
+function scheduledFutures(loop: object): Set<object> {
+  const held = new Set<object>();
+  const ready = (loop as { _ready?: { forEach(fn: (h: unknown) => void): void } })._ready;
+  ready?.forEach((h) => {
+    if (h instanceof DoneEntry || h instanceof ThenEntry) held.add(h.fut);
+    else if (h instanceof Handle && h._args !== null) {
+      for (const a of h._args) if (a instanceof Future) held.add(a);
+    }
+  });
+  return held;
 }
 
 const PENDING = 0;

@@ -73,7 +73,7 @@ function reportUnreadWhenDone(task: unknown, loop: AbstractEventLoop): void {
   if (typeof schedule !== "function") return;
   t._scheduleCallbacks = function (this: unknown) {
     try {
-      _reportUnread(loop);
+      _reportUnread(loop, { keepScheduled: true });
     } catch (e) {
       // A handler's SystemExit or KeyboardInterrupt: out of run() from a
       // callback, the task's completion left whole.
@@ -218,7 +218,7 @@ export class Runner {
       // reported now (a JS collector may never report them). A task still
       // pending (another task's KeyboardInterrupt left the loop) keeps its
       // frame until the cleanup cancels it.
-      if (task.done()) _reportUnread(loop);
+      if (task.done()) _reportUnread(loop, { keepScheduled: true });
     }
   }
 

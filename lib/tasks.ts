@@ -165,16 +165,47 @@ const QUIET = { done: true };
 /** What every `async function*` inherits from. */
 const AsyncGeneratorFunctionProto = Object.getPrototypeOf(async function* () {});
 
+/**
+ * Python's `str(name)` of a task name (`set_name(42)`, `name=("worker", 1)`):
+ * null is None, booleans are True and False, an error its message, an array a
+ * ported tuple (API.md rule 6) and a plain object a dict, printed as Python
+ * prints them; JS's String() would give `worker,1` and `[object Object]`.
+ */
+function nameStr(name: unknown): string {
+  if (typeof name === "string") return name;
+  if (Array.isArray(name)) {
+    const items = name.map((x) => pyRepr(x, 1));
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+  }
+  if (name == null || typeof name === "boolean" || typeof name === "number") return pyRepr(name);
+  // An exception's str() is its message, without JS's `ValueError: ` head.
+  if (name instanceof Error) return name.message;
+  const proto = typeof name === "object" ? Object.getPrototypeOf(name) : undefined;
+  return proto === Object.prototype || proto === null ? pyRepr(name) : String(name);
+}
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === "object" || typeof x === "function") && x !== null &&
     typeof (x as { then?: unknown }).then === "function";
 }
 
+/**
+ * An anonymous arrow that only calls a plain function: `() => fail("x")`,
+ * `async () => await fail("x")`; group 1 is its name. A method call
+ * (`() => q.put(x)`) is not matched: Python would name its class.
+ */
+const ARROW_CALL = /^(?:async\s*)?\(\s*\)\s*=>\s*(?:await\s+)?([\w$]+)\s*\(/;
+
 function coroName(coro: unknown): string {
   if (typeof coro === "function") {
     // A library method bound on read (`createTask(q.get)`, `lock.acquire`)
     // carries Python's qualified name: `coro=<Queue.get()>`, not `bound get`.
-    return (coro as { __qualname__?: string }).__qualname__ ?? (coro.name || "<lambda>");
+    const qualname = (coro as { __qualname__?: string }).__qualname__;
+    if (qualname !== undefined || coro.name) return qualname ?? coro.name;
+    // `createTask(() => fail("x"))` ports `create_task(fail("x"))` (API.md
+    // rule 9), whose repr names the coroutine, `coro=<fail()>`: Python has
+    // no anonymous coroutines, so `<lambda>` is left for other arrows.
+    return ARROW_CALL.exec(Function.prototype.toString.call(coro))?.[1] ?? "<lambda>";
   }
   if (coro instanceof Coroutine) return coro.name;
   if (isGenerator(coro)) return "generator";
@@ -285,7 +316,7 @@ export class Task<T = unknown> extends Future<T> {
     taskStorage.prepare(this as Task<unknown>);
     this._context = opts?.context ?? copyContext();
     // `name: null` is Python's `name=None`: numbered as with no name.
-    this._name = opts?.name != null ? String(opts.name) : ++taskCounter;
+    this._name = opts?.name != null ? nameStr(opts.name) : ++taskCounter;
     // The task is itself its first step in the ready queue (no Handle each);
     // debug mode keeps the Handle, whose repr slow-callback warnings print.
     loop._addHandle(
@@ -514,14 +545,9 @@ export class Task<T = unknown> extends Future<T> {
     return typeof n === "number" ? (this._name = `Task-${n}`) : n;
   }
 
-  /** Renames the task. */
+  /** Renames the task; a name that is not a string is made one as Python's str() would. */
   setName(name: unknown): void {
-    // Python's str(): null is None, booleans are True and False.
-    this._name = name === null
-      ? "None"
-      : typeof name === "boolean"
-      ? (name ? "True" : "False")
-      : String(name);
+    this._name = nameStr(name);
   }
 
   /** The coroutine the task runs, as it was given. */
