@@ -48,7 +48,19 @@ import {
 } from "./socket.ts";
 import { encodeSockaddr, formatAddress, parseNumericHost, type SocketAddress } from "./sockaddr.ts";
 import type { AddressLike } from "./sockaddr.ts";
-import { type AddrInfo, getaddrinfo, type GetaddrinfoOptions, getnameinfo } from "./dns.ts";
+import {
+  type AddrInfo,
+  AI_ADDRCONFIG,
+  AI_ALL,
+  AI_CANONNAME,
+  AI_NUMERICHOST,
+  AI_NUMERICSERV,
+  AI_PASSIVE,
+  AI_V4MAPPED,
+  getaddrinfo,
+  type GetaddrinfoOptions,
+  getnameinfo,
+} from "./dns.ts";
 
 /** The part of the loop these functions use; a `SelectorEventLoop` has it all. */
 export interface SockLoop {
@@ -546,14 +558,15 @@ const KIND_NAMES: Record<number, string> = {
   [C.SOCK_SEQPACKET]: "SOCK_SEQPACKET",
 };
 const AI_NAMES: Array<[number, string]> = [
-  [1, "AI_PASSIVE"],
-  [2, "AI_CANONNAME"],
-  [4, "AI_NUMERICHOST"],
-  [8, "AI_V4MAPPED"],
-  [16, "AI_ALL"],
-  [32, "AI_ADDRCONFIG"],
-  [1024, "AI_NUMERICSERV"],
+  [AI_PASSIVE, "AI_PASSIVE"],
+  [AI_CANONNAME, "AI_CANONNAME"],
+  [AI_NUMERICHOST, "AI_NUMERICHOST"],
+  [AI_V4MAPPED, "AI_V4MAPPED"],
+  [AI_ALL, "AI_ALL"],
+  [AI_ADDRCONFIG, "AI_ADDRCONFIG"],
+  [AI_NUMERICSERV, "AI_NUMERICSERV"],
 ];
+const AI_KNOWN = AI_NAMES.reduce((m, [bit]) => m | bit, 0);
 
 /** `<AddressFamily.AF_INET: 2>`: Python's repr of the socket module's constant (a bare int if none). */
 function enumRepr(cls: string, names: Record<number, string>, v: unknown): string {
@@ -565,8 +578,7 @@ function enumRepr(cls: string, names: Record<number, string>, v: unknown): strin
 function flagsRepr(flags: unknown): string {
   if (typeof flags !== "number") return pyRepr(flags);
   const names = AI_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name);
-  const known = AI_NAMES.reduce((m, [bit]) => m | bit, 0);
-  if (names.length === 0 || flags & ~known) return String(flags);
+  if (names.length === 0 || flags & ~AI_KNOWN) return String(flags);
   return `<AddressInfo.${names.join("|")}: ${flags}>`;
 }
 
