@@ -210,13 +210,47 @@ export function unpackError(p: PackedError | PackedValue, fromWorker = true): un
   for (const [k, v] of Object.entries(p.extra)) {
     Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: true });
   }
-  if (p.stack) e.stack = p.stack;
-  if (fromWorker) _fromWorker.add(e);
+  const own = fromWorker && p.stack ? jobStack(p.stack) : null;
+  if (p.stack) e.stack = own ?? p.stack;
+  // A stack cut down to the job's frames is one a report can print, as
+  // Python prints the traceback of what a worker thread raised.
+  if (fromWorker && own === null) _fromWorker.add(e);
   return e;
 }
 
+/** A V8-style frame line (all three runtimes print them): name, location, line, column. */
+const FRAME_LINE = /^\s*at (?:async )?(?:(.*?) \()?(.*):(\d+):(\d+)\)?$/;
+
+/** Where an eval'd copy of a job's function runs: V8's `eval at ...`, `<anonymous>`; Bun's blob. */
+const EVAL_LOCATION = /^eval at |<anonymous>$|^(?:file:\/\/\/)?blob:/;
+
 /**
- * @internal The errors {@link unpackError} rebuilt: their stack is the
- * worker's (its eval'd copy of the function), no frames a report can show.
+ * A worker's stack cut down to the frames of the job's own code, as
+ * Python's traceback of an exception raised in a thread shows them: the
+ * worker's `run` and what called it go (they named the runtime's internals,
+ * `[ext:runtime/web_worker.rs]`, differently on each runtime), and a frame
+ * of the function's eval'd copy is named as Python names code run from a
+ * string, `File "<string>"`, an anonymous function's as a lambda's. A frame
+ * of a module's function (`moduleFunction`) keeps its file. Null when the
+ * stack shows no frame of the job.
+ */
+function jobStack(stack: string): string | null {
+  const lines = stack.split("\n");
+  const end = lines.findLastIndex((l) => /^\s*at (?:async )?run \(/.test(l));
+  const first = lines.findIndex((l) => FRAME_LINE.test(l));
+  if (end === -1 || first === -1 || first >= end) return null;
+  const frames = lines.slice(first, end).map((l) => {
+    const m = FRAME_LINE.exec(l)!;
+    if (!EVAL_LOCATION.test(m[2])) return l;
+    const name = !m[1] || m[1] === "eval" || m[1] === "<anonymous>" ? "<lambda>" : m[1];
+    return `    at ${name} (<string>:${m[3]}:${m[4]})`;
+  });
+  return [...lines.slice(0, first), ...frames].join("\n");
+}
+
+/**
+ * @internal The errors {@link unpackError} rebuilt whose stack could not be
+ * cut down to the job's frames ({@link jobStack}): the worker's own, no
+ * frames a report can show.
  */
 export const _fromWorker: WeakSet<object> = new WeakSet();

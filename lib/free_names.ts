@@ -170,3 +170,69 @@ export function outerNames(src: string): string[] {
   }
   return found;
 }
+
+/** Methods that change the array, Map, Set or typed array they are called on. */
+const MUTATORS = "push|pop|shift|unshift|splice|sort|reverse|fill|copyWithin|set|add|delete|clear";
+/** A member chain after a name: `.a`, `?.a`, `[i]`, any number of them. */
+const CHAIN = String.raw`(?:\s*(?:\?\.|\.)\s*[\w$]+|\s*(?:\?\.)?\[[^\]]*\])`;
+
+/**
+ * The positions of the parameters that `src` (a function's source text)
+ * seems to change in place: `xs.push(v)`, `counts[k] = n`, `o.a.b += 1`,
+ * `delete o.k`, `Object.assign(o, ...)`. A light scan like
+ * {@link outerNames}: a destructured parameter counts as unchanged, and a
+ * change made through another name (`const l = xs; l.push(1)`) is missed.
+ *
+ * @example
+ * ```ts
+ * changedParams("(results, i) => { results.push(i * i); }"); // Set {0}
+ * changedParams("(xs) => xs.reduce((a, b) => a + b, 0)"); // Set {}
+ * ```
+ */
+export function changedParams(src: string): Set<number> {
+  const code = blank(src);
+  const changed = new Set<number>();
+  // The parameter list: `name => ...`, or the first parenthesized one.
+  const single = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(code);
+  let params: string[];
+  if (single !== null) params = [single[1]];
+  else {
+    const open = code.indexOf("(");
+    if (open === -1) return changed;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < code.length && close === -1; i++) {
+      if ("([{".includes(code[i])) depth++;
+      else if (")]}".includes(code[i]) && --depth === 0) close = i;
+    }
+    if (close === -1) return changed;
+    // Top-level commas only: a default (`a = [1, 2]`) or a pattern holds its own.
+    params = [];
+    let cur = "";
+    depth = 0;
+    for (const c of code.slice(open + 1, close)) {
+      if ("([{".includes(c)) depth++;
+      else if (")]}".includes(c)) depth--;
+      if (c === "," && depth === 0) {
+        params.push(cur);
+        cur = "";
+      } else cur += c;
+    }
+    params.push(cur);
+  }
+  params.forEach((p, i) => {
+    const name = /^\s*(?:\.\.\.\s*)?([A-Za-z_$][\w$]*)/.exec(p)?.[1];
+    if (name === undefined) return;
+    const n = `(?<![\\w$.])${name.replace(/\$/g, "\\$")}`;
+    const changes = [
+      `${n}${CHAIN}*\\s*(?:\\?\\.|\\.)\\s*(?:${MUTATORS})\\s*\\(`,
+      `${n}${CHAIN}+\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?![=>])`,
+      `${n}${CHAIN}+\\s*(?:\\+\\+|--)`,
+      `(?:\\+\\+|--)\\s*${n}${CHAIN}+`,
+      `\\bdelete\\s+${n}${CHAIN}+`,
+      `\\bObject\\.assign\\s*\\(\\s*${n}\\b`,
+    ];
+    if (new RegExp(changes.join("|")).test(code)) changed.add(i);
+  });
+  return changed;
+}

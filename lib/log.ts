@@ -402,7 +402,11 @@ function programFrames(stack: string, trim: "outer" | "inner"): StackFrame[] {
   // (`node:internal/...`, Deno's `ext:core/...`, Bun's `native`) go.
   const frames = stackFrames(stack).reverse()
     .map((f) => ({ ...f, filename: framePath(f.filename) }))
-    .filter((f) => !/^(node|ext|internal):/.test(f.filename) && f.filename.includes("/"))
+    // `<string>`: a job's function a Worker ran from its text (executor_worker.ts).
+    .filter((f) =>
+      !/^(node|ext|internal):/.test(f.filename) &&
+      (f.filename.includes("/") || f.filename === "<string>")
+    )
     // The library's exception constructors (`new OSError` making the errno's
     // subclass; JSC also lists a RangeError subclass's, and the
     // constructor of ExceptionGroup, which lives in task_functions.ts):

@@ -26,7 +26,7 @@ import {
 } from "./executors.ts";
 import { _withdrawn, submission } from "./worker_pool.ts";
 import { _fromWorker } from "./executor_worker.ts";
-import { outerNames } from "./free_names.ts";
+import { changedParams, outerNames } from "./free_names.ts";
 import { ProcessPoolExecutor } from "./process_pool.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import type { Future } from "./futures.ts";
@@ -219,6 +219,32 @@ function isSharedBuffer(v: object): boolean {
   return typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer;
 }
 
+/** The parameters each function submitted so far seems to change in place. */
+const changesParams = new WeakMap<object, Set<number>>();
+
+/**
+ * Whether `func`'s text changes in place one of `args` that is an object
+ * (`results.push(x)`, `counts[word] = n`, see {@link changedParams}): a
+ * Python thread changes the caller's list or dict itself, where a Worker
+ * would change its copy and the caller would never see it. Such a job runs
+ * on the main thread, given the objects themselves.
+ */
+function changesArgs(func: (...args: never[]) => unknown, args: readonly unknown[]): boolean {
+  let changed = changesParams.get(func);
+  if (changed === undefined) {
+    changed = changedParams(Function.prototype.toString.call(func));
+    changesParams.set(func, changed);
+  }
+  for (const i of changed) {
+    const a = args[i];
+    if (typeof a !== "object" || a === null || isSharedBuffer(a)) continue;
+    // A view of shared memory is shared with the Worker already.
+    if (ArrayBuffer.isView(a) && isSharedBuffer(a.buffer)) continue;
+    return true;
+  }
+  return false;
+}
+
 /**
  * Whether `e` is the structured clone's refusal of a job's arguments (a
  * loop, an Event, a callback, a Future): raised by `postMessage` before the
@@ -243,7 +269,9 @@ function isCloneError(e: unknown): boolean {
  * worker before that happened twice. One whose arguments would not arrive
  * as they are (instances of classes, see {@link argsTravel}) or cannot be
  * cloned at all (the loop, an Event, a Future, a callback) runs here too,
- * given them as they are, as a Python thread is.
+ * given them as they are, as a Python thread is; and so does one that
+ * changes an argument in place ({@link changesArgs}), so that the caller
+ * sees the change.
  */
 function travelOrStay<A extends unknown[], R>(
   pool: ThreadPoolExecutor,
@@ -254,7 +282,7 @@ function travelOrStay<A extends unknown[], R>(
   // toThread's function sees the caller's context variables, as Python's does.
   const here = context === null ? func : (...a: A) => context.run(func, ...a);
   const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
-  const local = usesModuleScope(func) || !argsTravel(args);
+  const local = usesModuleScope(func) || !argsTravel(args) || changesArgs(func, args);
   let first: Submission<unknown>;
   try {
     first = local ? pool.submit(_turn) : pool.submit(func, ...args);
