@@ -10,6 +10,7 @@ import { _isBaseError, NotImplementedError, osErrorFromErrno, RuntimeError } fro
 import type { AbstractEventLoop } from "./events.ts";
 import type { Future } from "./futures.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
+import { lazyMethods } from "./coroutines.ts";
 import { acceptRaw, closeSocketFd, type Socket, transportSocket, wrapSocketFd } from "./socket.ts";
 import { formatAddress } from "./sockaddr.ts";
 import { logger } from "./log.ts";
@@ -327,6 +328,11 @@ export function enableReuse(sock: Socket, reuseAddress: boolean, reusePort: bool
   if (reuseAddress) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
   if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
 }
+
+// Python's `asyncio.create_task(server.serve_forever())`: lazy, so the call
+// runs in the task made for it, and cancelling that task ends the serving
+// (closing the server) as in CPython; an eager call would run detached.
+lazyMethods(Server.prototype, { serveForever: "Server.serve_forever" });
 
 // Python passes a server's bound methods as callbacks:
 // `loop.call_later(10, server.close)`, `add_signal_handler(SIGTERM,
