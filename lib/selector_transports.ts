@@ -18,6 +18,7 @@ import {
 } from "./protocols.ts";
 import {
   _isBaseError,
+  AttributeError,
   ConnectionError,
   OSError,
   osErrorFromErrno,
@@ -216,6 +217,12 @@ const SENDFILE = 1 << 27;
 const HAS_PORT = 1 << 10, PORT_SHIFT = 11;
 /** The last chunk was large and slabs are not used: read into fresh memory (`freshTarget`). */
 const LARGE_READS = 1 << 28;
+/**
+ * `connectionLost` ran once a close flushed the buffer, with `#connLost`
+ * still 0: Python's transport then has no socket or loop, and a write or an
+ * abort fails on them (see `write` and `#forceClose`).
+ */
+const DROPPED = 1 << 29;
 
 /** A transport's state that few connections need, in one object made on first use. */
 interface Rare {
@@ -698,8 +705,8 @@ export class SelectorSocketTransport extends FlowControlTransport {
   /** Writes `data`: sent now if the kernel takes it, buffered otherwise. */
   override write(data: Uint8Array): void {
     data = toBytes(data);
-    // One test of the flags clears the common case of the four below.
-    if (this.#flags & (SENDFILE | EOF | CONN_LOST_MASK)) {
+    // One test of the flags clears the common case of all the checks below.
+    if (this.#flags & (SENDFILE | EOF | CONN_LOST_MASK | DROPPED)) {
       if (this.#sendfile !== null) {
         throw new RuntimeError("unable to write; sendfile is in progress");
       }
@@ -709,6 +716,12 @@ export class SelectorSocketTransport extends FlowControlTransport {
         if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
         this.#connLost++;
         return;
+      }
+      // Python 3.11 sends on its socket, None by now, and reporting that
+      // failure fails too: an AttributeError out of write(), every time.
+      // Never the fd: it is closed, and its number may be another's now.
+      if (this.#flags & DROPPED) {
+        throw new AttributeError("'NoneType' object has no attribute 'call_exception_handler'");
       }
     }
     if (data.length === 0) return;
@@ -757,8 +770,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
     if (this.#pendingSize === 0) {
       this._loop._removeWriter(this.#fd);
       this.#sendfileEmpty();
-      if (this.#closing) this.#callConnectionLost(null);
-      else if (this.#eof) sys().shutdown(this.#fd, C.SHUT_WR);
+      if (this.#closing) {
+        // Python calls it here without counting a lost connection.
+        this.#flags |= DROPPED;
+        this.#callConnectionLost(null);
+      } else if (this.#eof) sys().shutdown(this.#fd, C.SHUT_WR);
     }
   }
 
@@ -882,6 +898,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this._loop._removeReader(this.#fd);
     }
     this.#connLost++;
+    // After a flushed close (see DROPPED), Python's loop is None: the
+    // abort() counts the loss, then fails to schedule connection_lost.
+    if (this.#flags & DROPPED) {
+      throw new AttributeError("'NoneType' object has no attribute 'call_soon'");
+    }
     this._loop.callSoon(this.#connectionLostCallback(), exc);
   }
 

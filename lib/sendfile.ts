@@ -96,6 +96,14 @@ export interface SendfileTransport {
   getProtocol(): BaseProtocolLike;
   /** Sets the protocol. */
   setProtocol(p: BaseProtocolLike): void;
+  /** Whether it reads: a sendfile pauses reading while it runs, as Python's does. */
+  isReading?(): boolean;
+  /** Stops reading (for the sendfile). */
+  pauseReading?(): void;
+  /** Reads again (after the sendfile). */
+  resumeReading?(): void;
+  /** @internal Whether its protocol's writing is paused (a fallback waits for the resume). */
+  readonly _protocolPaused?: boolean;
   /** @internal Native mode: waits for an empty write buffer and blocks `write()`. */
   _sendfileBegin?(onLost: (exc: Error) => void): Future<void>;
   /** @internal Native mode: unblocks `write()`. */
@@ -358,13 +366,19 @@ export async function sockSendfile(
 }
 
 /**
- * The fallback's stand-in protocol: forwards what the transport reads to
- * the real protocol (reading goes on), and turns the transport's
- * pause/resume of writing into a `drain()` for the copy loop.
+ * The fallback's stand-in protocol: turns the transport's pause/resume of
+ * writing into a `drain()` for the copy loop. Reading is paused meanwhile
+ * and resumed by `restore()`, as Python's `_SendfileFallbackProtocol` does
+ * (what it would read is forwarded to the real protocol all the same).
  */
 function flowProxy(transport: SendfileTransport, loop: SockLoop) {
   const real = transport.getProtocol();
-  let paused = false;
+  const resumeReading = transport.isReading?.() ?? false;
+  transport.pauseReading?.();
+  // A protocol paused now misses the transport's resumeWriting() (it goes
+  // to the proxy): the copy waits for it, and restore() passes it on.
+  const resumeWriting = transport._protocolPaused === true;
+  let paused = resumeWriting;
   let waiter: Future<void> | null = null;
   let lost: Error | null = null;
   let closed = false;
@@ -412,6 +426,8 @@ function flowProxy(transport: SendfileTransport, loop: SockLoop) {
     },
     restore(): void {
       if (transport.getProtocol() === (proxy as unknown)) transport.setProtocol(real);
+      if (resumeReading) transport.resumeReading?.();
+      if (resumeWriting) (real as ProtocolLike).resumeWriting?.();
     },
   };
 }
@@ -450,8 +466,8 @@ async function transportSendfileFallback(
  * sends `count` bytes of `file` (to its end when null) from `offset` over
  * `transport`; resolves with the number sent. On a socket transport,
  * sendfile(2) runs once the transport's write buffer has been flushed;
- * meanwhile the transport keeps reading and `transport.write()` throws;
- * writing works again when this resolves. Otherwise (a file that is not
+ * meanwhile reading is paused and `transport.write()` throws, as in
+ * Python; both work again when this resolves. Otherwise (a file that is not
  * regular, a transport without a socket of its own) the file is read and
  * written through the transport's flow control if `fallback` is true (the
  * default). A transport that supports neither (datagram, pipe) gives a
@@ -519,10 +535,15 @@ async function transportSendfileNative(
   }
   const lost: { reject: ((e: Error) => void) | null } = { reject: null };
   const empty = transport._sendfileBegin((e) => lost.reject?.(e));
+  // Python's `_sendfile_native` stops reading until the file is sent: what
+  // the peer sends meanwhile reaches the protocol afterwards.
+  const resumeReading = transport.isReading?.() ?? false;
+  transport.pauseReading?.();
   try {
     await empty;
     return await sendfileNative(loop, sock.fileno(), file, offset, count, lost);
   } finally {
     transport._sendfileEnd();
+    if (resumeReading) transport.resumeReading?.();
   }
 }

@@ -155,6 +155,15 @@ export class SSLTransport extends Transport {
     return this.#proto._isReading();
   }
 
+  /**
+   * @internal Whether the application's writing is paused: a sendfile's
+   * fallback waits for it to resume, then resumes the protocol itself, as
+   * Python's `_protocol_paused` lets it.
+   */
+  get _protocolPaused(): boolean {
+    return this.#proto._appWritingPaused();
+  }
+
   /** Stops delivering data until `resumeReading()`. */
   override pauseReading(): void {
     this.#proto._pauseReading();
@@ -772,6 +781,11 @@ export class SSLProtocol implements ProtocolLike {
   /** @internal */
   _isReading(): boolean {
     return !this.#readingPaused;
+  }
+
+  /** @internal */
+  _appWritingPaused(): boolean {
+    return this.#writingPaused;
   }
 
   /** @internal */
