@@ -75,6 +75,8 @@ export class SelectorDatagramTransport extends DatagramTransport {
   /** `pauseReading()` was called (and not `resumeReading()` since). */
   #paused = false;
   #connLost = 0;
+  /** connectionLost has run: Python's transport then has no socket and no loop. */
+  #lost = false;
   #flow: WriteFlowControl;
 
   /** @internal Made by `createDatagramEndpoint`. */
@@ -107,6 +109,9 @@ export class SelectorDatagramTransport extends DatagramTransport {
     Object.defineProperty(this.#readReady, "__qualname__", {
       value: "_SelectorDatagramTransport._read_ready",
     });
+    Object.defineProperty(this.#writeReady, "__qualname__", {
+      value: "_SelectorDatagramTransport._sendto_ready",
+    });
     // Named as Python's Handle shows it in errors: `Proto.connection_made(<transport>)`.
     const made = (t: this) => protocol.connectionMade(t);
     Object.defineProperty(made, "__qualname__", { value: madeCallbackName(protocol) });
@@ -131,6 +136,8 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#errorReceived(osErrorFromErrno(-r));
       return;
     }
+    // A plain-object protocol may lack it: Python's AttributeError, not a JS TypeError.
+    checkCallback(this.#protocol, "datagramReceived", "datagram_received");
     this.#protocol.datagramReceived(readScratch.slice(0, r[0]), r[1] as never);
   };
 
@@ -153,18 +160,18 @@ export class SelectorDatagramTransport extends DatagramTransport {
       }
       target = this.#address;
     }
-    if (this.#connLost) {
-      if (this.#address !== null) {
-        if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
-        this.#connLost++;
-        return;
-      }
-      // Python tries anyway. Once connection_lost has run, its socket and
-      // loop are None: the send fails, and so does the report of that
-      // failure, an AttributeError out of sendto().
-      if (this.#sock.fileno() < 0) {
-        throw new AttributeError("'NoneType' object has no attribute 'call_exception_handler'");
-      }
+    if (this.#connLost && this.#address !== null) {
+      if (this.#connLost >= 5) logger.warning("socket.send() raised exception.");
+      this.#connLost++;
+      return;
+    }
+    // Python tries anyway. Once connection_lost has run, its socket and
+    // loop are None: the send fails, and so does the report of that
+    // failure, an AttributeError out of sendto(). A close() that waited for
+    // queued datagrams leaves Python's _conn_lost at 0: a connected
+    // transport gets here too.
+    if (this.#lost) {
+      throw new AttributeError("'NoneType' object has no attribute 'call_exception_handler'");
     }
     if (this.#pending.length === 0) {
       try {
@@ -202,6 +209,20 @@ export class SelectorDatagramTransport extends DatagramTransport {
   }
 
   #writeReady = (): void => {
+    if (this.#connLost) {
+      // abort() with nothing queued leaves the writer registered, as
+      // Python's _force_close does. Python's _sendto_ready then fails on its
+      // loop, None once connection_lost has run: the same error is reported
+      // here, and connectionLost is not called a second time.
+      if (this.#lost) {
+        // Removed after the report, which shows the handle as Python's (not cancelled).
+        const loop = this.#loop, fd = this.#fd;
+        loop.callSoon(() => loop._removeWriter(fd));
+        throw new AttributeError("'NoneType' object has no attribute '_remove_writer'");
+      }
+      this.#loop._removeWriter(this.#fd);
+      return;
+    }
     while (this.#pending.length) {
       const [data, target] = this.#pending[0];
       try {
@@ -286,6 +307,10 @@ export class SelectorDatagramTransport extends DatagramTransport {
     this.#loop._removeReader(this.#fd);
     if (this.#pending.length === 0) {
       this.#connLost++;
+      // The writer may still be registered with nothing queued (a send that
+      // failed in #writeReady leaves it for the next event): as Python, drop
+      // it, or it would call connectionLost a second time.
+      this.#loop._removeWriter(this.#fd);
       this.#loop.callSoon(this.#connectionLostCallback(), null);
     }
   }
@@ -303,8 +328,10 @@ export class SelectorDatagramTransport extends DatagramTransport {
   #forceClose(exc: unknown): void {
     if (this.#connLost) return;
     if (this.#pending.length) {
+      // Python 3.11 clears the buffer but not its size: after abort(),
+      // getWriteBufferSize() (and the repr's bufsize) still count the
+      // dropped datagrams.
       this.#pending = [];
-      this.#pendingSize = 0;
       this.#loop._removeWriter(this.#fd);
     }
     if (!this.#closing) {
@@ -312,6 +339,9 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#loop._removeReader(this.#fd);
     }
     this.#connLost++;
+    // After a close() that drained the queue (Python's _conn_lost still 0),
+    // Python's loop is None: abort() fails instead of a second connection_lost.
+    if (this.#lost) throw new AttributeError("'NoneType' object has no attribute 'call_soon'");
     this.#loop.callSoon(this.#connectionLostCallback(), exc);
   }
 
@@ -336,6 +366,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
       const open = this.#loop._openTransports;
       if (open.get(this.#fd) === this) open.delete(this.#fd);
       this.#sock.close();
+      this.#lost = true;
     }
   }
 

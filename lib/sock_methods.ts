@@ -512,9 +512,15 @@ export function sockAccept(loop: SockLoop, sock: Socket): Promise<[Socket, Socke
 async function onLoop<T>(loop: SockLoop, work: () => Promise<T>): Promise<T> {
   if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
   const fut = loop.createFuture<T>();
+  // Settled from a loop callback, as Python's executor result arrives
+  // (call_soon_threadsafe): callbacks queued before the call run first,
+  // even when the work fails at once (an unknown family, a numeric host of
+  // the other family), instead of the await resuming in a microtask.
+  const l = loop as SockLoop & { callSoon(cb: () => void): unknown };
+  const settle = (f: () => void) => l.isClosed() || l.callSoon(f);
   work().then(
-    (v) => fut.done() || fut.setResult(v),
-    (e) => fut.done() || fut.setException(e),
+    (v) => settle(() => fut.done() || fut.setResult(v)),
+    (e) => settle(() => fut.done() || fut.setException(e)),
   );
   return await fut;
 }
