@@ -31,10 +31,10 @@ import {
   OSError,
   ValueError,
 } from "./exceptions.ts";
-import { type ChannelOptions, dispatcher, type SocketMap } from "./asyncore.ts";
+import { _handleError, type ChannelOptions, dispatcher, type SocketMap } from "./asyncore.ts";
 import { keywords } from "./keywords.ts";
 import type { Socket } from "./socket.ts";
-import { pyRepr, pyTypeName, setPyModule } from "./format.ts";
+import { objectHead, printAsRepr, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 
 /**
  * What `pushWithProducer` takes: `more()` returns the next bytes, empty
@@ -213,7 +213,8 @@ export class async_chat extends dispatcher {
       out.set(d, pos);
       pos += d.length;
     }
-    this.incoming = [];
+    // Emptied in place, as Python's `del self.incoming[:]`.
+    this.incoming.length = 0;
     return out;
   }
 
@@ -279,7 +280,7 @@ export class async_chat extends dispatcher {
     } catch (e) {
       if (e instanceof BlockingIOError) return;
       if (e instanceof OSError) {
-        this.handleError(e);
+        _handleError(this, e);
         return;
       }
       throw e;
@@ -414,7 +415,7 @@ export class async_chat extends dispatcher {
         numSent = this.send(data);
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
-        this.handleError(e);
+        _handleError(this, e);
         return;
       }
       if (numSent) {
@@ -431,8 +432,10 @@ export class async_chat extends dispatcher {
   /** Drops buffered input, collected data and the output queue. */
   discardBuffers(): void {
     this.acInBuffer = new Uint8Array(0);
-    this.incoming = [];
-    this.producerFifo = new ProducerFifo();
+    // Emptied in place, as Python's `del self.incoming[:]` and
+    // `producer_fifo.clear()`: a reference kept to either sees it empty.
+    this.incoming.length = 0;
+    this.producerFifo.length = 0;
   }
 }
 
@@ -473,6 +476,15 @@ export class simple_producer implements Producer {
     this.data = new Uint8Array(0);
     return result;
   }
+
+  /**
+   * Python's default repr, which is also its str(): `print(producer)`
+   * shows `<asynchat.simple_producer object at 0x...>`.
+   */
+  toString(): string {
+    return `<${objectHead(this)}>`;
+  }
 }
 
+printAsRepr(simple_producer);
 setPyModule("asynchat", async_chat, simple_producer);

@@ -49,6 +49,7 @@
 import { C, ERRNO, errnoName, sys } from "../ffi/mod.ts";
 import * as builtinErrors from "./exceptions.ts";
 import {
+  AttributeError,
   KeyError,
   NotImplementedError,
   OSError,
@@ -61,6 +62,7 @@ import type { AddressLike, SocketAddress } from "./sockaddr.ts";
 import { bytesArg, Socket } from "./socket.ts";
 import {
   errorArgs,
+  objectHead,
   printAsRepr,
   pyAddress,
   pyErrorName,
@@ -167,7 +169,7 @@ const LIB_DIR: string | undefined = stackFrames(new Error().stack ?? "")[0]?.fil
  */
 function catchSite(): Frame | undefined {
   return stackFrames(new Error().stack ?? "").find((f) =>
-    f.fn !== "handleError" && f.fn !== "catchSite"
+    f.fn !== "handleError" && f.fn !== "catchSite" && f.fn !== "_handleError"
   );
 }
 
@@ -191,13 +193,16 @@ function compactTraceback(exc: unknown, site?: Frame): string {
   const shown = caught === -1 ? frames : frames.slice(caught);
   // Python's traceback ends where the error was raised: in a handler, or in
   // asyncore/asynchat. Python's socket module is C, so the JS frames of the
-  // library's socket, syscall and error helpers below that are not shown.
+  // library's socket, syscall and error helpers below that are not shown,
+  // nor this module's own helpers that Python's methods do inline.
   const lib = LIB_DIR;
   if (lib !== undefined) {
     const ffi = lib.replace(/lib\/$/, "ffi/");
-    const internal = (file: string) =>
-      (file.startsWith(lib) || file.startsWith(ffi)) && !/\/async(?:ore|hat)\.[jt]s$/.test(file);
-    while (shown.length > 1 && internal(shown.at(-1)!.file)) shown.pop();
+    const internal = ({ file, fn }: Frame) =>
+      /\/asyncore\.[jt]s$/.test(file)
+        ? HELPERS.has(fn)
+        : (file.startsWith(lib) || file.startsWith(ffi)) && !/\/asynchat\.[jt]s$/.test(file);
+    while (shown.length > 1 && internal(shown.at(-1)!)) shown.pop();
   }
   const tb = shown.map((f) => `[${f.file}|${f.fn}|${f.line}]`).join(" ");
   return `(${pyClassRepr(exc)}:${errorStr(exc)} ${tb})`;
@@ -253,6 +258,13 @@ function pyClassRepr(exc: Error): string {
   return `<class '${builtin ? "" : "__main__."}${name}'>`;
 }
 
+/**
+ * The functions of this module that raise for a method (`socketOf()` for
+ * `self.socket.send` on None, `connectError()` for `connect()`): Python's
+ * traceback ends in the method itself.
+ */
+const HELPERS: ReadonlySet<string> = new Set(["socketOf", "connectError"]);
+
 /** The functions of this module that catch a handler's error for `handleError()`. */
 const CATCHERS: ReadonlySet<string> = new Set(["read", "write", "readwrite", "exception"]);
 
@@ -278,6 +290,32 @@ export class ExitNow extends Error {
 }
 
 /**
+ * The error being handed to a `handleError()` while that call runs:
+ * Python's `sys.exc_info()` inside `handle_error`, so an override that
+ * takes no argument and calls `super.handleError()` still reports it.
+ */
+let handling: { exc: unknown } | null = null;
+
+/**
+ * @internal Calls `obj.handleError(exc)` with `exc` as the error being
+ * handled (see `handling`); for the module's catchers and async_chat's.
+ *
+ * @example
+ * ```ts
+ * _handleError(channel, new ValueError("bad"));
+ * ```
+ */
+export function _handleError(obj: dispatcher, exc: unknown): void {
+  const outer = handling;
+  handling = { exc };
+  try {
+    obj.handleError(exc);
+  } finally {
+    handling = outer;
+  }
+}
+
+/**
  * Calls `obj.handleReadEvent()`; an exception goes to `obj.handleError(exc)`
  * ({@link ExitNow} propagates).
  *
@@ -291,7 +329,7 @@ export function read(obj: dispatcher): void {
     obj.handleReadEvent();
   } catch (e) {
     if (e instanceof ExitNow) throw e;
-    obj.handleError(e);
+    _handleError(obj, e);
   }
 }
 
@@ -309,7 +347,7 @@ export function write(obj: dispatcher): void {
     obj.handleWriteEvent();
   } catch (e) {
     if (e instanceof ExitNow) throw e;
-    obj.handleError(e);
+    _handleError(obj, e);
   }
 }
 
@@ -319,7 +357,7 @@ function exception(obj: dispatcher): void {
     obj.handleExptEvent();
   } catch (e) {
     if (e instanceof ExitNow) throw e;
-    obj.handleError(e);
+    _handleError(obj, e);
   }
 }
 
@@ -345,7 +383,7 @@ export function readwrite(obj: dispatcher, flags: number): void {
     const errno = errnoOf(e);
     if (errno !== undefined && DISCONNECTED.has(errno)) obj.handleClose();
     else if (e instanceof ExitNow) throw e;
-    else obj.handleError(e);
+    else _handleError(obj, e);
   }
 }
 
@@ -422,6 +460,11 @@ export async function poll(
     const r = obj.readable();
     const w = obj.writable() && !obj.accepting;
     const events = (r ? EVENT_READ : 0) | (w ? EVENT_WRITE : 0);
+    if (events && typeof fd !== "number") {
+      // A channel added again after delChannel() sits under Python's None
+      // key, which select() and poll.register() refuse.
+      throw new TypeError("argument must be an int, or have a fileno() method.");
+    }
     if (events) regs.push([fd, events]);
   }
   if (regs.length === 0) {
@@ -741,11 +784,12 @@ function channelArgs(
 
 /**
  * The channel's socket. Without one, the same message on every runtime:
- * Python's AttributeError for `None.<attr>`, as a TypeError.
+ * Python's AttributeError for `None.<attr>` (a TypeError for JS code), so
+ * `e.name` and handleError's `<class 'AttributeError'>` read as Python's.
  */
 function socketOf(d: { socket: Socket | SocketLike | null }, attr: string): Socket {
   if (d.socket === null || d.socket === undefined) {
-    throw new TypeError(`'NoneType' object has no attribute '${attr}'`);
+    throw new AttributeError(`'NoneType' object has no attribute '${attr}'`);
   }
   return d.socket as Socket;
 }
@@ -858,9 +902,11 @@ export class dispatcher {
   delChannel(map: SocketMap | null = null): void {
     const fd = this.channelFd;
     const m = map ?? this.map;
-    // A channel added again after delChannel() sits under Python's None
-    // key (null here), which close() takes out too, as Python does.
-    if (m.get(fd as number) === this) m.delete(fd as number);
+    // Whatever channel is under the fd goes, as in Python: one that took
+    // over this channel's socket too. A channel added again after
+    // delChannel() sits under Python's None key (null here), which close()
+    // takes out too.
+    if (m.has(fd as number)) m.delete(fd as number);
     this.channelFd = null;
   }
 
@@ -1076,8 +1122,12 @@ export class dispatcher {
    * An uncaught error in a handler: logs it and closes the channel. The
    * loop passes the error as `exc` (Python's handlers read
    * `sys.exc_info()`; an override may rethrow it, as Python's `raise`).
+   * Called without it while the loop is handing an error over (an
+   * override's `super.handleError()`), it reports that error.
    */
   handleError(exc?: unknown): void {
+    // An override without the argument, calling super.handleError().
+    if (exc === undefined && handling !== null) exc = handling.exc;
     let selfRepr: string;
     try {
       selfRepr = String(this);
@@ -1293,6 +1343,14 @@ export class file_wrapper implements SocketLike {
   fileno(): number {
     return this.fd;
   }
+
+  /**
+   * Python's default repr, which is also its str():
+   * `print(d.socket)` shows `<asyncore.file_wrapper object at 0x...>`.
+   */
+  toString(): string {
+    return `<${objectHead(this)}>`;
+  }
 }
 
 /**
@@ -1350,7 +1408,7 @@ export class file_dispatcher extends dispatcher {
   }
 }
 
-printAsRepr(dispatcher);
+printAsRepr(dispatcher, file_wrapper);
 // The module Python names them with: in reprs (`<asyncore.file_wrapper
 // object at 0x...>`), in handle_error's `<class 'asyncore.ExitNow'>` and
 // in tracebacks (`asyncore.ExitNow: ...`).
