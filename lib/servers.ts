@@ -17,6 +17,7 @@ import { logger } from "./log.ts";
 import { SelectorSocketTransport } from "./selector_transports.ts";
 import { objectHead, printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { _skipTaskNumber, sleep } from "./tasks.ts";
+import { AssertionError } from "./streams.ts";
 
 /** Python waits this long before accepting again when out of fds. */
 const ACCEPT_RETRY_DELAY = 1;
@@ -222,6 +223,11 @@ export class Server extends AbstractServer {
       // Python's transport fails at once when it looks the callback up:
       // the same quiet drop as a failing factory, never a read.
       checkCallback(protocol, "connectionMade", "connection_made");
+      // Python's transport asserts that its server is open as it attaches
+      // (`Server._attach`): a `close()` between the accept and this step
+      // fails the transport creation, the same quiet drop (the connection
+      // is never served, `connection_made` never called).
+      if (this.#sockets === null) throw new AssertionError();
     } catch (e) {
       // Python drops the socket (its refcount closes it) and tells the
       // exception handler only in debug mode, with no "socket" key.
@@ -332,7 +338,15 @@ export function enableReuse(sock: Socket, reuseAddress: boolean, reusePort: bool
 // Python's `asyncio.create_task(server.serve_forever())`: lazy, so the call
 // runs in the task made for it, and cancelling that task ends the serving
 // (closing the server) as in CPython; an eager call would run detached.
-lazyMethods(Server.prototype, { serveForever: "Server.serve_forever" });
+// `start_serving` and `wait_closed` too: `createTask(server.waitClosed())`
+// looks at the server when its task first runs, so a `close()` made before
+// that returns at once, as in CPython (an eager call waited for the
+// connections); `createTask(server.startServing())` serves from then on.
+lazyMethods(Server.prototype, {
+  serveForever: "Server.serve_forever",
+  startServing: "Server.start_serving",
+  waitClosed: "Server.wait_closed",
+});
 
 // Python passes a server's bound methods as callbacks:
 // `loop.call_later(10, server.close)`, `add_signal_handler(SIGTERM,
