@@ -31,7 +31,14 @@ import {
   TimerHandle,
 } from "./events.ts";
 import { _isBaseError, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
-import { _exceptionContext, formatStack, logger } from "./log.ts";
+import {
+  _exceptionContext,
+  _markUnraisedArgument,
+  _reportedOutsideExcept,
+  _unraised,
+  formatStack,
+  logger,
+} from "./log.ts";
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
 import { isMainThread } from "node:worker_threads";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
@@ -1133,6 +1140,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
   override defaultExceptionHandler(context: ExceptionContext): void {
     const message = context.message || "Unhandled exception in event loop";
     const exception = context.exception;
+    // `exception: new ValueError("v")` in the call: never raised, no traceback.
+    _markUnraisedArgument(exception);
     const ctx: ExceptionContext = { ...context };
     // A task's code runs after the step that resumed it returned, in the
     // drain: that step (kept as #timedStep in debug mode, the only mode
@@ -1166,6 +1175,8 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
    */
   override callExceptionHandler(context: ExceptionContext): void {
     const handler = this.#exceptionHandler;
+    // Here too, for a handler that hands the context on to the default one.
+    _markUnraisedArgument(context.exception);
     if (handler === null) {
       try {
         this.defaultExceptionHandler(context);
@@ -1182,11 +1193,13 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       // Python calls the handler for a failed callback or protocol call from
       // the `except` that caught the error: the handler's own error is
       // raised "during handling" of it (its `__context__`). Not so for the
-      // reports of futures and async generators, made outside any `except`.
+      // reports of futures and async generators, made outside any `except`,
+      // nor for an exception never raised (made in the context by hand).
       const during = context.exception;
       if (
         during instanceof Error && exc instanceof Error && exc !== during &&
-        !("future" in context || "task" in context || "asyncgen" in context)
+        !("future" in context || "task" in context || "asyncgen" in context) &&
+        !_unraised.has(during) && !_reportedOutsideExcept.has(context)
       ) {
         _exceptionContext.set(exc, during);
       }

@@ -277,8 +277,18 @@ function formatGroup(group: AggregateError, frames: string[], ctx: PrintContext)
  * lines), as no error raised and caught could have.
  */
 function madeForGroup(sub: Error, group: AggregateError): boolean {
-  const g = programFrames(group.stack ?? "", "outer");
-  const s = programFrames(sub.stack ?? "", "outer");
+  return madeAtCall(
+    programFrames(sub.stack ?? "", "outer"),
+    programFrames(group.stack ?? "", "outer"),
+  );
+}
+
+/**
+ * Whether an error with frames `s` was made in the argument list of the
+ * call made from frames `g`: the same frames, its newest at the call's
+ * line or below (a call spread over lines).
+ */
+function madeAtCall(s: StackFrame[], g: StackFrame[]): boolean {
   if (g.length === 0 || s.length !== g.length) return false;
   const last = g.length - 1;
   for (let i = 0; i <= last; i++) {
@@ -297,11 +307,40 @@ function madeForGroup(sub: Error, group: AggregateError): boolean {
 export const _exceptionContext: WeakMap<object, unknown> = new WeakMap();
 
 /**
+ * @internal Exception-handler contexts the library reports outside any
+ * `except` (as Python's done callback of a `client_connected_cb` task): a
+ * failing handler's error is not raised "during handling" of their
+ * exception.
+ */
+export const _reportedOutsideExcept: WeakSet<object> = new WeakSet();
+
+/**
  * @internal Exceptions handed to a plain future's `setException()` and not
  * seen raised since: Python's exceptions with no `__traceback__`, whose
  * report shows no traceback.
  */
 export const _unraised: WeakSet<object> = new WeakSet();
+
+/**
+ * @internal Adds to {@link _unraised} an `exception` made in the argument
+ * list of the library call this is called from:
+ * `loop.callExceptionHandler({ exception: new ValueError("v") })`
+ * reports it with no traceback, as Python does an exception never raised.
+ */
+export function _markUnraisedArgument(exception: unknown): void {
+  if (!(exception instanceof Error) || _unraised.has(exception)) return;
+  // The caller's frames as the error's would be, had it been made there:
+  // the library's newest ones (this one, the handler's) left out, and room
+  // for them in the stack, so that the caller's oldest frames are kept.
+  const E = Error as { stackTraceLimit?: number };
+  const limit = E.stackTraceLimit;
+  if (typeof limit === "number") E.stackTraceLimit = limit + 8;
+  const stack = new Error().stack ?? "";
+  if (typeof limit === "number") E.stackTraceLimit = limit;
+  const caller = programFrames(stack, "outer");
+  while (caller.length > 0 && isOwnFrame(caller[caller.length - 1].filename)) caller.pop();
+  if (madeAtCall(programFrames(exception.stack ?? "", "outer"), caller)) _unraised.add(exception);
+}
 
 /**
  * Python's `Coroutine created at (most recent call last)` frames of a stack

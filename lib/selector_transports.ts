@@ -505,6 +505,11 @@ export class SelectorSocketTransport extends FlowControlTransport {
       this._loop._addReader(this.#fd, readReady);
     } else {
       this.#ctx = ctx ?? currentContext().copy();
+      // Debug mode: where Python's reader Handle was made, which the default
+      // handler shows as `handle_traceback` for a failing dataReceived.
+      if (this._loop.getDebug()) {
+        (this as { _sourceTraceback: string | null })._sourceTraceback = new Error().stack ?? null;
+      }
       this._loop._addSelfReader(this.#fd, this);
     }
   }

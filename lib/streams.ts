@@ -25,7 +25,7 @@ import {
 import { errorArgs, printAsRepr, pyRepr, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
-import { _exceptionContext, logger } from "./log.ts";
+import { _exceptionContext, _reportedOutsideExcept, logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
 import { type BaseProtocolLike, Protocol } from "./protocols.ts";
 import { running, suspensions, untilALoopRuns } from "./running.ts";
@@ -837,11 +837,14 @@ export class StreamReaderProtocol extends FlowControlMixin {
     const callback = (t: Future<unknown>) => {
       const exc = t.exception();
       if (exc !== null) {
-        this._loop.callExceptionHandler({
+        const context = {
           message: "Unhandled exception in client_connected_cb",
           exception: exc,
           transport,
-        });
+        };
+        // Reported from a done callback, not from an `except`.
+        _reportedOutsideExcept.add(context);
+        this._loop.callExceptionHandler(context);
         transport.close();
       }
     };
