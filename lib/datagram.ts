@@ -27,10 +27,10 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { getaddrinfo } from "./dns.ts";
+import { getaddrinfo, ipaddrInfo } from "./dns.ts";
 import { recvfromInto, Socket, transportSocket } from "./socket.ts";
 import { bindOnRead } from "./bound_methods.ts";
-import { ipaddrInfo, removeStaleUnixSocket } from "./connections.ts";
+import { removeStaleUnixSocket } from "./connections.ts";
 import { type AddressLike, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import { sockConnect } from "./sock_methods.ts";
 import { logger, reportFatalError } from "./log.ts";

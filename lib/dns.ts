@@ -89,6 +89,54 @@ export type AddrInfo = [
   sockaddr: IPv4Address | IPv6Address,
 ];
 
+/**
+ * Python's `_ipaddr_info`: the one address info of a numeric host and port,
+ * made without a lookup (and without waiting), or null when `host` or
+ * `port` needs getaddrinfo (`connections.ts`, `loop.sockConnect`). The
+ * host is kept as given, as in Python.
+ * @internal
+ */
+export function ipaddrInfo(
+  host: unknown,
+  port: unknown,
+  family: number,
+  type: number,
+  proto: number,
+): AddrInfo | null {
+  if (host === null || host === undefined) return null;
+  if (proto !== 0 && proto !== C.IPPROTO_TCP && proto !== C.IPPROTO_UDP) return null;
+  if (type === C.SOCK_STREAM) proto = C.IPPROTO_TCP;
+  else if (type === C.SOCK_DGRAM) proto = C.IPPROTO_UDP;
+  else return null;
+  let n: number;
+  if (port === null || port === undefined || port === "") n = 0;
+  else if (typeof port === "number") n = port;
+  else if (typeof port === "string" && /^\s*[+]?\d+\s*$/.test(port)) n = Number(port);
+  else return null;
+  if (typeof host !== "string") {
+    // Python's `'%' in host`, for a host of no iterable type.
+    if (
+      typeof host !== "object" || typeof (host as Iterable<unknown>)[Symbol.iterator] !== "function"
+    ) {
+      throw new TypeError(`argument of type '${pyTypeName(host)}' is not iterable`);
+    }
+    // A list (a host list given where one host goes) reaches inet_pton.
+    if (Array.isArray(host) && !host.includes("%")) {
+      throw new TypeError(`inet_pton() argument 2 must be str, not ${pyTypeName(host)}`);
+    }
+    return null;
+  }
+  if (host.includes("%")) return null;
+  // Out of range goes on, as in Python: connect() says so.
+  if (!Number.isInteger(n)) return null;
+  const parsed = parseNumericHost(host);
+  if (parsed === null) return null;
+  if (family !== 0 && family !== parsed.family) return null;
+  return parsed.family === C.AF_INET
+    ? [C.AF_INET, type, proto, "", [host, n]]
+    : [C.AF_INET6, type, proto, "", [host, n, 0, 0]];
+}
+
 const KNOWN_FLAGS = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL |
   AI_ADDRCONFIG | AI_NUMERICSERV;
 

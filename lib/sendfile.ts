@@ -34,6 +34,7 @@
  */
 import { C, ERRNO, sys } from "../ffi/mod.ts";
 import {
+  AttributeError,
   ConnectionError,
   osErrorFromErrno,
   RuntimeError,
@@ -49,7 +50,7 @@ import {
   type BufferedProtocolLike,
   type ProtocolLike,
 } from "./protocols.ts";
-import { pyRepr } from "./format.ts";
+import { pyRepr, pyTypeName } from "./format.ts";
 import { checkKeywords } from "./keywords.ts";
 
 /**
@@ -314,11 +315,13 @@ async function sockSendfileFallback(
  * the send waits on the loop where Python's would block it).
  */
 function checkStreamSocket(loop: SockLoop, sock: unknown, file: unknown): Socket {
-  if (!(sock instanceof Socket)) {
-    throw new TypeError(`sock_sendfile(): sock must be a Socket, not ${describe(sock)}`);
-  }
-  if (sock.gettimeout() !== 0 && loop.getDebug?.()) {
-    throw new ValueError("the socket must be non-blocking");
+  // Python reads the attributes of whatever it is given as the socket:
+  // gettimeout (debug mode), then type, after the file's mode.
+  const missing = (attr: string) =>
+    new AttributeError(`'${pyTypeName(sock)}' object has no attribute '${attr}'`);
+  if (loop.getDebug?.()) {
+    if (!(sock instanceof Socket)) throw missing("gettimeout");
+    if (sock.gettimeout() !== 0) throw new ValueError("the socket must be non-blocking");
   }
   const mode = file !== null && typeof file === "object"
     ? (file as { mode?: unknown }).mode
@@ -326,6 +329,7 @@ function checkStreamSocket(loop: SockLoop, sock: unknown, file: unknown): Socket
   if (typeof mode === "string" && !mode.includes("b")) {
     throw new ValueError("file should be opened in binary mode");
   }
+  if (!(sock instanceof Socket)) throw missing("type");
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {
     throw new ValueError("only SOCK_STREAM type sockets are supported");
   }

@@ -46,7 +46,7 @@ import {
   wrapSocketFd,
   writableArg,
 } from "./socket.ts";
-import { encodeSockaddr, formatAddress, parseNumericHost, type SocketAddress } from "./sockaddr.ts";
+import { encodeSockaddr, formatAddress, type SocketAddress } from "./sockaddr.ts";
 import type { AddressLike } from "./sockaddr.ts";
 import {
   type AddrInfo,
@@ -60,6 +60,7 @@ import {
   getaddrinfo,
   type GetaddrinfoOptions,
   getnameinfo,
+  ipaddrInfo,
 } from "./dns.ts";
 
 /** The part of the loop these functions use; a `SelectorEventLoop` has it all. */
@@ -169,7 +170,10 @@ interface Operation {
  */
 function checkSocket(loop: SockLoop, sock: unknown, method: string): number {
   if (!(sock instanceof Socket)) {
-    throw new TypeError(`${method}(): sock must be a Socket, not ${describe(sock)}`);
+    // Python calls the methods of whatever it is given: the first one it
+    // reaches (gettimeout in debug mode) is missing.
+    const attr = loop.getDebug?.() ? "gettimeout" : (FIRST_ATTR[method] ?? method.slice(5));
+    throw new AttributeError(`'${pyTypeName(sock)}' object has no attribute '${attr}'`);
   }
   if (sock.gettimeout() !== 0 && loop.getDebug?.()) {
     throw new ValueError("the socket must be non-blocking");
@@ -186,10 +190,15 @@ function checkSocket(loop: SockLoop, sock: unknown, method: string): number {
   return fd;
 }
 
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return "None";
-  return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
-}
+/**
+ * The socket attribute each `sock_*` method of Python 3.11 reads first,
+ * where it is not the method's own name (`sock_recv` calls `sock.recv`).
+ */
+const FIRST_ATTR: Record<string, string> = {
+  sock_sendall: "send",
+  sock_connect: "family",
+  sock_accept: "fileno",
+};
 
 /** A size checked as Python's socket method (`method`: "recv", "recvfrom"...) checks it. */
 function sizeArg(n: unknown, method: string): number {
@@ -431,19 +440,38 @@ async function connectSteps(
     }
     throw new TypeError(`'${pyTypeName(address)}' object is not subscriptable`);
   }
-  if (
-    (sock.family === C.AF_INET || sock.family === C.AF_INET6) && Array.isArray(address) &&
-    typeof address[0] === "string" && address[0] !== "" && parseNumericHost(address[0]) === null
-  ) {
-    const [host, port] = address;
-    const infos = await loopGetaddrinfo(loop, host, port, {
-      family: sock.family,
-      type: sock.type,
-      proto: sock.proto,
-    });
-    // Cancelled during the lookup: no connect is started.
-    if (op.cancelled) throw new CancelledError();
-    target = infos[0][4];
+  if ((sock.family === C.AF_INET || sock.family === C.AF_INET6) && Array.isArray(address)) {
+    // Python's _ensure_resolved: a numeric host with a port int() reads
+    // (8080, "8080", None) is used as it is; anything else is looked up: a
+    // name, "" (gaierror, where connect(2) would take INADDR_ANY), a
+    // service ("http"), or a None host (the loopback).
+    const [host, port, ...rest] = address as unknown[];
+    if (rest.length > 2) {
+      // `_ipaddr_info(host, port, family, type, proto, *address[2:])`.
+      throw new TypeError(
+        `_ipaddr_info() takes from 5 to 7 positional arguments but ${
+          address.length + 3
+        } were given`,
+      );
+    }
+    const info = ipaddrInfo(host, port, sock.family, sock.type, sock.proto);
+    if (info !== null) {
+      const [h, p] = info[4];
+      // The flow info and scope id given are kept; an IPv4 pair drops them.
+      target = sock.family === C.AF_INET6
+        ? [h, p, rest[0] ?? 0, rest[1] ?? 0] as unknown as AddressLike
+        : [h, p];
+    } else {
+      const infos = await loopGetaddrinfo(
+        loop,
+        host as string | Uint8Array | null,
+        port as number | string | Uint8Array | null,
+        { family: sock.family, type: sock.type, proto: sock.proto },
+      );
+      // Cancelled during the lookup: no connect is started.
+      if (op.cancelled) throw new CancelledError();
+      target = infos[0][4];
+    }
   }
   // Checked again: the socket may have been closed while the name resolved.
   const fd = checkSocket(loop, sock, "sock_connect");

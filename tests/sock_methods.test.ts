@@ -575,7 +575,12 @@ test("errors: blocking socket, wrong types, refused, closed, broken pipe", () =>
     await assertRejects(() => sockAccept(loop, blocking), ValueError, "must be non-blocking");
     await assertRejects(() => sockConnect(loop, blocking, ["127.0.0.1", 1]), ValueError);
     loop.setDebug(false);
-    await assertRejects(() => sockRecv(loop, 5 as never, 1), TypeError, "must be a Socket");
+    // Not a socket: the AttributeError (a TypeError) of the first method Python calls.
+    await assertRejects(
+      () => sockRecv(loop, 5 as never, 1),
+      TypeError,
+      "'int' object has no attribute 'recv'",
+    );
 
     const [a, b] = await connectedPair(loop);
     using _a = a;
