@@ -347,6 +347,7 @@ export {
   ConnectionResetError,
   FileExistsError,
   FileNotFoundError,
+  IndexError,
   InterruptedError,
   InvalidStateError,
   IsADirectoryError,

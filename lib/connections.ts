@@ -9,7 +9,7 @@ import { statSync, unlinkSync } from "node:fs";
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type BaseProtocolLike, checkCallback, protocolFactory } from "./protocols.ts";
-import { OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import { IndexError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { checkKeywords } from "./keywords.ts";
@@ -382,7 +382,7 @@ export async function createServer(
     "reusePort",
     "startServing",
   ]);
-  if (checkSslOptions(opts, { client: false, perConnection: true })) {
+  if (checkSslOptions(opts, { client: false, perConnection: true, server: true })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
   const backlog = opts.backlog ?? 100;
@@ -563,7 +563,7 @@ export async function createUnixServer(
     "backlog",
     "startServing",
   ]);
-  if (checkSslOptions(opts, { client: false, perConnection: true })) {
+  if (checkSslOptions(opts, { client: false, perConnection: true, server: true })) {
     factory = sslServerFactory(loop, factory, opts.ssl as SSLContext, opts);
   }
   let sock = opts.sock ?? undefined; // `sock: null` is Python's sock=None
@@ -580,8 +580,12 @@ export async function createUnixServer(
       throw new ValueError("path was not specified, and no sock specified");
     }
     const address = fspath(path);
+    // Python's abstract-name check, `path[0] not in (0, '\x00')`, fails on an empty path.
+    if (address.length === 0) {
+      throw new IndexError(`${typeof address === "string" ? "string " : ""}index out of range`);
+    }
     const name = typeof address === "string" ? address : new TextDecoder().decode(address);
-    if (name !== "" && !name.startsWith("\0")) removeStaleUnixSocket(name);
+    if (!name.startsWith("\0")) removeStaleUnixSocket(name);
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM, 0);
     sock.setblocking(false);
     try {

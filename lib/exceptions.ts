@@ -159,6 +159,20 @@ export class KeyError extends LookupError {
 }
 
 /**
+ * Python's `IndexError`: `create_unix_server` indexes the path (`path[0]`,
+ * its abstract-name check), so an empty path raises it.
+ *
+ * @example
+ * ```ts
+ * throw new IndexError("string index out of range");
+ * ```
+ */
+export class IndexError extends LookupError {
+  /** The Python class name. */
+  override name = "IndexError";
+}
+
+/**
  * Python's `NotImplementedError`, raised by abstract methods.
  *
  * @example

@@ -941,7 +941,8 @@ export interface SslOptions {
  * TLS layer is made, as Python's SSLProtocol checks them: each accepted
  * connection of a server ({@link sslServerFactory}; `create_server` itself
  * accepts `ssl_handshake_timeout=0`), and a client's connection once it is
- * connected and its protocol made ({@link checkSslTimeouts}).
+ * connected and its protocol made ({@link checkSslTimeouts}). With `server`
+ * (create_server, create_unix_server), a boolean `ssl` is a TypeError.
  *
  * @example
  * ```ts
@@ -950,7 +951,7 @@ export interface SslOptions {
  */
 export function checkSslOptions(
   opts: SslOptions,
-  where: { client: boolean; perConnection?: boolean },
+  where: { client: boolean; perConnection?: boolean; server?: boolean },
 ): boolean {
   const ssl = opts.ssl ?? null;
   const on = ssl !== null && ssl !== false;
@@ -961,7 +962,10 @@ export function checkSslOptions(
         : "ssl argument must be an SSLContext or None",
     );
   }
-  if (!where.client && ssl === true) {
+  // Python's create_server / create_unix_server refuse any bool, False too
+  // (`isinstance(ssl, bool)`); connect_accepted_socket lets False mean no
+  // TLS, and True fails later ("Server side SSL needs a valid SSLContext").
+  if (where.server && typeof ssl === "boolean") {
     throw new TypeError("ssl argument must be an SSLContext or None");
   }
   if (where.client && !on && (opts.serverHostname ?? null) !== null) {

@@ -263,12 +263,15 @@ export class UnixReadPipeTransport extends ReadTransport {
     if (this.#closing || this.#paused) return;
     this.#paused = true;
     this.#loop.removeReader(this.#fd);
+    // As Python's, logged after the selector change: the repr says `idle`.
+    if (this.#loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
   /** Reads again. */
   override resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
     this.#loop.addReader(this.#fd, this.#readReady);
+    if (this.#loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
   /** Replaces the protocol. */
   override setProtocol(protocol: BaseProtocolLike): void {
