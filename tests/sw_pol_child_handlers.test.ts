@@ -11,7 +11,7 @@ import * as asyncio from "../mod.ts";
 
 /** A child nobody else waits for (Python's `os.posix_spawn`). */
 function spawn(code: number): number {
-  const argv = ["/bin/sh", "-c", `sleep 0.05; exit ${code}`];
+  const argv = ["/bin/sh", "-c", `sleep 0.15; exit ${code}`];
   const pid = sys().spawn("/bin/sh", argv, null, null, [], true);
   if (pid < 0) throw new asyncio.OSError(-pid);
   return pid;
