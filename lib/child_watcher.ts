@@ -34,7 +34,7 @@ import { ERRNO, sys } from "../ffi/mod.ts";
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
 import { returncodeOf } from "../ffi/spawn.ts";
 import { AbstractEventLoop, getRunningLoop } from "./events.ts";
-import { check, NotImplementedError, RuntimeError } from "./exceptions.ts";
+import { AttributeError, check, NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
 import { logger } from "./log.ts";
 
@@ -460,7 +460,7 @@ export class PidfdChildWatcher extends AbstractChildWatcher {
     const loop = this.#loop;
     if (loop === null) {
       // Python's `self._loop._add_reader` on None.
-      throw new TypeError("'NoneType' object has no attribute '_add_reader'");
+      throw new AttributeError("'NoneType' object has no attribute '_add_reader'");
     }
     const pidfd = check(sys().pidfdOpen(pid, 0));
     loop.addReader(pidfd, () => this.#wait(pid));

@@ -1188,14 +1188,14 @@ function closeAll(fds: Array<number | null | undefined>): void {
 
 /**
  * The fd of a stream spec. As Popen, anything but an int must have a
- * `fileno()`: else its AttributeError's message, as a TypeError.
+ * `fileno()`: else Python's AttributeError (a TypeError subclass here).
  */
 function checkSpec(v: StdioSpec): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v === "number" && Number.isInteger(v)) return v;
   const fileno = typeof v === "object" ? (v as { fileno?: unknown }).fileno : undefined;
   if (typeof fileno !== "function") {
-    throw new TypeError(`'${pyTypeName(v)}' object has no attribute 'fileno'`);
+    throw new AttributeError(`'${pyTypeName(v)}' object has no attribute 'fileno'`);
   }
   const fd = fileno.call(v);
   if (typeof fd !== "number" || !Number.isInteger(fd)) {
@@ -1280,7 +1280,7 @@ function checkKeywords(opts: object): void {
  */
 function envList(env: Record<string, unknown>): Array<string | Uint8Array> {
   if (typeof env !== "object" || Array.isArray(env)) {
-    throw new TypeError(`'${pyTypeName(env)}' object has no attribute 'items'`);
+    throw new AttributeError(`'${pyTypeName(env)}' object has no attribute 'items'`);
   }
   return Object.entries(env).map(([k, v]) => {
     if (k.includes("=")) throw new ValueError("illegal environment variable name");
