@@ -29,7 +29,12 @@ import {
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { logger, reportFatalError } from "./log.ts";
-import type { BaseProtocolLike, BufferedProtocolLike, ProtocolLike } from "./protocols.ts";
+import {
+  _bufferLength,
+  type BaseProtocolLike,
+  type BufferedProtocolLike,
+  type ProtocolLike,
+} from "./protocols.ts";
 import {
   joinBytes,
   toBytes,
@@ -286,6 +291,8 @@ export class SSLProtocol implements ProtocolLike {
   #backlog: Uint8Array[] = [];
   #backlogSize = 0;
   #closeRequested = false;
+  /** In {@link #flushThenShutdown}'s read. */
+  #flushing = false;
   /** Python's `_conn_lost`: connectionLost() and each write dropped after close. */
   #connLost = 0;
   #extra = new Map<string, unknown>();
@@ -603,7 +610,6 @@ export class SSLProtocol implements ProtocolLike {
     const waiter = this.#waiter;
     this.#waiter = null;
     if (waiter !== null && !waiter.done()) waiter.setResult(undefined);
-    this.#flush();
     if (this.#backlog.length > 0) {
       const backlog = this.#backlog;
       this.#backlog = [];
@@ -614,14 +620,18 @@ export class SSLProtocol implements ProtocolLike {
         this.#fatal(e);
         return;
       }
-      this.#flush();
     }
     if (this.#closeRequested) {
+      this.#flush();
       this.#startShutdownNow();
       return;
     }
     // The peer's first data may have come with its last handshake message.
+    // As Python's _on_handshake_complete ends in _do_read, it is read before
+    // what OpenSSL wrote (a client's Finished) goes out: a getBuffer() or
+    // dataReceived() that throws there leaves the peer's handshake unfinished.
     this.#doRead();
+    if (this.#state === "wrapped") this.#flush();
   }
 
   // -- application data -------------------------------------------------------
@@ -650,8 +660,26 @@ export class SSLProtocol implements ProtocolLike {
     this.#flush();
     if (eof && this.#state === "wrapped") {
       this.#eofToAppOnce();
-      this.#startShutdownNow();
+      this.#flushThenShutdown();
     }
+  }
+
+  /**
+   * Python's `_start_shutdown` from the wrapped state (`_do_flush`): what
+   * OpenSSL holds is read (and delivered) once more, then the shutdown
+   * starts. After a close_notify that read finds nothing, but a buffered
+   * protocol is still asked for a buffer, as Python asks.
+   */
+  #flushThenShutdown(): void {
+    // The read may find close_notify and come back here: one read is Python's.
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      this.#doRead();
+    } finally {
+      this.#flushing = false;
+    }
+    this.#startShutdownNow();
   }
 
   /** Python's `_do_read__copied`; true when close_notify came. */
@@ -677,8 +705,11 @@ export class SSLProtocol implements ProtocolLike {
   #readBuffered(obj: SSLObject): boolean {
     const p = this.#app as BufferedProtocolLike;
     const buf = p.getBuffer(obj._incomingPending());
-    if (!buf || buf.length === 0) throw new RuntimeError("get_buffer() returned an empty buffer");
-    const wants = buf.length;
+    const wants = _bufferLength(buf);
+    // Python 3.11's _do_read__buffered has no empty-buffer check (the socket
+    // transport's RuntimeError): reading 0 bytes gives 0, which it takes for
+    // close_notify, so the app gets eofReceived() and the shutdown starts.
+    if (wants === 0) return true;
     let offset = 0;
     let eof = false;
     let n = obj._readInto(buf);
@@ -824,11 +855,7 @@ export class SSLProtocol implements ProtocolLike {
       this._abort();
       return;
     }
-    if (this.#state === "wrapped") {
-      // Python's _do_flush: what already came is read (and delivered) first.
-      this.#doRead();
-      this.#startShutdownNow();
-    }
+    if (this.#state === "wrapped") this.#flushThenShutdown();
   }
 
   #startShutdownNow(): void {
