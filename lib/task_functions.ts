@@ -23,7 +23,12 @@ import {
 } from "./exceptions.ts";
 import { Coroutine, coroutine, driveGenerator, isGenerator, LibraryCall } from "./coroutines.ts";
 import { bindMethodOnRead } from "./bound_methods.ts";
-import { takeBackForTask } from "./operations.ts";
+import {
+  _cancelOperationOf,
+  type CancellablePromise,
+  cancelOperation,
+  takeBackForTask,
+} from "./operations.ts";
 import {
   _cancelMessageArg,
   _futureSetResult,
@@ -566,7 +571,7 @@ export function waitFor<T>(
   if (kw !== null) timeout = (kw.timeout as number | null | undefined) ?? null;
   // A native promise runs in the caller's task already: waited for there,
   // at once, where the timeout can reach its awaits (see waitForNow).
-  if (aw instanceof Promise) return waitForNow(aw, timeout as number | null);
+  if (aw instanceof Promise) return forwardCanceller(aw, waitForNow(aw, timeout as number | null));
   // Else lazy, as Python's coroutine is: `createTask(asyncio.waitFor(c, 1))`,
   // `gather(waitFor(a, 1), waitFor(b, 1))` and a TaskGroup's
   // `tg.createTask(waitFor(c, 1))` run it in the task made for it, so that
@@ -575,12 +580,40 @@ export function waitFor<T>(
   return new LibraryCall<T>("wait_for", null, waitForNow, 2, aw, timeout) as unknown as Promise<T>;
 }
 
+/**
+ * `createTask(waitFor(reader.readLine(), 5))`: the read started in the
+ * caller, so the task made from waitFor's promise could not reach it, and
+ * cancelling that task left the read parked (the next read failed with
+ * "called while another coroutine is already waiting"). Python's task
+ * cancels the wait_for coroutine and so the read inside it: `result`
+ * carries the canceller of `aw` (one of the loop's own operations), if any.
+ */
+function forwardCanceller<T>(aw: Promise<T>, result: Promise<T>): Promise<T> {
+  const op = (aw as Partial<CancellablePromise<T>>)[cancelOperation];
+  if (op === undefined) return result;
+  (result as CancellablePromise<T>)[cancelOperation] = {
+    cancelOperation: (_p: Promise<unknown>, msg?: string) => op.cancelOperation(aw, msg),
+  };
+  return result;
+}
+
 async function waitForNow<T>(
   aw: CoroutineLike<T> | Future<T>,
   timeout: number | null,
 ): Promise<T> {
-  timeout = seconds(timeout);
-  checkTimeout(timeout, "timeout", "<=");
+  try {
+    timeout = seconds(timeout);
+    checkTimeout(timeout, "timeout", "<=");
+  } catch (e) {
+    // `waitFor(reader.readLine(), "1")`: Python's coroutine never starts,
+    // but this read (or queue get) started in the call: stop or undo it, or
+    // it would stay parked and the next read fail as "already waiting".
+    if (aw instanceof Promise) {
+      if (cancelOperation in aw) _cancelOperationOf(aw, undefined);
+      else takeBackForTask(aw);
+    }
+    throw e;
+  }
   if (!isCoroutineLike(aw)) {
     throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required`);
   }
@@ -698,6 +731,17 @@ async function inPlaceAsTask<T>(
     if (e instanceof TimeoutError || (e instanceof CancelledError && task.cancelling() > cancels)) {
       hops = 3;
     }
+  }
+  if (task.cancelling() > cancels && !(!ok && value instanceof CancelledError)) {
+    // This task was cancelled from outside meanwhile, and the cancel reached
+    // the promise's own awaits (it runs in place), which swallowed it or
+    // made it another error. Python's cancel reached wait_for's own await:
+    // it cancels the awaitable's task, waits for it and raises
+    // CancelledError whatever that task did; so does this, with the cancel's
+    // message, rather than let the task run on as if never cancelled.
+    ok = false;
+    value = new CancelledError(task._lastCancelMessage ?? "");
+    hops = 3;
   }
   if (suspensions.count === start) hops = 3;
   try {

@@ -247,6 +247,11 @@ export class Task<T = unknown> extends Future<T> {
   declare _cancelledExc: CancelledError | null;
   /** @internal Made when `signal` is first read. */
   declare _abort: AbortController | null;
+  /**
+   * @internal The message of the latest `cancel()` request, however it was
+   * delivered (`_cancelMessage` is only kept for one not delivered yet).
+   */
+  declare _lastCancelMessage: string | undefined;
   /** @internal Set once the task has parked (see {@link LoopTasks}). */
   declare _ref: WeakRef<Task<unknown>> | null;
   /** @internal Shared with the registry once parked; until then one of two shared flags. */
@@ -492,6 +497,7 @@ export class Task<T = unknown> extends Future<T> {
     this._logTraceback = false;
     if (this.done()) return false;
     this._numCancels++;
+    this._lastCancelMessage = msg;
     this._abort?.abort(new CancelledError(msg ?? ""));
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
@@ -694,6 +700,7 @@ Object.defineProperties(Task.prototype, {
   _cancelledExc: { value: null, writable: true },
   _numCancels: { value: 0, writable: true },
   _abort: { value: null, writable: true },
+  _lastCancelMessage: { value: undefined, writable: true },
   _ref: { value: null, writable: true },
   _quiet: { value: LOUD, writable: true },
   _unlisten: { value: null, writable: true },
