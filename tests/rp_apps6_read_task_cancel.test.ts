@@ -17,14 +17,19 @@ async function app(print: (...args: unknown[]) => void): Promise<void> {
   const reader = new asyncio.StreamReader();
   const outbox = new asyncio.Queue<string>();
   const loop = asyncio.getRunningLoop();
-  loop.callLater(0.15, (d: Uint8Array) => reader.feedData(d), enc("hello from server\n"));
-  loop.callLater(0.05, outbox.putNowait, "typed line");
-  loop.callLater(0.25, outbox.putNowait, "second");
-  loop.callLater(0.35, (d: Uint8Array) => reader.feedData(d), enc("bye\n"));
-  loop.callLater(0.45, () => reader.feedEof());
+  // One event per round, queued behind the round's two tasks: timers would
+  // let a loaded machine fire two in one round.
+  const events = [
+    () => outbox.putNowait("typed line"),
+    () => reader.feedData(enc("hello from server\n")),
+    () => outbox.putNowait("second"),
+    () => reader.feedData(enc("bye\n")),
+    () => reader.feedEof(),
+  ];
   while (true) {
     const readTask = asyncio.createTask(reader.readLine());
     const inputTask = asyncio.createTask(outbox.get());
+    loop.callSoon(events.shift()!);
     const [done, pending] = await asyncio.wait(
       new Set<asyncio.Task<unknown>>([readTask, inputTask]),
       { returnWhen: asyncio.FIRST_COMPLETED },
