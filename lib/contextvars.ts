@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { running, taskInScope } from "./running.ts";
+import { running, taskInScope, threadContext } from "./running.ts";
 import { LookupError, RuntimeError, ValueError } from "./exceptions.ts";
 import { printAsRepr, pyAddress, pyRepr, pyTypeName } from "./format.ts";
 import { bindOnRead } from "./bound_methods.ts";
@@ -58,6 +58,8 @@ export class Context {
 
   /** Runs `fn(...args)` with this context current; returns its result. */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    // Python's arity error, not "'NoneType' object is not callable" below.
+    if (arguments.length === 0) throw new TypeError("run() missing 1 required positional argument");
     // Python enters a callback's context (Handle._run) and a task's (each
     // step) with Context.run, so a ctx.run(...) from inside either is
     // "already entered". Here those set the current context without
@@ -96,6 +98,7 @@ export class Context {
 
   /** The value of `v` here, or `dflt` (default `null`, Python's `None`). */
   get<T, D = null>(v: ContextVar<T>, dflt: D = null as D): T | D {
+    if (arguments.length === 0) throw new TypeError("get expected at least 1 argument, got 0");
     checkKey(v);
     return this._vars.has(v as ContextVar<unknown>)
       ? this._vars.get(v as ContextVar<unknown>) as T
@@ -168,7 +171,7 @@ export const rootContext: Context = root;
  * @internal
  */
 export function currentContext(): Context {
-  return running.context ?? taskInScope()?._context ?? root;
+  return running.context ?? taskInScope()?._context ?? threadContext.getStore() ?? root;
 }
 
 /**
@@ -264,7 +267,11 @@ export class ContextVar<T> {
 
   /** A variable named `name`, with an optional default. */
   constructor(name: string, opts?: { default?: T }) {
+    if (arguments.length === 0) {
+      throw new TypeError("ContextVar() takes exactly 1 positional argument (0 given)");
+    }
     if (typeof name !== "string") throw new TypeError("context variable name must be a str");
+    checkOptions("ContextVar", opts, "default", "at most");
     this.name = name;
     this.#default = opts && "default" in opts ? opts.default as T : MISSING;
     // Bound here, as Python's bound methods are, since Python code passes
@@ -297,6 +304,7 @@ export class ContextVar<T> {
 
   /** Sets the value in the current context. */
   set(value: T): Token<T> {
+    if (arguments.length === 0) noArgument("set");
     const ctx = currentContext();
     const self = this as ContextVar<unknown>;
     const old = ctx._vars.has(self) ? ctx._vars.get(self) as T : MISSING;
@@ -306,6 +314,7 @@ export class ContextVar<T> {
 
   /** Restores the value from before the `set` that returned `token`. */
   reset(token: Token<T>): void {
+    if (arguments.length === 0) noArgument("reset");
     if (!(token instanceof Token)) {
       throw new TypeError(`expected an instance of Token, got ${pyRepr(token)}`);
     }
@@ -325,6 +334,42 @@ export class ContextVar<T> {
   toString(): string {
     const d = this.#default === MISSING ? "" : ` default=${pyRepr(this.#default)}`;
     return `<ContextVar name=${pyRepr(this.name)}${d} at ${pyAddress(this)}>`;
+  }
+}
+
+/**
+ * Python's TypeError for `var.set()` or `var.reset()`, which JS would let
+ * pass (`set()` setting undefined). Extra arguments stay allowed, as JS
+ * callers pass them: `values.forEach(v.set)`.
+ */
+function noArgument(method: string): never {
+  throw new TypeError(`ContextVar.${method}() takes exactly one argument (0 given)`);
+}
+
+/**
+ * Python's TypeError for a keyword that a C function does not take
+ * (`ContextVar("v", dflt=1)`, `fut.add_done_callback(cb, contxt=ctx)`), in
+ * its words: the options object of API.md rule 3 holds only `allowed`, and
+ * anything but a plain object there (or null) was a second positional argument,
+ * refused with `takes` ("at most", "exactly") in the message.
+ *
+ * @example
+ * ```ts
+ * checkOptions("ContextVar", { dflt: 1 }, "default", "at most");
+ * // TypeError: 'dflt' is an invalid keyword argument for ContextVar()
+ * ```
+ * @internal
+ */
+export function checkOptions(fn: string, opts: unknown, allowed: string, takes: string): void {
+  if (opts === null || opts === undefined) return;
+  const proto = typeof opts === "object" ? Object.getPrototypeOf(opts) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`${fn}() takes ${takes} 1 positional argument (2 given)`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (key === allowed) continue;
+    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    throw new TypeError(`'${snake}' is an invalid keyword argument for ${fn}()`);
   }
 }
 

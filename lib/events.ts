@@ -7,7 +7,7 @@
 import { type Context, currentContext } from "./contextvars.ts";
 import { _isBaseError, NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { formatCallback, printAsRepr, pyRepr, pyTypeName } from "./format.ts";
-import { hooks, running, taskStorage } from "./running.ts";
+import { hooks, running, taskStorage, threadContext } from "./running.ts";
 import type { Future } from "./futures.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
 import type { Executor } from "./executors.ts";
@@ -645,6 +645,8 @@ export function _getRunningLoop(): AbstractEventLoop | null {
   }
   // An executor's function run on the main thread: a thread of its own in Python.
   if (running.thread > 0) return null;
+  // The same function resumed after one of its awaits (see threadContext).
+  if (threadContext.getStore() !== undefined) return null;
   if (running.loops.length === 1) return running.loops[0] as AbstractEventLoop;
   return null;
 }

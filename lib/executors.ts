@@ -24,7 +24,7 @@ import {
 import { printAsRepr, pyRepr } from "./format.ts";
 import { logger } from "./log.ts";
 import { rejectCancelled, submission, WorkerPool } from "./worker_pool.ts";
-import { running, taskStorage } from "./running.ts";
+import { running, taskStorage, threadContext } from "./running.ts";
 import { Context } from "./contextvars.ts";
 
 /** Options of `shutdown()`. */
@@ -398,7 +398,9 @@ export class InlineExecutor implements Executor {
         let r: R;
         running.thread++;
         try {
-          r = new Context().run(fn, ...args);
+          // Kept current after the function's awaits, too (threadContext).
+          const ctx = new Context();
+          r = ctx.run(() => threadContext.run(ctx, fn, ...args));
         } finally {
           running.thread--;
         }

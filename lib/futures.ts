@@ -11,7 +11,7 @@
 import process from "node:process";
 import { bindOverrides, registerBound } from "./bound_methods.ts";
 import type { Context } from "./contextvars.ts";
-import { currentContext, rootContext } from "./contextvars.ts";
+import { checkOptions, currentContext, rootContext } from "./contextvars.ts";
 import { type Callback, Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import {
@@ -611,6 +611,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * when it is called, through the loop's exception handler.
    */
   addDoneCallback(fn: DoneCallback<T>, opts?: { context?: Context }): void {
+    if (opts !== undefined) checkOptions("add_done_callback", opts, "context", "exactly");
     this._addDoneEntry(fn as (fut: never) => unknown, opts?.context ?? currentContext().copy());
   }
 

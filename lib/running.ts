@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createTaskStorage, type TaskStorage } from "../ffi/async_context.ts";
 import type { Context } from "./contextvars.ts";
 
@@ -25,6 +26,22 @@ export interface RunningTask {
  * of its native async functions.
  */
 export const taskStorage: TaskStorage<RunningTask> = createTaskStorage<RunningTask>();
+
+/**
+ * The context of a function that an executor runs on the main thread in a
+ * thread's stead (`InlineExecutor`, `toThread`): current in it and in every
+ * continuation after its awaits, as a Python thread's own context stays
+ * current in it. A synchronous `Context.run` would end at its first `await`,
+ * and the rest of an async function would see the caller's context (or the
+ * root one). Consulted only where no callback and no task is running.
+ *
+ * @example
+ * ```ts
+ * const ctx = new Context();
+ * ctx.run(() => threadContext.run(ctx, asyncFn)); // ctx stays current past asyncFn's awaits
+ * ```
+ */
+export const threadContext: AsyncLocalStorage<Context> = new AsyncLocalStorage<Context>();
 
 /** Mutable run state, in one object so that modules share it by reference. */
 export const running = {
@@ -59,6 +76,8 @@ export function taskInScope(): RunningTask | undefined {
   if (task !== undefined || running.loop !== null || running.thread > 0) return task;
   const outside = running.outside;
   if (outside === null || !running.loops.includes(outside._loop)) return undefined;
+  // An executor's function, resumed after an await: a thread has no task.
+  if (threadContext.getStore() !== undefined) return undefined;
   return outside;
 }
 

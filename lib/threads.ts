@@ -31,7 +31,7 @@ import { ProcessPoolExecutor } from "./process_pool.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import { taskStorage } from "./running.ts";
+import { taskStorage, threadContext } from "./running.ts";
 
 /** Seconds `run()` and `Runner.close()` give the default executor to finish (CPython 3.12's THREAD_JOIN_TIMEOUT). */
 export const THREAD_JOIN_TIMEOUT = 300;
@@ -280,7 +280,10 @@ function travelOrStay<A extends unknown[], R>(
   context: Context | null,
 ): Submission<unknown> {
   // toThread's function sees the caller's context variables, as Python's does.
-  const here = context === null ? func : (...a: A) => context.run(func, ...a);
+  // threadContext keeps it current after an async function's awaits.
+  const here = context === null
+    ? func
+    : (...a: A) => context.run(() => threadContext.run(context, func, ...a));
   const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
   const local = usesModuleScope(func) || !argsTravel(args) || changesArgs(func, args);
   let first: Submission<unknown>;
