@@ -42,7 +42,7 @@ import {
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
 import { isMainThread } from "node:worker_threads";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
-import { loopStarted, running, suspensions, taskStorage } from "./running.ts";
+import { loopStarted, running, suspensions, taskStorage, threadContext } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import { takeContextOption } from "./contextvars.ts";
 import { _dropRefused, iscoroutine, iscoroutinefunction, lazyMethods } from "./coroutines.ts";
@@ -545,10 +545,13 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
    * Python's default SIGINT handler raises KeyboardInterrupt in the main
    * thread, out of `run_forever()`: while this loop runs, with no handler of
    * its own for SIGINT (`addSignalHandler`, `run()`'s) and no host listener,
-   * SIGINT makes the loop raise it rather than end the process.
+   * SIGINT makes the loop raise it rather than end the process. Not in a
+   * loop that another thread runs in Python: a Worker's, or one run by a
+   * function an executor runs here in a thread's stead.
    */
   #listenSigint(): (() => void) | null {
     if (!isMainThread || process.listenerCount?.("SIGINT") > 0) return null;
+    if (running.thread > 0 || threadContext.getStore() !== undefined) return null;
     const own = (this as { hasSignalHandler?: (sig: number) => boolean }).hasSignalHandler;
     if (own === undefined || own.call(this, SIGNALS.SIGINT)) return null;
     return listenSignal(SIGNALS.SIGINT, () => {

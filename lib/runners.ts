@@ -14,6 +14,7 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import { isMainThread } from "node:worker_threads";
+import { running, threadContext } from "./running.ts";
 
 /** The signal methods of `SelectorEventLoop`, seen from here without importing it. */
 interface SignalLoop {
@@ -165,8 +166,11 @@ export class Runner {
     const sigLoop = loop as Partial<SignalLoop>;
     let interrupts = 0;
     let installed = false;
+    // Python's Runner installs it in the main thread only: not in a Worker,
+    // nor in a function an executor runs here in a thread's stead.
+    const inThread = !isMainThread || running.thread > 0 || threadContext.getStore() !== undefined;
     if (
-      isMainThread && typeof sigLoop.addSignalHandler === "function" &&
+      !inThread && typeof sigLoop.addSignalHandler === "function" &&
       !sigLoop.hasSignalHandler!(SIGINT)
     ) {
       const onSigint = () => {

@@ -66,6 +66,20 @@ const EIGHT_BYTES = new Uint8Array(8);
 const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
+ * The loop whose off-thread poll is in flight. The runtimes run one such
+ * poll at a time per process (ffi's `pollAsync`), and a second loop can be
+ * waiting meanwhile: one that `asyncio.run()` drives inside a function an
+ * executor runs on the main thread in a thread's stead (`toThread`). That
+ * one waits beside it (see `#waitBeside`), as two threads' loops would
+ * each wait; a second `pollAsync` would fail at once, and the loop that
+ * made it would spin and starve the other.
+ */
+let offThreadPoller: BaseSelectorEventLoop | null = null;
+
+/** How often a loop waiting beside another loop's poll looks at its fds, in ms. */
+const BESIDE_STEP_MS = 1;
+
+/**
  * The event loop over a selector, without the Unix-only parts (signals,
  * subprocesses), which `SelectorEventLoop` in `unix_events.ts` adds.
  *
@@ -197,10 +211,12 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
       return;
     }
     if (this._ready.length || this._stopping || this._closed) return;
+    if (offThreadPoller !== null && offThreadPoller !== this) return this.#waitBeside(timeout);
     const ms = timeout === null ? -1 : Math.ceil(timeout * 1000);
     const { fds, nfds } = this._selector.waitSet();
     const woken = new Promise<void>((resolve) => (this.#wake = resolve));
     this._waiting = true;
+    offThreadPoller = this;
     const inflight = sys().pollAsync(fds, nfds, ms);
     this.#inflight = inflight;
     inflight.then(() => this.#pollReturned(inflight), () => this.#pollReturned(inflight));
@@ -209,8 +225,27 @@ export class BaseSelectorEventLoop extends BaseEventLoop {
     this.#pollNow();
   }
 
+  /**
+   * Waits while another loop's poll is off the main thread: up to a
+   * millisecond (less if a timer is due sooner) on a host timer, then polls
+   * without blocking and goes back to the driver, which waits again. Ends
+   * early when woken (`callSoonThreadsafe`, `stop()`), as an off-thread
+   * poll does.
+   */
+  async #waitBeside(timeout: number | null): Promise<void> {
+    const ms = timeout === null ? BESIDE_STEP_MS : Math.min(BESIDE_STEP_MS, timeout * 1000);
+    const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+    this._waiting = true;
+    const timer = setTimeout(() => this.#resolveWait(), ms);
+    await woken;
+    clearTimeout(timer);
+    this._waiting = false;
+    this.#pollNow();
+  }
+
   #pollReturned(p: Promise<number>): void {
     if (this.#inflight === p) this.#inflight = null;
+    if (offThreadPoller === this) offThreadPoller = null;
     if (this.#kicked) {
       sys().read(this.#wakeFd, EIGHT_BYTES);
       this.#kicked = false;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isMainThread } from "node:worker_threads";
 import { C, sys } from "../ffi/mod.ts";
 import { listenSignal, NSIG, SIGNALS } from "../ffi/signals.ts";
 import { BaseSelectorEventLoop } from "./selector_events.ts";
@@ -11,6 +12,7 @@ import { type Callback, Handle } from "./events.ts";
 import { osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { logger } from "./log.ts";
+import { running, threadContext } from "./running.ts";
 import { checkKeywords } from "./keywords.ts";
 import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import * as sm from "./sock_methods.ts";
@@ -345,6 +347,11 @@ export class SelectorEventLoop extends BaseSelectorEventLoop {
     }
     checkSignal(sig);
     if (this._closed) throw new RuntimeError("Event loop is closed");
+    // Python's `signal.set_wakeup_fd()` refuses any thread but the main one;
+    // a function an executor runs here in a thread's stead is one.
+    if (inThread()) {
+      throw new RuntimeError("set_wakeup_fd only works in main thread of the main interpreter");
+    }
     // CPython 3.11 does not check that `callback` is callable here: calling
     // it fails when the signal comes, through the exception handler.
     // The kernel never delivers these; some runtimes accept a listener anyway.
@@ -452,6 +459,16 @@ Object.defineProperty(SelectorEventLoop, "name", { value: "_UnixSelectorEventLoo
  * handlers run when a signal comes; another loop's handlers for it do not.
  */
 let wakeupLoop: SelectorEventLoop | null = null;
+
+/**
+ * Whether the code running is another thread's in Python: a Worker's, or a
+ * function's that an executor runs on the main thread in a thread's stead
+ * (`running.thread` until its first await, `threadContext` after it, in
+ * the loops it runs too).
+ */
+function inThread(): boolean {
+  return !isMainThread || running.thread > 0 || threadContext.getStore() !== undefined;
+}
 
 function checkSignal(sig: unknown): void {
   if (typeof sig !== "number" || !Number.isInteger(sig)) {
