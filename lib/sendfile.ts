@@ -12,9 +12,11 @@
  *
  * As in Python, sendfile(2) reads from `offset` (0 by default) whatever the
  * file position, and when some bytes were sent the file position is set to
- * `offset + sent` at the end. The fallback reads from `offset` too (Python
- * reads from the current position when `offset` is 0; here both paths send
- * the same bytes). The fallback reads a regular file on the loop's thread
+ * `offset + sent` at the end. The fallback seeks to `offset` first, except
+ * when it is 0: then it reads from the current position, as Python's does.
+ * On a transport that only has the fallback (TLS) the arguments are not
+ * checked first, as in Python: a count of 0 sends the whole file, a negative
+ * offset fails in lseek. The fallback reads a regular file on the loop's thread
  * (page-cache reads); a pipe or other fd is read only when the loop reports
  * it readable, so a blocking pipe never blocks the loop. A pipe is sent as
  * CPython 3.11 sends it: without a count, nothing (its size is 0: an
@@ -137,14 +139,19 @@ export function fileFd(file: unknown): number {
   return fd;
 }
 
-/** Python's `_check_sendfile_params`, without the socket part. */
-function checkParams(file: unknown, offset: unknown, count: unknown): void {
+/** A file whose `mode` lacks "b" is a text file: ValueError, as in Python. */
+function checkBinary(file: unknown): void {
   const mode = file !== null && typeof file === "object"
     ? (file as { mode?: unknown }).mode
     : undefined;
   if (typeof mode === "string" && !mode.includes("b")) {
     throw new ValueError("file should be opened in binary mode");
   }
+}
+
+/** Python's `_check_sendfile_params`, without the socket part. */
+function checkParams(file: unknown, offset: unknown, count: unknown): void {
+  checkBinary(file);
   if (count !== null && count !== undefined) {
     if (typeof count !== "number" || !Number.isSafeInteger(count)) {
       throw new TypeError(`count must be a positive integer (got ${describe(count)})`);
@@ -273,15 +280,41 @@ async function readChunk(loop: SockLoop, fd: number, regular: boolean, buf: Uint
   }
 }
 
-/** Seeks to `offset` for the fallback; a pipe is read from where it is (offset 0 only). */
+/**
+ * Seeks to `offset` for the fallback. As Python's `if offset:
+ * file.seek(offset)`, an offset of 0 reads from the current position (a
+ * pipe is read from where it is); a negative one fails in lseek (EINVAL).
+ */
 function fallbackStart(fd: number, offset: number): boolean {
   const s = sys();
   const st = s.fstat(fd);
   if (typeof st === "number") throw osErrorFromErrno(-st);
   const regular = (st.mode & C.S_IFMT) === C.S_IFREG;
-  const r = s.lseek(fd, offset, C.SEEK_SET);
-  if (r < 0 && (offset !== 0 || r !== -ERRNO.ESPIPE)) throw osErrorFromErrno(-r);
+  if (offset) {
+    const r = s.lseek(fd, offset, C.SEEK_SET);
+    if (r < 0) throw osErrorFromErrno(-r);
+  }
   return regular;
+}
+
+/**
+ * Python's `_sendfile_fallback` does not check its arguments (only the
+ * native path's `sock_sendfile` does): a TLS transport gets the errors of
+ * `file.seek(offset)` and `bytearray(min(count, 16384))`, and a count of 0
+ * sends the whole file. This raises those same errors, in that order.
+ */
+function checkFallbackParams(offset: unknown, count: unknown): void {
+  if (offset && (typeof offset !== "number" || !Number.isSafeInteger(offset))) {
+    throw new TypeError(`'${pyTypeName(offset)}' object cannot be interpreted as an integer`);
+  }
+  if (!count) return;
+  if (typeof count !== "number") {
+    throw new TypeError(`'<' not supported between instances of 'int' and '${pyTypeName(count)}'`);
+  }
+  if (!Number.isSafeInteger(count)) {
+    throw new TypeError("cannot convert 'float' object to bytearray");
+  }
+  if (count < 0) throw new ValueError("negative count");
 }
 
 async function sockSendfileFallback(
@@ -500,7 +533,13 @@ export async function sendfile(
   if (mode !== "native" && mode !== "fallback") {
     throw new RuntimeError(`sendfile is not supported for transport ${String(transport)}`);
   }
-  checkParams(file, offset, count);
+  // Python checks the arguments on the native path only (in sock_sendfile).
+  if (mode === "native") checkParams(file, offset, count);
+  else {
+    checkBinary(file);
+    fileFd(file);
+    checkFallbackParams(offset, count);
+  }
   const fallback = opts.fallback ?? true;
   if (mode === "native") {
     try {
