@@ -57,6 +57,9 @@ export const SSL_SHUTDOWN_TIMEOUT = 30;
 /** Python's FLOW_CONTROL_HIGH_WATER_SSL_WRITE: the default high-water mark of a TLS transport. */
 const SSL_HIGH_WATER = 512 * 1024;
 
+/** Python's FLOW_CONTROL_HIGH_WATER_SSL_READ: ciphertext read ahead while the app pauses reading. */
+const SSL_READ_HIGH_WATER = 256 * 1024;
+
 /** The most plaintext read from OpenSSL in one call. */
 const READ_MAX = 64 * 1024;
 const readBuf = new Uint8Array(READ_MAX);
@@ -282,6 +285,8 @@ export class SSLProtocol implements ProtocolLike {
   #appLost = false;
   #eofToApp = false;
   #readingPaused = false;
+  /** Python's `_ssl_reading_paused`: the socket paused while OpenSSL holds too much. */
+  #sslReadingPaused = false;
   /** The socket saw EOF while the application had paused reading. */
   #eofPending = false;
   /** The application's writing is paused (its pauseWriting() was called last). */
@@ -423,6 +428,23 @@ export class SSLProtocol implements ProtocolLike {
     if (this.#state === "handshake") this.#doHandshake();
     else if (this.#state === "wrapped") this.#doRead();
     else if (this.#state === "shutdown") this.#doShutdown();
+  }
+
+  /**
+   * Python's `_control_ssl_reading`. While the app's reading is paused the
+   * socket still reads, into OpenSSL, until 256 KiB wait there (64 KiB to
+   * go on), as Python's SSL transport reads ahead: a peer's writes and
+   * drains go on meanwhile as they do against CPython.
+   */
+  #controlSslReading(): void {
+    const size = this.#obj?._incomingPending() ?? 0;
+    if (size >= SSL_READ_HIGH_WATER && !this.#sslReadingPaused) {
+      this.#sslReadingPaused = true;
+      this.#transport?.pauseReading();
+    } else if (size <= SSL_READ_HIGH_WATER / 4 && this.#sslReadingPaused) {
+      this.#sslReadingPaused = false;
+      this.#transport?.resumeReading();
+    }
   }
 
   /** The socket's peer half-closed (without close_notify, or after it). */
@@ -645,7 +667,8 @@ export class SSLProtocol implements ProtocolLike {
    */
   #doRead(): void {
     const obj = this.#obj;
-    if (obj === null || this.#state !== "wrapped" || this.#readingPaused) return;
+    if (obj === null || this.#state !== "wrapped") return;
+    if (this.#readingPaused) return this.#controlSslReading();
     let eof: boolean;
     try {
       eof = this.#appBuffered ? this.#readBuffered(obj) : this.#readCopied(obj);
@@ -661,7 +684,10 @@ export class SSLProtocol implements ProtocolLike {
     if (eof && this.#state === "wrapped") {
       this.#eofToAppOnce();
       this.#flushThenShutdown();
+      return;
     }
+    // A small buffer from getBuffer() may leave much in OpenSSL.
+    if (this.#state === "wrapped") this.#controlSslReading();
   }
 
   /**
@@ -821,19 +847,17 @@ export class SSLProtocol implements ProtocolLike {
 
   /** @internal */
   _pauseReading(): void {
-    if (this.#readingPaused) return;
+    // Only a flag, as in Python: the socket reads on into OpenSSL until
+    // #controlSslReading finds enough there.
     this.#readingPaused = true;
-    // Once closing, the peer's records must still come in: they finish
-    // (or fail) the shutdown, which Python's app pause does not stop.
-    if (this.#state === "wrapped") this.#transport?.pauseReading();
   }
 
   /** @internal */
   _resumeReading(): void {
     if (!this.#readingPaused) return;
     this.#readingPaused = false;
-    this.#transport?.resumeReading();
-    // Plaintext OpenSSL already decrypted is not announced by the socket.
+    // What OpenSSL holds is not announced by the socket: read it (which
+    // resumes the socket once little is left).
     this.#loop.callSoon(() => {
       if (this.#readingPaused) return;
       this.#doRead();
@@ -861,10 +885,12 @@ export class SSLProtocol implements ProtocolLike {
   #startShutdownNow(): void {
     if (this.#state !== "wrapped") return;
     this.#state = "shutdown";
-    // The app's pause stopped the socket (Python's only stops it once 256 KiB
-    // wait in OpenSSL): the peer's close_notify, or the data that fails the
-    // shutdown, must still come in.
-    if (this.#readingPaused) this.#transport?.resumeReading();
+    // A socket paused with 256 KiB in OpenSSL: the peer's close_notify, or
+    // the data that fails the shutdown, must still come in.
+    if (this.#sslReadingPaused) {
+      this.#sslReadingPaused = false;
+      this.#transport?.resumeReading();
+    }
     this.#closeRequested = true;
     this.#appTransport._closed = true;
     const timeout = this.#shutdownTimeout;

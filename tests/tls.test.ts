@@ -784,8 +784,17 @@ asyncio.run(main())
             if (received === TOTAL) allIn.setResult(undefined);
           }
         }
-        const server = await loop.createServer(() => new Sink(), "127.0.0.1", 0, { ssl: sctx });
-        const [, port] = server.sockets[0].getsockname() as [string, number];
+        // Fixed kernel buffers: the server reads up to 256 KiB ahead into
+        // OpenSSL, as Python's does, and a receive buffer grown by the
+        // kernel's autotuning after that could hold all 8 MiB.
+        const lsock = asyncio.socket();
+        lsock.setsockopt(asyncio.SOL_SOCKET, asyncio.SO_RCVBUF, 65536);
+        lsock.bind(["127.0.0.1", 0]);
+        const server = await loop.createServer(() => new Sink(), { sock: lsock, ssl: sctx });
+        const csock = asyncio.socket();
+        csock.setsockopt(asyncio.SOL_SOCKET, asyncio.SO_SNDBUF, 65536);
+        csock.setblocking(false);
+        await loop.sockConnect(csock, lsock.getsockname() as [string, number]);
         const events: string[] = [];
         const resumed = loop.createFuture<void>();
         class Writer extends Protocol {
@@ -798,8 +807,10 @@ asyncio.run(main())
           }
         }
         const cctx = clientContext();
-        const [t] = await loop.createConnection(() => new Writer(), "localhost", port, {
+        const [t] = await loop.createConnection(() => new Writer(), {
+          sock: csock,
           ssl: cctx,
+          serverHostname: "localhost",
         });
         const chunk = new Uint8Array(1 << 20);
         for (let i = 0; i < 8; i++) t.write(chunk);
