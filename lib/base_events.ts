@@ -40,9 +40,8 @@ import {
   logger,
 } from "./log.ts";
 import { listenSignal, SIGNALS } from "../ffi/signals.ts";
-import { isMainThread } from "node:worker_threads";
 import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
-import { loopStarted, running, suspensions, taskStorage, threadContext } from "./running.ts";
+import { inThread, loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import { takeContextOption } from "./contextvars.ts";
 import { _dropRefused, iscoroutine, iscoroutinefunction, lazyMethods } from "./coroutines.ts";
@@ -550,8 +549,7 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
    * function an executor runs here in a thread's stead.
    */
   #listenSigint(): (() => void) | null {
-    if (!isMainThread || process.listenerCount?.("SIGINT") > 0) return null;
-    if (running.thread > 0 || threadContext.getStore() !== undefined) return null;
+    if (inThread() || process.listenerCount?.("SIGINT") > 0) return null;
     const own = (this as { hasSignalHandler?: (sig: number) => boolean }).hasSignalHandler;
     if (own === undefined || own.call(this, SIGNALS.SIGINT)) return null;
     return listenSignal(SIGNALS.SIGINT, () => {

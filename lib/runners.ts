@@ -13,8 +13,7 @@ import {
   RuntimeError,
   ValueError,
 } from "./exceptions.ts";
-import { isMainThread } from "node:worker_threads";
-import { running, threadContext } from "./running.ts";
+import { inThread } from "./running.ts";
 
 /** The signal methods of `SelectorEventLoop`, seen from here without importing it. */
 interface SignalLoop {
@@ -168,9 +167,8 @@ export class Runner {
     let installed = false;
     // Python's Runner installs it in the main thread only: not in a Worker,
     // nor in a function an executor runs here in a thread's stead.
-    const inThread = !isMainThread || running.thread > 0 || threadContext.getStore() !== undefined;
     if (
-      !inThread && typeof sigLoop.addSignalHandler === "function" &&
+      !inThread() && typeof sigLoop.addSignalHandler === "function" &&
       !sigLoop.hasSignalHandler!(SIGINT)
     ) {
       const onSigint = () => {

@@ -9,6 +9,7 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { isMainThread } from "node:worker_threads";
 import { createTaskStorage, type TaskStorage } from "../ffi/async_context.ts";
 import type { Context } from "./contextvars.ts";
 
@@ -42,6 +43,21 @@ export const taskStorage: TaskStorage<RunningTask> = createTaskStorage<RunningTa
  * ```
  */
 export const threadContext: AsyncLocalStorage<Context> = new AsyncLocalStorage<Context>();
+
+/**
+ * Whether the code running is another thread's in Python: a Worker's, or a
+ * function's that an executor runs on the main thread in a thread's stead
+ * (`running.thread` until its first await, `threadContext` after it, in
+ * the loops it runs too). Such code takes no signals.
+ *
+ * @example
+ * ```ts
+ * if (inThread()) throw new RuntimeError("set_wakeup_fd only works in main thread");
+ * ```
+ */
+export function inThread(): boolean {
+  return !isMainThread || running.thread > 0 || threadContext.getStore() !== undefined;
+}
 
 /** Mutable run state, in one object so that modules share it by reference. */
 export const running = {

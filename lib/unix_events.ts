@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { isMainThread } from "node:worker_threads";
 import { C, sys } from "../ffi/mod.ts";
 import { listenSignal, NSIG, SIGNALS } from "../ffi/signals.ts";
 import { BaseSelectorEventLoop } from "./selector_events.ts";
@@ -12,7 +11,7 @@ import { type Callback, Handle } from "./events.ts";
 import { osErrorFromErrno, RuntimeError, ValueError } from "./exceptions.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { logger } from "./log.ts";
-import { running, threadContext } from "./running.ts";
+import { inThread } from "./running.ts";
 import { checkKeywords } from "./keywords.ts";
 import { iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import * as sm from "./sock_methods.ts";
@@ -459,16 +458,6 @@ Object.defineProperty(SelectorEventLoop, "name", { value: "_UnixSelectorEventLoo
  * handlers run when a signal comes; another loop's handlers for it do not.
  */
 let wakeupLoop: SelectorEventLoop | null = null;
-
-/**
- * Whether the code running is another thread's in Python: a Worker's, or a
- * function's that an executor runs on the main thread in a thread's stead
- * (`running.thread` until its first await, `threadContext` after it, in
- * the loops it runs too).
- */
-function inThread(): boolean {
-  return !isMainThread || running.thread > 0 || threadContext.getStore() !== undefined;
-}
 
 function checkSignal(sig: unknown): void {
   if (typeof sig !== "number" || !Number.isInteger(sig)) {
