@@ -15,7 +15,7 @@
 import { type AbstractEventLoop, getRunningLoop } from "./events.ts";
 import { type Coroutine, coroutine, iscoroutine, iscoroutinefunction } from "./coroutines.ts";
 import { type Context, copyContext } from "./contextvars.ts";
-import { RuntimeError } from "./exceptions.ts";
+import { AttributeError, RuntimeError } from "./exceptions.ts";
 import {
   _turn,
   type Executor,
@@ -112,8 +112,9 @@ function submitTo<A extends unknown[], R>(
     if (st.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
     executor = st.executor ??= new ThreadPoolExecutor();
   } else if (typeof (executor as { submit?: unknown }).submit !== "function") {
-    // Python's AttributeError from `executor.submit`, as JS's TypeError for a missing method.
-    throw new TypeError(`'${pyTypeName(executor)}' object has no attribute 'submit'`);
+    // Python's AttributeError from `executor.submit` (a TypeError subclass, as JS reports a
+    // missing method).
+    throw new AttributeError(`'${pyTypeName(executor)}' object has no attribute 'submit'`);
   }
   if (typeof func !== "function") {
     // Outside debug mode Python calls it in the worker: the future fails.

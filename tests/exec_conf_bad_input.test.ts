@@ -1,5 +1,5 @@
 // Bad input to the executor functions raises what CPython 3.11 raises:
-// a non-executor (Python's AttributeError, a TypeError here), a process
+// a non-executor (Python's AttributeError), a process
 // pool as the default executor, toThread() without a function, zero
 // workers, non-callables, and executors or loops that are shut down.
 // Checked against CPython.
@@ -57,7 +57,7 @@ async function badInput(print: (...args: unknown[]) => void): Promise<void> {
 }
 
 const EXPECTED = [
-  "TypeError 'int' object has no attribute 'submit'",
+  "AttributeError 'int' object has no attribute 'submit'",
   "TypeError executor must be ThreadPoolExecutor instance",
   "TypeError executor must be ThreadPoolExecutor instance",
   "TypeError to_thread() missing 1 required positional argument: 'func'",
