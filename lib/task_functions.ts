@@ -1415,7 +1415,11 @@ export class ExceptionGroup extends AggregateError {
 
   /** `new ExceptionGroup(message, exceptions)`, Python's argument order; `exceptions` must not be empty. */
   constructor(message: string, exceptions: readonly unknown[]) {
-    if (typeof message !== "string") throw new TypeError("argument 1 must be str");
+    if (typeof message !== "string") {
+      // CPython 3.11's own words (its argument parser says "None", not "NoneType").
+      const got = message == null ? "None" : pyTypeName(message);
+      throw new TypeError(`BaseExceptionGroup.__new__() argument 1 must be str, not ${got}`);
+    }
     if (!Array.isArray(exceptions)) {
       throw new TypeError("second argument (exceptions) must be a sequence");
     }
