@@ -6,12 +6,7 @@
  */
 import { C, ERRNO } from "../ffi/mod.ts";
 import { type BaseSelectorEventLoop, transportRepr } from "./selector_events.ts";
-import {
-  DatagramTransport,
-  toBytes,
-  type WriteBufferLimits,
-  WriteFlowControl,
-} from "./transports.ts";
+import { toBytes, Transport, type WriteBufferLimits, WriteFlowControl } from "./transports.ts";
 import {
   checkCallback,
   type DatagramProtocolInput,
@@ -57,13 +52,19 @@ function sameAddress(a: unknown, b: unknown): boolean {
  * A datagram transport: `sendto(data, addr?)`, and `datagramReceived` on
  * its protocol for each datagram in.
  *
+ * As in Python 3.11, where `_SelectorDatagramTransport` derives from
+ * `_SelectorTransport` alone, it is a {@link Transport} (so `write()`,
+ * `writeLines()`, `writeEof()` and `canWriteEof()` raise
+ * `NotImplementedError`) and not a `DatagramTransport` to `instanceof`
+ * (3.12 added that base); it has every `DatagramTransport` method.
+ *
  * @example
  * ```ts
  * const [t] = await loop.createDatagramEndpoint(() => new MyProtocol(), { localAddr: ["127.0.0.1", 0] });
  * t.sendto(new TextEncoder().encode("hi"), ["127.0.0.1", 9999]);
  * ```
  */
-export class SelectorDatagramTransport extends DatagramTransport {
+export class SelectorDatagramTransport extends Transport {
   #loop: BaseSelectorEventLoop;
   #sock: Socket;
   #fd: number;
@@ -126,6 +127,11 @@ export class SelectorDatagramTransport extends DatagramTransport {
     }
   }
 
+  /** Python's `max_size`: the largest datagram read at once, 256 KiB. */
+  get maxSize(): number {
+    return MAX_DATAGRAM;
+  }
+
   #readReady = (): void => {
     if (this.#connLost) return;
     readScratch ??= new Uint8Array(MAX_DATAGRAM);
@@ -148,7 +154,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
    * gaierror for a host name) or is a fatal error that closes the transport
    * (a malformed address, a missing one on an unconnected transport).
    */
-  override sendto(data: Uint8Array, addr?: AddressLike | null): void {
+  sendto(data: Uint8Array, addr?: AddressLike | null): void {
     data = toBytes(data);
     // Python 3.11 drops an empty datagram here, before any address check
     // (3.13 sends it, gh-113812; 3.11 is the reference).
@@ -228,7 +234,10 @@ export class SelectorDatagramTransport extends DatagramTransport {
       try {
         this.#send(data, target);
       } catch (e) {
-        if (e instanceof BlockingIOError || e instanceof InterruptedError) return;
+        // The rest waits for the next writable event, but as in Python the
+        // protocol is resumed below if what was sent brought the queue down
+        // to the low-water mark.
+        if (e instanceof BlockingIOError || e instanceof InterruptedError) break;
         this.#pending.shift();
         this.#pendingSize -= data.length;
         // As Python: the rest waits for the next writable event.
@@ -239,18 +248,21 @@ export class SelectorDatagramTransport extends DatagramTransport {
       this.#pending.shift();
       this.#pendingSize -= data.length;
     }
+    // resumeWriting() may queue more (a sendto() that would block): the
+    // writer stays until the queue is empty, as in Python.
     this.#flow.maybeResume();
+    if (this.#pending.length !== 0) return;
     this.#loop._removeWriter(this.#fd);
     if (this.#closing) this.#callConnectionLost(null);
   };
 
   /** Whether datagrams are received: not closing, not paused (Python 3.11's `is_reading()`). */
-  isReading(): boolean {
+  override isReading(): boolean {
     return !this.#closing && !this.#paused;
   }
 
   /** Stops receiving until `resumeReading()`: datagrams wait in the kernel meanwhile. */
-  pauseReading(): void {
+  override pauseReading(): void {
     if (!this.isReading()) return;
     this.#paused = true;
     this.#loop._removeReader(this.#fd);
@@ -258,7 +270,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   }
 
   /** Receives again after `pauseReading()`. */
-  resumeReading(): void {
+  override resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
     this.#loop._addReader(this.#fd, this.#readReady);
@@ -266,7 +278,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
   }
 
   /** `[low, high]`: the water marks of the send buffer for `pauseWriting`/`resumeWriting`. */
-  getWriteBufferLimits(): [number, number] {
+  override getWriteBufferLimits(): [number, number] {
     return this.#flow.getLimits();
   }
 
@@ -275,13 +287,16 @@ export class SelectorDatagramTransport extends DatagramTransport {
    * does (`high` 64 KiB by default, `low` a quarter of it), then pauses the
    * protocol if the buffer is already above `high`.
    */
-  setWriteBufferLimits(high?: number | null | WriteBufferLimits, low?: number | null): void {
+  override setWriteBufferLimits(
+    high?: number | null | WriteBufferLimits,
+    low?: number | null,
+  ): void {
     this.#flow.setLimits(high, low);
     this.#flow.maybePause();
   }
 
   /** Datagrams waiting to be sent, in bytes. */
-  getWriteBufferSize(): number {
+  override getWriteBufferSize(): number {
     return this.#pendingSize;
   }
 
@@ -434,6 +449,21 @@ export interface DatagramEndpointOptions {
   sock?: Socket | null;
 }
 
+/**
+ * Python's `_set_reuseport`: a socket that refuses SO_REUSEPORT (an AF_UNIX
+ * one) fails the call with this ValueError, not the OSError.
+ */
+function setReusePort(s: Socket): void {
+  try {
+    s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+  } catch (e) {
+    if (!(e instanceof OSError)) throw e;
+    throw new ValueError(
+      "reuse_port not supported by socket module, SO_REUSEPORT defined but not implemented.",
+    );
+  }
+}
+
 /** Python's truth value of an address option: null, undefined, "" and [] are false. */
 function given(x: unknown): boolean {
   return x !== null && x !== undefined && x !== "" && !(Array.isArray(x) && x.length === 0);
@@ -550,7 +580,7 @@ export async function createDatagramEndpoint<P extends DatagramProtocolInput>(
       let s: Socket | undefined;
       try {
         s = new Socket(family, C.SOCK_DGRAM, proto);
-        if (opts.reusePort) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+        if (opts.reusePort) setReusePort(s);
         if (opts.allowBroadcast) s.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
         s.setblocking(false);
         if (given(localAddr)) s.bind(localAddress as AddressLike);
