@@ -676,8 +676,9 @@ const liveChildren = new WeakMap<Loop, Set<UnixSubprocessTransport>>();
 /**
  * Hands the children still running on `loop` to the process-wide reaper:
  * the loop calls it as it closes, so a child that outlives its loop is still
- * reaped when it exits (never left a zombie), and its transport's
- * `getReturncode()` is filled in then.
+ * reaped when it exits (never left a zombie). Its transport's
+ * `getReturncode()` stays null, as in CPython, whose watcher cannot report
+ * an exit to a closed loop.
  *
  * @example
  * ```ts
@@ -779,6 +780,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
   /** Calls held until the pipes are connected, each scheduling its callback. */
   #pending: Array<() => void> | null = [];
   #pipes = new Map<number, PipeProto | null>();
+  /** The fds whose pipe transport is made (it may still be connecting). */
+  #wrapped = new Set<number>();
   #exitWaiters: Future<number>[] = [];
   #status = new Int32Array(1);
   /** The child is reaped, its exit not yet reported (see #exited). */
@@ -927,9 +930,10 @@ export class UnixSubprocessTransport extends SubprocessTransport {
 
   /**
    * @internal The loop is closing while the child runs: its pidfd goes, and
-   * the process-wide reaper reaps the child whenever it exits, recording the
-   * returncode here (no callback runs: the loop is gone) and logging
-   * CPython's warning that the loop handling the pid is closed.
+   * the process-wide reaper reaps the child whenever it exits and logs
+   * CPython's warning that the loop handling the pid is closed. As there,
+   * the returncode is not recorded (CPython's watcher thread only posts it
+   * to the loop): `returncode` stays null and the transport says `running`.
    */
   _detachFromLoop(): void {
     if (this.#returncode !== null) return;
@@ -944,8 +948,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     const loop = this.#loop;
     const pid = this.#pid;
     childReaper().add(pid, (rc) => {
+      // Kept off the returncode; it keeps signals off a pid that may be reused.
       this.#reaped = rc;
-      this.#returncode = rc;
       // CPython's watcher thread, reaping it, finds the loop closed and says so.
       logger.warning(`Loop ${loop} that handles pid ${pid} is closed`);
     });
@@ -991,10 +995,23 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     for (const [fd, parentFd, write] of pipes) {
       const proto = new PipeProto(this, fd);
       const w = loop.createFuture<void>();
-      if (write) new UnixWritePipeTransport(loop, parentFd, proto, w);
-      else new UnixReadPipeTransport(loop, parentFd, proto, w);
+      const pipe = write
+        ? new UnixWritePipeTransport(loop, parentFd, proto, w)
+        : new UnixReadPipeTransport(loop, parentFd, proto, w);
+      this.#wrapped.add(fd);
+      try {
+        await w;
+      } catch (e) {
+        // As Python's connect_read_pipe()/connect_write_pipe(), cancelled.
+        pipe.close();
+        throw e;
+      }
+      // Only now, as Python's `_connect_pipes` stores it once connected: a
+      // close() meanwhile (the caller cancelled) leaves this pipe open, and
+      // it reports its end when the child's exit closes it, in the
+      // kernel's order, as there.
       this.#pipes.set(fd, proto);
-      await w;
+      if (this.#held !== null && !this.#pipesOpen()) this.#releaseExit();
       if (loop.getDebug()) {
         // As Python's loop.connect_read_pipe()/connect_write_pipe() log it.
         const kind = write ? "Write" : "Read";
@@ -1005,6 +1022,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     for (const schedule of this.#pending ?? []) schedule();
     this.#pending = null;
     this.#connected = true;
+    // A pipe that ended before it was stored did not finish the transport.
+    this.#tryFinish();
   }
 
   /**
@@ -1017,7 +1036,8 @@ export class UnixSubprocessTransport extends SubprocessTransport {
     for (const [fd, parentFd] of pipes) {
       if (this.#pipes.get(fd) !== null) continue;
       this.#pipes.delete(fd);
-      sys().close(parentFd);
+      // A pipe with a transport is closed by it (see #connectPipes).
+      if (!this.#wrapped.has(fd)) sys().close(parentFd);
     }
     for (const schedule of this.#pending ?? []) schedule();
     this.#pending = null;
