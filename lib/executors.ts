@@ -103,8 +103,10 @@ export interface ThreadPoolExecutorOptions {
   /** The initializer's arguments (structured-cloned). */
   initargs?: unknown[];
   /**
-   * Python's `thread_name_prefix`, taken so that ported code compiles; a
-   * Worker has no thread name for it to show in.
+   * Python's `thread_name_prefix` (default: `ThreadPoolExecutor-N`): the
+   * name of a thread is the prefix, `_` and its number. It shows in
+   * messages of a function that runs on the main thread in a thread's
+   * stead (see threads.ts); a Worker has no thread name to show it in.
    */
   threadNamePrefix?: string;
 }
@@ -133,6 +135,9 @@ export class BrokenThreadPool extends RuntimeError {
 export function _turn(): null {
   return null;
 }
+
+/** Python's counter of the pools made without a `threadNamePrefix`. */
+let unnamedPools = 0;
 
 interface Job {
   id: number;
@@ -187,6 +192,10 @@ export class ThreadPoolExecutor implements Executor {
   #broken: string | null = null;
   /** Jobs that run on the main thread after their turn here (see `_hold`). */
   #staying = new Set<PromiseLike<unknown>>();
+  /** Python's `_thread_name_prefix`. */
+  #namePrefix: string;
+  /** Which thread numbers the jobs running on the main thread hold (see `_threadName`). */
+  #namesHeld: boolean[] = [];
 
   /**
    * A pool; no worker starts until the first `submit`. `ValueError` if
@@ -196,6 +205,8 @@ export class ThreadPoolExecutor implements Executor {
     const n = opts.maxWorkers ?? Math.min(32, cpuCount() + 4);
     if (!Number.isInteger(n) || n <= 0) throw new ValueError("max_workers must be greater than 0");
     this.maxWorkers = n;
+    // Python counts only the pools that are not given a prefix.
+    this.#namePrefix = opts.threadNamePrefix || `ThreadPoolExecutor-${unnamedPools++}`;
     const init = opts.initializer;
     if (init !== undefined && init !== null) {
       if (typeof init !== "function") throw new TypeError("initializer must be a callable");
@@ -257,6 +268,19 @@ export class ThreadPoolExecutor implements Executor {
     this.#staying.add(job);
     const drop = () => void this.#staying.delete(job);
     job.then(drop, drop);
+  }
+
+  /**
+   * @internal The name of the thread a job that runs on the main thread in
+   * a thread's stead counts as running in (`asyncio_0`): the lowest number
+   * no such running job holds, as Python's pool reuses an idle thread;
+   * `release` frees it when the job ends.
+   */
+  _threadName(): { name: string; release: () => void } {
+    let i = this.#namesHeld.indexOf(false);
+    if (i < 0) i = this.#namesHeld.length;
+    this.#namesHeld[i] = true;
+    return { name: `${this.#namePrefix}_${i}`, release: () => void (this.#namesHeld[i] = false) };
   }
 
   async #staysSettled(): Promise<void> {

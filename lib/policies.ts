@@ -8,7 +8,7 @@ import { isMainThread } from "node:worker_threads";
 import { _getRunningLoop, AbstractEventLoop } from "./events.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { SelectorEventLoop } from "./unix_events.ts";
-import { hooks } from "./running.ts";
+import { currentThreadName, emulatedThread, hooks } from "./running.ts";
 import { objectHead, printAsRepr, pyTypeName, setPyModule } from "./format.ts";
 import { AbstractChildWatcher, ThreadedChildWatcher, watcherSource } from "./child_watcher.ts";
 import { AssertionError } from "./streams.ts";
@@ -52,6 +52,12 @@ export abstract class AbstractEventLoopPolicy {
   }
 }
 
+/** A thread's current loop, as Python's policy keeps it (`_Local`). */
+interface ThreadLoop {
+  loop: AbstractEventLoop | null;
+  setCalled: boolean;
+}
+
 /** The loop `getEventLoop()` made on demand (none was set), while it is current. */
 let implicitLoop: AbstractEventLoop | null = null;
 /** The policy that made it. */
@@ -66,7 +72,8 @@ let implicitOwner: AbstractEventLoopPolicy | null = null;
  */
 export function _adoptableLoop(): AbstractEventLoop | null {
   const loop = implicitLoop;
-  if (loop === null || policy !== implicitOwner) return null;
+  // The main thread's: not for a function run in a thread's stead.
+  if (loop === null || policy !== implicitOwner || emulatedThread() !== undefined) return null;
   const pending = (loop as { _hasPendingWork?: () => boolean })._hasPendingWork;
   if (loop.isClosed() || loop.isRunning() || typeof pending !== "function") return null;
   return pending.call(loop) ? loop : null;
@@ -83,26 +90,40 @@ export function _adoptableLoop(): AbstractEventLoop | null {
  * ```
  */
 export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
-  #loop: AbstractEventLoop | null = null;
-  #setCalled = false;
+  /** The main thread's (or this Worker's) loop and whether `setEventLoop` was called. */
+  #main: ThreadLoop = { loop: null, setCalled: false };
+  /**
+   * The same for each function an executor runs on the main thread in a
+   * thread's stead: Python's policy keeps them thread-local, so such a
+   * function neither sees the main thread's loop nor replaces it.
+   */
+  #threads = new WeakMap<object, ThreadLoop>();
   #watcher: AbstractChildWatcher | null = null;
+
+  /** The state of the calling thread. */
+  #here(): ThreadLoop {
+    const thread = emulatedThread();
+    if (thread === undefined) return this.#main;
+    let st = this.#threads.get(thread);
+    if (st === undefined) this.#threads.set(thread, st = { loop: null, setCalled: false });
+    return st;
+  }
 
   /**
    * The current loop. In the main thread one is made the first time, unless
    * `setEventLoop` was called; elsewhere a `RuntimeError`.
    */
   override getEventLoop(): AbstractEventLoop {
-    if (this.#loop === null && !this.#setCalled && isMainThread) {
+    const st = this.#here();
+    if (st.loop === null && !st.setCalled && st === this.#main && isMainThread) {
       this.setEventLoop(this.newEventLoop());
-      implicitLoop = this.#loop;
+      implicitLoop = st.loop;
       implicitOwner = this;
     }
-    if (this.#loop === null) {
-      throw new RuntimeError(
-        `There is no current event loop in thread '${isMainThread ? "MainThread" : "Worker"}'.`,
-      );
+    if (st.loop === null) {
+      throw new RuntimeError(`There is no current event loop in thread '${currentThreadName()}'.`);
     }
-    return this.#loop;
+    return st.loop;
   }
 
   /**
@@ -110,13 +131,15 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
    * watcher set or made before is attached to it, as in Python.
    */
   override setEventLoop(loop: AbstractEventLoop | null): void {
-    this.#setCalled = true;
+    const st = this.#here();
+    st.setCalled = true;
     if (loop !== null && !(loop instanceof AbstractEventLoop)) {
       throw new TypeError(
         `loop must be an instance of AbstractEventLoop or None, not '${pyTypeName(loop)}'`,
       );
     }
-    this.#loop = loop;
+    st.loop = loop;
+    if (st !== this.#main) return;
     if (loop !== implicitLoop) implicitLoop = null;
     if (this.#watcher !== null && isMainThread) this.#watcher.attachLoop(loop);
   }

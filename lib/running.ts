@@ -59,6 +59,35 @@ export function inThread(): boolean {
   return !isMainThread || running.thread > 0 || threadContext.getStore() !== undefined;
 }
 
+/**
+ * The function an executor runs on the main thread in a thread's stead that
+ * is running now (its context, in `threadContext`), or undefined: the main
+ * thread's own code, or a Worker's (whose module state is its own).
+ * Thread-local state (the policy's current loop) is kept per such function.
+ */
+export function emulatedThread(): object | undefined {
+  return isMainThread ? threadContext.getStore() : undefined;
+}
+
+/**
+ * Python's names of the threads whose functions run on the main thread in
+ * their stead (`asyncio_0` for the default executor's first one), set by
+ * the executor that runs them.
+ */
+export const threadNames: WeakMap<object, string> = new WeakMap();
+
+/**
+ * `threading.current_thread().name`, for messages: "MainThread", an
+ * executor's thread name (see {@link threadNames}), else "Worker" or
+ * "Thread".
+ */
+export function currentThreadName(): string {
+  if (!isMainThread) return "Worker";
+  const thread = threadContext.getStore();
+  if (thread === undefined) return running.thread > 0 ? "Thread" : "MainThread";
+  return threadNames.get(thread) ?? "Thread";
+}
+
 /** Mutable run state, in one object so that modules share it by reference. */
 export const running = {
   /** The context of the callback on the stack, or null between callbacks. */

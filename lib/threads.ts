@@ -31,7 +31,7 @@ import { ProcessPoolExecutor } from "./process_pool.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import type { Future } from "./futures.ts";
 import { logger } from "./log.ts";
-import { taskStorage, threadContext } from "./running.ts";
+import { taskStorage, threadContext, threadNames } from "./running.ts";
 
 /** Seconds `run()` and `Runner.close()` give the default executor to finish (CPython 3.12's THREAD_JOIN_TIMEOUT). */
 export const THREAD_JOIN_TIMEOUT = 300;
@@ -110,7 +110,8 @@ function submitTo<A extends unknown[], R>(
   if (executor === null || executor === undefined) {
     const st = stateOf(loop);
     if (st.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
-    executor = st.executor ??= new ThreadPoolExecutor();
+    // Python's: `ThreadPoolExecutor(thread_name_prefix='asyncio')`.
+    executor = st.executor ??= new ThreadPoolExecutor({ threadNamePrefix: "asyncio" });
   } else if (typeof (executor as { submit?: unknown }).submit !== "function") {
     // Python's AttributeError from `executor.submit` (a TypeError subclass, as JS reports a
     // missing method).
@@ -281,10 +282,27 @@ function travelOrStay<A extends unknown[], R>(
   context: Context | null,
 ): Submission<unknown> {
   // toThread's function sees the caller's context variables, as Python's does.
-  // threadContext keeps it current after an async function's awaits.
-  const here = context === null
-    ? func
-    : (...a: A) => context.run(() => threadContext.run(context, func, ...a));
+  // threadContext keeps it current after an async function's awaits. The
+  // thread it stands for is named as the pool's (`asyncio_0`) while it runs.
+  const here = (...a: A): R => {
+    const thread = pool._threadName();
+    let r: R;
+    try {
+      if (context === null) {
+        const ctx = threadContext.getStore();
+        if (ctx !== undefined) threadNames.set(ctx, thread.name);
+        r = func(...a);
+      } else {
+        threadNames.set(context, thread.name);
+        r = context.run(() => threadContext.run(context, func, ...a));
+      }
+    } catch (e) {
+      thread.release();
+      throw e;
+    }
+    Promise.resolve(r).then(thread.release, thread.release);
+    return r;
+  };
   const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
   const local = usesModuleScope(func) || !argsTravel(args) || changesArgs(func, args);
   let first: Submission<unknown>;
