@@ -105,6 +105,14 @@ const recentValue: unknown[] = new Array(RECENT).fill(null);
 let recentNext = 0;
 
 /**
+ * @internal The number the next act will have: an act numbered `a` came
+ * before now when `actedBefore(a, nextActNumber())`.
+ */
+export function nextActNumber(): number {
+  return recentNext;
+}
+
+/**
  * @internal Notes that the call whose promise is `p` acted at once (a free
  * lock taken, an item got), so that a task made from `p` can hand the act
  * back to its first step, where Python's coroutine would act

@@ -20,7 +20,7 @@ import { Event } from "./locks.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { suspensions } from "./running.ts";
-import { actedAtOnce, actedBefore } from "./operations.ts";
+import { actedAtOnce, actedBefore, nextActNumber } from "./operations.ts";
 
 /**
  * `getNowait()` on an empty queue.
@@ -156,7 +156,8 @@ export class Queue<T = unknown> extends LoopBound {
   #head = 0;
   // Items put back by undone gets (see `_undoGet`) that still lead the
   // queue, next first, with the numbers of the gets that had taken them.
-  #ungot: { item: T; seq: number }[] | null = null;
+  // `undoneAt`: the number the next act had when the get was undone.
+  #ungot: { item: T; seq: number; undoneAt: number }[] | null = null;
   // Waiters woken by an act that was undone, and the places kept for them.
   #kept: Map<Future<null>, Future<null>> | null = null;
 
@@ -368,8 +369,21 @@ export class Queue<T = unknown> extends LoopBound {
       throw new QueueEmpty();
     }
     const item = this._get();
+    // The first record of an undone get (`#ungetPosition`) led the queue:
+    // this get took its item, so the record goes now. Left for the identity
+    // check there, a queue refilled with equal values (numbers, strings)
+    // would match stale records and misplace the next undone get's item.
+    if (this.#ungot !== null) this.#tookFront(item);
     wakeUpNext(this.#putters);
     return item;
+  }
+
+  /** Drops the record of `item`, which a get has just taken from the front. */
+  #tookFront(item: T): void {
+    const recs = this.#ungot!;
+    if (recs.length > 0 && recs[0].item === item) recs.shift();
+    else recs.length = 0;
+    if (recs.length === 0) this.#ungot = null;
   }
 
   /**
@@ -397,6 +411,7 @@ export class Queue<T = unknown> extends LoopBound {
   shutdown(immediate = false): void {
     this.#isShutdown = true;
     if (immediate) {
+      this.#ungot = null;
       while (!this.empty()) {
         this._get();
         if (this.#unfinished > 0) this.#unfinished--;
@@ -462,19 +477,19 @@ export class Queue<T = unknown> extends LoopBound {
   }
 
   /**
-   * Where an undone get's item goes back: among the items undone before it
-   * that still lead the queue, in the order the gets took them. Python's
-   * tasks made from `[q.get() for _ in range(3)]` get the first three items
-   * in the order the tasks were made; so must ours, each undone in turn.
+   * Where an undone get's item goes back: behind the items of the undone
+   * gets that took theirs before it did and were undone after, which still
+   * lead the queue; before the others. Python's tasks made from
+   * `[q.get() for _ in range(3)]` get the first three items in the order
+   * the tasks were made; so must ours, each undone in turn. A get that
+   * acted after those before it were undone took the front item: it goes
+   * back there.
    */
   #ungetPosition(item: T, seq: number): number {
     const recs = this.#ungot ??= [];
-    // Those got since are gone from the front; past a record that is not
-    // where it was put, the queue has moved on: forget the rest.
-    let got = 0;
-    while (got < recs.length && this._peek(0) !== recs[got].item) got++;
-    if (got === recs.length) recs.length = 0;
-    else recs.splice(0, got);
+    // Gets remove the records they take (`#tookFront`); past a record that
+    // is not where it was put (a LIFO put went on top), the queue has moved
+    // on: forget the rest.
     for (let k = 0; k < recs.length; k++) {
       if (this._peek(k) !== recs[k].item) {
         recs.length = k;
@@ -482,8 +497,10 @@ export class Queue<T = unknown> extends LoopBound {
       }
     }
     let at = 0;
-    while (at < recs.length && actedBefore(recs[at].seq, seq)) at++;
-    recs.splice(at, 0, { item, seq });
+    while (
+      at < recs.length && actedBefore(recs[at].seq, seq) && actedBefore(seq, recs[at].undoneAt)
+    ) at++;
+    recs.splice(at, 0, { item, seq, undoneAt: nextActNumber() });
     return at;
   }
 
@@ -638,6 +655,9 @@ function pyCompare(a: unknown, b: unknown): number {
   );
 }
 
+/** How many gets a priority queue keeps to undo (`PriorityQueue.#popped`). */
+const JOURNAL = 8;
+
 /**
  * A queue that hands out the smallest item first: by default as Python
  * orders values (numbers, strings, and arrays element by element, so
@@ -660,6 +680,18 @@ function pyCompare(a: unknown, b: unknown): number {
 export class PriorityQueue<T = unknown> extends Queue<T> {
   #heap: T[] = [];
   #compare: (a: T, b: T) => number;
+  // The gets since the heap last changed otherwise (a journal, oldest
+  // first, at most JOURNAL): the item each took and where the heap's last
+  // item then settled (-1: none was left). Enough to undo them exactly
+  // (`_unget`), so that `str(queue)` shows the heap `heapq` would have where
+  // Python's gets had not run yet. An undone get with gets after it still
+  // in the journal waits for them (`#undone`); its item is back in the heap
+  // once they are undone too, or at the next use of the heap.
+  #popped: T[] = [];
+  #poppedAt: number[] = [];
+  #undone = 0; // a bit per get in the journal
+  #journal = 0;
+  #waitingUndos = 0;
 
   /** `new PriorityQueue(maxsize?, {compare})`, or `new PriorityQueue({compare})`. */
   constructor(maxsize?: number, opts?: PriorityQueueOptions<T>);
@@ -690,6 +722,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 
   /** @internal */
   protected override _put(item: T): void {
+    if (this.#journal !== 0) this.#forgetGets();
     const heap = this.#heap;
     heap.push(item);
     this.#siftTowardRoot(0, heap.length - 1);
@@ -697,18 +730,88 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 
   /** @internal */
   protected override _get(): T {
+    if (this.#journal === JOURNAL || this.#waitingUndos !== 0) this.#forgetGets();
     const heap = this.#heap;
-    const last = heap.pop()!;
-    if (heap.length === 0) return last;
-    const top = heap[0];
-    heap[0] = last;
-    this.#siftFromRoot();
+    const last = heap.pop() as T;
+    let at = -1;
+    let top: T = last;
+    if (heap.length !== 0) {
+      top = heap[0];
+      heap[0] = last;
+      try {
+        at = this.#siftFromRoot();
+      } catch (e) {
+        // Left as a failed comparison left it: the gets before cannot be
+        // undone along their paths any more.
+        this.#forgetGets();
+        throw e;
+      }
+    }
+    const j = this.#journal++;
+    this.#popped[j] = top;
+    this.#poppedAt[j] = at;
     return top;
   }
 
-  /** @internal Its place is its priority's: `at` does not matter. */
+  /**
+   * Empties the journal of gets: the items of undone gets still waiting are
+   * put back as new items (the heap's order may then differ from `heapq`'s).
+   */
+  #forgetGets(): void {
+    const n = this.#journal;
+    const undone = this.#undone;
+    this.#journal = this.#undone = this.#waitingUndos = 0;
+    for (let j = 0; j < n; j++) {
+      const item = this.#popped[j];
+      this.#popped[j] = undefined as T; // let it be collected
+      if ((undone & (1 << j)) !== 0) this._put(item);
+    }
+  }
+
+  /**
+   * Undoes the last get in the journal exactly: `heappop` moved the path
+   * from the root to where the last item settled up one level; moved back
+   * down, with the item on top and the last item at the end again, it is
+   * the heap before the get.
+   */
+  #unpop(): void {
+    const j = --this.#journal;
+    this.#undone &= ~(1 << j);
+    const item = this.#popped[j];
+    this.#popped[j] = undefined as T;
+    const heap = this.#heap;
+    let pos = this.#poppedAt[j];
+    if (pos < 0) {
+      heap.push(item);
+      return;
+    }
+    const last = heap[pos];
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      heap[pos] = heap[parent];
+      pos = parent;
+    }
+    heap[0] = item;
+    heap.push(last);
+  }
+
+  /**
+   * @internal Its place is its priority's: `at` does not matter. A get in
+   * the journal is undone exactly, the last first (`#unpop`); an item no
+   * get there took is put back as a new one.
+   */
   protected override _unget(item: T, _at: number): void {
-    this._put(item);
+    let j = this.#journal - 1;
+    while (j >= 0 && ((this.#undone & (1 << j)) !== 0 || this.#popped[j] !== item)) j--;
+    if (j < 0) return this._put(item);
+    // Gets after it are undone first (`gather(q.get(), q.get())` undoes
+    // them in the order they ran): it waits for them.
+    this.#undone |= 1 << j;
+    this.#waitingUndos++;
+    while (this.#journal !== 0 && (this.#undone & (1 << (this.#journal - 1))) !== 0) {
+      this.#waitingUndos--;
+      this.#unpop();
+    }
   }
 
   /** @internal */
@@ -718,6 +821,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 
   /** @internal */
   protected override _unput(item: T): boolean {
+    if (this.#journal !== 0) this.#forgetGets();
     const heap = this.#heap;
     const i = heap.lastIndexOf(item);
     if (i < 0) return false;
@@ -729,16 +833,19 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 
   /** @internal */
   protected override _size(): number {
+    // Items of undone gets that wait (see `#undone`) count: back in now.
+    if (this.#waitingUndos !== 0) this.#forgetGets();
     return this.#heap.length;
   }
 
   /** @internal */
   protected override _contents(): T[] {
+    if (this.#waitingUndos !== 0) this.#forgetGets();
     return this.#heap.slice();
   }
 
-  /** Moves the item at `pos` up until its parent is not larger (stopping at `top`). */
-  #siftTowardRoot(top: number, pos: number): void {
+  /** Moves the item at `pos` up until its parent is not larger (stopping at `top`); where it stops. */
+  #siftTowardRoot(top: number, pos: number): number {
     const heap = this.#heap;
     const item = heap[pos];
     try {
@@ -755,6 +862,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
       // gets show what CPython's do.
       heap[pos] = item;
     }
+    return pos;
   }
 
   /**
@@ -762,8 +870,9 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
    * down to a leaf along the smaller children, then the item climbs back:
    * fewer comparisons than stopping early, and the same order of equal
    * items as `heapq`, so programs ported from Python see the same results.
+   * Returns where the item settled.
    */
-  #siftFromRoot(): void {
+  #siftFromRoot(): number {
     const heap = this.#heap;
     const end = heap.length;
     const item = heap[0];
@@ -782,7 +891,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
       // `heapq`'s swaps would have taken it (see `#siftTowardRoot`).
       heap[pos] = item;
     }
-    this.#siftTowardRoot(0, pos);
+    return this.#siftTowardRoot(0, pos);
   }
 }
 
