@@ -9,7 +9,7 @@ import { statSync, unlinkSync } from "node:fs";
 import { C, ERRNO } from "../ffi/mod.ts";
 import type { BaseSelectorEventLoop } from "./selector_events.ts";
 import { type BaseProtocolLike, checkCallback, protocolFactory } from "./protocols.ts";
-import { IndexError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
+import { AttributeError, IndexError, OSError, osErrorFromErrno, ValueError } from "./exceptions.ts";
 import { logger } from "./log.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
 import { checkKeywords } from "./keywords.ts";
@@ -45,8 +45,8 @@ export interface CreateConnectionOptions {
   flags?: number;
   /** An already connected socket to use instead of host/port. */
   sock?: Socket | null;
-  /** Bind the socket to this local address first. */
-  localAddr?: AddressLike;
+  /** Bind the socket to this local address first (null: none, as Python's None). */
+  localAddr?: AddressLike | null;
   /** TLS: an `SSLContext`, or `true` for `ssl.createDefaultContext()`. */
   ssl?: SSLContext | boolean | null;
   /** The TLS server name to send and verify (needs `ssl`; default: `host`). */
@@ -311,13 +311,23 @@ export async function createConnection(
     // The local address is resolved as the remote one is (after it), and
     // each socket binds to a local address of its own family.
     let localAddrInfos: AddrInfo[] | null = null;
-    const local = opts.localAddr;
+    // Python indexes a string as it does a tuple: "127.0.0.1" is host "1",
+    // port "2" and seven more arguments.
+    const local = typeof opts.localAddr === "string" ? [...opts.localAddr] : opts.localAddr;
     if (Array.isArray(local)) {
       // Python's `host, port = address[:2]`.
       if (local.length < 2) {
         throw new ValueError(`not enough values to unpack (expected 2, got ${local.length})`);
       }
       const [lhost, lport, ...rest] = local as unknown[];
+      if (rest.length > 2) {
+        // `_ipaddr_info(host, port, family, type, proto, *address[2:])`.
+        throw new TypeError(
+          `_ipaddr_info() takes from 5 to 7 positional arguments but ${
+            local.length + 3
+          } were given`,
+        );
+      }
       let numeric = ipaddrInfo(lhost, lport, opts.family ?? 0, C.SOCK_STREAM, opts.proto ?? 0);
       // Python's _ipaddr_info keeps a given flowinfo and scope id.
       if (numeric !== null && numeric[0] === C.AF_INET6 && rest.length > 0) {
@@ -658,7 +668,7 @@ export async function connectAcceptedSocket(
   checkKeywords("BaseEventLoop.connect_accepted_socket", opts, SSL_KEYS);
   if (typeof sock !== "object" || sock === null) {
     // Python's AttributeError message (for `sock.type`), the same on every runtime.
-    throw new TypeError(`'${pyTypeName(sock)}' object has no attribute 'type'`);
+    throw new AttributeError(`'${pyTypeName(sock)}' object has no attribute 'type'`);
   }
   const on = checkSslOptions(opts, { client: false, perConnection: true });
   if ((sock.type & 0xf) !== C.SOCK_STREAM) {

@@ -108,11 +108,8 @@ export function ipaddrInfo(
   if (type === C.SOCK_STREAM) proto = C.IPPROTO_TCP;
   else if (type === C.SOCK_DGRAM) proto = C.IPPROTO_UDP;
   else return null;
-  let n: number;
-  if (port === null || port === undefined || port === "") n = 0;
-  else if (typeof port === "number") n = port;
-  else if (typeof port === "string" && /^\s*[+]?\d+\s*$/.test(port)) n = Number(port);
-  else return null;
+  const n = portInt(port);
+  if (n === null) return null;
   if (typeof host !== "string") {
     // Python's `'%' in host`, for a host of no iterable type.
     if (
@@ -128,13 +125,36 @@ export function ipaddrInfo(
   }
   if (host.includes("%")) return null;
   // Out of range goes on, as in Python: connect() says so.
-  if (!Number.isInteger(n)) return null;
   const parsed = parseNumericHost(host);
   if (parsed === null) return null;
   if (family !== 0 && family !== parsed.family) return null;
   return parsed.family === C.AF_INET
     ? [C.AF_INET, type, proto, "", [host, n]]
     : [C.AF_INET6, type, proto, "", [host, n, 0, 0]];
+}
+
+/**
+ * The port as `_ipaddr_info` reads it: None, "" and b"" are 0, anything
+ * else goes through Python's `int()` (so 1.5 is 1, True is 1, "-1", " 80 "
+ * and b"1_0" are numbers), and null where `int()` raises TypeError or
+ * ValueError (a service name, NaN, an object): getaddrinfo then decides.
+ */
+function portInt(port: unknown): number | null {
+  if (port === null || port === undefined) return 0;
+  if (typeof port === "boolean") return Number(port);
+  if (typeof port === "number") {
+    if (Number.isNaN(port)) return null;
+    // int(inf) is an OverflowError, which _ipaddr_info does not catch.
+    if (!Number.isFinite(port)) throw new OverflowError("cannot convert float infinity to integer");
+    return Math.trunc(port);
+  }
+  let text: string;
+  if (typeof port === "string") text = port;
+  else if (port instanceof Uint8Array) text = new TextDecoder("latin1").decode(port);
+  else return null;
+  if (text === "") return 0;
+  // int()'s literal: sign, digits with single underscores between, spaces around.
+  return /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(text) ? Number(text.replaceAll("_", "")) : null;
 }
 
 const KNOWN_FLAGS = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL |
@@ -313,8 +333,6 @@ function dnsError(e: unknown): unknown {
 function lookup(host: string, family: number, flags: number): Promise<HostAddress[]> {
   let hints = 0;
   if (flags & AI_ADDRCONFIG) hints |= dns.ADDRCONFIG;
-  if (flags & AI_V4MAPPED && family === C.AF_INET6) hints |= dns.V4MAPPED;
-  if (flags & AI_ALL && family === C.AF_INET6) hints |= dns.ALL;
   const fam = family === C.AF_INET ? 4 : family === C.AF_INET6 ? 6 : 0;
   return new Promise((resolve, reject) => {
     try {
@@ -332,6 +350,31 @@ function lookup(host: string, family: number, flags: number): Promise<HostAddres
       reject(dnsError(e));
     }
   });
+}
+
+/**
+ * {@link lookup} for AF_INET6 with AI_V4MAPPED, done by hand as glibc does
+ * it (Deno's resolver ignores the V4MAPPED and ALL hints): the IPv6
+ * addresses, or when there are none (or with AI_ALL, after them) the IPv4
+ * ones as `::ffff:a.b.c.d`.
+ */
+async function lookupV4Mapped(host: string, flags: number): Promise<HostAddress[]> {
+  const base = flags & ~(AI_V4MAPPED | AI_ALL);
+  let failure: unknown = null;
+  const each = (family: number): Promise<HostAddress[]> =>
+    lookup(host, family, base).catch((e): HostAddress[] => {
+      if (!(e instanceof gaierror)) throw e;
+      failure ??= e;
+      return [];
+    });
+  const v6 = await each(C.AF_INET6);
+  if (v6.length > 0 && !(flags & AI_ALL)) return v6;
+  const v4 = await each(C.AF_INET);
+  const out = v6.concat(
+    v4.map((a) => ({ family: C.AF_INET6, text: `::ffff:${a.text}`, scopeId: 0 })),
+  );
+  if (out.length === 0) throw failure;
+  return out;
 }
 
 /**
@@ -397,7 +440,9 @@ export async function getaddrinfo(
     } else if (flags & AI_NUMERICHOST || name === "") {
       throw new gaierror(EAI_NONAME);
     } else {
-      addrs = await lookup(name, family, flags);
+      addrs = family === C.AF_INET6 && flags & AI_V4MAPPED
+        ? await lookupV4Mapped(name, flags)
+        : await lookup(name, family, flags);
     }
   }
 
@@ -449,6 +494,8 @@ export async function getnameinfo(
   sockaddr: readonly [string, number, ...number[]],
   flags: number,
 ): Promise<[host: string, service: string]> {
+  // A bool is an int in Python, here as everywhere: ("127.0.0.1", True) is port 1.
+  if (typeof flags === "boolean") flags = Number(flags);
   if (typeof flags !== "number" || !Number.isInteger(flags)) {
     // Python parses the flags first.
     throw new TypeError(`'${pyTypeName(flags)}' object cannot be interpreted as an integer`);
@@ -457,7 +504,9 @@ export async function getnameinfo(
   if (sockaddr.length < 2 || sockaddr.length > 4) {
     throw new TypeError("getnameinfo(): illegal sockaddr argument");
   }
-  const [host, port, flowinfo = 0, scopeArg = 0] = sockaddr as unknown[];
+  const [host, port, flowinfo = 0, scopeArg = 0] = (sockaddr as unknown[]).map((v, i) =>
+    i > 0 && typeof v === "boolean" ? Number(v) : v
+  );
   if (typeof host !== "string") throw new TypeError("getnameinfo(): illegal sockaddr argument");
   for (const v of [port, flowinfo, scopeArg]) {
     if (typeof v !== "number" || !Number.isInteger(v)) {

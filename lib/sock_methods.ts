@@ -202,6 +202,8 @@ const FIRST_ATTR: Record<string, string> = {
 
 /** A size checked as Python's socket method (`method`: "recv", "recvfrom"...) checks it. */
 function sizeArg(n: unknown, method: string): number {
+  // A bool is an int in Python: sock_recv(sock, True) reads one byte.
+  if (typeof n === "boolean") return Number(n);
   if (typeof n !== "number" || !Number.isInteger(n)) {
     throw new TypeError(`'${pyTypeName(n)}' object cannot be interpreted as an integer`);
   }

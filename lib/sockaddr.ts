@@ -340,9 +340,16 @@ export function parseNumericHost(host: string): NumericHost | null {
   if (v6 === null) return null;
   let scopeId = 0;
   if (pct >= 0) {
+    // glibc's rule (inet6_scopeid_pton): an interface name only for a
+    // link-local address (fe80::/10, multicast ff?1 and ff?2), a number
+    // (0 too) for any; else getaddrinfo says EAI_NONAME ("::1%lo").
     const scope = host.slice(pct + 1);
-    scopeId = /^\d{1,10}$/.test(scope) ? Number(scope) : interfaceIndex(scope);
-    if (!(scopeId > 0 && scopeId <= 0xffffffff)) return null;
+    const linkLocal = (v6[0] === 0xfe && (v6[1] & 0xc0) === 0x80) ||
+      (v6[0] === 0xff && ((v6[1] & 0xf) === 1 || (v6[1] & 0xf) === 2));
+    const index = linkLocal ? interfaceIndex(scope) : 0;
+    if (index > 0) scopeId = index;
+    else if (/^\d+$/.test(scope) && Number(scope) <= 0xffffffff) scopeId = Number(scope);
+    else return null;
   }
   return { family: C.AF_INET6, bytes: v6, scopeId };
 }
@@ -387,6 +394,8 @@ function typeName(v: unknown): string {
 }
 
 function intArg(v: unknown, what: string, max: number, fn: string): number {
+  // A bool is an int in Python: ("127.0.0.1", True) is port 1.
+  if (typeof v === "boolean") return Number(v);
   if (typeof v !== "number" || !Number.isInteger(v)) {
     throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
   }

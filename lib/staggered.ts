@@ -32,8 +32,8 @@ import type { Task } from "./tasks.ts";
 
 /** The options of `createConnection` that pick and order the attempts. */
 export interface ConnectAttemptOptions {
-  /** Bind each socket to this local address first. */
-  localAddr?: AddressLike;
+  /** Bind each socket to this local address first (null: none). */
+  localAddr?: AddressLike | null;
   /**
    * The local address resolved (Python's `laddr_infos`): each socket binds
    * to the first of these of its own family; used instead of `localAddr`.
@@ -160,7 +160,8 @@ async function connectOne(
   try {
     s.setblocking(false);
     if (opts.localAddrInfos) bindLocalInfos(s, family, opts.localAddrInfos, errors);
-    else if (opts.localAddr !== undefined) bindLocal(s, opts.localAddr);
+    // `local_addr=None` is no local address, as in Python.
+    else if (opts.localAddr !== undefined && opts.localAddr !== null) bindLocal(s, opts.localAddr);
     await sockConnect(loop, s, address as AddressLike);
     return s;
   } catch (e) {

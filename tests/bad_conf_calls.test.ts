@@ -1,7 +1,7 @@
 // Bad input to writeLines() (a socket's and a pipe's), setWriteBufferLimits(),
 // Task.getStack(), StreamReaderProtocol and connectAcceptedSocket, with
-// CPython 3.11's error classes and messages (a TypeError for its
-// AttributeError): each case prints e.name and e.message as
+// CPython 3.11's error classes and messages: each case prints e.name and
+// e.message as
 // tests/fixtures/py/bad_conf_calls.py prints type(e).__name__ and str(e).
 // A bad writeLines() writes nothing, on a pipe as on a socket.
 import { test } from "./harness.ts";
@@ -129,8 +129,8 @@ const EXPECTED = [
   "StreamReaderProtocol(5) TypeError cannot create weak reference to 'int' object",
   "StreamReaderProtocol('x') TypeError cannot create weak reference to 'str' object",
   "StreamReaderProtocol(None) OK",
-  "connect_accepted_socket(None) TypeError 'NoneType' object has no attribute 'type'",
-  "connect_accepted_socket(5) TypeError 'int' object has no attribute 'type'",
+  "connect_accepted_socket(None) AttributeError 'NoneType' object has no attribute 'type'",
+  "connect_accepted_socket(5) AttributeError 'int' object has no attribute 'type'",
 ];
 
 test(
