@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
+import { AttributeError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { bindOnRead } from "./bound_methods.ts";
 import { lazyMethods, LibraryCall } from "./coroutines.ts";
@@ -383,7 +383,7 @@ export class Condition extends LoopBound {
       // Python reads the three methods off the lock, in this order.
       for (const name of ["locked", "acquire", "release"] as const) {
         if (typeof (lock as ConditionLock)[name] !== "function") {
-          throw new TypeError(`'${pyTypeName(lock)}' object has no attribute '${name}'`);
+          throw new AttributeError(`'${pyTypeName(lock)}' object has no attribute '${name}'`);
         }
       }
     }

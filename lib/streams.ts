@@ -16,6 +16,7 @@ import { ByteBuffer } from "./bytebuffer.ts";
 import { iscoroutine } from "./coroutines.ts";
 import { _getRunningLoop, type AbstractEventLoop, getRunningLoop } from "./events.ts";
 import {
+  AttributeError,
   CancelledError,
   ConnectionResetError,
   NotImplementedError,
@@ -23,7 +24,7 @@ import {
   ValueError,
 } from "./exceptions.ts";
 import { errorArgs, printAsRepr, pyRepr, setPyModule } from "./format.ts";
-import { keywords } from "./keywords.ts";
+import { checkKeywords, keywords } from "./keywords.ts";
 import { excRepr, type Future, isFuture } from "./futures.ts";
 import { _exceptionContext, _reportedOutsideExcept, logger } from "./log.ts";
 import { getEventLoop } from "./policies.ts";
@@ -164,14 +165,16 @@ function byKeyword(fn: string, arg: unknown, name: string, dflt?: unknown): unkn
   return name in kw ? kw[name] : dflt;
 }
 
-/** A size as Python's reads check it: `n < 0` first, then the buffer slice. */
+/** A size as Python's reads first compare it: `n < 0`. */
 function checkCount(n: unknown): asserts n is number {
   if (typeof n !== "number") {
     throw new TypeError(`'<' not supported between instances of '${pyTypeName(n)}' and 'int'`);
   }
-  if (!Number.isInteger(n)) {
-    throw new TypeError("slice indices must be integers or None or have an __index__ method");
-  }
+}
+
+/** What Python's buffer slice `[:n]` says of a fractional size, once a read gets there. */
+function sliceError(): TypeError {
+  return new TypeError("slice indices must be integers or None or have an __index__ method");
 }
 
 /** A separator as Python 3.11's readuntil() takes it: `len(sep)`, then `buffer.find(sep)`. */
@@ -458,6 +461,7 @@ export class StreamReader {
     separator = byKeyword("StreamReader.readuntil", separator, "separator", NEWLINE) as
       | Uint8Array
       | readonly Uint8Array[];
+    if (typeof separator === "string") return this.#readUntilString(separator);
     const seps = Array.isArray(separator)
       ? separator.map(separatorBytes).sort((a, b) => a.length - b.length)
       : [separatorBytes(separator)];
@@ -503,6 +507,23 @@ export class StreamReader {
   }
 
   /**
+   * `readUntil("x")`: Python takes the str's `len()`, checks it and the
+   * stream's error as for bytes, and fails only in `bytearray.find()`, once
+   * as much is buffered (at EOF before that: `IncompleteReadError`).
+   */
+  async #readUntilString(separator: string): Promise<never> {
+    const seplen = [...separator].length;
+    if (seplen === 0) throw new ValueError("Separator should be at least one-byte string");
+    if (this.#exception !== null) throw this.#exception;
+    suspensions.progress++; // as in readUntil(): no suspension unless it waits
+    while (this.#buffer.length < seplen) {
+      if (this.#eof) throw new IncompleteReadError(this.#buffer.take(this.#buffer.length), null);
+      await this.#waitForData("readuntil");
+    }
+    throw new TypeError("argument should be integer or bytes-like object, not 'str'");
+  }
+
+  /**
    * Reads up to `n` bytes, as soon as at least one is buffered; an empty
    * array at EOF. `n` negative (the default): reads until EOF. `n` is not
    * bounded by the limit. A read that takes a whole chunk as the transport
@@ -517,12 +538,14 @@ export class StreamReader {
     // a rejected promise, never thrown.
     try {
       if (typeof n === "object") n = byKeyword("StreamReader.read", n, "n", -1) as number;
-      checkCount(n);
+      // Python's order: the stream's error before any check of `n`.
       if (this.#exception !== null) throw this.#exception;
+      checkCount(n);
       // As in readUntil(): no suspension unless it parks below.
       suspensions.progress++;
       if (n === 0) return Promise.resolve(EMPTY);
       if (n < 0) return this.#readAll();
+      if (!Number.isInteger(n)) return this.#readFraction();
       if (this.#buffer.length === 0 && !this.#eof) {
         const waiter = this.#park("read");
         this.#readSize = n;
@@ -532,6 +555,12 @@ export class StreamReader {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** `read(1.5)`: Python waits for data as for any size, then fails to slice. */
+  async #readFraction(): Promise<never> {
+    if (this.#buffer.length === 0 && !this.#eof) await this.#waitForData("read");
+    throw sliceError();
   }
 
   /** `read(-1)`: until EOF. */
@@ -563,6 +592,8 @@ export class StreamReader {
       if (this.#eof) throw new IncompleteReadError(this.#buffer.take(this.#buffer.length), n);
       await this.#waitForData("readexactly");
     }
+    // A fractional size waits (and ends at EOF) as Python's does, then fails to slice.
+    if (!Number.isInteger(n)) throw sliceError();
     return this.#take(n);
   }
 
@@ -869,7 +900,11 @@ export class StreamReaderProtocol extends FlowControlMixin {
       return this._loop.createTask(start);
     }
     const res = cb(reader, writer);
-    if (isFuture(res)) return res;
+    // A Future or Task returned (`(r, w) => asyncio.createTask(h(r, w))`)
+    // is not a coroutine: 3.11 ignores it, so its error is not this
+    // callback's ("Unhandled exception in client_connected_cb") and the
+    // transport stays open. Other thenables are what a coroutine ports to.
+    if (isFuture(res)) return null;
     if (iscoroutine(res) || isThenable(res)) return this._loop.createTask(res);
     return null;
   }
@@ -1011,7 +1046,7 @@ export class StreamWriter<T extends WriteTransport = Transport> {
       throw new AssertionError();
     }
     if (loop == null) {
-      throw new TypeError("'NoneType' object has no attribute 'create_future'");
+      throw new AttributeError("'NoneType' object has no attribute 'create_future'");
     }
     this.#transport = transport;
     this.#protocol = protocol as StreamWriterProtocol;
@@ -1126,6 +1161,13 @@ export class StreamWriter<T extends WriteTransport = Transport> {
       sslShutdownTimeout?: number | null;
     } = {},
   ): Promise<null> {
+    // Refused as this method's (Python's signature check), before the drain,
+    // not as the loop's `BaseEventLoop.start_tls()` after it.
+    checkKeywords("StreamWriter.start_tls", opts, [
+      "serverHostname",
+      "sslHandshakeTimeout",
+      "sslShutdownTimeout",
+    ]);
     const protocol = this.#protocol as StreamWriterProtocol & {
       _serverSide?: boolean;
       _replaceTransport?(t: BaseTransport): void;

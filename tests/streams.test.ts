@@ -1222,13 +1222,16 @@ test("bad arguments: limit, strings for bytes, non-integer counts, feed after EO
       TypeError,
       "data argument must be a bytes-like object, not 'dict'",
     );
+    // With data buffered: on an empty reader Python waits for data first.
+    const r0 = new StreamReader();
+    r0.feedData(b("x"));
     await assertRejects(
-      () => r.readUntil("\n" as unknown as Uint8Array),
+      () => r0.readUntil("\n" as unknown as Uint8Array),
       TypeError,
       "argument should be integer or bytes-like object, not 'str'", // Python 3.11's
     );
     await assertRejects(
-      () => r.read(1.5),
+      () => r0.read(1.5),
       TypeError,
       "slice indices must be integers or None or have an __index__ method",
     );
