@@ -202,6 +202,10 @@ export function createBunSys(): Sys {
     allocUninit(size) {
       return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     },
+    keepFreedMemory() {
+      // Bun's allocator (mimalloc) keeps freed memory for reuse already.
+      return false;
+    },
     strerror(n) {
       const p = lib.strerror(n);
       return p ? new ffi.CString(p).toString() : `Unknown error ${n}`;

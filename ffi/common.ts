@@ -680,3 +680,21 @@ export function coreCalls(
     },
   };
 }
+
+/** glibc's `mallopt` parameter numbers (malloc.h). */
+const M_TRIM_THRESHOLD = -1;
+const M_MMAP_THRESHOLD = -3;
+
+/**
+ * Sets glibc's mmap and trim thresholds (see `Sys.keepFreedMemory`). Either
+ * one set by hand turns off glibc's own moving of both. mallopt returns 1
+ * on success, 0 on error; musl's returns 0 and changes nothing.
+ */
+export function malloptKeep(
+  lib: { mallopt(param: number, value: number): number },
+  mmapThreshold: number,
+  trimThreshold: number,
+): boolean {
+  return lib.mallopt(M_MMAP_THRESHOLD, mmapThreshold) === 1 &&
+    lib.mallopt(M_TRIM_THRESHOLD, trimThreshold) === 1;
+}

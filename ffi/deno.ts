@@ -16,6 +16,7 @@ import {
   fileCalls,
   type FileSymbols,
   IovecArray,
+  malloptKeep,
   MsgHdr,
   SockCells,
   socketCalls,
@@ -139,6 +140,15 @@ const FILE_SYMBOLS: Record<keyof FileSymbols, DenoSymbolDef> = {
   fstat: { parameters: ["i32", "buffer"], result: "i32" },
 };
 
+// glibc's allocator settings, in a handle of their own: a libc without
+// mallopt (macOS) only leaves the allocator as it is.
+interface MallocLibc {
+  mallopt(param: number, value: number): number;
+}
+const MALLOC_SYMBOLS: Record<keyof MallocLibc, DenoSymbolDef> = {
+  mallopt: { parameters: ["i32", "i32"], result: "i32" },
+};
+
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 const EINTR = 4;
 
@@ -201,6 +211,15 @@ export function createDenoSys(): Sys {
     allocUninit(size) {
       // Deno has no allocation without zero-filling (its node:buffer zeroes too).
       return new ArrayBuffer(size);
+    },
+    keepFreedMemory(mmapThreshold, trimThreshold) {
+      let m: MallocLibc;
+      try {
+        m = open<MallocLibc>(deno, MALLOC_SYMBOLS);
+      } catch {
+        return false;
+      }
+      return malloptKeep(m, mmapThreshold, trimThreshold);
     },
     strerror(n) {
       const p = c.strerror(n);

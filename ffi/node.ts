@@ -22,6 +22,7 @@ import {
   fileCalls,
   type FileSymbols,
   IovecArray,
+  malloptKeep,
   MsgHdr,
   SockCells,
   socketCalls,
@@ -92,6 +93,15 @@ const PROTOTYPES: Record<keyof Libc, string> = {
   send: "int send(int fd, void *buf, uint32_t n, int flags)",
   recvfrom: "int recvfrom(int fd, void *buf, uint32_t n, int flags, void *addr, void *len)",
   sendto: "int sendto(int fd, void *buf, uint32_t n, int flags, void *addr, uint32_t len)",
+};
+
+// glibc's allocator settings, bound on their own: a libc without mallopt
+// (macOS) only leaves the allocator as it is.
+interface MallocLibc {
+  mallopt(param: number, value: number): number;
+}
+const MALLOC_PROTOTYPES: Record<keyof MallocLibc, string> = {
+  mallopt: "int mallopt(int param, int value)",
 };
 
 // The process calls, bound on the first spawn, so that a libc without one of
@@ -257,6 +267,15 @@ export function createNodeSys(): Sys {
     allocUninit(size) {
       // Unpooled, so its ArrayBuffer is exactly `size` bytes, all of them its own.
       return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+    },
+    keepFreedMemory(mmapThreshold, trimThreshold) {
+      let m: MallocLibc;
+      try {
+        m = bind<MallocLibc>(koffi, MALLOC_PROTOTYPES);
+      } catch {
+        return false;
+      }
+      return malloptKeep(m, mmapThreshold, trimThreshold);
     },
     strerror(n) {
       return c.strerror(n) ?? `Unknown error ${n}`;

@@ -123,6 +123,18 @@ export interface Sys {
    * it is read.
    */
   allocUninit(size: number): ArrayBuffer;
+  /**
+   * Asks the C allocator to keep freed memory for reuse instead of handing
+   * it back to the kernel: glibc's `mallopt` with a fixed mmap threshold of
+   * `mmapThreshold` bytes and a trim threshold of `trimThreshold` bytes.
+   * Where ArrayBuffers come from that allocator (Deno and Node; not Bun,
+   * whose allocator keeps memory already) and their garbage is freed in
+   * batches, memory handed back at each collection is faulted in again by
+   * the next buffers. True when the allocator took the settings; false
+   * where it does not apply or has no `mallopt` (musl ignores it, macOS
+   * has none).
+   */
+  keepFreedMemory(mmapThreshold: number, trimThreshold: number): boolean;
 
   // -- sockets ---------------------------------------------------------------
   // Addresses are raw `struct sockaddr` bytes. An address going in is the

@@ -631,3 +631,20 @@ test("allocUninit: an ArrayBuffer of exactly the size asked, its own memory, wri
   assertEquals([va[0], va[(1 << 20) - 1], vb[0], vb[(1 << 20) - 1]], [7, 7, 9, 9]);
   assertEquals(s.allocUninit(0).byteLength, 0);
 });
+
+test("keepFreedMemory: glibc takes the thresholds (Deno, Node); Bun declines", () => {
+  const s = sys();
+  // What a socket transport's first read asks for (lib/selector_transports.ts).
+  const took = s.keepFreedMemory(32 << 20, 128 << 20);
+  if (s.runtime === "bun") {
+    assertEquals(took, false);
+    return;
+  }
+  assertEquals(took, true);
+  // Allocation still works after the change, large and small.
+  const big = new Uint8Array(s.allocUninit(8 << 20));
+  big[big.length - 1] = 1;
+  const small = new Uint8Array(s.allocUninit(100));
+  small[99] = 2;
+  assertEquals([big[big.length - 1], small[99]], [1, 2]);
+});
