@@ -26,6 +26,7 @@ import {
   checkSslOptions,
   checkSslTimeouts,
   connectSsl,
+  sslContextOf,
   type SslOptions,
   sslServerFactory,
   type SSLTransport,
@@ -184,6 +185,7 @@ function clientTls(
     if (!host) throw new ValueError(noName);
     name = host;
   }
+  // Checked once connected (sslContextOf), as Python's SSLProtocol does.
   return { ctx: opts.ssl as SSLContext | true, serverSide: false, serverHostname: name, opts };
 }
 
@@ -201,7 +203,7 @@ async function makeTransport(
     // Python connects and makes the protocol before its SSLProtocol checks
     // the timeouts' values; the caller closes a socket it made.
     checkSslTimeouts(tls.opts);
-    const t = await connectSsl(loop, sock, protocol, tls.ctx, {
+    const t = await connectSsl(loop, sock, protocol, sslContextOf(tls.ctx), {
       serverSide: tls.serverSide,
       serverHostname: tls.serverHostname,
       sslHandshakeTimeout: tls.opts.sslHandshakeTimeout,

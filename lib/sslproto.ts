@@ -19,6 +19,7 @@
 import type { AbstractEventLoop } from "./events.ts";
 import type { TimerHandle } from "./events.ts";
 import {
+  AttributeError,
   ConnectionAbortedError,
   ConnectionResetError,
   NotImplementedError,
@@ -1007,8 +1008,12 @@ export function checkSslOptions(
   where: { client: boolean; perConnection?: boolean; server?: boolean },
 ): boolean {
   const ssl = opts.ssl ?? null;
-  const on = ssl !== null && ssl !== false;
-  if (on && ssl !== true && !(ssl instanceof SSLContext)) {
+  // A client connection takes `ssl` by its Python truth (`if ssl:`): 0, ""
+  // and [] mean no TLS, and another true value only fails once connected,
+  // where Python's SSLProtocol calls its `wrap_bio` ({@link sslContextOf}).
+  const lenient = where.client && where.perConnection;
+  const on = lenient ? pyTrue(ssl) : ssl !== null && ssl !== false;
+  if (on && !lenient && ssl !== true && !(ssl instanceof SSLContext)) {
     throw new TypeError(
       where.client
         ? "ssl argument must be an SSLContext, true or null"
@@ -1036,6 +1041,32 @@ export function checkSslOptions(
     if (!where.perConnection) checkSslTimeout(v, py);
   }
   return on;
+}
+
+/** Python's truth of an `ssl` argument. */
+function pyTrue(x: unknown): boolean {
+  if (Array.isArray(x)) return x.length > 0;
+  return !!x;
+}
+
+/**
+ * The context a client's TLS layer is made with, once connected: Python's
+ * SSLProtocol calls `sslcontext.wrap_bio(...)`, so a true `ssl` that is not
+ * an SSLContext fails there with AttributeError.
+ *
+ * @example
+ * ```ts
+ * sslContextOf(1); // AttributeError: 'int' object has no attribute 'wrap_bio'
+ * ```
+ */
+export function sslContextOf(ssl: unknown): SSLContext | true {
+  if (ssl === true || ssl instanceof SSLContext) return ssl;
+  const isClass = typeof ssl === "function" && ssl.prototype !== undefined && ssl.name !== "";
+  throw new AttributeError(
+    isClass
+      ? `type object '${(ssl as { name: string }).name}' has no attribute 'wrap_bio'`
+      : `'${pyTypeName(ssl)}' object has no attribute 'wrap_bio'`,
+  );
 }
 
 /**
