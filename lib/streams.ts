@@ -538,6 +538,8 @@ export class StreamReader {
     // a rejected promise, never thrown.
     try {
       if (typeof n === "object") n = byKeyword("StreamReader.read", n, "n", -1) as number;
+      // A Python bool is an int: read(True) reads one byte.
+      if (typeof n === "boolean") n = Number(n);
       // Python's order: the stream's error before any check of `n`.
       if (this.#exception !== null) throw this.#exception;
       checkCount(n);
@@ -582,6 +584,7 @@ export class StreamReader {
    */
   async readExactly(n: number | { n: number }): Promise<Uint8Array> {
     if (typeof n === "object") n = byKeyword("StreamReader.readexactly", n, "n") as number;
+    if (typeof n === "boolean") n = Number(n);
     checkCount(n);
     if (n < 0) throw new ValueError("readexactly size can not be less than zero");
     if (this.#exception !== null) throw this.#exception;
