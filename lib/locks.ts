@@ -33,7 +33,7 @@ import { AttributeError, CancelledError, RuntimeError, ValueError } from "./exce
 import type { Future } from "./futures.ts";
 import { bindOnRead } from "./bound_methods.ts";
 import { lazyMethods, LibraryCall } from "./coroutines.ts";
-import { objectHead, pyTypeName, setPyModule } from "./format.ts";
+import { objectHead, pyRepr, pyTypeName, setPyModule } from "./format.ts";
 import { keywords } from "./keywords.ts";
 import { LoopBound } from "./mixins.ts";
 import { actedAtOnce } from "./operations.ts";
@@ -79,9 +79,12 @@ function firstOf<T>(set: Set<T>): T | undefined {
   return undefined;
 }
 
-/** A count that Python compares with an int first: a non-number fails that `<`. */
+/**
+ * A count that Python compares with an int first: a non-number fails that
+ * `<`. A bool is an int there (`Semaphore(True)`), kept as given for the repr.
+ */
 function checkNumber(value: unknown): asserts value is number {
-  if (typeof value !== "number") {
+  if (typeof value !== "number" && typeof value !== "boolean") {
     throw new TypeError(
       `'<' not supported between instances of '${pyTypeName(value)}' and 'int'`,
     );
@@ -483,12 +486,20 @@ export class Condition extends LoopBound {
   /**
    * Waits until `predicate()` is truthy, checking it first and after each
    * wake-up; resolves to its last value. The caller must hold the lock.
+   * Also `waitFor({ predicate })`, Python's `wait_for(predicate=...)`.
    */
-  waitFor<T>(predicate: () => T): Promise<T> {
+  waitFor<T>(predicate: (() => T) | { predicate: () => T }): Promise<T> {
     return this.#waitFor(predicate);
   }
 
-  async #waitFor<T>(predicate: () => T): Promise<T> {
+  async #waitFor<T>(predicate: (() => T) | { predicate: () => T }): Promise<T> {
+    const kw = keywords("Condition.wait_for", predicate, ["predicate"]);
+    if (kw !== null) predicate = kw.predicate as () => T;
+    if (predicate === undefined) {
+      throw new TypeError(
+        "Condition.wait_for() missing 1 required positional argument: 'predicate'",
+      );
+    }
     if (typeof predicate !== "function") {
       throw new TypeError(`'${pyTypeName(predicate)}' object is not callable`);
     }
@@ -501,12 +512,17 @@ export class Condition extends LoopBound {
   }
 
   /**
-   * Wakes up to `n` waiters, oldest first. The caller must hold the lock
-   * (else `RuntimeError`); the woken tasks run once it is released.
+   * Wakes up to `n` waiters, oldest first (also `notify({ n })`, Python's
+   * `notify(n=2)`). The caller must hold the lock (else `RuntimeError`); the
+   * woken tasks run once it is released.
    */
-  notify(n = 1): void {
+  notify(n: number | { n?: number } = 1): void {
+    // Python binds the arguments first: a misspelt keyword is a TypeError
+    // even without the lock.
+    const kw = keywords("Condition.notify", n, ["n"]);
+    if (kw !== null) n = (kw.n as number | undefined) ?? 1;
     if (!this.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
-    this.#notify(n);
+    this.#notify(n as number);
   }
 
   /** Wakes every waiter. The caller must hold the lock. */
@@ -579,7 +595,7 @@ export class Semaphore extends LoopBound {
    * queued for one (they go first).
    */
   locked(): boolean {
-    if (this._value === 0) return true;
+    if (Number(this._value) === 0) return true;
     for (const w of this.#waiters) if (!w.cancelled()) return true;
     return false;
   }
@@ -674,7 +690,8 @@ export class Semaphore extends LoopBound {
 
   /** `<asyncio.locks.Semaphore object at 0x7f... [unlocked, value:2]>`, Python's repr. */
   override toString(): string {
-    let extra = this.locked() ? "locked" : `unlocked, value:${this._value}`;
+    // Python's repr of the count: `value:inf`, `value:1e-05`, `value:True`.
+    let extra = this.locked() ? "locked" : `unlocked, value:${pyRepr(this._value)}`;
     if (this.#waiters.size) extra += `, waiters:${this.#waiters.size}`;
     return `<${objectHead(this)} [${extra}]>`;
   }
@@ -778,7 +795,7 @@ export class Barrier extends LoopBound {
       await this.#block();
       const index = this.#count++;
       try {
-        if (index + 1 === this.#parties) this.#release();
+        if (index + 1 === Number(this.#parties)) this.#release();
         else await this.#wait();
         return index;
       } finally {
@@ -854,7 +871,7 @@ export class Barrier extends LoopBound {
   /** `<asyncio.locks.Barrier object at 0x7f... [filling, waiters:1/3]>`, Python's repr. */
   override toString(): string {
     let extra = this.#state;
-    if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.#parties}`;
+    if (!this.broken) extra += `, waiters:${this.nWaiting}/${pyRepr(this.#parties)}`;
     return `<${objectHead(this)} [${extra}]>`;
   }
 }
