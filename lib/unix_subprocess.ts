@@ -30,7 +30,12 @@ import {
   SubprocessTransport,
   toBytes,
 } from "./transports.ts";
-import type { BaseProtocolLike, ProtocolLike, SubprocessProtocolLike } from "./protocols.ts";
+import {
+  type BaseProtocolLike,
+  checkCallback,
+  type ProtocolLike,
+  type SubprocessProtocolLike,
+} from "./protocols.ts";
 import {
   AttributeError,
   BrokenPipeError,
@@ -174,13 +179,16 @@ type Loop = BaseSelectorEventLoop;
 /**
  * `protocol`'s method `js` as a callback named as Python's Handle shows it
  * when it throws: `Exception in callback MyProtocol.pipe_data_received(1,
- * b'hi\n')`, the class that defines it and Python's name (`py`).
+ * b'hi\n')`, the class that defines it and Python's name (`py`). Looked up
+ * now, as Python's `call_soon(self._protocol.eof_received)` does: a protocol
+ * without it is an AttributeError where the callback is scheduled.
  */
 function protocolMethod(
   protocol: object | null,
   js: string,
   py: string,
 ): (...args: never[]) => void {
+  if (protocol !== null) checkCallback(protocol, js, py);
   const callback = (...args: unknown[]) => {
     if (protocol === null) return;
     ((protocol as Record<string, unknown>)[js] as (...a: unknown[]) => void).apply(protocol, args);
@@ -222,10 +230,14 @@ export class UnixReadPipeTransport extends ReadTransport {
     this.#protocol = protocol;
     checkPipeFd(fd);
     setNonBlocking(fd);
+    // A protocol without connectionMade (or null) fails here, before the
+    // transport owns the fd, as Python's __init__ does.
+    checkCallback(protocol, "connectionMade", "connection_made");
+    const made = protocolMethod(protocol, "connectionMade", "connection_made");
     loop._openTransports.set(this, this);
     // Named as Python's Handles show them when the protocol throws.
     named("_UnixReadPipeTransport._read_ready", this.#readReady);
-    loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
+    loop.callSoon(made, this);
     loop.callSoon(() => {
       if (!this.#closing && !this.#paused) loop.addReader(fd, this.#readReady);
     });
@@ -244,6 +256,7 @@ export class UnixReadPipeTransport extends ReadTransport {
       // As Python's: an error of the protocol's goes to the reader's Handle,
       // `Exception in callback _UnixReadPipeTransport._read_ready()`, and the
       // pipe stays open.
+      checkCallback(this.#protocol, "dataReceived", "data_received");
       this.#protocol.dataReceived(readBuf.slice(0, n));
       return;
     }
@@ -312,6 +325,7 @@ export class UnixReadPipeTransport extends ReadTransport {
   #callConnectionLost(exc: unknown): void {
     if (this.#closed) return;
     try {
+      checkCallback(this.#protocol, "connectionLost", "connection_lost");
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
       // Closed only now: in connectionLost the repr says `closing fd=7 idle`,
@@ -385,9 +399,11 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     this.#protocol = protocol;
     const type = checkPipeFd(fd, "Pipe transport is only for pipes, sockets and character devices");
     setNonBlocking(fd);
+    checkCallback(protocol, "connectionMade", "connection_made");
+    const made = protocolMethod(protocol, "connectionMade", "connection_made");
     loop._openTransports.set(this, this);
     // Named as Python's Handle shows it when the protocol throws.
-    loop.callSoon(protocolMethod(protocol, "connectionMade", "connection_made"), this);
+    loop.callSoon(made, this);
     // The reader trick (told when the read end closes) is for pipes and
     // sockets only, as in Python: a character device is not watched (epoll
     // refuses /dev/null; a terminal is readable whenever a key is typed).
@@ -460,6 +476,8 @@ export class UnixWritePipeTransport extends FlowControlTransport {
         break;
       }
     }
+    // Python 3.11 resumes the protocol only once the buffer is empty, not
+    // when it falls below the low-water mark as a socket transport does.
     if (this.#bufSize === 0) {
       this._loop.removeWriter(this.#fd);
       this._maybeResumeProtocol();
@@ -467,9 +485,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
         this._loop.removeReader(this.#fd);
         this.#callConnectionLost(null);
       }
-      return;
     }
-    this._maybeResumeProtocol();
   };
 
   /**
@@ -549,6 +565,7 @@ export class UnixWritePipeTransport extends FlowControlTransport {
     // Not counted in #connLost, as Python's `_call_connection_lost`: writes
     // after a close are dropped in silence until the fifth, as there.
     try {
+      checkCallback(this.#protocol, "connectionLost", "connection_lost");
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
       // Closed only now: in connectionLost the repr says `closing fd=7 idle
@@ -1095,7 +1112,10 @@ export class UnixSubprocessTransport extends SubprocessTransport {
 
   #callConnectionLost(exc: Error | null): void {
     try {
-      this._protocol?.connectionLost(exc);
+      if (this._protocol !== null) {
+        checkCallback(this._protocol, "connectionLost", "connection_lost");
+        this._protocol.connectionLost(exc);
+      }
     } finally {
       // As Python: wait() resolves here, once the child has exited and every
       // pipe is closed, not at the exit itself.
