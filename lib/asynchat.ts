@@ -31,7 +31,13 @@ import {
   OSError,
   ValueError,
 } from "./exceptions.ts";
-import { _handleError, type ChannelOptions, dispatcher, type SocketMap } from "./asyncore.ts";
+import {
+  _handleError,
+  _pyTruth as truthy,
+  type ChannelOptions,
+  dispatcher,
+  type SocketMap,
+} from "./asyncore.ts";
 import { keywords } from "./keywords.ts";
 import type { Socket } from "./socket.ts";
 import { objectHead, printAsRepr, pyRepr, pyTypeName, setPyModule } from "./format.ts";
@@ -70,19 +76,32 @@ function encodeText(text: string, encoding: string): Uint8Array {
     throw new LookupError(`unknown encoding: ${encoding}`);
   }
   const [codec, limit] = name === "ascii" ? ["ascii", 0x80] : ["latin-1", 0x100];
-  const chars = [...text];
-  return Uint8Array.from(chars, (c, i) => {
-    const code = c.codePointAt(0)!;
-    if (code >= limit) {
-      // Python's UnicodeEncodeError is a ValueError.
-      const hex = code.toString(16).padStart(code > 0xffff ? 8 : 4, "0");
-      throw new ValueError(
-        `'${codec}' codec can't encode character '\\${code > 0xffff ? "U" : "u"}${hex}' ` +
-          `in position ${i}: ordinal not in range(${limit})`,
-      );
-    }
-    return code;
-  });
+  const codes = Array.from(text, (c) => c.codePointAt(0)!);
+  const start = codes.findIndex((code) => code >= limit);
+  if (start !== -1) {
+    // Python reports the run of characters the codec cannot encode.
+    let end = start + 1;
+    while (end < codes.length && codes[end] >= limit) end++;
+    const what = end === start + 1
+      ? `character '${charEscape(codes[start])}' in position ${start}`
+      : `characters in position ${start}-${end - 1}`;
+    throw new UnicodeEncodeError(
+      `'${codec}' codec can't encode ${what}: ordinal not in range(${limit})`,
+    );
+  }
+  return Uint8Array.from(codes);
+}
+
+/** Python's escape of a character in a codec error: `\xe9`, `\u20ac`, `\U0001f600`. */
+function charEscape(code: number): string {
+  const [tag, width] = code <= 0xff ? ["x", 2] : code <= 0xffff ? ["u", 4] : ["U", 8];
+  return `\\${tag}${code.toString(16).padStart(width, "0")}`;
+}
+
+/** Python's `UnicodeEncodeError`, a `ValueError`, as a string terminator's encoding raises it. */
+class UnicodeEncodeError extends ValueError {
+  /** The Python class name. */
+  override name = "UnicodeEncodeError";
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
@@ -393,34 +412,49 @@ export class async_chat extends dispatcher {
   /** Sends the head of the queue, as much as the socket takes. */
   initiateSend(): void {
     while (this.producerFifo.length && this.connected) {
-      const first = this.producerFifo[0];
-      if (first === null) {
+      const first: unknown = this.producerFifo[0];
+      // An empty (falsy) entry is dropped; None closes the channel. An empty
+      // chunk goes on to the empty send below, which (as in Python) ends
+      // this call: what comes after it waits for handleWrite().
+      if (!truthy(first)) {
         this.producerFifo.shift();
-        this.handleClose();
-        return;
+        if (first === null || first === undefined) {
+          this.handleClose();
+          return;
+        }
       }
-      // An empty chunk is dropped, and (as in Python) the empty send that
-      // follows ends this call: what comes after it waits for handleWrite().
-      if (isBytes(first) && first.length === 0) this.producerFifo.shift();
       const obs = this.acOutBufferSize;
-      if (!isBytes(first)) {
-        const more = first.more();
-        if (more && more.length) this.producerFifo.unshift(more);
+      let data: unknown;
+      if (isBytes(first)) {
+        data = first.subarray(0, obs);
+      } else if (typeof first === "string" || Array.isArray(first)) {
+        // Python's `first[:obs]` slices a str or a list too; send() then
+        // refuses it with the socket's TypeError.
+        data = first.slice(0, obs);
+      } else {
+        // Python's `first.more()` for anything that cannot be sliced: a
+        // producer, or the AttributeError of what was pushed by mistake.
+        const more = (first as Partial<Producer>).more;
+        if (typeof more !== "function") {
+          throw new AttributeError(`'${pyTypeName(first)}' object has no attribute 'more'`);
+        }
+        const chunk: unknown = more.call(first);
+        if (truthy(chunk)) this.producerFifo.unshift(chunk as FifoItem);
         else this.producerFifo.shift();
         continue;
       }
-      const data = first.subarray(0, obs);
       let numSent: number;
       try {
-        numSent = this.send(data);
+        numSent = this.send(data as Uint8Array);
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
         _handleError(this, e);
         return;
       }
       if (numSent) {
-        if (numSent < data.length || obs < first.length) {
-          this.producerFifo[0] = first.subarray(numSent);
+        const head = first as Uint8Array;
+        if (numSent < (data as Uint8Array).length || obs < head.length) {
+          this.producerFifo[0] = head.subarray(numSent);
         } else {
           this.producerFifo.shift();
         }

@@ -49,6 +49,7 @@
 import { C, ERRNO, errnoName, sys } from "../ffi/mod.ts";
 import * as builtinErrors from "./exceptions.ts";
 import {
+  _isBaseError,
   AttributeError,
   KeyError,
   NotImplementedError,
@@ -290,6 +291,33 @@ export class ExitNow extends Error {
 }
 
 /**
+ * @internal Python's truth of a value: an empty list, bytes, str, Map or
+ * Set is false, as are 0, NaN, null and false. What `loop()` makes of
+ * `readable()` and `writable()`, and `async_chat` of its queue's entries.
+ *
+ * @example
+ * ```ts
+ * _pyTruth([]); // false
+ * _pyTruth(new Uint8Array(1)); // true
+ * ```
+ */
+export function _pyTruth(x: unknown): boolean {
+  if (typeof x === "string" || Array.isArray(x)) return x.length > 0;
+  if (ArrayBuffer.isView(x)) return x.byteLength > 0;
+  if (x instanceof Map || x instanceof Set) return x.size > 0;
+  return !!x;
+}
+
+/**
+ * Python's `_reraised_exceptions`: `ExitNow`, `KeyboardInterrupt` and
+ * `SystemExit` leave the loop (and `closeAll()`) instead of going to
+ * `handleError()`.
+ */
+function reraised(e: unknown): boolean {
+  return e instanceof ExitNow || _isBaseError(e);
+}
+
+/**
  * The error being handed to a `handleError()` while that call runs:
  * Python's `sys.exc_info()` inside `handle_error`, so an override that
  * takes no argument and calls `super.handleError()` still reports it.
@@ -317,7 +345,7 @@ export function _handleError(obj: dispatcher, exc: unknown): void {
 
 /**
  * Calls `obj.handleReadEvent()`; an exception goes to `obj.handleError(exc)`
- * ({@link ExitNow} propagates).
+ * ({@link ExitNow}, `KeyboardInterrupt` and `SystemExit` propagate).
  *
  * @example
  * ```ts
@@ -328,14 +356,14 @@ export function read(obj: dispatcher): void {
   try {
     obj.handleReadEvent();
   } catch (e) {
-    if (e instanceof ExitNow) throw e;
+    if (reraised(e)) throw e;
     _handleError(obj, e);
   }
 }
 
 /**
  * Calls `obj.handleWriteEvent()`; an exception goes to `obj.handleError(exc)`
- * ({@link ExitNow} propagates).
+ * ({@link ExitNow}, `KeyboardInterrupt` and `SystemExit` propagate).
  *
  * @example
  * ```ts
@@ -346,7 +374,7 @@ export function write(obj: dispatcher): void {
   try {
     obj.handleWriteEvent();
   } catch (e) {
-    if (e instanceof ExitNow) throw e;
+    if (reraised(e)) throw e;
     _handleError(obj, e);
   }
 }
@@ -356,7 +384,7 @@ function exception(obj: dispatcher): void {
   try {
     obj.handleExptEvent();
   } catch (e) {
-    if (e instanceof ExitNow) throw e;
+    if (reraised(e)) throw e;
     _handleError(obj, e);
   }
 }
@@ -365,7 +393,8 @@ function exception(obj: dispatcher): void {
  * Python's `readwrite(obj, flags)`, with `poll(2)` flags (`C.POLLIN`, ...):
  * read, write, then out-of-band data (`POLLPRI`); a hang-up or error
  * (`POLLHUP`, `POLLERR`, `POLLNVAL`) calls `handleClose()`. A disconnect
- * error closes the channel, {@link ExitNow} propagates, any other error
+ * error closes the channel, {@link ExitNow} (and `KeyboardInterrupt`,
+ * `SystemExit`) propagates, any other error
  * goes to `handleError(exc)`.
  *
  * @example
@@ -382,7 +411,7 @@ export function readwrite(obj: dispatcher, flags: number): void {
   } catch (e) {
     const errno = errnoOf(e);
     if (errno !== undefined && DISCONNECTED.has(errno)) obj.handleClose();
-    else if (e instanceof ExitNow) throw e;
+    else if (reraised(e)) throw e;
     else _handleError(obj, e);
   }
 }
@@ -449,7 +478,7 @@ export async function poll(
 ): Promise<void> {
   // Python's `poll(timeout=0.0, map=None)`, by position or by keyword.
   const kw = keywords("poll", timeoutOrKeywords, ["timeout", "map"]);
-  const timeout = (kw === null ? timeoutOrKeywords : kw.timeout === undefined ? 0 : kw.timeout) as
+  let timeout = (kw === null ? timeoutOrKeywords : kw.timeout === undefined ? 0 : kw.timeout) as
     | number
     | null;
   if (kw !== null) map = (kw.map ?? map) as SocketMap | null;
@@ -457,8 +486,9 @@ export async function poll(
   if (map.size === 0) return;
   const regs: Array<[number, number]> = [];
   for (const [fd, obj] of [...map]) {
-    const r = obj.readable();
-    const w = obj.writable() && !obj.accepting;
+    // Python's truth of what they return: an empty list or bytes is false.
+    const r = _pyTruth(obj.readable());
+    const w = _pyTruth(obj.writable()) && !obj.accepting;
     const events = (r ? EVENT_READ : 0) | (w ? EVENT_WRITE : 0);
     if (events && typeof fd !== "number") {
       // A channel added again after delChannel() sits under Python's None
@@ -467,12 +497,24 @@ export async function poll(
     }
     if (events) regs.push([fd, events]);
   }
+  if (!usePoll && timeout !== null && timeout < 0) {
+    // Python's select() and time.sleep() refuse a negative timeout.
+    throw new ValueError(
+      regs.length ? "timeout must be non-negative" : "sleep length must be non-negative",
+    );
+  }
   if (regs.length === 0) {
+    // Python's time.sleep(None) refuses None; poll2's poll() waits it out.
+    if (!usePoll && timeout === null) {
+      throw new TypeError("'NoneType' object cannot be interpreted as an integer");
+    }
     await sleep(timeout ?? 0);
     return;
   }
   const set = pollSet(regs);
   if (usePoll) {
+    // poll(2) takes a negative timeout as no limit, as None.
+    if (timeout !== null && timeout < 0) timeout = null;
     let ready = pollNow(set);
     if (ready.length === 0 && (timeout === null || timeout > 0)) {
       const aloop = _getRunningLoop();
@@ -877,7 +919,7 @@ export class dispatcher {
    */
   toString(): string {
     const status = [`${pyModuleOf(this.constructor)}.${this.constructor.name}`];
-    if (this.accepting && this.addr) status.push("listening");
+    if (this.accepting && _pyTruth(this.addr)) status.push("listening");
     else if (this.connected) status.push("connected");
     const addr = this.addr as unknown;
     if (Array.isArray(addr) && addr.length === 2 && typeof addr[1] === "number") {
@@ -951,16 +993,20 @@ export class dispatcher {
 
   // -- predicates the loop asks ---------------------------------------------
 
-  /** Whether the loop should watch for reads. Default true. */
-  readable(): boolean | number {
+  /**
+   * Whether the loop should watch for reads. Default true. Any value that
+   * Python takes as true counts: an empty array or bytes does not.
+   */
+  readable(): boolean | number | readonly unknown[] | Uint8Array {
     return true;
   }
 
   /**
    * Whether the loop should watch for writes. Default true. Any truthy
-   * value counts, as in Python: `async_chat` returns its non-empty queue.
+   * value counts, as in Python: `async_chat` returns its non-empty queue;
+   * an empty array or bytes is false.
    */
-  writable(): boolean | number | readonly unknown[] {
+  writable(): boolean | number | readonly unknown[] | Uint8Array {
     return true;
   }
 
@@ -1261,8 +1307,9 @@ export function closeAll(
       x.close();
     } catch (e) {
       if (errnoOf(e) === EBADF) continue;
-      // ExitNow gets through even `ignoreAll`, as Python re-raises it.
-      if (!ignoreAll || e instanceof ExitNow) throw e;
+      // ExitNow, KeyboardInterrupt and SystemExit get through even
+      // `ignoreAll`, as Python re-raises them.
+      if (!ignoreAll || reraised(e)) throw e;
     }
   }
   channels.clear();
