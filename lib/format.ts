@@ -334,10 +334,13 @@ function dictEntries(v: unknown): Array<[unknown, unknown]> | null {
   return Object.entries(v).filter(([, x]) => x !== undefined);
 }
 
-/** reprlib's `_possibly_sorted`: sorted when every item is a number, or every one a string. */
+/**
+ * reprlib's `_possibly_sorted`: sorted when every item is a number (Python's
+ * int, float and bool: a number, a bigint or a boolean), or every one a string.
+ */
 function maybeSorted(items: unknown[]): unknown[] {
-  if (items.every((x) => typeof x === "number")) {
-    return [...items].sort((a, b) => (a as number) - (b as number));
+  if (items.every(isPyNumber)) {
+    return [...items].sort((a, b) => ((a as number) < (b as number) ? -1 : a == b ? 0 : 1));
   }
   if (items.every((x) => typeof x === "string")) {
     return [...items].sort((a, b) => ((a as string) < (b as string) ? -1 : a === b ? 0 : 1));
@@ -356,6 +359,10 @@ function shortItems(
   const pieces = items.slice(0, max).map((x) => shortRepr(x, level - 1));
   if (items.length > max) pieces.push("...");
   return `${left}${pieces.join(", ")}${right}`;
+}
+
+function isPyNumber(x: unknown): boolean {
+  return typeof x === "number" || typeof x === "bigint" || typeof x === "boolean";
 }
 
 /** reprlib's repr_str: the repr of the first 30 characters, or of both ends around `...`. */

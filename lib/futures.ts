@@ -21,6 +21,7 @@ import {
   pyRepr,
   pyTypeName,
   shortRepr,
+  withEmptyArg,
 } from "./format.ts";
 import { _unraised } from "./log.ts";
 import {
@@ -467,6 +468,17 @@ export function _cancelMessageArg(
 }
 
 /**
+ * @internal Python's `CancelledError(msg)` for a `cancel(msg)` message: none
+ * is `CancelledError()`, and an empty string is still an argument,
+ * `CancelledError('')` (args `('',)`), as `cancel("")` gives in Python.
+ */
+export function _cancelledError(msg: unknown): CancelledError {
+  if (msg === undefined || msg === null) return new CancelledError();
+  const e = new CancelledError(msg);
+  return msg === "" ? withEmptyArg(e) : e;
+}
+
+/**
  * A Future, as in Python's asyncio: set once with a result, an exception,
  * or cancelled.
  *
@@ -805,7 +817,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   _makeCancelledError(): CancelledError {
-    return new CancelledError(this._cancelMessage ?? "");
+    return _cancelledError(this._cancelMessage);
   }
 
   /** @internal The words of the repr after the class name. */

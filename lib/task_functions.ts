@@ -30,6 +30,7 @@ import {
   takeBackForTask,
 } from "./operations.ts";
 import {
+  _cancelledError,
   _cancelMessageArg,
   _futureSetResult,
   type CancelMessage,
@@ -740,7 +741,7 @@ async function inPlaceAsTask<T>(
     // CancelledError whatever that task did; so does this, with the cancel's
     // message, rather than let the task run on as if never cancelled.
     ok = false;
-    value = new CancelledError(task._lastCancelMessage ?? "");
+    value = _cancelledError(task._lastCancelMessage);
     hops = 3;
   }
   if (suspensions.count === start) hops = 3;
@@ -1111,8 +1112,17 @@ export function wrapFuture<T>(
  */
 export function runCoroutineThreadsafe<T>(
   coro: CoroutineLike<T>,
-  loop: AbstractEventLoop,
+  loopOrOptions: AbstractEventLoop | { loop: AbstractEventLoop },
 ): ThreadsafeFuture<T> {
+  // Python's `run_coroutine_threadsafe(coro, loop=loop)` is `{ loop }`
+  // (API.md rule 3); a loop is a class instance, never a plain object.
+  const kw = keywords("run_coroutine_threadsafe", loopOrOptions, ["loop"]);
+  const loop = (kw !== null ? kw.loop : loopOrOptions) as AbstractEventLoop | undefined;
+  if (loop === undefined) {
+    throw new TypeError(
+      "run_coroutine_threadsafe() missing 1 required positional argument: 'loop'",
+    );
+  }
   if (!isCoroutineLike(coro) || isFuture(coro)) {
     throw new TypeError("A coroutine object is required");
   }

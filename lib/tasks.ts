@@ -16,6 +16,7 @@ import { Coroutine, driveGenerator, isGenerator, LibraryCall } from "./coroutine
 import { type ExceptionContext, Handle, type ReadyItem } from "./events.ts";
 import { _isBaseError, CancelledError, RuntimeError, ValueError } from "./exceptions.ts";
 import {
+  _cancelledError,
   _cancelMessageArg,
   _futureCancel,
   _futureSetResult,
@@ -182,6 +183,31 @@ function nameStr(name: unknown): string {
   if (name instanceof Error) return name.message;
   const proto = typeof name === "object" ? Object.getPrototypeOf(name) : undefined;
   return proto === Object.prototype || proto === null ? pyRepr(name) : String(name);
+}
+
+/**
+ * Python's TypeErrors for the keyword-only `get_stack(*, limit)` and
+ * `print_stack(*, limit, file)` (C methods, in their words): the options
+ * object holds only `allowed`; anything else was a positional argument.
+ */
+function stackKeywords(fn: string, opts: unknown, allowed: readonly string[]): void {
+  if (opts === undefined || opts === null) return;
+  const proto = typeof opts === "object" ? Object.getPrototypeOf(opts) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`${fn}() takes no positional arguments`);
+  }
+  const keys = Object.keys(opts as object);
+  if (keys.length > allowed.length) {
+    const n = allowed.length;
+    throw new TypeError(
+      `${fn}() takes at most ${n} keyword argument${n === 1 ? "" : "s"} (${keys.length} given)`,
+    );
+  }
+  for (const key of keys) {
+    if (allowed.includes(key)) continue;
+    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    throw new TypeError(`'${snake}' is an invalid keyword argument for ${fn}()`);
+  }
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -408,7 +434,7 @@ export class Task<T = unknown> extends Future<T> {
   #cancelForeign(): void {
     if (this._state !== 0 || !this._mustCancel) return;
     this._mustCancel = false;
-    this.#finish(false, new CancelledError(this._cancelMessage ?? ""));
+    this.#finish(false, _cancelledError(this._cancelMessage));
   }
 
   #finish(ok: boolean, value: unknown): void {
@@ -498,7 +524,7 @@ export class Task<T = unknown> extends Future<T> {
     if (this.done()) return false;
     this._numCancels++;
     this._lastCancelMessage = msg;
-    this._abort?.abort(new CancelledError(msg ?? ""));
+    this._abort?.abort(_cancelledError(msg));
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
     this._mustCancel = true;
@@ -539,7 +565,7 @@ export class Task<T = unknown> extends Future<T> {
     if (this._abort === null) {
       this._abort = new AbortController();
       if (this._numCancels > 0 || this.cancelled()) {
-        this._abort.abort(new CancelledError(this._cancelMessage ?? ""));
+        this._abort.abort(_cancelledError(this._cancelMessage));
       }
     }
     return this._abort.signal;
@@ -572,6 +598,7 @@ export class Task<T = unknown> extends Future<T> {
    * ```
    */
   getStack(opts?: StackOptions): StackFrame[] {
+    stackKeywords("get_stack", opts, ["limit"]);
     return taskStack(this.#stackSource(), opts);
   }
 
@@ -586,6 +613,7 @@ export class Task<T = unknown> extends Future<T> {
    * ```
    */
   printStack(opts?: StackOptions & { file?: TextSink | null }): void {
+    stackKeywords("print_stack", opts, ["limit", "file"]);
     printTaskStack(this.#stackSource(), opts);
   }
 
@@ -800,9 +828,22 @@ export function _standForOutsideCode(task: Task<unknown>): void {
  * await asyncio.run(async () => console.log(asyncio.currentTask()?.getName()));
  * ```
  */
-export function currentTask(loop?: object): Task<unknown> | null {
-  if (loop === undefined) requireRunningLoop();
-  return runningTask(loop);
+export function currentTask(loop?: object | null): Task<unknown> | null {
+  // Python's `current_task(loop=loop)` comes as `{ loop }` (API.md rule 3);
+  // `None`, given or as the keyword, is the running loop.
+  const l = loopArg("current_task", loop);
+  if (l === undefined) requireRunningLoop();
+  return runningTask(l);
+}
+
+/**
+ * The loop of `current_task(loop)` or `all_tasks(loop)`: a loop, or the
+ * keyword form `{ loop }` (a loop is a class instance, never a plain
+ * object); undefined for Python's `None`, the running loop.
+ */
+function loopArg(fn: string, loop: object | null | undefined): object | undefined {
+  const kw = keywords(fn, loop, ["loop"]);
+  return (kw !== null ? kw.loop as object | null | undefined : loop) ?? undefined;
 }
 
 function requireRunningLoop(): object {
@@ -829,8 +870,8 @@ export function runningTask(loop?: object): Task<unknown> | null {
  * console.log(asyncio.allTasks().size);
  * ```
  */
-export function allTasks(loop?: object): Set<Task<unknown>> {
-  const l = loop ?? requireRunningLoop();
+export function allTasks(loop?: object | null): Set<Task<unknown>> {
+  const l = loopArg("all_tasks", loop) ?? requireRunningLoop();
   const out = new Set<Task<unknown>>();
   const reg = tasksByLoop.get(l);
   if (reg === undefined) return out;
