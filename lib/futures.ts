@@ -24,6 +24,7 @@ import {
   withEmptyArg,
 } from "./format.ts";
 import { _unraised } from "./log.ts";
+import type { RingQueue } from "./ring.ts";
 import {
   hooks,
   running,
@@ -214,6 +215,8 @@ function scheduledFutures(loop: object): Set<object> {
 }
 
 const PENDING = 0;
+/** How far back from the newest ready callback `_unsetResult` looks for those it cancels. */
+const UNSET_DEPTH = 1024;
 const CANCELLED = 1;
 const FINISHED = 2;
 const STATE_NAMES = ["PENDING", "CANCELLED", "FINISHED"];
@@ -794,6 +797,46 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (e instanceof ThenEntry) settleThen(this as Future<unknown>, e);
       else this.#schedule(e);
     }
+  }
+
+  /**
+   * @internal Takes back the `setResult()` that has just scheduled
+   * `scheduled` (what `_callbacks` held before it), none of them run yet:
+   * their runs are cancelled and the future is pending again, awaited as
+   * before. For a queue's put or get that acted at once and is undone for a
+   * task made from its promise (`takeBackForTask`): Python's has not run,
+   * so the waiter it woke has not been woken, and must not run before the
+   * task's first step wakes it again. False, with nothing changed, unless
+   * they are queued in a row among the newest ready callbacks.
+   */
+  _unsetResult(scheduled: Entry | Entry[] | null): boolean {
+    if (this._state !== FINISHED || this._exception !== null || this._callbacks !== null) {
+      return false;
+    }
+    const list = entries(scheduled);
+    if (list.length !== 0) {
+      const ready = (this._loop as { _ready?: RingQueue<unknown> })._ready;
+      if (ready === undefined) return false;
+      const depth = Math.min(ready.length, UNSET_DEPTH);
+      let k = 0;
+      while (k < depth && ready.fromEnd(k) !== list[0]) k++;
+      if (k === depth || k < list.length - 1) return false;
+      for (let i = 0; i < list.length; i++) {
+        if (ready.fromEnd(k - i) !== list[i] || list[i]._cancelled) return false;
+      }
+    }
+    const fresh = list.map((e) => {
+      e.cancel();
+      const copy = e instanceof ThenEntry
+        ? new ThenEntry(e.fut, e.onFulfilled, e.onRejected, e.resolve, e.reject, e.task, e._context)
+        : new DoneEntry(e.fn, e.fut, e._context);
+      if (e._sourceTraceback !== null) copy._sourceTraceback = "";
+      return copy;
+    });
+    this._state = PENDING;
+    this._result = undefined;
+    this._callbacks = fresh.length === 0 ? null : fresh.length === 1 ? fresh[0] : fresh;
+    return true;
   }
 
   #schedule(entry: ThenEntry | DoneEntry): void {

@@ -95,22 +95,41 @@ function noMoreArguments(rest: unknown[]): void {
   }
 }
 
-/** Wakes the first waiter not woken yet; every waiter passed is dropped. */
-/** The waiter `wakeUpNext(waiters)` would wake; null if none. */
+/**
+ * The done waiters (cancelled ones, whose tasks have not run yet) that the
+ * last {@link nextToWake} found ahead of the one to wake: `wakeUpNext`
+ * drops them. Null, the usual case, when there were none.
+ */
+let doneAhead: Future<null>[] | null = null;
+
+/** The waiter `wakeUpNext(waiters)` would wake; null if none. Sets {@link doneAhead}. */
 function nextToWake(waiters: Set<Future<null>>): Future<null> | null {
-  for (const w of waiters) if (!w.done()) return w;
+  doneAhead = null;
+  for (const w of waiters) {
+    if (!w.done()) return w;
+    (doneAhead ??= []).push(w);
+  }
   return null;
 }
 
 /**
  * What a get or put that acted at once is given back with when it also woke
- * a waiter (a put, a getter; a get, a putter): undoing the act must undo the
- * wake-up too, or the waiter would lose its place in line.
+ * a waiter (a put, a getter; a get, a putter) or dropped done ones:
+ * undoing the act must undo that too, or the waiter would lose its place
+ * in line and the queue's repr would count too few waiters.
  */
 class ActedAndWoke<T> {
-  constructor(readonly item: T, readonly woken: Future<null>) {}
+  constructor(
+    readonly item: T,
+    readonly woken: Future<null> | null,
+    /** What the waiter's future had to call when woken (see `Future._unsetResult`). */
+    readonly scheduled: Future<null>["_callbacks"],
+    /** The done waiters dropped ahead of it (`doneAhead`). */
+    readonly ahead: Future<null>[] | null,
+  ) {}
 }
 
+/** Wakes the first waiter not woken yet; every waiter passed is dropped. */
 function wakeUpNext(waiters: Set<Future<null>>): void {
   for (const w of waiters) {
     waiters.delete(w);
@@ -210,7 +229,13 @@ export class Queue<T = unknown> extends LoopBound {
     if (!this.full()) {
       // Room already: as in Python, the task's step goes on.
       suspensions.progress++;
-      const woken = this.#getters.size === 0 ? null : nextToWake(this.#getters);
+      let woken: Future<null> | null = null;
+      let ahead: Future<null>[] | null = null;
+      if (this.#getters.size !== 0) {
+        woken = nextToWake(this.#getters);
+        ahead = doneAhead;
+      }
+      const scheduled = woken === null ? null : woken._callbacks;
       try {
         this.putNowait(item);
       } catch (e) {
@@ -220,7 +245,7 @@ export class Queue<T = unknown> extends LoopBound {
         Promise.resolve(),
         this,
         takeBackPut,
-        woken === null ? item : new ActedAndWoke(item, woken),
+        woken === null && ahead === null ? item : new ActedAndWoke(item, woken, scheduled, ahead),
       );
     }
     return this.#putSlow(item);
@@ -230,7 +255,7 @@ export class Queue<T = unknown> extends LoopBound {
     let putter: Future<null> | undefined;
     while (this.full()) {
       if (this.#isShutdown) throw new QueueShutDown();
-      // Woken by a get that was then undone: back in our place (`#keepPlace`).
+      // Woken by a get that was then undone: back in our place (`#unwake`).
       const kept = putter === undefined ? undefined : this.#keptPlace(putter, true);
       if (kept !== undefined) putter = kept;
       else {
@@ -281,7 +306,13 @@ export class Queue<T = unknown> extends LoopBound {
     if (!this.empty()) {
       // An item already: as in Python, the task's step goes on.
       suspensions.progress++;
-      const woken = this.#putters.size === 0 ? null : nextToWake(this.#putters);
+      let woken: Future<null> | null = null;
+      let ahead: Future<null>[] | null = null;
+      if (this.#putters.size !== 0) {
+        woken = nextToWake(this.#putters);
+        ahead = doneAhead;
+      }
+      const scheduled = woken === null ? null : woken._callbacks;
       let item: T;
       try {
         item = this.getNowait();
@@ -292,7 +323,7 @@ export class Queue<T = unknown> extends LoopBound {
         Promise.resolve(item),
         this,
         takeBackGet,
-        woken === null ? item : new ActedAndWoke(item, woken),
+        woken === null && ahead === null ? item : new ActedAndWoke(item, woken, scheduled, ahead),
       );
     }
     return this.#getSlow();
@@ -302,7 +333,7 @@ export class Queue<T = unknown> extends LoopBound {
     let getter: Future<null> | undefined;
     while (this.empty()) {
       if (this.#isShutdown) throw new QueueShutDown();
-      // Woken by a put that was then undone: back in our place (`#keepPlace`).
+      // Woken by a put that was then undone: back in our place (`#unwake`).
       const kept = getter === undefined ? undefined : this.#keptPlace(getter, true);
       if (kept !== undefined) getter = kept;
       else {
@@ -326,24 +357,33 @@ export class Queue<T = unknown> extends LoopBound {
   }
 
   /**
-   * An act undone after it woke `woken` (a getter, a putter of `waiters`):
-   * Python's put or get has not run yet, so that waiter has not been woken.
-   * Its wake-up cannot be taken back; a new future takes its place at the
-   * head of the line, and it goes back to waiting on that one
-   * ({@link #keptPlace}) instead of queueing again at the end.
+   * An act undone after it woke a waiter of `waiters` (a put, a getter; a
+   * get, a putter): Python's put or get has not run yet, so that waiter has
+   * not been woken. Its wake-up is taken back ({@link Future._unsetResult})
+   * and it is first in line again, behind the done waiters the act dropped,
+   * as in Python's deque. Where the wake-up cannot be taken back, a new
+   * future takes its place in line, and the waiter goes back to waiting on
+   * that one ({@link #keptPlace}) instead of queueing again at the end.
    */
-  #keepPlace(waiters: Set<Future<null>>, woken: Future<null>): void {
-    if (!woken.done() || woken.cancelled()) return;
-    const place = this._getLoop().createFuture<null>();
+  #unwake(waiters: Set<Future<null>>, acted: ActedAndWoke<T>): void {
+    const woken = acted.woken;
+    let head: Future<null> | null = null;
+    if (woken === null || woken._unsetResult(acted.scheduled)) head = woken;
+    else if (woken.done() && !woken.cancelled()) {
+      head = this._getLoop().createFuture<null>();
+      (this.#kept ??= new Map()).set(woken, head);
+    }
+    const ahead = acted.ahead;
+    if (head === null && ahead === null) return;
     const behind = [...waiters];
     waiters.clear();
-    waiters.add(place);
+    for (const w of ahead ?? []) waiters.add(w);
+    if (head !== null) waiters.add(head);
     for (const w of behind) waiters.add(w);
-    (this.#kept ??= new Map()).set(woken, place);
   }
 
   /**
-   * The place kept for the waiter woken through `woken` ({@link #keepPlace}),
+   * The place kept for the waiter woken through `woken` ({@link #unwake}),
    * if any: handed over when `take`, else given up (the waiter is done
    * waiting: it takes the item there, or was cancelled and passes the turn
    * on as any woken waiter does).
@@ -469,10 +509,10 @@ export class Queue<T = unknown> extends LoopBound {
    * from its promise (`takeBackForTask`); false where a subclass stores
    * items its own way.
    */
-  _undoGet(item: T, seq: number, woken: Future<null> | null): boolean {
+  _undoGet(item: T, seq: number, acted: ActedAndWoke<T> | null): boolean {
     if (!BUILTIN_GETS.has(this._get)) return false;
     this._unget(item, this.#ungetPosition(item, seq));
-    if (woken !== null) this.#keepPlace(this.#putters, woken);
+    if (acted !== null) this.#unwake(this.#putters, acted);
     return true;
   }
 
@@ -505,10 +545,10 @@ export class Queue<T = unknown> extends LoopBound {
   }
 
   /** @internal Undoes a `put(item)` that stored it at once, as {@link _undoGet}. */
-  _undoPut(item: T, woken: Future<null> | null): boolean {
+  _undoPut(item: T, acted: ActedAndWoke<T> | null): boolean {
     if (!BUILTIN_GETS.has(this._get) || !this._unput(item)) return false;
     if (--this.#unfinished === 0) this.#finished.set();
-    if (woken !== null) this.#keepPlace(this.#getters, woken);
+    if (acted !== null) this.#unwake(this.#getters, acted);
     return true;
   }
 
@@ -823,11 +863,45 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   protected override _unput(item: T): boolean {
     if (this.#journal !== 0) this.#forgetGets();
     const heap = this.#heap;
+    // `_put` left it on the path from the last leaf up, the items it passed
+    // one level down: moved back up, the heap is `heapq`'s before the put.
+    const path: number[] = [];
+    for (let pos = heap.length - 1; pos >= 0; pos = pos === 0 ? -1 : (pos - 1) >> 1) {
+      path.push(pos);
+      if (heap[pos] !== item) continue;
+      for (let k = path.length - 1; k > 0; k--) heap[path[k]] = heap[path[k - 1]];
+      heap.pop();
+      // Other acts since (undone inexactly) may have moved things: then the
+      // heap is rebuilt.
+      if (!this.#heapAround(path)) this.#rebuild();
+      return true;
+    }
     const i = heap.lastIndexOf(item);
     if (i < 0) return false;
     heap.splice(i, 1);
-    // Rare (a put made into a task at once): the heap is simply rebuilt.
-    for (const x of heap.splice(0)) this._put(x);
+    this.#rebuild();
+    return true;
+  }
+
+  /** Rare (a put made into a task at once, then other acts): the heap is simply rebuilt. */
+  #rebuild(): void {
+    for (const x of this.#heap.splice(0)) this._put(x);
+  }
+
+  /** Whether the items at `path` are in heap order with their parents and children. */
+  #heapAround(path: number[]): boolean {
+    const heap = this.#heap;
+    try {
+      for (const pos of path) {
+        if (pos >= heap.length) continue;
+        if (pos > 0 && this.#less(heap[pos], heap[(pos - 1) >> 1])) return false;
+        for (const c of [2 * pos + 1, 2 * pos + 2]) {
+          if (c < heap.length && this.#less(heap[c], heap[pos])) return false;
+        }
+      }
+    } catch {
+      return false;
+    }
     return true;
   }
 
@@ -967,14 +1041,15 @@ const BUILTIN_GETS: ReadonlySet<unknown> = new Set(
   [Queue, PriorityQueue, LifoQueue].map((c) => (c.prototype as unknown as { _get: unknown })._get),
 );
 function takeBackGet(q: Queue<unknown>, value: unknown, seq: number): PromiseLike<unknown> | null {
-  const [item, woken] = value instanceof ActedAndWoke ? [value.item, value.woken] : [value, null];
-  return q._undoGet(item, seq, woken)
+  const acted = value instanceof ActedAndWoke ? value : null;
+  return q._undoGet(acted !== null ? acted.item : value, seq, acted)
     ? new LibraryCall("Queue.get", q, q._getNow, 0, null, null)
     : null;
 }
 function takeBackPut(q: Queue<unknown>, value: unknown): PromiseLike<unknown> | null {
-  const [item, woken] = value instanceof ActedAndWoke ? [value.item, value.woken] : [value, null];
-  return q._undoPut(item, woken) ? new LibraryCall("Queue.put", q, q._putNow, 1, item, null) : null;
+  const acted = value instanceof ActedAndWoke ? value : null;
+  const item = acted !== null ? acted.item : value;
+  return q._undoPut(item, acted) ? new LibraryCall("Queue.put", q, q._putNow, 1, item, null) : null;
 }
 bindOnRead(Queue.prototype, ["get", "put", "join"]);
 

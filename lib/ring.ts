@@ -66,6 +66,11 @@ export class RingQueue<T> {
     return this.#head === this.#tail ? undefined : this.#buf[this.#head];
   }
 
+  /** The `k`-th newest item (0: the newest); `undefined` past the oldest. */
+  fromEnd(k: number): T | undefined {
+    return k < this.length ? this.#buf[(this.#tail - 1 - k) & this.#mask] : undefined;
+  }
+
   /** Calls `fn` with each item, oldest first (off the hot path: for reports). */
   forEach(fn: (item: T) => void): void {
     for (let i = this.#head; i !== this.#tail; i = (i + 1) & this.#mask) fn(this.#buf[i] as T);
