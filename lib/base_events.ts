@@ -492,6 +492,15 @@ export abstract class BaseEventLoop extends AbstractEventLoop {
       "BaseEventLoop.call_soon_threadsafe",
     );
     this.createTask = boundAs(this.createTask, this, "BaseEventLoop.create_task");
+    // And the run methods (`Thread(target=loop.run_forever)`); passed to
+    // the running loop itself they fail as Python's do ("This event loop
+    // is already running", reported by the exception handler).
+    this.runForever = boundAs(this.runForever, this, "BaseEventLoop.run_forever");
+    this.runUntilComplete = boundAs(
+      this.runUntilComplete,
+      this,
+      "BaseEventLoop.run_until_complete",
+    );
   }
 
   // -- I/O hooks for subclasses --------------------------------------------

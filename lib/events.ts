@@ -6,7 +6,7 @@
  */
 import { type Context, currentContext } from "./contextvars.ts";
 import { _isBaseError, NotImplementedError, RuntimeError } from "./exceptions.ts";
-import { formatCallback, printAsRepr, pyRepr, pyTypeName } from "./format.ts";
+import { _boundQualnames, formatCallback, printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { hooks, running, taskStorage, threadContext } from "./running.ts";
 import type { Future } from "./futures.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
@@ -209,8 +209,17 @@ export class Handle {
       if (typeof cb !== "function") {
         throw new TypeError(`'${pyTypeName(cb)}' object is not callable`);
       }
-      if (args === null) cb();
-      else cb(...args);
+      const r = args === null ? cb() : cb(...args);
+      // An async function (an async method passed alone, which fails
+      // without its `this`) fails with a rejected promise, which nothing
+      // else would see but the host, as an unhandled rejection ending the
+      // program: it goes to the exception handler as a thrown error does.
+      if (r instanceof Promise) {
+        r.then(undefined, (exc: unknown) => {
+          if (_isBaseError(exc)) throw exc;
+          this._report(exc, cb, args);
+        });
+      }
     } catch (exc) {
       // As Python's Handle._run: Ctrl+C is not the callback's error to log
       // but the program's to see, out of runForever().
@@ -218,16 +227,21 @@ export class Handle {
       // Python reports from outside the `Context.run` that raised: the
       // handler sees the loop's context, not the callback's.
       running.context = prev;
-      const context: ExceptionContext = {
-        message: `Exception in callback ${formatCallback(this._callback, this._args ?? [])}`,
-        exception: exc,
-        handle: this,
-      };
-      if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(context);
+      this._report(exc, this._callback, this._args);
     } finally {
       running.context = prev;
     }
+  }
+
+  /** @internal "Exception in callback f(1)" to the loop's exception handler. */
+  _report(exc: unknown, cb: unknown, args: unknown[] | null): void {
+    const context: ExceptionContext = {
+      message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
+      exception: exc,
+      handle: this,
+    };
+    if (this._sourceTraceback) context.source_traceback = this._sourceTraceback;
+    this._loop.callExceptionHandler(context);
   }
 
   /** @internal The parts of the repr after the class name. */
@@ -300,6 +314,45 @@ export class TimerHandle extends Handle {
     return info;
   }
 }
+
+// Python code passes a handle's bound `cancel` as a callback:
+// `loop.call_soon_threadsafe(handle.cancel)`, `loop.call_later(5, h.cancel)`.
+// Read as a value, `cancel` is a copy bound to its handle, made on each read
+// (as futures' `cancel` is, futures.ts): handles are many and short-lived,
+// and a call `h.cancel()` that an optimizing compiler inlines makes none.
+// Each copy's name is the key of its Python name in a Handle's repr
+// (`<Handle TimerHandle.cancel()>`). Read from a prototype, the method itself.
+function bindCancelOnEachRead(
+  proto: Handle,
+  qualname: string,
+  bind: (self: Handle) => () => void,
+): void {
+  const method = proto.cancel;
+  _boundQualnames.set(bind(proto).name, qualname);
+  Object.defineProperty(proto, "cancel", {
+    configurable: true,
+    get(this: Handle) {
+      return Object.hasOwn(this, "constructor") ? method : bind(this);
+    },
+    set(this: Handle, value: unknown) {
+      Object.defineProperty(this, "cancel", { value, writable: true, configurable: true });
+    },
+  });
+}
+const handleCancel = Handle.prototype.cancel;
+const timerHandleCancel = TimerHandle.prototype.cancel;
+bindCancelOnEachRead(Handle.prototype, "Handle.cancel", (self) =>
+  function boundHandleCancel() {
+    handleCancel.call(self);
+  });
+bindCancelOnEachRead(
+  TimerHandle.prototype,
+  "TimerHandle.cancel",
+  (self) =>
+    function boundTimerHandleCancel() {
+      timerHandleCancel.call(self);
+    },
+);
 
 function notImplemented(): never {
   throw new NotImplementedError();

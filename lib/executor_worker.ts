@@ -240,8 +240,9 @@ function jobStack(stack: string): string | null {
   const first = lines.findIndex((l) => FRAME_LINE.test(l));
   if (end === -1 || first === -1 || first >= end) return null;
   const frames = lines.slice(first, end).map((l) => {
-    const m = FRAME_LINE.exec(l)!;
-    if (!EVAL_LOCATION.test(m[2])) return l;
+    // A native frame has no line to match: `at new Promise (<anonymous>)`.
+    const m = FRAME_LINE.exec(l);
+    if (m === null || !EVAL_LOCATION.test(m[2])) return l;
     const name = !m[1] || m[1] === "eval" || m[1] === "<anonymous>" ? "<lambda>" : m[1];
     return `    at ${name} (<string>:${m[3]}:${m[4]})`;
   });

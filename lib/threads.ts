@@ -300,8 +300,12 @@ function travelOrStay<A extends unknown[], R>(
       thread.release();
       throw e;
     }
-    Promise.resolve(r).then(thread.release, thread.release);
-    return r;
+    const settled = Promise.resolve(r);
+    settled.then(thread.release, thread.release);
+    // A thenable is read once: a lazy `coroutine(fn)` coroutine read again
+    // by the executor would start a second time ("coroutine is being
+    // awaited already").
+    return typeof (r as { then?: unknown } | null)?.then === "function" ? settled as R : r;
   };
   const stay = () => (stayHere ??= new InlineExecutor()).submit(here, ...args);
   const local = usesModuleScope(func) || !argsTravel(args) || changesArgs(func, args);
