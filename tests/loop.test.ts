@@ -500,9 +500,12 @@ test("debug: setDebug/getDebug, slow callbacks are logged at WARNING", async () 
     asyncio.logger.removeHandler(handler);
     loop.close();
   }
-  const slow = records.filter((r) => r.levelName === "WARNING");
-  assertEquals(slow.length, 1);
-  assertMatch(slow[0].message, /^Executing <Handle slow\(\)> took 0\.\d{3} seconds$/);
+  const slow = records.filter((r) => r.levelName === "WARNING").map((r) => r.message);
+  // A loaded machine may make the stop callback slow too; `slow` is reported once.
+  for (const m of slow) assertMatch(m, /^Executing <Handle .*> took \d+\.\d{3} seconds$/);
+  const mine = slow.filter((m) => m.startsWith("Executing <Handle slow()>"));
+  assertEquals(mine.length, 1, slow.join("\n"));
+  assertMatch(mine[0], /^Executing <Handle slow\(\)> took \d+\.\d{3} seconds$/);
 });
 
 test("debug: scheduling on a running loop from another loop's callback is a RuntimeError", async () => {
@@ -652,8 +655,15 @@ test("debug: a slow task step is timed until the task suspends and printed as th
     asyncio.logger.removeHandler(handler);
   }
   const slow = records.filter((r) => r.levelName === "WARNING").map((r) => r.message);
-  assertEquals(slow.length, 1, slow.join("\n"));
-  assertMatch(slow[0], /^Executing <Task pending name='worker' .*> took 0\.\d{3} seconds$/);
+  // The busy step is reported, timed past its 40 ms of microtasks. A loaded
+  // machine may make another step slow too (the main task's as well): each
+  // is reported as its task.
+  for (const m of slow) assertMatch(m, /^Executing <Task .*> took \d+\.\d{3} seconds$/);
+  const busyStep = /^Executing <Task pending name='worker' .*> took (\d+\.\d{3}) seconds$/;
+  assert(
+    slow.some((m) => Number(busyStep.exec(m)?.[1] ?? 0) >= 0.04),
+    `no step of 40 ms or more reported:\n${slow.join("\n")}`,
+  );
 });
 
 const HANDLE_REPRS = [
