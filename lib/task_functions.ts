@@ -1287,7 +1287,13 @@ export class Timeout {
       // 3.11.3): then the cancellation is ours to turn into a timeout.
       const task = this.#task!;
       if (task.uncancel() <= this.#cancelling) {
-        if (exc instanceof CancelledError) throw timeoutFrom(exc);
+        if (exc instanceof CancelledError) {
+          // A host API given the task's signal (`fetch`) rejects with its
+          // reason, a CancelledError, before the task has delivered ours:
+          // that was our cancellation, so it must not hit the next await.
+          task._mustCancel = false;
+          throw timeoutFrom(exc);
+        }
         // The block was awaiting a host promise, which our cancel() cannot
         // interrupt (README), and ended without another await: the
         // cancellation is still pending. Python's would have interrupted
@@ -1773,7 +1779,9 @@ interface EagerStart {
  * letting the (already started) coroutine see it.
  */
 class EagerTask<T> extends Task<T> {
-  #start: EagerStart;
+  // Not a private field: a signal aborted already cancels the task inside
+  // `super()`, before private fields exist, and `cancel()` reads this.
+  declare _eagerStart: EagerStart | undefined;
   #original: CoroutineLike<T>;
 
   constructor(coro: CoroutineLike<T>, opts: { loop: AbstractEventLoop } & EagerTaskOptions) {
@@ -1797,9 +1805,12 @@ class EagerTask<T> extends Task<T> {
       signal: opts.signal,
     });
     start.task = this as EagerTask<unknown>;
-    this.#start = start;
+    this._eagerStart = start;
     this.#original = coro;
     if (!opts.loop.isRunning()) return; // Python starts eagerly only on a running loop
+    // Cancelled in `super()` by a signal aborted already: the coroutine never
+    // starts, as a lazy task's does not.
+    if (this._mustCancel) return;
     start.ran = true;
     try {
       start.value = this._context.run(() => taskStorage.run(this, startCoroutine, coro));
@@ -1829,9 +1840,11 @@ class EagerTask<T> extends Task<T> {
 
   override cancel(msg?: CancelMessage): boolean {
     const ret = super.cancel(msg);
-    if (ret && !this.#start.adopted && this._mustCancel) {
+    const start = this._eagerStart;
+    // No start yet: cancelled inside `super()` (see `_eagerStart`).
+    if (ret && start !== undefined && start.ran && !start.adopted && this._mustCancel) {
       this._mustCancel = false;
-      this.#start.cancelPending = true;
+      start.cancelPending = true;
     }
     return ret;
   }

@@ -368,7 +368,15 @@ export class Task<T = unknown> extends Future<T> {
   #follow(signal: AbortSignal): void {
     const onAbort = () => {
       const r = signal.reason;
-      this.cancel(r instanceof Error ? r.message : r === undefined ? undefined : String(r));
+      // `abort()` with no reason gives the runtime's own AbortError, whose
+      // text differs between runtimes: no message, as Python's `cancel()`.
+      this.cancel(
+        r === undefined || isDefaultAbortReason(r)
+          ? undefined
+          : r instanceof Error
+          ? r.message
+          : String(r),
+      );
     };
     if (signal.aborted) {
       onAbort();
@@ -553,7 +561,12 @@ export class Task<T = unknown> extends Future<T> {
    * pending: the count is all it changes.
    */
   uncancel(): number {
-    if (this._numCancels > 0) this._numCancels--;
+    if (this._numCancels > 0) {
+      // Every request taken back (a `timeout()` that expired, say): the
+      // task goes on, so `signal` is a live one again for the host calls it
+      // makes next; whoever kept the old one saw it aborted.
+      if (--this._numCancels === 0 && this._abort?.signal.aborted) this._abort = null;
+    }
     return this._numCancels;
   }
 
@@ -564,8 +577,9 @@ export class Task<T = unknown> extends Future<T> {
   get signal(): AbortSignal {
     if (this._abort === null) {
       this._abort = new AbortController();
-      if (this._numCancels > 0 || this.cancelled()) {
-        this._abort.abort(_cancelledError(this._cancelMessage));
+      if (this._numCancels > 0 || this._mustCancel || this.cancelled()) {
+        // The message of the cancel() that aborted it, delivered or not.
+        this._abort.abort(_cancelledError(this._lastCancelMessage ?? this._cancelMessage));
       }
     }
     return this._abort.signal;
@@ -682,6 +696,23 @@ function raiseOutOfLoop(loop: FutureLoop, exc: unknown): void {
 
 /** The rejection handler that only marks a promise handled (see the Task constructor). */
 function ignoreRejection(): void {}
+
+let defaultAbortMessage: string | undefined;
+
+/**
+ * Whether `r` is the reason a signal gets from `abort()` with none: the
+ * runtime's own `AbortError`, with the runtime's own text.
+ */
+function isDefaultAbortReason(r: unknown): boolean {
+  if (typeof DOMException === "undefined" || !(r instanceof DOMException)) return false;
+  if (r.name !== "AbortError") return false;
+  if (defaultAbortMessage === undefined) {
+    const c = new AbortController();
+    c.abort();
+    defaultAbortMessage = (c.signal.reason as DOMException).message;
+  }
+  return r.message === defaultAbortMessage;
+}
 
 /** A shared function rather than a closure per task: tasks are made by the hundred thousand. */
 function startTask(task: Task<unknown>): void {
