@@ -1018,12 +1018,18 @@ async function sleepNow<T>(delay: number, result: T = null as T): Promise<T> {
     h._wakes = true;
     h._wakeOwner = taskInScope() ?? null;
     loop._addHandle(h);
-    const resumed = fut.then();
     // Python's sleep(0) is a bare yield, with no future to cancel: a cancel()
     // now sets _mustCancel and the handle above delivers it, in its own slot
     // of the ready queue (not at the back, as a cancelled future's would).
-    const task = taskInScope() as { _futWaiter: unknown } | undefined;
+    // One requested before this yield is delivered there too, with the
+    // message of the latest cancel() by then (a later `cancel()` with none
+    // replaces it, as in Python's Task.__step), not cancelled into `fut` now.
+    const task = taskInScope() as { _futWaiter: unknown; _mustCancel: boolean } | undefined;
+    const pending = task !== undefined && task._mustCancel;
+    if (pending) task._mustCancel = false;
+    const resumed = fut.then();
     if (task !== undefined && task._futWaiter === fut) task._futWaiter = null;
+    if (pending) task._mustCancel = true;
     return await resumed;
   }
   const h = loop.callLater(delay, setResultUnlessCancelled, fut, result);
