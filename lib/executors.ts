@@ -26,6 +26,7 @@ import { logger } from "./log.ts";
 import { rejectCancelled, submission, WorkerPool } from "./worker_pool.ts";
 import { running, taskStorage, threadContext } from "./running.ts";
 import { Context } from "./contextvars.ts";
+import { _isLink } from "./loop_bridge.ts";
 
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
@@ -46,6 +47,27 @@ export interface ShutdownOptions {
 export interface Submission<R> extends Promise<R> {
   /** Withdraws the job if it has not started: then it rejects with `CancelledError` and this is true. */
   cancel(): boolean;
+}
+
+/**
+ * The ports of the {@link LoopLink}s among `args` (in arrays and plain
+ * objects too): a job's message transfers them, so the function can reach
+ * the loop from its Worker (`connectLoop(link)`), as a Python thread
+ * given the loop calls `run_coroutine_threadsafe` on it.
+ */
+function linkPorts(args: readonly unknown[]): object[] {
+  const ports: object[] = [];
+  const todo: unknown[] = [...args];
+  const seen = new Set<unknown>();
+  for (let budget = 1000; todo.length > 0 && budget > 0; budget--) {
+    const v = todo.pop();
+    if (typeof v !== "object" || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (_isLink(v)) ports.push(v.port);
+    else if (Array.isArray(v)) todo.push(...v);
+    else if (Object.getPrototypeOf(v) === Object.prototype) todo.push(...Object.values(v));
+  }
+  return ports;
 }
 
 /**
@@ -196,6 +218,8 @@ export class ThreadPoolExecutor implements Executor {
   #namePrefix: string;
   /** Which thread numbers the jobs running on the main thread hold (see `_threadName`). */
   #namesHeld: boolean[] = [];
+  /** The contexts of those threads, by number (see `_threadName`). */
+  #threadContexts: Context[] = [];
 
   /**
    * A pool; no worker starts until the first `submit`. `ValueError` if
@@ -274,13 +298,20 @@ export class ThreadPoolExecutor implements Executor {
    * @internal The name of the thread a job that runs on the main thread in
    * a thread's stead counts as running in (`asyncio_0`): the lowest number
    * no such running job holds, as Python's pool reuses an idle thread;
-   * `release` frees it when the job ends.
+   * `release` frees it when the job ends. `context` is that thread's own
+   * context, kept from job to job: what a function sets there is seen by
+   * the next job of the same thread, as in a Python thread.
    */
-  _threadName(): { name: string; release: () => void } {
+  _threadName(): { name: string; context: Context; release: () => void } {
     let i = this.#namesHeld.indexOf(false);
     if (i < 0) i = this.#namesHeld.length;
     this.#namesHeld[i] = true;
-    return { name: `${this.#namePrefix}_${i}`, release: () => void (this.#namesHeld[i] = false) };
+    const context = this.#threadContexts[i] ??= new Context();
+    return {
+      name: `${this.#namePrefix}_${i}`,
+      context,
+      release: () => void (this.#namesHeld[i] = false),
+    };
   }
 
   async #staysSettled(): Promise<void> {
@@ -317,7 +348,8 @@ export class ThreadPoolExecutor implements Executor {
   #dispatch(slot: Slot, job: Job): void {
     const msg: JobMessage = { id: job.id, src: job.src, args: job.args };
     try {
-      slot.handle.postMessage(msg);
+      // A LoopLink among the arguments goes to the Worker: its port is transferred.
+      slot.handle.postMessage(msg, linkPorts(job.args));
     } catch (e) {
       // An argument that cannot be cloned (a function, a symbol, a host object).
       job.reject(e);

@@ -20,7 +20,10 @@ const KEYWORDS = new Set(
   ("break case catch class const continue debugger default delete do else export extends " +
     "false finally for function if import in instanceof let new null return super switch " +
     "this throw true try typeof var void while with yield async await of get set static " +
-    "arguments undefined NaN Infinity globalThis target meta constructor")
+    "arguments undefined NaN Infinity globalThis target meta constructor " +
+    // tsc's rewriteRelativeImportExtensions turns `import(x)` into a call of
+    // this helper, which the Worker defines (see executor_worker.ts).
+    "__rewriteRelativeImportExtension")
     .split(" "),
 );
 

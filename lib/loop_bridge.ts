@@ -60,6 +60,18 @@ export interface LoopLink {
   thread: string;
 }
 
+/** The links made here, so an executor sends one to its Worker by transferring its port. */
+const links = new WeakSet<object>();
+
+/**
+ * @internal Whether `x` is a {@link LoopLink} made by this thread's
+ * {@link LoopBridge.link}: a job of a {@link ThreadPoolExecutor} given one
+ * transfers its port to the Worker (and the link is of no use here after).
+ */
+export function _isLink(x: unknown): x is LoopLink {
+  return typeof x === "object" && x !== null && links.has(x);
+}
+
 // Each thread (isolate) has its own instance of this module, so this names the thread.
 // (node:worker_threads' threadId is 0 in every Web Worker of Deno.)
 const THIS_THREAD = crypto.randomUUID();
@@ -175,7 +187,9 @@ export class LoopBridge {
     (port1 as { unref?: () => void }).unref?.();
     this.#ports.add(port1);
 
-    return { port: port2, replies, thread: THIS_THREAD };
+    const link: LoopLink = { port: port2, replies, thread: THIS_THREAD };
+    links.add(link);
+    return link;
   }
 
   #onRequest(m: Request, reply: (r: Reply) => void, tasks: Map<number, Future<unknown>>): void {

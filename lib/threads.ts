@@ -24,8 +24,9 @@ import {
   type Submission,
   ThreadPoolExecutor,
 } from "./executors.ts";
-import { _withdrawn, submission } from "./worker_pool.ts";
+import { _onWithdrawn, _withdrawn, rejectCancelled, submission } from "./worker_pool.ts";
 import { _fromWorker } from "./executor_worker.ts";
+import { _isLink } from "./loop_bridge.ts";
 import { changedParams, outerNames } from "./free_names.ts";
 import { ProcessPoolExecutor } from "./process_pool.ts";
 import { pyRepr, pyTypeName } from "./format.ts";
@@ -191,6 +192,8 @@ function argsTravel(args: readonly unknown[]): boolean {
   while (todo.length > 0 && budget > 0 && !unclonable) {
     const v = todo.pop()!;
     const proto = Object.getPrototypeOf(v);
+    // A LoopLink travels: the executor transfers its port to the Worker.
+    if (_isLink(v)) continue;
     if (proto === Array.prototype) {
       const a = v as unknown[];
       for (let i = 0; i < a.length && budget > 0; i++) look(a[i]);
@@ -289,9 +292,10 @@ function travelOrStay<A extends unknown[], R>(
     let r: R;
     try {
       if (context === null) {
-        const ctx = threadContext.getStore();
-        if (ctx !== undefined) threadNames.set(ctx, thread.name);
-        r = func(...a);
+        // The thread's own context, as it was left by its previous job.
+        const ctx = thread.context;
+        threadNames.set(ctx, thread.name);
+        r = ctx.run(() => threadContext.run(ctx, func, ...a));
       } else {
         threadNames.set(context, thread.name);
         r = context.run(() => threadContext.run(context, func, ...a));
@@ -322,6 +326,8 @@ function travelOrStay<A extends unknown[], R>(
   }
   const s = submission<unknown>();
   pool._hold(s.promise);
+  // Withdrawn from the pool's queue: withdrawn here at once, too.
+  _onWithdrawn(first, () => rejectCancelled(s.promise, s.reject));
   let current = first;
   const runHere = () => {
     current = stay();
@@ -354,6 +360,9 @@ function chain<T>(loop: AbstractEventLoop, work: PromiseLike<T>): Future<T> {
       if (!fut.done()) set();
     });
   };
+  // A job withdrawn before it started (shutdown's cancelFutures) cancels the
+  // future in the loop's next iteration, as Python's done callback does.
+  _onWithdrawn(work, () => settle(() => void fut.cancel()));
   // Outside any task's async context, so no task takes this then() for its own await.
   taskStorage.exit(() =>
     work.then(

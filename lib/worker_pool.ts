@@ -60,6 +60,24 @@ export function rejectCancelled(promise: Promise<unknown>, reject: (e: unknown) 
   const e = new CancelledError();
   _withdrawn.add(e);
   reject(e);
+  const hooks = withdrawHooks.get(promise);
+  withdrawHooks.delete(promise);
+  for (const hook of hooks ?? []) hook();
+}
+
+const withdrawHooks = new WeakMap<object, Array<() => void>>();
+
+/**
+ * @internal Calls `hook` as soon as {@link rejectCancelled} withdraws
+ * `promise`, before any reaction to the rejection: Python's cancelled
+ * `concurrent.futures.Future` runs its done callbacks at once, so the
+ * loop's future of a job that `shutdown(cancelFutures)` withdraws is
+ * cancelled in the loop's next iteration.
+ */
+export function _onWithdrawn(promise: object, hook: () => void): void {
+  const hooks = withdrawHooks.get(promise);
+  if (hooks === undefined) withdrawHooks.set(promise, [hook]);
+  else hooks.push(hook);
 }
 
 /**
