@@ -44,7 +44,13 @@ import { printAsRepr, pyRepr, pyTypeName } from "./format.ts";
 import { inThread, loopStarted, running, suspensions, taskStorage } from "./running.ts";
 import { RingQueue } from "./ring.ts";
 import { takeContextOption } from "./contextvars.ts";
-import { _dropRefused, iscoroutine, iscoroutinefunction, lazyMethods } from "./coroutines.ts";
+import {
+  _dropRefused,
+  _markCoroutineFunctions,
+  iscoroutine,
+  iscoroutinefunction,
+  lazyMethods,
+} from "./coroutines.ts";
 import type { Executor } from "./executors.ts";
 import * as executors from "./threads.ts";
 import { _reportUnread, Future, type FutureLoop, isFuture } from "./futures.ts";
@@ -102,6 +108,9 @@ function boundAs<F extends (...args: never[]) => unknown>(
 ): F {
   const bound = method.bind(self) as F;
   Object.defineProperty(bound, "__qualname__", { value: qualname });
+  // A bound async method keeps what `iscoroutinefunction` says of the
+  // method (`run_until_complete` is a plain def in Python).
+  _markCoroutineFunctions(iscoroutinefunction(method), [bound]);
   return bound;
 }
 
