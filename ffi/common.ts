@@ -686,15 +686,23 @@ const M_TRIM_THRESHOLD = -1;
 const M_MMAP_THRESHOLD = -3;
 
 /**
- * Sets glibc's mmap and trim thresholds (see `Sys.keepFreedMemory`). Either
- * one set by hand turns off glibc's own moving of both. mallopt returns 1
- * on success, 0 on error; musl's returns 0 and changes nothing.
+ * Sets glibc's mmap and trim thresholds (see `Sys.keepFreedMemory`) through
+ * the `mallopt` that `load` binds; false when it cannot be bound (macOS has
+ * none). Either threshold set by hand turns off glibc's own moving of both.
+ * mallopt returns 1 on success, 0 on error; musl's returns 0 and changes
+ * nothing.
  */
 export function malloptKeep(
-  lib: { mallopt(param: number, value: number): number },
+  load: () => { mallopt(param: number, value: number): number },
   mmapThreshold: number,
   trimThreshold: number,
 ): boolean {
+  let lib: { mallopt(param: number, value: number): number };
+  try {
+    lib = load();
+  } catch {
+    return false;
+  }
   return lib.mallopt(M_MMAP_THRESHOLD, mmapThreshold) === 1 &&
     lib.mallopt(M_TRIM_THRESHOLD, trimThreshold) === 1;
 }

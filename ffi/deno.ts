@@ -213,13 +213,11 @@ export function createDenoSys(): Sys {
       return new ArrayBuffer(size);
     },
     keepFreedMemory(mmapThreshold, trimThreshold) {
-      let m: MallocLibc;
-      try {
-        m = open<MallocLibc>(deno, MALLOC_SYMBOLS);
-      } catch {
-        return false;
-      }
-      return malloptKeep(m, mmapThreshold, trimThreshold);
+      return malloptKeep(
+        () => open<MallocLibc>(deno, MALLOC_SYMBOLS),
+        mmapThreshold,
+        trimThreshold,
+      );
     },
     strerror(n) {
       const p = c.strerror(n);

@@ -269,13 +269,11 @@ export function createNodeSys(): Sys {
       return Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     },
     keepFreedMemory(mmapThreshold, trimThreshold) {
-      let m: MallocLibc;
-      try {
-        m = bind<MallocLibc>(koffi, MALLOC_PROTOTYPES);
-      } catch {
-        return false;
-      }
-      return malloptKeep(m, mmapThreshold, trimThreshold);
+      return malloptKeep(
+        () => bind<MallocLibc>(koffi, MALLOC_PROTOTYPES),
+        mmapThreshold,
+        trimThreshold,
+      );
     },
     strerror(n) {
       return c.strerror(n) ?? `Unknown error ${n}`;
