@@ -154,10 +154,8 @@ let useSlab: boolean | undefined;
  * ASYNCIO_MALLOPT=0.
  */
 const MMAP_THRESHOLD = 32 * 1024 * 1024, TRIM_THRESHOLD = 128 * 1024 * 1024;
-let allocatorAsked = false;
 
 function keepFreedMemory(): void {
-  allocatorAsked = true;
   const env = process.env;
   if (env.ASYNCIO_MALLOPT === "0" || env.GLIBC_TUNABLES?.includes("malloc")) return;
   for (const name of ["MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_"]) {
@@ -168,8 +166,10 @@ function keepFreedMemory(): void {
 
 /** Where the next read goes: the large slab's free tail, or `readBuf`. */
 function readTarget(): Uint8Array {
-  if (!allocatorAsked) keepFreedMemory();
-  useSlab ??= sys().runtime !== "bun";
+  if (useSlab === undefined) {
+    keepFreedMemory();
+    useSlab = sys().runtime !== "bun";
+  }
   if (!useSlab) return readBuf;
   return (large ??= new Slab(4 * MAX_SIZE)).tail() ?? readBuf;
 }
